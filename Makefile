@@ -1,0 +1,68 @@
+# incident-trends: set-up, tests, report and benchmarks.
+# Every target creates .venv itself and installs pinned dependencies
+# (requirements/constraints.txt), so a fresh machine needs only Python >= 3.11 and make.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+CONSTRAINTS := requirements/constraints.txt
+PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check -c $(CONSTRAINTS)
+# Two cores on the reference machine: run the suite on both.
+PYTEST_ARGS ?= -n 2
+
+.PHONY: all venv report test lint unit bench fetch clean distclean lock
+
+all: test
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The stamp files record which extras are installed; they are remade when
+# pyproject.toml or the constraints change.
+$(VENV)/.dev-installed: pyproject.toml $(CONSTRAINTS) | $(VENV)/bin/python
+	$(PIP_INSTALL) -e ".[dev]"
+	@touch $@
+
+$(VENV)/.bench-installed: $(VENV)/.dev-installed pyproject.toml $(CONSTRAINTS)
+	$(PIP_INSTALL) -e ".[dev,bench]"
+	@touch $@
+
+venv: $(VENV)/.dev-installed
+
+## make report: run the main analysis notebook(s) and render reports/index.html
+report: venv
+	$(VENV)/bin/incident-trends report --output reports/index.html
+
+## make test: lint (ruff, mypy) and the whole test suite
+test: lint unit
+
+unit: venv
+	MPLBACKEND=Agg $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check analysis tests benchmarks
+	$(VENV)/bin/ruff format --check analysis tests benchmarks
+	$(VENV)/bin/mypy
+
+## make bench: change-point speed and accuracy against ruptures and skchange
+bench: $(VENV)/.bench-installed
+	$(PY) benchmarks/bench_changepoints.py
+
+## make fetch: download the newest alert history into the user cache
+fetch: venv
+	$(VENV)/bin/incident-trends data fetch oref
+
+## make lock: re-pin every dependency (needs the package registry)
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -e ".[dev,bench]"
+	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e' > $(CONSTRAINTS)
+	rm -rf .lock-venv
+
+clean:
+	rm -rf reports/*.html .pytest_cache .mypy_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,78 @@
+"""incident-trends: rates, trends and change points for incident counts.
+
+The public API is flat: ``from analysis import daily_counts, estimate_rate``.
+Names are resolved lazily so that ``import analysis`` costs about what pandas
+costs; statsmodels, matplotlib and numba load only when a function needs them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # data registry and io
+    "dataset_path": "analysis.datasets",
+    "load_reported_figures": "analysis.curation.tables",
+    "load_curated_incidents": "analysis.curation.tables",
+    "load_coal_mining_disasters": "analysis.io.reference",
+    "load_oref_alerts": "analysis.io.oref",
+    "load_oref_localities": "analysis.io.oref",
+    # curation
+    "validate_incidents": "analysis.curation.validate",
+    "validate_file": "analysis.curation.validate",
+    "ValidationReport": "analysis.curation.validate",
+    "match_localities": "analysis.curation.localities",
+    "alerts_to_incidents": "analysis.curation.clustering",
+    # counts
+    "daily_counts": "analysis.counts",
+    # rates
+    "estimate_rate": "analysis.rates",
+    "rolling_rate": "analysis.rates",
+    "compare_rates": "analysis.rates",
+    "check_claim": "analysis.rates",
+    # trend models
+    "fit_trend": "analysis.trend",
+    "decompose": "analysis.trend",
+    # change points
+    "detect_changepoints": "analysis.changepoints",
+    "changepoint_path": "analysis.changepoints",
+    "online_changepoints": "analysis.changepoints",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use (PEP 562)."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.changepoints import (
+        changepoint_path,
+        detect_changepoints,
+        online_changepoints,
+    )
+    from analysis.counts import daily_counts
+    from analysis.curation.clustering import alerts_to_incidents
+    from analysis.curation.localities import match_localities
+    from analysis.curation.validate import ValidationReport, validate_file, validate_incidents
+    from analysis.curation.tables import load_curated_incidents, load_reported_figures
+    from analysis.datasets import dataset_path
+    from analysis.io.reference import load_coal_mining_disasters
+    from analysis.io.oref import load_oref_alerts, load_oref_localities
+    from analysis.rates import check_claim, compare_rates, estimate_rate, rolling_rate
+    from analysis.trend import decompose, fit_trend

@@ -1,0 +1,1 @@
+"""Subcommands of the ``incident-trends`` CLI, one module each (see :mod:`analysis.cli`)."""

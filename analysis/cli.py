@@ -1,0 +1,64 @@
+"""Command-line interface: ``incident-trends SUBCOMMAND ...``.
+
+Thin by design: each subcommand lives in ``analysis/_cli/<name>.py`` with a
+``register(subparsers)`` function that adds its parser and sets ``func``;
+``func(args)`` calls the library and returns an exit code. Errors raised on
+purpose (:class:`~analysis.errors.IncidentTrendsError`) are printed as plain
+messages, never as tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from analysis.errors import IncidentTrendsError
+
+# subcommand modules under analysis/_cli, in the order shown by --help
+SUBCOMMANDS = ("validate", "data", "rates", "changepoints", "trend", "report")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the top-level parser with every available subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="incident-trends",
+        description="Rates, trends and change points for incident data.",
+    )
+    from analysis import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        try:
+            module = importlib.import_module(f"analysis._cli.{name}")
+        except ModuleNotFoundError as exc:  # a subcommand not built yet
+            if exc.name == f"analysis._cli.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return the exit code (0 ok, 1 bad data or failed check, 2 usage)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except IncidentTrendsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # pragma: no cover
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

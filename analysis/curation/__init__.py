@@ -1,0 +1,1 @@
+"""curation layer: raw tables -> canonical incident table + rejects (schema, mapping, clustering)."""
