@@ -69,10 +69,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.counts import daily_counts
     from analysis.curation.clustering import alerts_to_incidents
     from analysis.curation.localities import match_localities
-    from analysis.curation.validate import ValidationReport, validate_file, validate_incidents
     from analysis.curation.tables import load_curated_incidents, load_reported_figures
+    from analysis.curation.validate import ValidationReport, validate_file, validate_incidents
     from analysis.datasets import dataset_path
-    from analysis.io.reference import load_coal_mining_disasters
     from analysis.io.oref import load_oref_alerts, load_oref_localities
+    from analysis.io.reference import load_coal_mining_disasters
     from analysis.rates import check_claim, compare_rates, estimate_rate, rolling_rate
     from analysis.trend import decompose, fit_trend

@@ -149,4 +149,6 @@ def dataset_path(name: str, *, must_exist: bool = True) -> Path:
         return candidates[0]
     tried = "\n  ".join(str(p) for p in candidates)
     hint = f"\nGet it with: {entry.fetch_hint}" if entry.fetch_hint else ""
-    raise DataNotFoundError(f"data set {name!r} ({entry.description}) not found; tried:\n  {tried}{hint}")
+    raise DataNotFoundError(
+        f"data set {name!r} ({entry.description}) not found; tried:\n  {tried}{hint}"
+    )
