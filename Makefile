@@ -40,9 +40,11 @@ test: lint unit
 unit: venv
 	MPLBACKEND=Agg $(PY) -m pytest $(PYTEST_ARGS)
 
+LINT_PATHS := $(wildcard analysis tests benchmarks)
+
 lint: venv
-	$(VENV)/bin/ruff check analysis tests benchmarks
-	$(VENV)/bin/ruff format --check analysis tests benchmarks
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
 	$(VENV)/bin/mypy
 
 ## make bench: change-point speed and accuracy against ruptures and skchange

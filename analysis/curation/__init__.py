@@ -1,1 +1,4 @@
-"""curation layer: raw tables -> canonical incident table + rejects (schema, mapping, clustering)."""
+"""curation layer: raw tables -> canonical incident table + rejects.
+
+Schema, mapping to the canonical table, alert clustering, locality matching.
+"""

@@ -1,1 +1,4 @@
-"""io layer: one module per source format; file or URL -> raw DataFrame in the source's own columns."""
+"""io layer: one module per source format.
+
+File or URL -> raw DataFrame in the source's own columns.
+"""
