@@ -1,0 +1,442 @@
+"""Strict CSV reading that reports every problem with its file line.
+
+:func:`read_csv_checked` reads a comma-separated UTF-8 file into a table of
+strings and reports what is wrong with the file itself, before any schema is
+applied: an empty file, a header without data rows, bytes that are not UTF-8,
+the wrong delimiter, a broken quote, duplicate or empty column names, and rows
+with the wrong number of fields. Each problem is an
+:class:`~analysis.errors.Problem` naming the file, the 1-based line (the
+header is line 1) and, where it applies, the column.
+
+Records are split by the standard library's :mod:`csv` module (strict mode),
+not by pandas: ``csv.reader`` exposes the line number reached after each
+record, which is what maps a record back to the line where it starts even
+when a quoted field spans several lines. pandas' parser does not give that
+mapping.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import DataError, DataNotFoundError, Problem
+
+__all__ = ["RawTable", "read_csv_checked", "read_csv_text"]
+
+_BOM = "\ufeff"
+_OTHER_DELIMITERS = {";": "';' (semicolon)", "\t": "a tab"}
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A CSV file read as strings, with the problems found while reading it.
+
+    Attributes
+    ----------
+    file : str
+        The file name used in problems.
+    columns : tuple of str
+        The header, in file order.
+    frame : pandas.DataFrame
+        The well-formed data rows (one column per header field, every cell a
+        string; empty or blank cells are missing, ``NA``), indexed by the file
+        line where the row starts (index name ``"row"``).
+    malformed : pandas.DataFrame
+        Records that could not be split into the header's columns: columns
+        ``row`` (file line where the record starts), ``raw`` (the record's
+        fields joined by commas) and ``reason``.
+    problems : tuple of Problem
+        Every problem found, in file order.
+    fatal : bool
+        True when the file could not be read into rows at all (empty, not
+        UTF-8, wrong delimiter, broken quote, bad header); ``frame`` and
+        ``malformed`` are then empty.
+    """
+
+    file: str
+    columns: tuple[str, ...]
+    frame: pd.DataFrame
+    malformed: pd.DataFrame
+    problems: tuple[Problem, ...] = field(default_factory=tuple)
+    fatal: bool = False
+
+    @property
+    def n_rows(self) -> int:
+        """Number of data records read: well-formed plus malformed."""
+        return len(self.frame) + len(self.malformed)
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem was found."""
+        return not self.problems
+
+    def raise_if_problems(self) -> RawTable:
+        """Raise :class:`~analysis.errors.DataError` with every problem, if any."""
+        if self.problems:
+            raise DataError(
+                list(self.problems), header=f"{self.file}: {len(self.problems)} problem(s)"
+            )
+        return self
+
+
+def read_csv_checked(
+    path: str | Path,
+    *,
+    required: Sequence[str] | None = None,
+    file: str | None = None,
+) -> RawTable:
+    r"""Read a comma-separated UTF-8 file into strings, reporting every problem.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file. A UTF-8 byte-order mark is accepted and removed.
+    required : sequence of str, optional
+        Columns the table must have. A missing one is reported (row ``None``,
+        one problem per column); the names also help recognise a file that
+        uses another delimiter.
+    file : str, optional
+        Name to use in problems (default: ``str(path)``).
+
+    Returns
+    -------
+    RawTable
+        The rows as strings plus the problems found. Nothing is dropped: every
+        data record is in ``frame`` or in ``malformed``. Blank lines are not
+        records and are skipped (their line numbers still count).
+
+    Raises
+    ------
+    DataNotFoundError
+        When ``path`` does not exist.
+    DataError
+        When ``path`` is a directory.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "t.csv")
+    ...     with open(p, "w", encoding="utf-8") as f:
+    ...         _ = f.write("id,n\na,1\nb,2,3\n")
+    ...     t = read_csv_checked(p, file="t.csv")
+    >>> t.n_rows, len(t.frame), len(t.malformed)
+    (2, 1, 1)
+    >>> print(t.problems[0])
+    t.csv, row 3: expected 2 fields (as in the header), found 3 (value 'b,2,3')
+    """
+    path = Path(path)
+    name = str(path) if file is None else file
+    if path.is_dir():
+        raise DataError(
+            Problem(name, None, None, None, "is a directory, not a CSV file"),
+            header=f"cannot read {name}",
+        )
+    if not path.exists():
+        raise DataNotFoundError(f"{name}: no such file")
+    return read_csv_text(path.read_bytes(), file=name, required=required)
+
+
+def read_csv_text(
+    data: bytes | str,
+    *,
+    file: str = "<text>",
+    required: Sequence[str] | None = None,
+) -> RawTable:
+    r"""Like :func:`read_csv_checked`, from bytes or text already in memory.
+
+    Examples
+    --------
+    >>> t = read_csv_text(b"\xef\xbb\xbfid,n\na,1\n")
+    >>> t.columns, t.frame.loc[2, "n"]
+    (('id', 'n'), '1')
+    """
+    if isinstance(data, bytes):
+        if not data.strip():
+            what = "0 bytes" if not data else "only blank space"
+            return _fatal(
+                file,
+                _file_problem(
+                    file, f"the file is empty ({what}); expected a header line and data rows"
+                ),
+            )
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return _fatal(file, _encoding_problem(file, data, exc))
+    else:
+        text = data
+    if text.startswith(_BOM):
+        text = text[1:]
+    if not text.strip():
+        return _fatal(
+            file, _file_problem(file, "the file is empty; expected a header line and data rows")
+        )
+    return _parse(text, file=file, required=tuple(required or ()))
+
+
+# --------------------------------------------------------------------------- internals
+
+
+def _file_problem(
+    file: str,
+    message: str,
+    *,
+    row: int | None = None,
+    column: str | None = None,
+    value: str | None = None,
+) -> Problem:
+    return Problem(file, row, column, value, message)
+
+
+def _empty(columns: Iterable[str] = ()) -> pd.DataFrame:
+    cols = list(columns)
+    return pd.DataFrame(
+        {c: pd.Series([], dtype="str") for c in cols}, index=pd.Index([], dtype="int64", name="row")
+    )
+
+
+def _no_malformed() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "row": pd.Series([], dtype="int64"),
+            "raw": pd.Series([], dtype="str"),
+            "reason": pd.Series([], dtype="str"),
+        }
+    )
+
+
+def _fatal(file: str, *problems: Problem, columns: Sequence[str] = ()) -> RawTable:
+    return RawTable(
+        file, tuple(columns), _empty(columns), _no_malformed(), tuple(problems), fatal=True
+    )
+
+
+def _encoding_problem(file: str, data: bytes, exc: UnicodeDecodeError) -> Problem:
+    """Locate the first byte that is not UTF-8 and say how to fix the file."""
+    start = exc.start
+    line = data.count(b"\n", 0, start) + 1
+    line_start = data.rfind(b"\n", 0, start) + 1
+    # latin-1 maps bytes to characters one to one, so offsets stay byte offsets
+    line_end = data.find(b"\n", start)
+    line_bytes = data[line_start : len(data) if line_end < 0 else line_end].rstrip(b"\r")
+    header = data[: data.find(b"\n")] if b"\n" in data else data
+    column = None
+    value = line_bytes.decode("utf-8", errors="replace")
+    if line > 1:
+        prefix = data[line_start:start].decode("latin-1")
+        head_fields = next(csv.reader([header.decode("latin-1").lstrip(_BOM).rstrip("\r")]), [])
+        idx = len(next(csv.reader([prefix]), [""])) - 1
+        cells = next(csv.reader([value]), [])
+        if 0 <= idx < len(head_fields):
+            column = head_fields[idx]
+        if 0 <= idx < len(cells):
+            value = cells[idx]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        guess = "it looks like UTF-16"
+    elif re.search(rb"[\xe0-\xfa]{2,}", data) and not re.search(rb"[\xc0-\xdf][\x80-\xbf]", data):
+        guess = "it may be Windows-1255 (Hebrew) or Latin-1/Windows-1252"
+    else:
+        guess = "it may be Latin-1, Windows-1252 or Windows-1255"
+    bad = data[start : start + 1].hex().upper()
+    n_lines = sum(1 for raw in data.splitlines() if not _is_utf8(raw))
+    more = f"; {n_lines} line(s) in all have such bytes" if n_lines > 1 else ""
+    message = (
+        f"the file is not UTF-8: byte 0x{bad} at byte offset {start} "
+        f"(column {start - line_start + 1} of line {line}) is not valid UTF-8{more}; "
+        f"{guess}. Re-save the file as UTF-8"
+    )
+    return Problem(file, line, column, value or None, message)
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _wrong_delimiter(header_line: str, fields: list[str], required: tuple[str, ...]) -> str | None:
+    """Return the description of the delimiter the header uses, if not a comma."""
+    for delim, label in _OTHER_DELIMITERS.items():
+        if delim not in header_line:
+            continue
+        alt = next(csv.reader([header_line], delimiter=delim), [])
+        alt_names = {a.strip() for a in alt}
+        if (
+            required
+            and set(required) <= alt_names
+            and not set(required) <= {f.strip() for f in fields}
+        ):
+            return label
+        if len(fields) == 1 and len(alt) > 1:
+            return label
+    return None
+
+
+def _quote_opening_line(lines: list[str], first: int, last: int) -> int:
+    """Line (1-based) where the last still-open double quote of a record opened.
+
+    ``lines`` holds the file's physical lines; the record spans ``first`` to
+    ``last``. A quote is open after a line when the count of ``"`` characters
+    so far is odd; the last line at which it turned from closed to open is
+    where the offending quoted field started. A doubled quote (``""``) inside
+    a field leaves the parity unchanged, so it does not mislead this count.
+    """
+    open_ = False
+    opened_at = first
+    for number in range(first, min(last, len(lines)) + 1):
+        was_open = open_
+        if lines[number - 1].count('"') % 2:
+            open_ = not open_
+        if open_ and not was_open:
+            opened_at = number
+    return opened_at
+
+
+def _parse(text: str, *, file: str, required: tuple[str, ...]) -> RawTable:
+    lines = re.split(r"\r\n|\r|\n", text)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+        while not header:  # leading blank lines
+            header = next(reader)
+    except StopIteration:  # pragma: no cover - text.strip() is non-empty
+        return _fatal(file, _file_problem(file, "the file is empty"))
+    except csv.Error as exc:
+        row = _quote_opening_line(lines, 1, reader.line_num)
+        return _fatal(file, _broken_quote(file, row, reader.line_num, exc))
+    header_row = reader.line_num
+    header = [h.strip() for h in header]
+    header_problems: list[Problem] = []
+    delim = _wrong_delimiter(lines[header_row - 1], header, required)
+    if delim is not None:
+        return _fatal(
+            file,
+            _file_problem(
+                file,
+                f"the file is separated by {delim}, not commas; it must be comma-separated "
+                "(re-save it as CSV with ',' as the delimiter)",
+                row=header_row,
+                value=lines[header_row - 1][:60],
+            ),
+        )
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header, start=1):
+        if not name:
+            header_problems.append(
+                _file_problem(
+                    file,
+                    f"header field {i} is empty; every column needs a name (a trailing comma?)",
+                    row=header_row,
+                )
+            )
+        elif name in seen:
+            header_problems.append(
+                _file_problem(
+                    file,
+                    f"column name appears twice in the header (fields {seen[name]} and {i})",
+                    row=header_row,
+                    column=name,
+                )
+            )
+        else:
+            seen[name] = i
+    if header_problems:
+        return _fatal(file, *header_problems, columns=())
+
+    problems: list[Problem] = []
+    rows: list[list[str | None]] = []
+    starts: list[int] = []
+    bad: list[tuple[int, str, str]] = []
+    previous = header_row
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            row = _quote_opening_line(lines, previous + 1, reader.line_num)
+            return _fatal(file, _broken_quote(file, row, reader.line_num, exc), columns=header)
+        start = previous + 1
+        previous = reader.line_num
+        if not record or (len(record) == 1 and not record[0].strip() and len(header) > 1):
+            continue  # a blank line is not a record
+        if len(record) != len(header):
+            reason = f"expected {len(header)} fields (as in the header), found {len(record)}"
+            if reader.line_num > start and any("\n" in f or "\r" in f for f in record):
+                opened = _quote_opening_line(lines, start, reader.line_num)
+                reason += (
+                    f"; a quoted field opened on line {opened} runs on to line {reader.line_num}: "
+                    "check for a missing closing quote"
+                )
+            raw = ",".join(record)
+            problems.append(_file_problem(file, reason, row=start, value=raw))
+            bad.append((start, raw, reason))
+            continue
+        rows.append([_cell(v) for v in record])
+        starts.append(start)
+
+    if not rows and not bad:
+        return _fatal(
+            file,
+            _file_problem(
+                file, f"no data rows: the file has a header (line {header_row}) but no data rows"
+            ),
+            columns=header,
+        )
+    for name in required:
+        if name not in header:
+            problems.append(
+                _file_problem(
+                    file,
+                    f"required column is missing (the header has: {', '.join(header)})",
+                    column=name,
+                )
+            )
+    frame = pd.DataFrame(
+        rows, columns=header, dtype="str", index=pd.Index(starts, dtype="int64", name="row")
+    )
+    if not rows:
+        frame = _empty(header)
+    malformed = (
+        pd.DataFrame(bad, columns=["row", "raw", "reason"]).astype(
+            {"row": "int64", "raw": "str", "reason": "str"}
+        )
+        if bad
+        else _no_malformed()
+    )
+    return RawTable(file, tuple(header), frame, malformed, tuple(problems), fatal=False)
+
+
+def _cell(value: str) -> str | None:
+    stripped = value.strip()
+    return stripped if stripped else None
+
+
+def _broken_quote(file: str, row: int, last: int, exc: csv.Error) -> Problem:
+    detail = str(exc)
+    if "NUL" in detail:
+        return _file_problem(
+            file, "the line contains a NUL byte; the file is probably not a text CSV", row=last
+        )
+    if "unexpected end of data" in detail:
+        message = (
+            f"broken quote: a quoted field opens on line {row} and is never closed "
+            "(the rest of the file was read into it); add the closing '\"'"
+        )
+    else:
+        message = (
+            f"broken quote: a quoted field opens on line {row} and its closing quote "
+            f"on line {last} is followed by more text instead of a comma or line end; "
+            "quote the whole field and double any '\"' inside it"
+        )
+    return _file_problem(file, message, row=row)
