@@ -90,6 +90,7 @@ def read_csv_checked(
     path: str | Path,
     *,
     required: Sequence[str] | None = None,
+    expected: Sequence[str] | None = None,
     file: str | None = None,
 ) -> RawTable:
     r"""Read a comma-separated UTF-8 file into strings, reporting every problem.
@@ -102,6 +103,10 @@ def read_csv_checked(
         Columns the table must have. A missing one is reported (row ``None``,
         one problem per column); the names also help recognise a file that
         uses another delimiter.
+    expected : sequence of str, optional
+        Column names the file may have (not reported when missing); used only
+        to recognise a file that uses another delimiter, together with
+        ``required``.
     file : str, optional
         Name to use in problems (default: ``str(path)``).
 
@@ -141,7 +146,7 @@ def read_csv_checked(
         )
     if not path.exists():
         raise DataNotFoundError(f"{name}: no such file")
-    return read_csv_text(path.read_bytes(), file=name, required=required)
+    return read_csv_text(path.read_bytes(), file=name, required=required, expected=expected)
 
 
 def read_csv_text(
@@ -149,6 +154,7 @@ def read_csv_text(
     *,
     file: str = "<text>",
     required: Sequence[str] | None = None,
+    expected: Sequence[str] | None = None,
 ) -> RawTable:
     r"""Like :func:`read_csv_checked`, from bytes or text already in memory.
 
@@ -179,7 +185,7 @@ def read_csv_text(
         return _fatal(
             file, _file_problem(file, "the file is empty; expected a header line and data rows")
         )
-    return _parse(text, file=file, required=tuple(required or ()))
+    return _parse(text, file=file, required=tuple(required or ()), expected=tuple(expected or ()))
 
 
 # --------------------------------------------------------------------------- internals
@@ -264,20 +270,21 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-def _wrong_delimiter(header_line: str, fields: list[str], required: tuple[str, ...]) -> str | None:
-    """Return the description of the delimiter the header uses, if not a comma."""
+def _wrong_delimiter(header_line: str, fields: list[str], known: set[str]) -> str | None:
+    """Return the description of the delimiter the header uses, if not a comma.
+
+    A header is taken to use ``delim`` when splitting on commas gives one
+    field and splitting on ``delim`` gives several, or when splitting on
+    ``delim`` finds more of the ``known`` column names (at least two) than
+    splitting on commas does.
+    """
+    by_comma = len(known & {f.strip() for f in fields})
     for delim, label in _OTHER_DELIMITERS.items():
         if delim not in header_line:
             continue
         alt = next(csv.reader([header_line], delimiter=delim), [])
-        alt_names = {a.strip() for a in alt}
-        if (
-            required
-            and set(required) <= alt_names
-            and not set(required) <= {f.strip() for f in fields}
-        ):
-            return label
-        if len(fields) == 1 and len(alt) > 1:
+        by_alt = len(known & {a.strip() for a in alt})
+        if (len(fields) == 1 and len(alt) > 1) or (by_alt >= 2 and by_alt > by_comma):
             return label
     return None
 
@@ -302,7 +309,9 @@ def _quote_opening_line(lines: list[str], first: int, last: int) -> int:
     return opened_at
 
 
-def _parse(text: str, *, file: str, required: tuple[str, ...]) -> RawTable:
+def _parse(
+    text: str, *, file: str, required: tuple[str, ...], expected: tuple[str, ...]
+) -> RawTable:
     lines = re.split(r"\r\n|\r|\n", text)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -317,7 +326,7 @@ def _parse(text: str, *, file: str, required: tuple[str, ...]) -> RawTable:
     header_row = reader.line_num
     header = [h.strip() for h in header]
     header_problems: list[Problem] = []
-    delim = _wrong_delimiter(lines[header_row - 1], header, required)
+    delim = _wrong_delimiter(lines[header_row - 1], header, set(required) | set(expected))
     if delim is not None:
         return _fatal(
             file,

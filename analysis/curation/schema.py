@@ -1,0 +1,621 @@
+"""pandera schemas for the two canonical tables, and plain-language problems.
+
+The incident table and the reported-figures table (see the project's
+``ARCHITECTURE.md``) are described once, as :class:`TableSpec` objects
+(:data:`INCIDENTS`, :data:`FIGURES`), from which three things are derived:
+
+* a pandera :class:`~pandera.api.pandas.container.DataFrameSchema`
+  (:func:`incident_schema`, :func:`figure_schema`) that checks a table of
+  strings as read from CSV, or an already typed table;
+* :func:`check_table`, which runs that schema with ``lazy=True`` so that every
+  failure is collected, and translates pandera's failure cases into
+  :class:`~analysis.errors.Problem` items with the file line, the column, the
+  value as written and a message that says what is wrong and what is allowed;
+* :func:`parse_table`, which converts rows that passed into typed columns
+  (datetimes, integers, floats).
+
+Extra columns are allowed and kept (``strict=False``); optional columns may
+be absent.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import Problem
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandera.pandas as pa
+
+__all__ = [
+    "FIGURES",
+    "INCIDENTS",
+    "MEASURES",
+    "QUALIFIERS",
+    "TIME_PRECISIONS",
+    "UNITS",
+    "ColumnSpec",
+    "TableSpec",
+    "blanks_to_na",
+    "build_schema",
+    "check_table",
+    "figure_schema",
+    "incident_schema",
+    "parse_table",
+    "parse_timestamp",
+    "parse_whole_number",
+]
+
+UNITS: tuple[str, ...] = ("claim", "launch", "interception", "alert", "incident")
+"""Allowed values of ``unit``: what one counted item is."""
+
+QUALIFIERS: tuple[str, ...] = ("exact", "at_least", "about")
+"""Allowed values of ``qualifier`` in reported figures."""
+
+TIME_PRECISIONS: tuple[str, ...] = ("second", "minute", "hour", "day", "month", "year")
+"""Allowed values of ``time_precision`` in incidents."""
+
+MEASURES: tuple[str, ...] = ("count", "rate_per_day", "max_per_day")
+"""Allowed values of ``measure`` in reported figures (default ``count``)."""
+
+Kind = Literal["id", "text", "datetime", "date", "count", "number", "enum", "address"]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of a canonical table.
+
+    Parameters
+    ----------
+    name : str
+        Column name.
+    kind : str
+        ``"id"`` (unique text), ``"text"``, ``"datetime"`` (ISO 8601 date or
+        date-time, optionally with a UTC offset), ``"date"`` (same syntax,
+        read as a calendar date), ``"count"`` (whole number >= 0),
+        ``"number"`` (real number >= 0), ``"enum"`` (one of ``allowed``) or
+        ``"address"`` (a web address).
+    required : bool
+        Whether the column must be present and every cell non-empty.
+    allowed : tuple of str
+        Allowed values for ``kind="enum"``.
+    default : str, optional
+        Value used by :func:`parse_table` for empty cells, and for the whole
+        column when it is absent.
+    """
+
+    name: str
+    kind: Kind
+    required: bool = False
+    allowed: tuple[str, ...] = ()
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A canonical table: its columns and the column holding the row key."""
+
+    name: str
+    id_column: str
+    columns: tuple[ColumnSpec, ...]
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Names of the required columns, in table order."""
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Names of all canonical columns, in table order."""
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> ColumnSpec | None:
+        """The spec of column ``name``, or None for an extra column."""
+        return next((c for c in self.columns if c.name == name), None)
+
+
+INCIDENTS = TableSpec(
+    "incidents",
+    "incident_id",
+    (
+        ColumnSpec("incident_id", "id", required=True),
+        ColumnSpec("start", "datetime", required=True),
+        ColumnSpec("time_precision", "enum", allowed=TIME_PRECISIONS),
+        ColumnSpec("actor", "text"),
+        ColumnSpec("origin", "text"),
+        ColumnSpec("target", "text"),
+        ColumnSpec("weapon", "text", required=True),
+        ColumnSpec("quantity", "count", required=True),
+        ColumnSpec("outcome", "text"),
+        ColumnSpec("unit", "enum", required=True, allowed=UNITS),
+        ColumnSpec("source_name", "text"),
+        ColumnSpec("source_url", "address", required=True),
+        ColumnSpec("notes", "text"),
+    ),
+)
+"""The canonical incident table: one row per incident or per record of one."""
+
+FIGURES = TableSpec(
+    "figures",
+    "figure_id",
+    (
+        ColumnSpec("figure_id", "id", required=True),
+        ColumnSpec("period_start", "date", required=True),
+        ColumnSpec("period_end", "date", required=True),
+        ColumnSpec("value", "number", required=True),
+        ColumnSpec("qualifier", "enum", required=True, allowed=QUALIFIERS),
+        ColumnSpec("unit", "enum", required=True, allowed=UNITS),
+        ColumnSpec("actor", "text"),
+        ColumnSpec("origin", "text"),
+        ColumnSpec("target", "text"),
+        ColumnSpec("weapon", "text"),
+        ColumnSpec("source_name", "text"),
+        ColumnSpec("source_url", "address", required=True),
+        ColumnSpec("published", "date"),
+        ColumnSpec("measure", "enum", allowed=MEASURES, default="count"),
+        ColumnSpec("notes", "text"),
+    ),
+)
+"""The reported-figures table: published aggregates over a period."""
+
+
+# --------------------------------------------------------------------------- value parsers
+
+_WHOLE = re.compile(r"[+-]?\d+")
+_URL = re.compile(r"https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?", re.IGNORECASE)
+_BARE_ADDRESS = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(/\S*)?")
+
+
+def _is_na(value: Any) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def parse_timestamp(value: Any) -> pd.Timestamp | None:
+    """Parse an ISO 8601 date or date-time; None when it is not one.
+
+    Accepts ``2024-11-04``, ``2024-11-04T21:30``, ``2024-11-04 21:30:00``,
+    ``2024-11-04T21:30:00+02:00`` and ``...Z``, as well as datetime objects.
+    Uses :meth:`datetime.datetime.fromisoformat`, which rejects impossible
+    dates such as ``2024-02-30``.
+
+    Examples
+    --------
+    >>> parse_timestamp("2024-11-04T21:30:00+02:00")
+    Timestamp('2024-11-04 21:30:00+0200', tz='UTC+02:00')
+    >>> parse_timestamp("04/11/2024") is None
+    True
+    """
+    if isinstance(value, pd.Timestamp):
+        return None if value is pd.NaT else value
+    if isinstance(value, datetime | date | np.datetime64):
+        ts = pd.Timestamp(value)
+        return None if ts is pd.NaT else ts
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if len(text) < 10 or not text[:4].isdigit():
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return pd.Timestamp(parsed)
+
+
+def parse_whole_number(value: Any) -> int | None:
+    """Parse a whole number written as digits (or an integral number); None otherwise.
+
+    Examples
+    --------
+    >>> parse_whole_number("12"), parse_whole_number("2.5"), parse_whole_number("two")
+    (12, None, None)
+    """
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return int(value) if math.isfinite(value) and float(value).is_integer() else None
+    if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
+        return int(value.strip())
+    return None
+
+
+def _parse_number(value: Any) -> float | None:
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, int | float | np.integer | np.floating):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _is_address(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return bool(_URL.fullmatch(text) or _BARE_ADDRESS.fullmatch(text))
+
+
+# --------------------------------------------------------------------------- checks
+
+# check name -> message; ``{col}``, ``{allowed}`` are filled in per column
+_MESSAGES: dict[str, str] = {
+    "not_nullable": "empty cell: '{col}' is required",
+    "iso_datetime": (
+        "not an ISO 8601 date or date-time (write e.g. 2024-11-04 or 2024-11-04T21:30:00+02:00)"
+    ),
+    "whole_number": "'{col}' must be a whole number (0, 1, 2, ...)",
+    "number": "'{col}' must be a number (digits, optionally with a decimal point)",
+    "non_negative": "'{col}' must not be negative",
+    "allowed_values": "unknown {col}; allowed: {allowed}",
+    "web_address": "not a web address; give the source's address (e.g. https://example.org/page)",
+    "period_order": "period_start is after period_end",
+    "count_is_whole": (
+        "a figure with measure 'count' must be a whole number "
+        "(use measure 'rate_per_day' or 'max_per_day' for rates)"
+    ),
+}
+
+
+def _element_checks(spec: ColumnSpec) -> list[pa.Check]:
+    import pandera.pandas as pa
+
+    def check(fn: Callable[[Any], bool], name: str) -> pa.Check:
+        return pa.Check(fn, element_wise=True, name=name, ignore_na=True)
+
+    if spec.kind in ("datetime", "date"):
+        return [check(lambda v: parse_timestamp(v) is not None, "iso_datetime")]
+    if spec.kind == "count":
+        return [
+            check(lambda v: parse_whole_number(v) is not None, "whole_number"),
+            check(lambda v: (parse_whole_number(v) or 0) >= 0, "non_negative"),
+        ]
+    if spec.kind == "number":
+        return [
+            check(lambda v: _parse_number(v) is not None, "number"),
+            check(lambda v: (_parse_number(v) or 0.0) >= 0, "non_negative"),
+        ]
+    if spec.kind == "enum":
+        allowed = frozenset(spec.allowed)
+        return [check(lambda v: isinstance(v, str) and v in allowed, "allowed_values")]
+    if spec.kind == "address":
+        return [check(_is_address, "web_address")]
+    return []
+
+
+def _period_order(df: pd.DataFrame) -> pd.Series | bool:
+    if "period_start" not in df or "period_end" not in df:
+        return True
+    start = df["period_start"].map(parse_timestamp)
+    end = df["period_end"].map(parse_timestamp)
+    out = [
+        s is None or e is None or _naive(s) <= _naive(e) for s, e in zip(start, end, strict=True)
+    ]
+    return pd.Series(out, index=df.index, dtype=bool)
+
+
+def _count_is_whole(df: pd.DataFrame) -> pd.Series | bool:
+    if "value" not in df:
+        return True
+    measure = df["measure"] if "measure" in df else pd.Series("count", index=df.index)
+    out = []
+    for m, v in zip(measure, df["value"], strict=True):
+        number = _parse_number(v)
+        is_count = _is_na(m) or m == "count"
+        out.append(not is_count or number is None or float(number).is_integer())
+    return pd.Series(out, index=df.index, dtype=bool)
+
+
+# dataframe-level checks: name -> (function, column the problem is reported in)
+_FRAME_CHECKS: dict[str, tuple[Callable[[pd.DataFrame], pd.Series | bool], str]] = {
+    "period_order": (_period_order, "period_start"),
+    "count_is_whole": (_count_is_whole, "value"),
+}
+_TABLE_FRAME_CHECKS: dict[str, tuple[str, ...]] = {
+    "incidents": (),
+    "figures": ("period_order", "count_is_whole"),
+}
+
+
+def _naive(ts: pd.Timestamp) -> pd.Timestamp:
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
+
+
+def build_schema(spec: TableSpec) -> pa.DataFrameSchema:
+    """Build the pandera schema of a :class:`TableSpec` (no dtype coercion).
+
+    Every column is checked on its values as written, so the same schema
+    validates a table of strings read from CSV and an already typed table.
+    """
+    import pandera.pandas as pa
+
+    columns = {
+        c.name: pa.Column(
+            None,
+            checks=_element_checks(c),
+            nullable=not c.required,
+            required=c.required,
+            unique=c.kind == "id",
+            report_duplicates="all",
+            name=c.name,
+        )
+        for c in spec.columns
+    }
+    frame_checks = [
+        pa.Check(_FRAME_CHECKS[name][0], name=name) for name in _TABLE_FRAME_CHECKS[spec.name]
+    ]
+    return pa.DataFrameSchema(columns, checks=frame_checks, strict=False, name=spec.name)
+
+
+@cache
+def incident_schema() -> pa.DataFrameSchema:
+    """The pandera schema of the canonical incident table.
+
+    Required columns: ``incident_id, start, weapon, quantity, unit,
+    source_url``. ``incident_id`` is unique, ``start`` an ISO 8601 date or
+    date-time, ``quantity`` a whole number >= 0, ``unit`` one of
+    :data:`UNITS`, ``time_precision`` (optional) one of
+    :data:`TIME_PRECISIONS`, ``source_url`` a web address.
+
+    Examples
+    --------
+    >>> schema = incident_schema()
+    >>> schema.columns["unit"].required, schema.strict
+    (True, False)
+    """
+    return build_schema(INCIDENTS)
+
+
+@cache
+def figure_schema() -> pa.DataFrameSchema:
+    """The pandera schema of the reported-figures table.
+
+    Required columns: ``figure_id, period_start, period_end, value,
+    qualifier, unit, source_url``. ``figure_id`` is unique, ``value`` a number
+    >= 0 (a whole number when ``measure`` is ``count``), ``qualifier`` one of
+    :data:`QUALIFIERS`, ``period_start <= period_end``, ``measure``
+    (optional) one of :data:`MEASURES`.
+
+    Examples
+    --------
+    >>> sorted(c.name for c in figure_schema().checks)
+    ['count_is_whole', 'period_order']
+    """
+    return build_schema(FIGURES)
+
+
+_SCHEMAS: dict[str, Callable[[], pa.DataFrameSchema]] = {
+    "incidents": incident_schema,
+    "figures": figure_schema,
+}
+
+
+# --------------------------------------------------------------------------- translation
+
+
+def blanks_to_na(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` in which empty or blank text cells are missing.
+
+    A cell holding ``""`` or only spaces counts as empty, as it does when the
+    table is read from CSV by :func:`analysis.io.csv.read_csv_checked`.
+
+    Examples
+    --------
+    >>> blanks_to_na(pd.DataFrame({"a": ["x", " ", ""]}))["a"].isna().tolist()
+    [False, True, True]
+    """
+    out = frame.copy()
+    for name in out.columns:
+        values = out[name]
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            blank = values.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
+            if blank.any():
+                out[name] = values.where(~blank, None)
+    return out
+
+
+def _display(value: Any) -> str | None:
+    if _is_na(value):
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def check_table(
+    frame: pd.DataFrame,
+    spec: TableSpec,
+    *,
+    file: str = "<table>",
+    rows: Sequence[int] | None = None,
+) -> list[Problem]:
+    """Validate ``frame`` against ``spec`` and return every problem found.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table, as strings read from CSV or already typed.
+    spec : TableSpec
+        :data:`INCIDENTS` or :data:`FIGURES`.
+    file : str
+        File name used in the problems.
+    rows : sequence of int, optional
+        The file line of each row of ``frame`` (same order). Default: the line
+        each row would have in a CSV written with a header, i.e. its position
+        plus 2.
+
+    Returns
+    -------
+    list of Problem
+        Sorted by row (whole-table problems first), then by column order.
+        Problems about a whole column (a missing required column) have row
+        ``None``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"incident_id": ["a", "b"], "start": ["2024-11-04", "2024-13-01"],
+    ...                    "weapon": ["drone", "drone"], "quantity": ["2", "-1"],
+    ...                    "unit": ["launch", "launch"], "source_url": ["https://x.org/a"] * 2})
+    >>> for p in check_table(df, INCIDENTS, file="t.csv"):
+    ...     print(p)
+    t.csv, row 3, column 'start': not an ISO 8601 date or date-time (write e.g. 2024-11-04 or 2024-11-04T21:30:00+02:00) (value '2024-13-01')
+    t.csv, row 3, column 'quantity': 'quantity' must not be negative (value '-1')
+    """  # noqa: E501
+    import pandera.pandas as pa
+
+    line = list(range(2, len(frame) + 2)) if rows is None else [int(r) for r in rows]
+    if len(line) != len(frame):
+        raise ValueError("rows must give one line number per row of frame")
+    columns = list(frame.columns)
+    if len(set(columns)) != len(columns):
+        dup = sorted({str(c) for c in columns if columns.count(c) > 1})
+        return [Problem(file, None, c, None, "column name appears more than once") for c in dup]
+    work = blanks_to_na(frame.reset_index(drop=True))
+    try:
+        _SCHEMAS[spec.name]().validate(work, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    else:
+        return []
+
+    problems: list[Problem] = []
+    seen: set[tuple[str, int | None, str | None]] = set()
+    for case in cases.itertuples(index=False):
+        check = str(case.check)
+        column = None if _is_na(case.column) else str(case.column)
+        pos = None if _is_na(case.index) else int(case.index)
+        if check == "column_in_dataframe":
+            missing = str(case.failure_case)
+            message = f"required column is missing (the header has: {', '.join(map(str, columns))})"
+            problems.append(Problem(file, None, missing, None, message))
+            continue
+        if check in _FRAME_CHECKS:
+            column = _FRAME_CHECKS[check][1]
+        key = (check, pos, column)
+        if key in seen:
+            continue
+        seen.add(key)
+        if pos is None:
+            problems.append(Problem(file, None, column, _display(case.failure_case), check))
+            continue
+        value = _display(work.iloc[pos][column]) if column in work else None
+        if check == "field_uniqueness" and column is not None:
+            problems.append(_duplicate_problem(work, column, pos, line, file, value))
+            continue
+        problems.append(
+            Problem(file, line[pos], column, value, _message(check, column, spec, work, pos))
+        )
+    order = {name: i for i, name in enumerate(columns)}
+    problems.sort(key=lambda p: (-1 if p.row is None else p.row, order.get(p.column or "", -1)))
+    return problems
+
+
+def _message(check: str, column: str | None, spec: TableSpec, work: pd.DataFrame, pos: int) -> str:
+    col_spec = spec.column(column) if column else None
+    allowed = ", ".join(col_spec.allowed) if col_spec else ""
+    template = _MESSAGES.get(check, f"failed the check {check!r}")
+    message = template.format(col=column, allowed=allowed)
+    if check == "period_order":
+        message += f" ({_display(work.iloc[pos]['period_end'])})"
+    return message
+
+
+def _duplicate_problem(
+    work: pd.DataFrame, column: str, pos: int, line: list[int], file: str, value: str | None
+) -> Problem:
+    col = work[column]
+    same = [i for i, v in enumerate(col) if v == col.iloc[pos]]
+    first = same[0]
+    if pos == first:
+        others = ", ".join(str(line[i]) for i in same[1:])
+        message = f"duplicate {column}: the same id is used again on row(s) {others}"
+    else:
+        message = f"duplicate {column}: the same id is first used on row {line[first]}"
+    return Problem(file, line[pos], column, value, message)
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _datetime_column(values: pd.Series) -> pd.Series:
+    """Timestamps from valid values: tz-aware UTC if every value has an offset.
+
+    When offsets are mixed with plain values, the wall-clock time as written
+    is kept (no time zone), so that the calendar date a source gave is not
+    shifted.
+    """
+    parsed = [parse_timestamp(v) if not _is_na(v) else None for v in values]
+    aware = [p is not None and p.tzinfo is not None for p in parsed]
+    present = [p is not None for p in parsed]
+    if any(present) and all(a for a, p in zip(aware, present, strict=True) if p):
+        out = pd.to_datetime([p if p is not None else pd.NaT for p in parsed], utc=True)
+    else:
+        out = pd.to_datetime([_naive(p) if p is not None else pd.NaT for p in parsed])
+    return pd.Series(out, index=values.index, name=values.name)
+
+
+def _date_column(values: pd.Series) -> pd.Series:
+    parsed = [parse_timestamp(v) if not _is_na(v) else None for v in values]
+    out = pd.to_datetime([_naive(p) if p is not None else pd.NaT for p in parsed])
+    return pd.Series(out, index=values.index, name=values.name)
+
+
+def parse_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """Convert a table that passed :func:`check_table` to typed columns.
+
+    ``datetime`` columns become ``datetime64`` (UTC when every value carries
+    an offset, otherwise the wall-clock time as written), ``date`` columns
+    ``datetime64`` without time zone, ``count`` columns ``int64`` (``Int64``
+    when optional and empty somewhere), ``number`` columns ``float64``; text
+    stays text. Columns with a default are filled (and created when absent).
+    The index and extra columns are kept.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"figure_id": ["f1"], "period_start": ["2024-10-29"],
+    ...     "period_end": ["2024-11-04"], "value": ["41"], "qualifier": ["exact"],
+    ...     "unit": ["claim"], "source_url": ["https://example.org/a"]})
+    >>> out = parse_table(df, FIGURES)
+    >>> out["value"].dtype, str(out["period_end"].iloc[0].date()), out["measure"].iloc[0]
+    (dtype('float64'), '2024-11-04', 'count')
+    """
+    out = blanks_to_na(frame)
+    for col in spec.columns:
+        if col.name not in out:
+            if col.default is not None:
+                out[col.name] = pd.Series(col.default, index=out.index, dtype="str")
+            continue
+        values = out[col.name]
+        if col.kind == "datetime":
+            out[col.name] = _datetime_column(values)
+        elif col.kind == "date":
+            out[col.name] = _date_column(values)
+        elif col.kind == "count":
+            numbers = [None if _is_na(v) else parse_whole_number(v) for v in values]
+            dtype = "Int64" if any(n is None for n in numbers) else "int64"
+            out[col.name] = pd.Series(numbers, index=out.index, dtype=dtype)
+        elif col.kind == "number":
+            floats = [np.nan if _is_na(v) else _parse_number(v) for v in values]
+            out[col.name] = pd.Series(floats, index=out.index, dtype="float64")
+        elif col.default is not None:
+            out[col.name] = values.astype("str").where(values.notna(), col.default)
+    return out
