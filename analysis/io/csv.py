@@ -58,6 +58,8 @@ class RawTable:
         True when the file could not be read into rows at all (empty, not
         UTF-8, wrong delimiter, broken quote, bad header); ``frame`` and
         ``malformed`` are then empty.
+    header_row : int
+        File line of the header (1 unless the file starts with blank lines).
     """
 
     file: str
@@ -66,6 +68,7 @@ class RawTable:
     malformed: pd.DataFrame
     problems: tuple[Problem, ...] = field(default_factory=tuple)
     fatal: bool = False
+    header_row: int = 1
 
     @property
     def n_rows(self) -> int:
@@ -423,7 +426,9 @@ def _parse(
         if bad
         else _no_malformed()
     )
-    return RawTable(file, tuple(header), frame, malformed, tuple(problems), fatal=False)
+    return RawTable(
+        file, tuple(header), frame, malformed, tuple(problems), fatal=False, header_row=header_row
+    )
 
 
 def _cell(value: str) -> str | None:

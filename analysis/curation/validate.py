@@ -1,0 +1,470 @@
+"""Validate incident and reported-figure tables, in memory or as CSV files.
+
+:func:`validate_file` reads a CSV file strictly
+(:func:`analysis.io.csv.read_csv_checked`), recognises which canonical table
+it holds, checks it against the pandera schema
+(:mod:`analysis.curation.schema`) and returns a :class:`ValidationReport`
+with every problem at once. :func:`validate_incidents` and
+:func:`validate_figures` do the same for a DataFrame.
+
+Nothing is dropped: every data row is either in ``report.valid`` (parsed to
+typed columns) or in ``report.rejects`` with its file line and the reasons.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis._results import Result, get_ax
+from analysis.curation.schema import FIGURES, INCIDENTS, TableSpec, check_table, parse_table
+from analysis.errors import DataError, Problem
+from analysis.io.csv import RawTable, read_csv_checked
+
+__all__ = [
+    "ValidationReport",
+    "detect_kind",
+    "validate_figures",
+    "validate_file",
+    "validate_incidents",
+]
+
+_SPECS: dict[str, TableSpec] = {"incidents": INCIDENTS, "figures": FIGURES}
+_KIND_ALIASES = {
+    "incidents": "incidents",
+    "incident": "incidents",
+    "figures": "figures",
+    "reported_figures": "figures",
+}
+# columns that only one of the two tables has: they tell the tables apart
+_MARKERS = {
+    "incidents": ("incident_id", "start", "quantity", "time_precision", "outcome"),
+    "figures": ("figure_id", "period_start", "period_end", "value", "qualifier", "published"),
+}
+
+
+class ValidationReport(Result):
+    """Outcome of validating one table: problems, valid rows and rejects.
+
+    Attributes
+    ----------
+    file : str
+        The file (or ``"<table>"``) validated.
+    kind : str or None
+        ``"incidents"`` or ``"figures"``; None when it could not be told.
+    ok : bool
+        True when no problem was found.
+    problems : list of Problem
+        Every problem, whole-file problems first, then by row.
+    n_rows : int
+        Data rows read (``len(valid) + len(rejects) == n_rows`` always). Zero
+        when the file could not be split into rows at all (empty, not UTF-8,
+        wrong delimiter, broken quote).
+    valid : pandas.DataFrame
+        The rows without problems, with parsed types (see
+        :func:`analysis.curation.schema.parse_table`); extra columns kept.
+        Index: the file line of each row (name ``"row"``) for a file, the
+        input index for a DataFrame.
+    rejects : pandas.DataFrame
+        The rows with problems, as read: columns ``row`` (file line),
+        ``reason`` (every problem of the row), then the input columns (and
+        ``raw`` for records that could not be split into the columns).
+    file_problems : list of Problem
+        The problems that concern the whole file or its header rather than
+        individual rows (row ``None`` or the header line).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"incident_id": ["a", "b"], "start": ["2024-11-04", "2024-11-05"],
+    ...     "weapon": ["drone", "drone"], "quantity": ["2", "-2"], "unit": ["launch", "launch"],
+    ...     "source_url": ["https://example.org/a", "https://example.org/b"]})
+    >>> report = validate_incidents(df, file="t.csv")
+    >>> report.ok, report.n_rows, len(report.valid), len(report.rejects)
+    (False, 2, 1, 1)
+    >>> report.rejects[["row", "reason"]].to_dict("records")
+    [{'row': 3, 'reason': "quantity: 'quantity' must not be negative"}]
+    """
+
+    def __init__(
+        self,
+        *,
+        file: str,
+        kind: str | None,
+        problems: Sequence[Problem],
+        n_rows: int,
+        valid: pd.DataFrame,
+        rejects: pd.DataFrame,
+        header_row: int | None = 1,
+    ) -> None:
+        if len(valid) + len(rejects) != n_rows:  # pragma: no cover - internal invariant
+            raise AssertionError("valid and rejected rows must add up to the rows read")
+        self._file = file
+        self._kind = kind
+        self._problems = tuple(problems)
+        self._n_rows = int(n_rows)
+        self._valid = valid
+        self._rejects = rejects
+        self._header_row = header_row
+
+    @property
+    def file(self) -> str:
+        """The file (or ``"<table>"``) validated."""
+        return self._file
+
+    @property
+    def kind(self) -> str | None:
+        """``"incidents"``, ``"figures"`` or None when unknown."""
+        return self._kind
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem was found."""
+        return not self._problems
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem found (a new list each time)."""
+        return list(self._problems)
+
+    @property
+    def file_problems(self) -> list[Problem]:
+        """Problems about the whole file or its header, not about one row."""
+        return [p for p in self._problems if p.row is None or p.row == self._header_row]
+
+    @property
+    def n_rows(self) -> int:
+        """Number of data rows read."""
+        return self._n_rows
+
+    @property
+    def valid(self) -> pd.DataFrame:
+        """Rows without problems, typed (a copy)."""
+        return self._valid.copy()
+
+    @property
+    def rejects(self) -> pd.DataFrame:
+        """Rows with problems, as read, with ``row`` and ``reason`` (a copy)."""
+        return self._rejects.copy()
+
+    def summary(self) -> str:
+        """Plain-text summary: counts, then up to 20 problems."""
+        what = f"{self._kind} table" if self._kind else "table of unknown kind"
+        lines = [
+            f"Validation of {self._file} ({what})",
+            f"rows: {self._n_rows} read, {len(self._valid)} valid, {len(self._rejects)} rejected",
+        ]
+        if self.ok:
+            lines.append("problems: none")
+            return "\n".join(lines)
+        lines.append(f"problems: {len(self._problems)}")
+        lines.extend(f"  {p}" for p in self._problems[:20])
+        if len(self._problems) > 20:
+            lines.append(f"  ... and {len(self._problems) - 20} more (see to_frame())")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly dictionary: counts and every problem."""
+        return {
+            "file": self._file,
+            "kind": self._kind,
+            "ok": self.ok,
+            "n_rows": self._n_rows,
+            "n_valid": len(self._valid),
+            "n_rejected": len(self._rejects),
+            "n_problems": len(self._problems),
+            "problems": [
+                {
+                    "file": p.file,
+                    "row": p.row,
+                    "column": p.column,
+                    "value": p.value,
+                    "message": p.message,
+                }
+                for p in self._problems
+            ],
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """The problems as a table: ``file, row, column, value, message``."""
+        records = self.to_dict()["problems"]
+        frame = pd.DataFrame.from_records(
+            records, columns=["file", "row", "column", "value", "message"]
+        )
+        frame["row"] = frame["row"].astype("Int64")
+        return frame
+
+    def raise_if_invalid(self) -> ValidationReport:
+        """Raise :class:`~analysis.errors.DataError` listing every problem; else return self."""
+        if self._problems:
+            raise DataError(
+                list(self._problems),
+                header=(
+                    f"{self._file}: {len(self._problems)} problem(s); "
+                    f"{len(self._rejects)} of {self._n_rows} rows rejected"
+                ),
+            )
+        return self
+
+    def plot(self, ax: Any = None) -> Any:
+        """Horizontal bar chart of the number of problems per column.
+
+        Problems about a whole row or the whole file are shown as
+        ``(row)`` and ``(file)``. Returns the Axes.
+        """
+        ax = get_ax(ax)
+        counts: dict[str, int] = defaultdict(int)
+        for p in self._problems:
+            label = p.column if p.column is not None else ("(file)" if p.row is None else "(row)")
+            counts[label] += 1
+        if counts:
+            labels = sorted(counts, key=lambda k: (-counts[k], k))
+            ax.barh(labels[::-1], [counts[k] for k in labels[::-1]], color="#0072B2")
+            ax.set_xlabel("problems")
+        else:
+            ax.text(0.5, 0.5, "no problems", ha="center", va="center", transform=ax.transAxes)
+        ax.set_title(f"{Path(self._file).name}: {len(self._problems)} problem(s)")
+        return ax
+
+
+def _spec(kind: str) -> TableSpec:
+    try:
+        return _SPECS[_KIND_ALIASES[kind]]
+    except KeyError:
+        raise ValueError(f"kind must be 'auto', 'incidents' or 'figures', not {kind!r}") from None
+
+
+def detect_kind(columns: Sequence[str]) -> str | None:
+    """Tell from its columns which canonical table a header belongs to.
+
+    Returns ``"incidents"``, ``"figures"`` or None when the columns do not
+    say (neither table's distinctive columns, or as many of each).
+
+    Examples
+    --------
+    >>> detect_kind(["incident_id", "start", "weapon"]), detect_kind(["figure_id", "value"])
+    ('incidents', 'figures')
+    >>> detect_kind(["a", "b"]) is None
+    True
+    """
+    names = set(columns)
+    scores = {kind: len(names & set(marks)) for kind, marks in _MARKERS.items()}
+    if scores["incidents"] == scores["figures"]:
+        return None
+    return max(scores, key=lambda k: scores[k])
+
+
+def _reasons(problems: Sequence[Problem]) -> str:
+    return "; ".join(
+        p.message if p.column is None else f"{p.column}: {p.message}" for p in problems
+    )
+
+
+def _assemble(
+    frame: pd.DataFrame,
+    rows: list[int],
+    spec: TableSpec | None,
+    problems: list[Problem],
+    *,
+    file: str,
+    kind: str | None,
+    malformed: pd.DataFrame | None = None,
+    header_row: int | None = 1,
+) -> ValidationReport:
+    """Split ``frame`` into valid and rejected rows given the problems found."""
+    by_row: dict[int, list[Problem]] = defaultdict(list)
+    whole: list[Problem] = []
+    for p in problems:
+        if p.row is None or p.row == header_row:
+            whole.append(p)
+        else:
+            by_row[p.row].append(p)
+    bad = [bool(whole) or r in by_row for r in rows]
+    good_mask = [not b for b in bad]
+    if spec is not None and not whole:
+        valid = parse_table(frame[good_mask], spec)
+    else:
+        valid = frame[good_mask]
+    rejected = frame[bad]
+    reasons = [_reasons(whole + by_row.get(r, [])) for r, b in zip(rows, bad, strict=True) if b]
+    lines = [r for r, b in zip(rows, bad, strict=True) if b]
+    rejects = rejected.copy()
+    for name in ("row", "reason"):
+        if name in rejects.columns:  # an input column with this name is kept, renamed
+            rejects = rejects.rename(columns={name: f"{name}_input"})
+    rejects.insert(0, "reason", pd.Series(reasons, index=rejects.index, dtype="str"))
+    rejects.insert(0, "row", pd.Series(lines, index=rejects.index, dtype="int64"))
+    n_malformed = 0
+    if malformed is not None and len(malformed):
+        n_malformed = len(malformed)
+        rejects = rejects.reset_index(drop=True)
+        rejects = pd.concat([rejects, malformed], ignore_index=True)
+        rejects = rejects.sort_values("row", kind="stable").reset_index(drop=True)
+    elif rejected.index.name == "row":  # from a file: the line is already a column
+        rejects = rejects.reset_index(drop=True)
+    return ValidationReport(
+        file=file,
+        kind=kind,
+        problems=problems,
+        n_rows=len(frame) + n_malformed,
+        valid=valid,
+        rejects=rejects,
+        header_row=header_row,
+    )
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: -1 if p.row is None else p.row)
+
+
+def validate_incidents(
+    df: pd.DataFrame, *, file: str = "<table>", rows: Sequence[int] | None = None
+) -> ValidationReport:
+    """Validate a canonical incident table held in a DataFrame.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table: strings as read from CSV, or typed columns (datetimes,
+        integers). Extra columns are kept.
+    file : str
+        Name used in problems.
+    rows : sequence of int, optional
+        The file line of each row; default: position + 2 (the line the row
+        would have in a CSV file written with a header).
+
+    Returns
+    -------
+    ValidationReport
+        Every problem at once; ``valid`` keeps ``df``'s index.
+
+    See Also
+    --------
+    validate_file : the same for a CSV file.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"incident_id": ["a"], "start": ["2024-11-04"], "weapon": ["drone"],
+    ...                    "quantity": [2], "unit": ["launch"], "source_url": ["https://x.org/a"]})
+    >>> report = validate_incidents(df)
+    >>> report.ok, str(report.valid["start"].dtype)
+    (True, 'datetime64[us]')
+    """
+    return _validate_frame(df, INCIDENTS, file=file, rows=rows)
+
+
+def validate_figures(
+    df: pd.DataFrame, *, file: str = "<table>", rows: Sequence[int] | None = None
+) -> ValidationReport:
+    """Validate a reported-figures table held in a DataFrame.
+
+    Same parameters and result as :func:`validate_incidents`, for the table
+    ``figure_id, period_start, period_end, value, qualifier, unit, ...``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"figure_id": ["f"], "period_start": ["2024-11-05"],
+    ...     "period_end": ["2024-11-04"], "value": ["41"], "qualifier": ["exact"],
+    ...     "unit": ["claim"], "source_url": ["https://x.org/a"]})
+    >>> print(validate_figures(df).problems[0])
+    <table>, row 2, column 'period_start': period_start is after period_end (2024-11-04) (value '2024-11-05')
+    """  # noqa: E501
+    return _validate_frame(df, FIGURES, file=file, rows=rows)
+
+
+def _validate_frame(
+    df: pd.DataFrame, spec: TableSpec, *, file: str, rows: Sequence[int] | None
+) -> ValidationReport:
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"expected a pandas DataFrame, got {type(df).__name__}")
+    lines = list(range(2, len(df) + 2)) if rows is None else [int(r) for r in rows]
+    problems = _sorted(check_table(df, spec, file=file, rows=lines))
+    return _assemble(df, lines, spec, problems, file=file, kind=spec.name, header_row=None)
+
+
+def validate_file(path: str | Path, *, kind: str = "auto") -> ValidationReport:
+    r"""Validate a CSV file holding an incident or a reported-figures table.
+
+    Parameters
+    ----------
+    path : str or Path
+        A comma-separated UTF-8 file (a byte-order mark is fine).
+    kind : {"auto", "incidents", "figures"}
+        Which table the file holds; ``"auto"`` tells it from the header
+        (``incident_id``, ``start``, ``quantity`` ... versus ``figure_id``,
+        ``period_start``, ``value`` ...) and reports a problem when it cannot.
+
+    Returns
+    -------
+    ValidationReport
+        Every problem in the file at once: problems of the file itself (empty,
+        not UTF-8, wrong delimiter, broken quote, wrong number of fields) and
+        of its content (missing required columns, bad dates, numbers, units,
+        duplicate ids ...). Rows are numbered as file lines, the header being
+        line 1.
+
+    Raises
+    ------
+    DataNotFoundError
+        When the file does not exist.
+    DataError
+        When ``path`` is a directory.
+    ValueError
+        When ``kind`` is not one of the allowed values.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "incidents.csv")
+    ...     with open(p, "w", encoding="utf-8") as f:
+    ...         _ = f.write("incident_id,start,weapon,quantity,unit,source_url\n"
+    ...                     "a,2024-11-04,drone,2,launch,https://example.org/a\n"
+    ...                     "a,2024-11-05,drone,two,launch,https://example.org/b\n")
+    ...     report = validate_file(p)
+    >>> report.kind, report.n_rows, len(report.rejects)
+    ('incidents', 2, 2)
+    >>> [(p.row, p.column) for p in report.problems]
+    [(2, 'incident_id'), (3, 'incident_id'), (3, 'quantity')]
+    """
+    spec = None if kind == "auto" else _spec(kind)
+    name = str(path)
+    expected = sorted({c for s in _SPECS.values() for c in s.names})
+    raw = read_csv_checked(path, file=name, expected=expected)
+    if raw.fatal:
+        return _from_raw(raw, None, list(raw.problems), kind=None if spec is None else spec.name)
+    if spec is None:
+        detected = detect_kind(raw.columns)
+        if detected is None:
+            problem = Problem(
+                name,
+                None,
+                None,
+                None,
+                "cannot tell whether this is an incident table (incident_id, start, quantity, ...) "
+                "or a reported-figures table (figure_id, period_start, period_end, value, ...); "
+                "say which with kind='incidents' or kind='figures' (--kind on the command line)",
+            )
+            return _from_raw(raw, None, [problem, *raw.problems], kind=None)
+        spec = _SPECS[detected]
+    rows = [int(r) for r in raw.frame.index]
+    problems = list(raw.problems) + check_table(raw.frame, spec, file=name, rows=rows)
+    return _from_raw(raw, spec, _sorted(problems), kind=spec.name)
+
+
+def _from_raw(
+    raw: RawTable, spec: TableSpec | None, problems: list[Problem], *, kind: str | None
+) -> ValidationReport:
+    return _assemble(
+        raw.frame,
+        [int(r) for r in raw.frame.index],
+        spec,
+        problems,
+        file=raw.file,
+        kind=kind,
+        malformed=raw.malformed,
+        header_row=raw.header_row,
+    )
