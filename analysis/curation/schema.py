@@ -515,9 +515,12 @@ def check_table(
             continue
         seen.add(key)
         if pos is None:
-            problems.append(Problem(file, None, column, _display(case.failure_case), check))
+            message = _MESSAGES.get(check, f"failed the check {check!r}").format(
+                col=column, allowed=""
+            )
+            problems.append(Problem(file, None, column, _display(case.failure_case), message))
             continue
-        value = _display(work.iloc[pos][column]) if column in work else None
+        value = _display(work.iloc[pos][column]) if column is not None and column in work else None
         if check == "field_uniqueness" and column is not None:
             problems.append(_duplicate_problem(work, column, pos, line, file, value))
             continue
@@ -566,16 +569,20 @@ def _datetime_column(values: pd.Series) -> pd.Series:
     parsed = [parse_timestamp(v) if not _is_na(v) else None for v in values]
     aware = [p is not None and p.tzinfo is not None for p in parsed]
     present = [p is not None for p in parsed]
+    items: list[Any]
     if any(present) and all(a for a, p in zip(aware, present, strict=True) if p):
-        out = pd.to_datetime([p if p is not None else pd.NaT for p in parsed], utc=True)
+        items = [p if p is not None else pd.NaT for p in parsed]
+        out = pd.to_datetime(items, utc=True)
     else:
-        out = pd.to_datetime([_naive(p) if p is not None else pd.NaT for p in parsed])
+        items = [_naive(p) if p is not None else pd.NaT for p in parsed]
+        out = pd.to_datetime(items)
     return pd.Series(out, index=values.index, name=values.name)
 
 
 def _date_column(values: pd.Series) -> pd.Series:
     parsed = [parse_timestamp(v) if not _is_na(v) else None for v in values]
-    out = pd.to_datetime([_naive(p) if p is not None else pd.NaT for p in parsed])
+    items: list[Any] = [_naive(p) if p is not None else pd.NaT for p in parsed]
+    out = pd.to_datetime(items)
     return pd.Series(out, index=values.index, name=values.name)
 
 
