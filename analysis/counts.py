@@ -32,7 +32,7 @@ from pandas.tseries.offsets import (
 
 from analysis.errors import DataError, Problem
 
-__all__ = ["CountDataError", "daily_counts", "period_offset", "regular_offset"]
+__all__ = ["CountDataError", "daily_counts", "local_day", "period_offset", "regular_offset"]
 
 _TABLE = "<table>"
 # ``pandas.Series.attrs`` keys with the inclusive window of a count series
@@ -159,8 +159,14 @@ def _local_times(table: pd.DataFrame, time_col: str) -> pd.Series:
     return times
 
 
-def _bound(value: Any, name: str) -> pd.Timestamp:
-    """A start/end argument as a naive local midnight."""
+def local_day(value: Any, name: str) -> pd.Timestamp:
+    """A ``start``/``end`` argument as a naive local midnight (ValueError if not a date).
+
+    Examples
+    --------
+    >>> local_day("2024-10-27 15:00+02:00", "end")
+    Timestamp('2024-10-27 00:00:00')
+    """
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError) as exc:
@@ -294,8 +300,8 @@ def daily_counts(
     if start is None or end is None:
         if len(times) == 0:
             raise ValueError("the table has no events: give start and end to get a zero series")
-    first = _bound(start, "start") if start is not None else times.min().normalize()
-    last = _bound(end, "end") if end is not None else times.max().normalize()
+    first = local_day(start, "start") if start is not None else times.min().normalize()
+    last = local_day(end, "end") if end is not None else times.max().normalize()
     if first > last:
         raise ValueError(f"start {first.date()} is after end {last.date()}")
     stop = last + pd.Timedelta(days=1)  # exclusive end of the window

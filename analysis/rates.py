@@ -30,7 +30,13 @@ import pandas as pd
 from pandas.tseries.offsets import BaseOffset, Day, Tick
 
 from analysis._results import Result, get_ax
-from analysis.counts import WINDOW_END, WINDOW_START, CountDataError, regular_offset
+from analysis.counts import (
+    WINDOW_END,
+    WINDOW_START,
+    CountDataError,
+    local_day,
+    regular_offset,
+)
 from analysis.errors import Problem
 
 __all__ = [
@@ -207,15 +213,7 @@ def _naive(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
 
 
 def _date_arg(value: Any, name: str) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{name}={value!r} is not a date") from exc
-    if ts is pd.NaT:
-        raise ValueError(f"{name}={value!r} is not a date")
-    return (ts.tz_localize(None) if ts.tzinfo is not None else ts).normalize()
+    return None if value is None else local_day(value, name)
 
 
 def _period_length_days(offset: BaseOffset, starts: pd.DatetimeIndex) -> np.ndarray:
@@ -597,22 +595,14 @@ def estimate_rate(
             if method == "auto"
             else "Exact Poisson interval, as requested."
         )
-        low, high = _garwood(events, level)
-        scale = per_days / days
-        first, last = _date_arg(start, "start"), _date_arg(end, "end")
-        return RateResult(
-            rate=events * scale,
-            ci_low=float(low) * scale,
-            ci_high=float(high) * scale,
-            events=events,
-            exposure=days,
-            per=per_label,
-            per_days=per_days,
-            method="poisson",
+        return _poisson_result(
+            events,
+            days,
             level=level,
+            per=(per_label, per_days),
             reason=reason,
-            start=first,
-            end=last,
+            start=_date_arg(start, "start"),
+            end=_date_arg(end, "end"),
         )
     if total is not None or exposure is not None:
         raise ValueError("give either counts or total= and exposure=, not both")
@@ -647,22 +637,15 @@ def _estimate_from_counts(
     elif method == "negbin":
         reason = "Negative binomial interval, as requested."
     events, days = c.events, c.exposure
-    scale = per_days / days
     if method == "negbin" and (events == 0 or int(np.sum(c.period_days > 0)) < 2):
         method = "poisson"
         reason = "A negative binomial needs events in at least two periods; exact Poisson interval."
     if method == "poisson":
-        g_low, g_high = _garwood(events, level)
-        return RateResult(
-            rate=events * scale,
-            ci_low=float(g_low) * scale,
-            ci_high=float(g_high) * scale,
-            events=events,
-            exposure=days,
-            per=per_label,
-            per_days=per_days,
-            method="poisson",
+        return _poisson_result(
+            events,
+            days,
             level=level,
+            per=(per_label, per_days),
             reason=reason,
             start=c.start,
             end=c.end,
@@ -685,6 +668,37 @@ def _estimate_from_counts(
         start=c.start,
         end=c.end,
         label=_plural(c.name),
+    )
+
+
+def _poisson_result(
+    events: int,
+    days: float,
+    *,
+    level: float,
+    per: tuple[str, float],
+    reason: str,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    label: str = "events",
+) -> RateResult:
+    """A RateResult with the exact Garwood interval."""
+    low, high = _garwood(events, level)
+    scale = per[1] / days
+    return RateResult(
+        rate=events * scale,
+        ci_low=float(low) * scale,
+        ci_high=float(high) * scale,
+        events=events,
+        exposure=days,
+        per=per[0],
+        per_days=per[1],
+        method="poisson",
+        level=level,
+        reason=reason,
+        start=start,
+        end=end,
+        label=label,
     )
 
 
