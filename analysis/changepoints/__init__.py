@@ -1,0 +1,33 @@
+"""Offline and online change-point detection for counts and any 1-D series.
+
+``detect_changepoints`` (optimal or binary-segmentation search with Poisson,
+negative-binomial or Gaussian costs, location intervals), ``changepoint_path``
+(every optimal segmentation over a penalty range) and ``online_changepoints``
+(Bayesian online detection). Implementations live in private modules.
+"""
+
+from analysis.changepoints._cost import Cost
+from analysis.changepoints._cost_meanvar import MeanVarCost
+from analysis.changepoints._cost_negbin import NegBinCost
+from analysis.changepoints._cost_normal import NormalCost
+from analysis.changepoints._cost_poisson import PoissonCost
+from analysis.changepoints._detect import changepoint_path, detect_changepoints
+from analysis.changepoints._result import ChangepointPath, ChangepointResult
+
+try:
+    from analysis.changepoints._online import online_changepoints
+except ImportError:  # pragma: no cover - built in parallel; absent until it lands
+    pass
+
+__all__ = [
+    "ChangepointPath",
+    "ChangepointResult",
+    "Cost",
+    "MeanVarCost",
+    "NegBinCost",
+    "NormalCost",
+    "PoissonCost",
+    "changepoint_path",
+    "detect_changepoints",
+    "online_changepoints",
+]

@@ -1,0 +1,77 @@
+"""Gaussian change-in-mean-and-variance cost.
+
+The segment cost is ``-2 log L`` at the segment's mean and variance, with the
+variance constrained to be at least ``floor`` (a small fraction of the series'
+robust variance) so that a constant stretch cannot have cost minus infinity;
+under the constraint the cost is ``n (log max(v, floor) + min(v / floor, 1))``
+where ``v`` is the segment's maximum-likelihood variance, which keeps the
+property that splitting a segment never increases the cost (PELT needs it).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+from numba import njit
+from scipy import stats
+
+from analysis.changepoints._cost import Cost
+
+COST_ID = 3
+PARAMS_PER_SEGMENT = 2
+
+
+@njit(cache=True)
+def segment_cost(s: float, q: float, n: float, floor: float) -> float:
+    """Cost from the segment's sum ``s``, sum of squares ``q`` and length ``n``."""
+    v = (q - s * s / n) / n
+    if v < 0.0:
+        v = 0.0
+    if v >= floor:
+        return n * (math.log(v) + 1.0)
+    return n * (math.log(floor) + v / floor)
+
+
+class MeanVarCost(Cost):
+    """Change in mean and variance of Gaussian data.
+
+    ``floor`` is the smallest segment variance, as a fraction of the squared
+    robust sd of the series (default 1e-3).
+    """
+
+    name = "normal_meanvar"
+    cid = COST_ID
+    params_per_segment = PARAMS_PER_SEGMENT
+
+    def __init__(self, floor: float = 1e-3) -> None:
+        super().__init__()
+        self.floor = floor
+        self.sd_ = 1.0
+        self.center_ = 0.0
+
+    def _transform(self, y: np.ndarray) -> tuple[np.ndarray, float]:
+        from analysis.changepoints._cost_normal import robust_sd
+
+        self.sd_ = robust_sd(y)
+        self.center_ = float(np.median(y))
+        return (y - self.center_) / self.sd_, float(self.floor)
+
+    def _segment_neg2ll(self, seg: np.ndarray) -> float:
+        n = seg.size
+        v = max(float(seg.var()), self.par_ * self.sd_**2)
+        return float(n * np.log(2 * np.pi * v) + np.sum((seg - seg.mean()) ** 2) / v)
+
+    def segment_rows(self, bounds: np.ndarray, level: float) -> pd.DataFrame:
+        """Mean, sd and a t interval for the mean."""
+        y = self.signal_
+        rows = []
+        for a, b in itertools.pairwise(bounds):
+            seg = y[a:b]
+            n = seg.size
+            sd = float(seg.std(ddof=1)) if n > 1 else float("nan")
+            half = stats.t.ppf(0.5 + level / 2, n - 1) * sd / math.sqrt(n) if n > 1 else np.nan
+            rows.append((float(seg.mean()), sd, seg.mean() - half, seg.mean() + half))
+        return pd.DataFrame(rows, columns=["mean", "sd", "ci_low", "ci_high"])

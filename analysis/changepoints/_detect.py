@@ -1,0 +1,490 @@
+"""detect_changepoints and changepoint_path: validation, choices, search, results."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.changepoints._cost import Cost
+from analysis.changepoints._cost_meanvar import MeanVarCost
+from analysis.changepoints._cost_negbin import NegBinCost
+from analysis.changepoints._cost_normal import NormalCost
+from analysis.changepoints._cost_poisson import PoissonCost
+from analysis.changepoints._penalties import PENALTY_NAMES, penalty_value
+from analysis.changepoints._result import ChangepointPath, ChangepointResult, _Fit
+from analysis.errors import DataError, Problem
+
+COSTS: dict[str, type[Cost]] = {
+    "poisson": PoissonCost,
+    "negbin": NegBinCost,
+    "normal": NormalCost,
+    "normal_meanvar": MeanVarCost,
+}
+METHODS = ("auto", "fpop", "pelt", "binseg", "seeded_binseg", "op")
+EXACT = ("fpop", "pelt", "op")
+#: above this length the mean-and-variance cost uses seeded binary segmentation
+PELT_MAX_N = 10_000
+
+
+# --- input -------------------------------------------------------------------
+def _as_series(y: Any) -> pd.Series:
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise DataError(
+                Problem("<input>", None, None, None, f"expected one column, got {y.shape[1]}")
+            )
+        y = y.iloc[:, 0]
+    if isinstance(y, pd.Series):
+        return y
+    arr = np.asarray(y)
+    if arr.ndim != 1:
+        raise DataError(
+            Problem("<input>", None, None, None, f"expected a 1-D series, got shape {arr.shape}")
+        )
+    return pd.Series(arr)
+
+
+def _problems(
+    values: np.ndarray, bad: np.ndarray, message: str, source: str, column: str | None
+) -> list[Problem]:
+    return [
+        Problem(source, int(i) + 2, column, repr(float(values[i])), message)
+        for i in np.flatnonzero(bad)
+    ]
+
+
+def _prepare(
+    y: Any, min_size: int, source: str = "<series>"
+) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Return ``(series, non-missing values, their positions)``; raise on bad input."""
+    s = _as_series(y)
+    column = None if s.name is None else str(s.name)
+    try:
+        values = pd.to_numeric(s, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise DataError(
+            Problem(source, None, column, None, f"values must be numbers ({exc})")
+        ) from None
+    inf = np.isinf(values)
+    if inf.any():
+        raise DataError(_problems(values, inf, "infinite value", source, column))
+    ok = ~np.isnan(values)
+    pos = np.flatnonzero(ok)
+    if pos.size == 0:
+        raise DataError(Problem(source, None, column, None, "every value is missing (NaN)"))
+    if pos.size < 2 * min_size:
+        raise DataError(
+            Problem(
+                source,
+                None,
+                column,
+                None,
+                f"too short: {pos.size} non-missing values, a change needs at least "
+                f"2 * min_size = {2 * min_size}",
+            )
+        )
+    data = pd.Series(values, index=s.index, name=s.name)
+    return data, values[pos], pos
+
+
+def _is_counts(x: np.ndarray) -> bool:
+    return bool(np.all(x >= 0) and np.all(x == np.round(x)))
+
+
+def _check_counts(x: np.ndarray, pos: np.ndarray, cost: str, source: str, col: str | None) -> None:
+    bad_neg = x < 0
+    bad_int = (x != np.round(x)) & ~bad_neg
+    problems = [
+        Problem(source, int(pos[i]) + 2, col, repr(float(x[i])), f"{cost} cost needs counts >= 0")
+        for i in np.flatnonzero(bad_neg)
+    ] + [
+        Problem(
+            source,
+            int(pos[i]) + 2,
+            col,
+            repr(float(x[i])),
+            f"{cost} cost needs whole numbers (counts); use cost='normal_meanvar' for measurements",
+        )
+        for i in np.flatnonzero(bad_int)
+    ]
+    if problems:
+        raise DataError(problems, header=f"{len(problems)} value(s) unsuitable for the {cost} cost")
+
+
+# --- search ------------------------------------------------------------------
+def _backtrack(last: np.ndarray) -> list[int]:
+    out = []
+    t = last.size - 1
+    while t > 0:
+        t = int(last[t])
+        if t > 0:
+            out.append(t)
+    return out[::-1]
+
+
+def _solve(cost: Cost, beta: float, method: str, m: int) -> tuple[list[int], float]:
+    """Exact solution: ``(changes, unpenalised internal cost)``."""
+    if method == "fpop":
+        from analysis.changepoints._fpop import fpop
+
+        vmin, vmax, vfloor = cost.param_range()
+        last, fn, _ = fpop(cost.cid, cost.cs1_, cost.par_, beta, m, vmin, vmax, vfloor)
+    elif method == "pelt":
+        from analysis.changepoints._pelt import pelt
+
+        last, fn = pelt(cost.cid, cost.cs1_, cost.cs2_, cost.par_, beta, m)
+    else:
+        from analysis.changepoints._brute import optimal_partitioning
+
+        last, fn = optimal_partitioning(cost.cid, cost.cs1_, cost.cs2_, cost.par_, beta, m)
+    changes = _backtrack(last)
+    return changes, float(fn) - beta * len(changes)
+
+
+def _internal_cost(cost: Cost, changes: list[int]) -> float:
+    b = [0, *changes, cost.signal_.size]
+    return sum(cost.error(x, z) for x, z in itertools.pairwise(b))
+
+
+def _search(
+    cost: Cost, beta: float, method: str, m: int, max_changes: int | None
+) -> tuple[list[int], float]:
+    """Changes and their unpenalised internal cost, honouring ``max_changes``."""
+    if method in ("binseg", "seeded_binseg"):
+        if method == "binseg":
+            from analysis.changepoints._binseg import binseg as run
+        else:
+            from analysis.changepoints._seeded_binseg import seeded_binseg as run
+        changes = run(cost.cid, cost.cs1_, cost.cs2_, cost.par_, beta, m, max_changes)
+        return changes, _internal_cost(cost, changes)
+    changes, q = _solve(cost, beta, method, m)
+    if max_changes is None or len(changes) <= max_changes:
+        return changes, q
+    # raise the penalty until at most max_changes, then take the richest
+    # segmentation on the penalty path with at most max_changes changes
+    hi = max(beta, 1.0)
+    while True:
+        hi *= 2.0
+        ch_hi, _q_hi = _solve(cost, hi, method, m)
+        if len(ch_hi) <= max_changes:
+            break
+    from analysis.changepoints._crops import crops
+
+    path = crops(lambda b: _tuple(_solve(cost, b, method, m)), beta, hi)
+    k = max(c for c in path if c <= max_changes)
+    return list(path[k][0]), path[k][1]
+
+
+def _tuple(sol: tuple[list[int], float]) -> tuple[tuple[int, ...], float]:
+    return tuple(sol[0]), sol[1]
+
+
+def _pick_method(method: str, cost: Cost, n: int) -> str:
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}: use one of {', '.join(METHODS)}")
+    if method == "fpop" and not cost.functional:
+        raise ValueError(
+            f"method 'fpop' needs a one-parameter cost (poisson, negbin, normal), not {cost.name!r}"
+        )
+    if method != "auto":
+        return method
+    if cost.functional:
+        return "fpop"
+    return "pelt" if n <= PELT_MAX_N else "seeded_binseg"
+
+
+def _make_cost(
+    cost: str | Cost,
+    x: np.ndarray,
+    pos: np.ndarray,
+    penalty: str | float,
+    method: str,
+    m: int,
+    level: float,
+    source: str,
+    column: str | None,
+) -> tuple[Cost, str, str, float]:
+    """Fitted cost, the reason for it, the method and the penalty per change."""
+    from analysis.changepoints._dispersion import within_segment_dispersion
+
+    n = x.size
+    if isinstance(cost, Cost):
+        c = cost.fit(x)
+        meth = _pick_method(method, c, n)
+        return c, "cost object given by the caller", meth, _pen(penalty, n, c)
+    if not isinstance(cost, str) or (cost != "auto" and cost not in COSTS):
+        raise ValueError(f"unknown cost {cost!r}: use 'auto' or one of {', '.join(COSTS)}")
+    if cost in ("poisson", "negbin"):
+        _check_counts(x, pos, cost, source, column)
+    if cost in ("normal", "normal_meanvar", "poisson"):
+        c = COSTS[cost]().fit(x)
+        return c, f"cost={cost!r} given", _pick_method(method, c, n), _pen(penalty, n, c)
+    if cost == "auto" and not _is_counts(x):
+        c = MeanVarCost().fit(x)
+        why = "values are not all non-negative whole numbers, so a Gaussian mean-and-variance cost"
+        return c, why, _pick_method(method, c, n), _pen(penalty, n, c)
+    # counts: a Poisson first pass, then dispersion from within-segment pairs
+    pc = PoissonCost().fit(x)
+    meth = _pick_method(method, pc, n)
+    beta = _pen(penalty, n, pc)
+    first, _ = _search(pc, beta, meth, m, None)
+    disp = within_segment_dispersion(x, first)
+    alpha = 1.0 - level
+    if cost == "auto" and disp.p_value >= alpha:
+        why = (
+            "non-negative whole numbers without overdispersion within segments "
+            f"(neighbour-pair test z = {disp.z:.2f}, p = {disp.p_value:.3g} >= {alpha:.3g})"
+        )
+        return pc, why, meth, beta
+    nb = NegBinCost(size=disp.size).fit(x)
+    second, _ = _search(nb, beta, meth, m, None)
+    disp2 = within_segment_dispersion(x, second)
+    nb = NegBinCost(size=disp2.size).fit(x)
+    why = (
+        f"within-segment neighbour-pair dispersion 1/r = {disp2.inv_size:.3g} "
+        f"(test of Poisson z = {disp.z:.2f}, p = {disp.p_value:.3g})"
+    )
+    if cost == "auto":
+        why = f"overdispersed counts: {why}"
+    return nb, why, meth, beta
+
+
+def _pen(penalty: str | float, n: int, cost: Cost) -> float:
+    return penalty_value(penalty, n, cost.params_per_segment)
+
+
+def _check_args(min_size: Any, max_changes: Any, level: Any) -> None:
+    if isinstance(min_size, bool) or not isinstance(min_size, int | np.integer) or min_size < 1:
+        raise ValueError(f"min_size must be an integer >= 1, got {min_size!r}")
+    if max_changes is not None and (
+        isinstance(max_changes, bool)
+        or not isinstance(max_changes, int | np.integer)
+        or max_changes < 0
+    ):
+        raise ValueError(f"max_changes must be None or an integer >= 0, got {max_changes!r}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level!r}")
+
+
+def _build(
+    data: pd.Series,
+    pos: np.ndarray,
+    cost: Cost,
+    changes: list[int],
+    beta: float,
+    penalty: str | float,
+    method: str,
+    reason: str,
+    m: int,
+    level: float,
+) -> ChangepointResult:
+    from analysis.changepoints._intervals import location_intervals
+
+    n = cost.signal_.size
+    bounds = np.array([0, *changes, n], dtype=np.int64)
+    idx = data.index
+    seg = cost.segment_rows(bounds, level)
+    seg.insert(0, "n", np.diff(bounds))
+    seg.insert(0, "end", idx[pos[bounds[1:] - 1]])
+    seg.insert(0, "start", idx[pos[bounds[:-1]]])
+    iv = location_intervals(cost.cid, cost.cs1_, cost.cs2_, cost.par_, changes, m, level)
+    lo_pos = np.array([pos[k - 1] + 1 for k in iv[:, 0]], dtype=np.int64)
+    hi_pos = np.array([pos[k] for k in iv[:, 1]], dtype=np.int64)
+    ch_pos = pos[np.array(changes, dtype=np.int64)] if changes else np.empty(0, np.int64)
+    intervals = pd.DataFrame(
+        {
+            "changepoint": idx[ch_pos],
+            "low": idx[lo_pos],
+            "high": idx[hi_pos],
+            "index": ch_pos,
+            "index_low": lo_pos,
+            "index_high": hi_pos,
+        }
+    )
+    return ChangepointResult(
+        _Fit(
+            data=data,
+            indices=ch_pos,
+            segments=seg,
+            intervals=intervals,
+            cost=cost.neg2_loglik(bounds),
+            penalty=beta,
+            penalty_name=penalty if isinstance(penalty, str) else "value",
+            cost_name=cost.name,
+            cost_detail=cost.describe(),
+            method=method,
+            reason=reason,
+            n_missing=int(data.isna().sum()),
+            level=level,
+            min_size=m,
+        )
+    )
+
+
+# --- public ------------------------------------------------------------------
+def detect_changepoints(
+    y: Any,
+    *,
+    cost: str | Cost = "auto",
+    penalty: str | float = "auto",
+    method: str = "auto",
+    min_size: int = 2,
+    max_changes: int | None = None,
+    level: float = 0.95,
+    source: str = "<series>",
+) -> ChangepointResult:
+    """Find the points where the level of a series changes.
+
+    Parameters
+    ----------
+    y : pandas.Series or 1-D array-like
+        Counts per period (e.g. incidents per day) or any measurements. The
+        index (dates or anything) labels the change points.
+    cost : {"auto", "poisson", "negbin", "normal", "normal_meanvar"} or Cost
+        Segment model. ``"auto"``: for non-negative whole numbers, ``poisson``
+        unless the counts are overdispersed within segments (a one-sided
+        test at ``1 - level`` on neighbouring pairs, after a first Poisson
+        pass; see :mod:`analysis.changepoints._dispersion`), then ``negbin``
+        with that dispersion; ``normal_meanvar`` otherwise. ``normal`` uses a
+        common sd estimated robustly from first differences.
+    penalty : {"auto", "mbic", "bic", "aic"} or float
+        Penalty per change in ``-2 log-likelihood`` units (see
+        :mod:`analysis.changepoints._penalties`); ``"auto"`` is ``"mbic"``,
+        ``(p + 2) log n`` with ``p`` parameters per segment.
+    method : {"auto", "fpop", "pelt", "op", "binseg", "seeded_binseg"}
+        ``fpop`` (functional pruning, exact, near-linear), ``pelt`` (exact,
+        any cost), ``op`` (exact O(n^2) reference), ``binseg`` and
+        ``seeded_binseg`` (approximate, for very long series). ``"auto"``:
+        ``fpop`` for the one-parameter costs at every length; for
+        ``normal_meanvar``, ``pelt`` up to 10 000 values and
+        ``seeded_binseg`` above.
+    min_size : int
+        Minimum number of (non-missing) observations per segment.
+    max_changes : int, optional
+        At most this many changes. Exact methods then return the optimal
+        segmentation with the most changes not above ``max_changes`` among
+        those optimal for some penalty at least ``penalty`` (CROPS);
+        binary segmentations stop after ``max_changes`` splits.
+    level : float
+        Confidence level of segment and location intervals (and ``1 - level``
+        is the size of the overdispersion test).
+    source : str
+        Name used in error messages (a file name when called from the CLI).
+
+    Returns
+    -------
+    ChangepointResult
+
+    Notes
+    -----
+    Missing values (NaN) are skipped: the search runs on the non-missing
+    values in order and positions are mapped back to the input, so a gap
+    never creates a change by itself; a change found right after a gap is
+    dated at the first observation after it, and its location interval
+    starts just after the last observation before the gap. ``n_missing``
+    reports how many were skipped.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)  # simulated counts, not real incidents
+    >>> y = pd.Series(np.r_[rng.poisson(2, 150), rng.poisson(6, 150)],
+    ...               index=pd.date_range("2024-01-01", periods=300, freq="D"))
+    >>> res = detect_changepoints(y, cost="poisson")
+    >>> [str(d.date()) for d in res.changepoints]
+    ['2024-05-30']
+    >>> res.segments["rate"].round(1).tolist()
+    [1.9, 6.0]
+    """
+    _check_args(min_size, max_changes, level)
+    data, x, pos = _prepare(y, int(min_size), source)
+    column = None if data.name is None else str(data.name)
+    c, reason, meth, beta = _make_cost(
+        cost, x, pos, penalty, method, int(min_size), level, source, column
+    )
+    changes, _ = _search(c, beta, meth, int(min_size), max_changes)
+    return _build(data, pos, c, changes, beta, penalty, meth, reason, int(min_size), level)
+
+
+def changepoint_path(
+    y: Any,
+    *,
+    penalties: tuple[str | float, str | float] | None = None,
+    cost: str | Cost = "auto",
+    method: str = "auto",
+    min_size: int = 2,
+    level: float = 0.95,
+) -> ChangepointPath:
+    """Every optimal segmentation for penalties in a range (CROPS).
+
+    Parameters
+    ----------
+    y : pandas.Series or 1-D array-like
+        As for :func:`detect_changepoints` (same NaN rule).
+    penalties : (low, high), optional
+        Penalty range per change (numbers or names such as ``"bic"``);
+        default from ``"aic"`` to ``4 * "mbic"``.
+    cost, method, min_size, level
+        As for :func:`detect_changepoints`; the method must be exact
+        (``"auto"``, ``"fpop"``, ``"pelt"`` or ``"op"``).
+
+    Returns
+    -------
+    ChangepointPath
+        ``to_frame()`` lists each segmentation's number of changes, cost and
+        penalty range; ``segmentation(penalty)`` gives its full result.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(2)  # simulated counts
+    >>> y = np.r_[rng.poisson(3, 200), rng.poisson(9, 100), rng.poisson(3, 200)]
+    >>> path = changepoint_path(y, cost="poisson", penalties=(5, 100))
+    >>> 2 in path.n_changes
+    True
+    """
+    from analysis.changepoints._crops import crops
+
+    _check_args(min_size, None, level)
+    data, x, pos = _prepare(y, int(min_size))
+    m = int(min_size)
+    column = None if data.name is None else str(data.name)
+    c, reason, meth, _ = _make_cost(cost, x, pos, "mbic", method, m, level, "<series>", column)
+    if meth not in EXACT:
+        raise ValueError(f"the penalty path needs an exact method (fpop, pelt, op), not {meth!r}")
+    n = x.size
+    p = c.params_per_segment
+    if penalties is None:
+        lo, hi = penalty_value("aic", n, p), 4 * penalty_value("mbic", n, p)
+    else:
+        lo, hi = (penalty_value(v, n, p) for v in penalties)
+    if not lo < hi:
+        raise ValueError(f"penalties must be (low, high) with low < high, got {penalties!r}")
+    found = crops(lambda b: _tuple(_solve(c, b, meth, m)), lo, hi)
+    offset = None
+    rows = []
+    ks = sorted(found, reverse=True)
+    for i, k in enumerate(ks):
+        ch, q = found[k]
+        if offset is None:
+            offset = c.neg2_loglik(np.array([0, *ch, n])) - q
+        p_lo = lo if i == 0 else (found[k][1] - found[ks[i - 1]][1]) / (ks[i - 1] - k)
+        p_hi = hi if i == len(ks) - 1 else (found[ks[i + 1]][1] - q) / (k - ks[i + 1])
+        rows.append((k, q + offset, max(p_lo, lo), min(p_hi, hi), list(data.index[pos[list(ch)]])))
+    frame = pd.DataFrame(
+        rows, columns=["n_changes", "cost", "penalty_low", "penalty_high", "changepoints"]
+    )
+
+    def refit(beta: float) -> ChangepointResult:
+        changes, _ = _solve(c, beta, meth, m)
+        return _build(data, pos, c, changes, beta, beta, meth, reason, m, level)
+
+    return ChangepointPath(frame, (lo, hi), c.name, meth, refit)
+
+
+__all__ = ["PENALTY_NAMES", "changepoint_path", "detect_changepoints"]
+_ = math
