@@ -141,11 +141,10 @@ def _local_times(table: pd.DataFrame, time_col: str) -> pd.Series:
     else:
         try:
             times = pd.to_datetime(raw, errors="coerce", format="mixed")
-        except (ValueError, TypeError) as exc:  # e.g. mixed UTC offsets
-            raise _fail(
-                time_col,
-                f"times cannot be parsed together ({exc}); convert them to one time zone first",
-            ) from exc
+        except (ValueError, TypeError):  # mixed UTC offsets, e.g. across a DST change
+            times = pd.Series(
+                [_wall_clock(v) for v in raw], index=raw.index, dtype="datetime64[ns]"
+            )
     bad = np.flatnonzero(times.isna().to_numpy())
     if len(bad):
         raise _fail(
@@ -157,6 +156,22 @@ def _local_times(table: pd.DataFrame, time_col: str) -> pd.Series:
     if isinstance(times.dtype, pd.DatetimeTZDtype):
         times = times.dt.tz_localize(None)
     return times
+
+
+def _wall_clock(value: Any) -> pd.Timestamp:
+    """One time as its own local wall-clock time (NaT when unparseable).
+
+    Used when a column mixes UTC offsets (text such as ``...+02:00`` and
+    ``...+03:00`` on either side of a daylight-saving change): each time is
+    counted on the local date it was written with.
+    """
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return pd.NaT
+    if ts is pd.NaT:
+        return pd.NaT
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
 
 
 def local_day(value: Any, name: str) -> pd.Timestamp:
@@ -230,7 +245,9 @@ def daily_counts(
     table : pandas.DataFrame
         Incident table, one row per incident (or per record of one), with a
         time column (the canonical ``start``). tz-aware times are counted by
-        their local calendar date; naive times as they are.
+        their local calendar date; naive times as they are. Text with mixed
+        UTC offsets (``+02:00`` and ``+03:00``) is counted by the local date
+        written in each value, and the index is then naive.
     freq : str or pandas offset, default "D"
         Length of a period: ``"D"`` (days), ``"W"`` (weeks starting on
         Monday), ``"MS"`` (calendar months), ``"QS"``, ``"YS"`` (calendar
