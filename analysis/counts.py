@@ -158,7 +158,7 @@ def _local_times(table: pd.DataFrame, time_col: str) -> pd.Series:
     return times
 
 
-def _wall_clock(value: Any) -> pd.Timestamp:
+def _wall_clock(value: Any) -> Any:
     """One time as its own local wall-clock time (NaT when unparseable).
 
     Used when a column mixes UTC offsets (text such as ``...+02:00`` and
