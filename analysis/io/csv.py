@@ -278,8 +278,8 @@ def _wrong_delimiter(header_line: str, fields: list[str], known: set[str]) -> st
 
     A header is taken to use ``delim`` when splitting on commas gives one
     field and splitting on ``delim`` gives several, or when splitting on
-    ``delim`` finds more of the ``known`` column names (at least two) than
-    splitting on commas does.
+    ``delim`` finds more of the ``known`` column names (at least two, or all
+    of them) than splitting on commas does.
     """
     by_comma = len(known & {f.strip() for f in fields})
     for delim, label in _OTHER_DELIMITERS.items():
@@ -287,7 +287,8 @@ def _wrong_delimiter(header_line: str, fields: list[str], known: set[str]) -> st
             continue
         alt = next(csv.reader([header_line], delimiter=delim), [])
         by_alt = len(known & {a.strip() for a in alt})
-        if (len(fields) == 1 and len(alt) > 1) or (by_alt >= 2 and by_alt > by_comma):
+        enough = by_alt >= 2 or (known and by_alt == len(known))
+        if (len(fields) == 1 and len(alt) > 1) or (enough and by_alt > by_comma):
             return label
     return None
 

@@ -1,0 +1,273 @@
+"""Tests of the pandera schemas and their translation into plain problems."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.curation.schema import (
+    FIGURES,
+    INCIDENTS,
+    UNITS,
+    blanks_to_na,
+    check_table,
+    figure_schema,
+    incident_schema,
+    parse_table,
+    parse_timestamp,
+    parse_whole_number,
+)
+
+
+def incidents(n: int = 3, **changes) -> pd.DataFrame:
+    df = pd.DataFrame(
+        {
+            "incident_id": [f"i{k}" for k in range(n)],
+            "start": ["2024-11-04"] * n,
+            "weapon": ["drone"] * n,
+            "quantity": ["2"] * n,
+            "unit": ["launch"] * n,
+            "source_url": ["https://example.org/a"] * n,
+        }
+    )
+    for column, values in changes.items():
+        df[column] = values
+    return df
+
+
+def figures(n: int = 2, **changes) -> pd.DataFrame:
+    df = pd.DataFrame(
+        {
+            "figure_id": [f"f{k}" for k in range(n)],
+            "period_start": ["2024-10-29"] * n,
+            "period_end": ["2024-11-04"] * n,
+            "value": ["41"] * n,
+            "qualifier": ["exact"] * n,
+            "unit": ["claim"] * n,
+            "source_url": ["https://example.org/f"] * n,
+        }
+    )
+    for column, values in changes.items():
+        df[column] = values
+    return df
+
+
+def where(problems):
+    return [(p.row, p.column) for p in problems]
+
+
+def test_valid_tables_have_no_problems():
+    assert check_table(incidents(), INCIDENTS) == []
+    assert check_table(figures(), FIGURES) == []
+
+
+def test_schemas_keep_extra_columns():
+    assert incident_schema().strict is False
+    assert figure_schema().strict is False
+    assert check_table(incidents(my_extra=["x", "y", "z"]), INCIDENTS) == []
+
+
+def test_required_columns_match_the_architecture():
+    assert INCIDENTS.required == (
+        "incident_id",
+        "start",
+        "weapon",
+        "quantity",
+        "unit",
+        "source_url",
+    )
+    assert set(FIGURES.required) >= {"figure_id", "period_start", "period_end", "value"}
+
+
+def test_missing_required_columns_one_problem_each():
+    problems = check_table(incidents().drop(columns=["weapon", "source_url"]), INCIDENTS)
+    assert where(problems) == [(None, "weapon"), (None, "source_url")]
+    assert all("required column is missing" in p.message for p in problems)
+
+
+def test_optional_columns_may_be_absent_or_empty():
+    df = incidents(time_precision=["day", None, ""], notes=[None, "", "x"])
+    assert check_table(df, INCIDENTS) == []
+
+
+def test_unparseable_date_names_row_column_value():
+    problems = check_table(incidents(start=["2024-11-04", "04/11/2024", "2024-02-30"]), INCIDENTS)
+    assert where(problems) == [(3, "start"), (4, "start")]
+    assert [p.value for p in problems] == ["04/11/2024", "2024-02-30"]
+    assert "ISO 8601" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "text", ["2024-11-04", "2024-11-04T21:30", "2024-11-04 21:30:05", "2024-11-04T21:30:00+02:00"]
+)
+def test_iso_dates_and_datetimes_are_accepted(text):
+    assert parse_timestamp(text) is not None
+    assert check_table(incidents(start=[text] * 3), INCIDENTS) == []
+
+
+@pytest.mark.parametrize("text", ["2024", "2024-13-01", "yesterday", "4.11.2024", ""])
+def test_non_iso_dates_are_rejected(text):
+    assert parse_timestamp(text) is None
+
+
+def test_negative_quantity():
+    problems = check_table(incidents(quantity=["2", "-1", "0"]), INCIDENTS)
+    assert where(problems) == [(3, "quantity")]
+    assert "must not be negative" in problems[0].message
+    assert problems[0].value == "-1"
+
+
+@pytest.mark.parametrize("bad", ["2.5", "two", "1e3", "3 drones"])
+def test_non_integer_quantity(bad):
+    problems = check_table(incidents(quantity=["2", "2", bad]), INCIDENTS)
+    assert where(problems) == [(4, "quantity")]
+    assert "whole number" in problems[0].message
+    assert problems[0].value == bad
+
+
+def test_parse_whole_number():
+    assert parse_whole_number("12") == 12
+    assert parse_whole_number(" 3 ") == 3
+    assert parse_whole_number(4.0) == 4
+    assert parse_whole_number(2.5) is None
+    assert parse_whole_number(True) is None
+    assert parse_whole_number("") is None
+
+
+def test_duplicate_ids_name_every_row_and_the_first():
+    df = incidents(4, incident_id=["a", "b", "a", "a"])
+    problems = check_table(df, INCIDENTS, file="t.csv")
+    assert where(problems) == [(2, "incident_id"), (4, "incident_id"), (5, "incident_id")]
+    assert "again on row(s) 4, 5" in problems[0].message
+    assert "first used on row 2" in problems[1].message
+    assert "first used on row 2" in problems[2].message
+
+
+def test_unknown_unit_lists_the_allowed_ones():
+    problems = check_table(incidents(unit=["launch", "drones", "Launch"]), INCIDENTS)
+    assert where(problems) == [(3, "unit"), (4, "unit")]
+    for unit in UNITS:
+        assert unit in problems[0].message
+
+
+def test_unknown_time_precision():
+    problems = check_table(incidents(time_precision=["day", "week", None]), INCIDENTS)
+    assert where(problems) == [(3, "time_precision")]
+    assert "minute" in problems[0].message
+
+
+def test_empty_required_cell():
+    problems = check_table(incidents(weapon=["drone", "", None]), INCIDENTS)
+    assert where(problems) == [(3, "weapon"), (4, "weapon")]
+    assert all("empty cell" in p.message for p in problems)
+
+
+def test_source_url_must_be_an_address():
+    ok = ["https://example.org/a", "thehansindia.com", "jpost.com/israel-news/article-821978"]
+    assert check_table(incidents(source_url=ok), INCIDENTS) == []
+    problems = check_table(incidents(source_url=["see above", "ftp://x", "n/a"]), INCIDENTS)
+    assert where(problems) == [(2, "source_url"), (3, "source_url"), (4, "source_url")]
+
+
+def test_rows_argument_sets_file_lines():
+    problems = check_table(incidents(quantity=["1", "-1", "1"]), INCIDENTS, rows=[10, 14, 15])
+    assert where(problems) == [(14, "quantity")]
+
+
+def test_rows_must_match_the_frame():
+    with pytest.raises(ValueError, match="one line number per row"):
+        check_table(incidents(), INCIDENTS, rows=[2, 3])
+
+
+def test_typed_table_is_checked_on_values():
+    df = incidents(start=pd.to_datetime(["2024-11-04"] * 3), quantity=[1, 2, -3])
+    assert where(check_table(df, INCIDENTS)) == [(4, "quantity")]
+
+
+def test_duplicate_column_names_in_a_frame():
+    df = pd.concat([incidents(), incidents()[["weapon"]]], axis=1)
+    problems = check_table(df, INCIDENTS)
+    assert where(problems) == [(None, "weapon")]
+
+
+def test_qualifier_must_be_known():
+    problems = check_table(figures(qualifier=["exact", "more than"]), FIGURES)
+    assert where(problems) == [(3, "qualifier")]
+    assert "at_least" in problems[0].message
+
+
+def test_period_start_after_period_end():
+    df = figures(period_start=["2024-11-05", "2024-11-04"], period_end=["2024-11-04"] * 2)
+    problems = check_table(df, FIGURES)
+    assert where(problems) == [(2, "period_start")]
+    assert "after period_end" in problems[0].message
+    assert problems[0].value == "2024-11-05"
+
+
+def test_figure_value_negative_or_not_a_number():
+    problems = check_table(figures(3, value=["-4", "many", "4"]), FIGURES)
+    assert where(problems) == [(2, "value"), (3, "value")]
+    assert "negative" in problems[0].message
+    assert "number" in problems[1].message
+
+
+def test_count_figure_must_be_whole_but_rate_need_not():
+    df = figures(value=["5.5", "5.5"], measure=["count", "rate_per_day"])
+    problems = check_table(df, FIGURES)
+    assert where(problems) == [(2, "value")]
+
+
+def test_unknown_measure():
+    problems = check_table(figures(measure=["count", "per_week"]), FIGURES)
+    assert where(problems) == [(3, "measure")]
+
+
+def test_problems_sorted_by_row_then_column_order():
+    df = incidents(quantity=["-1", "1", "x"], start=["bad", "2024-11-04", "bad"])
+    assert where(check_table(df, INCIDENTS)) == [
+        (2, "start"),
+        (2, "quantity"),
+        (4, "start"),
+        (4, "quantity"),
+    ]
+
+
+def test_parse_table_types():
+    df = incidents(start=["2024-11-04", "2024-11-04T21:30", "2024-11-05"], extra=["a", "b", "c"])
+    out = parse_table(df, INCIDENTS)
+    assert pd.api.types.is_datetime64_dtype(out["start"])
+    assert out["start"].iloc[1] == pd.Timestamp("2024-11-04 21:30")
+    assert out["quantity"].dtype == "int64"
+    assert out["extra"].tolist() == ["a", "b", "c"]
+    assert out.index.equals(df.index)
+
+
+def test_parse_table_utc_when_every_start_has_an_offset():
+    df = incidents(2, start=["2024-11-04T01:00+02:00", "2024-11-04T10:00Z"])
+    out = parse_table(df, INCIDENTS)
+    assert str(out["start"].dt.tz) == "UTC"
+    assert out["start"].iloc[0] == pd.Timestamp("2024-11-03 23:00", tz="UTC")
+
+
+def test_parse_table_mixed_offsets_keep_wall_clock_date():
+    df = incidents(2, start=["2024-11-04T01:00+02:00", "2024-11-05"])
+    out = parse_table(df, INCIDENTS)
+    assert out["start"].dt.tz is None
+    assert out["start"].iloc[0] == pd.Timestamp("2024-11-04 01:00")
+
+
+def test_parse_table_figures_default_measure_and_dates():
+    out = parse_table(figures(), FIGURES)
+    assert out["measure"].tolist() == ["count", "count"]
+    assert out["value"].dtype == "float64"
+    assert out["period_end"].iloc[0] == pd.Timestamp("2024-11-04")
+    filled = parse_table(figures(measure=[None, "rate_per_day"]), FIGURES)
+    assert filled["measure"].tolist() == ["count", "rate_per_day"]
+
+
+def test_blanks_to_na_leaves_other_values():
+    df = pd.DataFrame({"a": ["x", " ", ""], "n": [1, 2, 3]})
+    out = blanks_to_na(df)
+    assert out["a"].isna().tolist() == [False, True, True]
+    assert out["n"].tolist() == [1, 2, 3]
+    assert df["a"].tolist() == ["x", " ", ""]  # input untouched

@@ -1,0 +1,353 @@
+"""Tests of validate_file / validate_incidents / validate_figures and ValidationReport."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from analysis.curation.validate import (
+    ValidationReport,
+    detect_kind,
+    validate_figures,
+    validate_file,
+    validate_incidents,
+)
+from analysis.errors import DataError, DataNotFoundError
+
+HEADER = "incident_id,start,weapon,quantity,unit,source_url"
+GOOD_ROWS = [
+    "a,2024-11-04,drone,2,launch,https://example.org/a",
+    "b,2024-11-05,drone,2,interception,https://example.org/b",
+    "c,2024-11-05T21:30:00+02:00,rocket,1,alert,https://example.org/c",
+]
+FIG_HEADER = "figure_id,period_start,period_end,value,qualifier,unit,source_url"
+FIG_ROWS = [
+    "f1,2024-10-29,2024-11-04,41,exact,claim,https://example.org/f",
+    "f2,2024-07-01,2024-07-31,13,at_least,claim,https://example.org/g",
+]
+
+
+def write(tmp_path, text: str | bytes, name: str = "incidents.csv"):
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+def incidents_file(tmp_path, *rows: str, header: str = HEADER):
+    return write(tmp_path, "\n".join([header, *rows]) + "\n")
+
+
+def single(report: ValidationReport):
+    assert len(report.problems) == 1, [str(p) for p in report.problems]
+    return report.problems[0]
+
+
+def assert_accounted(report: ValidationReport):
+    assert len(report.valid) + len(report.rejects) == report.n_rows
+
+
+def test_valid_file(tmp_path):
+    report = validate_file(incidents_file(tmp_path, *GOOD_ROWS))
+    assert report.ok and report.kind == "incidents"
+    assert report.n_rows == 3 and len(report.valid) == 3 and report.rejects.empty
+    assert report.valid.index.tolist() == [2, 3, 4]
+    assert report.valid["quantity"].dtype == "int64"
+    assert pd.api.types.is_datetime64_any_dtype(report.valid["start"])
+
+
+def test_missing_required_column(tmp_path):
+    header = HEADER.replace(",weapon", "")
+    rows = [r.replace(",drone", "").replace(",rocket", "") for r in GOOD_ROWS]
+    report = validate_file(incidents_file(tmp_path, *rows, header=header))
+    problem = single(report)
+    assert (problem.row, problem.column) == (None, "weapon")
+    assert "column 'weapon': required column is missing" in str(problem)
+    # no row can be valid without a required column: all are rejected, none dropped
+    assert report.valid.empty and len(report.rejects) == 3
+    assert_accounted(report)
+
+
+def test_unparseable_date(tmp_path):
+    rows = [*GOOD_ROWS[:1], "b,2024-31-12,drone,2,launch,https://example.org/b"]
+    problem = single(validate_file(incidents_file(tmp_path, *rows)))
+    assert (problem.row, problem.column, problem.value) == (3, "start", "2024-31-12")
+    assert ", row 3, column 'start': " in str(problem)
+
+
+def test_negative_quantity(tmp_path):
+    rows = [*GOOD_ROWS[:2], "c,2024-11-05,drone,-3,launch,https://example.org/c"]
+    problem = single(validate_file(incidents_file(tmp_path, *rows)))
+    assert (problem.row, problem.column, problem.value) == (4, "quantity", "-3")
+    assert "negative" in problem.message
+
+
+@pytest.mark.parametrize("bad", ["2.5", "two"])
+def test_non_integer_quantity(tmp_path, bad):
+    rows = [f"a,2024-11-04,drone,{bad},launch,https://example.org/a", *GOOD_ROWS[1:]]
+    problem = single(validate_file(incidents_file(tmp_path, *rows)))
+    assert (problem.row, problem.column, problem.value) == (2, "quantity", bad)
+    assert "whole number" in problem.message
+
+
+def test_duplicate_id(tmp_path):
+    rows = [*GOOD_ROWS, "a,2024-11-06,drone,1,launch,https://example.org/d"]
+    report = validate_file(incidents_file(tmp_path, *rows))
+    assert [(p.row, p.column) for p in report.problems] == [(2, "incident_id"), (5, "incident_id")]
+    assert "first used on row 2" in report.problems[1].message
+    assert sorted(report.rejects["row"]) == [2, 5]
+    assert_accounted(report)
+
+
+def test_unknown_unit(tmp_path):
+    rows = [*GOOD_ROWS[:1], "b,2024-11-05,drone,2,drones,https://example.org/b"]
+    problem = single(validate_file(incidents_file(tmp_path, *rows)))
+    assert (problem.row, problem.column, problem.value) == (3, "unit", "drones")
+    assert "claim, launch, interception, alert, incident" in problem.message
+
+
+def test_empty_file(tmp_path):
+    report = validate_file(write(tmp_path, b""))
+    problem = single(report)
+    assert problem.row is None and "empty" in problem.message
+    assert report.n_rows == 0 and report.valid.empty and report.rejects.empty
+
+
+def test_header_only_file(tmp_path):
+    problem = single(validate_file(write(tmp_path, HEADER + "\n")))
+    assert "no data rows" in problem.message
+
+
+@pytest.mark.parametrize(("delimiter", "word"), [(";", "semicolon"), ("\t", "tab")])
+def test_wrong_delimiter(tmp_path, delimiter, word):
+    text = "\n".join([HEADER, *GOOD_ROWS]).replace(",", delimiter) + "\n"
+    problem = single(validate_file(write(tmp_path, text)))
+    assert problem.row == 1
+    assert word in problem.message and "comma-separated" in problem.message
+    assert ", row 1: the file is separated by" in str(problem)
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1255"])
+def test_file_that_is_not_utf8(tmp_path, encoding):
+    weapon = {"latin-1": "drône", "cp1255": "כטב״ם"}[encoding]
+    bad_row = f"b,2024-11-05,{weapon},2,launch,https://example.org/b"
+    text = "\n".join([HEADER, GOOD_ROWS[0], bad_row])
+    report = validate_file(write(tmp_path, text.encode(encoding)))
+    problem = single(report)
+    assert (problem.row, problem.column) == (3, "weapon")
+    assert "not UTF-8" in problem.message and "UTF-8" in problem.message
+    assert "byte offset" in problem.message
+    assert ", row 3, column 'weapon': " in str(problem)
+
+
+def test_broken_quote(tmp_path):
+    rows = [GOOD_ROWS[0], 'b,2024-11-05,"drone,2,launch,https://example.org/b', GOOD_ROWS[2]]
+    report = validate_file(incidents_file(tmp_path, *rows))
+    problem = single(report)
+    assert problem.row == 3
+    assert "broken quote" in problem.message and "line 3" in problem.message
+
+
+def test_wrong_field_count_rows_are_rejected_with_their_line(tmp_path):
+    rows = [GOOD_ROWS[0], "b,2024-11-05,drone,2,launch", GOOD_ROWS[2], "d,x,y,z,1,2,3"]
+    report = validate_file(incidents_file(tmp_path, *rows))
+    assert [p.row for p in report.problems] == [3, 5]
+    assert "expected 6 fields" in report.problems[0].message
+    assert report.n_rows == 4 and len(report.valid) == 2
+    assert report.rejects["row"].tolist() == [3, 5]
+    assert report.rejects["raw"].tolist() == ["b,2024-11-05,drone,2,launch", "d,x,y,z,1,2,3"]
+    assert_accounted(report)
+
+
+def test_bom_file_is_valid(tmp_path):
+    text = b"\xef\xbb\xbf" + ("\r\n".join([HEADER, *GOOD_ROWS]) + "\r\n").encode()
+    report = validate_file(write(tmp_path, text))
+    assert report.ok, [str(p) for p in report.problems]
+    assert report.n_rows == 3
+
+
+def test_several_problems_are_all_reported_at_once(tmp_path):
+    rows = [
+        "a,2024-11-04,drone,2,launch,https://example.org/a",
+        "a,not-a-date,drone,-1,launch,https://example.org/b",
+        "c,2024-11-05,,2.5,drones,https://example.org/c",
+        "d,2024-11-05,rocket,1,alert",
+        "e,2024-11-06,rocket,1,alert,https://example.org/e",
+    ]
+    report = validate_file(incidents_file(tmp_path, *rows))
+    assert [(p.row, p.column) for p in report.problems] == [
+        (2, "incident_id"),
+        (3, "incident_id"),
+        (3, "start"),
+        (3, "quantity"),
+        (4, "weapon"),
+        (4, "quantity"),
+        (4, "unit"),
+        (5, None),
+    ]
+    assert report.valid.index.tolist() == [6]
+    assert report.rejects["row"].tolist() == [2, 3, 4, 5]
+    reason = report.rejects.set_index("row").loc[3, "reason"]
+    assert "start:" in reason and "quantity:" in reason and "incident_id:" in reason
+    assert_accounted(report)
+
+
+def test_rejects_keep_the_values_as_read(tmp_path):
+    rows = [GOOD_ROWS[0], "b,2024-11-05,drone,-3,launch,https://example.org/b"]
+    rejects = validate_file(incidents_file(tmp_path, *rows)).rejects
+    assert list(rejects.columns[:2]) == ["row", "reason"]
+    assert rejects.loc[0, "quantity"] == "-3"
+    assert rejects.loc[0, "incident_id"] == "b"
+
+
+def test_extra_columns_are_kept(tmp_path):
+    header = HEADER + ",analyst"
+    rows = [r + ",me" for r in GOOD_ROWS]
+    report = validate_file(incidents_file(tmp_path, *rows, header=header))
+    assert report.ok and report.valid["analyst"].tolist() == ["me"] * 3
+
+
+def test_figures_file_detected_and_checked(tmp_path):
+    rows = [*FIG_ROWS, "f3,2024-11-05,2024-11-04,4,about,claim,https://example.org/h"]
+    path = write(tmp_path, "\n".join([FIG_HEADER, *rows]) + "\n", name="figures.csv")
+    report = validate_file(path)
+    assert report.kind == "figures"
+    problem = single(report)
+    assert (problem.row, problem.column) == (4, "period_start")
+    assert report.valid["measure"].tolist() == ["count", "count"]
+
+
+def test_unknown_qualifier_in_figures_file(tmp_path):
+    rows = [FIG_ROWS[0], "f2,2024-07-01,2024-07-31,13,more than,claim,https://example.org/g"]
+    path = write(tmp_path, "\n".join([FIG_HEADER, *rows]) + "\n", name="figures.csv")
+    problem = single(validate_file(path))
+    assert (problem.row, problem.column, problem.value) == (3, "qualifier", "more than")
+
+
+def test_unclear_kind_is_a_problem_and_rejects_every_row(tmp_path):
+    report = validate_file(write(tmp_path, "name,count\nx,1\ny,2\n"))
+    problem = single(report)
+    assert report.kind is None
+    assert "cannot tell" in problem.message and "--kind" in problem.message
+    assert len(report.rejects) == 2 and report.valid.empty
+    assert_accounted(report)
+
+
+def test_kind_can_be_forced(tmp_path):
+    path = write(tmp_path, "name,count\nx,1\n")
+    report = validate_file(path, kind="incidents")
+    assert report.kind == "incidents"
+    assert {p.column for p in report.problems} == {
+        "incident_id",
+        "start",
+        "weapon",
+        "quantity",
+        "unit",
+        "source_url",
+    }
+
+
+def test_bad_kind_argument(tmp_path):
+    with pytest.raises(ValueError, match="kind must be"):
+        validate_file(incidents_file(tmp_path, *GOOD_ROWS), kind="events")
+
+
+def test_detect_kind():
+    assert detect_kind(HEADER.split(",")) == "incidents"
+    assert detect_kind(FIG_HEADER.split(",")) == "figures"
+    assert detect_kind(["a", "b"]) is None
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(DataNotFoundError):
+        validate_file(tmp_path / "absent.csv")
+    with pytest.raises(DataError, match="directory"):
+        validate_file(tmp_path)
+
+
+def test_validate_incidents_keeps_the_input_index():
+    df = pd.DataFrame(
+        [r.split(",") for r in GOOD_ROWS], columns=HEADER.split(","), index=["x", "y", "z"]
+    )
+    df.loc["y", "quantity"] = "-1"
+    report = validate_incidents(df)
+    assert report.valid.index.tolist() == ["x", "z"]
+    assert report.rejects.index.tolist() == ["y"]
+    assert report.rejects.loc["y", "row"] == 3  # position + 2, as in a CSV with a header
+    assert report.file == "<table>"
+
+
+def test_validate_figures_in_memory():
+    df = pd.DataFrame([r.split(",") for r in FIG_ROWS], columns=FIG_HEADER.split(","))
+    report = validate_figures(df, file="mine")
+    assert report.ok and report.valid["value"].tolist() == [41.0, 13.0]
+
+
+def test_validate_incidents_rejects_non_frames():
+    with pytest.raises(TypeError, match="DataFrame"):
+        validate_incidents([1, 2, 3])  # type: ignore[arg-type]
+
+
+def test_report_outputs(tmp_path):
+    rows = [GOOD_ROWS[0], "b,2024-11-05,drone,-3,launch,https://example.org/b"]
+    report = validate_file(incidents_file(tmp_path, *rows))
+    data = report.to_dict()
+    json.dumps(data)  # JSON-friendly
+    assert data["n_rows"] == 2 and data["n_valid"] == 1 and data["n_rejected"] == 1
+    assert data["problems"][0]["row"] == 3 and data["problems"][0]["column"] == "quantity"
+    frame = report.to_frame()
+    assert list(frame.columns) == ["file", "row", "column", "value", "message"]
+    assert frame.loc[0, "row"] == 3
+    text = report.summary()
+    assert "1 valid, 1 rejected" in text and "row 3, column 'quantity'" in text
+    assert "ValidationReport" in repr(report)
+    assert "&#x27;quantity&#x27;" in report._repr_html_()
+
+
+def test_raise_if_invalid(tmp_path):
+    rows = [GOOD_ROWS[0], "b,bad,drone,-3,launch,https://example.org/b"]
+    report = validate_file(incidents_file(tmp_path, *rows))
+    with pytest.raises(DataError) as info:
+        report.raise_if_invalid()
+    assert len(info.value.problems) == 2
+    assert "column 'start'" in str(info.value) and "column 'quantity'" in str(info.value)
+    ok = validate_file(incidents_file(tmp_path, *GOOD_ROWS))
+    assert ok.raise_if_invalid() is ok
+
+
+def test_report_attributes_are_read_only_and_copies(tmp_path):
+    report = validate_file(incidents_file(tmp_path, *GOOD_ROWS))
+    with pytest.raises(AttributeError):
+        report.n_rows = 5  # type: ignore[misc]
+    copy = report.valid
+    copy.loc[2, "weapon"] = "changed"
+    assert report.valid.loc[2, "weapon"] == "drone"
+
+
+def test_plot_counts_problems_by_column(tmp_path):
+    import matplotlib.pyplot as plt
+
+    rows = [GOOD_ROWS[0], "b,bad,drone,-3,launch,https://example.org/b", "c,bad,drone,1,launch"]
+    report = validate_file(incidents_file(tmp_path, *rows))
+    fig, ax = plt.subplots()
+    try:
+        assert report.plot(ax=ax) is ax
+        widths = {
+            t.get_text(): p.get_width()
+            for t, p in zip(ax.get_yticklabels(), ax.patches, strict=True)
+        }
+        assert widths == {"start": 1, "quantity": 1, "(row)": 1}
+    finally:
+        plt.close(fig)
+
+
+def test_plot_without_problems(tmp_path):
+    import matplotlib.pyplot as plt
+
+    report = validate_file(incidents_file(tmp_path, *GOOD_ROWS))
+    ax = report.plot()
+    try:
+        assert "0 problem" in ax.get_title()
+    finally:
+        plt.close(ax.figure)

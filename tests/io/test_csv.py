@@ -1,0 +1,219 @@
+"""Tests of the strict CSV reader: every file-level problem with its line and column."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.errors import DataError, DataNotFoundError
+from analysis.io.csv import read_csv_checked, read_csv_text
+
+GOOD = "incident_id,start,weapon\na,2024-11-04,drone\nb,2024-11-05,rocket\n"
+
+
+def write(tmp_path, data: bytes | str, name: str = "t.csv"):
+    path = tmp_path / name
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def only_problem(table):
+    assert len(table.problems) == 1, [str(p) for p in table.problems]
+    return table.problems[0]
+
+
+def test_good_file_is_read_as_strings_indexed_by_file_line(tmp_path):
+    table = read_csv_checked(write(tmp_path, GOOD))
+    assert table.ok and not table.fatal
+    assert table.columns == ("incident_id", "start", "weapon")
+    assert table.frame.index.tolist() == [2, 3]
+    assert table.frame.index.name == "row"
+    assert table.frame.loc[3, "weapon"] == "rocket"
+    assert all(pd.api.types.is_string_dtype(t) for t in table.frame.dtypes)
+
+
+def test_values_are_not_converted(tmp_path):
+    table = read_csv_text("id,n,flag\n007,1.50,NA\n", file="t.csv")
+    row = table.frame.loc[2]
+    assert (row["id"], row["n"], row["flag"]) == ("007", "1.50", "NA")
+
+
+def test_empty_and_blank_cells_are_missing(tmp_path):
+    table = read_csv_text("a,b,c\n1,,  \n", file="t.csv")
+    assert table.frame.loc[2, "a"] == "1"
+    assert table.frame.loc[[2], ["b", "c"]].isna().all().all()
+
+
+def test_empty_file(tmp_path):
+    table = read_csv_checked(write(tmp_path, b""), file="t.csv")
+    problem = only_problem(table)
+    assert table.fatal and table.n_rows == 0
+    assert problem.row is None
+    assert "empty" in problem.message and "0 bytes" in problem.message
+
+
+def test_whitespace_only_file_is_empty(tmp_path):
+    problem = only_problem(read_csv_checked(write(tmp_path, b"\n  \n")))
+    assert "empty" in problem.message
+
+
+def test_header_only_file_has_no_data_rows(tmp_path):
+    table = read_csv_checked(write(tmp_path, "incident_id,start\n"), file="t.csv")
+    problem = only_problem(table)
+    assert table.fatal
+    assert "no data rows" in problem.message
+    assert str(problem).startswith("t.csv: no data rows")
+
+
+def test_utf8_bom_is_accepted_and_removed(tmp_path):
+    table = read_csv_checked(write(tmp_path, b"\xef\xbb\xbf" + GOOD.encode()))
+    assert table.ok
+    assert table.columns[0] == "incident_id"
+
+
+def test_windows_line_endings(tmp_path):
+    table = read_csv_checked(write(tmp_path, GOOD.replace("\n", "\r\n")))
+    assert table.ok
+    assert table.frame.index.tolist() == [2, 3]
+    assert table.frame.loc[3, "weapon"] == "rocket"
+
+
+def test_latin1_file_names_line_byte_and_column(tmp_path):
+    data = "id,name,weapon\n1,ok,drone\n2,caf\u00e9,drone\n".encode("latin-1")
+    problem = only_problem(read_csv_checked(write(tmp_path, data), file="t.csv"))
+    offset = data.index(b"\xe9")
+    assert problem.row == 3
+    assert problem.column == "name"
+    assert "not UTF-8" in problem.message
+    assert f"byte offset {offset}" in problem.message
+    assert "0xE9" in problem.message
+    assert "UTF-8" in problem.message and "Re-save" in problem.message
+    assert str(problem).startswith("t.csv, row 3, column 'name': ")
+
+
+def test_cp1255_hebrew_file_is_not_utf8(tmp_path):
+    data = "id,locality\n1,\u05e9\u05d3\u05e8\u05d5\u05ea\n".encode("cp1255")
+    problem = only_problem(read_csv_checked(write(tmp_path, data)))
+    assert (problem.row, problem.column) == (2, "locality")
+    assert "Windows-1255" in problem.message
+
+
+def test_non_utf8_in_header_has_no_column(tmp_path):
+    data = "id,caf\u00e9\n1,2\n".encode("latin-1")
+    problem = only_problem(read_csv_checked(write(tmp_path, data)))
+    assert (problem.row, problem.column) == (1, None)
+
+
+@pytest.mark.parametrize(("delimiter", "label"), [(";", "';' (semicolon)"), ("\t", "a tab")])
+def test_wrong_delimiter(tmp_path, delimiter, label):
+    text = GOOD.replace(",", delimiter)
+    table = read_csv_checked(write(tmp_path, text), file="t.csv")
+    problem = only_problem(table)
+    assert table.fatal
+    assert problem.row == 1
+    assert f"separated by {label}" in problem.message
+    assert "comma-separated" in problem.message
+
+
+def test_wrong_delimiter_recognised_from_known_column_names(tmp_path):
+    # the comma inside the last column name would hide a plain field-count rule
+    text = "incident_id;start;notes, free text\na;2024-11-04;x\n"
+    problem = only_problem(read_csv_checked(write(tmp_path, text), required=["incident_id"]))
+    assert "semicolon" in problem.message
+
+
+def test_semicolons_inside_values_are_not_a_wrong_delimiter(tmp_path):
+    text = 'incident_id,notes\na,"one; two; three"\n'
+    assert read_csv_checked(write(tmp_path, text)).ok
+
+
+def test_unterminated_quote_names_the_line_where_it_opened(tmp_path):
+    text = (
+        'incident_id,start,weapon\na,2024-11-04,drone\nb,"2024-11-05,rocket\nc,2024-11-06,drone\n'
+    )
+    table = read_csv_checked(write(tmp_path, text), file="t.csv")
+    problem = only_problem(table)
+    assert table.fatal
+    assert problem.row == 3
+    assert "broken quote" in problem.message
+    assert "line 3" in problem.message
+
+
+def test_quote_followed_by_text_names_opening_and_closing_lines(tmp_path):
+    text = 'id,a,b\n1,x,y\n2,"p,q\n3,r,"s"t\n'
+    problem = only_problem(read_csv_checked(write(tmp_path, text)))
+    assert problem.row == 3
+    assert "broken quote" in problem.message
+    assert "opens on line 3" in problem.message and "line 4" in problem.message
+
+
+def test_quote_that_swallows_a_line_is_reported_as_field_count_with_hint(tmp_path):
+    text = 'id,a,b\n1,"x,y\n2,p,q"\n3,r,s\n'
+    table = read_csv_checked(write(tmp_path, text))
+    problem = only_problem(table)
+    assert problem.row == 2
+    assert "expected 3 fields" in problem.message
+    assert "quoted field opened on line 2" in problem.message
+    assert table.frame.index.tolist() == [4]
+
+
+def test_quoted_newlines_keep_file_line_numbers(tmp_path):
+    text = 'id,notes\na,"first\nsecond\nthird"\nb,plain\n\nc,"x, y"\n'
+    table = read_csv_checked(write(tmp_path, text))
+    assert table.ok
+    assert table.frame.index.tolist() == [2, 5, 7]
+    assert table.frame.loc[2, "notes"] == "first\nsecond\nthird"
+    assert table.frame.loc[7, "notes"] == "x, y"
+
+
+def test_rows_with_wrong_number_of_fields_are_each_named(tmp_path):
+    text = "a,b,c\n1,2,3\n4,5\n6,7,8\n9,10,11,12\n"
+    table = read_csv_checked(write(tmp_path, text), file="t.csv")
+    assert [p.row for p in table.problems] == [3, 5]
+    assert "expected 3 fields (as in the header), found 2" in table.problems[0].message
+    assert "found 4" in table.problems[1].message
+    assert table.malformed["row"].tolist() == [3, 5]
+    assert table.malformed["raw"].tolist() == ["4,5", "9,10,11,12"]
+    assert table.frame.index.tolist() == [2, 4]
+    assert table.n_rows == 4
+
+
+def test_blank_lines_are_skipped_but_counted(tmp_path):
+    table = read_csv_checked(write(tmp_path, "a,b\n\n1,2\n\n3,4\n"))
+    assert table.ok
+    assert table.frame.index.tolist() == [3, 5]
+
+
+def test_duplicate_column_names(tmp_path):
+    problem = only_problem(read_csv_checked(write(tmp_path, "a,b,a\n1,2,3\n")))
+    assert (problem.row, problem.column) == (1, "a")
+    assert "twice" in problem.message
+
+
+def test_empty_column_name(tmp_path):
+    problem = only_problem(read_csv_checked(write(tmp_path, "a,b,\n1,2,\n")))
+    assert problem.row == 1
+    assert "header field 3 is empty" in problem.message
+
+
+def test_missing_required_columns_one_problem_each(tmp_path):
+    table = read_csv_checked(write(tmp_path, "a,b\n1,2\n"), required=["a", "x", "y"])
+    assert [(p.row, p.column) for p in table.problems] == [(None, "x"), (None, "y")]
+
+
+def test_missing_file_raises_not_found(tmp_path):
+    with pytest.raises(DataNotFoundError, match="no such file"):
+        read_csv_checked(tmp_path / "nope.csv")
+
+
+def test_directory_raises_data_error(tmp_path):
+    with pytest.raises(DataError, match="is a directory"):
+        read_csv_checked(tmp_path)
+
+
+def test_raise_if_problems_lists_every_problem(tmp_path):
+    table = read_csv_text("a,b\n1\n2,3,4\n", file="t.csv")
+    with pytest.raises(DataError) as info:
+        table.raise_if_problems()
+    assert len(info.value.problems) == 2
+    assert "t.csv, row 2" in str(info.value) and "t.csv, row 3" in str(info.value)
