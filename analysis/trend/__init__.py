@@ -1,0 +1,18 @@
+"""Trend models for count series: GLMs with weekly cycles, breaks, events and forecasts.
+
+``fit_trend`` fits a Poisson or negative-binomial regression and returns a
+:class:`TrendResult`; ``decompose`` splits a series into trend, weekly (and
+yearly) cycle and remainder with STL on a variance-stabilised scale.
+"""
+
+from analysis.trend._decompose import DecompositionResult, decompose
+from analysis.trend._model import DispersionTest, ForecastResult, TrendResult, fit_trend
+
+__all__ = [
+    "DecompositionResult",
+    "DispersionTest",
+    "ForecastResult",
+    "TrendResult",
+    "decompose",
+    "fit_trend",
+]
