@@ -32,7 +32,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from analysis.changepoints._segcost import g_slope, g_value, link, seg_cost, weight
+from analysis.changepoints._segcost import g_slope, g_value, link, segment_cost1, weight
+
+
+_segment = segment_cost1
 
 
 @njit(cache=True)
@@ -46,12 +49,12 @@ def _h(fdiff: float, s: float, w: float, v: float, g: float) -> float:
 @njit(cache=True)
 def _newton(
     cid: int, par: float, fdiff: float, s: float, w: float, v: float, tol: float
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
     # Newton steps on a convex function from a point where it is positive;
     # they never cross the root, so stopping early keeps a superset.
     g = g_value(cid, v, par)
+    hv = _h(fdiff, s, w, v, g)
     for _ in range(30):
-        hv = _h(fdiff, s, w, v, g)
         if hv <= tol:
             break
         d = 2.0 * (-s + w * g_slope(cid, v, par))
@@ -62,7 +65,8 @@ def _newton(
             break
         v = nv
         g = g_value(cid, v, par)
-    return v, g
+        hv = _h(fdiff, s, w, v, g)
+    return v, g, hv
 
 
 @njit(cache=True)
@@ -78,10 +82,11 @@ def _cut(
     hi: float,
     ghi: float,
     tol: float,
-) -> tuple[float, float, float, float]:
-    # intersect [lo, hi] with {v: h(v) <= 0}; returns lo > hi when empty
+) -> tuple[float, float, float, float, bool]:
+    # intersect [lo, hi] with {v: h(v) <= 0}; returns lo > hi when empty, and
+    # whether h <= tol at both ends (so on the whole piece, by convexity)
     if lo > hi:
-        return lo, glo, hi, ghi
+        return lo, glo, hi, ghi, False
     if lo == -np.inf:
         hlo = fd + 2.0 * w * glo  # ss == 0 here: G(-inf) = 0
     else:
@@ -90,35 +95,16 @@ def _cut(
     if hlo > tol and hhi > tol:
         vhat = link(cid, ss / nn)
         if vhat <= lo or vhat >= hi:
-            return 1.0, 0.0, -1.0, 0.0
+            return 1.0, 0.0, -1.0, 0.0, False
         if _h(fd, ss, w, vhat, g_value(cid, vhat, par)) > tol:
-            return 1.0, 0.0, -1.0, 0.0
-        lo, glo = _newton(cid, par, fd, ss, w, lo, tol)
-        hi, ghi = _newton(cid, par, fd, ss, w, hi, tol)
+            return 1.0, 0.0, -1.0, 0.0, False
+        lo, glo, hlo = _newton(cid, par, fd, ss, w, lo, tol)
+        hi, ghi, hhi = _newton(cid, par, fd, ss, w, hi, tol)
     elif hlo > tol:
-        lo, glo = _newton(cid, par, fd, ss, w, lo, tol)
+        lo, glo, hlo = _newton(cid, par, fd, ss, w, lo, tol)
     elif hhi > tol:
-        hi, ghi = _newton(cid, par, fd, ss, w, hi, tol)
-    return lo, glo, hi, ghi
-
-
-@njit(cache=True)
-def _inner_root(
-    cid: int, par: float, fd: float, ss: float, w: float, vhat: float, hhat: float, v: float
-) -> float:
-    # a point between vhat (h < 0) and the root on v's side with h <= 0:
-    # Newton from v stops outside the root; the chord to vhat lies above the
-    # convex function, so its zero is inside.
-    vo, go = _newton(cid, par, fd, ss, w, v, 0.0)
-    ho = _h(fd, ss, w, vo, go)
-    if ho <= 0.0:
-        return vo
-    vi = vhat + (vo - vhat) * (-hhat) / (ho - hhat)
-    for _ in range(4):
-        if _h(fd, ss, w, vi, g_value(cid, vi, par)) <= 0.0:
-            return vi
-        vi = vhat + 0.5 * (vi - vhat)
-    return vhat
+        hi, ghi, hhi = _newton(cid, par, fd, ss, w, hi, tol)
+    return lo, glo, hi, ghi, hlo <= tol and hhi <= tol
 
 
 @njit(cache=True)
@@ -139,11 +125,12 @@ def fpop(
     (only used when ``vmin = -inf``).
     """
     n = cs1.size - 1
-    dummy = np.zeros(1)
     f = np.full(n + 1, np.inf)
     f[0] = -beta
     last = np.zeros(n + 1, dtype=np.int64)
     c_tau = np.empty(n + 1, dtype=np.int64)
+    c_cs = np.empty(n + 1)  # cs1[tau]
+    c_fb = np.empty(n + 1)  # F(tau) + beta
     # two pieces per candidate: [a_lo, a_hi] and [b_lo, b_hi] with cached G
     c_al = np.empty(n + 1)
     c_gal = np.empty(n + 1)
@@ -153,11 +140,15 @@ def fpop(
     c_gbl = np.empty(n + 1)
     c_bh = np.empty(n + 1)
     c_gbh = np.empty(n + 1)
+    ex_lo = np.empty(2 * n + 2)  # pieces on which an old candidate beats s
+    ex_hi = np.empty(2 * n + 2)
     g_min = g_value(cid, vmin, par) if np.isfinite(vmin) else 0.0
     g_max = g_value(cid, vmax, par)
     g_floor = g_value(cid, vfloor, par)
     k = 1
     c_tau[0] = 0
+    c_cs[0] = cs1[0]
+    c_fb[0] = 0.0
     c_al[0] = vmin
     c_gal[0] = g_min
     c_ah[0] = vmax
@@ -169,17 +160,23 @@ def fpop(
     total = 0.0
     for t in range(m, n + 1):
         s = t - m
+        cst = cs1[t]
+        best = np.inf
+        arg = 0
         if s >= m:
-            # 1. every candidate older than s must stay below F(s) at its v*
-            fs = f[s]
-            tol = 1e-10 * (abs(fs) + 1.0)
+            # 1. every candidate older than s must stay below F(s) at its v*,
+            #    and (same pass) its cost at t
+            fbs = f[s] + beta
+            css = cs1[s]
+            tol = 1e-10 * (abs(fbs) + 1.0)
             j = 0
+            ne = 0
             for i in range(k):
                 tau = c_tau[i]
-                ss = cs1[s] - cs1[tau]
+                ss = css - c_cs[i]
                 nn = float(s - tau)
                 w = weight(cid, ss, nn, par)
-                fd = f[tau] - fs
+                fd = c_fb[i] - fbs
                 al = c_al[i]
                 gal = c_gal[i]
                 bl = c_bl[i]
@@ -191,11 +188,30 @@ def fpop(
                     if bl < vfloor:
                         bl = vfloor
                         gbl = g_floor
-                al, gal, ah, gah = _cut(cid, par, fd, ss, nn, w, al, gal, c_ah[i], c_gah[i], tol)
-                bl, gbl, bh, gbh = _cut(cid, par, fd, ss, nn, w, bl, gbl, c_bh[i], c_gbh[i], tol)
+                al, gal, ah, gah, oka = _cut(
+                    cid, par, fd, ss, nn, w, al, gal, c_ah[i], c_gah[i], tol
+                )
+                bl, gbl, bh, gbh, okb = _cut(
+                    cid, par, fd, ss, nn, w, bl, gbl, c_bh[i], c_gbh[i], tol
+                )
                 if al > ah and bl > bh:
                     continue
-                c_tau[j] = tau
+                if oka and al <= ah:
+                    ex_lo[ne] = al
+                    ex_hi[ne] = ah
+                    ne += 1
+                if okb and bl <= bh:
+                    ex_lo[ne] = bl
+                    ex_hi[ne] = bh
+                    ne += 1
+                v = c_fb[i] + _segment(cid, cst - c_cs[i], float(t - tau), par)
+                if v < best:
+                    best = v
+                    arg = tau
+                if j != i:
+                    c_tau[j] = tau
+                    c_cs[j] = c_cs[i]
+                    c_fb[j] = c_fb[i]
                 c_al[j] = al
                 c_gal[j] = gal
                 c_ah[j] = ah
@@ -206,15 +222,27 @@ def fpop(
                 c_gbh[j] = gbh
                 j += 1
             k = j
-            # 2. s becomes a candidate, minus where the optimal candidate at s
-            #    (r = last[s]) is cheaper: an open interval around its mean
+            # 2. s becomes a candidate, except where an old candidate is at
+            #    least as cheap: the union of the pieces just cut (h <= 0 on
+            #    them), taken as the connected part around the optimum at s
             r = last[s]
-            ss = cs1[s] - cs1[r]
-            nn = float(s - r)
-            w = weight(cid, ss, nn, par)
-            fd = f[r] - fs
-            vhat = link(cid, ss / nn)
+            ex_a = link(cid, (css - cs1[r]) / float(s - r))
+            ex_b = ex_a
+            for _ in range(8):
+                changed = False
+                for e in range(ne):
+                    if ex_lo[e] <= ex_b and ex_hi[e] >= ex_a:
+                        if ex_lo[e] < ex_a:
+                            ex_a = ex_lo[e]
+                            changed = True
+                        if ex_hi[e] > ex_b:
+                            ex_b = ex_hi[e]
+                            changed = True
+                if not changed:
+                    break
             c_tau[k] = s
+            c_cs[k] = css
+            c_fb[k] = fbs
             c_al[k] = vmin
             c_gal[k] = g_min
             c_ah[k] = vmax
@@ -223,31 +251,30 @@ def fpop(
             c_gbl[k] = 0.0
             c_bh[k] = -1.0
             c_gbh[k] = 0.0
-            if np.isfinite(vhat) and vhat > vmin and vhat < vmax:
-                hhat = _h(fd, ss, w, vhat, g_value(cid, vhat, par))
-                if hhat < 0.0:
-                    left = vmin
-                    if ss > 0.0 and left < vfloor:
-                        left = vfloor
-                    lo_in = _inner_root(cid, par, fd, ss, w, vhat, hhat, left)
-                    hi_in = _inner_root(cid, par, fd, ss, w, vhat, hhat, vmax)
-                    if lo_in < hi_in:
-                        c_ah[k] = lo_in
-                        c_gah[k] = g_value(cid, lo_in, par)
-                        c_bl[k] = hi_in
-                        c_gbl[k] = g_value(cid, hi_in, par)
-                        c_bh[k] = vmax
-                        c_gbh[k] = g_max
-            k += 1
-        # 3. optimal cost at t
-        best = np.inf
-        arg = 0
-        for i in range(k):
-            tau = c_tau[i]
-            v = f[tau] + beta + seg_cost(cid, cs1, dummy, par, tau, t)
+            if ex_a < ex_b:
+                if ex_a <= vmin:
+                    c_al[k] = 1.0
+                    c_ah[k] = -1.0
+                else:
+                    c_ah[k] = ex_a
+                    c_gah[k] = g_value(cid, ex_a, par)
+                if ex_b < vmax:
+                    c_bl[k] = ex_b
+                    c_gbl[k] = g_value(cid, ex_b, par)
+                    c_bh[k] = vmax
+                    c_gbh[k] = g_max
+            v = fbs + _segment(cid, cst - css, float(t - s), par)
             if v < best:
                 best = v
-                arg = tau
+                arg = s
+            k += 1
+        else:
+            # 3. (only before the first new candidate) the cost at t
+            for i in range(k):
+                v = c_fb[i] + _segment(cid, cst - c_cs[i], float(t - c_tau[i]), par)
+                if v < best:
+                    best = v
+                    arg = c_tau[i]
         f[t] = best
         last[t] = arg
         total += k

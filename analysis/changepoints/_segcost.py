@@ -42,6 +42,16 @@ def seg_cost(cid: int, cs1: np.ndarray, cs2: np.ndarray, par: float, a: int, b: 
 
 
 @njit(cache=True)
+def segment_cost1(cid: int, s: float, n: float, par: float) -> float:
+    """Cost of a segment with sum ``s`` and length ``n`` for the one-parameter costs."""
+    if cid == 1:
+        return _poisson(s, n)
+    if cid == 0:
+        return _normal(s, n)
+    return _negbin(s, n, par)
+
+
+@njit(cache=True)
 def seg_costs_to(
     cid: int, cs1: np.ndarray, cs2: np.ndarray, par: float, starts: np.ndarray, b: int
 ) -> np.ndarray:
