@@ -7,24 +7,23 @@ Poisson, negative binomial with fixed dispersion; see
 Python library offers functional pruning for Poisson or negative-binomial
 costs.
 
-Each candidate last change ``tau`` keeps an interval ``[lo, hi]`` of parameter
-values at which it may still be optimal. If ``tau`` is the optimal last change
-for some end ``T`` with segment parameter ``v*``, then for every valid
+Each candidate last change ``tau`` keeps the set of parameter values at which
+it may still be optimal, as two intervals. If ``tau`` is the optimal last
+change for some end ``T`` with segment parameter ``v*``, then for every valid
 ``s`` in ``(tau, T - m]``: ``F(tau) + beta + C_{tau,s}(v*) <= F(s) + beta``
 (otherwise going through ``s`` would be cheaper). Each such inequality is an
-interval in ``v`` (the cost is convex), so their intersection is an interval
-containing ``v*``; when it is empty, ``tau`` is dropped for good. The interval
-is a superset of FPOP's exact living set, so pruning is slightly weaker but
-the result stays exactly optimal. At its birth, candidate ``s`` also
-loses the parameter values where the optimal candidate at ``s`` is cheaper
-than starting a segment at ``s`` (an open interval around that segment's
-mean, cut with inner bounds from the chord of the convex cost); so each
-candidate holds two intervals, and most new candidates die within a few
-steps unless the data move away from the current level, as in FPOP.
-End points are moved with Newton steps, which for a convex function approach a root from outside without crossing
-it, so the interval never loses a feasible point. For Poisson and negative-
-binomial counts the optimal segment mean is at least ``1 / n`` whenever a
-segment has a positive count, which bounds ``v`` below.
+interval in ``v`` (the cost is convex), so intersecting a candidate's
+intervals with it keeps ``v*``; a candidate whose intervals are both empty
+is dropped for good. End points are moved with Newton steps, which for a
+convex function approach a root from outside without crossing it, so no
+feasible value is lost. At its birth, candidate ``s`` is given the parameter
+range minus the values where an older candidate is at least as cheap (the
+connected union, around the optimum at ``s``, of the older candidates'
+intervals just cut, on which the inequality holds), hence two intervals.
+For Poisson and negative-binomial counts the optimal segment mean is at
+least ``1 / n`` once a segment has a positive count, which bounds ``v``
+below. The result equals optimal partitioning (tested against the O(n^2)
+programme, ties included) up to a relative tolerance of 1e-10 in the cost.
 """
 
 from __future__ import annotations
@@ -33,7 +32,6 @@ import numpy as np
 from numba import njit
 
 from analysis.changepoints._segcost import g_slope, g_value, link, segment_cost1, weight
-
 
 _segment = segment_cost1
 
