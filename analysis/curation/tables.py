@@ -178,8 +178,8 @@ def figure_exposure_days(figures: pd.DataFrame) -> pd.Series:
     missing = {"period_start", "period_end"} - set(figures.columns)
     if missing:
         raise KeyError(f"figures needs the columns {sorted(missing)}")
-    start = pd.to_datetime(figures["period_start"]).dt.normalize()
-    end = pd.to_datetime(figures["period_end"]).dt.normalize()
+    start = pd.to_datetime(figures["period_start"], format="ISO8601").dt.normalize()
+    end = pd.to_datetime(figures["period_end"], format="ISO8601").dt.normalize()
     if start.dt.tz is not None:
         start = start.dt.tz_localize(None)
     if end.dt.tz is not None:
