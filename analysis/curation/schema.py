@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import Problem
+from analysis.io.csv import missing_column_message
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandera.pandas as pa
@@ -505,7 +506,7 @@ def check_table(
         pos = None if _is_na(case.index) else int(case.index)
         if check == "column_in_dataframe":
             missing = str(case.failure_case)
-            message = f"required column is missing (the header has: {', '.join(map(str, columns))})"
+            message = missing_column_message(missing, columns)
             problems.append(Problem(file, None, missing, None, message))
             continue
         if check in _FRAME_CHECKS:

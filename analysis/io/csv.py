@@ -28,7 +28,7 @@ import pandas as pd
 
 from analysis.errors import DataError, DataNotFoundError, Problem
 
-__all__ = ["RawTable", "read_csv_checked", "read_csv_text"]
+__all__ = ["RawTable", "missing_column_message", "read_csv_checked", "read_csv_text"]
 
 _BOM = "\ufeff"
 _OTHER_DELIMITERS = {";": "';' (semicolon)", "\t": "a tab"}
@@ -383,9 +383,15 @@ def _parse(
         previous = reader.line_num
         if not record or (len(record) == 1 and not record[0].strip() and len(header) > 1):
             continue  # a blank line is not a record
-        if len(record) != len(header):
+        if len(record) > 1 and not any(f.strip() for f in record):
+            reason = "empty row (only commas): delete it or fill it in"
+        elif len(record) != len(header):
             reason = f"expected {len(header)} fields (as in the header), found {len(record)}"
-            if reader.line_num > start and any("\n" in f or "\r" in f for f in record):
+        else:
+            reason = ""
+        if reason:
+            multiline = any("\n" in f or "\r" in f for f in record)
+            if len(record) != len(header) and reader.line_num > start and multiline:
                 opened = _quote_opening_line(lines, start, reader.line_num)
                 reason += (
                     f"; a quoted field opened on line {opened} runs on to line {reader.line_num}: "
@@ -408,13 +414,7 @@ def _parse(
         )
     for name in required:
         if name not in header:
-            problems.append(
-                _file_problem(
-                    file,
-                    f"required column is missing (the header has: {', '.join(header)})",
-                    column=name,
-                )
-            )
+            problems.append(_file_problem(file, missing_column_message(name, header), column=name))
     frame = pd.DataFrame(
         rows, columns=header, dtype="str", index=pd.Index(starts, dtype="int64", name="row")
     )
@@ -430,6 +430,22 @@ def _parse(
     return RawTable(
         file, tuple(header), frame, malformed, tuple(problems), fatal=False, header_row=header_row
     )
+
+
+def missing_column_message(name: str, columns: Sequence[str]) -> str:
+    """Message for a missing required column, pointing at a near miss in case or spaces.
+
+    Examples
+    --------
+    >>> missing_column_message("unit", ["Unit", "value"])
+    "required column is missing (the header has: Unit, value); found 'Unit': column names are case-sensitive"
+    """  # noqa: E501
+    message = f"required column is missing (the header has: {', '.join(map(str, columns))})"
+    folded = {str(c).strip().lower().replace(" ", "_"): str(c) for c in columns}
+    near = folded.get(name.lower())
+    if near is not None and near != name:
+        message += f"; found {near!r}: column names are case-sensitive"
+    return message
 
 
 def _cell(value: str) -> str | None:

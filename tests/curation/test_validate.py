@@ -351,3 +351,20 @@ def test_plot_without_problems(tmp_path):
         assert "0 problem" in ax.get_title()
     finally:
         plt.close(ax.figure)
+
+
+def test_file_whose_rows_are_all_malformed(tmp_path):
+    report = validate_file(incidents_file(tmp_path, "a,2024-11-04,drone", "b,2024-11-05"))
+    assert [p.row for p in report.problems] == [2, 3]
+    assert report.valid.empty and report.rejects["row"].tolist() == [2, 3]
+    assert_accounted(report)
+
+
+def test_input_columns_named_row_or_reason_are_kept_in_rejects(tmp_path):
+    header = HEADER + ",reason"
+    rows = [GOOD_ROWS[0] + ",checked", "b,bad,drone,1,launch,https://example.org/b,unsure"]
+    report = validate_file(incidents_file(tmp_path, *rows, header=header))
+    rejects = report.rejects
+    assert rejects.loc[0, "reason_input"] == "unsure"
+    assert "start:" in rejects.loc[0, "reason"]
+    assert report.valid["reason"].tolist() == ["checked"]

@@ -217,3 +217,17 @@ def test_raise_if_problems_lists_every_problem(tmp_path):
         table.raise_if_problems()
     assert len(info.value.problems) == 2
     assert "t.csv, row 2" in str(info.value) and "t.csv, row 3" in str(info.value)
+
+
+def test_rows_of_only_commas_are_reported_not_dropped(tmp_path):
+    table = read_csv_checked(write(tmp_path, "a,b,c\n1,2,3\n,,\n"))
+    problem = only_problem(table)
+    assert problem.row == 3 and "empty row" in problem.message
+    assert table.malformed["row"].tolist() == [3]
+
+
+def test_missing_column_message_points_at_case_mismatch(tmp_path):
+    table = read_csv_checked(write(tmp_path, "Unit,b\nx,1\n"), required=["unit"])
+    problem = only_problem(table)
+    assert problem.column == "unit"
+    assert "found 'Unit'" in problem.message and "case-sensitive" in problem.message
