@@ -1,0 +1,535 @@
+"""Israel Home Front Command (Pikud HaOref) alert history and locality tables.
+
+The alert history is the file ``israel-alerts.csv`` collected by
+github.com/dleshem/israel-alerts-data (Apache-2.0). One row is one alert for
+one locality, or a short comma-separated list of localities, at one minute;
+it is not one projectile. The header is
+``data,date,time,alertDate,category,category_desc,matrix_id,rid``.
+
+:func:`load_oref_alerts` reads it, keeps every source column and adds the
+canonical incident columns of ``ARCHITECTURE.md`` (``incident_id``, ``start``,
+``time_precision``, ``weapon``, ``unit``, ``quantity``, ``source_name``,
+``source_url``, ``notes``). Every data row ends in the table or in the rejects
+table with its reason.
+
+Times
+-----
+``alertDate`` is Israel local wall-clock time at minute resolution (the
+source rounds ``date`` + ``time``, which carry seconds, to the nearest
+minute). ``start`` is that minute as a tz-aware ``Asia/Jerusalem`` timestamp,
+so days are counted by the Israel-local date. Daylight saving time:
+
+* **Fall-back (ambiguous) hour.** When clocks go back (02:00 summer time to
+  01:00 standard time) the minutes 01:00-01:59 occur twice. ``rid`` is a
+  running id that increases with time, so the alerts of that night are put in
+  ``rid`` order and their wall-clock times (``date`` + ``time``, seconds) are
+  followed: once a wall-clock time is more than two minutes *earlier* than the
+  latest one seen before it that night, the clock has gone back, and this and
+  every later alert in the repeated hour is the second occurrence (standard
+  time). Alerts before that point are the first occurrence (summer time). The
+  two-minute tolerance absorbs the collector's small ordering jitter (at most
+  53 s in the 2014-2024 file). When nothing in the row order shows the clock
+  going back, the first occurrence is assumed, and ``notes`` says so.
+* **Spring-forward (nonexistent) minute.** The minutes 02:00-02:59 on the
+  spring-forward night do not exist. An ``alertDate`` of 02:00 made by
+  rounding a ``time`` of 01:59:30 or later is moved to 03:00 summer time,
+  which is exactly that instant rounded to the minute; ``notes`` says so. A
+  row whose own ``date`` + ``time`` falls in the gap is rejected.
+
+The 2014-2024 shared file has no row in either case; the rules matter for the
+newer upstream file, which spans more changes of clock.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, overload
+
+import numpy as np
+import pandas as pd
+
+from analysis.datasets import dataset_path
+from analysis.errors import DataError, Problem
+
+SOURCE_COLUMNS: tuple[str, ...] = (
+    "data",
+    "date",
+    "time",
+    "alertDate",
+    "category",
+    "category_desc",
+    "matrix_id",
+    "rid",
+)
+CANONICAL_COLUMNS: tuple[str, ...] = (
+    "incident_id",
+    "start",
+    "time_precision",
+    "weapon",
+    "unit",
+    "quantity",
+    "source_name",
+    "source_url",
+    "notes",
+)
+TIMEZONE = "Asia/Jerusalem"
+SOURCE_NAME = "Israel Home Front Command alert history (dleshem/israel-alerts-data)"
+SOURCE_URL = "https://github.com/dleshem/israel-alerts-data"
+
+#: ``category`` -> ``weapon`` for the categories with a fixed meaning.
+WEAPON_BY_CATEGORY: dict[int, str] = {
+    1: "rocket",  # ירי רקטות וטילים: rockets and missiles
+    2: "drone",  # חדירת כלי טיס עוין: hostile aircraft intrusion (drones, UAVs)
+    10: "infiltration",  # חדירת מחבלים: terrorist infiltration
+    4: "warning",  # אזהרה: warning
+}
+#: Drill categories (rockets 15, earthquake 21, hazardous materials 26, ...); a
+#: ``category_desc`` starting with the word for drill (תרגיל) is a drill too.
+DRILL_CATEGORIES = range(15, 29)
+_DRILL_WORD = "תרגיל"
+
+_ALERT_FORMAT = "%Y-%m-%dT%H:%M:%S"
+_WALL_FORMAT = "%d.%m.%Y %H:%M:%S"
+_JITTER = pd.Timedelta(minutes=2)
+
+
+class RejectedRowsWarning(UserWarning):
+    """Some rows of an input file were rejected (see ``return_rejects=True``)."""
+
+
+def weapon_for_category(category: pd.Series, description: pd.Series | None = None) -> pd.Series:
+    """Map alert categories to the canonical ``weapon`` vocabulary.
+
+    Parameters
+    ----------
+    category : pandas.Series of int
+        The source ``category`` column.
+    description : pandas.Series of str, optional
+        The source ``category_desc``; a description starting with "תרגיל"
+        (drill) marks a drill whatever its number.
+
+    Returns
+    -------
+    pandas.Series of str
+        ``"rocket"`` (1, rockets and missiles), ``"drone"`` (2, hostile
+        aircraft intrusion), ``"infiltration"`` (10), ``"warning"`` (4),
+        ``"drill"`` (15-28 or a drill description), else ``"other"``; the raw
+        category stays in the ``category`` column.
+
+    Examples
+    --------
+    >>> weapon_for_category(pd.Series([1, 2, 10, 4, 15, 99])).tolist()
+    ['rocket', 'drone', 'infiltration', 'warning', 'drill', 'other']
+    """
+    cat = pd.to_numeric(category, errors="coerce")
+    out = cat.map(WEAPON_BY_CATEGORY).astype(object)
+    drill = cat.isin(list(DRILL_CATEGORIES))
+    if description is not None:
+        drill |= description.astype(str).str.strip().str.startswith(_DRILL_WORD)
+    out[drill & out.isna()] = "drill"
+    return out.fillna("other").astype(str)
+
+
+def _decode(path: Path) -> str:
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        bad = raw[exc.start : exc.start + 8]
+        raise DataError(
+            Problem(
+                str(path),
+                line,
+                None,
+                repr(bad),
+                f"not UTF-8 (byte {exc.start}); re-save the file as UTF-8",
+            ),
+            header=f"cannot read {path}",
+        ) from None
+
+
+def _read_records(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
+    """Split the file into header, records and 1-based starting lines (csv module)."""
+    text = _decode(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None or not any(h.strip() for h in header):
+            raise DataError(
+                Problem(str(path), None, None, None, "empty file: no header row"),
+                header=f"cannot read {path}",
+            )
+        records: list[list[str]] = []
+        lines: list[int] = []
+        previous = reader.line_num
+        for record in reader:
+            first = previous + 1
+            previous = reader.line_num
+            if not record:  # a blank line holds no data row
+                continue
+            if reader.line_num > first and any("\n" in f or "\r" in f for f in record):
+                raise DataError(
+                    Problem(
+                        str(path),
+                        first,
+                        None,
+                        None,
+                        f"a quoted field runs over {reader.line_num - first + 1} lines "
+                        "(unterminated quote?); fix the quote on this line",
+                    ),
+                    header=f"cannot read {path}",
+                )
+            records.append(record)
+            lines.append(first)
+    except csv.Error as exc:
+        raise DataError(
+            Problem(str(path), reader.line_num, None, None, f"CSV syntax error: {exc}"),
+            header=f"cannot read {path}",
+        ) from None
+    return [h.strip() for h in header], records, lines
+
+
+def _to_frame(
+    path: Path, header: list[str], records: list[list[str]], lines: list[int]
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Records as a DataFrame of strings plus a reason per badly shaped row."""
+    missing = [c for c in SOURCE_COLUMNS if c not in header]
+    if missing:
+        hint = ""
+        if len(header) == 1 and any(d in header[0] for d in ";\t|"):
+            hint = " (the header has one field: is the delimiter not a comma?)"
+        raise DataError(
+            [Problem(str(path), 1, c, None, f"required column is missing{hint}") for c in missing],
+            header=f"{path} is not an alert history file (header: {','.join(header)[:80]})",
+        )
+    width = len(header)
+    shape_reason = [
+        "" if len(r) == width else f"expected {width} fields, found {len(r)}" for r in records
+    ]
+    fixed = [(r + [""] * width)[:width] for r in records]
+    frame = pd.DataFrame(fixed, columns=header, dtype=object)
+    frame.insert(0, "line", np.asarray(lines, dtype=np.int64))
+    return frame, pd.Series(shape_reason, index=frame.index, dtype=object)
+
+
+def _add_reason(reasons: pd.Series, mask: pd.Series | np.ndarray, text: str) -> None:
+    mask = np.asarray(mask, dtype=bool)
+    current = reasons[mask]
+    reasons[mask] = np.where(current == "", text, current + "; " + text)
+
+
+def _fall_back_is_dst(
+    naive: pd.Series, wall: pd.Series, rid: pd.Series, ambiguous: pd.Series
+) -> tuple[np.ndarray, pd.Series]:
+    """Decide summer (True) or standard time for rows in a repeated hour.
+
+    Returns the boolean array for ``tz_localize(ambiguous=...)`` and a note per
+    row (empty where the time was not ambiguous). See the module docstring.
+    """
+    is_dst = np.ones(len(naive), dtype=bool)
+    notes = pd.Series("", index=naive.index, dtype=object)
+    if not ambiguous.any():
+        return is_dst, notes
+    position = pd.Series(np.arange(len(naive)), index=naive.index)
+    for night in naive[ambiguous].dt.normalize().unique():
+        same_night = (wall >= night) & (wall < night + pd.Timedelta(hours=4))
+        same_night |= ambiguous & (naive.dt.normalize() == night)
+        order = rid[same_night].sort_values(kind="stable").index
+        clock = wall[order].fillna(naive[order])
+        back = clock < clock.cummax().shift(1, fill_value=clock.iloc[0]) - _JITTER
+        wrapped = back.cummax()
+        seen_wrap = bool(wrapped.any())
+        for idx in order[ambiguous[order].to_numpy()]:
+            if wrapped[idx]:
+                is_dst[position[idx]] = False
+                notes[idx] = "repeated DST hour: second occurrence (clock went back in rid order)"
+            elif seen_wrap:
+                notes[idx] = "repeated DST hour: first occurrence (before the clock went back)"
+            else:
+                notes[idx] = (
+                    "repeated DST hour: first occurrence assumed (no evidence in rid order)"
+                )
+    return is_dst, notes
+
+
+def _parse(frame: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
+    """Validate and convert the source columns; add canonical columns."""
+    ok_shape = reasons == ""
+    rid = pd.to_numeric(frame["rid"].str.strip(), errors="coerce")
+    bad_rid = rid.isna() | (rid != rid.round())
+    _add_reason(reasons, ok_shape & bad_rid, "rid missing or not an integer")
+
+    cat_text = frame["category"].str.strip()
+    category = pd.to_numeric(cat_text, errors="coerce")
+    _add_reason(reasons, ok_shape & (cat_text == ""), "missing category")
+    bad_cat = (cat_text != "") & (category.isna() | (category != category.round()))
+    _add_reason(reasons, ok_shape & bad_cat, "category not an integer")
+    matrix = pd.to_numeric(frame["matrix_id"].str.strip(), errors="coerce")
+
+    naive = pd.to_datetime(frame["alertDate"].str.strip(), format=_ALERT_FORMAT, errors="coerce")
+    _add_reason(
+        reasons, ok_shape & naive.isna(), "unparseable alertDate (expected 2024-10-12T02:13:00)"
+    )
+    wall = pd.to_datetime(
+        frame["date"].str.strip() + " " + frame["time"].str.strip(),
+        format=_WALL_FORMAT,
+        errors="coerce",
+    )
+    _add_reason(
+        reasons, ok_shape & wall.isna(), "unparseable date/time (expected 12.10.2024, 02:13:07)"
+    )
+
+    # daylight saving time (see the module docstring)
+    strict = naive.dt.tz_localize(TIMEZONE, ambiguous="NaT", nonexistent="NaT")
+    as_summer = naive.dt.tz_localize(
+        TIMEZONE, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="NaT"
+    )
+    nonexistent = naive.notna() & as_summer.isna()
+    ambiguous = naive.notna() & strict.isna() & ~nonexistent
+    wall_ok = wall.dt.tz_localize(TIMEZONE, ambiguous="NaT", nonexistent="NaT").notna()
+    wall_in_gap = nonexistent & wall.notna() & ~wall_ok
+    _add_reason(
+        reasons,
+        ok_shape & wall_in_gap,
+        "nonexistent local time (in the spring-forward daylight-saving gap)",
+    )
+    is_dst, notes = _fall_back_is_dst(naive, wall, rid, ambiguous)
+    notes[nonexistent & ~wall_in_gap] = (
+        "alertDate rounded into the spring-forward gap; moved to the first minute after it"
+    )
+
+    valid = reasons == ""
+    dup = valid & rid.where(valid).duplicated(keep="first") & rid.notna()
+    if dup.any():
+        kept = valid & ~dup
+        first_line = frame.loc[kept, "line"].groupby(rid[kept]).first()
+        where = rid[dup].map(first_line).astype("Int64").astype(str)
+        reasons[dup] = "duplicate rid (first at line " + where + ")"
+
+    keep = (reasons == "").to_numpy()
+    table = frame.loc[keep].copy()
+    table["category"] = category[keep].astype("int64")
+    table["matrix_id"] = matrix[keep].astype("Int64")
+    table["rid"] = rid[keep].astype("int64")
+    start = naive[keep].dt.tz_localize(
+        TIMEZONE, ambiguous=is_dst[keep], nonexistent="shift_forward"
+    )
+    table["incident_id"] = "oref-" + table["rid"].astype(str)
+    table["start"] = start
+    table["time_precision"] = "minute"
+    table["weapon"] = weapon_for_category(table["category"], table["category_desc"])
+    table["unit"] = "alert"
+    table["quantity"] = np.int64(1)
+    table["source_name"] = SOURCE_NAME
+    table["source_url"] = SOURCE_URL
+    table["notes"] = notes[keep]
+    for column in ("data", "date", "time", "alertDate", "category_desc", "notes"):
+        table[column] = table[column].astype(str)
+    return table.reset_index(drop=True)
+
+
+@overload
+def load_oref_alerts(
+    path: str | Path | None = ..., *, return_rejects: Literal[False] = ...
+) -> pd.DataFrame: ...
+@overload
+def load_oref_alerts(
+    path: str | Path | None = ..., *, return_rejects: Literal[True]
+) -> tuple[pd.DataFrame, pd.DataFrame]: ...
+def load_oref_alerts(
+    path: str | Path | None = None, *, return_rejects: bool = False
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+    r"""Load the Home Front Command alert history as a canonical alert table.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The ``israel-alerts.csv`` file. By default the registered data set
+        ``oref_alerts``: the shared copy, else the user's download cache
+        (``incident-trends data fetch oref``).
+    return_rejects : bool
+        Also return the rejected rows. Without it, rejected rows are reported
+        by a :class:`RejectedRowsWarning` with their count and reasons.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per accepted alert, in file order: ``line`` (1-based line in
+        the file, header = 1), the source columns (``category``,
+        ``matrix_id`` and ``rid`` as integers, the others as read), and the
+        canonical columns ``incident_id`` (``"oref-<rid>"``), ``start``
+        (tz-aware ``Asia/Jerusalem``, minute resolution), ``time_precision``
+        (``"minute"``), ``weapon`` (see :func:`weapon_for_category`),
+        ``unit`` (``"alert"``), ``quantity`` (1 alert), ``source_name``,
+        ``source_url`` and ``notes`` (daylight-saving decisions, else empty).
+    rejects : pandas.DataFrame
+        Only with ``return_rejects=True``: ``line``, the source columns as
+        read, and ``reason``. ``len(table) + len(rejects)`` equals the number
+        of data rows in the file (blank lines are not rows).
+
+    Raises
+    ------
+    DataError
+        The file is not UTF-8, is empty, lacks a required column, has an
+        unterminated quote, or no row at all could be read; the message names
+        the file, line and column.
+    DataNotFoundError
+        No path given and the data set is neither shared nor downloaded.
+
+    Notes
+    -----
+    Rejected: an unparseable ``alertDate`` or ``date``/``time``, a missing or
+    non-integer ``category`` or ``rid``, a row with the wrong number of fields,
+    a local time inside the spring-forward gap, and a repeated ``rid`` (the
+    first row is kept). Daylight-saving rules are in the module docstring.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> text = (
+    ...     "data,date,time,alertDate,category,category_desc,matrix_id,rid\n"
+    ...     "שדרות,07.10.2023,06:29:40,2023-10-07T06:30:00,1,ירי רקטות וטילים,1,101\n"
+    ...     "מטולה,08.10.2023,12:00:10,2023-10-08T12:00:00,2,חדירת כלי טיס עוין,6,102\n"
+    ... )  # synthetic rows, for illustration
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "alerts.csv")
+    ...     _ = open(p, "w", encoding="utf-8").write(text)
+    ...     table, rejects = load_oref_alerts(p, return_rejects=True)
+    >>> table[["incident_id", "weapon"]].to_dict("list")
+    {'incident_id': ['oref-101', 'oref-102'], 'weapon': ['rocket', 'drone']}
+    >>> str(table["start"].iloc[0])
+    '2023-10-07 06:30:00+03:00'
+    >>> len(rejects)
+    0
+    """
+    file = Path(path) if path is not None else dataset_path("oref_alerts")
+    header, records, lines = _read_records(file)
+    frame, reasons = _to_frame(file, header, records, lines)
+    table = _parse(frame, reasons)
+    rejected = (reasons != "").to_numpy()
+    rejects = frame.loc[rejected].copy()
+    rejects["reason"] = reasons[rejected]
+    rejects = rejects.reset_index(drop=True)
+    if len(rejects) and len(table) == 0:
+        problems = [
+            Problem(str(file), int(line), None, None, str(reason))
+            for line, reason in zip(
+                rejects["line"].tolist(), rejects["reason"].tolist(), strict=True
+            )
+        ]
+        raise DataError(problems, header=f"no usable row in {file}")
+    if return_rejects:
+        return table, rejects
+    if len(rejects):
+        counts = rejects["reason"].value_counts()
+        detail = "; ".join(f"{n} x {reason}" for reason, n in counts.items())
+        warnings.warn(
+            f"{len(rejects)} of {len(table) + len(rejects)} rows of {file} rejected ({detail}); "
+            "pass return_rejects=True to get them",
+            RejectedRowsWarning,
+            stacklevel=2,
+        )
+    return table
+
+
+@dataclass(frozen=True)
+class OrefLocalities:
+    """The locality lookup tables used to match alert names.
+
+    Attributes
+    ----------
+    localities : pandas.DataFrame
+        ``oref_localities_merged.csv``: ``name, name_en, area_he, area_en,
+        countdown_s, lat, lng, oref_id, in_primary, ...`` (``in_primary`` 0 for
+        names later dropped or renamed).
+    aliases : pandas.DataFrame
+        ``alert_name, table_name, note``: hand-made spelling aliases.
+    old_zones : pandas.DataFrame
+        ``code, zone_he, zone_aliases, modern_area_majority, lat_mean,
+        lng_mean, ...``: numbered zones used 2014-2019.
+    paths : dict of str to Path
+        Where each table was read from.
+    """
+
+    localities: pd.DataFrame
+    aliases: pd.DataFrame
+    old_zones: pd.DataFrame
+    paths: dict[str, Path] = field(default_factory=dict)
+
+
+_LOCALITY_COLUMNS = ("name", "name_en", "area_he", "area_en", "lat", "lng", "in_primary")
+_ALIAS_COLUMNS = ("alert_name", "table_name")
+_ZONE_COLUMNS = ("code", "zone_he", "zone_aliases", "modern_area_majority", "lat_mean", "lng_mean")
+
+
+def _read_lookup(
+    path: Path, required: tuple[str, ...], text_columns: tuple[str, ...]
+) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, dtype=dict.fromkeys(text_columns, str), encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            Problem(str(path), None, None, None, f"not UTF-8: {exc}"),
+            header=f"cannot read {path}",
+        ) from None
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise DataError(
+            [Problem(str(path), 1, c, None, "required column is missing") for c in missing],
+            header=f"{path} is not the expected locality table",
+        )
+    return frame
+
+
+def load_oref_localities(
+    localities: str | Path | None = None,
+    aliases: str | Path | None = None,
+    old_zones: str | Path | None = None,
+) -> OrefLocalities:
+    """Load the locality tables that map alert names to areas and coordinates.
+
+    Parameters
+    ----------
+    localities, aliases, old_zones : str or Path, optional
+        The three files; by default the registered data sets
+        ``oref_localities``, ``oref_name_aliases`` and ``oref_old_zones``
+        (shared copy first, then the download cache).
+
+    Returns
+    -------
+    OrefLocalities
+        The three tables and where they came from.
+
+    Raises
+    ------
+    DataNotFoundError
+        A table is neither given nor available.
+    DataError
+        A table lacks a required column or is not UTF-8.
+
+    Examples
+    --------
+    >>> tables = load_oref_localities()  # doctest: +SKIP
+    >>> tables.localities[["name", "area_en"]].head(1)  # doctest: +SKIP
+    """
+    paths = {
+        "localities": Path(localities) if localities else dataset_path("oref_localities"),
+        "aliases": Path(aliases) if aliases else dataset_path("oref_name_aliases"),
+        "old_zones": Path(old_zones) if old_zones else dataset_path("oref_old_zones"),
+    }
+    loc = _read_lookup(
+        paths["localities"], _LOCALITY_COLUMNS, ("name", "name_en", "area_he", "area_en")
+    )
+    loc["in_primary"] = pd.to_numeric(loc["in_primary"], errors="coerce").fillna(0).astype(int)
+    ali = _read_lookup(paths["aliases"], _ALIAS_COLUMNS, ("alert_name", "table_name"))
+    zones = _read_lookup(
+        paths["old_zones"], _ZONE_COLUMNS, ("zone_he", "zone_aliases", "modern_area_majority")
+    )
+    return OrefLocalities(localities=loc, aliases=ali, old_zones=zones, paths=paths)

@@ -1,0 +1,311 @@
+"""Tests of analysis.io.oref: the Home Front Command alert loader.
+
+Small behaviours use the hand-made synthetic fixtures in tests/fixtures/oref/;
+the accounting tests read the shared 2014-2024 file when it is present (it is
+never copied into the project) and are skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import collections
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.datasets import shared_data_dir
+from analysis.errors import DataError
+from analysis.io.oref import (
+    SOURCE_COLUMNS,
+    RejectedRowsWarning,
+    load_oref_alerts,
+    load_oref_localities,
+    weapon_for_category,
+)
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "oref"
+HEADER = ",".join(SOURCE_COLUMNS)
+SHARED = shared_data_dir() / "oref-alerts" / "israel-alerts_2014-07-24_to_2024-10-12.csv"
+needs_shared = pytest.mark.skipif(not SHARED.is_file(), reason="shared alert history absent")
+
+
+def _write(tmp_path: Path, *rows: str, name: str = "alerts.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+ROW = "שדרות,07.10.2023,06:29:40,2023-10-07T06:30:00,1,ירי רקטות וטילים,1,{rid}"
+
+
+# --- synthetic fixtures -------------------------------------------------------------------
+
+
+def test_every_fixture_row_is_in_table_or_rejects():
+    table, rejects = load_oref_alerts(FIXTURES / "alerts_bad_rows.csv", return_rejects=True)
+    assert len(table) + len(rejects) == 10
+    assert sorted([*table["line"], *rejects["line"]]) == list(range(2, 12))
+
+
+def test_reject_reasons_name_the_problem():
+    _, rejects = load_oref_alerts(FIXTURES / "alerts_bad_rows.csv", return_rejects=True)
+    reasons = dict(zip(rejects["line"], rejects["reason"], strict=True))
+    assert reasons[4].startswith("unparseable alertDate")
+    assert reasons[5] == "missing category"
+    assert reasons[7] == "duplicate rid (first at line 6)"
+    assert reasons[8] == "expected 8 fields, found 5"
+    assert reasons[10].startswith("unparseable date/time")
+
+
+def test_rejects_keep_the_source_row():
+    _, rejects = load_oref_alerts(FIXTURES / "alerts_bad_rows.csv", return_rejects=True)
+    row = rejects.set_index("line").loc[4]
+    assert row["alertDate"] == "not-a-date"
+    assert row["data"] == "מטולה"
+    assert list(rejects.columns) == ["line", *SOURCE_COLUMNS, "reason"]
+
+
+def test_duplicate_rid_keeps_the_first_row():
+    table, _ = load_oref_alerts(FIXTURES / "alerts_bad_rows.csv", return_rejects=True)
+    kept = table[table["rid"] == 5]
+    assert kept["line"].tolist() == [6]
+
+
+def test_canonical_columns_and_values():
+    table, _ = load_oref_alerts(FIXTURES / "alerts_bad_rows.csv", return_rejects=True)
+    first = table.iloc[0]
+    assert first["incident_id"] == "oref-1"
+    assert first["start"] == pd.Timestamp("2023-10-07 06:30", tz="Asia/Jerusalem")
+    assert str(table["start"].dt.tz) == "Asia/Jerusalem"
+    assert (table["time_precision"] == "minute").all()
+    assert (table["unit"] == "alert").all()
+    assert (table["quantity"] == 1).all()
+    assert (table["source_url"] == "https://github.com/dleshem/israel-alerts-data").all()
+    for column in SOURCE_COLUMNS:
+        assert column in table.columns
+
+
+def test_comma_inside_quoted_locality_is_kept():
+    table, _ = load_oref_alerts(FIXTURES / "alerts_bad_rows.csv", return_rejects=True)
+    assert table.loc[table["rid"] == 8, "data"].item() == "שדרות, איבים"
+
+
+def test_weapon_from_category():
+    table, _ = load_oref_alerts(FIXTURES / "alerts_bad_rows.csv", return_rejects=True)
+    weapon = dict(zip(table["rid"], table["weapon"], strict=True))
+    assert weapon == {1: "rocket", 2: "rocket", 5: "drone", 8: "infiltration", 10: "drill"}
+
+
+def test_weapon_mapping_keeps_unknown_categories_as_other():
+    cats = pd.Series([1, 2, 10, 4, 21, 26, 13, 99])
+    assert weapon_for_category(cats).tolist() == [
+        "rocket",
+        "drone",
+        "infiltration",
+        "warning",
+        "drill",
+        "drill",
+        "other",
+        "other",
+    ]
+
+
+def test_drill_recognised_from_description():
+    out = weapon_for_category(pd.Series([40]), pd.Series(["תרגיל כללי"]))
+    assert out.tolist() == ["drill"]
+
+
+def test_rejects_without_return_rejects_warn_with_count():
+    with pytest.warns(RejectedRowsWarning, match="5 of 10 rows"):
+        table = load_oref_alerts(FIXTURES / "alerts_bad_rows.csv")
+    assert len(table) == 5
+
+
+def test_all_rows_rejected_raises(tmp_path):
+    path = _write(tmp_path, "x,1.1.2020,x,bad,1,d,1,1", "y,1.1.2020,x,bad,1,d,1,2")
+    with pytest.raises(DataError, match=r"row 2.*unparseable alertDate"):
+        load_oref_alerts(path)
+
+
+def test_not_utf8_names_the_line(tmp_path):
+    path = tmp_path / "latin1.csv"
+    ascii_row = "Sderot,07.10.2023,06:29:40,2023-10-07T06:30:00,1,x,1,{rid}"
+    body = "\n".join([HEADER, ascii_row.format(rid=1), "Caf\xe9" + ascii_row[6:].format(rid=2)])
+    path.write_bytes(body.encode("latin-1"))
+    with pytest.raises(DataError, match=r"row 3.*not UTF-8"):
+        load_oref_alerts(path)
+
+
+def test_utf8_bom_is_accepted(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + (HEADER + "\n" + ROW.format(rid=1) + "\n").encode())
+    assert len(load_oref_alerts(path)) == 1
+
+
+def test_missing_column_is_reported(tmp_path):
+    path = tmp_path / "nocat.csv"
+    path.write_text("data,date,time,alertDate,category_desc,matrix_id,rid\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"row 1, column 'category': required column"):
+        load_oref_alerts(path)
+
+
+def test_wrong_delimiter_hint(tmp_path):
+    path = tmp_path / "semi.csv"
+    path.write_text(HEADER.replace(",", ";") + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match="delimiter"):
+        load_oref_alerts(path)
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(DataError, match="empty file"):
+        load_oref_alerts(path)
+
+
+def test_unterminated_quote_names_its_line(tmp_path):
+    path = _write(tmp_path, ROW.format(rid=1), '"שדרות,07.10.2023,06:29:40', ROW.format(rid=3))
+    with pytest.raises(DataError, match=r"row 3.*unterminated quote"):
+        load_oref_alerts(path)
+
+
+def test_blank_lines_are_not_rows(tmp_path):
+    path = _write(tmp_path, ROW.format(rid=1), "", ROW.format(rid=2))
+    table, rejects = load_oref_alerts(path, return_rejects=True)
+    assert (len(table), len(rejects)) == (2, 0)
+    assert table["line"].tolist() == [2, 4]
+
+
+def test_non_integer_rid_rejected(tmp_path):
+    path = _write(tmp_path, ROW.format(rid=1), ROW.format(rid="abc"))
+    _, rejects = load_oref_alerts(path, return_rejects=True)
+    assert rejects["reason"].tolist() == ["rid missing or not an integer"]
+
+
+# --- daylight saving time --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dst():
+    return load_oref_alerts(FIXTURES / "alerts_dst.csv", return_rejects=True)
+
+
+def _offset(table: pd.DataFrame, rid: int) -> str:
+    return table.loc[table["rid"] == rid, "start"].item().strftime("%H:%M%z")
+
+
+def test_spring_forward_gap_time_is_rejected(dst):
+    _, rejects = dst
+    assert rejects["rid"].tolist() == ["3"]
+    assert "spring-forward" in rejects["reason"].item()
+
+
+def test_rounded_into_gap_moves_to_first_minute_after(dst):
+    table, _ = dst
+    # 01:59:40 standard time rounds to 00:00 UTC = 03:00 summer time
+    assert _offset(table, 2) == "03:00+0300"
+    assert table.loc[table["rid"] == 2, "start"].item() == pd.Timestamp("2024-03-29 00:00Z")
+
+
+def test_repeated_hour_before_the_clock_goes_back_is_summer_time(dst):
+    table, _ = dst
+    assert [_offset(table, r) for r in (6, 7, 8)] == ["01:20+0300", "01:50+0300", "01:50+0300"]
+
+
+def test_repeated_hour_after_the_clock_goes_back_is_standard_time(dst):
+    table, _ = dst
+    assert [_offset(table, r) for r in (9, 10, 11)] == ["01:10+0200", "01:40+0200", "02:10+0200"]
+
+
+def test_fall_back_night_is_increasing_in_utc(dst):
+    table, _ = dst
+    night = table[table["alertDate"].str.startswith("2024-10-27")].sort_values("rid")
+    # rid 8 is 20 s earlier than rid 7 (collector jitter); nothing else goes back
+    steps = night["start"].diff().dropna()
+    assert (steps >= pd.Timedelta(0)).all()
+
+
+def test_repeated_hour_without_evidence_is_flagged(dst):
+    table, _ = dst
+    row = table[table["rid"] == 12].iloc[0]
+    assert row["start"].strftime("%z") == "+0300"
+    assert "assumed" in row["notes"]
+
+
+def test_ordinary_rows_have_empty_notes(dst):
+    table, _ = dst
+    assert table.loc[table["rid"].isin([1, 4, 5]), "notes"].tolist() == ["", "", ""]
+
+
+# --- the shared 2014-2024 file -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shared():
+    return load_oref_alerts(SHARED, return_rejects=True)
+
+
+@needs_shared
+def test_shared_file_all_rows_accounted_for(shared):
+    table, rejects = shared
+    with SHARED.open(encoding="utf-8", newline="") as fh:
+        n_rows = sum(1 for _ in csv.reader(fh)) - 1
+    assert n_rows == 42_002
+    assert len(table) + len(rejects) == n_rows
+    assert len(rejects) == 0
+
+
+@needs_shared
+def test_shared_file_category_counts_match_source_md(shared):
+    table, _ = shared
+    counts = table["category"].value_counts()
+    assert counts[1] == 36_748
+    assert counts[2] == 5_175
+    assert counts[10] == 66
+    assert counts[[4, 15, 21, 26]].sum() == 13
+
+
+@needs_shared
+def test_shared_file_drone_rows_per_month_match_independent_count(shared):
+    # Independent count: the csv module and string slicing of `date` (dd.mm.yyyy), no pandas.
+    independent: collections.Counter[str] = collections.Counter()
+    with SHARED.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        i_cat, i_date = header.index("category"), header.index("date")
+        for row in reader:
+            if row[i_cat] == "2":
+                independent[row[i_date][6:10] + "-" + row[i_date][3:5]] += 1
+    table, _ = shared
+    ours = table.loc[table["weapon"] == "drone", "start"].dt.strftime("%Y-%m").value_counts()
+    assert sum(independent.values()) == 5_175
+    assert ours.to_dict() == dict(independent)
+
+
+@needs_shared
+def test_shared_file_times_agree_with_seconds_columns(shared):
+    table, _ = shared
+    wall = pd.to_datetime(table["date"] + " " + table["time"], format="%d.%m.%Y %H:%M:%S")
+    gap = (table["start"].dt.tz_localize(None) - wall).abs()
+    assert gap.max() <= pd.Timedelta(seconds=30)
+
+
+# --- locality tables -----------------------------------------------------------------------
+
+
+def test_load_localities_from_fixtures():
+    tables = load_oref_localities(
+        FIXTURES / "localities.csv", FIXTURES / "aliases.csv", FIXTURES / "old_zones.csv"
+    )
+    assert {"name", "area_he", "area_en", "lat", "lng", "in_primary"} <= set(tables.localities)
+    assert set(tables.aliases.columns) >= {"alert_name", "table_name"}
+    assert tables.old_zones["code"].dtype.kind == "i"
+    assert tables.paths["aliases"].name == "aliases.csv"
+
+
+def test_localities_missing_column_is_an_error(tmp_path):
+    bad = tmp_path / "loc.csv"
+    bad.write_text("name,area_he\nx,y\n", encoding="utf-8")
+    with pytest.raises(DataError, match="column 'lat'"):
+        load_oref_localities(bad, FIXTURES / "aliases.csv", FIXTURES / "old_zones.csv")
