@@ -122,6 +122,11 @@ def _days(x: float) -> str:
     return f"{x:g} day" + ("" if x == 1 else "s")
 
 
+def _count(n: int, plural: str) -> str:
+    """``41 claims``, ``1 claim``."""
+    return f"{n} {plural.removesuffix('s') if n == 1 else plural}"
+
+
 def _json(x: Any) -> Any:
     """A JSON-friendly scalar: plain int/float (None for non-finite), ISO dates."""
     if x is None or isinstance(x, bool | str):
@@ -478,7 +483,7 @@ class RateResult(Result):
         text = (
             f"{_fmt(self.rate, ref)} per {self.per} ({self.level:.0%} CI "
             f"{_fmt(self.ci_low, ref)}-{_fmt(self.ci_high, ref)}), "
-            f"{self.events} {self.label} in {_days(self.exposure)}"
+            f"{_count(self.events, self.label)} in {_days(self.exposure)}"
         )
         if self.start is not None and self.end is not None:
             text += f" ({self.start.date()} to {self.end.date()})"
@@ -504,7 +509,9 @@ class RateResult(Result):
         ax = get_ax(ax)
         _errorbar(ax, 0.0, self.rate, self.ci_low, self.ci_high)
         ax.set_xticks([0.0])
-        ax.set_xticklabels([label or f"{self.events} {self.label} in {_days(self.exposure)}"])
+        ax.set_xticklabels(
+            [label or f"{_count(self.events, self.label)} in {_days(self.exposure)}"]
+        )
         ax.set_ylabel(f"{self.label} per {self.per}")
         ax.set_ylim(bottom=0)
         ax.set_title(f"{self.level:.0%} interval, {_METHOD_NAMES[self.method]}")
@@ -1182,7 +1189,7 @@ class ClaimCheck(Result):
             label=f"claimed: {self.claimed_rate:g} per {est.per}",
         )
         ax.set_xticks([0.0])
-        ax.set_xticklabels([f"{est.events} {est.label} in {_days(est.exposure)}"])
+        ax.set_xticklabels([f"{_count(est.events, est.label)} in {_days(est.exposure)}"])
         ax.set_xlim(-1, 1)
         ax.set_ylim(bottom=0)
         ax.set_ylabel(f"{est.label} per {est.per}")
@@ -1330,7 +1337,7 @@ def check_claim(
         else ("below the interval" if claimed < est.ci_low else "above the interval")
     )
     verdict = (
-        f"{'Consistent' if consistent else 'Inconsistent'}: {est.events} {est.label} in "
+        f"{'Consistent' if consistent else 'Inconsistent'}: {_count(est.events, est.label)} in "
         f"{_days(est.exposure)} is {_short(est.rate)} {unit} ({est.level:.0%} CI "
         f"{_short(est.ci_low)}-{_short(est.ci_high)}); the claimed {claimed:g} {unit} is "
         f"{where}."
