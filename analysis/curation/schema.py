@@ -500,6 +500,14 @@ def check_table(
 
     problems: list[Problem] = []
     seen: set[tuple[str, int | None, str | None]] = set()
+    as_lists: dict[str, list[Any]] = {}
+    occurrences: dict[str, dict[Any, list[int]]] = {}
+
+    def cell(name: str, pos: int) -> Any:
+        if name not in as_lists:
+            as_lists[name] = work[name].tolist()
+        return as_lists[name][pos]
+
     for case in cases.itertuples(index=False):
         check = str(case.check)
         column = None if _is_na(case.column) else str(case.column)
@@ -521,9 +529,12 @@ def check_table(
             )
             problems.append(Problem(file, None, column, _display(case.failure_case), message))
             continue
-        value = _display(work.iloc[pos][column]) if column is not None and column in work else None
+        value = _display(cell(column, pos)) if column is not None and column in work else None
         if check == "field_uniqueness" and column is not None:
-            problems.append(_duplicate_problem(work, column, pos, line, file, value))
+            if column not in occurrences:
+                occurrences[column] = _positions_by_value(work[column])
+            positions = occurrences[column].get(cell(column, pos), [pos])
+            problems.append(_duplicate_problem(positions, column, pos, line, file, value))
             continue
         problems.append(
             Problem(file, line[pos], column, value, _message(check, column, spec, work, pos))
@@ -533,25 +544,34 @@ def check_table(
     return problems
 
 
+def _positions_by_value(values: pd.Series) -> dict[Any, list[int]]:
+    out: dict[Any, list[int]] = {}
+    for i, v in enumerate(values.tolist()):
+        out.setdefault(v, []).append(i)
+    return out
+
+
 def _message(check: str, column: str | None, spec: TableSpec, work: pd.DataFrame, pos: int) -> str:
     col_spec = spec.column(column) if column else None
     allowed = ", ".join(col_spec.allowed) if col_spec else ""
     template = _MESSAGES.get(check, f"failed the check {check!r}")
     message = template.format(col=column, allowed=allowed)
     if check == "period_order":
-        message += f" ({_display(work.iloc[pos]['period_end'])})"
+        message += f" ({_display(work['period_end'].iat[pos])})"
     return message
 
 
 def _duplicate_problem(
-    work: pd.DataFrame, column: str, pos: int, line: list[int], file: str, value: str | None
+    positions: list[int], column: str, pos: int, line: list[int], file: str, value: str | None
 ) -> Problem:
-    col = work[column]
-    same = [i for i, v in enumerate(col) if v == col.iloc[pos]]
-    first = same[0]
+    """Problem for one occurrence of a duplicated id; ``positions`` are all its occurrences."""
+    first = positions[0]
     if pos == first:
-        others = ", ".join(str(line[i]) for i in same[1:])
-        message = f"duplicate {column}: the same id is used again on row(s) {others}"
+        others = [str(line[i]) for i in positions[1:]]
+        shown = ", ".join(others[:10]) + (
+            f" and {len(others) - 10} more" if len(others) > 10 else ""
+        )
+        message = f"duplicate {column}: the same id is used again on row(s) {shown}"
     else:
         message = f"duplicate {column}: the same id is first used on row {line[first]}"
     return Problem(file, line[pos], column, value, message)
