@@ -271,3 +271,13 @@ def test_blanks_to_na_leaves_other_values():
     assert out["a"].isna().tolist() == [False, True, True]
     assert out["n"].tolist() == [1, 2, 3]
     assert df["a"].tolist() == ["x", " ", ""]  # input untouched
+
+
+def test_docstring_examples_run():
+    import doctest
+    import importlib
+
+    module = importlib.import_module("analysis.curation.schema")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -151,3 +151,13 @@ def test_shipped_reported_figures_validate():
     table = load_reported_figures()
     assert len(table) == report.n_rows > 0
     assert (figure_exposure_days(table) >= 1).all()
+
+
+def test_docstring_examples_run():
+    import doctest
+    import importlib
+
+    module = importlib.import_module("analysis.curation.tables")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0

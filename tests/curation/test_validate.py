@@ -368,3 +368,13 @@ def test_input_columns_named_row_or_reason_are_kept_in_rejects(tmp_path):
     assert rejects.loc[0, "reason_input"] == "unsure"
     assert "start:" in rejects.loc[0, "reason"]
     assert report.valid["reason"].tolist() == ["checked"]
+
+
+def test_docstring_examples_run():
+    import doctest
+    import importlib
+
+    module = importlib.import_module("analysis.curation.validate")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -231,3 +231,13 @@ def test_missing_column_message_points_at_case_mismatch(tmp_path):
     problem = only_problem(table)
     assert problem.column == "unit"
     assert "found 'Unit'" in problem.message and "case-sensitive" in problem.message
+
+
+def test_docstring_examples_run():
+    import doctest
+    import importlib
+
+    module = importlib.import_module("analysis.io.csv")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0
