@@ -31,6 +31,7 @@ from analysis.errors import DataError, DataNotFoundError, Problem
 __all__ = ["RawTable", "missing_column_message", "read_csv_checked", "read_csv_text"]
 
 _BOM = "\ufeff"
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _OTHER_DELIMITERS = {";": "';' (semicolon)", "\t": "a tab"}
 
 
@@ -231,17 +232,21 @@ def _fatal(file: str, *problems: Problem, columns: Sequence[str] = ()) -> RawTab
 def _encoding_problem(file: str, data: bytes, exc: UnicodeDecodeError) -> Problem:
     """Locate the first byte that is not UTF-8 and say how to fix the file."""
     start = exc.start
-    line = data.count(b"\n", 0, start) + 1
-    line_start = data.rfind(b"\n", 0, start) + 1
-    # latin-1 maps bytes to characters one to one, so offsets stay byte offsets
-    line_end = data.find(b"\n", start)
-    line_bytes = data[line_start : len(data) if line_end < 0 else line_end].rstrip(b"\r")
-    header = data[: data.find(b"\n")] if b"\n" in data else data
+    # line breaks as the csv module counts them: \r\n, \r or \n
+    breaks = [m.end() for m in _LINE_BREAK.finditer(data, 0, start)]
+    line = len(breaks) + 1
+    line_start = breaks[-1] if breaks else 0
+    after = _LINE_BREAK.search(data, start)
+    line_bytes = data[line_start : after.start() if after else len(data)]
+    first_break = _LINE_BREAK.search(data)
+    header = data[: first_break.start()] if first_break else data
     column = None
     value = line_bytes.decode("utf-8", errors="replace")
     if line > 1:
+        # latin-1 maps bytes to characters one to one, so offsets stay byte offsets
         prefix = data[line_start:start].decode("latin-1")
-        head_fields = next(csv.reader([header.decode("latin-1").lstrip(_BOM).rstrip("\r")]), [])
+        header_text = header.removeprefix(_BOM.encode("utf-8")).decode("latin-1")
+        head_fields = next(csv.reader([header_text]), [])
         idx = len(next(csv.reader([prefix]), [""])) - 1
         cells = next(csv.reader([value]), [])
         if 0 <= idx < len(head_fields):

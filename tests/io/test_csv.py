@@ -98,6 +98,13 @@ def test_cp1255_hebrew_file_is_not_utf8(tmp_path):
     assert "Windows-1255" in problem.message
 
 
+def test_non_utf8_after_bom_with_crlf_names_line_and_column(tmp_path):
+    data = b"\xef\xbb\xbfid,name\r\n1,ok\r\n2,caf\xe9\r\n"
+    problem = only_problem(read_csv_checked(write(tmp_path, data)))
+    assert (problem.row, problem.column) == (3, "name")
+    assert f"byte offset {data.index(b'\xe9')}" in problem.message
+
+
 def test_non_utf8_in_header_has_no_column(tmp_path):
     data = "id,caf\u00e9\n1,2\n".encode("latin-1")
     problem = only_problem(read_csv_checked(write(tmp_path, data)))
