@@ -102,7 +102,8 @@ def test_non_utf8_after_bom_with_crlf_names_line_and_column(tmp_path):
     data = b"\xef\xbb\xbfid,name\r\n1,ok\r\n2,caf\xe9\r\n"
     problem = only_problem(read_csv_checked(write(tmp_path, data)))
     assert (problem.row, problem.column) == (3, "name")
-    assert f"byte offset {data.index(b'\xe9')}" in problem.message
+    offset = data.index(b"\xe9")
+    assert f"byte offset {offset}" in problem.message
 
 
 def test_non_utf8_in_header_has_no_column(tmp_path):
