@@ -580,27 +580,34 @@ def _duplicate_problem(
 # --------------------------------------------------------------------------- parsing
 
 
-def _datetime_column(values: pd.Series) -> pd.Series:
-    """Timestamps from valid values: tz-aware UTC if every value has an offset.
+def _datetime_column(values: pd.Series) -> tuple[pd.Series, pd.Series | None]:
+    """Local wall-clock timestamps, and the UTC instants where an offset was given.
 
-    When offsets are mixed with plain values, the wall-clock time as written
-    is kept (no time zone), so that the calendar date a source gave is not
-    shifted.
+    A value such as ``2024-11-04T01:00+02:00`` becomes ``2024-11-04 01:00``
+    (no time zone): the calendar day the source gave is kept, so counting by
+    day uses the source's local date, even when the offset changes with
+    daylight saving time. When any value carries an offset, the second item
+    holds the same instants in UTC (``NaT`` where no offset was given), so no
+    information is lost. A column that is already ``datetime64`` is kept as
+    it is.
     """
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values, None
     parsed = [parse_timestamp(v) if not _is_na(v) else None for v in values]
-    aware = [p is not None and p.tzinfo is not None for p in parsed]
-    present = [p is not None for p in parsed]
-    items: list[Any]
-    if any(present) and all(a for a, p in zip(aware, present, strict=True) if p):
-        items = [p if p is not None else pd.NaT for p in parsed]
-        out = pd.to_datetime(items, utc=True)
-    else:
-        items = [_naive(p) if p is not None else pd.NaT for p in parsed]
-        out = pd.to_datetime(items)
-    return pd.Series(out, index=values.index, name=values.name)
+    local: list[Any] = [_naive(p) if p is not None else pd.NaT for p in parsed]
+    out = pd.Series(pd.to_datetime(local), index=values.index, name=values.name)
+    if not any(p is not None and p.tzinfo is not None for p in parsed):
+        return out, None
+    instants: list[Any] = [
+        p.tz_convert("UTC") if p is not None and p.tzinfo is not None else pd.NaT for p in parsed
+    ]
+    utc = pd.Series(pd.to_datetime(instants, utc=True), index=values.index)
+    return out, utc
 
 
 def _date_column(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values
     parsed = [parse_timestamp(v) if not _is_na(v) else None for v in values]
     items: list[Any] = [_naive(p) if p is not None else pd.NaT for p in parsed]
     out = pd.to_datetime(items)
@@ -610,8 +617,11 @@ def _date_column(values: pd.Series) -> pd.Series:
 def parse_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
     """Convert a table that passed :func:`check_table` to typed columns.
 
-    ``datetime`` columns become ``datetime64`` (UTC when every value carries
-    an offset, otherwise the wall-clock time as written), ``date`` columns
+    ``datetime`` columns become ``datetime64`` holding the local wall-clock
+    time as written (a UTC offset, if given, is not applied, so the source's
+    calendar day is kept) and, when any value has an offset, an extra column
+    ``<name>_utc`` holds the UTC instants (``NaT`` where no offset was given);
+    ``date`` columns
     ``datetime64`` without time zone, ``count`` columns ``int64`` (``Int64``
     when optional and empty somewhere), ``number`` columns ``float64``; text
     stays text. Columns with a default are filled (and created when absent).
@@ -634,7 +644,9 @@ def parse_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
             continue
         values = out[col.name]
         if col.kind == "datetime":
-            out[col.name] = _datetime_column(values)
+            out[col.name], utc = _datetime_column(values)
+            if utc is not None:
+                out[f"{col.name}_utc"] = utc
         elif col.kind == "date":
             out[col.name] = _date_column(values)
         elif col.kind == "count":

@@ -70,8 +70,9 @@ def load_curated_incidents(
     -------
     pandas.DataFrame or tuple of DataFrame
         One row per incident record, index 0..n-1, columns as in the file:
-        ``start`` is ``datetime64`` (UTC when every value has a UTC offset,
-        otherwise the wall-clock time as written), ``quantity`` ``int64``,
+        ``start`` is ``datetime64``, the local wall-clock time as written
+        (days are the source's calendar days; when some values carry a UTC
+        offset, ``start_utc`` gives the UTC instants), ``quantity`` ``int64``,
         the rest text (missing cells are NA). Extra columns are kept.
 
     Raises

@@ -242,18 +242,29 @@ def test_parse_table_types():
     assert out.index.equals(df.index)
 
 
-def test_parse_table_utc_when_every_start_has_an_offset():
-    df = incidents(2, start=["2024-11-04T01:00+02:00", "2024-11-04T10:00Z"])
-    out = parse_table(df, INCIDENTS)
-    assert str(out["start"].dt.tz) == "UTC"
-    assert out["start"].iloc[0] == pd.Timestamp("2024-11-03 23:00", tz="UTC")
-
-
-def test_parse_table_mixed_offsets_keep_wall_clock_date():
-    df = incidents(2, start=["2024-11-04T01:00+02:00", "2024-11-05"])
+def test_parse_table_keeps_local_day_and_adds_utc_instants():
+    df = incidents(3, start=["2024-11-04T01:00+02:00", "2024-11-04T10:00Z", "2024-11-05"])
     out = parse_table(df, INCIDENTS)
     assert out["start"].dt.tz is None
-    assert out["start"].iloc[0] == pd.Timestamp("2024-11-04 01:00")
+    assert out["start"].tolist() == [
+        pd.Timestamp("2024-11-04 01:00"),
+        pd.Timestamp("2024-11-04 10:00"),
+        pd.Timestamp("2024-11-05"),
+    ]
+    assert str(out["start_utc"].dt.tz) == "UTC"
+    assert out["start_utc"].iloc[0] == pd.Timestamp("2024-11-03 23:00", tz="UTC")
+    assert out["start_utc"].iloc[1] == pd.Timestamp("2024-11-04 10:00", tz="UTC")
+    assert pd.isna(out["start_utc"].iloc[2])
+
+
+def test_parse_table_without_offsets_adds_no_utc_column():
+    assert "start_utc" not in parse_table(incidents(), INCIDENTS).columns
+
+
+def test_parse_table_keeps_typed_datetimes_with_their_zone():
+    start = pd.to_datetime(["2024-11-04 01:00"] * 3).tz_localize("Asia/Jerusalem")
+    out = parse_table(incidents(start=start), INCIDENTS)
+    assert out["start"].equals(incidents(start=start)["start"])
 
 
 def test_parse_table_figures_default_measure_and_dates():
