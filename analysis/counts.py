@@ -101,6 +101,9 @@ def period_offset(freq: str | BaseOffset) -> BaseOffset:
 def regular_offset(index: pd.DatetimeIndex) -> BaseOffset | None:
     """Return the frequency of a regular DatetimeIndex (set or inferred), else None.
 
+    Two consecutive local midnights one day apart are taken as daily; a
+    single value has no inferable frequency.
+
     Examples
     --------
     >>> regular_offset(pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-03"]))
@@ -108,12 +111,19 @@ def regular_offset(index: pd.DatetimeIndex) -> BaseOffset | None:
     """
     if index.freq is not None:
         return index.freq
+    if len(index) == 2 and _naive_midnights(index) and index[1] - index[0] == pd.Timedelta(days=1):
+        return Day()  # two consecutive local dates: pandas needs 3 values to infer
     if len(index) < 3:
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         inferred = getattr(index, "inferred_freq", None)
     return None if inferred is None else to_offset(inferred)
+
+
+def _naive_midnights(index: pd.DatetimeIndex) -> bool:
+    naive = index.tz_localize(None) if index.tz is not None else index
+    return bool((naive == naive.normalize()).all())
 
 
 def _fail(column: str | None, message: str, rows: Any = None, values: Any = None) -> CountDataError:

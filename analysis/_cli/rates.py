@@ -1,8 +1,9 @@
 """``incident-trends rates FILE``: the rate of events in a CSV, with its interval.
 
 FILE is either a CSV of counts (dates in the first column, one row per period,
-zeros included) or a canonical incident table (it has the time column,
-``start`` by default), which is first counted per day with ``daily_counts``.
+zeros included; a single row is taken as one day) or a canonical incident
+table (it has the time column, ``start`` by default), which is first counted
+per day with ``daily_counts``.
 """
 
 from __future__ import annotations
@@ -120,6 +121,8 @@ def load_counts(path: str, args: argparse.Namespace) -> pd.Series:
         raise DataError(
             Problem(path, None, column, None, f"no such column; columns are {candidates}")
         )
+    if len(index) == 1 and index[0] == index[0].normalize():
+        index = pd.DatetimeIndex(index, freq="D")  # one row: taken as one day
     return pd.Series(table[column].to_numpy(), index=index, name=column)
 
 
