@@ -24,6 +24,8 @@ _EXPORTS: dict[str, str] = {
     # curation
     "validate_incidents": "analysis.curation.validate",
     "validate_file": "analysis.curation.validate",
+    "validate_figures": "analysis.curation.validate",
+    "figure_exposure_days": "analysis.curation.tables",
     "ValidationReport": "analysis.curation.validate",
     "match_localities": "analysis.curation.localities",
     "alerts_to_incidents": "analysis.curation.clustering",
@@ -69,8 +71,17 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.counts import daily_counts
     from analysis.curation.clustering import alerts_to_incidents
     from analysis.curation.localities import match_localities
-    from analysis.curation.tables import load_curated_incidents, load_reported_figures
-    from analysis.curation.validate import ValidationReport, validate_file, validate_incidents
+    from analysis.curation.tables import (
+        figure_exposure_days,
+        load_curated_incidents,
+        load_reported_figures,
+    )
+    from analysis.curation.validate import (
+        ValidationReport,
+        validate_figures,
+        validate_file,
+        validate_incidents,
+    )
     from analysis.datasets import dataset_path
     from analysis.io.oref import load_oref_alerts, load_oref_localities
     from analysis.io.reference import load_coal_mining_disasters
