@@ -270,6 +270,22 @@ def test_negbin_interval_is_wider_than_poisson_on_overdispersed_counts():
     assert nb.ci_high - nb.ci_low > po.ci_high - po.ci_low
 
 
+@pytest.mark.parametrize("values", [[0, 0, 0, 1, 0, 0, 0, 0], [5, 5, 5, 5, 6, 4], [0, 9, 0, 0]])
+def test_negbin_interval_is_never_narrower_than_exact_poisson(values):
+    s = _daily(values)
+    nb, po = estimate_rate(s, method="negbin"), estimate_rate(s, method="poisson")
+    assert nb.ci_low <= po.ci_low + 1e-12
+    assert nb.ci_high >= po.ci_high - 1e-12
+
+
+def test_negbin_with_one_event_takes_the_exact_poisson_lower_limit():
+    # the log-Wald lower limit (0.012 a day) would claim more certainty than exact Poisson
+    s = _daily([0, 0, 0, 1, 0, 0, 0, 0])
+    nb, po = estimate_rate(s, method="negbin"), estimate_rate(s, method="poisson")
+    assert nb.ci_low == pytest.approx(po.ci_low)
+    assert nb.ci_high > po.ci_high
+
+
 def test_negbin_without_events_falls_back_to_poisson_and_says_why():
     r = estimate_rate(_daily([0, 0, 0]), method="negbin")
     assert r.method == "poisson"
@@ -448,6 +464,14 @@ def test_compare_plot_shows_ratio_in_title(plt):
     assert isinstance(cmp, RateComparison)
     ax = cmp.plot()
     assert ax.get_title().startswith("ratio 2.10")
+
+
+def test_compare_plot_puts_both_rates_in_the_same_unit(plt):
+    a = estimate_rate(total=14, exposure=7)  # 2 a day
+    b = estimate_rate(total=7, exposure=7, per="week")  # 7 a week = 1 a day
+    ax = compare_rates(a, b).plot()
+    heights = [c.lines[0].get_ydata()[0] for c in ax.containers]
+    assert heights == pytest.approx([2.0, 1.0])
 
 
 def test_compare_rejects_other_inputs():
