@@ -52,8 +52,8 @@ from typing import Literal, overload
 import numpy as np
 import pandas as pd
 
-from analysis.datasets import dataset_path
-from analysis.errors import DataError, Problem
+from analysis.datasets import cache_dir, dataset_path
+from analysis.errors import DataError, DataNotFoundError, Problem
 
 SOURCE_COLUMNS: tuple[str, ...] = (
     "data",
@@ -99,6 +99,10 @@ _JITTER = pd.Timedelta(minutes=2)
 
 class RejectedRowsWarning(UserWarning):
     """Some rows of an input file were rejected (see ``return_rejects=True``)."""
+
+
+class IncompleteLocalitiesWarning(UserWarning):
+    """A locality lookup table is unavailable, so some alert names cannot match."""
 
 
 def weapon_for_category(category: pd.Series, description: pd.Series | None = None) -> pd.Series:
@@ -488,6 +492,44 @@ def _read_lookup(
     return frame
 
 
+def _read_cities_json(path: Path) -> pd.DataFrame:
+    """The eladnava ``cities.json`` list as a locality table (current names only)."""
+    import json
+
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+        frame = pd.DataFrame(items)
+        frame = frame[frame.get("value", pd.Series("", index=frame.index)) != "all"]
+        out = pd.DataFrame(
+            {
+                "name": frame["name"].astype(str),
+                "name_en": frame["name_en"],
+                "area_he": frame["zone"].replace("", None),
+                "area_en": frame["zone_en"].replace("", None),
+                "countdown_s": frame["countdown"],
+                "lat": pd.to_numeric(frame["lat"], errors="coerce").replace(0, np.nan),
+                "lng": pd.to_numeric(frame["lng"], errors="coerce").replace(0, np.nan),
+                "oref_id": frame["id"],
+                "in_primary": 1,
+            }
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataError(
+            Problem(str(path), None, None, None, f"not a cities.json locality list: {exc}"),
+            header=f"cannot read {path}",
+        ) from None
+    return out.reset_index(drop=True)
+
+
+def _optional(name: str, path: str | Path | None) -> Path | None:
+    if path:
+        return Path(path)
+    try:
+        return dataset_path(name)
+    except DataNotFoundError:
+        return None
+
+
 def load_oref_localities(
     localities: str | Path | None = None,
     aliases: str | Path | None = None,
@@ -500,17 +542,22 @@ def load_oref_localities(
     localities, aliases, old_zones : str or Path, optional
         The three files; by default the registered data sets
         ``oref_localities``, ``oref_name_aliases`` and ``oref_old_zones``
-        (shared copy first, then the download cache).
+        (shared copy first, then the download cache). ``localities`` may also
+        be an eladnava ``cities.json`` list; when the merged table is not
+        available, the downloaded ``cities.json`` (``incident-trends data
+        fetch oref-cities``) is used instead.
 
     Returns
     -------
     OrefLocalities
-        The three tables and where they came from.
+        The three tables and where they came from. A missing alias or zone
+        table is replaced by an empty one, with an :class:`IncompleteLocalitiesWarning`
+        saying which names cannot match (the pre-2019 numbered zones).
 
     Raises
     ------
     DataNotFoundError
-        A table is neither given nor available.
+        No locality table is given or available.
     DataError
         A table lacks a required column or is not UTF-8.
 
@@ -519,17 +566,47 @@ def load_oref_localities(
     >>> tables = load_oref_localities()  # doctest: +SKIP
     >>> tables.localities[["name", "area_en"]].head(1)  # doctest: +SKIP
     """
-    paths = {
-        "localities": Path(localities) if localities else dataset_path("oref_localities"),
-        "aliases": Path(aliases) if aliases else dataset_path("oref_name_aliases"),
-        "old_zones": Path(old_zones) if old_zones else dataset_path("oref_old_zones"),
-    }
-    loc = _read_lookup(
-        paths["localities"], _LOCALITY_COLUMNS, ("name", "name_en", "area_he", "area_en")
-    )
-    loc["in_primary"] = pd.to_numeric(loc["in_primary"], errors="coerce").fillna(0).astype(int)
-    ali = _read_lookup(paths["aliases"], _ALIAS_COLUMNS, ("alert_name", "table_name"))
-    zones = _read_lookup(
-        paths["old_zones"], _ZONE_COLUMNS, ("zone_he", "zone_aliases", "modern_area_majority")
-    )
+    from analysis.io.fetch import SOURCES
+
+    loc_path = _optional("oref_localities", localities)
+    if loc_path is None:
+        cities = cache_dir() / SOURCES["oref-cities"].cache
+        if not cities.is_file():
+            raise DataNotFoundError(
+                "no locality table: neither the merged table (oref_localities) nor a downloaded "
+                f"cities.json ({cities}); get the current list with: "
+                "incident-trends data fetch oref-cities"
+            )
+        loc_path = cities
+    if loc_path.suffix.lower() == ".json":
+        loc = _read_cities_json(loc_path)
+    else:
+        loc = _read_lookup(loc_path, _LOCALITY_COLUMNS, ("name", "name_en", "area_he", "area_en"))
+        loc["in_primary"] = pd.to_numeric(loc["in_primary"], errors="coerce").fillna(0).astype(int)
+    paths = {"localities": loc_path}
+
+    ali_path = _optional("oref_name_aliases", aliases)
+    zone_path = _optional("oref_old_zones", old_zones)
+    missing = []
+    if ali_path is None:
+        ali = pd.DataFrame({c: pd.Series(dtype=object) for c in _ALIAS_COLUMNS})
+        missing.append("spelling aliases")
+    else:
+        ali = _read_lookup(ali_path, _ALIAS_COLUMNS, ("alert_name", "table_name"))
+        paths["aliases"] = ali_path
+    if zone_path is None:
+        zones = pd.DataFrame({c: pd.Series(dtype=object) for c in _ZONE_COLUMNS})
+        zones["code"] = zones["code"].astype("int64")
+        missing.append("old numbered zones (names used before 2019 will not match)")
+    else:
+        zones = _read_lookup(
+            zone_path, _ZONE_COLUMNS, ("zone_he", "zone_aliases", "modern_area_majority")
+        )
+        paths["old_zones"] = zone_path
+    if missing:
+        warnings.warn(
+            "locality tables not available: " + "; ".join(missing),
+            IncompleteLocalitiesWarning,
+            stacklevel=2,
+        )
     return OrefLocalities(localities=loc, aliases=ali, old_zones=zones, paths=paths)

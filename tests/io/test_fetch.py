@@ -192,3 +192,13 @@ def test_verify_detects_a_changed_file(served, tmp_path):
     assert [r["ok"] for r in verify_cache()] == [True]
     _cached(tmp_path).write_bytes(SYNTHETIC + b"tampered\n")
     assert [r["ok"] for r in verify_cache()] == [False]
+
+
+def test_fetch_locality_list_json(tmp_path):
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    source = Path(__file__).resolve().parents[1] / "fixtures" / "oref" / "cities.json"
+    (mirror / "cities.json").write_bytes(source.read_bytes())
+    result = fetch("oref-cities", mirror=mirror)
+    assert result.path == tmp_path / "cache" / "oref-localities" / "cities.json"
+    assert result.record["rows"] == 3

@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 
 from analysis.datasets import shared_data_dir
-from analysis.errors import DataError
+from analysis.errors import DataError, DataNotFoundError
 from analysis.io.oref import (
     SOURCE_COLUMNS,
+    IncompleteLocalitiesWarning,
     RejectedRowsWarning,
     load_oref_alerts,
     load_oref_localities,
@@ -309,3 +310,32 @@ def test_localities_missing_column_is_an_error(tmp_path):
     bad.write_text("name,area_he\nx,y\n", encoding="utf-8")
     with pytest.raises(DataError, match="column 'lat'"):
         load_oref_localities(bad, FIXTURES / "aliases.csv", FIXTURES / "old_zones.csv")
+
+
+def test_localities_from_cities_json():
+    tables = load_oref_localities(
+        FIXTURES / "cities.json", FIXTURES / "aliases.csv", FIXTURES / "old_zones.csv"
+    )
+    loc = tables.localities
+    assert loc["name"].tolist() == ["מטולה", "שדרות, איבים"]  # the "select all" entry dropped
+    assert loc["area_en"].tolist() == ["Confrontation Line", "Gaza Envelope"]
+    assert (loc["in_primary"] == 1).all()
+
+
+def test_localities_fall_back_to_downloaded_cities_json(tmp_path, monkeypatch):
+    monkeypatch.setenv("INCIDENT_TRENDS_SHARED", str(tmp_path / "no-shared"))
+    monkeypatch.setenv("INCIDENT_TRENDS_CACHE", str(tmp_path / "cache"))
+    target = tmp_path / "cache" / "oref-localities" / "cities.json"
+    target.parent.mkdir(parents=True)
+    target.write_bytes((FIXTURES / "cities.json").read_bytes())
+    with pytest.warns(IncompleteLocalitiesWarning, match="old numbered zones"):
+        tables = load_oref_localities()
+    assert tables.paths["localities"] == target
+    assert len(tables.old_zones) == 0 and len(tables.aliases) == 0
+
+
+def test_no_locality_table_says_how_to_get_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("INCIDENT_TRENDS_SHARED", str(tmp_path / "no-shared"))
+    monkeypatch.setenv("INCIDENT_TRENDS_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(DataNotFoundError, match="data fetch oref-cities"):
+        load_oref_localities()
