@@ -276,6 +276,9 @@ class LocalityMatch(Result):
             f"{rate['occurrences']:.1%} of name occurrences",
             "  by method: " + ", ".join(f"{m} {n:,}" for m, n in self.by_method.items() if n),
         ]
+        empty = int((self._stats.rows["n_names"] == 0).sum())
+        if empty:
+            lines.append(f"  {empty:,} rows name no locality at all (counted as unmatched rows)")
         unmatched = self.unmatched
         if len(unmatched):
             total = int(unmatched["n_occurrences"].sum())

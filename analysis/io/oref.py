@@ -275,7 +275,10 @@ def _parse(frame: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
     _add_reason(reasons, ok_shape & (cat_text == ""), "missing category")
     bad_cat = (cat_text != "") & (category.isna() | (category != category.round()))
     _add_reason(reasons, ok_shape & bad_cat, "category not an integer")
-    matrix = pd.to_numeric(frame["matrix_id"].str.strip(), errors="coerce")
+    matrix_text = frame["matrix_id"].str.strip()
+    matrix = pd.to_numeric(matrix_text, errors="coerce")
+    bad_matrix = (matrix_text != "") & (matrix.isna() | (matrix != matrix.round()))
+    _add_reason(reasons, ok_shape & bad_matrix, "matrix_id not an integer")
 
     naive = pd.to_datetime(frame["alertDate"].str.strip(), format=_ALERT_FORMAT, errors="coerce")
     _add_reason(
@@ -390,7 +393,8 @@ def load_oref_alerts(
     Notes
     -----
     Rejected: an unparseable ``alertDate`` or ``date``/``time``, a missing or
-    non-integer ``category`` or ``rid``, a row with the wrong number of fields,
+    non-integer ``category`` or ``rid``, a non-integer ``matrix_id`` (an empty
+    one is kept as ``<NA>``), a row with the wrong number of fields,
     a local time inside the spring-forward gap, and a repeated ``rid`` (the
     first row is kept). Daylight-saving rules are in the module docstring.
 

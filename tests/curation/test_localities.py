@@ -113,6 +113,12 @@ def test_unmatched_names_are_kept_and_counted(tables):
     assert m.rows["matched"].tolist() == [False, False, True]
 
 
+def test_row_without_names_is_unmatched_and_reported(tables):
+    m = match_localities(["אילת", ""], tables)
+    assert m.rows["matched"].tolist() == [True, False]
+    assert "1 rows name no locality" in m.summary()
+
+
 def test_match_rates(tables):
     m = match_localities(["כפר בדוי, אילת", "מטולה", "אילת", "מטולה"], tables)
     rate = m.match_rate
@@ -166,10 +172,15 @@ def test_missing_column_is_a_clear_error(tables):
         match_localities(pd.DataFrame({"x": ["a"]}), tables)
 
 
-@needs_shared
-def test_shared_history_match_rates_reach_source_md():
+@pytest.fixture(scope="module")
+def shared_match():
     alerts = load_oref_alerts(SHARED_ALERTS)
-    m = match_localities(alerts)
+    return alerts, match_localities(alerts)
+
+
+@needs_shared
+def test_shared_history_match_rates_reach_source_md(shared_match):
+    alerts, m = shared_match
     rate = m.match_rate
     # SOURCE.md: 99.0% of distinct names, 99.5% of rows; we allow 0.2 point less
     assert rate["names"] >= 0.988
@@ -186,10 +197,9 @@ def test_shared_history_match_rates_reach_source_md():
 
 
 @needs_shared
-def test_shared_history_comma_aware_split_beats_naive_split():
+def test_shared_history_comma_aware_split_beats_naive_split(shared_match):
     # the point of the comma-aware split: official names with commas occur and match whole
-    alerts = load_oref_alerts(SHARED_ALERTS)
-    ours = match_localities(alerts)
+    alerts, ours = shared_match
     assert ours.rows["localities"].explode().dropna().str.contains(",").sum() > 100
     pieces = alerts["data"].str.split(",").explode().str.strip()
     naive = match_localities(pd.Series(pieces.unique()))

@@ -178,6 +178,14 @@ def test_blank_lines_are_not_rows(tmp_path):
     assert table["line"].tolist() == [2, 4]
 
 
+def test_non_integer_matrix_id_rejected_empty_kept(tmp_path):
+    bad = ROW.format(rid=2).replace(",1,2", ",x,2")
+    empty = ROW.format(rid=3).replace(",1,3", ",,3")
+    table, rejects = load_oref_alerts(_write(tmp_path, bad, empty), return_rejects=True)
+    assert rejects["reason"].tolist() == ["matrix_id not an integer"]
+    assert table["matrix_id"].isna().tolist() == [True]
+
+
 def test_non_integer_rid_rejected(tmp_path):
     path = _write(tmp_path, ROW.format(rid=1), ROW.format(rid="abc"))
     _, rejects = load_oref_alerts(path, return_rejects=True)
