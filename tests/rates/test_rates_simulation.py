@@ -17,12 +17,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis.rates import (
-    _negbin_interval,
-    _pearson_dispersion,
-    compare_rates,
-    estimate_rate,
-)
+from analysis._rates._numerics import negbin_interval, pearson_dispersion
+from analysis.rates import compare_rates, estimate_rate
 
 pytestmark = pytest.mark.slow
 
@@ -106,7 +102,7 @@ def test_negbin_interval_coverage_on_overdispersed_counts(n, mean, alpha):
     sims = 1_000
     rng = np.random.default_rng(1000 + n)
     y = _nb_counts(rng, sims, n, mean, alpha)
-    _, low, high, _ = _negbin_interval(y, 0.95)
+    _, low, high, _ = negbin_interval(y, 0.95)
     covered = np.nan_to_num((low <= mean) & (mean <= high), nan=0.0)
     assert covered.mean() >= 0.93
 
@@ -116,7 +112,7 @@ def test_negbin_fast_path_is_what_estimate_rate_returns():
 
     rng = np.random.default_rng(11)
     y = _nb_counts(rng, 8, 21, 4.0, 0.7)
-    mean, low, high, alpha_mom = _negbin_interval(y, 0.95)
+    mean, low, high, alpha_mom = negbin_interval(y, 0.95)
     index = pd.date_range("2024-01-01", periods=21, freq="D")
     for i, row in enumerate(y):
         r = estimate_rate(pd.Series(row, index=index), method="negbin")
@@ -142,7 +138,7 @@ def test_poisson_interval_undercovers_overdispersed_counts():
 def test_auto_false_alarm_rate_on_poisson_counts_is_the_test_level(rate, n):
     sims = 4_000
     y = np.random.default_rng(int(rate * 100) + n).poisson(rate, size=(sims, n))
-    _, _, p = _pearson_dispersion(y)
+    _, _, p = pearson_dispersion(y)
     false_alarm = float(np.mean(p < 0.05))
     assert abs(false_alarm - 0.05) <= 3 * _se(0.05, sims)
 
@@ -150,7 +146,7 @@ def test_auto_false_alarm_rate_on_poisson_counts_is_the_test_level(rate, n):
 def test_auto_power_on_negbin_counts():
     sims = 2_000
     y = _nb_counts(np.random.default_rng(13), sims, 28, 5.0, 0.5)
-    _, _, p = _pearson_dispersion(y)
+    _, _, p = pearson_dispersion(y)
     assert np.mean(p < 0.05) >= 0.90
 
 
@@ -159,7 +155,7 @@ def test_auto_choice_follows_the_vectorised_test():
 
     rng = np.random.default_rng(14)
     y = np.vstack([rng.poisson(3.0, size=(15, 20)), _nb_counts(rng, 15, 20, 3.0, 0.4)])
-    _, _, p = _pearson_dispersion(y)
+    _, _, p = pearson_dispersion(y)
     index = pd.date_range("2024-01-01", periods=20, freq="D")
     chosen = [estimate_rate(pd.Series(row, index=index)).method for row in y]
     assert chosen == ["negbin" if pi < 0.05 else "poisson" for pi in p]
