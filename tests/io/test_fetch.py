@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.datasets import shared_data_dir
 from analysis.io.fetch import (
     MIRROR_ENV,
     SOURCES,
@@ -202,3 +203,12 @@ def test_fetch_locality_list_json(tmp_path):
     result = fetch("oref-cities", mirror=mirror)
     assert result.path == tmp_path / "cache" / "oref-localities" / "cities.json"
     assert result.record["rows"] == 3
+
+
+def test_verify_checks_the_shared_file_against_its_published_checksum(monkeypatch):
+    monkeypatch.delenv("INCIDENT_TRENDS_SHARED")
+    shared = shared_data_dir() / "oref-alerts" / "israel-alerts_2014-07-24_to_2024-10-12.csv"
+    if not shared.is_file():
+        pytest.skip("shared alert history absent")
+    results = {r["path"]: r for r in verify_cache()}
+    assert results[str(shared)]["ok"]
