@@ -657,3 +657,8 @@ def test_rate_result_is_a_result():
     from analysis._results import Result
 
     assert issubclass(RateResult, Result)
+
+
+def test_summary_noun_is_events_unless_the_series_name_is_a_plural_word():
+    assert "41 events" in estimate_rate(_daily([5, 7, 4, 8, 6, 5, 6], name="drone")).summary()
+    assert "41 claims" in estimate_rate(_daily([5, 7, 4, 8, 6, 5, 6], name="claims")).summary()

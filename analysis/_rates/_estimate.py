@@ -379,7 +379,12 @@ def poisson_result(
 
 
 def plural_label(name: str) -> str:
-    """A count series' name as a plural noun for sentences ("count" -> "events")."""
-    if name in {"count", "counts", "quantity", "value", "None"}:
-        return "events"
-    return name if name.endswith("s") else f"{name}s"
+    """A count series' name as the noun of a summary: "events" unless already a plural word.
+
+    A column named "claims" or "incidents" reads well ("41 claims"); a column
+    named after a group ("drone") does not say what was counted (incidents?
+    alerts? drones?), so it becomes the neutral "events".
+    """
+    if name.isalpha() and name.endswith("s") and name.lower() != "counts":
+        return name
+    return "events"

@@ -61,10 +61,8 @@ class RollingRateResult(Result):
         last, top = full.iloc[-1], full.iloc[top_pos]
         dates = pd.DatetimeIndex(full.index)
         return (
-            f"{head}; latest ({dates[-1].date()}): {fmt_num(last['rate'])} "
-            f"({fmt_num(last['ci_low'])}-{fmt_num(last['ci_high'])}); highest "
-            f"({dates[top_pos].date()}): {fmt_num(top['rate'])} "
-            f"({fmt_num(top['ci_low'])}-{fmt_num(top['ci_high'])})."
+            f"{head}; latest ({dates[-1].date()}): {_triple(last)}; "
+            f"highest ({dates[top_pos].date()}): {_triple(top)}."
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -109,6 +107,15 @@ class RollingRateResult(Result):
         ax.legend(loc="upper left")
         concise_date_ticks(ax)
         return ax
+
+
+def _triple(row: pd.Series) -> str:
+    """``rate (low-high)`` with the decimals the rate needs."""
+    ref = row["rate"] if row["rate"] > 0 else row["ci_high"]
+    return (
+        f"{fmt_num(row['rate'], ref)} "
+        f"({fmt_num(row['ci_low'], ref)}-{fmt_num(row['ci_high'], ref)})"
+    )
 
 
 def _window_periods(window: str | int, offset: BaseOffset) -> int:
