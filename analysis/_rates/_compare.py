@@ -103,7 +103,8 @@ class RateComparison(Result):
         ref = self.ratio if 0 < self.ratio < math.inf else 1.0
         ax.set_title(
             f"ratio {fmt_num(self.ratio, ref)} ({self.level:.0%} CI {fmt_num(self.ci_low, ref)}-"
-            f"{fmt_num(self.ci_high, ref)}), p {fmt_p(self.p_value)}"
+            f"{fmt_num(self.ci_high, ref)}), p {fmt_p(self.p_value)}\n"
+            f"{self.names[0]} / {self.names[1]}"
         )
         return ax
 
