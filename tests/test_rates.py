@@ -662,3 +662,14 @@ def test_rate_result_is_a_result():
 def test_summary_noun_is_events_unless_the_series_name_is_a_plural_word():
     assert "41 events" in estimate_rate(_daily([5, 7, 4, 8, 6, 5, 6], name="drone")).summary()
     assert "41 claims" in estimate_rate(_daily([5, 7, 4, 8, 6, 5, 6], name="claims")).summary()
+
+
+@pytest.mark.parametrize("values", [None, [0, 0, 0, 0, 3, 0, 0, 0, 0, 0]])
+def test_negbin_claim_consistency_agrees_with_the_p_value(values):
+    # the second series is one burst: few events, where the Poisson limits bind
+    s = _overdispersed(seed=9, n=21) if values is None else _daily(values)
+    est = estimate_rate(s)
+    assert est.method == "negbin"
+    for claimed in np.linspace(est.ci_low * 0.5, est.ci_high * 1.5, 41):
+        chk = check_claim(s, claimed_rate=float(claimed))
+        assert chk.consistent == (chk.p_value >= 0.05), claimed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -43,7 +43,19 @@ def dispersion_test(c: Counts) -> tuple[float, int, float] | None:
     return float(stat[0]), df, float(p[0])
 
 
-def negbin_fit(c: Counts, level: float) -> tuple[float, float, float, float, float]:
+class NegbinFit(NamedTuple):
+    """Rates per day; ``se_log`` is the standard error of log(rate) with ``df`` for t."""
+
+    rate: float
+    low: float
+    high: float
+    alpha_mle: float
+    alpha_moment: float
+    se_log: float
+    df: int
+
+
+def negbin_fit(c: Counts, level: float) -> NegbinFit:
     """(rate per day, low, high, alpha MLE, alpha moment) for overdispersed counts.
 
     The point estimate and the NB2 dispersion come from an intercept-only
@@ -82,7 +94,7 @@ def negbin_fit(c: Counts, level: float) -> tuple[float, float, float, float, flo
     g_low, g_high = garwood(y.sum(), level)  # never narrower than exact Poisson
     low = min(rate * math.exp(-half), float(g_low) / e.sum())
     high = max(rate * math.exp(half), float(g_high) / e.sum())
-    return rate, low, high, alpha_mle, alpha_mom
+    return NegbinFit(rate, low, high, alpha_mle, alpha_mom, 1 / math.sqrt(info), max(n - 1, 1))
 
 
 @dataclass(frozen=True, repr=False)
@@ -332,7 +344,7 @@ def _estimate_from_counts(
             end=c.end,
             label=plural_label(c.name),
         )
-    rate, low, high, alpha, alpha_mom = negbin_fit(c, level)
+    rate, low, high, alpha, alpha_mom, _, _ = negbin_fit(c, level)
     return RateResult(
         rate=rate * per_days,
         ci_low=low * per_days,
