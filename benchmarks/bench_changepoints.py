@@ -143,7 +143,7 @@ def measure(fn: Callable[[], Any], repeats: int, *, trace: bool = True) -> Timin
     out = fn()
     best = time.perf_counter() - t0
     hwm = _read_status("VmHWM:")
-    rss = hwm - base if (can_reset and hwm is not None and base is not None) else None
+    rss = max(hwm - base, 0.0) if (can_reset and hwm is not None and base is not None) else None
     done = 1
     if best < SLOW_CALL_S:
         for _ in range(repeats - 1):
@@ -625,6 +625,9 @@ def section_curve(
     def ours_default(y: np.ndarray) -> list[int]:
         return list(detect_changepoints(y).indices)
 
+    def ours_bic(y: np.ndarray) -> list[int]:
+        return list(detect_changepoints(y, cost="poisson", penalty="bic").indices)
+
     def ours_online(y: np.ndarray) -> list[int]:
         return list(online_changepoints(y).indices)
 
@@ -645,6 +648,7 @@ def section_curve(
 
     tools = {
         "ours (defaults)": ours_default,
+        "ours poisson+bic": ours_bic,
         "ours online": ours_online,
         "skchange PELT Poisson": sk_pelt,
         "ruptures Pelt l2": rpt_pelt,

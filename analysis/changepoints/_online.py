@@ -470,8 +470,9 @@ def online_changepoints(
     declared change (or the start of the series). The change point is s and
     the detection time t; changes closer than ``lag`` steps merge into one.
     With the defaults, on simulated stationary Poisson series (rates 0.5 to
-    10 per step) false alarms occur at about 0.1 per 1,000 steps or less
-    (checked in the tests).
+    10 per step, 200,000 steps each) false alarms occurred at 0.09 to 0.17
+    per 1,000 steps; the tests check at most 0.3. A 3 -> 9 rate change is
+    found within 5 steps of where it happened, about 2 steps after it.
 
     *Pruning.* The posterior mass dropped at each step is recorded
     (``pruned_mass`` in ``to_frame()``; the largest in ``summary()``). On a

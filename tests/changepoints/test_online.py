@@ -294,3 +294,9 @@ def test_all_nan_and_dataframe_inputs_are_rejected():
         online_changepoints([np.nan, np.nan])
     with pytest.raises(TypeError, match="one series"):
         online_changepoints(pd.DataFrame({"a": [1, 2]}))
+
+
+def test_public_name_is_this_function():
+    import analysis
+
+    assert analysis.online_changepoints is online_changepoints
