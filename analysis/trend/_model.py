@@ -49,27 +49,40 @@ from analysis.trend._validate import (
 FAMILIES = ("auto", "poisson", "negbin")
 COV_TYPES = ("nonrobust", "HAC")
 LJUNG_BOX_LEVEL = 0.05
+MIN_ALPHA = 1e-8  # NB2 alpha used when the estimate is 0 (the model is then Poisson)
 
 
 @dataclass(frozen=True)
 class DispersionTest:
-    """Likelihood-ratio test of ``alpha = 0`` (Poisson) against NB2 (``alpha > 0``).
+    """Tests of Poisson variance (``alpha = 0``) against NB2 overdispersion (``alpha > 0``).
 
-    Under the null hypothesis ``alpha`` is on the boundary of its parameter
-    space, so the statistic follows a 50:50 mixture of a point mass at zero
-    and a chi-square with one degree of freedom (chi-bar-squared; Self and
-    Liang 1987): ``p = 0.5 * P(chi2_1 >= LR)`` for ``LR > 0`` and 1 otherwise.
+    The decision uses the leverage-adjusted score test of Dean and Lawless
+    (1989, *JASA* 84, 467-472), computed from the Poisson fit alone:
+    ``z = sum((y - mu)^2 - y + h mu) / sqrt(2 sum(mu^2))`` with ``h`` the
+    diagonal of the GLM hat matrix, one-sided (``p = P(N(0, 1) >= z)``). The
+    ``h mu`` term removes the downward bias that fitting the means puts on
+    the squared residuals. The likelihood-ratio test of the NB2 fit is
+    reported as well, with the boundary-corrected (chi-bar-squared, Self and
+    Liang 1987) p-value ``0.5 P(chi2_1 >= LR)``; it is not used for the
+    decision because it is conservative at typical sizes: with 200 days and
+    8 coefficients of Poisson data it rejected 2.6% of 1000 simulated
+    series at the 5% level, the score test 5.7% (see tests/test_trend.py).
 
     Attributes
     ----------
     statistic : float
-        ``LR = 2 (loglik_NB2 - loglik_Poisson)``, clipped at 0.
+        Dean-Lawless adjusted score statistic ``z``.
     p_value : float
-        Boundary-corrected p-value.
+        Its one-sided p-value.
+    lr_statistic : float
+        ``LR = 2 (loglik_NB2 - loglik_Poisson)``, clipped at 0.
+    lr_p_value : float
+        Chi-bar-squared p-value of ``LR``.
     alpha : float
-        Maximum-likelihood NB2 dispersion (``Var = mu + alpha mu^2``).
+        Maximum-likelihood NB2 dispersion (``Var = mu + alpha mu^2``); 0 when
+        the likelihood is largest at the boundary.
     alpha_se : float
-        Its standard error (NaN when ``alpha`` is at the boundary).
+        Standard error of ``alpha`` (NaN at the boundary).
     test_level : float
         Level at which ``overdispersed`` is decided.
     overdispersed : bool
@@ -78,11 +91,13 @@ class DispersionTest:
 
     statistic: float
     p_value: float
+    lr_statistic: float
+    lr_p_value: float
     alpha: float
     alpha_se: float
     test_level: float
     overdispersed: bool
-    method: str = "likelihood-ratio test of alpha = 0, chi-bar-squared p-value"
+    method: str = "Dean-Lawless leverage-adjusted score test of alpha = 0 (one-sided)"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dictionary."""
@@ -91,9 +106,24 @@ class DispersionTest:
     def __str__(self) -> str:
         verdict = "overdispersed" if self.overdispersed else "no evidence of overdispersion"
         return (
-            f"LR = {self.statistic:.2f}, p = {_p(self.p_value)} ({verdict} at "
-            f"{self.test_level:g}); NB2 alpha = {self.alpha:.3g}"
+            f"score z = {self.statistic:.2f}, p = {_p(self.p_value)} ({verdict} at "
+            f"{self.test_level:g}); LR = {self.lr_statistic:.2f}, p = {_p(self.lr_p_value)}; "
+            f"NB2 alpha = {self.alpha:.3g}"
         )
+
+
+def dispersion_test(
+    y: np.ndarray, poisson: Any, nb2: tuple[float, float, float], test_level: float
+) -> DispersionTest:
+    """Both overdispersion tests from a Poisson GLM fit and the NB2 MLE ``(alpha, se, llf)``."""
+    mu = np.asarray(poisson.fittedvalues, dtype=float)
+    h = np.asarray(poisson.get_hat_matrix_diag(), dtype=float)
+    z = float(np.sum((y - mu) ** 2 - y + h * mu) / np.sqrt(2 * np.sum(mu**2)))
+    p = float(stats.norm.sf(z))
+    alpha, alpha_se, llf_nb = nb2
+    lr = max(0.0, 2 * (llf_nb - float(poisson.llf)))
+    lr_p = 0.5 * float(stats.chi2.sf(lr, 1)) if lr > 0 else 1.0
+    return DispersionTest(z, p, lr, lr_p, alpha, alpha_se, test_level, p < test_level)
 
 
 def fit_trend(
@@ -121,10 +151,9 @@ def fit_trend(
         time zone is allowed and kept in every output.
     family : {"auto", "poisson", "negbin"}, default "auto"
         ``"negbin"`` is the NB2 negative binomial with its dispersion
-        estimated by maximum likelihood. ``"auto"`` fits both and picks
-        negbin when the likelihood-ratio test of ``alpha = 0`` rejects at
-        ``test_level`` (see :class:`DispersionTest`); ``.family_reason`` says
-        why.
+        estimated by maximum likelihood. ``"auto"`` picks negbin when the
+        Dean-Lawless overdispersion score test rejects at ``test_level`` (see
+        :class:`DispersionTest`); ``.family_reason`` says why.
     trend : {"linear", "none", "spline", "piecewise"}, default "linear"
         ``"linear"``: log rate linear in time (``slope`` per day).
         ``"spline"``: natural cubic spline in time; its interior knots sit
@@ -263,26 +292,62 @@ def _glm(y: np.ndarray, design: pd.DataFrame, offset: np.ndarray, alpha: float |
 def _nb2_mle(
     y: np.ndarray, design: pd.DataFrame, offset: np.ndarray, poisson: Any
 ) -> tuple[float, float, float]:
-    """Joint NB2 maximum likelihood; returns (alpha, se of alpha, log-likelihood)."""
+    """Joint NB2 maximum likelihood; returns (alpha, se of alpha, log-likelihood).
+
+    Near ``alpha = 0`` the NB2 log-likelihood is the Poisson one plus
+    ``alpha / 2 * sum((y - mu)^2 - y)``. When that score at the Poisson fit is
+    <= 0 the maximum is on the boundary: ``alpha = 0`` and the Poisson
+    log-likelihood are returned without an optimiser that would chase
+    ``log alpha`` to minus infinity. Otherwise Newton steps start from the
+    Cameron-Trivedi auxiliary-regression estimate of ``alpha``, with BFGS on
+    ``log alpha`` and then a profile-likelihood search as fall-backs.
+    """
     from statsmodels.discrete.discrete_model import NegativeBinomial
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
-    mu = poisson.fittedvalues
-    moment = float(np.mean(((y - mu) ** 2 - y) / mu**2))
-    start = np.r_[poisson.params.to_numpy(), max(0.05, moment)]
+    mu = np.asarray(poisson.fittedvalues, dtype=float)
+    excess = (y - mu) ** 2 - y
+    if float(np.sum(excess)) <= 0:
+        return 0.0, math.nan, float(poisson.llf)
+    start_alpha = max(float(np.sum(mu**2 * excess) / np.sum(mu**4)), 1e-4)
+    start = np.r_[poisson.params.to_numpy(), start_alpha]
     model = NegativeBinomial(y, design, loglike_method="nb2", offset=offset)
+
+    def usable(res: Any) -> bool:
+        params = np.asarray(res.params)
+        return (
+            bool(res.mle_retvals.get("converged", False))
+            and bool(np.all(np.isfinite(params)))
+            and params[-1] > 0
+            and np.isfinite(res.llf)
+        )
+
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        warnings.simplefilter("ignore", HessianInversionWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        res = model.fit(start_params=start, method="bfgs", maxiter=500, disp=0)
-        if not res.mle_retvals.get("converged", False):
-            res = model.fit(start_params=res.params, method="newton", maxiter=100, disp=0)
-    alpha = float(res.params.iloc[-1])
+        for category in (ConvergenceWarning, HessianInversionWarning, RuntimeWarning):
+            warnings.simplefilter("ignore", category)
+        res = model.fit(start_params=start, method="newton", maxiter=50, disp=0)
+        if not usable(res):
+            res = model.fit(start_params=start, method="bfgs", maxiter=500, disp=0)
+        if not usable(res):
+            return _nb2_profile(y, design, offset, float(poisson.llf))
+    alpha = float(np.asarray(res.params)[-1])
     se = float(np.asarray(res.bse)[-1])
-    if not np.isfinite(se) or alpha < 1e-6:
-        se = math.nan
-    return max(alpha, 1e-10), se, float(res.llf)
+    return alpha, se if np.isfinite(se) else math.nan, float(res.llf)
+
+
+def _nb2_profile(
+    y: np.ndarray, design: pd.DataFrame, offset: np.ndarray, llf_poisson: float
+) -> tuple[float, float, float]:
+    """Maximise the NB2 profile log-likelihood over ``log alpha`` in [-12, 5] (fall-back)."""
+    from scipy.optimize import minimize_scalar
+
+    def negll(log_alpha: float) -> float:
+        return -float(_glm(y, design, offset, math.exp(log_alpha)).fit().llf)
+
+    opt = minimize_scalar(negll, bounds=(-12.0, 5.0), method="bounded")
+    if -opt.fun <= llf_poisson:
+        return 0.0, math.nan, llf_poisson
+    return math.exp(opt.x), math.nan, -float(opt.fun)
 
 
 def _fit(
@@ -295,10 +360,9 @@ def _fit(
     hac_maxlags: int | None,
 ) -> dict[str, Any]:
     poisson = _glm(y, design, offset, None).fit()
-    alpha, alpha_se, llf_nb = _nb2_mle(y, design, offset, poisson)
-    lr = max(0.0, 2 * (llf_nb - float(poisson.llf)))
-    p_value = 0.5 * float(stats.chi2.sf(lr, 1)) if lr > 0 else 1.0
-    test = DispersionTest(lr, p_value, alpha, alpha_se, test_level, p_value < test_level)
+    nb2 = _nb2_mle(y, design, offset, poisson)
+    alpha, alpha_se = nb2[0], nb2[1]
+    test = dispersion_test(y, poisson, nb2, test_level)
     if family == "auto":
         chosen = "negbin" if test.overdispersed else "poisson"
         reason = (
@@ -313,12 +377,14 @@ def _fit(
             reason += (
                 f"; but the counts are overdispersed ({test}): Poisson intervals are too narrow"
             )
+        if family == "negbin" and alpha == 0:
+            reason += "; alpha is estimated at 0, so the fit equals the Poisson one"
     kwargs: dict[str, Any] = {}
     if cov_type == "HAC":
         n = len(y)
         lags = int(4 * (n / 100) ** (2 / 9)) if hac_maxlags is None else int(hac_maxlags)
         kwargs = {"cov_type": "HAC", "cov_kwds": {"maxlags": lags}}
-    model = _glm(y, design, offset, alpha if chosen == "negbin" else None)
+    model = _glm(y, design, offset, max(alpha, MIN_ALPHA) if chosen == "negbin" else None)
     glm = poisson if chosen == "poisson" and not kwargs else model.fit(**kwargs)
     return {
         "glm": glm,
@@ -385,7 +451,7 @@ class TrendResult(Result):
 
     @property
     def dispersion_test(self) -> DispersionTest:
-        """The likelihood-ratio test of ``alpha = 0`` (computed for every family)."""
+        """Overdispersion tests of ``alpha = 0`` (computed whatever the family)."""
         return self._test
 
     @property
@@ -714,7 +780,7 @@ class TrendResult(Result):
         betas = rng.multivariate_normal(beta, cov, size=n_sim, method="svd")
         eta = np.clip(xf @ betas.T + off[:, None], -700, 700)  # h x n_sim
         mu = np.exp(eta)
-        if self._family == "negbin":
+        if self._family == "negbin" and self._test.alpha >= MIN_ALPHA:
             alpha = self._test.alpha
             sd = self._alpha_se / alpha if np.isfinite(self._alpha_se) else 0.0
             alphas = alpha * np.exp(rng.normal(0.0, sd, size=n_sim))
