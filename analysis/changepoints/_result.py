@@ -166,10 +166,12 @@ class ChangepointResult(Result):
             )
         col = "rate" if "rate" in f.segments else "mean"
         lines.append(f"segments ({col} with {f.level:.0%} CI):")
-        for _, row in f.segments.iterrows():
+        seg = f.segments
+        for i in range(len(seg)):
             lines.append(
-                f"  {_label(row['start'])} to {_label(row['end'])} (n={int(row['n'])}): "
-                f"{row[col]:.4g} ({row['ci_low']:.4g}-{row['ci_high']:.4g})"
+                f"  {_label(seg['start'].iloc[i])} to {_label(seg['end'].iloc[i])} "
+                f"(n={int(seg['n'].iloc[i])}): {seg[col].iloc[i]:.4g} "
+                f"({seg['ci_low'].iloc[i]:.4g}-{seg['ci_high'].iloc[i]:.4g})"
             )
         return "\n".join(lines)
 
@@ -204,10 +206,13 @@ class ChangepointResult(Result):
         x = f.data.index
         ax.plot(x, f.data.to_numpy(), color="0.55", lw=0.8, label="data")
         col = "rate" if "rate" in f.segments else "mean"
-        for i, row in f.segments.iterrows():
-            xs = [row["start"], row["end"]]
-            ax.plot(xs, [row[col]] * 2, color="C0", lw=2, label=col if i == 0 else None)
-            ax.fill_between(xs, row["ci_low"], row["ci_high"], color="C0", alpha=0.25, lw=0)
+        seg = f.segments
+        for i in range(len(seg)):
+            xs = [seg["start"].iloc[i], seg["end"].iloc[i]]
+            ax.plot(xs, [seg[col].iloc[i]] * 2, color="C0", lw=2, label=col if i == 0 else None)
+            ax.fill_between(
+                xs, seg["ci_low"].iloc[i], seg["ci_high"].iloc[i], color="C0", alpha=0.25, lw=0
+            )
         for i in range(self.n_changes):
             ax.axvline(self.changepoints[i], color="C3", lw=1, ls="--")
             ax.axvspan(

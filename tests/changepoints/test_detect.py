@@ -1,0 +1,217 @@
+"""detect_changepoints: the result object, NaN rule, constraints and input errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.changepoints import ChangepointResult, detect_changepoints
+from analysis.errors import DataError
+
+
+@pytest.fixture
+def daily():
+    """SIMULATED daily counts: 2 a day for 120 days, then 6 a day for 120 days."""
+    rng = np.random.default_rng(3)
+    return pd.Series(
+        np.r_[rng.poisson(2, 120), rng.poisson(6, 120)],
+        index=pd.date_range("2024-01-01", periods=240, freq="D"),
+        name="alerts",
+    )
+
+
+def test_result_attributes(daily):
+    res = detect_changepoints(daily)
+    assert isinstance(res, ChangepointResult)
+    assert res.cost_name == "poisson"
+    assert res.method == "fpop"
+    (k,) = res.indices
+    assert abs(k - 120) <= 3
+    assert list(res.changepoints) == [daily.index[k]]
+    seg = res.segments
+    assert list(seg.columns) == ["start", "end", "n", "rate", "ci_low", "ci_high"]
+    assert seg["n"].tolist() == [k, 240 - k]
+    assert seg["rate"].tolist() == pytest.approx([daily.iloc[:k].mean(), daily.iloc[k:].mean()])
+    assert (seg["ci_low"] < seg["rate"]).all() and (seg["rate"] < seg["ci_high"]).all()
+    assert seg["end"].iloc[0] == daily.index[k - 1]
+    iv = res.intervals
+    assert iv["low"].iloc[0] <= res.changepoints[0] <= iv["high"].iloc[0]
+    assert res.penalty == pytest.approx(3 * np.log(240))
+    assert res.n_missing == 0
+    assert "overdispersion" in res.reason
+
+
+def test_attributes_are_read_only(daily):
+    res = detect_changepoints(daily)
+    with pytest.raises(AttributeError):
+        res.changepoints = []  # type: ignore[misc]
+    seg = res.segments
+    seg.loc[0, "rate"] = -1.0  # a copy: the result is unchanged
+    assert res.segments.loc[0, "rate"] > 0
+
+
+def test_summary_repr_and_json(daily):
+    res = detect_changepoints(daily)
+    text = res.summary()
+    day = res.changepoints[0]
+    assert day.strftime("%Y-%m-%d") in text and "rate" in text
+    assert repr(res).startswith("<ChangepointResult>")
+    payload = json.loads(json.dumps(res.to_dict()))
+    assert payload["changepoints"] == [day.isoformat()]
+    assert payload["segments"][1]["n"] == 240 - res.indices[0]
+
+
+def test_plot_returns_axes(daily):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    assert detect_changepoints(daily).plot(ax=ax) is ax
+    plt.close(fig)
+
+
+def test_plain_array_input_uses_positions():
+    rng = np.random.default_rng(4)
+    y = np.r_[rng.normal(0, 1, 100), rng.normal(3, 1, 100)]
+    res = detect_changepoints(y)
+    assert res.cost_name == "normal_meanvar"
+    assert list(res.changepoints) == list(res.indices) == [100]
+    assert {"mean", "sd"} <= set(res.segments.columns)
+
+
+def test_gap_of_missing_values_creates_no_change():
+    rng = np.random.default_rng(5)
+    y = pd.Series(rng.poisson(4, 400).astype(float))
+    y.iloc[150:220] = np.nan
+    res = detect_changepoints(y)
+    assert res.n_changes == 0
+    assert res.n_missing == 70
+    assert res.segments["n"].tolist() == [330]
+
+
+def test_change_after_a_gap_is_dated_at_the_first_observation_after_it():
+    rng = np.random.default_rng(6)
+    y = pd.Series(np.r_[rng.poisson(2, 100), rng.poisson(9, 100)].astype(float))
+    y.iloc[95:110] = np.nan
+    res = detect_changepoints(y)
+    assert list(res.indices) == [110]
+    iv = res.intervals
+    assert iv["index_low"].iloc[0] <= 95  # the change may lie anywhere in the gap
+    assert iv["index_high"].iloc[0] >= 110
+
+
+def test_min_size_is_respected():
+    rng = np.random.default_rng(8)
+    y = np.r_[rng.poisson(3, 50), rng.poisson(30, 3), rng.poisson(3, 50)]
+    assert detect_changepoints(y, cost="poisson", min_size=1).n_changes == 2
+    res = detect_changepoints(y, cost="poisson", min_size=10)
+    bounds = [0, *res.indices, y.size]
+    assert min(np.diff(bounds)) >= 10
+
+
+@pytest.mark.parametrize("method", ["fpop", "pelt", "binseg", "seeded_binseg"])
+def test_max_changes_is_respected(method):
+    rng = np.random.default_rng(9)
+    y = np.concatenate([rng.poisson(r, 60) for r in (2, 8, 3, 10, 4, 12)])
+    assert detect_changepoints(y, cost="poisson", method=method).n_changes == 5
+    res = detect_changepoints(y, cost="poisson", method=method, max_changes=2)
+    assert res.n_changes == 2
+
+
+def test_max_changes_exact_keeps_the_best_segmentation_on_the_path():
+    rng = np.random.default_rng(10)
+    y = np.concatenate([rng.poisson(r, 80) for r in (2, 9, 3, 10)])
+    res = detect_changepoints(y, cost="poisson", max_changes=1)
+    assert res.n_changes == 1
+    # with one change the best single split is found by the profile
+    from analysis.changepoints import PoissonCost
+
+    c = PoissonCost().fit(y)
+    best = min(range(2, y.size - 1), key=lambda k: c.error(0, k) + c.error(k, y.size))
+    assert list(res.indices) == [best]
+
+
+@pytest.mark.parametrize("method", ["binseg", "seeded_binseg"])
+def test_binary_segmentations_find_clear_changes(method):
+    rng = np.random.default_rng(11)
+    y = np.concatenate([rng.poisson(r, 300) for r in (3, 9, 4)])
+    res = detect_changepoints(y, cost="poisson", method=method)
+    assert res.n_changes == 2
+    assert np.all(np.abs(res.indices - np.array([300, 600])) <= 5)
+
+
+def test_auto_method_for_mean_and_variance_by_length():
+    rng = np.random.default_rng(12)
+    assert detect_changepoints(rng.normal(0, 1, 500)).method == "pelt"
+    assert detect_changepoints(rng.normal(0, 1, 20_000)).method == "seeded_binseg"
+
+
+def test_negbin_chosen_for_overdispersed_counts():
+    rng = np.random.default_rng(13)
+    y = rng.negative_binomial(3, 3 / 8, 600)
+    res = detect_changepoints(y)
+    assert res.cost_name == "negbin"
+    assert "overdispersed" in res.reason
+
+
+def test_penalty_names_and_numbers():
+    rng = np.random.default_rng(14)
+    y = rng.poisson(5, 500)
+    n = np.log(500)
+    assert detect_changepoints(y, cost="poisson", penalty="bic").penalty == pytest.approx(2 * n)
+    assert detect_changepoints(y, cost="poisson", penalty="mbic").penalty == pytest.approx(3 * n)
+    assert detect_changepoints(y, cost="poisson", penalty="aic").penalty == 4.0
+    assert detect_changepoints(y, cost="normal_meanvar", penalty="bic").penalty == pytest.approx(
+        3 * n
+    )
+    assert detect_changepoints(y, cost="poisson", penalty=12.5).penalty == 12.5
+
+
+def test_negative_values_rejected_by_poisson_cost():
+    y = pd.Series([1, 2, -1, 3, 4, 5], name="count")
+    with pytest.raises(DataError, match=r"row 4, column 'count'.*counts >= 0"):
+        detect_changepoints(y, cost="poisson")
+
+
+def test_non_integers_rejected_by_count_costs():
+    for cost in ("poisson", "negbin"):
+        with pytest.raises(DataError, match="whole numbers"):
+            detect_changepoints([1.0, 2.5, 3.0, 4.0, 5.0], cost=cost)
+
+
+@pytest.mark.parametrize(
+    "y,message",
+    [
+        ([1.0, 2.0, 3.0], "too short"),
+        ([np.nan] * 10, "every value is missing"),
+        (np.ones((5, 2)), "1-D"),
+        ([1.0, np.inf, 2.0, 3.0, 4.0], "infinite"),
+        (["a", "b", "c", "d"], "numbers"),
+    ],
+)
+def test_bad_input_is_a_clear_error(y, message):
+    with pytest.raises(DataError, match=message):
+        detect_changepoints(y)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"cost": "gamma"},
+        {"method": "dynp"},
+        {"penalty": "hq"},
+        {"penalty": -1},
+        {"min_size": 0},
+        {"max_changes": -1},
+        {"level": 1.5},
+        {"cost": "normal_meanvar", "method": "fpop"},
+    ],
+)
+def test_bad_arguments_raise_value_error(kwargs):
+    with pytest.raises(ValueError):
+        detect_changepoints(np.arange(20) % 3, **kwargs)
