@@ -1,0 +1,81 @@
+"""``incident-trends changepoints``: output, JSON, and errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.cli import main
+
+
+@pytest.fixture
+def counts_csv(tmp_path):
+    """SIMULATED daily counts with one change and a gap of empty cells."""
+    rng = np.random.default_rng(60)
+    y = pd.Series(
+        np.r_[rng.poisson(2, 100), rng.poisson(8, 100)].astype(float),
+        index=pd.date_range("2024-01-01", periods=200, freq="D"),
+        name="alerts",
+    )
+    y.iloc[40:50] = np.nan
+    path = tmp_path / "counts.csv"
+    y.to_csv(path, index_label="date")
+    return path
+
+
+def test_prints_summary(counts_csv, capsys):
+    assert main(["changepoints", str(counts_csv)]) == 0
+    out = capsys.readouterr().out
+    assert "Change points: 1 in 190 observations (10 missing, skipped)" in out
+    assert "2024-04-" in out
+
+
+def test_json_output(counts_csv, capsys):
+    assert main(["changepoints", str(counts_csv), "--json", "--cost", "negbin"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["cost_name"] == "negbin"
+    assert len(payload["changepoints"]) == 1
+    assert payload["n_missing"] == 10
+
+
+def test_penalty_and_method_options(counts_csv, capsys):
+    args = ["changepoints", str(counts_csv), "--penalty", "1000", "--method", "pelt", "--json"]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["changepoints"] == []
+
+
+def test_bad_cell_names_row_and_column(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text("date,count\n2024-01-01,1\n2024-01-02,two\n2024-01-03,3\n")
+    assert main(["changepoints", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "row 3, column 'count'" in err and "Traceback" not in err
+
+
+def test_several_columns_need_column_option(tmp_path, capsys):
+    path = tmp_path / "two.csv"
+    rows = "".join(f"{i},{i % 3},{i % 5}\n" for i in range(30))
+    path.write_text("t,a,b\n" + rows)
+    assert main(["changepoints", str(path)]) == 1
+    assert "--column" in capsys.readouterr().err
+    assert main(["changepoints", str(path), "--column", "b", "--cost", "poisson"]) == 0
+
+
+def test_negative_counts_with_poisson_cost_is_an_error(tmp_path, capsys):
+    path = tmp_path / "neg.csv"
+    path.write_text("t,count\n" + "".join(f"{i},{-1 if i == 7 else 2}\n" for i in range(20)))
+    assert main(["changepoints", str(path), "--cost", "poisson"]) == 1
+    assert "row 9" in capsys.readouterr().err
+
+
+def test_missing_file_is_an_error(tmp_path, capsys):
+    assert main(["changepoints", str(tmp_path / "nope.csv")]) == 1
+    assert "nope.csv" in capsys.readouterr().err
+
+
+def test_bad_penalty_is_a_usage_error(counts_csv, capsys):
+    assert main(["changepoints", str(counts_csv), "--penalty", "huge"]) == 2
+    assert "unknown penalty" in capsys.readouterr().err
