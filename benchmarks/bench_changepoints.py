@@ -38,7 +38,7 @@ QUOTED: tuple[tuple[str, str, str, str], ...] = (
     ("ruptures", "Pelt(model='l2')", "1e4", "82 s"),
     ("skchange", "PELT, Poisson cost", "1e5", "16.6 s"),
     ("skchange", "seeded binary segmentation, Poisson cost", "1e6", "80 s, 6.5 GB"),
-    ("R changepoint 2.x (C)", "PELT, Poisson cost, MBIC", "1e6", "0.29 s"),
+    ("R changepoint (C code)", "PELT, Poisson cost, MBIC", "1e6", "0.29 s"),
     ("skchange", "functional pruning, Gaussian mean", "1e6", "0.14 s"),
     ("fastcpd (R)", "Gaussian mean", "1e6", "0.064 s"),
     ("numpy", "one pass over the values", "1e6", "0.024 s"),
