@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -511,7 +512,7 @@ def online_changepoints(
     """
     if model not in _MODELS:
         raise ValueError(f"model must be one of {_MODELS}, got {model!r}.")
-    if not (isinstance(hazard, int | float) and 0 < hazard < 1):
+    if not (isinstance(hazard, Real) and 0 < float(hazard) < 1):
         raise ValueError(f"hazard must be a probability in (0, 1), got {hazard!r}.")
     if not (isinstance(lag, int | np.integer) and lag >= 1):
         raise ValueError(f"lag must be an integer >= 1, got {lag!r}.")
@@ -587,6 +588,13 @@ def _label(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def _show(value: Any) -> str:
+    """An index label for text: dates without a midnight time."""
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return str(value.date())
+    return str(value)
 
 
 class OnlineChangepoints(Result):
@@ -726,7 +734,9 @@ class OnlineChangepoints(Result):
         for cp, det, delay in zip(
             self.changepoints, self.detection_times, self.detection_delays, strict=True
         ):
-            lines.append(f"  new segment from {cp} (declared at {det}, {delay} steps later)")
+            lines.append(
+                f"  new segment from {_show(cp)} (declared at {_show(det)}, {delay} steps later)"
+            )
         return "\n".join(lines)
 
     def plot(self, ax: Any = None, *, panel: str | None = None) -> Any:
