@@ -24,7 +24,7 @@ COST_ID = 3
 PARAMS_PER_SEGMENT = 2
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def segment_cost(s: float, q: float, n: float, floor: float) -> float:
     """Cost from the segment's sum ``s``, sum of squares ``q`` and length ``n``."""
     v = (q - s * s / n) / n

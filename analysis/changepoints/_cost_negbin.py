@@ -22,7 +22,7 @@ COST_ID = 2
 PARAMS_PER_SEGMENT = 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def segment_cost(s: float, n: float, r: float) -> float:
     """Segment cost; ``r`` is the NB2 size (dispersion) parameter."""
     if s <= 0.0:

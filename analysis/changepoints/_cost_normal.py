@@ -18,7 +18,7 @@ COST_ID = 0
 PARAMS_PER_SEGMENT = 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def segment_cost(s: float, n: float) -> float:
     """``-2 log L`` of one segment minus ``sum z^2``: ``-S^2 / n``."""
     return -s * s / n

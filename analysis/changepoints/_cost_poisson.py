@@ -15,7 +15,7 @@ COST_ID = 1
 PARAMS_PER_SEGMENT = 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def segment_cost(s: float, n: float) -> float:
     """``2 (S - S log(S / n))``: ``-2 log L`` without the ``sum log y!`` constant."""
     if s <= 0.0:

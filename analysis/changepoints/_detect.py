@@ -398,7 +398,7 @@ def detect_changepoints(
     >>> [str(d.date()) for d in res.changepoints]
     ['2024-05-30']
     >>> res.segments["rate"].round(1).tolist()
-    [1.9, 6.0]
+    [1.9, 6.1]
     """
     _check_args(min_size, max_changes, level)
     data, x, pos = _prepare(y, int(min_size), source)

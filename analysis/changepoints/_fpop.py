@@ -28,15 +28,17 @@ programme, ties included) up to a relative tolerance of 1e-10 in the cost.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
-from analysis.changepoints._segcost import g_slope, g_value, link, segment_cost1, weight
+from analysis.changepoints._segcost import g_value, link, segment_cost1, weight
 
 _segment = segment_cost1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _h(fdiff: float, s: float, w: float, v: float, g: float) -> float:
     # constraint value: F(tau) + beta - F(s) - beta + 2 (-S v + W G(v))
     if s == 0.0:
@@ -44,18 +46,44 @@ def _h(fdiff: float, s: float, w: float, v: float, g: float) -> float:
     return fdiff + 2.0 * (-s * v + w * g)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
+def _slope(cid: int, v: float, g: float) -> float:
+    # G'(v) from the cached G(v), without another exp
+    if cid == 0:
+        return v
+    if cid == 1:
+        return g
+    return -math.expm1(-g)
+
+
+@njit(cache=True, error_model="numpy")
+def _g_at_mean(cid: int, mean: float, par: float) -> float:
+    # G at the parameter whose mean is ``mean``
+    if cid == 0:
+        return 0.5 * mean * mean
+    if cid == 1:
+        return mean
+    return math.log1p(mean / par)
+
+
+@njit(cache=True, error_model="numpy")
 def _newton(
-    cid: int, par: float, fdiff: float, s: float, w: float, v: float, tol: float
+    cid: int,
+    par: float,
+    fdiff: float,
+    s: float,
+    w: float,
+    v: float,
+    g: float,
+    hv: float,
+    tol: float,
 ) -> tuple[float, float, float]:
     # Newton steps on a convex function from a point where it is positive;
     # they never cross the root, so stopping early keeps a superset.
-    g = g_value(cid, v, par)
-    hv = _h(fdiff, s, w, v, g)
     for _ in range(30):
         if hv <= tol:
             break
-        d = 2.0 * (-s + w * g_slope(cid, v, par))
+        d = 2.0 * (-s + w * _slope(cid, v, g))
         if d == 0.0:
             break
         nv = v - hv / d
@@ -67,7 +95,7 @@ def _newton(
     return v, g, hv
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _cut(
     cid: int,
     par: float,
@@ -91,21 +119,22 @@ def _cut(
         hlo = _h(fd, ss, w, lo, glo)
     hhi = _h(fd, ss, w, hi, ghi)
     if hlo > tol and hhi > tol:
-        vhat = link(cid, ss / nn)
+        mean = ss / nn
+        vhat = link(cid, mean)
         if vhat <= lo or vhat >= hi:
             return 1.0, 0.0, -1.0, 0.0, False
-        if _h(fd, ss, w, vhat, g_value(cid, vhat, par)) > tol:
+        if _h(fd, ss, w, vhat, _g_at_mean(cid, mean, par)) > tol:
             return 1.0, 0.0, -1.0, 0.0, False
-        lo, glo, hlo = _newton(cid, par, fd, ss, w, lo, tol)
-        hi, ghi, hhi = _newton(cid, par, fd, ss, w, hi, tol)
+        lo, glo, hlo = _newton(cid, par, fd, ss, w, lo, glo, hlo, tol)
+        hi, ghi, hhi = _newton(cid, par, fd, ss, w, hi, ghi, hhi, tol)
     elif hlo > tol:
-        lo, glo, hlo = _newton(cid, par, fd, ss, w, lo, tol)
+        lo, glo, hlo = _newton(cid, par, fd, ss, w, lo, glo, hlo, tol)
     elif hhi > tol:
-        hi, ghi, hhi = _newton(cid, par, fd, ss, w, hi, tol)
+        hi, ghi, hhi = _newton(cid, par, fd, ss, w, hi, ghi, hhi, tol)
     return lo, glo, hi, ghi, hlo <= tol and hhi <= tol
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def fpop(
     cid: int,
     cs1: np.ndarray,

@@ -27,7 +27,7 @@ _negbin = _cost_negbin.segment_cost
 _meanvar = _cost_meanvar.segment_cost
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def seg_cost(cid: int, cs1: np.ndarray, cs2: np.ndarray, par: float, a: int, b: int) -> float:
     """Cost of the segment ``(a, b]`` for cost ``cid``."""
     s = cs1[b] - cs1[a]
@@ -41,7 +41,7 @@ def seg_cost(cid: int, cs1: np.ndarray, cs2: np.ndarray, par: float, a: int, b: 
     return _meanvar(s, cs2[b] - cs2[a], n, par)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def segment_cost1(cid: int, s: float, n: float, par: float) -> float:
     """Cost of a segment with sum ``s`` and length ``n`` for the one-parameter costs."""
     if cid == 1:
@@ -51,7 +51,7 @@ def segment_cost1(cid: int, s: float, n: float, par: float) -> float:
     return _negbin(s, n, par)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def seg_costs_to(
     cid: int, cs1: np.ndarray, cs2: np.ndarray, par: float, starts: np.ndarray, b: int
 ) -> np.ndarray:
@@ -71,7 +71,7 @@ def seg_costs_to(
 #   negbin:  v = log mean, G = log1p(exp(v) / r),    W = S + n r
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def g_value(cid: int, v: float, par: float) -> float:
     """``G(v)``; ``v = -inf`` (mean 0) gives 0."""
     if cid == 0:
@@ -81,7 +81,7 @@ def g_value(cid: int, v: float, par: float) -> float:
     return math.log1p(math.exp(v) / par)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def g_slope(cid: int, v: float, par: float) -> float:
     """``G'(v)``."""
     if cid == 0:
@@ -92,7 +92,7 @@ def g_slope(cid: int, v: float, par: float) -> float:
     return e / (par + e)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def weight(cid: int, s: float, n: float, par: float) -> float:
     """``W`` of a segment."""
     if cid == 2:
@@ -100,7 +100,7 @@ def weight(cid: int, s: float, n: float, par: float) -> float:
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def link(cid: int, mean: float) -> float:
     """The parameter ``v`` at which a segment with this mean has its minimum."""
     if cid == 0:
