@@ -300,3 +300,13 @@ def test_public_name_is_this_function():
     import analysis
 
     assert analysis.online_changepoints is online_changepoints
+
+
+def test_nan_gap_inside_a_segment_creates_no_change():
+    # simulated: one Poisson(3) segment with 200 missing steps in the middle
+    rng = np.random.default_rng(9)
+    y = rng.poisson(3, 1000).astype(float)
+    y[400:600] = np.nan
+    res = online_changepoints(y)
+    assert len(res.indices) == 0
+    assert res.change_probability.iloc[400:600].notna().all()
