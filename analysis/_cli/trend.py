@@ -1,0 +1,105 @@
+"""``incident-trends trend FILE``: fit a count trend model and forecast.
+
+FILE is read as by ``incident-trends rates``: a CSV of counts (dates in the
+first column, one row per day, zeros included) or a canonical incident table
+(with a ``start`` column), counted per local day by ``daily_counts``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis._cli.rates import _in_file, load_counts
+from analysis.errors import DataError, Problem
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "trend",
+        help="count regression: trend per week, weekly cycle, breaks, forecast with intervals",
+        description=(
+            "Fit a Poisson or negative-binomial trend model to the daily counts in FILE (a CSV "
+            "of counts with dates in the first column, or an incident table with a time "
+            "column) and forecast the next days with prediction intervals."
+        ),
+    )
+    p.add_argument("file", metavar="FILE", help="CSV of counts or incident table")
+    p.add_argument("--column", help="count column of a counts CSV (default: the only one)")
+    p.add_argument("--family", default="auto", choices=["auto", "poisson", "negbin"])
+    p.add_argument("--trend", default="linear", choices=["linear", "none", "spline", "piecewise"])
+    p.add_argument("--no-weekly", action="store_true", help="no day-of-week effects")
+    p.add_argument(
+        "--breaks", help="comma-separated dates of level shifts, e.g. 2024-04-13,2024-10-01"
+    )
+    p.add_argument("--events", help="CSV of events: date, name[, kind (pulse|step), duration]")
+    p.add_argument(
+        "--forecast", type=int, default=28, metavar="H", help="days to forecast (0: none)"
+    )
+    p.add_argument("--level", type=float, default=0.95, help="confidence level of the fit")
+    p.add_argument(
+        "--forecast-level", type=float, default=0.9, help="prediction-interval level (0.9)"
+    )
+    p.add_argument("--hac", action="store_true", help="HAC (Newey-West) standard errors")
+    p.add_argument("--start", help="first day (inclusive), e.g. 2024-10-29")
+    p.add_argument("--end", help="last day (inclusive)")
+    p.add_argument("--time-col", default="start", help="time column of an incident table")
+    p.add_argument("--weight", help="incident table: sum this column (e.g. quantity)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=run)
+
+
+def _events(path: str | None) -> pd.DataFrame | None:
+    if path is None:
+        return None
+    try:
+        return pd.read_csv(path, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(Problem(path, None, None, None, f"not a readable CSV: {exc}")) from exc
+
+
+def run(args: argparse.Namespace) -> int:
+    from analysis.trend import fit_trend
+
+    path = str(Path(args.file))
+    counts = load_counts(path, args)
+    if args.start or args.end:  # a counts CSV: keep the requested days
+        counts = counts.loc[args.start : args.end]
+    breaks = [b.strip() for b in args.breaks.split(",") if b.strip()] if args.breaks else None
+    events = _events(args.events)
+    try:
+        result = fit_trend(
+            counts,
+            family=args.family,
+            trend=args.trend,
+            weekly=not args.no_weekly,
+            breaks=breaks,
+            events=events,
+            level=args.level,
+            cov_type="HAC" if args.hac else "nonrobust",
+        )
+        forecast = (
+            result.forecast(args.forecast, level=args.forecast_level) if args.forecast else None
+        )
+    except DataError as exc:
+        raise _in_file(exc, path) from exc
+    except (ValueError, TypeError) as exc:
+        raise DataError(Problem(path, None, None, None, str(exc))) from exc
+    if args.json:
+        out: dict[str, Any] = {
+            "file": path,
+            "column": str(counts.name),
+            "fit": result.to_dict(),
+            "forecast": None if forecast is None else forecast.to_dict(),
+        }
+        print(json.dumps(out, indent=2, allow_nan=False))
+    else:
+        print(result.summary())
+        if forecast is not None:
+            print()
+            print(forecast.summary())
+    return 0
