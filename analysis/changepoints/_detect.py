@@ -64,16 +64,23 @@ def _prepare(
     s = _as_series(y)
     column = None if s.name is None else str(s.name)
     try:
-        values = pd.to_numeric(s, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+        if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            values = s.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            values = pd.to_numeric(s, errors="raise").to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError) as exc:
         raise DataError(
             Problem(source, None, column, None, f"values must be numbers ({exc})")
         ) from None
-    inf = np.isinf(values)
-    if inf.any():
-        raise DataError(_problems(values, inf, "infinite value", source, column))
-    ok = ~np.isnan(values)
-    pos = np.flatnonzero(ok)
+    if not np.isfinite(values.sum()):
+        inf = np.isinf(values)
+        if inf.any():
+            raise DataError(_problems(values, inf, "infinite value", source, column))
+        pos = np.flatnonzero(~np.isnan(values))
+        x = values[pos]
+    else:  # no missing value: skip the index arrays' copies
+        pos = np.arange(values.size)
+        x = values
     if pos.size == 0:
         raise DataError(Problem(source, None, column, None, "every value is missing (NaN)"))
     if pos.size < 2 * min_size:
@@ -87,8 +94,8 @@ def _prepare(
                 f"2 * min_size = {2 * min_size}",
             )
         )
-    data = pd.Series(values, index=s.index, name=s.name)
-    return data, values[pos], pos
+    data = pd.Series(values, index=s.index, name=s.name, copy=False)
+    return data, x, pos
 
 
 def _is_counts(x: np.ndarray) -> bool:
@@ -207,26 +214,26 @@ def _make_cost(
     level: float,
     source: str,
     column: str | None,
-) -> tuple[Cost, str, str, float]:
-    """Fitted cost, the reason for it, the method and the penalty per change."""
+) -> tuple[Cost, str, str, float, list[int] | None]:
+    """Fitted cost, the reason, the method, the penalty and (if already run) the changes."""
     from analysis.changepoints._dispersion import within_segment_dispersion
 
     n = x.size
     if isinstance(cost, Cost):
         c = cost.fit(x)
         meth = _pick_method(method, c, n)
-        return c, "cost object given by the caller", meth, _pen(penalty, n, c)
+        return c, "cost object given by the caller", meth, _pen(penalty, n, c), None
     if not isinstance(cost, str) or (cost != "auto" and cost not in COSTS):
         raise ValueError(f"unknown cost {cost!r}: use 'auto' or one of {', '.join(COSTS)}")
     if cost in ("poisson", "negbin"):
         _check_counts(x, pos, cost, source, column)
     if cost in ("normal", "normal_meanvar", "poisson"):
         c = COSTS[cost]().fit(x)
-        return c, f"cost={cost!r} given", _pick_method(method, c, n), _pen(penalty, n, c)
+        return c, f"cost={cost!r} given", _pick_method(method, c, n), _pen(penalty, n, c), None
     if cost == "auto" and not _is_counts(x):
         c = MeanVarCost().fit(x)
         why = "values are not all non-negative whole numbers, so a Gaussian mean-and-variance cost"
-        return c, why, _pick_method(method, c, n), _pen(penalty, n, c)
+        return c, why, _pick_method(method, c, n), _pen(penalty, n, c), None
     # counts: a Poisson first pass, then dispersion from within-segment pairs
     pc = PoissonCost().fit(x)
     meth = _pick_method(method, pc, n)
@@ -239,18 +246,21 @@ def _make_cost(
             "non-negative whole numbers without overdispersion within segments "
             f"(neighbour-pair test z = {disp.z:.2f}, p = {disp.p_value:.3g} >= {alpha:.3g})"
         )
-        return pc, why, meth, beta
+        return pc, why, meth, beta, first
     nb = NegBinCost(size=disp.size).fit(x)
     second, _ = _search(nb, beta, meth, m, None)
     disp2 = within_segment_dispersion(x, second)
-    nb = NegBinCost(size=disp2.size).fit(x)
+    done: list[int] | None = second
+    if abs(math.log(disp2.size / disp.size)) > 0.02:  # else keep r and its segmentation
+        nb = NegBinCost(size=disp2.size).fit(x)
+        done = None
     why = (
-        f"within-segment neighbour-pair dispersion 1/r = {disp2.inv_size:.3g} "
+        f"within-segment neighbour-pair dispersion 1/r = {1.0 / nb.par_:.3g} "
         f"(test of Poisson z = {disp.z:.2f}, p = {disp.p_value:.3g})"
     )
     if cost == "auto":
         why = f"overdispersed counts: {why}"
-    return nb, why, meth, beta
+    return nb, why, meth, beta, done
 
 
 def _pen(penalty: str | float, n: int, cost: Cost) -> float:
@@ -403,10 +413,13 @@ def detect_changepoints(
     _check_args(min_size, max_changes, level)
     data, x, pos = _prepare(y, int(min_size), source)
     column = None if data.name is None else str(data.name)
-    c, reason, meth, beta = _make_cost(
+    c, reason, meth, beta, done = _make_cost(
         cost, x, pos, penalty, method, int(min_size), level, source, column
     )
-    changes, _ = _search(c, beta, meth, int(min_size), max_changes)
+    if done is not None and (max_changes is None or len(done) <= max_changes):
+        changes = done
+    else:
+        changes, _ = _search(c, beta, meth, int(min_size), max_changes)
     return _build(data, pos, c, changes, beta, penalty, meth, reason, int(min_size), level)
 
 
@@ -453,7 +466,7 @@ def changepoint_path(
     data, x, pos = _prepare(y, int(min_size))
     m = int(min_size)
     column = None if data.name is None else str(data.name)
-    c, reason, meth, _ = _make_cost(cost, x, pos, "mbic", method, m, level, "<series>", column)
+    c, reason, meth, _, _ = _make_cost(cost, x, pos, "mbic", method, m, level, "<series>", column)
     if meth not in EXACT:
         raise ValueError(f"the penalty path needs an exact method (fpop, pelt, op), not {meth!r}")
     n = x.size
@@ -487,4 +500,3 @@ def changepoint_path(
 
 
 __all__ = ["PENALTY_NAMES", "changepoint_path", "detect_changepoints"]
-_ = math

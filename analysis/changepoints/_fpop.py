@@ -113,6 +113,27 @@ def _cut(
     # whether h <= tol at both ends (so on the whole piece, by convexity)
     if lo > hi:
         return lo, glo, hi, ghi, False
+    if cid == 0:
+        # quadratic: closed-form roots of fd - 2 S v + n v^2, widened by a
+        # few ulps so that the piece stays a superset
+        disc = ss * ss - w * fd
+        if disc < 0.0:
+            return 1.0, 0.0, -1.0, 0.0, False
+        root = math.sqrt(disc)
+        r1 = (ss - root) / w
+        r2 = (ss + root) / w
+        pad = 1e-12 * (abs(r1) + abs(r2) + 1.0)
+        r1 -= pad
+        r2 += pad
+        if r1 > lo:
+            lo = r1
+            glo = 0.5 * r1 * r1
+        if r2 < hi:
+            hi = r2
+            ghi = 0.5 * r2 * r2
+        if lo > hi:
+            return 1.0, 0.0, -1.0, 0.0, False
+        return lo, glo, hi, ghi, True
     if lo == -np.inf:
         hlo = fd + 2.0 * w * glo  # ss == 0 here: G(-inf) = 0
     else:
