@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analysis._results import Result
-from analysis.errors import DataError, Problem
 from analysis.trend._design import WEEKDAYS
-from analysis.trend._validate import COUNTS, check_counts
+from analysis.trend._validate import check_counts
 
 
 def anscombe(y: np.ndarray) -> np.ndarray:
@@ -20,7 +20,7 @@ def anscombe(y: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> anscombe(np.array([0, 6]))
-    array([1.22474487, 5.01248441])
+    array([1.22474487, 5.04975247])
     """
     return 2.0 * np.sqrt(np.asarray(y, dtype=float) + 0.375)
 
@@ -88,15 +88,9 @@ def decompose(
     periods.sort()
     n = len(series.values)
     if n < 2 * periods[-1] + 1:
-        raise DataError(
-            Problem(
-                COUNTS,
-                None,
-                series.name,
-                None,
-                f"too short for period {periods[-1]}: {n} periods, need at least "
-                f"{2 * periods[-1] + 1} (two full cycles and one more)",
-            )
+        raise series.problem(
+            f"too short for period {periods[-1]}: {n} periods, need at least "
+            f"{2 * periods[-1] + 1} (two full cycles and one more)"
         )
     z = pd.Series(anscombe(series.values), index=series.local)
     if len(periods) == 1:
@@ -113,73 +107,72 @@ def decompose(
         )
     seasonals.index = series.index
     return DecompositionResult(
-        observed=pd.Series(z.to_numpy(), index=series.index, name="observed"),
-        trend=pd.Series(np.asarray(res.trend), index=series.index, name="trend"),
-        seasonals=seasonals,
-        resid=pd.Series(np.asarray(res.resid), index=series.index, name="resid"),
-        periods=tuple(periods),
-        robust=robust,
-        daily=series.daily,
+        Components(
+            observed=pd.Series(z.to_numpy(), index=series.index, name="observed"),
+            trend=pd.Series(np.asarray(res.trend), index=series.index, name="trend"),
+            seasonals=seasonals,
+            resid=pd.Series(np.asarray(res.resid), index=series.index, name="resid"),
+            periods=tuple(periods),
+            robust=robust,
+            daily=series.daily,
+        )
     )
+
+
+@dataclass(frozen=True)
+class Components:
+    """The STL output held by a DecompositionResult (internal)."""
+
+    observed: pd.Series
+    trend: pd.Series
+    seasonals: pd.DataFrame
+    resid: pd.Series
+    periods: tuple[int, ...]
+    robust: bool
+    daily: bool
 
 
 class DecompositionResult(Result):
     """STL components of a count series on the Anscombe scale ``2 sqrt(y + 3/8)``."""
 
-    def __init__(
-        self,
-        *,
-        observed: pd.Series,
-        trend: pd.Series,
-        seasonals: pd.DataFrame,
-        resid: pd.Series,
-        periods: tuple[int, ...],
-        robust: bool,
-        daily: bool,
-    ):
-        self._observed = observed
-        self._trend = trend
-        self._seasonals = seasonals
-        self._resid = resid
-        self._periods = periods
-        self._robust = robust
-        self._daily = daily
+    def __init__(self, parts: Components):
+        self._p = parts
 
     @property
     def observed(self) -> pd.Series:
         """The transformed counts ``2 sqrt(y + 3/8)``."""
-        return self._observed.copy()
+        return self._p.observed.copy()
 
     @property
     def trend(self) -> pd.Series:
         """Trend component (Anscombe scale)."""
-        return self._trend.copy()
+        return self._p.trend.copy()
 
     @property
     def seasonal(self) -> pd.Series:
         """Sum of the seasonal components (Anscombe scale)."""
-        return self._seasonals.sum(axis=1).rename("seasonal")
+        return self._p.seasonals.sum(axis=1).rename("seasonal")
 
     @property
     def seasonals(self) -> pd.DataFrame:
         """One seasonal component per period (columns ``seasonal_<period>``)."""
-        return self._seasonals.copy()
+        return self._p.seasonals.copy()
 
     @property
     def resid(self) -> pd.Series:
         """Remainder (Anscombe scale; about unit variance for Poisson counts)."""
-        return self._resid.copy()
+        return self._p.resid.copy()
 
     @property
     def periods(self) -> tuple[int, ...]:
         """The seasonal periods used."""
-        return self._periods
+        return self._p.periods
 
     @property
     def trend_rate(self) -> pd.Series:
         """Trend back on the count scale (approximate expected count per period)."""
         return pd.Series(
-            inverse_anscombe(self._trend.to_numpy()), index=self._trend.index, name="trend_rate"
+            inverse_anscombe(self._p.trend.to_numpy()), index=self._p.trend.index, name="trend_rate"
         )
 
     @property
@@ -189,9 +182,9 @@ class DecompositionResult(Result):
         An effect of ``d`` at a rate ``mu`` is roughly ``d * sqrt(mu)`` counts.
         None unless the series is daily with a period-7 component.
         """
-        if not self._daily or 7 not in self._periods:
+        if not self._p.daily or 7 not in self._p.periods:
             return None
-        s = self._seasonals["seasonal_7"]
+        s = self._p.seasonals["seasonal_7"]
         days = pd.DatetimeIndex(s.index).day_of_week
         prof = s.groupby(days).mean()
         return pd.Series(
@@ -202,20 +195,22 @@ class DecompositionResult(Result):
 
     def to_frame(self) -> pd.DataFrame:
         """Columns ``observed, trend, seasonal_<p>..., resid`` on the original index."""
-        return pd.concat([self._observed, self._trend, self._seasonals, self._resid], axis=1)
+        return pd.concat(
+            [self._p.observed, self._p.trend, self._p.seasonals, self._p.resid], axis=1
+        )
 
     def summary(self) -> str:
         """Plain-text summary: periods, spread of each component, weekly profile."""
         lines = [
-            f"STL decomposition ({'robust, ' if self._robust else ''}periods "
-            f"{', '.join(map(str, self._periods))}) of {len(self._trend)} periods on the "
+            f"STL decomposition ({'robust, ' if self._p.robust else ''}periods "
+            f"{', '.join(map(str, self._p.periods))}) of {len(self._p.trend)} periods on the "
             "Anscombe scale 2*sqrt(y + 3/8)",
-            f"trend from {self._trend.iloc[0]:.2f} to {self._trend.iloc[-1]:.2f} "
+            f"trend from {self._p.trend.iloc[0]:.2f} to {self._p.trend.iloc[-1]:.2f} "
             f"(about {self.trend_rate.iloc[0]:.2f} to {self.trend_rate.iloc[-1]:.2f} per period)",
         ]
-        for col in self._seasonals:
-            lines.append(f"{col}: standard deviation {self._seasonals[col].std():.3f}")
-        lines.append(f"remainder: standard deviation {self._resid.std():.3f}")
+        for col in self._p.seasonals:
+            lines.append(f"{col}: standard deviation {self._p.seasonals[col].std():.3f}")
+        lines.append(f"remainder: standard deviation {self._p.resid.std():.3f}")
         prof = self.weekly_profile
         if prof is not None:
             lines.append("weekly profile: " + ", ".join(f"{d} {v:+.2f}" for d, v in prof.items()))
@@ -225,8 +220,8 @@ class DecompositionResult(Result):
         """JSON-friendly dictionary (components as date -> value)."""
         prof = self.weekly_profile
         return {
-            "periods": list(self._periods),
-            "robust": self._robust,
+            "periods": list(self._p.periods),
+            "robust": self._p.robust,
             "scale": "anscombe 2*sqrt(y+3/8)",
             "weekly_profile": None if prof is None else {k: float(v) for k, v in prof.items()},
             "components": {
@@ -245,16 +240,18 @@ class DecompositionResult(Result):
         from matplotlib.figure import Figure
 
         fig = Figure(figsize=(9, 8), layout="constrained")
-        axes = fig.subplots(3 + len(self._periods), 1, sharex=True)
-        axes[0].plot(self._observed.index, self._observed.to_numpy(), lw=0.8, color="0.3")
+        axes = fig.subplots(3 + len(self._p.periods), 1, sharex=True)
+        axes[0].plot(self._p.observed.index, self._p.observed.to_numpy(), lw=0.8, color="0.3")
         axes[0].set_ylabel("2 sqrt(y + 3/8)")
         axes[0].set_title("STL decomposition on the Anscombe scale")
-        axes[1].plot(self._trend.index, self._trend.to_numpy(), color="C0")
+        axes[1].plot(self._p.trend.index, self._p.trend.to_numpy(), color="C0")
         axes[1].set_ylabel("trend")
-        for k, col in enumerate(self._seasonals, start=2):
-            axes[k].plot(self._seasonals.index, self._seasonals[col].to_numpy(), lw=0.8, color="C2")
+        for k, col in enumerate(self._p.seasonals, start=2):
+            axes[k].plot(
+                self._p.seasonals.index, self._p.seasonals[col].to_numpy(), lw=0.8, color="C2"
+            )
             axes[k].set_ylabel(str(col).replace("_", " "))
-        axes[-1].plot(self._resid.index, self._resid.to_numpy(), ".", ms=2, color="C3")
+        axes[-1].plot(self._p.resid.index, self._p.resid.to_numpy(), ".", ms=2, color="C3")
         axes[-1].axhline(0, color="grey", lw=0.8)
         axes[-1].set_ylabel("remainder")
         return fig

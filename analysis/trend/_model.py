@@ -35,10 +35,8 @@ import pandas as pd
 from scipy import stats
 
 from analysis._results import Result, get_ax
-from analysis.errors import DataError, Problem
 from analysis.trend._design import WEEKDAYS, DesignSpec, build_spec, check_columns
 from analysis.trend._validate import (
-    COUNTS,
     CountSeries,
     break_dates,
     check_counts,
@@ -217,7 +215,12 @@ def fit_trend(
     >>> y = pd.Series(rng.poisson(3 * np.exp(0.01 * np.arange(120))), index=days)
     >>> res = fit_trend(y, family="poisson", weekly=False)
     >>> res.family, round(res.slope, 3)
-    ('poisson', 0.01)
+    ('poisson', 0.011)
+    >>> lo, hi = res.slope_ci
+    >>> bool(lo < 0.01 < hi)
+    True
+    >>> res.slope_text
+    '+8.2% per week (95% CI 6.6% to 10.0%)'
     >>> res.forecast(14).to_frame().shape
     (14, 3)
     """
@@ -249,13 +252,15 @@ def fit_trend(
     offset = np.zeros(len(design)) if exposure is None else check_exposure(exposure, series)
     fit = _fit(series.values, design, offset, family, test_level, cov_type, hac_maxlags)
     return TrendResult(
-        series=series,
-        spec=spec,
-        design=design,
-        offset=offset,
-        has_exposure=exposure is not None,
-        level=level,
-        **fit,
+        FitState(
+            series=series,
+            spec=spec,
+            design=design,
+            offset=offset,
+            has_exposure=exposure is not None,
+            level=level,
+            **fit,
+        )
     )
 
 
@@ -263,23 +268,13 @@ def _check_size(series: CountSeries, design: pd.DataFrame) -> None:
     n, p = design.shape
     need = max(2 * p, p + 10)
     if n < need:
-        raise DataError(
-            Problem(
-                COUNTS,
-                None,
-                series.name,
-                None,
-                f"too short: {n} periods for a model with {p} coefficients "
-                f"({', '.join(design.columns)}); need at least {need}. "
-                "Use a longer series or a simpler model (weekly=False, trend='linear')",
-            )
+        raise series.problem(
+            f"too short: {n} periods for a model with {p} coefficients "
+            f"({', '.join(design.columns)}); need at least {need}. "
+            "Use a longer series or a simpler model (weekly=False, trend='linear')"
         )
     if series.values.sum() == 0:
-        raise DataError(
-            Problem(
-                COUNTS, None, series.name, "0", "every count is zero: there is no rate to model"
-            )
-        )
+        raise series.problem("every count is zero: there is no rate to model", "0")
 
 
 def _glm(y: np.ndarray, design: pd.DataFrame, offset: np.ndarray, alpha: float | None) -> Any:
@@ -396,6 +391,24 @@ def _fit(
     }
 
 
+@dataclass(frozen=True)
+class FitState:
+    """Everything a fitted trend model holds (internal; read through TrendResult)."""
+
+    series: CountSeries
+    spec: DesignSpec
+    design: pd.DataFrame
+    offset: np.ndarray
+    has_exposure: bool
+    level: float
+    glm: Any
+    family: str
+    family_reason: str
+    dispersion_test: DispersionTest
+    alpha_se: float
+    cov_type: str
+
+
 class TrendResult(Result):
     """A fitted count-trend model (returned by :func:`fit_trend`).
 
@@ -403,91 +416,67 @@ class TrendResult(Result):
     for daily counts); ``slope`` is on the log-rate scale per day.
     """
 
-    def __init__(
-        self,
-        *,
-        series: CountSeries,
-        spec: DesignSpec,
-        design: pd.DataFrame,
-        offset: np.ndarray,
-        has_exposure: bool,
-        level: float,
-        glm: Any,
-        family: str,
-        family_reason: str,
-        dispersion_test: DispersionTest,
-        alpha_se: float,
-        cov_type: str,
-    ):
-        self._series = series
-        self._spec = spec
-        self._design = design
-        self._offset = offset
-        self._has_exposure = has_exposure
-        self._level = level
-        self._glm = glm
-        self._family = family
-        self._family_reason = family_reason
-        self._test = dispersion_test
-        self._alpha_se = alpha_se
-        self._cov_type = cov_type
+    def __init__(self, fit: FitState):
+        self._f = fit
         self._cache: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ contract
     @property
     def family(self) -> str:
         """The family used: ``"poisson"`` or ``"negbin"``."""
-        return self._family
+        return self._f.family
 
     @property
     def family_reason(self) -> str:
         """Why this family: requested, or the overdispersion test's verdict."""
-        return self._family_reason
+        return self._f.family_reason
 
     @property
     def dispersion(self) -> float | None:
         """NB2 dispersion ``alpha`` (``Var = mu + alpha mu^2``); None for Poisson."""
-        return self._test.alpha if self._family == "negbin" else None
+        return self._f.dispersion_test.alpha if self._f.family == "negbin" else None
 
     @property
     def dispersion_test(self) -> DispersionTest:
         """Overdispersion tests of ``alpha = 0`` (computed whatever the family)."""
-        return self._test
+        return self._f.dispersion_test
 
     @property
     def level(self) -> float:
         """Confidence level of the intervals of the fit."""
-        return self._level
+        return self._f.level
 
     @property
     def trend(self) -> str:
         """The trend form: none, linear, spline or piecewise."""
-        return self._spec.trend
+        return self._f.spec.trend
 
     @property
     def cov_type(self) -> str:
         """Covariance of the estimates: ``"nonrobust"`` or ``"HAC"``."""
-        return self._cov_type
+        return self._f.cov_type
 
     @property
     def n(self) -> int:
         """Number of periods fitted."""
-        return len(self._design)
+        return len(self._f.design)
 
     @property
     def counts(self) -> pd.Series:
         """The counts fitted (a copy, original index)."""
-        return pd.Series(self._series.values, index=self._series.index, name=self._series.name)
+        return pd.Series(
+            self._f.series.values, index=self._f.series.index, name=self._f.series.name
+        )
 
     @property
     def design(self) -> pd.DataFrame:
         """The design matrix (a copy; index: the counts' index)."""
-        return self._design.set_axis(self._series.index).copy()
+        return self._f.design.set_axis(self._f.series.index).copy()
 
     @property
     def glm_result(self) -> Any:
         """The underlying statsmodels ``GLMResults`` (for anything not exposed here)."""
-        return self._glm
+        return self._f.glm
 
     @property
     def params(self) -> pd.DataFrame:
@@ -498,14 +487,14 @@ class TrendResult(Result):
         rate ratio (for ``intercept``, the rate in the reference period).
         """
         if "params" not in self._cache:
-            ci = self._glm.conf_int(alpha=1 - self._level)
+            ci = self._f.glm.conf_int(alpha=1 - self._f.level)
             frame = pd.DataFrame(
                 {
-                    "estimate": self._glm.params,
-                    "se": self._glm.bse,
+                    "estimate": self._f.glm.params,
+                    "se": self._f.glm.bse,
                     "ci_low": ci.iloc[:, 0],
                     "ci_high": ci.iloc[:, 1],
-                    "p_value": self._glm.pvalues,
+                    "p_value": self._f.glm.pvalues,
                 }
             )
             for col, src in (("rr", "estimate"), ("rr_low", "ci_low"), ("rr_high", "ci_high")):
@@ -532,10 +521,10 @@ class TrendResult(Result):
         return None if est is None else (est[1], est[2])
 
     def _slope(self) -> tuple[float, float, float] | None:
-        if self._spec.trend not in ("linear", "piecewise"):
+        if self._f.spec.trend not in ("linear", "piecewise"):
             return None
         if "slope" not in self._cache:
-            names = list(self._design.columns)
+            names = list(self._f.design.columns)
             weights = np.array(
                 [1.0 if c == "trend" or c.startswith("slope_change[") else 0.0 for c in names]
             )
@@ -543,9 +532,9 @@ class TrendResult(Result):
         return self._cache["slope"]
 
     def _contrast(self, weights: np.ndarray) -> tuple[float, float, float]:
-        est = float(weights @ self._glm.params.to_numpy())
-        se = float(np.sqrt(weights @ np.asarray(self._glm.cov_params()) @ weights))
-        z = stats.norm.ppf(0.5 + self._level / 2)
+        est = float(weights @ self._f.glm.params.to_numpy())
+        se = float(np.sqrt(weights @ np.asarray(self._f.glm.cov_params()) @ weights))
+        z = stats.norm.ppf(0.5 + self._f.level / 2)
         return est, est - z * se, est + z * se
 
     @property
@@ -555,22 +544,22 @@ class TrendResult(Result):
         if est is None:
             return None
         est_w, lo_w, hi_w = (math.expm1(7 * v) for v in est)
-        return _pct_words(est_w, lo_w, hi_w, self._level, "per week")
+        return _pct_words(est_w, lo_w, hi_w, self._f.level, "per week")
 
     @property
     def segment_slopes(self) -> pd.DataFrame | None:
         """For a piecewise trend: each segment's start, slope per day and interval."""
-        if self._spec.trend != "piecewise":
+        if self._f.spec.trend != "piecewise":
             return None
-        names = list(self._design.columns)
+        names = list(self._f.design.columns)
         rows = []
-        starts = [self._series.index[0]] + [
-            self._series.localize(pd.DatetimeIndex([b]))[0] for b in self._spec.breaks
+        starts = [self._f.series.index[0]] + [
+            self._f.series.localize(pd.DatetimeIndex([b]))[0] for b in self._f.spec.breaks
         ]
         for k, start in enumerate(starts):
             w = np.zeros(len(names))
             w[names.index("trend")] = 1.0
-            for b in self._spec.breaks[:k]:
+            for b in self._f.spec.breaks[:k]:
                 w[names.index(f"slope_change[{_label(b)}]")] = 1.0
             est, lo, hi = self._contrast(w)
             rows.append({"start": start, "slope": est, "ci_low": lo, "ci_high": hi})
@@ -581,7 +570,7 @@ class TrendResult(Result):
         """Plain-words effect of each interpretable term (rate ratios with intervals)."""
         p = self.params
         out = {}
-        lvl = self._level
+        lvl = self._f.level
         for term, row in p.iterrows():
             name = str(term)
             kind, _, arg = name.partition("[")
@@ -605,7 +594,7 @@ class TrendResult(Result):
     @property
     def weekly_effects(self) -> pd.DataFrame | None:
         """Rate ratio of each weekday vs Monday with its interval (None if not weekly)."""
-        if not self._spec.weekly:
+        if not self._f.spec.weekly:
             return None
         p = self.params
         rows = [{"weekday": "Mon", "rr": 1.0, "rr_low": 1.0, "rr_high": 1.0}]
@@ -625,15 +614,15 @@ class TrendResult(Result):
         (from the delta method on the log scale), not a prediction interval.
         """
         if "fitted" not in self._cache:
-            frame = self._glm.get_prediction().summary_frame(alpha=1 - self._level)
+            frame = self._f.glm.get_prediction().summary_frame(alpha=1 - self._f.level)
             self._cache["fitted"] = pd.DataFrame(
                 {
-                    "count": self._series.values,
+                    "count": self._f.series.values,
                     "rate": frame["mean"].to_numpy(),
                     "ci_low": frame["mean_ci_lower"].to_numpy(),
                     "ci_high": frame["mean_ci_upper"].to_numpy(),
                 },
-                index=self._series.index,
+                index=self._f.series.index,
             )
         return self._cache["fitted"].copy()
 
@@ -641,7 +630,7 @@ class TrendResult(Result):
     def resid_pearson(self) -> pd.Series:
         """Pearson residuals ``(y - mu) / sqrt(Var y)`` per period."""
         return pd.Series(
-            np.asarray(self._glm.resid_pearson), index=self._series.index, name="resid_pearson"
+            np.asarray(self._f.glm.resid_pearson), index=self._f.series.index, name="resid_pearson"
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -702,7 +691,7 @@ class TrendResult(Result):
             remedy = (
                 "the HAC standard errors in use allow for it in the coefficients' intervals, "
                 "but forecast intervals still assume independent days"
-                if self._cov_type == "HAC"
+                if self._f.cov_type == "HAC"
                 else "refit with cov_type='HAC' for standard errors that allow for it"
             )
             out.append(
@@ -710,7 +699,7 @@ class TrendResult(Result):
                 f"p = {_p(p_lb)}): the model misses some structure, so standard errors, "
                 f"confidence bands and forecast intervals are too narrow; {remedy}."
             )
-        if self._family == "poisson" and self._test.overdispersed:
+        if self._f.family == "poisson" and self._f.dispersion_test.overdispersed:
             out.append(
                 "The counts are overdispersed but a Poisson model was requested: "
                 "intervals are too narrow; use family='negbin' or 'auto'."
@@ -777,19 +766,19 @@ class TrendResult(Result):
         if not 0 < level < 1:
             raise ValueError(f"level must be between 0 and 1 (got {level})")
         h = int(h)
-        s = self._series
+        s = self._f.series
         future_local = pd.date_range(s.local[-1] + s.offset, periods=h, freq=s.offset)
-        xf = self._spec.matrix(future_local).to_numpy()
+        xf = self._f.spec.matrix(future_local).to_numpy()
         off = self._future_offset(h, exposure)
-        beta = self._glm.params.to_numpy()
-        cov = np.asarray(self._glm.cov_params())
+        beta = self._f.glm.params.to_numpy()
+        cov = np.asarray(self._f.glm.cov_params())
         rng = np.random.default_rng(seed)
         betas = rng.multivariate_normal(beta, cov, size=n_sim, method="svd")
         eta = np.clip(xf @ betas.T + off[:, None], -700, 700)  # h x n_sim
         mu = np.exp(eta)
-        if self._family == "negbin" and self._test.alpha >= MIN_ALPHA:
-            alpha = self._test.alpha
-            sd = self._alpha_se / alpha if np.isfinite(self._alpha_se) else 0.0
+        if self._f.family == "negbin" and self._f.dispersion_test.alpha >= MIN_ALPHA:
+            alpha = self._f.dispersion_test.alpha
+            sd = self._f.alpha_se / alpha if np.isfinite(self._f.alpha_se) else 0.0
             alphas = alpha * np.exp(rng.normal(0.0, sd, size=n_sim))
             lam = rng.gamma(1.0 / alphas, alphas * mu)
         else:
@@ -801,7 +790,7 @@ class TrendResult(Result):
         mean = np.exp(xf @ beta + off)
         index = s.localize(future_local)
         notes = self.notes[:1] if self.autocorrelated else []
-        if self._has_exposure and exposure is None:
+        if self._f.has_exposure and exposure is None:
             notes.append("future exposure assumed equal to the last observed value")
         return ForecastResult(
             index=index,
@@ -816,12 +805,12 @@ class TrendResult(Result):
         )
 
     def _future_offset(self, h: int, exposure: Any) -> np.ndarray:
-        if not self._has_exposure:
+        if not self._f.has_exposure:
             if exposure is not None:
                 raise ValueError("the model was fitted without exposure; do not pass one here")
             return np.zeros(h)
         if exposure is None:
-            return np.full(h, self._offset[-1])
+            return np.full(h, self._f.offset[-1])
         values = np.asarray(exposure, dtype=float)
         if values.shape != (h,) or not np.all(np.isfinite(values) & (values > 0)):
             raise ValueError(f"exposure must hold {h} positive numbers, one per future period")
@@ -830,13 +819,13 @@ class TrendResult(Result):
     # ------------------------------------------------------------------ output
     def summary(self) -> str:
         """Plain-text summary: family and why, trend, effects, dispersion, diagnostics."""
-        s = self._series
+        s = self._f.series
         lines = [
             f"Count trend model: {self.family}, trend={self.trend}, "
-            f"{'weekly cycle, ' if self._spec.weekly else ''}{self.n} periods "
+            f"{'weekly cycle, ' if self._f.spec.weekly else ''}{self.n} periods "
             f"{_label(s.local[0])} to {_label(s.local[-1])} ({s.offset.freqstr})",
             f"Family: {self.family_reason}",
-            f"Overdispersion test: {self._test}",
+            f"Overdispersion test: {self._f.dispersion_test}",
         ]
         if self.dispersion is not None:
             lines.append(f"Dispersion (NB2 alpha): {self.dispersion:.4g}")
@@ -845,7 +834,7 @@ class TrendResult(Result):
             lines.append(f"{what}: {self.slope:+.5f} log rate per day = {self.slope_text}")
         elif self.trend == "spline":
             lines.append("Slope: not a single number for a spline trend (see plot)")
-        lines.append(f"Coefficients ({self._level:.0%} CI, {self._cov_type} covariance):")
+        lines.append(f"Coefficients ({self._f.level:.0%} CI, {self._f.cov_type} covariance):")
         lines.append(self.params.to_string(float_format=lambda v: f"{v:.4g}"))
         eff = self.effects
         if len(eff):
@@ -861,33 +850,33 @@ class TrendResult(Result):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dictionary of the fit (no per-period table; see ``to_frame``)."""
-        s = self._series
+        s = self._f.series
         params = self.params
         return _jsonable(
             {
                 "family": self.family,
                 "family_reason": self.family_reason,
                 "trend": self.trend,
-                "weekly": self._spec.weekly,
+                "weekly": self._f.spec.weekly,
                 "n": self.n,
                 "start": str(s.index[0]),
                 "end": str(s.index[-1]),
                 "freq": s.offset.freqstr,
-                "level": self._level,
-                "cov_type": self._cov_type,
+                "level": self._f.level,
+                "cov_type": self._f.cov_type,
                 "slope": self.slope,
                 "slope_ci": None if self.slope_ci is None else list(self.slope_ci),
                 "slope_text": self.slope_text,
                 "dispersion": self.dispersion,
-                "dispersion_test": self._test.to_dict(),
+                "dispersion_test": self._f.dispersion_test.to_dict(),
                 "params": {
                     str(t): {c: params.loc[t, c] for c in params.columns} for t in params.index
                 },
                 "effects": self.effects.to_dict(),
-                "breaks": [str(b) for b in self._spec.breaks],
+                "breaks": [str(b) for b in self._f.spec.breaks],
                 "events": [
                     {"name": e.name, "kind": e.kind, "date": str(e.start), "duration": e.duration}
-                    for e in self._spec.events
+                    for e in self._f.spec.events
                 ],
                 "ljung_box": {
                     str(lag): {"statistic": r["statistic"], "p_value": r["p_value"]}
@@ -913,7 +902,7 @@ class TrendResult(Result):
         """
         ax = get_ax(ax)
         fc = self.forecast(forecast) if isinstance(forecast, int) else forecast
-        _draw_history(ax, self.fitted, self._level)
+        _draw_history(ax, self.fitted, self._f.level)
         if fc is not None:
             _draw_forecast(ax, fc)
         ax.set_title(f"{self.family} model, {self.trend} trend")
@@ -1073,34 +1062,24 @@ class ForecastResult(Result):
 # ---------------------------------------------------------------------- helpers
 
 
+def _line_and_band(ax: Any, frame: pd.DataFrame, column: str, color: str, labels: tuple) -> None:
+    ax.plot(frame.index, frame[column], color=color, lw=1.5, label=labels[0])
+    if labels[1] is not None:
+        band = {"color": color, "alpha": 0.25, "label": labels[1]}
+        ax.fill_between(frame.index, frame["ci_low"], frame["ci_high"], **band)
+
+
 def _draw_history(ax: Any, fitted: pd.DataFrame, level: float | None) -> None:
     ax.plot(fitted.index, fitted["count"], ".", ms=3, color="0.35", label="counts")
-    ax.plot(fitted.index, fitted["rate"], color="C0", lw=1.5, label="fitted rate")
-    if level is not None:
-        ax.fill_between(
-            fitted.index,
-            fitted["ci_low"],
-            fitted["ci_high"],
-            color="C0",
-            alpha=0.25,
-            label=f"{level:.0%} confidence band",
-        )
+    band = None if level is None else f"{level:.0%} confidence band"
+    _line_and_band(ax, fitted, "rate", "C0", ("fitted rate", band))
     ax.set_ylabel("count per period")
     _concise_dates(ax)
 
 
 def _draw_forecast(ax: Any, fc: ForecastResult) -> None:
-    f = fc.to_frame()
-    ax.plot(f.index, f["mean"], color="C1", lw=1.5, label="forecast")
-    ax.fill_between(
-        f.index,
-        f["ci_low"],
-        f["ci_high"],
-        color="C1",
-        alpha=0.25,
-        step="mid",
-        label=f"{fc.level:.0%} prediction interval",
-    )
+    labels = ("forecast", f"{fc.level:.0%} prediction interval")
+    _line_and_band(ax, fc.to_frame(), "mean", "C1", labels)
 
 
 def _concise_dates(ax: Any) -> None:

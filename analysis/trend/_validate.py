@@ -36,6 +36,10 @@ class CountSeries:
     name: str
     index: pd.DatetimeIndex  # the input index (tz kept)
 
+    def problem(self, message: str, value: str | None = None) -> DataError:
+        """A DataError about the whole series (no single row)."""
+        return DataError(Problem(COUNTS, None, self.name, value, message))
+
     @property
     def daily(self) -> bool:
         """True when the periods are single calendar days."""

@@ -272,11 +272,11 @@ def test_forecast_keeps_steps_and_ends_pulses(nb_counts):
          "duration": [None, 10]}
     )  # fmt: skip
     res = fit_trend(nb_counts, events=events, breaks=["2024-03-01"])
-    future = res._spec.matrix(pd.date_range("2024-07-19", periods=5, freq="D"))
+    future = res._f.spec.matrix(pd.date_range("2024-07-19", periods=5, freq="D"))
     assert (future["step[a]"] == 1).all() and (future["shift[2024-03-01]"] == 1).all()
     # the pulse of 10 days from 2024-07-15 runs to 2024-07-24 inclusive
     assert future["pulse[b]"].tolist() == [1, 1, 1, 1, 1]
-    later = res._spec.matrix(pd.date_range("2024-07-25", periods=3, freq="D"))
+    later = res._f.spec.matrix(pd.date_range("2024-07-25", periods=3, freq="D"))
     assert (later["pulse[b]"] == 0).all()
 
 
