@@ -249,6 +249,7 @@ def fit_trend(
     design = spec.matrix(series.local)
     _check_size(series, design)
     check_columns(design)
+    _check_separation(series, design)
     offset = np.zeros(len(design)) if exposure is None else check_exposure(exposure, series)
     fit = _fit(series.values, design, offset, family, test_level, cov_type, hac_maxlags)
     return TrendResult(
@@ -275,6 +276,31 @@ def _check_size(series: CountSeries, design: pd.DataFrame) -> None:
         )
     if series.values.sum() == 0:
         raise series.problem("every count is zero: there is no rate to model", "0")
+
+
+def _check_separation(series: CountSeries, design: pd.DataFrame) -> None:
+    """Reject indicator terms whose maximum-likelihood estimate is infinite.
+
+    When every period where a 0/1 term (weekday, break, event) applies has a
+    zero count, or every event falls in those periods, the log-rate effect
+    goes to minus or plus infinity and its interval is meaningless.
+    """
+    y = series.values
+    bad = []
+    for name in design.columns:
+        if name.split("[")[0] not in ("weekday", "shift", "step", "pulse"):
+            continue
+        on = design[name].to_numpy() == 1
+        if y[on].sum() == 0:
+            bad.append(f"{name}: no events in the {int(on.sum())} periods where it applies")
+        elif y[~on].sum() == 0:
+            bad.append(f"{name}: no events outside the periods where it applies")
+    if bad:
+        raise series.problem(
+            "a term's effect is infinite (the rate is 0 on one side), so it cannot be "
+            "estimated: " + "; ".join(bad) + ". Drop it (weekly=False, fewer breaks or "
+            "events) or count over longer periods"
+        )
 
 
 def _glm(y: np.ndarray, design: pd.DataFrame, offset: np.ndarray, alpha: float | None) -> Any:
@@ -774,7 +800,8 @@ class TrendResult(Result):
         cov = np.asarray(self._f.glm.cov_params())
         rng = np.random.default_rng(seed)
         betas = rng.multivariate_normal(beta, cov, size=n_sim, method="svd")
-        eta = np.clip(xf @ betas.T + off[:, None], -700, 700)  # h x n_sim
+        # h x n_sim; the cap keeps absurd draws within numpy's Poisson sampler
+        eta = np.clip(xf @ betas.T + off[:, None], -50.0, 40.0)
         mu = np.exp(eta)
         if self._f.family == "negbin" and self._f.dispersion_test.alpha >= MIN_ALPHA:
             alpha = self._f.dispersion_test.alpha

@@ -319,6 +319,17 @@ def check_events(events: Any, tz: Any) -> list[Event]:
             continue
         duration_raw = row.get("duration", 1)
         duration = 1 if pd.isna(duration_raw) else duration_raw
+        if kind == "step" and not pd.isna(duration_raw) and duration_raw != 1:
+            problems.append(
+                Problem(
+                    EVENTS,
+                    line,
+                    "duration",
+                    str(duration_raw),
+                    "a step lasts to the end of the data; duration is for pulses only",
+                )
+            )
+            continue
         try:
             ok = float(duration) == int(float(duration)) and int(float(duration)) >= 1
         except (TypeError, ValueError):

@@ -145,3 +145,29 @@ def test_decompose_checks_length_and_period(ok):
         decompose(ok, period=1)
     with pytest.raises(DataError, match="negative"):
         decompose(ok - 10)
+
+
+def test_weekday_without_any_event_is_reported():
+    # SIMULATED sparse counts with no event on any Sunday: the Sunday effect is -infinity
+    days = pd.date_range("2024-01-01", periods=120, freq="D")
+    y = pd.Series(np.random.default_rng(2).poisson(0.5, 120), index=days)
+    y[days.day_of_week == 6] = 0
+    with pytest.raises(DataError, match=r"weekday\[Sun\]: no events"):
+        fit_trend(y)
+    assert fit_trend(y, weekly=False).n == 120
+
+
+def test_forecast_of_an_explosive_fit_stays_finite():
+    # SIMULATED: a rate growing 5% a day; 200 days ahead the draws are huge but finite
+    days = pd.date_range("2024-01-01", periods=60, freq="D")
+    y = pd.Series(np.random.default_rng(3).poisson(np.exp(0.05 * np.arange(60))), index=days)
+    f = fit_trend(y, weekly=False, family="poisson").forecast(200).to_frame()
+    assert np.isfinite(f.to_numpy()).all()
+
+
+def test_step_event_with_a_duration_is_an_error(ok):
+    events = pd.DataFrame(
+        {"date": ["2024-01-10"], "name": ["x"], "kind": ["step"], "duration": [5]}
+    )
+    with pytest.raises(DataError, match="pulses only"):
+        fit_trend(ok, events=events)
