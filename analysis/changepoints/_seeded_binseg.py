@@ -4,7 +4,8 @@ Best splits are computed on a fixed, deterministic set of "seeded" intervals
 (lengths ``n * decay^k``, each layer covering the series with overlapping
 intervals), which costs O(n log n) however many changes there are; changes are
 then selected greedily: the largest gain above the penalty first, discarding
-intervals that contain an accepted change. Approximate, for very long series.
+intervals that contain an accepted change, and refined as in
+:func:`~analysis.changepoints._binseg.refine`. Approximate.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import math
 import numpy as np
 from numba import njit
 
-from analysis.changepoints._binseg import best_split
+from analysis.changepoints._binseg import best_split, refine
 
 
 def seeded_intervals(n: int, m: int, decay: float = 1 / math.sqrt(2)) -> np.ndarray:
@@ -72,4 +73,4 @@ def seeded_binseg(
         if all(abs(k - c) >= m for c in found):
             found.append(k)
             alive &= ~((iv[:, 0] < k) & (iv[:, 1] > k))
-    return sorted(found)
+    return refine(cid, cs1, cs2, par, sorted(found), m)

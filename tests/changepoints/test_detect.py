@@ -145,6 +145,24 @@ def test_binary_segmentations_find_clear_changes(method):
     assert np.all(np.abs(res.indices - np.array([300, 600])) <= 5)
 
 
+def test_auto_method_for_one_parameter_costs_by_length():
+    rng = np.random.default_rng(15)
+    y = np.r_[rng.poisson(3, 150_000), rng.poisson(4, 100_000)]
+    long = detect_changepoints(y, cost="poisson")
+    assert long.method == "binseg"
+    exact = detect_changepoints(y, cost="poisson", method="fpop")
+    assert list(long.indices) == list(exact.indices)
+    assert detect_changepoints(y[:1000], cost="poisson").method == "fpop"
+
+
+def test_binseg_locations_are_refined_to_the_exact_answer():
+    rng = np.random.default_rng(16)
+    y = np.concatenate([rng.poisson(r, 400) for r in (3, 5, 2.5, 6, 4)])
+    fast = detect_changepoints(y, cost="poisson", method="binseg")
+    exact = detect_changepoints(y, cost="poisson", method="fpop")
+    assert list(fast.indices) == list(exact.indices)
+
+
 def test_auto_method_for_mean_and_variance_by_length():
     rng = np.random.default_rng(12)
     assert detect_changepoints(rng.normal(0, 1, 500)).method == "pelt"
