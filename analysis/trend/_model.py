@@ -612,9 +612,7 @@ class TrendResult(Result):
                     "step": f"after event {arg!r}",
                     "pulse": f"during event {arg!r}",
                 }[kind]
-                out[name] = f"{what}: " + _pct_words(
-                    row["rr"] - 1, row["rr_low"] - 1, row["rr_high"] - 1, lvl, "in the rate"
-                )
+                out[name] = f"{what}: " + _rr_words(row["rr"], row["rr_low"], row["rr_high"], lvl)
         return pd.Series(out, dtype=object, name="effect")
 
     @property
@@ -828,8 +826,13 @@ class TrendResult(Result):
             level=level,
             n_sim=n_sim,
             notes=notes,
-            history=self.fitted,
+            history=self._history_for_plot(),
         )
+
+    def _history_for_plot(self) -> pd.DataFrame:
+        frame = self.fitted
+        frame.attrs["level"] = self._f.level
+        return frame
 
     def _future_offset(self, h: int, exposure: Any) -> np.ndarray:
         if not self._f.has_exposure:
@@ -1080,7 +1083,7 @@ class ForecastResult(Result):
     def plot(self, ax: Any = None) -> Any:
         """Draw the data, the fit and the forecast with its interval; returns the Axes."""
         ax = get_ax(ax)
-        _draw_history(ax, self._history, None)
+        _draw_history(ax, self._history, self._history.attrs.get("level"))
         _draw_forecast(ax, self)
         ax.legend(loc="upper left", fontsize="small")
         return ax
@@ -1134,6 +1137,13 @@ def _pct_words(est: float, lo: float, hi: float, level: float, per: str) -> str:
     """E.g. ``+12% per week (95% CI 8% to 16%)`` from relative changes."""
     sign = "+" if 100 * est >= 0.05 else ""
     return f"{sign}{_pct(est)} {per} ({level:.0%} CI {_pct(lo)} to {_pct(hi)})"
+
+
+def _rr_words(rr: float, lo: float, hi: float, level: float) -> str:
+    """A rate ratio in words: a percent change, or "N times" from a doubling on."""
+    if rr >= 2:
+        return f"{rr:.1f} times the rate ({level:.0%} CI {lo:.1f} to {hi:.1f} times)"
+    return _pct_words(rr - 1, lo - 1, hi - 1, level, "in the rate")
 
 
 def _jsonable(obj: Any) -> Any:
