@@ -159,6 +159,9 @@ def test_break_recovers_a_simulated_level_shift(rng):
     row = res.params.loc[f"shift[{y.index[120].date()}]"]
     assert row["rr_low"] < 2.0 < row["rr_high"]
     assert row["p_value"] < 0.001
+    words = res.effects[f"shift[{y.index[120].date()}]"]
+    assert words.startswith(f"level shift from {y.index[120].date()}: ")
+    assert ("times the rate" in words) == (row["rr"] >= 2)
 
 
 def test_break_column_is_a_step_from_its_date(nb_counts):
@@ -395,3 +398,18 @@ def test_plots_return_axes_and_figures(nb_counts):
     assert res.forecast(7).plot(ax=given) is given
     assert isinstance(res.plot_diagnostics(), Figure)
     plt.close("all")
+
+
+def test_autocorrelated_residuals_get_a_plain_note(rng):
+    # SIMULATED: a slowly wandering log rate (AR(1), phi 0.9) the model does not know about
+    eps = np.zeros(200)
+    for t in range(1, 200):
+        eps[t] = 0.9 * eps[t - 1] + rng.normal(0, 0.2)
+    y, _ = simulate(rng, alpha=0.0, extra_log=eps)
+    res = fit_trend(y)
+    assert res.autocorrelated
+    assert any("too narrow" in n and "cov_type='HAC'" in n for n in res.notes)
+    assert res.forecast(7).notes and "Note:" in res.summary()
+    hac = fit_trend(y, cov_type="HAC")
+    assert any("HAC standard errors in use" in n for n in hac.notes)
+    assert len(res.acf) == 28
