@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.offsets import BaseOffset
 
+from analysis.trend._output import date_label
 from analysis.trend._validate import Event
 
 TRENDS = ("none", "linear", "spline", "piecewise")
@@ -104,7 +105,7 @@ class DesignSpec:
             for j in range(1, 7):
                 cols[f"weekday[{WEEKDAYS[j]}]"] = (dow == j).astype(float)
         for b in self.breaks:
-            label = _label(b)
+            label = date_label(b)
             cols[f"shift[{label}]"] = (ends > b).astype(float)
             if self.trend == "piecewise":
                 at = self.days(pd.DatetimeIndex([b]))[0]
@@ -116,10 +117,6 @@ class DesignSpec:
                 stop = ev.start + pd.Timedelta(days=ev.duration)
                 cols[f"pulse[{ev.name}]"] = ((starts < stop) & (ends > ev.start)).astype(float)
         return pd.DataFrame(cols, index=starts)
-
-
-def _label(ts: pd.Timestamp) -> str:
-    return str(ts.date()) if ts == ts.normalize() else str(ts)
 
 
 def build_spec(
@@ -168,7 +165,7 @@ def check_columns(design: pd.DataFrame) -> None:
     pulse outside the data) has no data on one side, so its effect cannot be
     estimated.
     """
-    first, last = _label(design.index[0]), _label(design.index[-1])
+    first, last = date_label(design.index[0]), date_label(design.index[-1])
     bad = []
     for name in design.columns:
         if name.split("[")[0] in ("shift", "step", "pulse", "slope_change"):

@@ -36,6 +36,16 @@ from scipy import stats
 
 from analysis._results import Result, get_ax
 from analysis.trend._design import WEEKDAYS, DesignSpec, build_spec, check_columns
+from analysis.trend._forecast import ForecastResult, draw_forecast
+from analysis.trend._output import (
+    concise_dates,
+    date_label,
+    draw_history,
+    jsonable,
+    p_text,
+    pct_words,
+    rr_words,
+)
 from analysis.trend._validate import (
     CountSeries,
     break_dates,
@@ -99,13 +109,13 @@ class DispersionTest:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dictionary."""
-        return _jsonable(asdict(self))
+        return jsonable(asdict(self))
 
     def __str__(self) -> str:
         verdict = "overdispersed" if self.overdispersed else "no evidence of overdispersion"
         return (
-            f"score z = {self.statistic:.2f}, p = {_p(self.p_value)} ({verdict} at "
-            f"{self.test_level:g}); LR = {self.lr_statistic:.2f}, p = {_p(self.lr_p_value)}; "
+            f"score z = {self.statistic:.2f}, p = {p_text(self.p_value)} ({verdict} at "
+            f"{self.test_level:g}); LR = {self.lr_statistic:.2f}, p = {p_text(self.lr_p_value)}; "
             f"NB2 alpha = {self.alpha:.3g}"
         )
 
@@ -570,7 +580,7 @@ class TrendResult(Result):
         if est is None:
             return None
         est_w, lo_w, hi_w = (math.expm1(7 * v) for v in est)
-        return _pct_words(est_w, lo_w, hi_w, self._f.level, "per week")
+        return pct_words(est_w, lo_w, hi_w, self._f.level, "per week")
 
     @property
     def segment_slopes(self) -> pd.DataFrame | None:
@@ -586,7 +596,7 @@ class TrendResult(Result):
             w = np.zeros(len(names))
             w[names.index("trend")] = 1.0
             for b in self._f.spec.breaks[:k]:
-                w[names.index(f"slope_change[{_label(b)}]")] = 1.0
+                w[names.index(f"slope_change[{date_label(b)}]")] = 1.0
             est, lo, hi = self._contrast(w)
             rows.append({"start": start, "slope": est, "ci_low": lo, "ci_high": hi})
         return pd.DataFrame(rows)
@@ -604,7 +614,7 @@ class TrendResult(Result):
             if kind in ("trend", "slope_change"):
                 lo, est, hi = (np.exp(7 * row[c]) - 1 for c in ("ci_low", "estimate", "ci_high"))
                 what = "trend" if kind == "trend" else f"change of trend from {arg}"
-                out[name] = f"{what}: " + _pct_words(est, lo, hi, lvl, "per week")
+                out[name] = f"{what}: " + pct_words(est, lo, hi, lvl, "per week")
             elif kind in ("weekday", "shift", "step", "pulse"):
                 what = {
                     "weekday": f"{arg} vs Mon",
@@ -612,7 +622,7 @@ class TrendResult(Result):
                     "step": f"after event {arg!r}",
                     "pulse": f"during event {arg!r}",
                 }[kind]
-                out[name] = f"{what}: " + _rr_words(row["rr"], row["rr_low"], row["rr_high"], lvl)
+                out[name] = f"{what}: " + rr_words(row["rr"], row["rr_low"], row["rr_high"], lvl)
         return pd.Series(out, dtype=object, name="effect")
 
     @property
@@ -720,7 +730,7 @@ class TrendResult(Result):
             )
             out.append(
                 f"Pearson residuals are autocorrelated (Ljung-Box lag {lag}: "
-                f"p = {_p(p_lb)}): the model misses some structure, so standard errors, "
+                f"p = {p_text(p_lb)}): the model misses some structure, so standard errors, "
                 f"confidence bands and forecast intervals are too narrow; {remedy}."
             )
         if self._f.family == "poisson" and self._f.dispersion_test.overdispersed:
@@ -853,7 +863,7 @@ class TrendResult(Result):
         lines = [
             f"Count trend model: {self.family}, trend={self.trend}, "
             f"{'weekly cycle, ' if self._f.spec.weekly else ''}{self.n} periods "
-            f"{_label(s.local[0])} to {_label(s.local[-1])} ({s.offset.freqstr})",
+            f"{date_label(s.local[0])} to {date_label(s.local[-1])} ({s.offset.freqstr})",
             f"Family: {self.family_reason}",
             f"Overdispersion test: {self._f.dispersion_test}",
         ]
@@ -873,7 +883,7 @@ class TrendResult(Result):
         lb = self.ljung_box
         lines.append(
             "Ljung-Box (Pearson residuals): "
-            + ", ".join(f"lag {lag}: p = {_p(p)}" for lag, p in lb["p_value"].items())
+            + ", ".join(f"lag {lag}: p = {p_text(p)}" for lag, p in lb["p_value"].items())
         )
         lines += [f"Note: {n}" for n in self.notes]
         return "\n".join(lines)
@@ -882,7 +892,7 @@ class TrendResult(Result):
         """JSON-friendly dictionary of the fit (no per-period table; see ``to_frame``)."""
         s = self._f.series
         params = self.params
-        return _jsonable(
+        return jsonable(
             {
                 "family": self.family,
                 "family_reason": self.family_reason,
@@ -932,9 +942,9 @@ class TrendResult(Result):
         """
         ax = get_ax(ax)
         fc = self.forecast(forecast) if isinstance(forecast, int) else forecast
-        _draw_history(ax, self.fitted, self._f.level)
+        draw_history(ax, self.fitted, self._f.level)
         if fc is not None:
-            _draw_forecast(ax, fc)
+            draw_forecast(ax, fc)
         ax.set_title(f"{self.family} model, {self.trend} trend")
         ax.legend(loc="upper left", fontsize="small")
         return ax
@@ -954,7 +964,7 @@ class TrendResult(Result):
         axes[0, 0].plot(r.index, r.to_numpy(), lw=0.8)
         axes[0, 0].axhline(0, color="grey", lw=0.8)
         axes[0, 0].set_title("Pearson residuals")
-        _concise_dates(axes[0, 0])
+        concise_dates(axes[0, 0])
         acf = self.acf
         axes[0, 1].bar(acf.index, acf.to_numpy(), width=0.6)
         bound = stats.norm.ppf(0.975) / np.sqrt(self.n)
@@ -973,188 +983,3 @@ class TrendResult(Result):
         axes[1, 1].set_title("Ljung-Box p-values")
         axes[1, 1].set_xlabel("lag (periods)")
         return fig
-
-
-class ForecastResult(Result):
-    """Forecast of future counts with simulated prediction intervals.
-
-    ``mean`` is the expected count per period at the estimated parameters;
-    ``ci_low, ci_high`` bound a prediction interval for the count itself
-    (parameter and count uncertainty). ``total`` is the sum over the horizon
-    with its interval from the same simulated paths.
-    """
-
-    def __init__(
-        self,
-        *,
-        index: pd.DatetimeIndex,
-        mean: np.ndarray,
-        ci_low: np.ndarray,
-        ci_high: np.ndarray,
-        total: tuple[float, float, float],
-        level: float,
-        n_sim: int,
-        notes: list[str],
-        history: pd.DataFrame,
-    ):
-        self._frame = pd.DataFrame(
-            {"mean": mean, "ci_low": ci_low, "ci_high": ci_high},
-            index=pd.DatetimeIndex(index, name=history.index.name),
-        )
-        self._total = total
-        self._level = level
-        self._n_sim = n_sim
-        self._notes = list(notes)
-        self._history = history
-
-    @property
-    def mean(self) -> pd.Series:
-        """Expected count per future period."""
-        return self._frame["mean"].copy()
-
-    @property
-    def ci_low(self) -> pd.Series:
-        """Lower prediction bound per future period."""
-        return self._frame["ci_low"].copy()
-
-    @property
-    def ci_high(self) -> pd.Series:
-        """Upper prediction bound per future period."""
-        return self._frame["ci_high"].copy()
-
-    @property
-    def total(self) -> tuple[float, float, float]:
-        """Expected total over the horizon and its prediction interval."""
-        return self._total
-
-    @property
-    def level(self) -> float:
-        """Coverage of the prediction intervals."""
-        return self._level
-
-    @property
-    def n_sim(self) -> int:
-        """Number of simulated paths."""
-        return self._n_sim
-
-    @property
-    def notes(self) -> list[str]:
-        """Caveats (e.g. autocorrelated residuals make the intervals too narrow)."""
-        return list(self._notes)
-
-    def to_frame(self) -> pd.DataFrame:
-        """Columns ``mean, ci_low, ci_high`` per future period."""
-        return self._frame.copy()
-
-    def summary(self) -> str:
-        """Plain-text forecast table and total."""
-        f = self._frame
-        total, lo, hi = self._total
-        lines = [
-            f"Forecast of {len(f)} periods from {_label(f.index[0])} "
-            f"({self._level:.0%} prediction intervals, {self._n_sim} simulations)",
-            f"Total: {total:.1f} expected ({lo:.0f} to {hi:.0f})",
-            f.to_string(float_format=lambda v: f"{v:.1f}"),
-        ]
-        lines += [f"Note: {n}" for n in self._notes]
-        return "\n".join(lines)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-friendly dictionary."""
-        total, lo, hi = self._total
-        return _jsonable(
-            {
-                "level": self._level,
-                "n_sim": self._n_sim,
-                "total": {"mean": total, "ci_low": lo, "ci_high": hi},
-                "forecast": [
-                    {
-                        "date": str(d),
-                        "mean": r["mean"],
-                        "ci_low": r["ci_low"],
-                        "ci_high": r["ci_high"],
-                    }
-                    for d, r in self._frame.iterrows()
-                ],
-                "notes": self._notes,
-            }
-        )
-
-    def plot(self, ax: Any = None) -> Any:
-        """Draw the data, the fit and the forecast with its interval; returns the Axes."""
-        ax = get_ax(ax)
-        _draw_history(ax, self._history, self._history.attrs.get("level"))
-        _draw_forecast(ax, self)
-        ax.legend(loc="upper left", fontsize="small")
-        return ax
-
-
-# ---------------------------------------------------------------------- helpers
-
-
-def _line_and_band(ax: Any, frame: pd.DataFrame, column: str, color: str, labels: tuple) -> None:
-    ax.plot(frame.index, frame[column], color=color, lw=1.5, label=labels[0])
-    if labels[1] is not None:
-        band = {"color": color, "alpha": 0.25, "label": labels[1]}
-        ax.fill_between(frame.index, frame["ci_low"], frame["ci_high"], **band)
-
-
-def _draw_history(ax: Any, fitted: pd.DataFrame, level: float | None) -> None:
-    ax.plot(fitted.index, fitted["count"], ".", ms=3, color="0.35", label="counts")
-    band = None if level is None else f"{level:.0%} confidence band"
-    _line_and_band(ax, fitted, "rate", "C0", ("fitted rate", band))
-    ax.set_ylabel("count per period")
-    _concise_dates(ax)
-
-
-def _draw_forecast(ax: Any, fc: ForecastResult) -> None:
-    labels = ("forecast", f"{fc.level:.0%} prediction interval")
-    _line_and_band(ax, fc.to_frame(), "mean", "C1", labels)
-
-
-def _concise_dates(ax: Any) -> None:
-    import matplotlib.dates as mdates
-
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-
-
-def _label(ts: pd.Timestamp) -> str:
-    return str(ts.date()) if ts == ts.normalize() else str(ts)
-
-
-def _p(p: float) -> str:
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def _pct(x: float) -> str:
-    v = 100 * x
-    return f"{v:.1f}%" if abs(v) < 10 else f"{v:.0f}%"
-
-
-def _pct_words(est: float, lo: float, hi: float, level: float, per: str) -> str:
-    """E.g. ``+12% per week (95% CI 8% to 16%)`` from relative changes."""
-    sign = "+" if 100 * est >= 0.05 else ""
-    return f"{sign}{_pct(est)} {per} ({level:.0%} CI {_pct(lo)} to {_pct(hi)})"
-
-
-def _rr_words(rr: float, lo: float, hi: float, level: float) -> str:
-    """A rate ratio in words: a percent change, or "N times" from a doubling on."""
-    if rr >= 2:
-        return f"{rr:.1f} times the rate ({level:.0%} CI {lo:.1f} to {hi:.1f} times)"
-    return _pct_words(rr - 1, lo - 1, hi - 1, level, "in the rate")
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (np.bool_, bool)):
-        return bool(obj)
-    if isinstance(obj, (np.integer, int)):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        return None if not math.isfinite(float(obj)) else float(obj)
-    return obj

@@ -19,6 +19,7 @@ from pandas.tseries.frequencies import to_offset
 from pandas.tseries.offsets import BaseOffset, Day
 
 from analysis.errors import DataError, Problem
+from analysis.trend._output import date_label
 
 COUNTS = "<counts>"
 EVENTS = "<events>"
@@ -116,8 +117,7 @@ def _row(pos: int, column: str, value: Any, date: Any, message: str) -> Problem:
 
 
 def _day(date: Any) -> str:
-    ts = pd.Timestamp(date)
-    return str(ts.date()) if ts == ts.normalize() else str(ts)
+    return date_label(pd.Timestamp(date))
 
 
 def _regular_offset(local: pd.DatetimeIndex, column: str) -> BaseOffset:
