@@ -8,8 +8,12 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 CONSTRAINTS := requirements/constraints.txt
 PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check -c $(CONSTRAINTS)
-# Two cores on the reference machine: run the suite on both.
+# Two cores on the reference machine: run the suite on both, one BLAS thread per
+# worker (OpenBLAS threads contending on 2 cores made small solves 100x slower).
 PYTEST_ARGS ?= -n 2
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 
 .PHONY: all venv report test lint unit bench fetch clean distclean lock
 
