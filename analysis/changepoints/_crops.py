@@ -15,8 +15,14 @@ from collections.abc import Callable
 Solution = tuple[tuple[int, ...], float]  # (changes, unpenalised cost)
 
 
-def crops(solve: Callable[[float], Solution], lo: float, hi: float) -> dict[int, Solution]:
-    """Map number of changes -> (changes, unpenalised cost) for every step in ``[lo, hi]``."""
+def crops(
+    solve: Callable[[float], Solution], lo: float, hi: float, limit: int | None = None
+) -> tuple[dict[int, Solution], bool]:
+    """Map number of changes -> (changes, unpenalised cost) for every step in ``[lo, hi]``.
+
+    Stops once ``limit`` segmentations are found; the flag says whether the
+    path is complete.
+    """
     found: dict[int, Solution] = {}
 
     def add(sol: Solution) -> None:
@@ -27,6 +33,8 @@ def crops(solve: Callable[[float], Solution], lo: float, hi: float) -> dict[int,
     add(s_hi)
     stack = [(s_lo, s_hi)]
     while stack:
+        if limit is not None and len(found) >= limit:
+            return found, False
         a, b = stack.pop()
         ma, mb = len(a[0]), len(b[0])
         if ma <= mb + 1:
@@ -39,4 +47,4 @@ def crops(solve: Callable[[float], Solution], lo: float, hi: float) -> dict[int,
             continue
         stack.append((a, mid))
         stack.append((mid, b))
-    return found
+    return found, True

@@ -183,7 +183,7 @@ def _search(
             break
     from analysis.changepoints._crops import crops
 
-    path = crops(lambda b: _tuple(_solve(cost, b, method, m)), beta, hi)
+    path, _ = crops(lambda b: _tuple(_solve(cost, b, method, m)), beta, hi)
     k = max(c for c in path if c <= max_changes)
     return list(path[k][0]), path[k][1]
 
@@ -436,6 +436,7 @@ def changepoint_path(
     method: str = "auto",
     min_size: int = 2,
     level: float = 0.95,
+    max_segmentations: int = 200,
 ) -> ChangepointPath:
     """Every optimal segmentation for penalties in a range (CROPS).
 
@@ -445,10 +446,15 @@ def changepoint_path(
         As for :func:`detect_changepoints` (same NaN rule).
     penalties : (low, high), optional
         Penalty range per change (numbers or names such as ``"bic"``);
-        default from ``"aic"`` to ``4 * "mbic"``.
+        default from half of ``"bic"`` to 4 times ``"mbic"``, which brackets
+        the usual choices. Very low penalties on long series have thousands
+        of optimal segmentations.
     cost, method, min_size, level
         As for :func:`detect_changepoints`; the method must be exact
-        (``"auto"``, ``"fpop"``, ``"pelt"`` or ``"op"``).
+        (``"auto"`` is ``"fpop"``, or ``"pelt"``; ``"op"`` is O(n^2)).
+    max_segmentations : int
+        Stop after this many segmentations (``complete`` is then False and
+        the summary says so): each costs two exact solves.
 
     Returns
     -------
@@ -472,17 +478,19 @@ def changepoint_path(
     m = int(min_size)
     column = None if data.name is None else str(data.name)
     c, reason, meth, _, _ = _make_cost(cost, x, pos, "mbic", method, m, level, "<series>", column)
+    if method == "auto":
+        meth = "fpop" if c.functional else "pelt"
     if meth not in EXACT:
         raise ValueError(f"the penalty path needs an exact method (fpop, pelt, op), not {meth!r}")
     n = x.size
     p = c.params_per_segment
     if penalties is None:
-        lo, hi = penalty_value("aic", n, p), 4 * penalty_value("mbic", n, p)
+        lo, hi = penalty_value("bic", n, p) / 2, 4 * penalty_value("mbic", n, p)
     else:
         lo, hi = (penalty_value(v, n, p) for v in penalties)
     if not lo < hi:
         raise ValueError(f"penalties must be (low, high) with low < high, got {penalties!r}")
-    found = crops(lambda b: _tuple(_solve(c, b, meth, m)), lo, hi)
+    found, complete = crops(lambda b: _tuple(_solve(c, b, meth, m)), lo, hi, max_segmentations)
     offset = None
     rows = []
     ks = sorted(found, reverse=True)
@@ -501,7 +509,7 @@ def changepoint_path(
         changes, _ = _solve(c, beta, meth, m)
         return _build(data, pos, c, changes, beta, beta, meth, reason, m, level)
 
-    return ChangepointPath(frame, (lo, hi), c.name, meth, refit)
+    return ChangepointPath(frame, (lo, hi), c.name, meth, refit, complete)
 
 
 __all__ = ["PENALTY_NAMES", "changepoint_path", "detect_changepoints"]

@@ -239,7 +239,9 @@ class ChangepointPath(Result):
         cost_name: str,
         method: str,
         refit: Callable[[float], ChangepointResult],
+        complete: bool = True,
     ):
+        self._complete = complete
         self._frame = frame
         self._penalties = penalties
         self._cost_name = cost_name
@@ -261,6 +263,11 @@ class ChangepointPath(Result):
         """Cost used."""
         return self._cost_name
 
+    @property
+    def complete(self) -> bool:
+        """False when the search stopped at ``max_segmentations``."""
+        return self._complete
+
     def to_frame(self) -> pd.DataFrame:
         """One row per segmentation."""
         return self._frame.copy()
@@ -277,6 +284,8 @@ class ChangepointPath(Result):
             f"{self._penalties[0]:.4g} to {self._penalties[1]:.4g}",
             "  changes        cost   penalty range",
         ]
+        if not self._complete:
+            lines.insert(1, "  INCOMPLETE: stopped at max_segmentations; narrow the penalty range")
         for _, r in self._frame.iterrows():
             lines.append(
                 f"  {int(r['n_changes']):7d} {r['cost']:11.2f}   "
@@ -292,6 +301,7 @@ class ChangepointPath(Result):
             "cost_name": self._cost_name,
             "method": self._method,
             "penalties": list(self._penalties),
+            "complete": self._complete,
             "path": _records(fr),
         }
 

@@ -57,3 +57,12 @@ def test_path_needs_an_exact_method(counts):
         changepoint_path(counts, method="binseg")
     with pytest.raises(ValueError, match="low < high"):
         changepoint_path(counts, penalties=(10, 5))
+
+
+def test_path_stops_at_max_segmentations_and_says_so(counts):
+    path = changepoint_path(counts, cost="poisson", penalties=(0.5, 200.0), max_segmentations=5)
+    assert not path.complete
+    assert len(path.to_frame()) <= 6
+    assert "INCOMPLETE" in path.summary()
+    full = changepoint_path(counts, cost="poisson", penalties=(2.0, 200.0))
+    assert full.complete
