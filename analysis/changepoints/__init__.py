@@ -3,7 +3,13 @@
 ``detect_changepoints`` (optimal or binary-segmentation search with Poisson,
 negative-binomial or Gaussian costs, location intervals), ``changepoint_path``
 (every optimal segmentation over a penalty range) and ``online_changepoints``
-(Bayesian online detection). Implementations live in private modules.
+(Bayesian online detection). Implementations live in private modules: one per
+cost (``_cost_*``: a :class:`Cost` has ``fit(signal)`` and ``error(start,
+end)``, so every search works with every cost), one per search (``_fpop``,
+``_pelt``, ``_brute``, ``_binseg``, ``_seeded_binseg``), plus penalties,
+dispersion, location intervals, CROPS and the result objects. The compiled
+kernels use numba with an on-disk cache (the first call in a fresh
+environment compiles them, a few seconds; later processes load the cache).
 """
 
 from analysis.changepoints._cost import Cost

@@ -208,7 +208,9 @@ class ChangepointResult(Result):
         col = "rate" if "rate" in f.segments else "mean"
         seg = f.segments
         for i in range(len(seg)):
-            xs = [seg["start"].iloc[i], seg["end"].iloc[i]]
+            # draw each level up to where the next segment starts (a step plot)
+            stop = seg["start"].iloc[i + 1] if i + 1 < len(seg) else seg["end"].iloc[i]
+            xs = [seg["start"].iloc[i], stop]
             ax.plot(xs, [seg[col].iloc[i]] * 2, color="C0", lw=2, label=col if i == 0 else None)
             ax.fill_between(
                 xs, seg["ci_low"].iloc[i], seg["ci_high"].iloc[i], color="C0", alpha=0.25, lw=0
@@ -318,6 +320,9 @@ class ChangepointPath(Result):
                 xytext=(4, 4),
                 fontsize="x-small",
             )
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("number of changes")
         ax.set_ylabel("-2 log-likelihood")
         ax.set_title("Penalty path (labels: penalty range per change)")
