@@ -97,3 +97,22 @@ def test_nile_same_answer_with_gaussian_costs():
     flow = pd.Series(data["volume"].to_numpy(), index=data["year"].astype(int))
     for cost in ("normal", "normal_meanvar"):
         assert list(detect_changepoints(flow, cost=cost).changepoints) == [1899]
+
+
+@pytest.mark.slow
+def test_defaults_find_a_change_in_variance_of_measurements():
+    # SIMULATED Gaussian data, sd 1 then 2 (means equal): normal_meanvar by default
+    rng = np.random.default_rng(10)
+    hits = 0
+    for _ in range(100):
+        y = np.r_[rng.normal(0, 1, 250), rng.normal(0, 2, 250)]
+        res = detect_changepoints(y)
+        hits += res.n_changes == 1 and abs(res.indices[0] - 250) <= 15
+    assert hits >= 90  # measured 96 of 100
+
+
+@pytest.mark.slow
+def test_defaults_rarely_report_changes_in_gaussian_noise():
+    rng = np.random.default_rng(9)
+    alarms = sum(detect_changepoints(rng.normal(0, 1, 1000)).n_changes > 0 for _ in range(200))
+    assert alarms <= 16
