@@ -38,7 +38,7 @@ from analysis.changepoints._segcost import g_value, link, segment_cost1, weight
 _segment = segment_cost1
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _h(fdiff: float, s: float, w: float, v: float, g: float) -> float:
     # constraint value: F(tau) + beta - F(s) - beta + 2 (-S v + W G(v))
     if s == 0.0:
@@ -46,7 +46,7 @@ def _h(fdiff: float, s: float, w: float, v: float, g: float) -> float:
     return fdiff + 2.0 * (-s * v + w * g)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _slope(cid: int, v: float, g: float) -> float:
     # G'(v) from the cached G(v), without another exp
     if cid == 0:
@@ -56,7 +56,7 @@ def _slope(cid: int, v: float, g: float) -> float:
     return -math.expm1(-g)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _g_at_mean(cid: int, mean: float, par: float) -> float:
     # G at the parameter whose mean is ``mean``
     if cid == 0:
@@ -95,7 +95,7 @@ def _newton(
     return v, g, hv
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _cut(
     cid: int,
     par: float,
