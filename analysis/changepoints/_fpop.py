@@ -190,6 +190,8 @@ def fpop(
     c_gbh = np.empty(n + 1)
     ex_lo = np.empty(2 * n + 2)  # pieces on which an old candidate beats s
     ex_hi = np.empty(2 * n + 2)
+    ex_glo = np.empty(2 * n + 2)
+    ex_ghi = np.empty(2 * n + 2)
     g_min = g_value(cid, vmin, par) if np.isfinite(vmin) else 0.0
     g_max = g_value(cid, vmax, par)
     g_floor = g_value(cid, vfloor, par)
@@ -247,10 +249,14 @@ def fpop(
                 if oka and al <= ah:
                     ex_lo[ne] = al
                     ex_hi[ne] = ah
+                    ex_glo[ne] = gal
+                    ex_ghi[ne] = gah
                     ne += 1
                 if okb and bl <= bh:
                     ex_lo[ne] = bl
                     ex_hi[ne] = bh
+                    ex_glo[ne] = gbl
+                    ex_ghi[ne] = gbh
                     ne += 1
                 v = c_fb[i] + _segment(cid, cst - c_cs[i], float(t - tau), par)
                 if v < best:
@@ -276,15 +282,19 @@ def fpop(
             r = last[s]
             ex_a = link(cid, (css - cs1[r]) / float(s - r))
             ex_b = ex_a
+            gex_a = np.nan  # G at the end points, taken from the pieces
+            gex_b = np.nan
             for _ in range(8):
                 changed = False
                 for e in range(ne):
                     if ex_lo[e] <= ex_b and ex_hi[e] >= ex_a:
                         if ex_lo[e] < ex_a:
                             ex_a = ex_lo[e]
+                            gex_a = ex_glo[e]
                             changed = True
                         if ex_hi[e] > ex_b:
                             ex_b = ex_hi[e]
+                            gex_b = ex_ghi[e]
                             changed = True
                 if not changed:
                     break
@@ -300,15 +310,19 @@ def fpop(
             c_bh[k] = -1.0
             c_gbh[k] = 0.0
             if ex_a < ex_b:
+                if np.isnan(gex_a):  # an end point still at the optimum itself
+                    gex_a = g_value(cid, ex_a, par)
+                if np.isnan(gex_b):
+                    gex_b = g_value(cid, ex_b, par)
                 if ex_a <= vmin:
                     c_al[k] = 1.0
                     c_ah[k] = -1.0
                 else:
                     c_ah[k] = ex_a
-                    c_gah[k] = g_value(cid, ex_a, par)
+                    c_gah[k] = gex_a
                 if ex_b < vmax:
                     c_bl[k] = ex_b
-                    c_gbl[k] = g_value(cid, ex_b, par)
+                    c_gbl[k] = gex_b
                     c_bh[k] = vmax
                     c_gbh[k] = g_max
             v = fbs + _segment(cid, cst - css, float(t - s), par)
