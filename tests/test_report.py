@@ -125,3 +125,42 @@ def test_main_notebook_is_stored_without_outputs():
     nb = nbformat.read(MAIN_NOTEBOOK, as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
     assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells)
+
+
+def _shared_alerts_present() -> bool:
+    from analysis.datasets import dataset_path
+    from analysis.errors import DataNotFoundError
+
+    try:
+        dataset_path("oref_alerts")
+    except DataNotFoundError:
+        return False
+    return True
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _shared_alerts_present(), reason="the alert history is not available")
+def test_main_notebook_renders_every_section_with_the_alert_history(tmp_path):
+    built = build_report(tmp_path / "index.html")
+    text = built.html.read_text(encoding="utf-8")
+    executed = nbformat.read(built.executed, as_version=4)
+    errors = [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors
+    for needle in ["42,002 alerts read", "Change points:", "Count trend model", "Consistent: 41"]:
+        assert needle in text, needle
+    assert text.count("data:image/png;base64,") >= 8
+    assert not EXTERNAL.search(text)
+
+
+@pytest.mark.slow
+def test_main_notebook_says_when_the_alert_history_is_missing(tmp_path, monkeypatch):
+    # The kernel inherits this environment: no shared folder, an empty cache.
+    monkeypatch.setenv("INCIDENT_TRENDS_SHARED", str(tmp_path / "no-shared"))
+    monkeypatch.setenv("INCIDENT_TRENDS_CACHE", str(tmp_path / "empty-cache"))
+    built = build_report(tmp_path / "index.html")
+    text = built.html.read_text(encoding="utf-8")
+    assert "The alert history is not available on this machine" in text
+    assert "incident-trends data fetch oref" in text
+    # the sections from the curated figures still render
+    assert "Consistent: 41" in text
+    assert "Change points:" not in text
