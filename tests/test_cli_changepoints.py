@@ -79,3 +79,15 @@ def test_missing_file_is_an_error(tmp_path, capsys):
 def test_bad_penalty_is_a_usage_error(counts_csv, capsys):
     assert main(["changepoints", str(counts_csv), "--penalty", "huge"]) == 2
     assert "unknown penalty" in capsys.readouterr().err
+
+
+def test_dates_written_across_a_dst_change_parse_as_dates(tmp_path, capsys):
+    # daily_counts of tz-aware times writes +03:00 in summer and +02:00 in winter
+    index = pd.date_range("2024-10-01", periods=60, freq="D", tz="Asia/Jerusalem")
+    rng = np.random.default_rng(3)  # simulated counts: rate 2 then 9 a day
+    values = np.r_[rng.poisson(2, 30), rng.poisson(9, 30)]
+    path = tmp_path / "dst.csv"
+    pd.Series(values, index=index, name="count").rename_axis("date").to_csv(path)
+    assert main(["changepoints", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert any(str(c).startswith("2024-10-31") for c in out["changepoints"])

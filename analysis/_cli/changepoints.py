@@ -89,7 +89,10 @@ def read_series(path: str, column: str | None) -> pd.Series:
             ]
         )
     labels = frame.iloc[:, 0].str.strip()
-    dates = pd.to_datetime(labels, errors="coerce", format="mixed")
+    # Local dates as written: a UTC offset is dropped so that series written
+    # across a daylight-saving change (+03:00 / +02:00) still parse.
+    local = labels.str.replace(r"(Z|[+-]\d\d:?\d\d)$", "", regex=True)
+    dates = pd.to_datetime(local, errors="coerce", format="mixed")
     index = pd.Index(dates) if dates.notna().all() else pd.Index(labels)
     index.name = frame.columns[0]
     return pd.Series(values.to_numpy(dtype=float), index=index, name=column)
