@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -18,7 +19,7 @@ GOOD = HEADER + "\na,2024-11-04,drone,2,launch,https://example.org/a\n"
 BAD_FILES: dict[str, tuple[bytes, str]] = {
     "missing_column": (
         b"incident_id,start,quantity,unit,source_url\na,2024-11-04,2,launch,https://x.org/a\n",
-        "column 'weapon': required column is missing",
+        "row 1, column 'weapon': required column is missing",
     ),
     "bad_date": (
         (HEADER + "\na,2024-11-31,drone,2,launch,https://x.org/a\n").encode(),
@@ -40,19 +41,22 @@ BAD_FILES: dict[str, tuple[bytes, str]] = {
         (HEADER + "\na,2024-11-04,drone,2,drones,https://x.org/a\n").encode(),
         "row 2, column 'unit'",
     ),
-    "empty": (b"", "empty"),
+    "empty": (b"", "row 1: the file is empty"),
     "header_only": ((HEADER + "\n").encode(), "no data rows"),
-    "semicolon": (GOOD.replace(",", ";").encode(), "row 1: the file is separated by ';'"),
-    "tab": (GOOD.replace(",", "\t").encode(), "row 1: the file is separated by a tab"),
+    "semicolon": (GOOD.replace(",", ";").encode(), "row 1, column 'incident_id;start;"),
+    "tab": (GOOD.replace(",", "\t").encode(), "row 1, column 'incident_id\\tstart"),
     "latin1": (
         (HEADER + "\na,2024-11-04,dr\u00f4ne,2,launch,https://x.org/a\n").encode("latin-1"),
         "row 2, column 'weapon': the file is not UTF-8",
     ),
     "broken_quote": (
         (HEADER + '\na,2024-11-04,"drone,2,launch,https://x.org/a\n').encode(),
-        "row 2: broken quote",
+        "row 2, column 'weapon': broken quote",
     ),
-    "field_count": ((GOOD + "b,2024-11-05,drone\n").encode(), "row 3: expected 6 fields"),
+    "field_count": (
+        (GOOD + "b,2024-11-05,drone\n").encode(),
+        "row 3, column 'quantity': expected 6 fields",
+    ),
 }
 
 
@@ -171,3 +175,32 @@ def test_subprocess_exit_codes_and_no_traceback(tmp_path):
         assert proc.returncode == code, (path, proc.stdout, proc.stderr)
         assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
     assert "broken quote" in run_cli("validate", str(bad)).stdout
+
+
+# the malformed files the issue lists: each message names a row, and a column where one exists
+ISSUE_CASES = [
+    "missing_column",
+    "bad_date",
+    "negative",
+    "fraction",
+    "duplicate",
+    "unit",
+    "semicolon",
+    "tab",
+    "latin1",
+    "broken_quote",
+]
+
+
+@pytest.mark.parametrize("name", ISSUE_CASES)
+def test_issue_bad_files_name_a_row_and_a_column(tmp_path, capsys, name):
+    path = write(tmp_path, BAD_FILES[name][0], f"{name}.csv")
+    assert main(["validate", str(path)]) == 1
+    first = capsys.readouterr().out.splitlines()[0]
+    assert re.match(rf"{re.escape(str(path))}, row \d+, column '[^']+': ", first), first
+
+
+def test_empty_file_names_row_1(tmp_path, capsys):
+    path = write(tmp_path, b"", "empty.csv")
+    assert main(["validate", str(path)]) == 1
+    assert capsys.readouterr().out.startswith(f"{path}, row 1: the file is empty")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -441,7 +442,7 @@ def validate_file(path: str | Path, *, kind: str = "auto") -> ValidationReport:
         if detected is None:
             problem = Problem(
                 name,
-                None,
+                raw.header_row,
                 None,
                 None,
                 "cannot tell whether this is an incident table (incident_id, start, quantity, ...) "
@@ -451,7 +452,12 @@ def validate_file(path: str | Path, *, kind: str = "auto") -> ValidationReport:
             return _from_raw(raw, None, [problem, *raw.problems], kind=None)
         spec = _SPECS[detected]
     rows = [int(r) for r in raw.frame.index]
-    problems = list(raw.problems) + check_table(raw.frame, spec, file=name, rows=rows)
+    # whole-column problems (a missing required column) belong to the header line
+    checked = [
+        replace(p, row=raw.header_row) if p.row is None else p
+        for p in check_table(raw.frame, spec, file=name, rows=rows)
+    ]
+    problems = list(raw.problems) + checked
     return _from_raw(raw, spec, _sorted(problems), kind=spec.name)
 
 

@@ -104,8 +104,8 @@ def read_csv_checked(
     path : str or Path
         The CSV file. A UTF-8 byte-order mark is accepted and removed.
     required : sequence of str, optional
-        Columns the table must have. A missing one is reported (row ``None``,
-        one problem per column); the names also help recognise a file that
+        Columns the table must have. A missing one is reported (at the header
+        row, one problem per column); the names also help recognise a file that
         uses another delimiter.
     expected : sequence of str, optional
         Column names the file may have (not reported when missing); used only
@@ -138,8 +138,9 @@ def read_csv_checked(
     ...     t = read_csv_checked(p, file="t.csv")
     >>> t.n_rows, len(t.frame), len(t.malformed)
     (2, 1, 1)
-    >>> print(t.problems[0])
-    t.csv, row 3: expected 2 fields (as in the header), found 3 (value 'b,2,3')
+    >>> p = t.problems[0]
+    >>> p.row, p.column, p.message[:39]
+    (3, 'n', 'expected 2 fields (as in the header), f')
     """
     path = Path(path)
     name = str(path) if file is None else file
@@ -171,12 +172,7 @@ def read_csv_text(
     if isinstance(data, bytes):
         if not data.strip():
             what = "0 bytes" if not data else "only blank space"
-            return _fatal(
-                file,
-                _file_problem(
-                    file, f"the file is empty ({what}); expected a header line and data rows"
-                ),
-            )
+            return _fatal(file, _empty_file_problem(file, f"the file is empty ({what})"))
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -186,9 +182,7 @@ def read_csv_text(
     if text.startswith(_BOM):
         text = text[1:]
     if not text.strip():
-        return _fatal(
-            file, _file_problem(file, "the file is empty; expected a header line and data rows")
-        )
+        return _fatal(file, _empty_file_problem(file, "the file is empty"))
     return _parse(text, file=file, required=tuple(required or ()), expected=tuple(expected or ()))
 
 
@@ -204,6 +198,13 @@ def _file_problem(
     value: str | None = None,
 ) -> Problem:
     return Problem(file, row, column, value, message)
+
+
+def _empty_file_problem(file: str, what: str) -> Problem:
+    """An empty file: row 1 is where the header with the column names should be."""
+    return _file_problem(
+        file, f"{what}; expected a header line with the column names, then data rows", row=1
+    )
 
 
 def _empty(columns: Iterable[str] = ()) -> pd.DataFrame:
@@ -331,7 +332,7 @@ def _parse(
         return _fatal(file, _file_problem(file, "the file is empty"))
     except csv.Error as exc:
         row = _quote_opening_line(lines, 1, reader.line_num)
-        return _fatal(file, _broken_quote(file, row, reader.line_num, exc))
+        return _fatal(file, _broken_quote(file, row, reader.line_num, exc, None))
     header_row = reader.line_num
     header = [h.strip() for h in header]
     header_problems: list[Problem] = []
@@ -341,10 +342,11 @@ def _parse(
             file,
             _file_problem(
                 file,
-                f"the file is separated by {delim}, not commas; it must be comma-separated "
+                f"the file is separated by {delim}, not commas, so the header was read as "
+                f"{_fields(len(header))} instead of one per column; it must be comma-separated "
                 "(re-save it as CSV with ',' as the delimiter)",
                 row=header_row,
-                value=lines[header_row - 1][:60],
+                column=header[0],
             ),
         )
     seen: dict[str, int] = {}
@@ -383,15 +385,24 @@ def _parse(
             break
         except csv.Error as exc:
             row = _quote_opening_line(lines, previous + 1, reader.line_num)
-            return _fatal(file, _broken_quote(file, row, reader.line_num, exc), columns=header)
+            index = _quote_field(lines, previous + 1, row)
+            column = header[index] if index is not None and index < len(header) else None
+            problem = _broken_quote(file, row, reader.line_num, exc, column)
+            return _fatal(file, problem, columns=header)
         start = previous + 1
         previous = reader.line_num
         if not record or (len(record) == 1 and not record[0].strip() and len(header) > 1):
             continue  # a blank line is not a record
+        column = None
         if len(record) > 1 and not any(f.strip() for f in record):
             reason = "empty row (only commas): delete it or fill it in"
         elif len(record) != len(header):
-            reason = f"expected {len(header)} fields (as in the header), found {len(record)}"
+            column = _count_column(header, len(record))
+            reason = f"expected {len(header)} fields (as in the header), found {len(record)}; " + (
+                f"the row ends before column {column!r}"
+                if len(record) < len(header)
+                else f"extra field(s) after the last column {column!r}"
+            )
         else:
             reason = ""
         if reason:
@@ -403,7 +414,7 @@ def _parse(
                     "check for a missing closing quote"
                 )
             raw = ",".join(record)
-            problems.append(_file_problem(file, reason, row=start, value=raw))
+            problems.append(_file_problem(file, reason, row=start, column=column, value=raw))
             bad.append((start, raw, reason))
             continue
         rows.append([_cell(v) for v in record])
@@ -419,7 +430,11 @@ def _parse(
         )
     for name in required:
         if name not in header:
-            problems.append(_file_problem(file, missing_column_message(name, header), column=name))
+            problems.append(
+                _file_problem(
+                    file, missing_column_message(name, header), row=header_row, column=name
+                )
+            )
     frame = pd.DataFrame(
         rows, columns=header, dtype="str", index=pd.Index(starts, dtype="int64", name="row")
     )
@@ -458,7 +473,45 @@ def _cell(value: str) -> str | None:
     return stripped if stripped else None
 
 
-def _broken_quote(file: str, row: int, last: int, exc: csv.Error) -> Problem:
+def _quote_field(lines: list[str], first: int, opened: int) -> int | None:
+    """0-based field of the record (starting on line ``first``) where a broken quote is.
+
+    Scans the record's text up to the end of line ``opened``: the field of the
+    quote still open there, or else the field where a closing quote is
+    followed by text other than a comma. None when neither is found.
+    """
+    text = "\n".join(lines[first - 1 : opened])
+    in_quote, field, open_field, after_close = False, 0, None, None
+    for i, ch in enumerate(text):
+        if ch == '"':
+            in_quote = not in_quote
+            if in_quote:
+                open_field = field
+        elif in_quote:
+            continue
+        elif ch == ",":
+            field += 1
+        elif ch != "\n" and i > 0 and text[i - 1] == '"' and after_close is None:
+            after_close = field
+    return open_field if in_quote else after_close
+
+
+def _count_column(header: Sequence[str], found: int) -> str:
+    """The column where a record with ``found`` fields stops matching the header.
+
+    Too few fields: the first column without a value. Too many: the last
+    column, after which the extra fields come.
+    """
+    return header[found] if found < len(header) else header[-1]
+
+
+def _fields(n: int) -> str:
+    return "1 field" if n == 1 else f"{n} fields"
+
+
+def _broken_quote(
+    file: str, row: int, last: int, exc: csv.Error, column: str | None = None
+) -> Problem:
     detail = str(exc)
     if "NUL" in detail:
         return _file_problem(
@@ -475,4 +528,4 @@ def _broken_quote(file: str, row: int, last: int, exc: csv.Error) -> Problem:
             f"on line {last} is followed by more text instead of a comma or line end; "
             "quote the whole field and double any '\"' inside it"
         )
-    return _file_problem(file, message, row=row)
+    return _file_problem(file, message, row=row, column=column)

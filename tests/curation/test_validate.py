@@ -62,7 +62,7 @@ def test_missing_required_column(tmp_path):
     rows = [r.replace(",drone", "").replace(",rocket", "") for r in GOOD_ROWS]
     report = validate_file(incidents_file(tmp_path, *rows, header=header))
     problem = single(report)
-    assert (problem.row, problem.column) == (None, "weapon")
+    assert (problem.row, problem.column) == (1, "weapon")  # the header line
     assert "column 'weapon': required column is missing" in str(problem)
     # no row can be valid without a required column: all are rejected, none dropped
     assert report.valid.empty and len(report.rejects) == 3
@@ -110,7 +110,8 @@ def test_unknown_unit(tmp_path):
 def test_empty_file(tmp_path):
     report = validate_file(write(tmp_path, b""))
     problem = single(report)
-    assert problem.row is None and "empty" in problem.message
+    assert problem.row == 1 and "empty" in problem.message
+    assert "row 1: the file is empty" in str(problem)
     assert report.n_rows == 0 and report.valid.empty and report.rejects.empty
 
 
@@ -125,7 +126,8 @@ def test_wrong_delimiter(tmp_path, delimiter, word):
     problem = single(validate_file(write(tmp_path, text)))
     assert problem.row == 1
     assert word in problem.message and "comma-separated" in problem.message
-    assert ", row 1: the file is separated by" in str(problem)
+    assert ", row 1, column 'incident_id" in str(problem)
+    assert "the file is separated by" in str(problem)
 
 
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1255"])
@@ -184,7 +186,7 @@ def test_several_problems_are_all_reported_at_once(tmp_path):
         (4, "weapon"),
         (4, "quantity"),
         (4, "unit"),
-        (5, None),
+        (5, "source_url"),  # the row ends before this column
     ]
     assert report.valid.index.tolist() == [6]
     assert report.rejects["row"].tolist() == [2, 3, 4, 5]
@@ -328,7 +330,12 @@ def test_report_attributes_are_read_only_and_copies(tmp_path):
 def test_plot_counts_problems_by_column(tmp_path):
     import matplotlib.pyplot as plt
 
-    rows = [GOOD_ROWS[0], "b,bad,drone,-3,launch,https://example.org/b", "c,bad,drone,1,launch"]
+    rows = [
+        GOOD_ROWS[0],
+        "b,bad,drone,-3,launch,https://example.org/b",
+        "c,bad,drone,1,launch",
+        ",,,,,",
+    ]
     report = validate_file(incidents_file(tmp_path, *rows))
     fig, ax = plt.subplots()
     try:
@@ -337,7 +344,7 @@ def test_plot_counts_problems_by_column(tmp_path):
             t.get_text(): p.get_width()
             for t, p in zip(ax.get_yticklabels(), ax.patches, strict=True)
         }
-        assert widths == {"start": 1, "quantity": 1, "(row)": 1}
+        assert widths == {"start": 1, "quantity": 1, "source_url": 1, "(row)": 1}
     finally:
         plt.close(fig)
 

@@ -48,7 +48,7 @@ def test_empty_file(tmp_path):
     table = read_csv_checked(write(tmp_path, b""), file="t.csv")
     problem = only_problem(table)
     assert table.fatal and table.n_rows == 0
-    assert problem.row is None
+    assert problem.row == 1  # where the header should be
     assert "empty" in problem.message and "0 bytes" in problem.message
 
 
@@ -206,7 +206,7 @@ def test_empty_column_name(tmp_path):
 
 def test_missing_required_columns_one_problem_each(tmp_path):
     table = read_csv_checked(write(tmp_path, "a,b\n1,2\n"), required=["a", "x", "y"])
-    assert [(p.row, p.column) for p in table.problems] == [(None, "x"), (None, "y")]
+    assert [(p.row, p.column) for p in table.problems] == [(1, "x"), (1, "y")]
 
 
 def test_missing_file_raises_not_found(tmp_path):
@@ -249,3 +249,27 @@ def test_docstring_examples_run():
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_unterminated_quote_names_its_column(tmp_path):
+    text = 'id,when,what\na,2024-11-04,drone\nb,"2024-11-05,rocket\nc,2024-11-06,drone\n'
+    problem = only_problem(read_csv_checked(write(tmp_path, text)))
+    assert (problem.row, problem.column) == (3, "when")
+
+
+def test_quote_followed_by_text_names_its_column(tmp_path):
+    problem = only_problem(read_csv_checked(write(tmp_path, 'id,a,b\n1,x,"y"z\n')))
+    assert (problem.row, problem.column) == (2, "b")
+
+
+def test_wrong_number_of_fields_names_a_column(tmp_path):
+    table = read_csv_checked(write(tmp_path, "id,a,b\n1,x\n2,y,z,w\n"))
+    assert [(p.row, p.column) for p in table.problems] == [(2, "b"), (3, "b")]
+    assert "ends before column 'b'" in table.problems[0].message
+    assert "extra field(s) after the last column 'b'" in table.problems[1].message
+
+
+def test_wrong_delimiter_names_the_column_read(tmp_path):
+    problem = only_problem(read_csv_checked(write(tmp_path, "id;a;b\n1;x;y\n")))
+    assert (problem.row, problem.column) == (1, "id;a;b")
+    assert "read as 1 field" in problem.message
