@@ -114,8 +114,11 @@ def _cut(
     if lo > hi:
         return lo, glo, hi, ghi, False
     if cid == 0:
-        # quadratic: closed-form roots of fd - 2 S v + n v^2, widened by a
+        # quadratic: nothing to do when h <= 0 at both ends (so on the whole
+        # piece); else closed-form roots of fd - 2 S v + n v^2, widened by a
         # few ulps so that the piece stays a superset
+        if _h(fd, ss, w, lo, glo) <= 0.0 and _h(fd, ss, w, hi, ghi) <= 0.0:
+            return lo, glo, hi, ghi, True
         disc = ss * ss - w * fd
         if disc < 0.0:
             return 1.0, 0.0, -1.0, 0.0, False
@@ -155,8 +158,8 @@ def _cut(
     return lo, glo, hi, ghi, hlo <= tol and hhi <= tol
 
 
-@njit(cache=True, error_model="numpy")
-def fpop(
+@njit(cache=True, error_model="numpy", inline="always")
+def _search(
     cid: int,
     cs1: np.ndarray,
     par: float,
@@ -166,12 +169,7 @@ def fpop(
     vmax: float,
     vfloor: float,
 ) -> tuple[np.ndarray, float, float]:
-    """Return ``(last, F_n, mean number of candidates per step)``.
-
-    ``[vmin, vmax]`` is the parameter range of the data (``vmin = -inf`` for
-    counts with zeros); ``vfloor`` is the parameter of mean ``1 / (2 n)``
-    (only used when ``vmin = -inf``).
-    """
+    """The search; inlined into one kernel per cost so ``cid`` is a constant."""
     n = cs1.size - 1
     f = np.full(n + 1, np.inf)
     f[0] = -beta
@@ -188,10 +186,6 @@ def fpop(
     c_gbl = np.empty(n + 1)
     c_bh = np.empty(n + 1)
     c_gbh = np.empty(n + 1)
-    ex_lo = np.empty(2 * n + 2)  # pieces on which an old candidate beats s
-    ex_hi = np.empty(2 * n + 2)
-    ex_glo = np.empty(2 * n + 2)
-    ex_ghi = np.empty(2 * n + 2)
     g_min = g_value(cid, vmin, par) if np.isfinite(vmin) else 0.0
     g_max = g_value(cid, vmax, par)
     g_floor = g_value(cid, vfloor, par)
@@ -219,8 +213,16 @@ def fpop(
             fbs = f[s] + beta
             css = cs1[s]
             tol = 1e-10 * (abs(fbs) + 1.0)
+            # [ex_a, ex_b]: values around the optimum at s where an old
+            # candidate is at least as cheap as s, grown (in one pass, so
+            # possibly less than all of it: s keeps a superset) by every piece
+            # just cut that overlaps it and has h <= tol on the whole piece
+            r = last[s]
+            ex_a = link(cid, (css - cs1[r]) / float(s - r))
+            ex_b = ex_a
+            gex_a = np.nan  # G at the end points, taken from the pieces
+            gex_b = np.nan
             j = 0
-            ne = 0
             for i in range(k):
                 tau = c_tau[i]
                 ss = css - c_cs[i]
@@ -246,18 +248,20 @@ def fpop(
                 )
                 if al > ah and bl > bh:
                     continue
-                if oka and al <= ah:
-                    ex_lo[ne] = al
-                    ex_hi[ne] = ah
-                    ex_glo[ne] = gal
-                    ex_ghi[ne] = gah
-                    ne += 1
-                if okb and bl <= bh:
-                    ex_lo[ne] = bl
-                    ex_hi[ne] = bh
-                    ex_glo[ne] = gbl
-                    ex_ghi[ne] = gbh
-                    ne += 1
+                if oka and al <= ex_b and ah >= ex_a:
+                    if al < ex_a:
+                        ex_a = al
+                        gex_a = gal
+                    if ah > ex_b:
+                        ex_b = ah
+                        gex_b = gah
+                if okb and bl <= ex_b and bh >= ex_a:
+                    if bl < ex_a:
+                        ex_a = bl
+                        gex_a = gbl
+                    if bh > ex_b:
+                        ex_b = bh
+                        gex_b = gbh
                 v = c_fb[i] + _segment(cid, cst - c_cs[i], float(t - tau), par)
                 if v < best:
                     best = v
@@ -276,28 +280,7 @@ def fpop(
                 c_gbh[j] = gbh
                 j += 1
             k = j
-            # 2. s becomes a candidate, except where an old candidate is at
-            #    least as cheap: the union of the pieces just cut (h <= 0 on
-            #    them), taken as the connected part around the optimum at s
-            r = last[s]
-            ex_a = link(cid, (css - cs1[r]) / float(s - r))
-            ex_b = ex_a
-            gex_a = np.nan  # G at the end points, taken from the pieces
-            gex_b = np.nan
-            for _ in range(8):
-                changed = False
-                for e in range(ne):
-                    if ex_lo[e] <= ex_b and ex_hi[e] >= ex_a:
-                        if ex_lo[e] < ex_a:
-                            ex_a = ex_lo[e]
-                            gex_a = ex_glo[e]
-                            changed = True
-                        if ex_hi[e] > ex_b:
-                            ex_b = ex_hi[e]
-                            gex_b = ex_ghi[e]
-                            changed = True
-                if not changed:
-                    break
+            # 2. s becomes a candidate, except on [ex_a, ex_b]
             c_tau[k] = s
             c_cs[k] = css
             c_fb[k] = fbs
@@ -341,3 +324,47 @@ def fpop(
         last[t] = arg
         total += k
     return last, f[n], total / max(n - m + 1, 1)
+
+
+@njit(cache=True, error_model="numpy")
+def _fpop_normal(
+    cs1: np.ndarray, par: float, beta: float, m: int, vmin: float, vmax: float, vfloor: float
+) -> tuple[np.ndarray, float, float]:
+    return _search(0, cs1, par, beta, m, vmin, vmax, vfloor)
+
+
+@njit(cache=True, error_model="numpy")
+def _fpop_poisson(
+    cs1: np.ndarray, par: float, beta: float, m: int, vmin: float, vmax: float, vfloor: float
+) -> tuple[np.ndarray, float, float]:
+    return _search(1, cs1, par, beta, m, vmin, vmax, vfloor)
+
+
+@njit(cache=True, error_model="numpy")
+def _fpop_negbin(
+    cs1: np.ndarray, par: float, beta: float, m: int, vmin: float, vmax: float, vfloor: float
+) -> tuple[np.ndarray, float, float]:
+    return _search(2, cs1, par, beta, m, vmin, vmax, vfloor)
+
+
+_KERNELS = {0: _fpop_normal, 1: _fpop_poisson, 2: _fpop_negbin}
+
+
+def fpop(
+    cid: int,
+    cs1: np.ndarray,
+    par: float,
+    beta: float,
+    m: int,
+    vmin: float,
+    vmax: float,
+    vfloor: float,
+) -> tuple[np.ndarray, float, float]:
+    """Return ``(last, F_n, mean number of candidates per step)``.
+
+    ``[vmin, vmax]`` is the parameter range of the data (``vmin = -inf`` for
+    counts with zeros); ``vfloor`` is the parameter of mean ``1 / (2 n)``
+    (only used when ``vmin = -inf``). Runs the kernel compiled for cost
+    ``cid`` (normal 0, Poisson 1, negative binomial 2).
+    """
+    return _KERNELS[cid](cs1, float(par), float(beta), int(m), vmin, vmax, vfloor)
