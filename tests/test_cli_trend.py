@@ -89,3 +89,12 @@ def test_gap_is_an_error_naming_the_missing_day(tmp_path, capsys):
 def test_bad_option_value_is_a_plain_error(counts_csv, capsys):
     assert main(["trend", str(counts_csv), "--breaks", "2030-01-01"]) == 1
     assert "do not vary within the data" in capsys.readouterr().err
+
+
+def test_bad_events_row_names_the_events_file(counts_csv, tmp_path, capsys):
+    events = tmp_path / "events.csv"
+    events.write_text("date,name,kind\n2024-02-10,raid,pulse\n2024-03-20,truce,spike\n")
+    assert main(["trend", str(counts_csv), "--events", str(events)]) == 1
+    err = capsys.readouterr().err
+    assert f"{events}, row 3, column 'kind': kind must be pulse or step" in err
+    assert f"{counts_csv}, row 3" not in err

@@ -8,6 +8,7 @@ first column, one row per day, zeros included) or a canonical incident table
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pandas as pd
 
 from analysis._cli.rates import _in_file, load_counts
 from analysis.errors import DataError, Problem
+from analysis.trend._validate import EVENTS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,6 +64,16 @@ def _events(path: str | None) -> pd.DataFrame | None:
         raise DataError(Problem(path, None, None, None, f"not a readable CSV: {exc}")) from exc
 
 
+def _in_files(exc: DataError, path: str, events_path: str | None) -> DataError:
+    """Name the file each problem comes from: the events file or the counts file."""
+    if events_path is None or all(p.file != EVENTS for p in exc.problems):
+        return _in_file(exc, path)
+    problems = [
+        dataclasses.replace(p, file=events_path if p.file == EVENTS else path) for p in exc.problems
+    ]
+    return DataError(problems, header=f"{len(problems)} problem(s) in {events_path}")
+
+
 def run(args: argparse.Namespace) -> int:
     from analysis.trend import fit_trend
 
@@ -86,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
             result.forecast(args.forecast, level=args.forecast_level) if args.forecast else None
         )
     except DataError as exc:
-        raise _in_file(exc, path) from exc
+        raise _in_files(exc, path, args.events) from exc
     except (ValueError, TypeError) as exc:
         raise DataError(Problem(path, None, None, None, str(exc))) from exc
     if args.json:
