@@ -43,7 +43,7 @@ newer upstream file, which spans more changes of clock.
 from __future__ import annotations
 
 import csv
-import io
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,49 +159,64 @@ def _decode(path: Path) -> str:
         ) from None
 
 
-def _read_records(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
-    """Split the file into header, records and 1-based starting lines (csv module)."""
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _read_records(path: Path) -> tuple[list[str], list[list[str]], list[int], list[str]]:
+    """Split the file into header, records, 1-based lines and a reason per broken record.
+
+    The alert history has one record per line (no field spans lines), so each
+    line is split on its own by the csv module. A line with an unbalanced
+    double quote cannot be split reliably: it becomes a record of its own with
+    a reason, and the lines after it are read as usual, so one broken quote
+    rejects one row, not the rest of the file.
+    """
     text = _decode(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-        if header is None or not any(h.strip() for h in header):
-            raise DataError(
-                Problem(str(path), None, None, None, "empty file: no header row"),
-                header=f"cannot read {path}",
-            )
-        records: list[list[str]] = []
-        lines: list[int] = []
-        previous = reader.line_num
-        for record in reader:
-            first = previous + 1
-            previous = reader.line_num
-            if not record:  # a blank line holds no data row
-                continue
-            if reader.line_num > first and any("\n" in f or "\r" in f for f in record):
-                raise DataError(
-                    Problem(
-                        str(path),
-                        first,
-                        None,
-                        None,
-                        f"a quoted field runs over {reader.line_num - first + 1} lines "
-                        "(unterminated quote?); fix the quote on this line",
-                    ),
-                    header=f"cannot read {path}",
-                )
-            records.append(record)
-            lines.append(first)
-    except csv.Error as exc:
+    physical = _LINE_BREAK.split(text)
+    if physical and physical[-1] == "":
+        physical.pop()  # the final line break does not start a line
+    number = 0
+    header: list[str] = []
+    while number < len(physical) and not header:
+        header = _split(physical[number]) or []
+        number += 1
+    if not any(h.strip() for h in header):
         raise DataError(
-            Problem(str(path), reader.line_num, None, None, f"CSV syntax error: {exc}"),
+            Problem(str(path), None, None, None, "empty file: no header row"),
             header=f"cannot read {path}",
-        ) from None
-    return [h.strip() for h in header], records, lines
+        )
+    records: list[list[str]] = []
+    lines: list[int] = []
+    broken: list[str] = []
+    for line_no, line in enumerate(physical[number:], start=number + 1):
+        if not line:  # a blank line holds no data row
+            continue
+        fields = _split(line)
+        lines.append(line_no)
+        if fields is None:
+            records.append([line])
+            broken.append(
+                "unbalanced double quote (unterminated quoted field?); the row cannot be "
+                "split into fields"
+            )
+        else:
+            records.append(fields)
+            broken.append("")
+    return [h.strip() for h in header], records, lines, broken
+
+
+def _split(line: str) -> list[str] | None:
+    """One line split into fields; None when its quotes do not balance."""
+    if line.count('"') % 2:
+        return None
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error:
+        return None
 
 
 def _to_frame(
-    path: Path, header: list[str], records: list[list[str]], lines: list[int]
+    path: Path, header: list[str], records: list[list[str]], lines: list[int], broken: list[str]
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Records as a DataFrame of strings plus a reason per badly shaped row."""
     missing = [c for c in SOURCE_COLUMNS if c not in header]
@@ -215,7 +230,8 @@ def _to_frame(
         )
     width = len(header)
     shape_reason = [
-        "" if len(r) == width else f"expected {width} fields, found {len(r)}" for r in records
+        why or ("" if len(r) == width else f"expected {width} fields, found {len(r)}")
+        for r, why in zip(records, broken, strict=True)
     ]
     fixed = [(r + [""] * width)[:width] for r in records]
     frame = pd.DataFrame(fixed, columns=header, dtype=object)
@@ -384,9 +400,8 @@ def load_oref_alerts(
     Raises
     ------
     DataError
-        The file is not UTF-8, is empty, lacks a required column, has an
-        unterminated quote, or no row at all could be read; the message names
-        the file, line and column.
+        The file is not UTF-8, is empty, lacks a required column, or no row
+        at all could be read; the message names the file, line and column.
     DataNotFoundError
         No path given and the data set is neither shared nor downloaded.
 
@@ -394,7 +409,8 @@ def load_oref_alerts(
     -----
     Rejected: an unparseable ``alertDate`` or ``date``/``time``, a missing or
     non-integer ``category`` or ``rid``, a non-integer ``matrix_id`` (an empty
-    one is kept as ``<NA>``), a row with the wrong number of fields,
+    one is kept as ``<NA>``), a row with the wrong number of fields or an
+    unbalanced double quote (the rows after it are read as usual),
     a local time inside the spring-forward gap, and a repeated ``rid`` (the
     first row is kept). Daylight-saving rules are in the module docstring.
 
@@ -418,8 +434,8 @@ def load_oref_alerts(
     0
     """
     file = Path(path) if path is not None else dataset_path("oref_alerts")
-    header, records, lines = _read_records(file)
-    frame, reasons = _to_frame(file, header, records, lines)
+    header, records, lines, broken = _read_records(file)
+    frame, reasons = _to_frame(file, header, records, lines, broken)
     table = _parse(frame, reasons)
     rejected = (reasons != "").to_numpy()
     rejects = frame.loc[rejected].copy()

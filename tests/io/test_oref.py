@@ -165,10 +165,36 @@ def test_empty_file(tmp_path):
         load_oref_alerts(path)
 
 
-def test_unterminated_quote_names_its_line(tmp_path):
+def test_unterminated_quote_rejects_its_row_only(tmp_path):
     path = _write(tmp_path, ROW.format(rid=1), '"שדרות,07.10.2023,06:29:40', ROW.format(rid=3))
-    with pytest.raises(DataError, match=r"row 3.*unterminated quote"):
-        load_oref_alerts(path)
+    table, rejects = load_oref_alerts(path, return_rejects=True)
+    assert table["line"].tolist() == [2, 4]  # the row after the broken quote is read as usual
+    assert rejects["line"].tolist() == [3]
+    assert "unbalanced double quote" in rejects["reason"].iloc[0]
+
+
+def test_unterminated_quote_in_last_row_is_rejected(tmp_path):
+    path = _write(tmp_path, ROW.format(rid=1), ROW.format(rid=2).replace("שדרות", '"שדרות'))
+    table, rejects = load_oref_alerts(path, return_rejects=True)
+    assert (table["line"].tolist(), rejects["line"].tolist()) == ([2], [3])
+
+
+def test_every_kind_of_bad_row_is_accounted_for(tmp_path):
+    rows = [
+        ROW.format(rid=1),
+        ROW.format(rid=2).replace("2023-10-07T06:30:00", "2023-13-07T06:30:00"),  # bad date
+        ROW.format(rid=1),  # duplicate rid
+        ROW.format(rid=4).replace(",1,ירי", ",99,ירי"),  # unknown category: kept as "other"
+        ROW.format(rid=5) + ",extra",  # too many fields
+        '"' + ROW.format(rid=6),  # broken quote
+        ROW.format(rid=7),
+    ]
+    table, rejects = load_oref_alerts(_write(tmp_path, *rows), return_rejects=True)
+    assert len(table) + len(rejects) == len(rows)
+    assert table["line"].tolist() == [2, 5, 8]
+    assert table.set_index("line").loc[5, "weapon"] == "other"
+    assert rejects["line"].tolist() == [3, 4, 6, 7]
+    assert rejects["reason"].str.len().gt(0).all()
 
 
 def test_blank_lines_are_not_rows(tmp_path):
