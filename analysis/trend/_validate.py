@@ -231,6 +231,13 @@ def check_exposure(exposure: Any, series: CountSeries) -> np.ndarray:
 
 def to_local(value: Any, tz: Any, *, what: str) -> pd.Timestamp:
     """A date given by the user as a wall-clock Timestamp in the series' time zone."""
+    if isinstance(value, (bool, int, float, np.number)):
+        # pd.Timestamp(100) is 100 ns after 1970: never what a user means
+        raise ValueError(
+            f"{what}: {value!r} is a number, not a date (a change-point result found on an "
+            "array or a Series without dates gives positions; detect the changes on the "
+            "dated counts, or pass counts.index[result.indices])"
+        )
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError) as exc:

@@ -171,3 +171,17 @@ def test_step_event_with_a_duration_is_an_error(ok):
     )
     with pytest.raises(DataError, match="pulses only"):
         fit_trend(ok, events=events)
+
+
+def test_numeric_breaks_are_not_read_as_1970_dates(ok):
+    from analysis import detect_changepoints
+
+    with pytest.raises(ValueError, match="is a number, not a date"):
+        fit_trend(ok, breaks=[30])
+    # SIMULATED step counts without dates: the result holds positions, not dates
+    rng = np.random.default_rng(1)
+    cp = detect_changepoints(np.r_[rng.poisson(2, 30), rng.poisson(9, 30)])
+    assert cp.n_changes == 1
+    with pytest.raises(ValueError, match=r"counts\.index\[result\.indices\]"):
+        fit_trend(ok, breaks=cp)
+    assert fit_trend(ok, breaks=ok.index[cp.indices]).n == 60
