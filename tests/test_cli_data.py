@@ -124,3 +124,13 @@ def test_verify_with_nothing_to_check(capsys):
 def test_data_without_action_prints_help(capsys):
     assert main(["data"]) == 2
     assert "fetch" in capsys.readouterr().out
+
+
+def test_fetch_from_a_served_copy_of_the_shared_folder(tmp_path, capsys):
+    root = tmp_path / "shared-copy"
+    root.mkdir()
+    (root / "israel-alerts_2014-07-24_to_2024-10-12.csv").write_bytes(SYNTHETIC)
+    with local_http.serve_directory(root) as base:
+        assert main(["data", "fetch", "oref", "--mirror", base]) == 0
+    assert "israel-alerts_2014-07-24_to_2024-10-12.csv" in capsys.readouterr().out
+    assert _cache(tmp_path).read_bytes() == SYNTHETIC

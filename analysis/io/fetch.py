@@ -28,6 +28,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import tempfile
 import urllib.error
 import urllib.parse
@@ -198,9 +199,71 @@ def resolve_location(source: Source, mirror: str | os.PathLike[str] | None = Non
         return f"{source.base_url}/{source.filename}"
     text = os.fspath(chosen)
     if urllib.parse.urlsplit(text).scheme in {"http", "https", "file"}:
+        last = urllib.parse.urlsplit(text).path.rstrip("/").rsplit("/", 1)[-1]
+        if not text.endswith("/") and last.endswith(Path(source.filename).suffix):
+            return text  # the address of the file itself
         return text.rstrip("/") + "/" + urllib.parse.quote(source.filename)
     path = Path(text).expanduser()
     return str(path if path.is_file() else path / source.filename)
+
+
+def _mirror_copy(location: str, source: Source, timeout: float) -> str:
+    """The mirror's copy of ``source``, also when it is kept under a dated name.
+
+    A mirror may hold the file as published upstream (``israel-alerts.csv``)
+    or under a longer name with the same start and extension, as in the shared
+    data folder (``israel-alerts_2014-07-24_to_2024-10-12.csv``). When the
+    upstream name is not there, the directory (or, over HTTP, its listing
+    page) is searched for such names and the last one in sorted order (the
+    newest, for dated names) is used. Otherwise ``location`` is returned
+    unchanged, and the download reports what is missing.
+    """
+    stem, suffix = Path(source.filename).stem, Path(source.filename).suffix
+    pattern = re.compile(rf"{re.escape(stem)}[^/\\]*{re.escape(suffix)}")
+    parts = urllib.parse.urlsplit(location)
+    if parts.scheme in {"http", "https"}:
+        if _http_exists(location, timeout) is not False:
+            return location
+        base = location.rsplit("/", 1)[0] + "/"
+        names = _http_listing(base, timeout)
+    else:
+        local = Path(urllib.request.url2pathname(parts.path)) if parts.scheme == "file" else None
+        path = local if local is not None else Path(location)
+        if path.is_file() or not path.parent.is_dir():
+            return location
+        base = location[: len(location) - len(path.name)]
+        names = [p.name for p in path.parent.iterdir() if p.is_file()]
+    matches = sorted(n for n in names if pattern.fullmatch(n))
+    if not matches:
+        return location
+    chosen = matches[-1]
+    return base + (urllib.parse.quote(chosen) if parts.scheme else chosen)
+
+
+def _http_exists(url: str, timeout: float) -> bool | None:
+    """True/False when a HEAD request says the file is there or is not (404); else None."""
+    request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "incident-trends"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):
+            return True
+    except urllib.error.HTTPError as exc:
+        return False if exc.code == 404 else None
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def _http_listing(url: str, timeout: float) -> list[str]:
+    """File names linked from a directory listing page (empty when there is none)."""
+    request = urllib.request.Request(url, headers={"User-Agent": "incident-trends"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            if "html" not in str(response.headers.get("Content-Type", "")):
+                return []
+            page = response.read(1 << 20).decode("utf-8", errors="replace")
+    except (urllib.error.URLError, OSError, ValueError):
+        return []
+    links = re.findall(r'href="([^"?#]+)"', page)
+    return [urllib.parse.unquote(link.rstrip("/").rsplit("/", 1)[-1]) for link in links]
 
 
 def _now() -> str:
@@ -308,7 +371,11 @@ def fetch(
         ``israel-alerts.csv``) or ``"oref-cities"`` (locality list ``cities.json``).
     mirror : str or path, optional
         A local directory holding the file, or a base URL replacing the
-        upstream base; default ``$INCIDENT_TRENDS_MIRROR``, else upstream.
+        upstream base (or the address of the file itself); default
+        ``$INCIDENT_TRENDS_MIRROR``, else upstream. The file may be kept
+        there under its upstream name or a dated one with the same start and
+        extension (``israel-alerts_2014-07-24_to_2024-10-12.csv``, as in the
+        shared data folder): the newest such name is used.
     force : bool
         Download even when the server says the cached copy is current.
     expected_sha256 : str, optional
@@ -337,6 +404,8 @@ def fetch(
     except KeyError:
         raise FetchError(f"unknown source {key!r}; known: {', '.join(SOURCES)}") from None
     location = resolve_location(source, mirror)
+    if mirror not in (None, "") or os.environ.get(MIRROR_ENV):
+        location = _mirror_copy(location, source, timeout)
     dest = cache_dir() / source.cache
     dest.parent.mkdir(parents=True, exist_ok=True)
     previous = read_sidecar(dest) if dest.is_file() else None

@@ -212,3 +212,34 @@ def test_verify_checks_the_shared_file_against_its_published_checksum(monkeypatc
         pytest.skip("shared alert history absent")
     results = {r["path"]: r for r in verify_cache()}
     assert results[str(shared)]["ok"]
+
+
+DATED = "israel-alerts_2014-07-24_to_2024-10-12.csv"
+
+
+def test_mirror_directory_with_a_dated_file_name(tmp_path):
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / DATED).write_bytes(SYNTHETIC)
+    (mirror / "israel-alerts_2014-07-24_to_2023-01-01.csv").write_bytes(b"older\n")
+    (mirror / "daily-rows.csv").write_bytes(b"x\n")
+    result = fetch("oref", mirror=mirror)
+    assert result.record["source_url"] == str(mirror / DATED)
+    assert result.path.read_bytes() == SYNTHETIC
+
+
+def test_http_mirror_with_a_dated_file_name(tmp_path):
+    root = tmp_path / "www-dated"
+    root.mkdir()
+    (root / DATED).write_bytes(SYNTHETIC)
+    with local_http.serve_directory(root) as base:
+        result = fetch("oref", mirror=base)
+    assert result.record["source_url"] == f"{base}/{DATED}"
+    assert result.path.read_bytes() == SYNTHETIC
+
+
+def test_mirror_url_of_the_file_itself(served):
+    base, _ = served
+    result = fetch("oref", mirror=f"{base}/israel-alerts.csv")
+    assert result.record["source_url"] == f"{base}/israel-alerts.csv"
+    assert result.record["rows"] == 2
