@@ -7,6 +7,8 @@ the segment cost is ``-2 log L`` up to a constant: ``sum (z - mean)^2``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 from numba import njit
@@ -24,6 +26,59 @@ def segment_cost(s: float, n: float) -> float:
     return -s * s / n
 
 
+#: below this size :func:`median` leaves the work to numpy
+_COUNT_MIN = 4096
+
+
+def median(a: np.ndarray) -> float:
+    """``np.median(a)`` of finite values; by counting when they are whole numbers.
+
+    Series of counts have few distinct values, so a histogram (``bincount``)
+    finds the middle order statistics in one pass, about five times faster
+    than numpy's partition at a million values. The value returned is the
+    same: the middle element, or the mean of the two middle elements.
+    """
+    if a.size >= _COUNT_MIN:
+        m = _whole_median(a)
+        if not math.isnan(m):
+            return m
+    return float(np.median(a))
+
+
+@njit(cache=True)
+def _whole_median(a: np.ndarray) -> float:
+    # the median by counting if every value is a whole number and their
+    # range is at most 4 n, else NaN
+    n = a.size
+    lo = a[0]
+    hi = a[0]
+    for x in a:
+        if x != math.floor(x):
+            return np.nan
+        lo = min(lo, x)
+        hi = max(hi, x)
+    if hi - lo > 4.0 * n:
+        return np.nan
+    counts = np.zeros(int(hi - lo) + 1, dtype=np.int64)
+    for x in a:
+        counts[int(x - lo)] += 1
+    # the order statistics (n - 1) // 2 and n // 2 (0-based)
+    k1 = (n - 1) // 2
+    k2 = n // 2
+    x1 = np.nan
+    seen = 0
+    for v in range(counts.size):
+        seen += counts[v]
+        if np.isnan(x1) and seen > k1:
+            x1 = v + lo
+        if seen > k2:
+            x2 = v + lo
+            if n % 2:
+                return x1
+            return (x1 + x2) / 2.0
+    return np.nan
+
+
 def robust_sd(y: np.ndarray) -> float:
     """Robust noise standard deviation from first differences.
 
@@ -35,7 +90,15 @@ def robust_sd(y: np.ndarray) -> float:
     d = np.diff(y)
     if d.size == 0:
         return 1.0
-    mad = float(np.median(np.abs(d - np.median(d)))) * 1.482602218505602 / np.sqrt(2.0)
+    md = median(d)
+    e = np.subtract(d, md)
+    np.abs(e, out=e)
+    if md != np.round(md):  # a half-integer median of whole numbers: count 2 |d - md|
+        e *= 2.0
+        mad = median(e) / 2.0
+    else:
+        mad = median(e)
+    mad = mad * 1.482602218505602 / np.sqrt(2.0)
     if mad > 0 and np.isfinite(mad):
         return mad
     sd = float(np.std(d)) / np.sqrt(2.0)
@@ -54,16 +117,19 @@ class NormalCost(Cost):
         self.sd = sd
         self.sd_ = 1.0
         self.center_ = 0.0
+        self._zrange = (0.0, 0.0)
 
     def _transform(self, y: np.ndarray) -> tuple[np.ndarray, float]:
         self.sd_ = float(self.sd) if self.sd is not None else robust_sd(y)
-        self.center_ = float(np.median(y))
-        return (y - self.center_) / self.sd_, 1.0
+        self.center_ = median(y)
+        z = (y - self.center_) / self.sd_
+        self._zrange = (float(z.min()), float(z.max()))
+        return z, 1.0
 
     def param_range(self) -> tuple[float, float, float]:
         """``(vmin, vmax, vmin)`` of the standardised data."""
-        z = (self.signal_ - self.center_) / self.sd_
-        return float(z.min()), float(z.max()), float(z.min())
+        lo, hi = self._zrange
+        return lo, hi, lo
 
     def _segment_neg2ll(self, seg: np.ndarray) -> float:
         r = (seg - seg.mean()) / self.sd_
