@@ -17,6 +17,7 @@ from numba import njit
 from scipy import stats
 
 from analysis.changepoints._cost import Cost
+from analysis.changepoints._cost_poisson import value_counts
 
 COST_ID = 2
 PARAMS_PER_SEGMENT = 1
@@ -62,7 +63,11 @@ class NegBinCost(Cost):
         if mu <= 0:
             return 0.0
         r = self.par_
-        return float(-2.0 * stats.nbinom.logpmf(seg, r, r / (r + mu)).sum())
+        counts = value_counts(seg)
+        if counts is None:
+            return float(-2.0 * stats.nbinom.logpmf(seg, r, r / (r + mu)).sum())
+        k = np.flatnonzero(counts)
+        return float(-2.0 * (counts[k] @ stats.nbinom.logpmf(k, r, r / (r + mu))))
 
     def segment_rows(self, bounds: np.ndarray, level: float) -> pd.DataFrame:
         """Rate per step with a Wald interval on the log scale.

@@ -23,6 +23,29 @@ def segment_cost(s: float, n: float) -> float:
     return 2.0 * (s - s * math.log(s / n))
 
 
+def value_counts(y: np.ndarray) -> np.ndarray | None:
+    """``bincount`` of long series of small whole numbers >= 0, else None.
+
+    Sums of a function of each count (log factorials, log-probabilities) are
+    then taken over the distinct values, weighted by how often each occurs:
+    the same sum in another order, several times faster at a million values.
+    """
+    if y.size < 4096 or y.min() < 0 or y.max() > 4 * y.size:
+        return None
+    if not np.array_equal(y, np.round(y)):
+        return None
+    return np.bincount(y.astype(np.int64))
+
+
+def _sum_log_factorial(y: np.ndarray) -> float:
+    from scipy.special import gammaln
+
+    counts = value_counts(y)
+    if counts is None:
+        return float(gammaln(y + 1.0).sum())
+    return float(counts @ gammaln(np.arange(counts.size) + 1.0))
+
+
 class PoissonCost(Cost):
     """Poisson cost for non-negative integer counts (segment level: rate per step)."""
 
@@ -40,13 +63,11 @@ class PoissonCost(Cost):
 
     def neg2_loglik(self, bounds: np.ndarray) -> float:
         """Full ``-2 log L``: the segment costs plus ``2 sum log y!``."""
-        from scipy.special import gammaln
-
         s = np.diff(self.cs1_[bounds])
         n = np.diff(bounds).astype(float)
         with np.errstate(divide="ignore", invalid="ignore"):
             seg = np.where(s > 0, 2.0 * (s - s * np.log(s / n)), 0.0)
-        return float(seg.sum() + 2.0 * gammaln(self.signal_ + 1.0).sum())
+        return float(seg.sum() + 2.0 * _sum_log_factorial(self.signal_))
 
     def segment_rows(self, bounds: np.ndarray, level: float) -> pd.DataFrame:
         """Rate per step with the exact (Garwood) Poisson interval."""
