@@ -673,3 +673,33 @@ def test_negbin_claim_consistency_agrees_with_the_p_value(values):
     for claimed in np.linspace(est.ci_low * 0.5, est.ci_high * 1.5, 41):
         chk = check_claim(s, claimed_rate=float(claimed))
         assert chk.consistent == (chk.p_value >= 0.05), claimed
+
+
+# ---------------------------------------------------------------- review regressions
+
+
+def test_hourly_counts_of_one_day_have_an_exposure_of_exactly_one_day():
+    table = pd.DataFrame({"start": ["2024-01-03 01:00", "2024-01-03 05:00"]})
+    r = estimate_rate(daily_counts(table, freq="h"), method="poisson")
+    assert r.exposure == 1.0 and r.rate == 2.0
+    assert "2 events in 1 day " in r.summary()
+
+
+def test_window_outside_the_counts_says_where_the_counts_are():
+    with pytest.raises(ValueError, match=r"on or after 2025-01-01: the counts run from 2024-01-01"):
+        estimate_rate(_daily([1, 2]), start="2025-01-01")
+
+
+def test_compare_with_no_events_in_b_reads_as_a_sentence():
+    cmp = compare_rates(estimate_rate(total=9, exposure=7), estimate_rate(total=0, exposure=7))
+    assert cmp.summary().startswith("b has no events, so the ratio a/b is infinite (95% CI ")
+    assert "infinitex" not in cmp.summary()
+
+
+def test_max_in_a_day_may_be_a_whole_float():
+    chk = check_claim(total=41, exposure=7, claimed_rate=5, max_in_a_day=8.0)  # type: ignore[arg-type]
+    assert chk.max_in_a_day == 8
+    assert (
+        chk.max_probability
+        == check_claim(total=41, exposure=7, claimed_rate=5, max_in_a_day=8).max_probability
+    )

@@ -192,7 +192,9 @@ def check_claim(
         raise ValueError(f"claimed_rate must be a number >= 0, not {claimed_rate!r}")
     if max_in_a_day is not None and (
         isinstance(max_in_a_day, bool)
-        or not isinstance(max_in_a_day, int | np.integer)
+        or not isinstance(max_in_a_day, int | float | np.number)
+        or not math.isfinite(float(max_in_a_day))
+        or not float(max_in_a_day).is_integer()
         or max_in_a_day < 0
     ):
         raise ValueError(f"max_in_a_day must be a whole number >= 0, not {max_in_a_day!r}")

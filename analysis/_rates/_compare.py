@@ -54,6 +54,12 @@ class RateComparison(Result):
         na, nb = self.names
         if math.isnan(self.ratio):
             head = f"Neither {na} nor {nb} has any events: the ratio is undefined"
+        elif math.isinf(self.ratio):
+            ref = self.ci_low if self.ci_low > 0 else 1.0
+            head = (
+                f"{nb} has no events, so the ratio {na}/{nb} is infinite ({self.level:.0%} CI "
+                f"{fmt_num(self.ci_low, ref)} to infinite)"
+            )
         else:
             ref = self.ratio if 0 < self.ratio < math.inf else 1.0
             head = (

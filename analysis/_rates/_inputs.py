@@ -67,7 +67,8 @@ class Counts:
 
     @property
     def exposure(self) -> float:
-        return float(self.period_days.sum())
+        # rounded to 1e-9 day (0.1 ms): 24 hourly periods of 1/24 day make 1 day, not 0.999...
+        return float(round(self.period_days.sum(), 9))
 
     @property
     def daily(self) -> bool:
@@ -157,8 +158,16 @@ def validate_counts(
     if last is not None:
         keep &= np.asarray(naive < last + pd.Timedelta(days=1))
     if not keep.any():
+        asked = (
+            f"between {first.date()} and {last.date()}"
+            if first is not None and last is not None
+            else (
+                f"on or after {first.date()}" if first is not None else f"by {last and last.date()}"
+            )
+        )
         raise ValueError(
-            f"no periods start between {first and first.date()} and {last and last.date()}"
+            f"no periods of the counts start {asked}: the counts run from "
+            f"{naive[0].date()} to {naive[-1].date()}"
         )
     naive, lengths = naive[keep], lengths[keep]
     values = numeric[keep].astype(np.int64)
