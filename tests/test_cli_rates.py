@@ -134,3 +134,28 @@ def test_dst_offsets_in_a_counts_csv_keep_local_dates(tmp_path, capsys):
     assert main(["rates", str(path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["events"], data["exposure"], data["start"]) == (3, 2.0, "2024-03-29")
+
+
+@pytest.mark.parametrize(
+    ("rows", "args", "message"),
+    [
+        ("", [], "no events: give start and end"),
+        ("1,2024-01-01\n", ["--start", "2024-02-01", "--end", "2024-01-01"], "is after end"),
+        ("1,2024-01-01\n", ["--start", "not-a-date"], "is not a date"),
+    ],
+)
+def test_bad_incident_table_windows_are_reported_without_traceback(
+    tmp_path, capsys, rows, args, message
+):
+    path = tmp_path / "inc.csv"
+    path.write_text("incident_id,start\n" + rows, encoding="utf-8")
+    assert main(["rates", str(path), *args]) == 1
+    err = capsys.readouterr().err
+    assert message in err and str(path) in err and "Traceback" not in err
+
+
+def test_empty_incident_table_with_a_window_is_a_zero_rate(tmp_path, capsys):
+    path = tmp_path / "inc.csv"
+    path.write_text("incident_id,start\n", encoding="utf-8")
+    assert main(["rates", str(path), "--start", "2024-01-01", "--end", "2024-01-03"]) == 0
+    assert "0 events in 3 days" in capsys.readouterr().out

@@ -92,6 +92,8 @@ def load_counts(path: str, args: argparse.Namespace) -> pd.Series:
             )
         except DataError as exc:
             raise _in_file(exc, path) from exc
+        except ValueError as exc:  # empty table without --start/--end, start after end, ...
+            raise DataError(Problem(path, None, None, None, str(exc))) from exc
         assert isinstance(counts, pd.Series)
         return counts
     if table.shape[1] < 2:
