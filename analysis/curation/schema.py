@@ -217,6 +217,9 @@ def parse_timestamp(value: Any) -> pd.Timestamp | None:
     return pd.Timestamp(parsed)
 
 
+_INT64_MAX = int(np.iinfo(np.int64).max)
+
+
 def parse_whole_number(value: Any) -> int | None:
     """Parse a whole number written as digits (or an integral number); None otherwise.
 
@@ -269,6 +272,7 @@ _MESSAGES: dict[str, str] = {
     "whole_number": "'{col}' must be a whole number (0, 1, 2, ...)",
     "number": "'{col}' must be a number (digits, optionally with a decimal point)",
     "non_negative": "'{col}' must not be negative",
+    "int64_range": "'{col}' is too large to store (more than 9223372036854775807)",
     "allowed_values": "unknown {col}; allowed: {allowed}",
     "web_address": "not a web address; give the source's address (e.g. https://example.org/page)",
     "period_order": "period_start is after period_end",
@@ -291,6 +295,7 @@ def _element_checks(spec: ColumnSpec) -> list[pa.Check]:
         return [
             check(lambda v: parse_whole_number(v) is not None, "whole_number"),
             check(lambda v: (parse_whole_number(v) or 0) >= 0, "non_negative"),
+            check(lambda v: (parse_whole_number(v) or 0) <= _INT64_MAX, "int64_range"),
         ]
     if spec.kind == "number":
         return [

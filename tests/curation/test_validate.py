@@ -385,3 +385,13 @@ def test_docstring_examples_run():
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_quantity_too_large_for_int64_is_a_problem_not_a_crash(tmp_path):
+    rows = [GOOD_ROWS[0], "b,2024-11-05,drone,99999999999999999999,launch,https://example.org/b"]
+    report = validate_file(incidents_file(tmp_path, *rows))
+    problem = single(report)
+    assert (problem.row, problem.column) == (3, "quantity")
+    assert "too large" in problem.message
+    assert report.valid.index.tolist() == [2] and report.valid["quantity"].dtype == "int64"
+    assert_accounted(report)
