@@ -313,8 +313,10 @@ def _element_checks(spec: ColumnSpec) -> list[pa.Check]:
 def _period_order(df: pd.DataFrame) -> pd.Series | bool:
     if "period_start" not in df or "period_end" not in df:
         return True
-    start = df["period_start"].map(parse_timestamp)
-    end = df["period_end"].map(parse_timestamp)
+    # lists, not Series.map: map would turn the None of an unparseable date into NaT,
+    # and any comparison with NaT is False, which reported a spurious order problem
+    start = [parse_timestamp(v) for v in df["period_start"]]
+    end = [parse_timestamp(v) for v in df["period_end"]]
     out = [
         s is None or e is None or _naive(s) <= _naive(e) for s, e in zip(start, end, strict=True)
     ]

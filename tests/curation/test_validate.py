@@ -395,3 +395,10 @@ def test_quantity_too_large_for_int64_is_a_problem_not_a_crash(tmp_path):
     assert "too large" in problem.message
     assert report.valid.index.tolist() == [2] and report.valid["quantity"].dtype == "int64"
     assert_accounted(report)
+
+
+def test_unparseable_period_end_is_one_problem_not_also_an_order_problem(tmp_path):
+    rows = [FIG_ROWS[0], "f2,2024-07-01,2024-13-01,13,exact,claim,https://example.org/g"]
+    path = write(tmp_path, "\n".join([FIG_HEADER, *rows]) + "\n", name="figures.csv")
+    problem = single(validate_file(path))
+    assert (problem.row, problem.column, problem.value) == (3, "period_end", "2024-13-01")
