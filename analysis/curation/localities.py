@@ -272,8 +272,8 @@ class LocalityMatch(Result):
         names = self._stats.names
         lines = [
             f"Locality matching: {n_rows:,} alert rows, {len(names):,} distinct names",
-            f"  matched: {rate['names']:.1%} of distinct names, {rate['rows']:.1%} of rows, "
-            f"{rate['occurrences']:.1%} of name occurrences",
+            f"  matched: {_pct(rate['names'])} of distinct names, {_pct(rate['rows'])} of rows, "
+            f"{_pct(rate['occurrences'])} of name occurrences",
             "  by method: " + ", ".join(f"{m} {n:,}" for m, n in self.by_method.items() if n),
         ]
         empty = int((self._stats.rows["n_names"] == 0).sum())
@@ -297,7 +297,7 @@ class LocalityMatch(Result):
         return {
             "n_rows": len(self._stats.rows),
             "n_names": len(self._stats.names),
-            "match_rate": self.match_rate,
+            "match_rate": {k: None if np.isnan(v) else v for k, v in self.match_rate.items()},
             "by_method": {k: int(v) for k, v in self.by_method.items()},
             "unmatched": dict(
                 zip(unmatched["name"], unmatched["n_occurrences"].astype(int).tolist(), strict=True)
@@ -324,6 +324,11 @@ class LocalityMatch(Result):
             ax.set_ylabel("distinct names")
             ax.set_title("Alert locality names by match method")
         return ax
+
+
+def _pct(share: float) -> str:
+    """A share as a percentage; "n/a" when undefined (nothing to match)."""
+    return "n/a" if np.isnan(share) else f"{share:.1%}"
 
 
 def _as_series(alerts_or_names: Any, column: str) -> tuple[pd.Series, pd.Series | None]:

@@ -204,3 +204,12 @@ def test_shared_history_comma_aware_split_beats_naive_split(shared_match):
     pieces = alerts["data"].str.split(",").explode().str.strip()
     naive = match_localities(pd.Series(pieces.unique()))
     assert naive.match_rate["names"] < ours.match_rate["names"] - 0.02
+
+
+def test_nothing_to_match_reads_n_a_and_is_strict_json(tables):
+    import json
+
+    m = match_localities([], tables)
+    assert "n/a of distinct names" in m.summary() and "nan" not in m.summary()
+    d = json.loads(json.dumps(m.to_dict(), allow_nan=False))
+    assert d["match_rate"] == {"rows": None, "names": None, "occurrences": None}
