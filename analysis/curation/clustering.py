@@ -202,7 +202,7 @@ def alerts_to_incidents(
         }
     )
     if len(out) == 0:
-        out["start"] = alerts["start"].iloc[:0].to_numpy()
+        out["start"] = alerts["start"].iloc[:0].reset_index(drop=True)  # keeps the time zone
         out["end"] = out["start"]
     for key in keys:
         out[key] = alerts[key].to_numpy()[firsts]

@@ -194,3 +194,8 @@ def test_shared_history_incidents_in_the_war_year():
         for g in ("1min", "10min", "30min")
     ]
     assert by_gap[0] > by_gap[1] > by_gap[2]
+
+
+def test_empty_table_keeps_the_time_zone_of_start_and_end():
+    inc = alerts_to_incidents(_alerts([0], [1]).iloc[:0])
+    assert str(inc["start"].dtype) == str(inc["end"].dtype) == str(_alerts([0], [1])["start"].dtype)
