@@ -545,7 +545,9 @@ class TrendResult(Result):
 
         For ``"piecewise"`` it is the slope of the last segment (after the last
         break), the one that matters for "is it rising now" and for forecasts.
-        ``exp(7 * slope) - 1`` is the relative change per week.
+        ``exp(7 * slope) - 1`` is the relative change per week; ``slope_text``
+        uses a week, or a month, quarter or year for series counted per
+        month, quarter or year.
         """
         est = self._slope()
         return None if est is None else est[0]
@@ -579,8 +581,24 @@ class TrendResult(Result):
         est = self._slope()
         if est is None:
             return None
-        est_w, lo_w, hi_w = (math.expm1(7 * v) for v in est)
-        return pct_words(est_w, lo_w, hi_w, self._f.level, "per week")
+        days, unit = self._slope_unit()
+        est_w, lo_w, hi_w = (math.expm1(days * v) for v in est)
+        return pct_words(est_w, lo_w, hi_w, self._f.level, unit)
+
+    def _slope_unit(self) -> tuple[float, str]:
+        """Days and words of the unit a trend is put in: a week, or the period if longer.
+
+        A yearly series with a 2% fall a year would otherwise read "-0.0% per week".
+        """
+        local = self._f.series.local
+        step = (local[-1] - local[0]).days / max(len(local) - 1, 1)
+        if step <= 7.5:
+            return 7.0, "per week"
+        if step <= 32:
+            return 365.25 / 12, "per month"
+        if step <= 93:
+            return 365.25 / 4, "per quarter"
+        return 365.25, "per year"
 
     @property
     def segment_slopes(self) -> pd.DataFrame | None:
@@ -612,9 +630,10 @@ class TrendResult(Result):
             kind, _, arg = name.partition("[")
             arg = arg.rstrip("]")
             if kind in ("trend", "slope_change"):
-                lo, est, hi = (np.exp(7 * row[c]) - 1 for c in ("ci_low", "estimate", "ci_high"))
+                days, unit = self._slope_unit()
+                lo, est, hi = (np.expm1(days * row[c]) for c in ("ci_low", "estimate", "ci_high"))
                 what = "trend" if kind == "trend" else f"change of trend from {arg}"
-                out[name] = f"{what}: " + pct_words(est, lo, hi, lvl, "per week")
+                out[name] = f"{what}: " + pct_words(est, lo, hi, lvl, unit)
             elif kind in ("weekday", "shift", "step", "pulse"):
                 what = {
                     "weekday": f"{arg} vs Mon",

@@ -413,3 +413,17 @@ def test_autocorrelated_residuals_get_a_plain_note(rng):
     hac = fit_trend(y, cov_type="HAC")
     assert any("HAC standard errors in use" in n for n in hac.notes)
     assert len(res.acf) == 28
+
+
+def test_slope_words_use_the_period_of_monthly_and_yearly_series():
+    from analysis.io.reference import load_coal_mining_disasters
+
+    # published coal-mining disaster counts per year: the rate falls about 1.8% a year
+    res = fit_trend(load_coal_mining_disasters(as_counts=True), weekly=False)
+    assert res.slope_text.endswith("per year (95% CI -2.3% to -1.3%)")
+    assert res.slope_text.startswith("-1.8%")
+    assert "per year" in res.effects["trend"]
+    # SIMULATED monthly counts rising 2% a month
+    days = pd.date_range("2021-01-01", periods=36, freq="MS")
+    y = pd.Series(np.random.default_rng(0).poisson(30 * np.exp(0.02 * np.arange(36))), index=days)
+    assert "per month" in fit_trend(y, weekly=False).slope_text
