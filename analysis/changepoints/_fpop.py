@@ -326,11 +326,164 @@ def _search(
     return last, f[n], total / max(n - m + 1, 1)
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _qcut(lo: float, hi: float, r1: float, r2: float) -> tuple[float, float]:
+    # the normal cut of [lo, hi] (nonempty, not inside the roots) to [r1, r2]
+    if r1 > lo:
+        lo = r1
+    if r2 < hi:
+        hi = r2
+    if lo > hi:
+        return 1.0, -1.0
+    return lo, hi
+
+
 @njit(cache=True, error_model="numpy")
 def _fpop_normal(
     cs1: np.ndarray, par: float, beta: float, m: int, vmin: float, vmax: float, vfloor: float
 ) -> tuple[np.ndarray, float, float]:
-    return _search(0, cs1, par, beta, m, vmin, vmax, vfloor)
+    # the search of ``_search`` for the normal cost, written out: G(v) = v^2 / 2
+    # is recomputed instead of stored, and the closed-form roots of the
+    # quadratic constraint are taken once per candidate, only when a piece
+    # has an end point outside them (same pieces and costs as ``_search(0)``)
+    n = cs1.size - 1
+    f = np.full(n + 1, np.inf)
+    f[0] = -beta
+    last = np.zeros(n + 1, dtype=np.int64)
+    c_tau = np.empty(n + 1, dtype=np.int64)
+    c_cs = np.empty(n + 1)
+    c_fb = np.empty(n + 1)
+    c_al = np.empty(n + 1)
+    c_ah = np.empty(n + 1)
+    c_bl = np.empty(n + 1)
+    c_bh = np.empty(n + 1)
+    k = 1
+    c_tau[0] = 0
+    c_cs[0] = cs1[0]
+    c_fb[0] = 0.0
+    c_al[0] = vmin
+    c_ah[0] = vmax
+    c_bl[0] = 1.0
+    c_bh[0] = -1.0
+    total = 0.0
+    for t in range(m, n + 1):
+        s = t - m
+        cst = cs1[t]
+        best = np.inf
+        arg = 0
+        if s < m:
+            for i in range(k):
+                v = c_fb[i] + (-(cst - c_cs[i]) * (cst - c_cs[i]) / float(t - c_tau[i]))
+                if v < best:
+                    best = v
+                    arg = c_tau[i]
+            f[t] = best
+            last[t] = arg
+            total += k
+            continue
+        fbs = f[s] + beta
+        css = cs1[s]
+        r = last[s]
+        ex_a = (css - cs1[r]) / float(s - r)
+        ex_b = ex_a
+        j = 0
+        for i in range(k):
+            tau = c_tau[i]
+            csi = c_cs[i]
+            fbi = c_fb[i]
+            ss = css - csi
+            w = float(s - tau)
+            fd = fbi - fbs
+            al = c_al[i]
+            ah = c_ah[i]
+            bl = c_bl[i]
+            bh = c_bh[i]
+            # h(v) = fd + 2 (-S v + W v^2 / 2) <= 0 on a piece iff at both ends
+            ina = al <= ah
+            if ina:
+                ina = (
+                    fd + 2.0 * (-ss * al + w * (0.5 * al * al)) <= 0.0
+                    and fd + 2.0 * (-ss * ah + w * (0.5 * ah * ah)) <= 0.0
+                )
+            inb = bl <= bh
+            if inb:
+                inb = (
+                    fd + 2.0 * (-ss * bl + w * (0.5 * bl * bl)) <= 0.0
+                    and fd + 2.0 * (-ss * bh + w * (0.5 * bh * bh)) <= 0.0
+                )
+            if (al <= ah and not ina) or (bl <= bh and not inb):
+                disc = ss * ss - w * fd
+                if disc < 0.0:
+                    if not ina:
+                        al = 1.0
+                        ah = -1.0
+                    if not inb:
+                        bl = 1.0
+                        bh = -1.0
+                else:
+                    root = math.sqrt(disc)
+                    r1 = (ss - root) / w
+                    r2 = (ss + root) / w
+                    pad = 1e-12 * (abs(r1) + abs(r2) + 1.0)
+                    r1 -= pad
+                    r2 += pad
+                    if al <= ah and not ina:
+                        al, ah = _qcut(al, ah, r1, r2)
+                    if bl <= bh and not inb:
+                        bl, bh = _qcut(bl, bh, r1, r2)
+            if al > ah and bl > bh:
+                continue
+            # every nonempty piece now has h <= 0 on it: grow the exclusion
+            if al <= ah and al <= ex_b and ah >= ex_a:
+                if al < ex_a:
+                    ex_a = al
+                if ah > ex_b:
+                    ex_b = ah
+            if bl <= bh and bl <= ex_b and bh >= ex_a:
+                if bl < ex_a:
+                    ex_a = bl
+                if bh > ex_b:
+                    ex_b = bh
+            st = cst - csi
+            v = fbi + (-st * st / float(t - tau))
+            if v < best:
+                best = v
+                arg = tau
+            if j != i:
+                c_tau[j] = tau
+                c_cs[j] = csi
+                c_fb[j] = fbi
+            c_al[j] = al
+            c_ah[j] = ah
+            c_bl[j] = bl
+            c_bh[j] = bh
+            j += 1
+        k = j
+        c_tau[k] = s
+        c_cs[k] = css
+        c_fb[k] = fbs
+        c_al[k] = vmin
+        c_ah[k] = vmax
+        c_bl[k] = 1.0
+        c_bh[k] = -1.0
+        if ex_a < ex_b:
+            if ex_a <= vmin:
+                c_al[k] = 1.0
+                c_ah[k] = -1.0
+            else:
+                c_ah[k] = ex_a
+            if ex_b < vmax:
+                c_bl[k] = ex_b
+                c_bh[k] = vmax
+        v = fbs + (-(cst - css) * (cst - css) / float(t - s))
+        if v < best:
+            best = v
+            arg = s
+        k += 1
+        f[t] = best
+        last[t] = arg
+        total += k
+    return last, f[n], total / max(n - m + 1, 1)
 
 
 @njit(cache=True, error_model="numpy")
