@@ -185,3 +185,11 @@ def test_numeric_breaks_are_not_read_as_1970_dates(ok):
     with pytest.raises(ValueError, match=r"counts\.index\[result\.indices\]"):
         fit_trend(ok, breaks=cp)
     assert fit_trend(ok, breaks=ok.index[cp.indices]).n == 60
+
+
+def test_decompose_needs_three_cycles():
+    # SIMULATED stationary counts: with 2 cycles + 1 day STL left a remainder of about 0
+    y = _days(np.random.default_rng(5).poisson(5, 20))
+    with pytest.raises(DataError, match="need at least 21 \\(three full cycles"):
+        decompose(y)
+    assert len(decompose(_days(np.random.default_rng(5).poisson(5, 21))).resid) == 21
