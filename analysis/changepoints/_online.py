@@ -591,7 +591,18 @@ def _label(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, np.generic):
         return value.item()
-    return value
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)  # Period, Timedelta, ...: their text form
+
+
+def _plot_x(index: pd.Index) -> pd.Index:
+    """Index values matplotlib can place: periods as their start time, durations in days."""
+    if isinstance(index, pd.PeriodIndex):
+        return index.to_timestamp()
+    if isinstance(index, pd.TimedeltaIndex):
+        return pd.Index(index / pd.Timedelta(days=1))
+    return index
 
 
 def _show(value: Any) -> str:
@@ -775,7 +786,7 @@ class OnlineChangepoints(Result):
         return ax
 
     def _draw(self, ax: Any, panel: str) -> None:
-        x = self.index
+        x = _plot_x(self.index)
         if panel == "data":
             ax.plot(x, self.data.to_numpy(dtype=float, na_value=np.nan), lw=0.8, color="0.3")
             ax.set_ylabel(str(self.data.name) if self.data.name is not None else "value")
@@ -787,10 +798,12 @@ class OnlineChangepoints(Result):
         else:
             ax.plot(x, self._fit.run_length, lw=0.9, color="C0")
             ax.set_ylabel("MAP run length (steps)")
-        for i, cp in enumerate(self.changepoints):
+        for i, cp in enumerate(x[self._fit.indices]):
             ax.axvline(cp, color="C3", lw=1.0, ls="-", label="detected change" if i == 0 else None)
         if panel == "data" and len(self.changepoints):
             ax.legend(loc="upper left", frameon=False)
+        if isinstance(self.index, pd.TimedeltaIndex):
+            ax.set_xlabel("days")
         if isinstance(x, pd.DatetimeIndex):
             import matplotlib.dates as mdates
 

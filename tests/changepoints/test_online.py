@@ -331,3 +331,25 @@ def test_nile_change_in_1899_is_found_online():
     y = pd.Series(data["volume"].to_numpy(), index=data["year"].astype(int).to_numpy())
     res = online_changepoints(y, model="normal")
     assert list(res.changepoints) == [1899]
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        pd.period_range("2000-01", periods=200, freq="M"),
+        pd.timedelta_range(0, periods=200, freq="h"),
+    ],
+)
+def test_period_and_timedelta_index_give_json_and_plots(index):
+    import matplotlib.pyplot as plt
+
+    # simulated: rate 3 then 9 from step 100
+    rng = np.random.default_rng(4)
+    y = pd.Series(np.r_[rng.poisson(3, 100), rng.poisson(9, 100)], index=index)
+    res = online_changepoints(y)
+    assert len(res.indices) == 1
+    data = json.loads(json.dumps(res.to_dict()))
+    assert data["changepoints"] == [str(res.changepoints[0])]
+    fig = res.plot()
+    assert len(fig.axes) == 2
+    plt.close(fig)
