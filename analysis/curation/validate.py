@@ -63,8 +63,9 @@ class ValidationReport(Result):
         Every problem, whole-file problems first, then by row.
     n_rows : int
         Data rows read (``len(valid) + len(rejects) == n_rows`` always). Zero
-        when the file could not be split into rows at all (empty, not UTF-8,
-        wrong delimiter, broken quote).
+        when the file could not be split into rows at all (empty, wrong
+        delimiter, broken quote, a header that is not UTF-8). Rows with bytes
+        that are not UTF-8 are rejected one by one; the others are checked.
     valid : pandas.DataFrame
         The rows without problems, with parsed types (see
         :func:`analysis.curation.schema.parse_table`); extra columns kept.

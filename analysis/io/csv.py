@@ -17,7 +17,9 @@ mapping.
 
 from __future__ import annotations
 
+import bisect
 import csv
+import dataclasses
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -56,9 +58,11 @@ class RawTable:
     problems : tuple of Problem
         Every problem found, in file order.
     fatal : bool
-        True when the file could not be read into rows at all (empty, not
-        UTF-8, wrong delimiter, broken quote, bad header); ``frame`` and
-        ``malformed`` are then empty.
+        True when the file could not be read into rows at all (empty, wrong
+        delimiter, broken quote, bad header, bytes that are not UTF-8 in the
+        header); ``frame`` and ``malformed`` are then empty. Bytes that are
+        not UTF-8 in data rows are reported one problem per line, and the
+        rest of the file is still read (with U+FFFD for the bad bytes).
     header_row : int
         File line of the header (1 unless the file starts with blank lines).
     """
@@ -175,8 +179,15 @@ def read_csv_text(
             return _fatal(file, _empty_file_problem(file, f"the file is empty ({what})"))
         try:
             text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            return _fatal(file, _encoding_problem(file, data, exc))
+        except UnicodeDecodeError:
+            bad = _encoding_problems(file, data)
+            text = data.decode("utf-8", errors="replace").removeprefix(_BOM)
+            if not text.strip():  # pragma: no cover - a bad byte is not blank
+                return _fatal(file, *bad)
+            table = _parse(
+                text, file=file, required=tuple(required or ()), expected=tuple(expected or ())
+            )
+            return _with_encoding_problems(table, bad)
     else:
         text = data
     if text.startswith(_BOM):
@@ -230,53 +241,101 @@ def _fatal(file: str, *problems: Problem, columns: Sequence[str] = ()) -> RawTab
     )
 
 
-def _encoding_problem(file: str, data: bytes, exc: UnicodeDecodeError) -> Problem:
-    """Locate the first byte that is not UTF-8 and say how to fix the file."""
-    start = exc.start
-    # line breaks as the csv module counts them: \r\n, \r or \n
-    breaks = [m.end() for m in _LINE_BREAK.finditer(data, 0, start)]
-    line = len(breaks) + 1
-    line_start = breaks[-1] if breaks else 0
-    after = _LINE_BREAK.search(data, start)
-    line_bytes = data[line_start : after.start() if after else len(data)]
-    first_break = _LINE_BREAK.search(data)
-    header = data[: first_break.start()] if first_break else data
-    column = None
-    value = line_bytes.decode("utf-8", errors="replace")
-    if line > 1:
-        # latin-1 maps bytes to characters one to one, so offsets stay byte offsets
-        prefix = data[line_start:start].decode("latin-1")
-        header_text = header.removeprefix(_BOM.encode("utf-8")).decode("latin-1")
-        head_fields = next(csv.reader([header_text]), [])
-        idx = len(next(csv.reader([prefix]), [""])) - 1
-        cells = next(csv.reader([value]), [])
-        if 0 <= idx < len(head_fields):
-            column = head_fields[idx]
-        if 0 <= idx < len(cells):
-            value = cells[idx]
+def _encoding_problems(file: str, data: bytes) -> list[Problem]:
+    """One problem per line holding bytes that are not UTF-8, at its first such byte.
+
+    Each names the line, the column (from the header; none for the header
+    itself), the cell as far as it can be read, the byte and its offset, and a
+    guess at the file's real encoding.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         guess = "it looks like UTF-16"
     elif re.search(rb"[\xe0-\xfa]{2,}", data) and not re.search(rb"[\xc0-\xdf][\x80-\xbf]", data):
         guess = "it may be Windows-1255 (Hebrew) or Latin-1/Windows-1252"
     else:
         guess = "it may be Latin-1, Windows-1252 or Windows-1255"
-    bad = data[start : start + 1].hex().upper()
-    n_lines = sum(1 for raw in data.splitlines() if not _is_utf8(raw))
-    more = f"; {n_lines} line(s) in all have such bytes" if n_lines > 1 else ""
+    # the header is the first line that is not blank (blank lines before it are skipped)
+    lines = _LINE_BREAK.split(data.removeprefix(_BOM.encode("utf-8")))
+    header_line = next((i for i, raw in enumerate(lines, start=1) if raw.strip()), 1)
+    header_text = lines[header_line - 1].decode("latin-1") if lines else ""
+    head_fields = next(csv.reader([header_text]), [])
+    problems: list[Problem] = []
+    line, line_start = 1, 0
+    # line breaks as the csv module counts them: \r\n, \r or \n
+    for brk in [*_LINE_BREAK.finditer(data), None]:
+        line_end = brk.start() if brk is not None else len(data)
+        line_bytes = data[line_start:line_end]
+        try:
+            line_bytes.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            offset = line_start + exc.start
+            problems.append(
+                _bad_byte_problem(
+                    file,
+                    data,
+                    offset,
+                    line,
+                    line_start,
+                    line_bytes,
+                    head_fields if line > header_line else [],
+                    guess,
+                )
+            )
+        if brk is not None:
+            line, line_start = line + 1, brk.end()
+    return problems
+
+
+def _bad_byte_problem(
+    file: str,
+    data: bytes,
+    offset: int,
+    line: int,
+    line_start: int,
+    line_bytes: bytes,
+    head_fields: list[str],
+    guess: str,
+) -> Problem:
+    column = None
+    value = line_bytes.decode("utf-8", errors="replace")
+    if head_fields:  # a data line: name the column of the bad byte
+        # latin-1 maps bytes to characters one to one, so offsets stay byte offsets
+        prefix = data[line_start:offset].decode("latin-1")
+        idx = len(next(csv.reader([prefix]), [""])) - 1
+        cells = next(csv.reader([value]), [])
+        if 0 <= idx < len(head_fields):
+            column = head_fields[idx]
+        if 0 <= idx < len(cells):
+            value = cells[idx]
+    bad = data[offset : offset + 1].hex().upper()
     message = (
-        f"the file is not UTF-8: byte 0x{bad} at byte offset {start} "
-        f"(column {start - line_start + 1} of line {line}) is not valid UTF-8{more}; "
+        f"the file is not UTF-8: byte 0x{bad} at byte offset {offset} "
+        f"(column {offset - line_start + 1} of line {line}) is not valid UTF-8; "
         f"{guess}. Re-save the file as UTF-8"
     )
     return Problem(file, line, column, value or None, message)
 
 
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+def _with_encoding_problems(table: RawTable, problems: list[Problem]) -> RawTable:
+    """Add the encoding problems to a table read from the text decoded with replacements.
+
+    A bad byte in the header (or before it) makes the columns unknown: the
+    table is then fatal. Otherwise the rows holding bad bytes are reported
+    at the line where their record starts (so that they are rejected) and
+    every other row is read and checked as usual.
+    """
+    if any(p.row is not None and p.row <= table.header_row for p in problems):
+        # the columns are unknown: what else the garbled text seems to show is not reported
+        return dataclasses.replace(_fatal(table.file, *problems), header_row=table.header_row)
+    if table.fatal:
+        return dataclasses.replace(table, problems=(*problems, *table.problems))
+    starts = sorted([*map(int, table.frame.index), *map(int, table.malformed["row"])])
+    moved = []
+    for p in problems:
+        at = bisect.bisect_right(starts, p.row or 0) - 1
+        moved.append(dataclasses.replace(p, row=starts[at]) if at >= 0 else p)
+    merged = sorted([*moved, *table.problems], key=lambda p: -1 if p.row is None else p.row)
+    return dataclasses.replace(table, problems=tuple(merged))
 
 
 def _wrong_delimiter(header_line: str, fields: list[str], known: set[str]) -> str | None:

@@ -402,3 +402,15 @@ def test_unparseable_period_end_is_one_problem_not_also_an_order_problem(tmp_pat
     path = write(tmp_path, "\n".join([FIG_HEADER, *rows]) + "\n", name="figures.csv")
     problem = single(validate_file(path))
     assert (problem.row, problem.column, problem.value) == (3, "period_end", "2024-13-01")
+
+
+def test_rows_that_are_not_utf8_are_rejected_and_other_problems_still_found(tmp_path):
+    rows = [
+        GOOD_ROWS[0],
+        "b,2024-11-05,dr\u00f4ne,2,launch,https://example.org/b",
+        "c,2024-13-05,drone,2,launch,https://example.org/c",
+    ]
+    report = validate_file(write(tmp_path, ("\n".join([HEADER, *rows]) + "\n").encode("latin-1")))
+    assert [(p.row, p.column) for p in report.problems] == [(3, "weapon"), (4, "start")]
+    assert report.valid.index.tolist() == [2] and report.rejects["row"].tolist() == [3, 4]
+    assert_accounted(report)

@@ -273,3 +273,25 @@ def test_wrong_delimiter_names_the_column_read(tmp_path):
     problem = only_problem(read_csv_checked(write(tmp_path, "id;a;b\n1;x;y\n")))
     assert (problem.row, problem.column) == (1, "id;a;b")
     assert "read as 1 field" in problem.message
+
+
+def test_every_line_that_is_not_utf8_is_reported_and_the_rest_is_read(tmp_path):
+    data = "id,name\n1,caf\u00e9\n2,ok\n3,na\u00efve\n".encode("latin-1")
+    table = read_csv_checked(write(tmp_path, data))
+    assert not table.fatal and table.n_rows == 3
+    assert [(p.row, p.column) for p in table.problems] == [(2, "name"), (4, "name")]
+    assert table.frame.loc[3, "name"] == "ok"
+
+
+def test_non_utf8_after_leading_blank_lines_still_names_the_column(tmp_path):
+    data = "\nid,name\n1,caf\u00e9\n".encode("latin-1")
+    problem = only_problem(read_csv_checked(write(tmp_path, data)))
+    assert (problem.row, problem.column) == (3, "name")
+
+
+def test_utf16_file_is_one_problem_on_the_header(tmp_path):
+    data = "id,name\n1,x\n".encode("utf-16")
+    table = read_csv_checked(write(tmp_path, data))
+    problem = only_problem(table)
+    assert table.fatal and (problem.row, problem.column) == (1, None)
+    assert "UTF-16" in problem.message
