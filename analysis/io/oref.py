@@ -400,8 +400,10 @@ def load_oref_alerts(
     Raises
     ------
     DataError
-        The file is not UTF-8, is empty, lacks a required column, or no row
-        at all could be read; the message names the file, line and column.
+        The file is not UTF-8, is empty, lacks a required column, or (without
+        ``return_rejects``) no row at all could be read; the message names the
+        file, line and column. With ``return_rejects=True`` a file whose rows
+        are all rejected gives an empty table and the rejects.
     DataNotFoundError
         No path given and the data set is neither shared nor downloaded.
 
@@ -441,7 +443,7 @@ def load_oref_alerts(
     rejects = frame.loc[rejected].copy()
     rejects["reason"] = reasons[rejected]
     rejects = rejects.reset_index(drop=True)
-    if len(rejects) and len(table) == 0:
+    if len(rejects) and len(table) == 0 and not return_rejects:
         problems = [
             Problem(str(file), int(line), None, None, str(reason))
             for line, reason in zip(

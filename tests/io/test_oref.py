@@ -373,3 +373,16 @@ def test_no_locality_table_says_how_to_get_one(tmp_path, monkeypatch):
     monkeypatch.setenv("INCIDENT_TRENDS_CACHE", str(tmp_path / "cache"))
     with pytest.raises(DataNotFoundError, match="data fetch oref-cities"):
         load_oref_localities()
+
+
+def test_all_rows_rejected_with_return_rejects_gives_them_back(tmp_path):
+    path = _write(tmp_path, ROW.format(rid=1) + ",extra", ROW.format(rid="x"))
+    table, rejects = load_oref_alerts(path, return_rejects=True)
+    assert len(table) == 0 and rejects["line"].tolist() == [2, 3]
+    assert "start" in table.columns and "weapon" in table.columns
+
+
+def test_all_rows_rejected_without_return_rejects_is_an_error(tmp_path):
+    path = _write(tmp_path, ROW.format(rid=1) + ",extra")
+    with pytest.raises(DataError, match="no usable row"):
+        load_oref_alerts(path)
