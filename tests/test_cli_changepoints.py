@@ -91,3 +91,18 @@ def test_dates_written_across_a_dst_change_parse_as_dates(tmp_path, capsys):
     assert main(["changepoints", str(path), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert any(str(c).startswith("2024-10-31") for c in out["changepoints"])
+
+
+def test_year_labels_stay_years_and_one_column_is_values(tmp_path, capsys):
+    import statsmodels.datasets.nile as nile
+
+    data = nile.load_pandas().data  # published Nile flow, one change in 1899
+    data["year"] = data["year"].astype(int)
+    path = tmp_path / "nile.csv"
+    data.to_csv(path, index=False)
+    assert main(["changepoints", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["changepoints"] == [1899]
+    only = tmp_path / "values.csv"
+    data[["volume"]].to_csv(only, index=False)
+    assert main(["changepoints", str(only), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["changepoints"] == [28]

@@ -98,3 +98,13 @@ def test_bad_events_row_names_the_events_file(counts_csv, tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{events}, row 3, column 'kind': kind must be pulse or step" in err
     assert f"{counts_csv}, row 3" not in err
+
+
+def test_weekly_on_non_daily_counts_names_the_cli_flag(tmp_path, capsys):
+    # SIMULATED monthly counts
+    days = pd.date_range("2021-01-01", periods=36, freq="MS", name="month")
+    path = tmp_path / "monthly.csv"
+    pd.Series(np.random.default_rng(1).poisson(30, 36), index=days, name="n").to_csv(path)
+    assert main(["trend", str(path)]) == 1
+    assert "pass --no-weekly" in capsys.readouterr().err
+    assert main(["trend", str(path), "--no-weekly", "--forecast", "3"]) == 0

@@ -1,10 +1,12 @@
 """``incident-trends changepoints FILE``: change points of one column of a CSV.
 
-The first column of FILE is the index (dates are parsed when every value is
-a date; otherwise the labels are kept as they are); the series is ``--column``
-or the only other column. Empty cells are missing values, skipped by the
-search (see :func:`analysis.changepoints.detect_changepoints`); any other
-non-numeric cell is an error naming its row and column.
+The first column of FILE is the index (whole numbers such as years are kept
+as numbers, dates are parsed when every value is a date; otherwise the labels
+are kept as they are); the series is ``--column`` or the only other column.
+A file with a single column holds the values only, labelled 0, 1, 2, ...
+Empty cells are missing values, skipped by the search (see
+:func:`analysis.changepoints.detect_changepoints`); any other non-numeric
+cell is an error naming its row and column.
 """
 
 from __future__ import annotations
@@ -65,10 +67,10 @@ def read_series(path: str, column: str | None) -> pd.Series:
         raise DataError(Problem(path, None, None, None, f"not UTF-8 text ({exc.reason})")) from None
     except pd.errors.ParserError as exc:
         raise DataError(Problem(path, None, None, None, f"not a readable CSV: {exc}")) from None
-    if frame.shape[1] < 2:
-        raise DataError(
-            Problem(path, 1, None, None, "need an index column and at least one value column")
-        )
+    if frame.shape[1] == 0:
+        raise DataError(Problem(path, 1, None, None, "no columns"))
+    if frame.shape[1] == 1:  # values only: label them by position (0, 1, ...)
+        frame.insert(0, "position", [str(i) for i in range(len(frame))])
     names = list(frame.columns[1:])
     if column is None:
         if len(names) > 1:
@@ -92,8 +94,12 @@ def read_series(path: str, column: str | None) -> pd.Series:
     # Local dates as written: a UTC offset is dropped so that series written
     # across a daylight-saving change (+03:00 / +02:00) still parse.
     local = labels.str.replace(r"(Z|[+-]\d\d:?\d\d)$", "", regex=True)
-    dates = pd.to_datetime(local, errors="coerce", format="mixed")
-    index = pd.Index(dates) if dates.notna().all() else pd.Index(labels)
+    whole = pd.to_numeric(labels, errors="coerce")
+    if len(labels) and whole.notna().all() and (whole == whole.round()).all():
+        index = pd.Index(whole.astype("int64"))  # years or positions stay numbers
+    else:
+        dates = pd.to_datetime(local, errors="coerce", format="mixed")
+        index = pd.Index(dates) if dates.notna().all() else pd.Index(labels)
     index.name = frame.columns[0]
     return pd.Series(values.to_numpy(dtype=float), index=index, name=column)
 

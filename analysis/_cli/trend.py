@@ -100,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
     except DataError as exc:
         raise _in_files(exc, path, args.events) from exc
     except (ValueError, TypeError) as exc:
-        raise DataError(Problem(path, None, None, None, str(exc))) from exc
+        message = str(exc).replace("pass weekly=False", "pass --no-weekly")
+        raise DataError(Problem(path, None, None, None, message)) from exc
     if args.json:
         out: dict[str, Any] = {
             "file": path,
