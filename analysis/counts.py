@@ -184,12 +184,17 @@ def _wall_clock(value: Any) -> Any:
     return ts.tz_localize(None) if ts.tzinfo is not None else ts
 
 
-def local_day(value: Any, name: str) -> pd.Timestamp:
+def local_day(value: Any, name: str, tz: Any = None) -> pd.Timestamp:
     """A ``start``/``end`` argument as a naive local midnight (ValueError if not a date).
+
+    A time with a UTC offset is taken on its own local date, or, when ``tz``
+    (the time zone of the data) is given, on its date in that zone.
 
     Examples
     --------
     >>> local_day("2024-10-27 15:00+02:00", "end")
+    Timestamp('2024-10-27 00:00:00')
+    >>> local_day("2024-10-26 22:30+00:00", "end", tz="Asia/Jerusalem")
     Timestamp('2024-10-27 00:00:00')
     """
     try:
@@ -199,6 +204,8 @@ def local_day(value: Any, name: str) -> pd.Timestamp:
     if ts is pd.NaT:
         raise ValueError(f"{name}={value!r} is not a date")
     if ts.tzinfo is not None:
+        if tz is not None:
+            ts = ts.tz_convert(tz)
         ts = ts.tz_localize(None)
     return ts.normalize()
 
@@ -268,7 +275,8 @@ def daily_counts(
         group (every group of the table, zeros where it has no events in the
         window). Missing group values are an error, not a silent drop.
     start, end : str or Timestamp, optional
-        First and last day counted (inclusive, local dates). The index spans
+        First and last day counted (inclusive, local dates; a tz-aware time
+        is taken on its date in the time zone of tz-aware data). The index spans
         exactly the periods containing them, even when no event falls at the
         edges. Default: the first and last event. Events outside the window
         are not counted. When a period at an edge is only partly inside the
@@ -327,8 +335,8 @@ def daily_counts(
     if start is None or end is None:
         if len(times) == 0:
             raise ValueError("the table has no events: give start and end to get a zero series")
-    first = local_day(start, "start") if start is not None else times.min().normalize()
-    last = local_day(end, "end") if end is not None else times.max().normalize()
+    first = local_day(start, "start", tz) if start is not None else times.min().normalize()
+    last = local_day(end, "end", tz) if end is not None else times.max().normalize()
     if first > last:
         raise ValueError(f"start {first.date()} is after end {last.date()}")
     stop = last + pd.Timedelta(days=1)  # exclusive end of the window

@@ -323,3 +323,18 @@ def test_input_table_is_not_modified():
     before = t.copy()
     daily_counts(t, by="weapon")
     pd.testing.assert_frame_equal(t, before)
+
+
+def test_tz_aware_window_bounds_are_taken_in_the_data_time_zone():
+    # 2024-10-26 22:30 UTC is 2024-10-27 00:30 in Israel (summer time, +03:00 until 02:00)
+    times = pd.to_datetime(["2024-10-26 12:00", "2024-10-27 12:00"]).tz_localize("Asia/Jerusalem")
+    table = pd.DataFrame({"start": times})
+    counts = daily_counts(table, start=pd.Timestamp("2024-10-26 22:30", tz="UTC"))
+    assert counts.index[0] == pd.Timestamp("2024-10-27", tz="Asia/Jerusalem")
+    assert counts.tolist() == [1]
+
+
+def test_naive_window_bounds_on_tz_aware_data_are_local_dates():
+    times = pd.to_datetime(["2024-10-26 12:00", "2024-10-27 12:00"]).tz_localize("Asia/Jerusalem")
+    counts = daily_counts(pd.DataFrame({"start": times}), start="2024-10-26")
+    assert counts.tolist() == [1, 1]

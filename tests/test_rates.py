@@ -703,3 +703,10 @@ def test_max_in_a_day_may_be_a_whole_float():
         chk.max_probability
         == check_claim(total=41, exposure=7, claimed_rate=5, max_in_a_day=8).max_probability
     )
+
+
+def test_tz_aware_start_is_taken_in_the_time_zone_of_the_counts():
+    counts = _daily([1, 2, 3], tz="Asia/Jerusalem")
+    # 22:30 UTC on 1 January is 00:30 on 2 January in Israel (+02:00)
+    r = estimate_rate(counts, start=pd.Timestamp("2024-01-01 22:30", tz="UTC"), method="poisson")
+    assert (r.events, r.exposure, str(r.start.date())) == (5, 2.0, "2024-01-02")

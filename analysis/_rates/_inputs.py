@@ -83,8 +83,8 @@ def naive_index(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
     return index.tz_localize(None) if index.tz is not None else index
 
 
-def optional_day(value: Any, name: str) -> pd.Timestamp | None:
-    return None if value is None else local_day(value, name)
+def optional_day(value: Any, name: str, tz: Any = None) -> pd.Timestamp | None:
+    return None if value is None else local_day(value, name, tz)
 
 
 def period_length_days(offset: BaseOffset, starts: pd.DatetimeIndex) -> np.ndarray:
@@ -149,7 +149,7 @@ def validate_counts(
         )
     naive = naive_index(dates)
     lengths = period_length_days(offset, naive)
-    first, last = optional_day(start, "start"), optional_day(end, "end")
+    first, last = optional_day(start, "start", dates.tz), optional_day(end, "end", dates.tz)
     if first is not None and last is not None and first > last:
         raise ValueError(f"start {first.date()} is after end {last.date()}")
     keep = np.ones(len(naive), dtype=bool)
