@@ -34,7 +34,7 @@ __all__ = ["RawTable", "missing_column_message", "read_csv_checked", "read_csv_t
 
 _BOM = "\ufeff"
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
-_OTHER_DELIMITERS = {";": "';' (semicolon)", "\t": "a tab"}
+_OTHER_DELIMITERS = {";": "';' (semicolon)", "\t": "a tab", "|": "'|' (vertical bar)"}
 
 
 @dataclass(frozen=True)

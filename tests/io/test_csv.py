@@ -295,3 +295,13 @@ def test_utf16_file_is_one_problem_on_the_header(tmp_path):
     problem = only_problem(table)
     assert table.fatal and (problem.row, problem.column) == (1, None)
     assert "UTF-16" in problem.message
+
+
+def test_pipe_delimiter_is_recognised(tmp_path):
+    problem = only_problem(read_csv_checked(write(tmp_path, GOOD.replace(",", "|"))))
+    assert problem.row == 1 and "separated by '|' (vertical bar)" in problem.message
+
+
+def test_pipe_inside_a_comma_separated_header_is_not_a_delimiter(tmp_path):
+    table = read_csv_checked(write(tmp_path, "id,a|b\n1,x|y\n"), expected=["id"])
+    assert table.ok and table.columns == ("id", "a|b")
