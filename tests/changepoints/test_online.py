@@ -353,3 +353,17 @@ def test_period_and_timedelta_index_give_json_and_plots(index):
     fig = res.plot()
     assert len(fig.axes) == 2
     plt.close(fig)
+
+
+def test_overdispersed_counts_warn_and_poisson_counts_do_not():
+    import warnings
+
+    # simulated negative-binomial counts (mean 5, size 2): Poisson-Gamma sees bursts as changes
+    rng = np.random.default_rng(13)
+    with pytest.warns(UserWarning, match="overdispersed"):
+        res = online_changepoints(rng.negative_binomial(2, 2 / 7, 500))
+    assert "overdispersed" in res.summary() and res.to_dict()["note"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quiet = online_changepoints(np.r_[rng.poisson(3, 300), rng.poisson(9, 300)])
+    assert quiet.to_dict()["note"] is None
