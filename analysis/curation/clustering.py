@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.curation.localities import LocalityMatch
-from analysis.errors import DataError, Problem
+from analysis.curation.localities import LocalityMatch, match_localities
+from analysis.errors import DataError, DataNotFoundError, Problem
 
 
 def _keys(by: str | Sequence[str] | None) -> list[str]:
@@ -72,10 +72,23 @@ def _locality_columns(
             )
     elif {"localities", "unmatched_names", "areas_he", "areas_en"} <= set(alerts.columns):
         rows = alerts
+    elif "data" in alerts.columns and len(alerts):
+        auto = _default_match(alerts)
+        if auto is None:
+            return None
+        rows = auto.rows
     else:
         return None
     places = rows["localities"] + rows["unmatched_names"]
     return places, rows["areas_he"], rows["areas_en"]
+
+
+def _default_match(alerts: pd.DataFrame) -> LocalityMatch | None:
+    """Match the alerts' ``data`` names with the default locality tables, if available."""
+    try:
+        return match_localities(alerts)
+    except DataNotFoundError:
+        return None
 
 
 def _distinct_per_group(values: pd.Series, group: np.ndarray, n_groups: int) -> pd.DataFrame:
@@ -116,7 +129,10 @@ def alerts_to_incidents(
         Locality matches of these alerts (same index), from
         :func:`~analysis.curation.localities.match_localities`. Without it,
         locality columns already joined to ``alerts`` (``localities``,
-        ``unmatched_names``, ``areas_he``, ``areas_en``) are used if present.
+        ``unmatched_names``, ``areas_he``, ``areas_en``) are used if present;
+        otherwise the source column ``data`` is matched with the default
+        locality tables (shared copy or download cache). When none of these
+        is available, ``n_localities`` is ``<NA>`` and the areas are empty.
 
     Returns
     -------

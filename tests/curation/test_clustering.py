@@ -141,7 +141,9 @@ def test_localities_and_areas_from_a_match():
     assert alerts_to_incidents(joined)["n_localities"].tolist() == [4, 1]
 
 
-def test_without_localities_counts_are_missing_not_zero():
+def test_without_locality_tables_counts_are_missing_not_zero(tmp_path, monkeypatch):
+    monkeypatch.setenv("INCIDENT_TRENDS_SHARED", str(tmp_path / "no-shared"))
+    monkeypatch.setenv("INCIDENT_TRENDS_CACHE", str(tmp_path / "no-cache"))
     inc = alerts_to_incidents(_alerts([0], [1]))
     assert pd.isna(inc.loc[0, "n_localities"])
     assert inc.loc[0, "areas"] == ()
@@ -199,3 +201,19 @@ def test_shared_history_incidents_in_the_war_year():
 def test_empty_table_keeps_the_time_zone_of_start_and_end():
     inc = alerts_to_incidents(_alerts([0], [1]).iloc[:0])
     assert str(inc["start"].dtype) == str(inc["end"].dtype) == str(_alerts([0], [1])["start"].dtype)
+
+
+def test_without_data_names_counts_are_missing_not_zero():
+    inc = alerts_to_incidents(_alerts([0], [1]).drop(columns="data"))
+    assert pd.isna(inc.loc[0, "n_localities"]) and inc.loc[0, "areas"] == ()
+
+
+@pytest.mark.skipif(
+    not (shared_data_dir() / "oref-localities" / "oref_localities_merged.csv").is_file(),
+    reason="shared locality tables absent",
+)
+def test_without_a_match_the_default_locality_tables_are_used():
+    alerts = _alerts([0, 1], [1, 1], data=["אילת", "אילת, מטולה"])
+    inc = alerts_to_incidents(alerts)
+    assert inc.loc[0, "n_localities"] == 2
+    assert inc.loc[0, "areas_en"] == ("Eilat", "Confrontation Line")
