@@ -235,13 +235,23 @@ class DecompositionResult(Result):
         }
 
     def plot(self, ax: Any = None) -> Any:
-        """Four panels (observed, trend, seasonal, remainder); returns the Figure.
+        """Plot the decomposition.
 
-        ``ax`` is accepted for a uniform signature but a decomposition needs a
-        figure of its own: pass None.
+        Without ``ax``: one panel per component (observed, trend, each
+        seasonal cycle, remainder) in a new Figure, which is returned. With
+        ``ax``: the observed values, the trend and trend plus seasonal cycles
+        on that Axes (Anscombe scale), which is returned.
         """
         if ax is not None:
-            raise ValueError("decomposition plots draw their own figure; call plot() without ax")
+            p = self._p
+            ax.plot(p.observed.index, p.observed.to_numpy(), lw=0.6, color="0.6", label="observed")
+            fitted = p.trend + p.seasonals.sum(axis=1)
+            ax.plot(fitted.index, fitted.to_numpy(), lw=0.8, color="C2", label="trend + seasonal")
+            ax.plot(p.trend.index, p.trend.to_numpy(), lw=1.6, color="C0", label="trend")
+            ax.set_ylabel("2 sqrt(y + 3/8)")
+            ax.set_title("STL decomposition on the Anscombe scale")
+            ax.legend(loc="best", fontsize="small")
+            return ax
         from matplotlib.figure import Figure
 
         fig = Figure(figsize=(9, 8), layout="constrained")

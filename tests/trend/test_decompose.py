@@ -79,3 +79,12 @@ def test_summary_dict_and_plot(rng):
     json.dumps(dec.to_dict())
     fig = dec.plot()
     assert isinstance(fig, Figure) and len(fig.axes) == 4
+
+
+def test_plot_on_a_given_axes_returns_it(rng):
+    from matplotlib.figure import Figure
+
+    y, _ = simulate(rng, n=70)
+    ax = Figure().subplots()
+    assert decompose(y).plot(ax=ax) is ax
+    assert len(ax.lines) == 3
