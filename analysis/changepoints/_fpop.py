@@ -186,6 +186,10 @@ def _search(
     c_gbl = np.empty(n + 1)
     c_bh = np.empty(n + 1)
     c_gbh = np.empty(n + 1)
+    # Poisson: log and inverse of the segment mean at the last exact cost,
+    # for a lower bound of the cost that skips most logarithms
+    c_lm = np.empty(n + 1)
+    c_im = np.empty(n + 1)
     g_min = g_value(cid, vmin, par) if np.isfinite(vmin) else 0.0
     g_max = g_value(cid, vmax, par)
     g_floor = g_value(cid, vfloor, par)
@@ -201,6 +205,8 @@ def _search(
     c_gbl[0] = 0.0
     c_bh[0] = -1.0
     c_gbh[0] = 0.0
+    c_lm[0] = np.nan
+    c_im[0] = np.nan
     total = 0.0
     for t in range(m, n + 1):
         s = t - m
@@ -262,10 +268,30 @@ def _search(
                     if bh > ex_b:
                         ex_b = bh
                         gex_b = gbh
-                v = c_fb[i] + _segment(cid, cst - c_cs[i], float(t - tau), par)
-                if v < best:
-                    best = v
-                    arg = tau
+                st = cst - c_cs[i]
+                lm = c_lm[i]
+                im = c_im[i]
+                if cid == 1 and st > 0.0:
+                    # log is concave: log(mu) <= lm + mu im - 1, so the cost
+                    # is at least ``lower``; skip the exact cost when that is
+                    # above the best so far by more than any rounding
+                    mu = st / float(t - tau)
+                    lower = c_fb[i] + 2.0 * (st - st * (lm + mu * im - 1.0))
+                    margin = 1e-12 * (abs(c_fb[i]) + 2.0 * st * (1.0 + abs(lm) + mu * im))
+                    if not lower > best + margin:
+                        lm = math.log(mu)
+                        im = 1.0 / mu
+                        v = c_fb[i] + 2.0 * (st - st * lm)  # = _segment(...)
+                        if v < best:
+                            best = v
+                            arg = tau
+                else:
+                    v = c_fb[i] + _segment(cid, st, float(t - tau), par)
+                    if v < best:
+                        best = v
+                        arg = tau
+                c_lm[j] = lm
+                c_im[j] = im
                 if j != i:
                     c_tau[j] = tau
                     c_cs[j] = c_cs[i]
@@ -292,6 +318,8 @@ def _search(
             c_gbl[k] = 0.0
             c_bh[k] = -1.0
             c_gbh[k] = 0.0
+            c_lm[k] = np.nan
+            c_im[k] = np.nan
             if ex_a < ex_b:
                 if np.isnan(gex_a):  # an end point still at the optimum itself
                     gex_a = g_value(cid, ex_a, par)
