@@ -710,3 +710,17 @@ def test_tz_aware_start_is_taken_in_the_time_zone_of_the_counts():
     # 22:30 UTC on 1 January is 00:30 on 2 January in Israel (+02:00)
     r = estimate_rate(counts, start=pd.Timestamp("2024-01-01 22:30", tz="UTC"), method="poisson")
     assert (r.events, r.exposure, str(r.start.date())) == (5, 2.0, "2024-01-02")
+
+
+def test_window_reaching_beyond_the_counts_warns_and_uses_the_covered_days():
+    with pytest.warns(UserWarning, match=r"the counts cover 2024-01-01 to 2024-01-03"):
+        r = estimate_rate(_daily([1, 2, 3]), start="2023-12-30", end="2024-01-02")
+    assert (r.events, r.exposure) == (3, 2.0)
+
+
+def test_window_inside_the_counts_does_not_warn():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        estimate_rate(_daily([1, 2, 3]), start="2024-01-02", end="2024-01-03")

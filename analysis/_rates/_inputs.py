@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,6 +170,7 @@ def validate_counts(
             f"no periods of the counts start {asked}: the counts run from "
             f"{naive[0].date()} to {naive[-1].date()}"
         )
+    _warn_if_window_exceeds_data(counts, naive, lengths, first, last)
     naive, lengths = naive[keep], lengths[keep]
     values = numeric[keep].astype(np.int64)
     period_start = naive
@@ -196,6 +198,35 @@ def validate_counts(
         end=cover_end,
         name=name,
     )
+
+
+def _warn_if_window_exceeds_data(
+    counts: pd.Series,
+    naive: pd.DatetimeIndex,
+    lengths: np.ndarray,
+    first: pd.Timestamp | None,
+    last: pd.Timestamp | None,
+) -> None:
+    """Warn when start/end reach beyond the counts: only the covered days are used."""
+    data_start = naive[0]
+    data_end = (
+        naive[-1] + pd.to_timedelta(lengths[-1], unit="D") - pd.Timedelta(days=1)
+    ).normalize()
+    if WINDOW_START in counts.attrs and WINDOW_END in counts.attrs:
+        data_start = max(data_start, pd.Timestamp(counts.attrs[WINDOW_START]))
+        data_end = min(data_end, pd.Timestamp(counts.attrs[WINDOW_END]))
+    before = first is not None and first < data_start
+    after = last is not None and last > data_end
+    if before or after:
+        asked = f"{first.date() if first is not None else '...'} to "
+        asked += f"{last.date() if last is not None else '...'}"
+        warnings.warn(
+            f"the counts cover {data_start.date()} to {data_end.date()}, not all of the "
+            f"requested {asked}; the rate uses only the days covered (count the whole window "
+            "with daily_counts(table, start=..., end=...) to include days without events)",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def check_total(total: Any, exposure: Any, start: Any, end: Any) -> tuple[int, float]:
