@@ -114,11 +114,27 @@ def regular_offset(index: pd.DatetimeIndex) -> BaseOffset | None:
     if len(index) == 2 and _naive_midnights(index) and index[1] - index[0] == pd.Timedelta(days=1):
         return Day()  # two consecutive local dates: pandas needs 3 values to infer
     if len(index) < 3:
-        return None
+        return _local_days(index)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         inferred = getattr(index, "inferred_freq", None)
-    return None if inferred is None else to_offset(inferred)
+    return _local_days(index) if inferred is None else to_offset(inferred)
+
+
+def _local_days(index: pd.DatetimeIndex) -> BaseOffset | None:
+    """Day() for consecutive local dates labelled at the start of each day, else None.
+
+    In a zone whose clocks go forward at midnight (e.g. Asia/Beirut) that
+    day starts at 01:00, so its label is 01:00 and pandas infers no frequency.
+    """
+    if index.tz is None or len(index) < 2:
+        return None
+    local = index.tz_localize(None)
+    days = local.normalize()
+    steps = np.diff(days.as_unit("ns").asi8)
+    if (local - days).max() <= pd.Timedelta(hours=2) and bool((steps == 86_400 * 10**9).all()):
+        return Day()
+    return None
 
 
 def _naive_midnights(index: pd.DatetimeIndex) -> bool:

@@ -338,3 +338,22 @@ def test_naive_window_bounds_on_tz_aware_data_are_local_dates():
     times = pd.to_datetime(["2024-10-26 12:00", "2024-10-27 12:00"]).tz_localize("Asia/Jerusalem")
     counts = daily_counts(pd.DataFrame({"start": times}), start="2024-10-26")
     assert counts.tolist() == [1, 1]
+
+
+def test_zone_with_midnight_dst_change_gives_counts_usable_as_daily():
+    from analysis.counts import regular_offset
+    from analysis.rates import estimate_rate
+
+    # Asia/Beirut moved clocks forward at midnight on 2024-03-31: that day starts at 01:00
+    times = pd.to_datetime(["2024-03-30 12:00", "2024-03-31 12:00"]).tz_localize("Asia/Beirut")
+    counts = daily_counts(pd.DataFrame({"start": times}), start="2024-03-29", end="2024-04-02")
+    assert counts.tolist() == [0, 1, 1, 0, 0]
+    assert regular_offset(counts.index) == pd.offsets.Day()
+    assert estimate_rate(counts, method="poisson").exposure == 5.0
+
+
+def test_irregular_tz_aware_dates_are_not_taken_as_daily():
+    from analysis.counts import regular_offset
+
+    index = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-04"]).tz_localize("Asia/Beirut")
+    assert regular_offset(index) is None
