@@ -373,7 +373,10 @@ def _fpop_normal(
     # the search of ``_search`` for the normal cost, written out: G(v) = v^2 / 2
     # is recomputed instead of stored, and the closed-form roots of the
     # quadratic constraint are taken once per candidate, only when a piece
-    # has an end point outside them (same pieces and costs as ``_search(0)``)
+    # has an end point outside them (same pieces and costs as ``_search(0)``).
+    # The per-step state updates are written out here and in ``_search``, not
+    # shared: a compiled helper taking the state arrays pays reference counts
+    # on every call (measured: 0.085 s -> 0.70 s at n = 1e6).
     n = cs1.size - 1
     f = np.full(n + 1, np.inf)
     f[0] = -beta
