@@ -186,10 +186,13 @@ def _search(
     c_gbl = np.empty(n + 1)
     c_bh = np.empty(n + 1)
     c_gbh = np.empty(n + 1)
-    # Poisson: log and inverse of the segment mean at the last exact cost,
-    # for a lower bound of the cost that skips most logarithms
+    # log and inverse of the segment mean mu0 at the last exact cost, and (negbin)
+    # log1p(mu0 / r) and r + mu0, for a lower bound of the cost that skips
+    # most logarithms
     c_lm = np.empty(n + 1)
     c_im = np.empty(n + 1)
+    c_l1 = np.empty(n + 1)
+    c_q0 = np.empty(n + 1)
     g_min = g_value(cid, vmin, par) if np.isfinite(vmin) else 0.0
     g_max = g_value(cid, vmax, par)
     g_floor = g_value(cid, vfloor, par)
@@ -207,6 +210,8 @@ def _search(
     c_gbh[0] = 0.0
     c_lm[0] = np.nan
     c_im[0] = np.nan
+    c_l1[0] = np.nan
+    c_q0[0] = np.nan
     total = 0.0
     for t in range(m, n + 1):
         s = t - m
@@ -271,7 +276,29 @@ def _search(
                 st = cst - c_cs[i]
                 lm = c_lm[i]
                 im = c_im[i]
-                if cid == 1 and st > 0.0:
+                l1 = c_l1[i] if cid == 2 else 0.0
+                q0 = c_q0[i] if cid == 2 else 0.0
+                if cid == 2 and st > 0.0:
+                    # as below, and log(r + mu) >= log(r + mu0) + 1 - (r + mu0) / (r + mu)
+                    nt = float(t - tau)
+                    mu = st / nt
+                    wt = st + nt * par
+                    u = lm + mu * im - 1.0
+                    u1 = l1 + 1.0 - q0 / (par + mu)
+                    lower = c_fb[i] + 2.0 * (-st * u + wt * u1)
+                    size = abs(c_fb[i]) + 2.0 * (
+                        st * (abs(lm) + 1.0 + mu * im) + wt * (abs(u1) + 2.0)
+                    )
+                    if not lower > best + 1e-12 * size:
+                        lm = math.log(mu)
+                        im = 1.0 / mu
+                        l1 = math.log1p(mu / par)
+                        q0 = par + mu
+                        v = c_fb[i] + 2.0 * (-st * lm + wt * l1)  # = _segment(...)
+                        if v < best:
+                            best = v
+                            arg = tau
+                elif cid == 1 and st > 0.0:
                     # log is concave: log(mu) <= lm + mu im - 1, so the cost
                     # is at least ``lower``; skip the exact cost when that is
                     # above the best so far by more than any rounding
@@ -292,6 +319,9 @@ def _search(
                         arg = tau
                 c_lm[j] = lm
                 c_im[j] = im
+                if cid == 2:
+                    c_l1[j] = l1
+                    c_q0[j] = q0
                 if j != i:
                     c_tau[j] = tau
                     c_cs[j] = c_cs[i]
@@ -320,6 +350,8 @@ def _search(
             c_gbh[k] = 0.0
             c_lm[k] = np.nan
             c_im[k] = np.nan
+            c_l1[k] = np.nan
+            c_q0[k] = np.nan
             if ex_a < ex_b:
                 if np.isnan(gex_a):  # an end point still at the optimum itself
                     gex_a = g_value(cid, ex_a, par)
