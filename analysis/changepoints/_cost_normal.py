@@ -91,7 +91,7 @@ def robust_sd(y: np.ndarray) -> float:
     if d.size == 0:
         return 1.0
     md = median(d)
-    e = np.subtract(d, md)
+    e = np.subtract(d, md, out=d)  # in place: d is taken again below if needed
     np.abs(e, out=e)
     if md != np.round(md):  # a half-integer median of whole numbers: count 2 |d - md|
         e *= 2.0
@@ -101,7 +101,7 @@ def robust_sd(y: np.ndarray) -> float:
     mad = mad * 1.482602218505602 / np.sqrt(2.0)
     if mad > 0 and np.isfinite(mad):
         return mad
-    sd = float(np.std(d)) / np.sqrt(2.0)
+    sd = float(np.std(np.diff(y))) / np.sqrt(2.0)
     return sd if sd > 0 else 1.0
 
 
@@ -122,7 +122,8 @@ class NormalCost(Cost):
     def _transform(self, y: np.ndarray) -> tuple[np.ndarray, float]:
         self.sd_ = float(self.sd) if self.sd is not None else robust_sd(y)
         self.center_ = median(y)
-        z = (y - self.center_) / self.sd_
+        z = y - self.center_
+        z /= self.sd_
         self._zrange = (float(z.min()), float(z.max()))
         return z, 1.0
 
@@ -132,8 +133,10 @@ class NormalCost(Cost):
         return lo, hi, lo
 
     def _segment_neg2ll(self, seg: np.ndarray) -> float:
-        r = (seg - seg.mean()) / self.sd_
-        return float(np.sum(r * r) + seg.size * np.log(2 * np.pi * self.sd_**2))
+        r = seg - seg.mean()  # one temporary, updated in place
+        r /= self.sd_
+        r *= r
+        return float(np.sum(r) + seg.size * np.log(2 * np.pi * self.sd_**2))
 
     def segment_rows(self, bounds: np.ndarray, level: float) -> pd.DataFrame:
         """Mean with a z interval using the common robust sd."""
