@@ -101,10 +101,14 @@ def _prepare(
 
 
 def _is_counts(x: np.ndarray) -> bool:
-    return bool(np.all(x >= 0) and np.all(x == np.round(x)))
+    from analysis.changepoints._cost_poisson import is_counts
+
+    return bool(is_counts(x))
 
 
 def _check_counts(x: np.ndarray, pos: np.ndarray, cost: str, source: str, col: str | None) -> None:
+    if _is_counts(x):  # the usual case, in one pass
+        return
     bad_neg = x < 0
     bad_int = (x != np.round(x)) & ~bad_neg
     problems = [
