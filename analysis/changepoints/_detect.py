@@ -376,7 +376,7 @@ def detect_changepoints(
         any cost), ``op`` (exact O(n^2) reference), ``binseg`` and
         ``seeded_binseg`` (approximate, refined locally; for very long
         series). ``"auto"``: for the one-parameter costs ``fpop`` (exact) up
-        to 200 000 values and ``binseg`` above (FPOP takes about 0.4 s at a
+        to 200 000 values and ``binseg`` above (FPOP takes about 0.3 s at a
         million values, binary segmentation about 0.1 s; it can miss a short
         burst whose two changes are only worth detecting together, so ask for
         ``method="fpop"`` when exactness matters); for ``normal_meanvar``,
