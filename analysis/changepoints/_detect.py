@@ -177,8 +177,12 @@ def _search(
     changes, q = _solve(cost, beta, method, m)
     if max_changes is None or len(changes) <= max_changes:
         return changes, q
-    # raise the penalty until at most max_changes, then take the richest
-    # segmentation on the penalty path with at most max_changes changes
+    n = cost.signal_.size
+    if n * max(max_changes, 1) <= _EXACT_K_LIMIT:
+        return _at_most_k(cost, beta, m, max_changes)
+    # long series: raise the penalty until at most max_changes, then take the
+    # richest segmentation on the penalty path with at most max_changes changes,
+    # or binary segmentation's max_changes splits when that costs less
     hi = max(beta, 1.0)
     while True:
         hi *= 2.0
@@ -189,7 +193,52 @@ def _search(
 
     path, _ = crops(lambda b: _tuple(_solve(cost, b, method, m)), beta, hi)
     k = max(c for c in path if c <= max_changes)
-    return list(path[k][0]), path[k][1]
+    best, best_q = list(path[k][0]), path[k][1]
+    from analysis.changepoints._binseg import binseg
+
+    split = binseg(cost.cid, cost.cs1_, cost.cs2_, cost.par_, beta, m, max_changes)
+    split_q = _internal_cost(cost, split)
+    if split_q + beta * len(split) < best_q + beta * len(best):
+        return split, split_q
+    return best, best_q
+
+
+#: largest n * max_changes for the exact at-most-K dynamic programme
+_EXACT_K_LIMIT = 50_000
+
+
+def _at_most_k(cost: Cost, beta: float, m: int, k_max: int) -> tuple[list[int], float]:
+    """Exact penalised segmentation with at most ``k_max`` changes.
+
+    Segment neighbourhood (Auger and Lawrence 1989): ``F[k][t]``, the best
+    cost of ``y[:t]`` in ``k + 1`` segments, for every ``k <= k_max``; the
+    answer minimises ``F[k][n] + k * beta``. O(k_max n^2) work, vectorised
+    over segment starts; used for moderate ``n * k_max``. Hand-written because
+    the penalty path alone skips numbers of changes that are not on its
+    convex hull, and no library we depend on offers it for these costs.
+    """
+    n = cost.signal_.size
+    inf = np.inf
+    f = np.full((k_max + 1, n + 1), inf)
+    arg = np.zeros((k_max + 1, n + 1), dtype=np.int64)
+    ends = np.arange(m, n + 1)
+    f[0, ends] = [cost.error(0, t) for t in ends]
+    for k in range(1, k_max + 1):
+        for t in range((k + 1) * m, n + 1):
+            starts = np.arange(k * m, t - m + 1)
+            vals = f[k - 1, starts] + cost.errors(starts, t)
+            j = int(np.argmin(vals))
+            f[k, t] = vals[j]
+            arg[k, t] = starts[j]
+    totals = f[:, n] + beta * np.arange(k_max + 1)
+    k = int(np.argmin(totals))
+    changes: list[int] = []
+    t = n
+    for kk in range(k, 0, -1):
+        t = int(arg[kk, t])
+        changes.append(t)
+    changes.reverse()
+    return changes, float(f[k, n])
 
 
 def _tuple(sol: tuple[list[int], float]) -> tuple[tuple[int, ...], float]:
@@ -384,10 +433,13 @@ def detect_changepoints(
     min_size : int
         Minimum number of (non-missing) observations per segment.
     max_changes : int, optional
-        At most this many changes. Exact methods then return the optimal
-        segmentation with the most changes not above ``max_changes`` among
-        those optimal for some penalty at least ``penalty`` (CROPS);
-        binary segmentations stop after ``max_changes`` splits.
+        At most this many changes. When the unconstrained answer has more,
+        exact methods return the segmentation minimising cost + penalty among
+        those with at most ``max_changes`` changes: exactly (segment
+        neighbourhood) when ``n * max_changes <= 50 000``, otherwise the
+        better of the penalty path's richest answer within the limit and
+        binary segmentation's ``max_changes`` splits. Binary segmentations
+        stop after ``max_changes`` splits.
     level : float
         Confidence level of segment and location intervals (and ``1 - level``
         is the size of the overdispersion test).

@@ -25,6 +25,26 @@ def _jsonable(value: Any) -> Any:
         return None
     if isinstance(value, np.bool_):
         return bool(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    # Period, Timedelta, datetime.date and other index labels: their text
+    return str(value)
+
+
+def _plot_x(value: Any) -> Any:
+    """Index labels as matplotlib can place them: periods as their start, durations in days."""
+    if isinstance(value, pd.PeriodIndex):
+        return value.to_timestamp()
+    if isinstance(value, pd.TimedeltaIndex):
+        return value.total_seconds().to_numpy() / 86400.0
+    if isinstance(value, pd.Period):
+        return value.to_timestamp()
+    if isinstance(value, pd.Timedelta):
+        return value.total_seconds() / 86400.0
     return value
 
 
@@ -203,22 +223,25 @@ class ChangepointResult(Result):
         """Data, segment levels with CI bands, changes with shaded location intervals."""
         ax = get_ax(ax)
         f = self._fit
-        x = f.data.index
+        x = _plot_x(f.data.index)
         ax.plot(x, f.data.to_numpy(), color="0.55", lw=0.8, label="data")
         col = "rate" if "rate" in f.segments else "mean"
         seg = f.segments
         for i in range(len(seg)):
             # draw each level up to where the next segment starts (a step plot)
             stop = seg["start"].iloc[i + 1] if i + 1 < len(seg) else seg["end"].iloc[i]
-            xs = [seg["start"].iloc[i], stop]
+            xs = [_plot_x(seg["start"].iloc[i]), _plot_x(stop)]
             ax.plot(xs, [seg[col].iloc[i]] * 2, color="C0", lw=2, label=col if i == 0 else None)
             ax.fill_between(
                 xs, seg["ci_low"].iloc[i], seg["ci_high"].iloc[i], color="C0", alpha=0.25, lw=0
             )
         for i in range(self.n_changes):
-            ax.axvline(self.changepoints[i], color="C3", lw=1, ls="--")
+            ax.axvline(_plot_x(self.changepoints[i]), color="C3", lw=1, ls="--")
             ax.axvspan(
-                f.intervals["low"].iloc[i], f.intervals["high"].iloc[i], color="C3", alpha=0.15
+                _plot_x(f.intervals["low"].iloc[i]),
+                _plot_x(f.intervals["high"].iloc[i]),
+                color="C3",
+                alpha=0.15,
             )
         ax.set_title(f"{self.n_changes} change point(s), {f.cost_name} cost")
         ax.legend(loc="best", fontsize="small")

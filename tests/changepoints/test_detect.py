@@ -233,3 +233,30 @@ def test_bad_input_is_a_clear_error(y, message):
 def test_bad_arguments_raise_value_error(kwargs):
     with pytest.raises(ValueError):
         detect_changepoints(np.arange(20) % 3, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        pd.period_range("2020-01", periods=200, freq="M"),
+        pd.timedelta_range(0, periods=200, freq="h"),
+    ],
+    ids=["period", "timedelta"],
+)
+def test_period_and_timedelta_indexes_give_json_and_a_plot(index):
+    import json
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(1)  # simulated counts: rate 2 then 7
+    y = pd.Series(np.r_[rng.poisson(2, 100), rng.poisson(7, 100)], index=index)
+    res = detect_changepoints(y)
+    assert abs(int(res.indices[0]) - 100) <= 5
+    assert res.changepoints[0] == index[res.indices[0]]
+    json.dumps(res.to_dict())
+    ax = res.plot()
+    assert ax.lines
+    plt.close("all")
