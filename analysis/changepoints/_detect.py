@@ -222,7 +222,7 @@ def _at_most_k(cost: Cost, beta: float, m: int, k_max: int) -> tuple[list[int], 
     f = np.full((k_max + 1, n + 1), inf)
     arg = np.zeros((k_max + 1, n + 1), dtype=np.int64)
     ends = np.arange(m, n + 1)
-    f[0, ends] = [cost.error(0, t) for t in ends]
+    f[0, ends] = [cost.error(0, int(t)) for t in ends]
     for k in range(1, k_max + 1):
         for t in range((k + 1) * m, n + 1):
             starts = np.arange(k * m, t - m + 1)
