@@ -71,8 +71,15 @@ def _prepare(
         else:
             values = pd.to_numeric(s, errors="raise").to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError) as exc:
+        coerced = pd.to_numeric(s, errors="coerce")
+        bad = np.flatnonzero(coerced.isna().to_numpy() & s.notna().to_numpy())
+        if bad.size == 0:
+            raise DataError(
+                Problem(source, None, column, None, f"values must be numbers ({exc})")
+            ) from None
         raise DataError(
-            Problem(source, None, column, None, f"values must be numbers ({exc})")
+            [Problem(source, int(i) + 2, column, str(s.iloc[i]), "not a number") for i in bad[:50]],
+            header=f"{bad.size} value(s) are not numbers in {source}",
         ) from None
     if not np.isfinite(values.sum()):
         inf = np.isinf(values)

@@ -260,3 +260,11 @@ def test_period_and_timedelta_indexes_give_json_and_a_plot(index):
     ax = res.plot()
     assert ax.lines
     plt.close("all")
+
+
+def test_text_values_are_named_by_row():
+    with pytest.raises(DataError) as info:
+        detect_changepoints(pd.Series(["1", "2", "a", "4", "5", "x", "7", "8"], name="count"))
+    text = str(info.value)
+    assert "row 4, column 'count': not a number (value 'a')" in text
+    assert "row 7, column 'count'" in text
