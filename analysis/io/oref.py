@@ -435,7 +435,7 @@ def load_oref_alerts(
     >>> len(rejects)
     0
     """
-    file = Path(path) if path is not None else dataset_path("oref_alerts")
+    file = Path(path).expanduser() if path is not None else dataset_path("oref_alerts")
     header, records, lines, broken = _read_records(file)
     frame, reasons = _to_frame(file, header, records, lines, broken)
     table = _parse(frame, reasons)
