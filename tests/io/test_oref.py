@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import csv
+import importlib.util
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +27,11 @@ from analysis.io.oref import (
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "oref"
+_spec = importlib.util.spec_from_file_location("oref_samples", FIXTURES / "samples.py")
+assert _spec is not None and _spec.loader is not None
+_samples = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_samples)
+SAMPLES = _samples.write_samples()  # the synthetic alert files, written to a temp folder
 HEADER = ",".join(SOURCE_COLUMNS)
 SHARED = shared_data_dir() / "oref-alerts" / "israel-alerts_2014-07-24_to_2024-10-12.csv"
 needs_shared = pytest.mark.skipif(not SHARED.is_file(), reason="shared alert history absent")
@@ -44,13 +50,13 @@ ROW = "שדרות,07.10.2023,06:29:40,2023-10-07T06:30:00,1,ירי רקטות ו
 
 
 def test_every_fixture_row_is_in_table_or_rejects():
-    table, rejects = load_oref_alerts(FIXTURES / "alerts_bad_rows.csv", return_rejects=True)
+    table, rejects = load_oref_alerts(SAMPLES / "alerts_bad_rows.csv", return_rejects=True)
     assert len(table) + len(rejects) == 10
     assert sorted([*table["line"], *rejects["line"]]) == list(range(2, 12))
 
 
 def test_reject_reasons_name_the_problem():
-    _, rejects = load_oref_alerts(FIXTURES / "alerts_bad_rows.csv", return_rejects=True)
+    _, rejects = load_oref_alerts(SAMPLES / "alerts_bad_rows.csv", return_rejects=True)
     reasons = dict(zip(rejects["line"], rejects["reason"], strict=True))
     assert reasons[4].startswith("unparseable alertDate")
     assert reasons[5] == "missing category"
@@ -60,7 +66,7 @@ def test_reject_reasons_name_the_problem():
 
 
 def test_rejects_keep_the_source_row():
-    _, rejects = load_oref_alerts(FIXTURES / "alerts_bad_rows.csv", return_rejects=True)
+    _, rejects = load_oref_alerts(SAMPLES / "alerts_bad_rows.csv", return_rejects=True)
     row = rejects.set_index("line").loc[4]
     assert row["alertDate"] == "not-a-date"
     assert row["data"] == "מטולה"
@@ -68,13 +74,13 @@ def test_rejects_keep_the_source_row():
 
 
 def test_duplicate_rid_keeps_the_first_row():
-    table, _ = load_oref_alerts(FIXTURES / "alerts_bad_rows.csv", return_rejects=True)
+    table, _ = load_oref_alerts(SAMPLES / "alerts_bad_rows.csv", return_rejects=True)
     kept = table[table["rid"] == 5]
     assert kept["line"].tolist() == [6]
 
 
 def test_canonical_columns_and_values():
-    table, _ = load_oref_alerts(FIXTURES / "alerts_bad_rows.csv", return_rejects=True)
+    table, _ = load_oref_alerts(SAMPLES / "alerts_bad_rows.csv", return_rejects=True)
     first = table.iloc[0]
     assert first["incident_id"] == "oref-1"
     assert first["start"] == pd.Timestamp("2023-10-07 06:30", tz="Asia/Jerusalem")
@@ -88,12 +94,12 @@ def test_canonical_columns_and_values():
 
 
 def test_comma_inside_quoted_locality_is_kept():
-    table, _ = load_oref_alerts(FIXTURES / "alerts_bad_rows.csv", return_rejects=True)
+    table, _ = load_oref_alerts(SAMPLES / "alerts_bad_rows.csv", return_rejects=True)
     assert table.loc[table["rid"] == 8, "data"].item() == "שדרות, איבים"
 
 
 def test_weapon_from_category():
-    table, _ = load_oref_alerts(FIXTURES / "alerts_bad_rows.csv", return_rejects=True)
+    table, _ = load_oref_alerts(SAMPLES / "alerts_bad_rows.csv", return_rejects=True)
     weapon = dict(zip(table["rid"], table["weapon"], strict=True))
     assert weapon == {1: "rocket", 2: "rocket", 5: "drone", 8: "infiltration", 10: "drill"}
 
@@ -119,7 +125,7 @@ def test_drill_recognised_from_description():
 
 def test_rejects_without_return_rejects_warn_with_count():
     with pytest.warns(RejectedRowsWarning, match="5 of 10 rows"):
-        table = load_oref_alerts(FIXTURES / "alerts_bad_rows.csv")
+        table = load_oref_alerts(SAMPLES / "alerts_bad_rows.csv")
     assert len(table) == 5
 
 
@@ -223,7 +229,7 @@ def test_non_integer_rid_rejected(tmp_path):
 
 @pytest.fixture(scope="module")
 def dst():
-    return load_oref_alerts(FIXTURES / "alerts_dst.csv", return_rejects=True)
+    return load_oref_alerts(SAMPLES / "alerts_dst.csv", return_rejects=True)
 
 
 def _offset(table: pd.DataFrame, rid: int) -> str:
