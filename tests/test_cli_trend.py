@@ -108,3 +108,11 @@ def test_weekly_on_non_daily_counts_names_the_cli_flag(tmp_path, capsys):
     assert main(["trend", str(path)]) == 1
     assert "pass --no-weekly" in capsys.readouterr().err
     assert main(["trend", str(path), "--no-weekly", "--forecast", "3"]) == 0
+
+
+def test_unreadable_events_file_is_a_message(counts_csv, tmp_path, capsys):
+    events = tmp_path / "events.csv"
+    events.write_bytes(b"date,name\n2024-02-10,r\xffd\n")  # Latin-1 byte, not UTF-8
+    assert main(["trend", str(counts_csv), "--events", str(events)]) == 1
+    err = capsys.readouterr().err
+    assert str(events) in err and "UTF-8" in err and "Traceback" not in err

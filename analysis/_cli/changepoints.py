@@ -17,6 +17,7 @@ import sys
 
 import pandas as pd
 
+from analysis._cli._common import read_csv, without_offset
 from analysis.errors import DataError, Problem
 
 
@@ -59,14 +60,7 @@ def _penalty(text: str) -> str | float:
 
 def read_series(path: str, column: str | None) -> pd.Series:
     """Read the index and one numeric column of a CSV; empty cells become NaN."""
-    try:
-        frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        raise DataError(Problem(path, None, None, None, "the file is empty")) from None
-    except UnicodeDecodeError as exc:
-        raise DataError(Problem(path, None, None, None, f"not UTF-8 text ({exc.reason})")) from None
-    except pd.errors.ParserError as exc:
-        raise DataError(Problem(path, None, None, None, f"not a readable CSV: {exc}")) from None
+    frame = read_csv(path, dtype=str, keep_default_na=False)
     if frame.shape[1] == 0:
         raise DataError(Problem(path, 1, None, None, "no columns"))
     if frame.shape[1] == 1:  # values only: label them by position (0, 1, ...)
@@ -91,9 +85,7 @@ def read_series(path: str, column: str | None) -> pd.Series:
             ]
         )
     labels = frame.iloc[:, 0].str.strip()
-    # Local dates as written: a UTC offset is dropped so that series written
-    # across a daylight-saving change (+03:00 / +02:00) still parse.
-    local = labels.str.replace(r"(Z|[+-]\d\d:?\d\d)$", "", regex=True)
+    local = without_offset(labels)  # local dates as written (see _common)
     whole = pd.to_numeric(labels, errors="coerce")
     if len(labels) and whole.notna().all() and (whole == whole.round()).all():
         index = pd.Index(whole.astype("int64"))  # years or positions stay numbers

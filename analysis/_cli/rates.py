@@ -9,13 +9,13 @@ per day with ``daily_counts``.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from analysis._cli._common import in_file, read_csv, without_offset
 from analysis.errors import DataError, Problem
 
 
@@ -48,30 +48,9 @@ def _per(text: str) -> str | float:
         return text
 
 
-def _in_file(exc: DataError, path: str) -> DataError:
-    """The same problems, naming the file instead of an in-memory table."""
-    problems = [dataclasses.replace(p, file=path) for p in exc.problems]
-    return DataError(problems, header=f"{len(problems)} problem(s) in {path}")
-
-
-def _read_csv(path: str) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError as exc:
-        raise DataError(Problem(path, None, None, None, "the file is empty")) from exc
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            Problem(path, None, None, None, f"the file is not UTF-8 text ({exc.reason})")
-        ) from exc
-    except pd.errors.ParserError as exc:
-        raise DataError(Problem(path, None, None, None, f"not a readable CSV: {exc}")) from exc
-
-
 def _dates(raw: pd.Series, path: str) -> pd.DatetimeIndex:
     """Parse the date column of a counts CSV; offsets are dropped (local dates kept)."""
-    text = raw.astype("string").str.strip()
-    local = text.str.replace(r"(Z|[+-]\d\d:?\d\d)$", "", regex=True)
-    dates = pd.to_datetime(local, errors="coerce", format="mixed")
+    dates = pd.to_datetime(without_offset(raw), errors="coerce", format="mixed")
     bad = [int(i) for i in range(len(dates)) if pd.isna(dates.iloc[i])]
     if bad:
         raise DataError(
@@ -84,14 +63,14 @@ def load_counts(path: str, args: argparse.Namespace) -> pd.Series:
     """Read FILE as a count Series (counting an incident table per day)."""
     from analysis.counts import daily_counts
 
-    table = _read_csv(path)
+    table = read_csv(path)
     if args.time_col in table.columns:
         try:
             counts = daily_counts(
                 table, start=args.start, end=args.end, weight=args.weight, time_col=args.time_col
             )
         except DataError as exc:
-            raise _in_file(exc, path) from exc
+            raise in_file(exc, path) from exc
         except ValueError as exc:  # empty table without --start/--end, start after end, ...
             raise DataError(Problem(path, None, None, None, str(exc))) from exc
         assert isinstance(counts, pd.Series)
@@ -143,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
             method=args.method,
         )
     except DataError as exc:
-        raise _in_file(exc, path) from exc
+        raise in_file(exc, path) from exc
     except ValueError as exc:
         raise DataError(Problem(path, None, None, None, str(exc))) from exc
     if args.json:

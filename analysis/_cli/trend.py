@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis._cli.rates import _in_file, load_counts
+from analysis._cli._common import in_file, read_csv
+from analysis._cli.rates import load_counts
 from analysis.errors import DataError, Problem
 from analysis.trend._validate import EVENTS
 
@@ -56,18 +57,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _events(path: str | None) -> pd.DataFrame | None:
-    if path is None:
-        return None
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(Problem(path, None, None, None, f"not a readable CSV: {exc}")) from exc
+    return None if path is None else read_csv(path)
 
 
 def _in_files(exc: DataError, path: str, events_path: str | None) -> DataError:
     """Name the file each problem comes from: the events file or the counts file."""
     if events_path is None or all(p.file != EVENTS for p in exc.problems):
-        return _in_file(exc, path)
+        return in_file(exc, path)
     problems = [
         dataclasses.replace(p, file=events_path if p.file == EVENTS else path) for p in exc.problems
     ]
