@@ -2,7 +2,8 @@
 
 FILE is read as by ``incident-trends rates``: a CSV of counts (dates in the
 first column, one row per day, zeros included) or a canonical incident table
-(with a ``start`` column), counted per local day by ``daily_counts``.
+(with a ``start`` column), counted per local day by ``daily_counts``. The
+events file (``--events``) is a table read as it is.
 """
 
 from __future__ import annotations
@@ -13,10 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from analysis._cli._common import in_file, read_csv
-from analysis._cli.rates import load_counts
+from analysis.cli._common import in_file, load_counts, read_csv
 from analysis.errors import DataError, Problem
 from analysis.trend._validate import EVENTS
 
@@ -56,10 +54,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _events(path: str | None) -> pd.DataFrame | None:
-    return None if path is None else read_csv(path)
-
-
 def _in_files(exc: DataError, path: str, events_path: str | None) -> DataError:
     """Name the file each problem comes from: the events file or the counts file."""
     if events_path is None or all(p.file != EVENTS for p in exc.problems):
@@ -74,11 +68,18 @@ def run(args: argparse.Namespace) -> int:
     from analysis.trend import fit_trend
 
     path = str(Path(args.file))
-    counts = load_counts(path, args)
+    counts = load_counts(
+        path,
+        column=args.column,
+        time_col=args.time_col,
+        start=args.start,
+        end=args.end,
+        weight=args.weight,
+    )
     if args.start or args.end:  # a counts CSV: keep the requested days
         counts = counts.loc[args.start : args.end]
     breaks = [b.strip() for b in args.breaks.split(",") if b.strip()] if args.breaks else None
-    events = _events(args.events)
+    events = None if args.events is None else read_csv(args.events)
     try:
         result = fit_trend(
             counts,

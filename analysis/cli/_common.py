@@ -1,0 +1,111 @@
+"""Helpers shared by the subcommands that read a CSV of dated values.
+
+Count files are read by :func:`analysis.io.counts_csv.read_count_csv`; an
+incident table (a file with the time column, ``start`` by default) is counted
+per day by :func:`analysis.counts.daily_counts`. Problems found by the library
+in an in-memory table are reported against the file they came from.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.errors import DataError, Problem
+
+
+def number_or_text(text: str) -> str | float:
+    """An option value as a number when it is one (``"2"`` -> 2.0), else as given."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def read_csv(path: str, **kwargs: Any) -> pd.DataFrame:
+    """``pandas.read_csv`` (UTF-8, BOM allowed) with reading errors as DataError."""
+    try:
+        return pd.read_csv(path, encoding="utf-8-sig", **kwargs)
+    except pd.errors.EmptyDataError:
+        raise DataError(Problem(path, 1, None, None, "the file is empty")) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            Problem(path, None, None, None, f"the file is not UTF-8 text ({exc.reason})")
+        ) from None
+    except pd.errors.ParserError as exc:
+        raise DataError(Problem(path, None, None, None, f"not a readable CSV: {exc}")) from None
+
+
+def in_file(exc: DataError, path: str) -> DataError:
+    """The same problems, naming the file instead of an in-memory table."""
+    problems = [dataclasses.replace(p, file=path) for p in exc.problems]
+    return DataError(problems, header=f"{len(problems)} problem(s) in {path}")
+
+
+def header(path: str) -> list[str]:
+    """The column names on the first line of a CSV file ([] when there is none)."""
+    with Path(path).open(encoding="utf-8-sig", errors="replace", newline="") as f:
+        return [name.strip() for name in next(csv.reader(f), [])]
+
+
+def choose_column(frame: pd.DataFrame, path: str) -> pd.Series:
+    """The value column to analyse when none was chosen: the only one, or ``count``."""
+    names = [str(c) for c in frame.columns]
+    if len(names) == 1:
+        return frame[names[0]]
+    if "count" in names:
+        return frame["count"]
+    raise DataError(
+        Problem(path, 1, None, None, f"several columns {names}: choose one with --column")
+    )
+
+
+def load_counts(
+    path: str,
+    *,
+    column: str | None,
+    time_col: str,
+    start: str | None,
+    end: str | None,
+    weight: str | None,
+) -> pd.Series:
+    """Read FILE as a daily count Series: a counts CSV, or an incident table counted per day.
+
+    A counts CSV of a single row of a whole date is taken as one day.
+    """
+    from analysis.counts import daily_counts
+    from analysis.io.counts_csv import read_count_csv
+
+    names = header(path)
+    if time_col in names:
+        table = read_csv(path)
+        try:
+            counts = daily_counts(table, start=start, end=end, weight=weight, time_col=time_col)
+        except DataError as exc:
+            raise in_file(exc, path) from exc
+        except ValueError as exc:  # empty table without --start/--end, start after end, ...
+            raise DataError(Problem(path, None, None, None, str(exc))) from exc
+        assert isinstance(counts, pd.Series)
+        return counts
+    if len(names) == 1:
+        raise DataError(
+            Problem(
+                path,
+                1,
+                None,
+                None,
+                f"expected dates in the first column and counts in another, or an incident "
+                f"table with a {time_col!r} column; found columns {names}",
+            )
+        )
+    if column is not None:
+        series = read_count_csv(path, column=column)
+    else:
+        series = choose_column(read_count_csv(path), path)
+    if len(series) == 1 and series.index[0] == series.index[0].normalize():
+        series.index = pd.DatetimeIndex(series.index, freq="D")  # one row: taken as one day
+    return series
