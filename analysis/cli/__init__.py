@@ -17,7 +17,13 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from analysis.cli import changepoints, data, rates, report, trend, validate
+# plain `import ... as` statements, so that a failing import raises its own error
+import analysis.cli.changepoints as changepoints
+import analysis.cli.data as data
+import analysis.cli.rates as rates
+import analysis.cli.report as report
+import analysis.cli.trend as trend
+import analysis.cli.validate as validate
 from analysis.errors import IncidentTrendsError
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]
