@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, int]] = [
     ("analysis.errors", 0),
     ("analysis._format", 1),
     ("analysis._draw", 1),
+    ("analysis._dependence", 1),
     ("analysis._dates", 2),
     ("analysis._results", 2),
     ("analysis._series", 3),
