@@ -8,14 +8,18 @@ in an in-memory table are reported against the file they came from.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from analysis.errors import DataError, Problem
+
+if TYPE_CHECKING:
+    from analysis.io.counts_csv import IndexKind
 
 
 def number_or_text(text: str) -> str | float:
@@ -52,6 +56,56 @@ def header(path: str) -> list[str]:
         return [name.strip() for name in next(csv.reader(f), [])]
 
 
+def add_date_order(parser: argparse.ArgumentParser) -> None:
+    """Add ``--dayfirst`` / ``--monthfirst``: how to read dates such as 04/11/2024."""
+    order = parser.add_mutually_exclusive_group()
+    order.add_argument(
+        "--dayfirst",
+        action="store_const",
+        const=True,
+        default=None,
+        help="read numeric dates such as 04/11/2024 day-first (4 November)",
+    )
+    order.add_argument(
+        "--monthfirst",
+        dest="dayfirst",
+        action="store_const",
+        const=False,
+        help="read numeric dates such as 04/11/2024 month-first (11 April)",
+    )
+
+
+# the library's advice, in the words of the command line
+_OPTION_WORDS = {
+    "pass dayfirst=True or dayfirst=False, or an explicit format": "pass --dayfirst or --monthfirst"
+}
+
+
+def in_cli_words(exc: DataError) -> DataError:
+    """The same problems, with advice about parameters given as command-line options."""
+    problems = []
+    for p in exc.problems:
+        message = p.message
+        for library, option in _OPTION_WORDS.items():
+            message = message.replace(library, option)
+        problems.append(dataclasses.replace(p, message=message))
+    return DataError(problems, header=f"{len(problems)} problem(s) in {problems[0].file}")
+
+
+def read_counts(
+    path: str, *, column: str | None, dayfirst: bool | None, index: IndexKind = "dates"
+) -> pd.Series:
+    """One value column of a counts CSV: ``column``, the only one, or the one named ``count``."""
+    from analysis.io.counts_csv import read_count_csv
+
+    try:
+        if column is not None:
+            return read_count_csv(path, column=column, index=index, dayfirst=dayfirst)
+        return choose_column(read_count_csv(path, index=index, dayfirst=dayfirst), path)
+    except DataError as exc:
+        raise in_cli_words(exc) from exc
+
+
 def choose_column(frame: pd.DataFrame, path: str) -> pd.Series:
     """The value column to analyse when none was chosen: the only one, or ``count``."""
     names = [str(c) for c in frame.columns]
@@ -72,13 +126,13 @@ def load_counts(
     start: str | None,
     end: str | None,
     weight: str | None,
+    dayfirst: bool | None = None,
 ) -> pd.Series:
     """Read FILE as a daily count Series: a counts CSV, or an incident table counted per day.
 
     A counts CSV of a single row of a whole date is taken as one day.
     """
     from analysis.counts import daily_counts
-    from analysis.io.counts_csv import read_count_csv
 
     names = header(path)
     if time_col in names:
@@ -102,10 +156,7 @@ def load_counts(
                 f"table with a {time_col!r} column; found columns {names}",
             )
         )
-    if column is not None:
-        series = read_count_csv(path, column=column)
-    else:
-        series = choose_column(read_count_csv(path), path)
+    series = read_counts(path, column=column, dayfirst=dayfirst)
     if len(series) == 1 and series.index[0] == series.index[0].normalize():
         series.index = pd.DatetimeIndex(series.index, freq="D")  # one row: taken as one day
     return series

@@ -16,7 +16,7 @@ import argparse
 import json
 import sys
 
-from analysis.cli._common import choose_column, number_or_text
+from analysis.cli._common import add_date_order, number_or_text, read_counts
 from analysis.errors import DataError
 
 
@@ -47,17 +47,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-changes", type=int, default=None, help="at most this many changes")
     p.add_argument("--level", type=float, default=0.95, help="confidence level (0.95)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_date_order(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from analysis.changepoints import detect_changepoints
-    from analysis.io.counts_csv import read_count_csv
 
-    if args.column is not None:
-        series = read_count_csv(args.file, column=args.column, index="auto")
-    else:
-        series = choose_column(read_count_csv(args.file, index="auto"), args.file)
+    series = read_counts(args.file, column=args.column, dayfirst=args.dayfirst, index="auto")
     try:
         result = detect_changepoints(
             series,

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from analysis.cli._common import in_file, load_counts, number_or_text
+from analysis.cli._common import add_date_order, in_file, load_counts, number_or_text
 from analysis.errors import DataError, Problem
 
 
@@ -37,6 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--time-col", default="start", help="time column of an incident table")
     p.add_argument("--weight", help="incident table: sum this column (e.g. quantity)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_date_order(p)
     p.set_defaults(func=run)
 
 
@@ -51,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         start=args.start,
         end=args.end,
         weight=args.weight,
+        dayfirst=args.dayfirst,
     )
     try:
         result = estimate_rate(

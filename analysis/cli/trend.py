@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from analysis.cli._common import in_file, load_counts, read_csv
+from analysis.cli._common import add_date_order, in_file, load_counts, read_csv
 from analysis.errors import DataError, Problem
 from analysis.trend._validate import EVENTS
 
@@ -51,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--time-col", default="start", help="time column of an incident table")
     p.add_argument("--weight", help="incident table: sum this column (e.g. quantity)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_date_order(p)
     p.set_defaults(func=run)
 
 
@@ -75,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
         start=args.start,
         end=args.end,
         weight=args.weight,
+        dayfirst=args.dayfirst,
     )
     if args.start or args.end:  # a counts CSV: keep the requested days
         counts = counts.loc[args.start : args.end]

@@ -32,6 +32,7 @@ from typing import Literal, overload
 import numpy as np
 import pandas as pd
 
+from analysis._dates import AmbiguousDatesError, parse_datetime_column
 from analysis.errors import DataError, Problem
 from analysis.io.csv import missing_column_message, read_csv_checked
 
@@ -50,6 +51,7 @@ def read_count_csv(
     column: str,
     time_col: str | None = None,
     index: IndexKind = "dates",
+    dayfirst: bool | None = None,
 ) -> pd.Series: ...
 
 
@@ -60,6 +62,7 @@ def read_count_csv(
     column: None = None,
     time_col: str | None = None,
     index: IndexKind = "dates",
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame: ...
 
 
@@ -69,6 +72,7 @@ def read_count_csv(
     column: str | None = None,
     time_col: str | None = None,
     index: IndexKind = "dates",
+    dayfirst: bool | None = None,
 ) -> pd.Series | pd.DataFrame:
     r"""Read a CSV of counts over time, naming the file, row and column of every problem.
 
@@ -91,6 +95,13 @@ def read_count_csv(
         integers, a column of dates becomes a DatetimeIndex and any other
         labels are kept as text; a file with a single column then holds the
         values only, labelled 0, 1, 2, ... (index name ``"position"``).
+        Dates are read with one rule for the whole column
+        (:func:`analysis._dates.parse_datetime_column`): ISO dates as they
+        are; numeric dates such as ``04/11/2024`` day-first or month-first as
+        the column itself shows, and refused when it does not.
+    dayfirst : bool, optional
+        Read numeric dates such as ``04/11/2024`` day-first (``True``) or
+        month-first (``False``) when the column cannot tell.
 
     Returns
     -------
@@ -107,8 +118,9 @@ def read_count_csv(
         file is empty or has no data rows, is not UTF-8, is not
         comma-separated or has rows of the wrong width; ``column`` or
         ``time_col`` is missing; there is no value column; a time is not a
-        date (``index="dates"``); a value is not a finite number; a blank
-        line lies between data rows.
+        date or is missing (``index="dates"``); numeric dates read as well
+        day-first as month-first (without ``dayfirst``); a value is not a
+        finite number; a blank line lies between data rows.
     DataNotFoundError
         When ``path`` does not exist (also a FileNotFoundError).
 
@@ -136,12 +148,8 @@ def read_count_csv(
     _check_rows_are_file_lines(name, frame.index, raw.header_row)
     columns = list(raw.columns)
     values_only = index == "auto" and time_col is None and len(columns) == 1
-    if values_only:
-        time_name, labels = "position", pd.Series([str(i) for i in range(len(frame))])
-    else:
-        time_name = columns[0] if time_col is None else time_col
-        labels = frame[time_name].reset_index(drop=True)
-    names = [c for c in columns if c != time_name] if not values_only else columns
+    time_name = "position" if values_only else (time_col or columns[0])
+    names = columns if values_only else [c for c in columns if c != time_name]
     if not names:
         raise DataError(
             Problem(
@@ -163,7 +171,8 @@ def read_count_csv(
     if values_only:
         time_index = pd.Index(np.arange(len(frame), dtype=np.int64), name=time_name)
     else:
-        time_index = _time_index(name, time_name, labels, index, problems)
+        labels = frame[time_name].reset_index(drop=True)
+        time_index = _time_index(name, time_name, labels, index, dayfirst, problems)
     if problems:
         raise DataError(
             sorted(problems, key=lambda p: (p.row or 0, str(p.column))),
@@ -215,22 +224,36 @@ def _numbers(file: str, column: str, raw: pd.Series, problems: list[Problem]) ->
 
 def _without_offset(labels: pd.Series) -> pd.Series:
     """Date-time text with any trailing UTC offset removed (the local time as written)."""
-    return labels.astype("string").str.strip().str.replace(_UTC_OFFSET, "", regex=True)
+    return labels.str.replace(_UTC_OFFSET, "", regex=True)
 
 
 def _time_index(
-    file: str, column: str, labels: pd.Series, kind: IndexKind, problems: list[Problem]
+    file: str,
+    column: str,
+    labels: pd.Series,
+    kind: IndexKind,
+    dayfirst: bool | None,
+    problems: list[Problem],
 ) -> pd.Index:
     text = labels.astype("string").str.strip()
     if kind == "auto":
         whole = pd.to_numeric(text, errors="coerce")
         if len(text) and whole.notna().all() and (whole == whole.round()).all():
             return pd.Index(whole.to_numpy(dtype=np.int64), name=column)  # years, positions
-    dates = pd.to_datetime(_without_offset(text), errors="coerce", format="mixed")
-    if kind == "auto":
-        ok = dates.notna().all()
-        return pd.DatetimeIndex(dates, name=column) if ok else pd.Index(text, name=column)
-    for pos in np.flatnonzero(dates.isna().to_numpy()):
-        value = None if pd.isna(text.iloc[pos]) else str(text.iloc[pos])
-        problems.append(Problem(file, int(pos) + 2, column, value, "not a date"))
-    return pd.DatetimeIndex(dates, name=column)
+    try:
+        dates = parse_datetime_column(_without_offset(text), column=column, dayfirst=dayfirst)
+    except AmbiguousDatesError as exc:  # refused whatever the kind: no silent guess
+        problems.extend(
+            Problem(file, row + 2, column, value, str(exc))
+            for row, value in zip(exc.rows, exc.values, strict=True)
+        )
+        return pd.Index(text, name=column)
+    if kind == "auto" and dates.bad.size:  # not all dates: labels kept as written
+        return pd.Index(text, name=column)
+    for pos in np.flatnonzero(dates.values.isna().to_numpy()):
+        value = text.iloc[pos]
+        if pd.isna(value) or not value:
+            problems.append(Problem(file, int(pos) + 2, column, None, "missing date"))
+        else:
+            problems.append(Problem(file, int(pos) + 2, column, str(value), "not a date"))
+    return pd.DatetimeIndex(dates.values, name=column)

@@ -106,3 +106,13 @@ def test_year_labels_stay_years_and_one_column_is_values(tmp_path, capsys):
     data[["volume"]].to_csv(only, index=False)
     assert main(["changepoints", str(only), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["changepoints"] == [28]
+
+
+def test_monthfirst_option_reads_numeric_dates_month_first(tmp_path, capsys):
+    path = tmp_path / "us.csv"
+    rows = "".join(f"01/{d:02d}/2024,{2 if d < 6 else 9}\n" for d in range(1, 11))
+    path.write_text("date,count\n" + rows)
+    assert main(["changepoints", str(path)]) == 1
+    assert "--monthfirst" in capsys.readouterr().err
+    assert main(["changepoints", str(path), "--monthfirst", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["changepoints"][0].startswith("2024-01-06")

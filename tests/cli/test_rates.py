@@ -159,3 +159,19 @@ def test_empty_incident_table_with_a_window_is_a_zero_rate(tmp_path, capsys):
     path.write_text("incident_id,start\n", encoding="utf-8")
     assert main(["rates", str(path), "--start", "2024-01-01", "--end", "2024-01-03"]) == 0
     assert "0 events in 3 days" in capsys.readouterr().out
+
+
+def test_dates_that_read_day_or_month_first_are_refused_naming_the_options(tmp_path, capsys):
+    path = tmp_path / "slashes.csv"
+    path.write_text("date,count\n04/11/2024,1\n05/11/2024,2\n", encoding="utf-8")
+    assert main(["rates", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}, row 2, column 'date'" in err and "pass --dayfirst or --monthfirst" in err
+    assert "Traceback" not in err
+
+
+def test_dayfirst_option_reads_numeric_dates_day_first(tmp_path, capsys):
+    path = tmp_path / "slashes.csv"
+    path.write_text("date,count\n04/11/2024,1\n05/11/2024,2\n", encoding="utf-8")
+    assert main(["rates", str(path), "--dayfirst", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["start"] == "2024-11-04"

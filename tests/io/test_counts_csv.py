@@ -181,3 +181,37 @@ def test_dates_index_refuses_labels_that_are_not_dates(tmp_path):
     path = write(tmp_path, "site,count\nnorth,1\n")
     [problem] = problems(path, column="count")
     assert (problem.row, problem.column, problem.message) == (2, "site", "not a date")
+
+
+def test_numeric_dates_that_read_either_way_are_refused(tmp_path):
+    path = write(tmp_path, "date,count\n04/11/2024,1\n05/11/2024,2\n")
+    found = problems(path, column="count")
+    assert [(p.row, p.column, p.value) for p in found] == [
+        (2, "date", "04/11/2024"),
+        (3, "date", "05/11/2024"),
+    ]
+    assert "dayfirst" in found[0].message
+
+
+def test_dayfirst_settles_numeric_dates(tmp_path):
+    path = write(tmp_path, "date,count\n04/11/2024,1\n05/11/2024,2\n")
+    series = read_count_csv(path, column="count", dayfirst=True)
+    assert series.index[0] == pd.Timestamp("2024-11-04")
+
+
+def test_a_day_above_12_settles_the_whole_column(tmp_path):
+    path = write(tmp_path, "date,count\n12/11/2024,1\n13/11/2024,2\n")
+    series = read_count_csv(path, column="count")
+    assert series.index.tolist() == [pd.Timestamp("2024-11-12"), pd.Timestamp("2024-11-13")]
+
+
+def test_ambiguous_labels_are_refused_by_the_auto_index_too(tmp_path):
+    path = write(tmp_path, "date,count\n04/11/2024,1\n")
+    [problem] = problems(path, column="count", index="auto")
+    assert (problem.row, problem.column) == (2, "date")
+
+
+def test_an_empty_date_cell_is_a_missing_date(tmp_path):
+    path = write(tmp_path, "date,count\n2024-01-01,1\n,2\n")
+    [problem] = problems(path, column="count")
+    assert (problem.row, problem.column, problem.message) == (3, "date", "missing date")
