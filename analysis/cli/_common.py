@@ -14,11 +14,11 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from analysis.errors import DataError, Problem
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas loads when a command reads a file, not for --help
+    import pandas as pd
+
     from analysis.io.counts_csv import IndexKind
 
 
@@ -32,6 +32,8 @@ def number_or_text(text: str) -> str | float:
 
 def read_csv(path: str, **kwargs: Any) -> pd.DataFrame:
     """``pandas.read_csv`` (UTF-8, BOM allowed) with reading errors as DataError."""
+    import pandas as pd
+
     try:
         return pd.read_csv(path, encoding="utf-8-sig", **kwargs)
     except pd.errors.EmptyDataError:
@@ -132,6 +134,8 @@ def load_counts(
 
     A counts CSV of a single row of a whole date is taken as one day.
     """
+    import pandas as pd
+
     from analysis.counts import daily_counts
 
     names = header(path)

@@ -16,7 +16,6 @@ from typing import Any
 
 from analysis.cli._common import add_date_order, in_file, load_counts, read_csv
 from analysis.errors import DataError, Problem
-from analysis.trend._validate import EVENTS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -57,6 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _in_files(exc: DataError, path: str, events_path: str | None) -> DataError:
     """Name the file each problem comes from: the events file or the counts file."""
+    from analysis.trend._validate import EVENTS
+
     if events_path is None or all(p.file != EVENTS for p in exc.problems):
         return in_file(exc, path)
     problems = [

@@ -67,3 +67,15 @@ def test_a_subcommand_that_fails_to_import_is_an_error_not_a_missing_command():
     assert proc.returncode != 0, proc.stdout
     assert "No module named 'analysis.cli.trend'" in proc.stderr
     assert "changepoints" not in proc.stdout  # no help printed without the trend command
+
+
+def test_help_loads_no_heavy_library():
+    code = (
+        "import sys; from analysis.cli import build_parser; build_parser(); "
+        "print(','.join(m for m in ('pandas', 'scipy', 'statsmodels', 'matplotlib', 'numba') "
+        "if m in sys.modules))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert proc.stdout.strip() == ""
