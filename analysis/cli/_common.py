@@ -120,6 +120,30 @@ def choose_column(frame: pd.DataFrame, path: str) -> pd.Series:
     )
 
 
+def add_counts_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add FILE and the options that say how to read it as daily counts (see load_counts)."""
+    parser.add_argument("file", metavar="FILE", help="CSV of counts or incident table")
+    parser.add_argument("--column", help="count column of a counts CSV (default: the only one)")
+    parser.add_argument("--start", help="first day (inclusive), e.g. 2024-10-29")
+    parser.add_argument("--end", help="last day (inclusive)")
+    parser.add_argument("--time-col", default="start", help="time column of an incident table")
+    parser.add_argument("--weight", help="incident table: sum this column (e.g. quantity)")
+    add_date_order(parser)
+
+
+def counts_from_args(args: argparse.Namespace) -> pd.Series:
+    """:func:`load_counts` of the FILE and options added by :func:`add_counts_arguments`."""
+    return load_counts(
+        str(Path(args.file)),
+        column=args.column,
+        time_col=args.time_col,
+        start=args.start,
+        end=args.end,
+        weight=args.weight,
+        dayfirst=args.dayfirst,
+    )
+
+
 def load_counts(
     path: str,
     *,

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from analysis.cli._common import add_date_order, in_file, load_counts, number_or_text
+from analysis.cli._common import add_counts_arguments, counts_from_args, in_file, number_or_text
 from analysis.errors import DataError, Problem
 
 
@@ -27,17 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:
             "or an incident table (with a time column, counted per local day)."
         ),
     )
-    p.add_argument("file", metavar="FILE", help="CSV of counts or incident table")
-    p.add_argument("--column", help="count column of a counts CSV (default: the only one)")
-    p.add_argument("--start", help="first day (inclusive), e.g. 2024-10-29")
-    p.add_argument("--end", help="last day (inclusive)")
+    add_counts_arguments(p)
     p.add_argument("--per", default="day", help="day, week, month, year or a number of days")
     p.add_argument("--method", default="auto", choices=["auto", "poisson", "negbin"])
     p.add_argument("--level", type=float, default=0.95, help="confidence level (0.95)")
-    p.add_argument("--time-col", default="start", help="time column of an incident table")
-    p.add_argument("--weight", help="incident table: sum this column (e.g. quantity)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-    add_date_order(p)
     p.set_defaults(func=run)
 
 
@@ -45,15 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from analysis.rates import estimate_rate
 
     path = str(Path(args.file))
-    counts = load_counts(
-        path,
-        column=args.column,
-        time_col=args.time_col,
-        start=args.start,
-        end=args.end,
-        weight=args.weight,
-        dayfirst=args.dayfirst,
-    )
+    counts = counts_from_args(args)
     try:
         result = estimate_rate(
             counts,

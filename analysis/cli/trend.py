@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from analysis.cli._common import add_date_order, in_file, load_counts, read_csv
+from analysis.cli._common import add_counts_arguments, counts_from_args, in_file, read_csv
 from analysis.errors import DataError, Problem
 
 
@@ -28,8 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "column) and forecast the next days with prediction intervals."
         ),
     )
-    p.add_argument("file", metavar="FILE", help="CSV of counts or incident table")
-    p.add_argument("--column", help="count column of a counts CSV (default: the only one)")
+    add_counts_arguments(p)
     p.add_argument("--family", default="auto", choices=["auto", "poisson", "negbin"])
     p.add_argument("--trend", default="linear", choices=["linear", "none", "spline", "piecewise"])
     p.add_argument("--no-weekly", action="store_true", help="no day-of-week effects")
@@ -45,12 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--forecast-level", type=float, default=0.9, help="prediction-interval level (0.9)"
     )
     p.add_argument("--hac", action="store_true", help="HAC (Newey-West) standard errors")
-    p.add_argument("--start", help="first day (inclusive), e.g. 2024-10-29")
-    p.add_argument("--end", help="last day (inclusive)")
-    p.add_argument("--time-col", default="start", help="time column of an incident table")
-    p.add_argument("--weight", help="incident table: sum this column (e.g. quantity)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-    add_date_order(p)
     p.set_defaults(func=run)
 
 
@@ -70,15 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from analysis.trend import fit_trend
 
     path = str(Path(args.file))
-    counts = load_counts(
-        path,
-        column=args.column,
-        time_col=args.time_col,
-        start=args.start,
-        end=args.end,
-        weight=args.weight,
-        dayfirst=args.dayfirst,
-    )
+    counts = counts_from_args(args)
     if args.start or args.end:  # a counts CSV: keep the requested days
         counts = counts.loc[args.start : args.end]
     breaks = [b.strip() for b in args.breaks.split(",") if b.strip()] if args.breaks else None
