@@ -175,3 +175,11 @@ def test_dayfirst_option_reads_numeric_dates_day_first(tmp_path, capsys):
     path.write_text("date,count\n04/11/2024,1\n05/11/2024,2\n", encoding="utf-8")
     assert main(["rates", str(path), "--dayfirst", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["start"] == "2024-11-04"
+
+
+def test_the_column_named_count_is_the_default_among_several(tmp_path, capsys):
+    path = tmp_path / "three.csv"
+    path.write_text("date,drone,count\n2024-01-01,1,4\n2024-01-02,3,5\n", encoding="utf-8")
+    assert main(["rates", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["column"], data["events"]) == ("count", 9)
