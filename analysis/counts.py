@@ -261,7 +261,7 @@ def _groups(table: pd.DataFrame, by: str | list[str]) -> list[str]:
     return keys
 
 
-def daily_counts(
+def count_incidents(
     table: pd.DataFrame,
     *,
     freq: str | BaseOffset = "D",
@@ -388,6 +388,29 @@ def daily_counts(
     result.attrs[WINDOW_START] = first.date().isoformat()
     result.attrs[WINDOW_END] = last.date().isoformat()
     return result
+
+
+def daily_counts(table: pd.DataFrame, **kwargs: Any) -> pd.Series | pd.DataFrame:
+    """Deprecated name of :func:`count_incidents` (it counts per any period, not only per day).
+
+    Takes the same arguments and returns the same; warns with a DeprecationWarning.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> t = pd.DataFrame({"start": ["2024-11-01 08:00", "2024-11-03 02:00"]})  # simulated
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", DeprecationWarning)
+    ...     daily_counts(t).tolist()
+    [1, 0, 1]
+    """
+    warnings.warn(
+        "daily_counts is deprecated: use count_incidents (same arguments; it counts per "
+        "day, week, month or any period given by freq=)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return count_incidents(table, **kwargs)
 
 
 def _with_freq(index: pd.DatetimeIndex, offset: BaseOffset) -> pd.DatetimeIndex:
