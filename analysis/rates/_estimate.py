@@ -210,9 +210,9 @@ def estimate_rate(
     ----------
     counts : pandas.Series, optional
         Regular counts (zeros included) indexed by period start, e.g. from
-        :func:`analysis.counts.daily_counts`. Exposure is the time covered in
+        :func:`analysis.counts.count_incidents`. Exposure is the time covered in
         days: number of periods x period length (7 per week, actual month
-        lengths), clipped to the window recorded by ``daily_counts``.
+        lengths), clipped to the window recorded by ``count_incidents``.
     total : int, optional
         A reported number of events (instead of ``counts``).
     exposure : float, optional
