@@ -106,6 +106,8 @@ def read_counts(counts: Any, *, start: Any = None, end: Any = None) -> CountSeri
     ValueError
         For a bad ``start``/``end`` or a window without periods.
     """
+    if isinstance(counts, pd.Series) and isinstance(counts.index, pd.PeriodIndex):
+        counts = counts.to_timestamp(how="start")  # periods as their start dates (freq kept)
     try:
         series = CountSeries.from_pandas(counts, kind="counts", what="counts")
     except TypeError as exc:

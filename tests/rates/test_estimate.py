@@ -314,3 +314,16 @@ def test_hourly_counts_end_on_the_day_of_their_last_hour():
     t = pd.DataFrame({"start": ["2024-01-03 01:00", "2024-01-03 05:00"]})
     r = estimate_rate(count_incidents(t, freq="h", start="2024-01-03", end="2024-01-03"))
     assert (r.start, r.end) == (pd.Timestamp("2024-01-03"), pd.Timestamp("2024-01-03"))
+
+
+def test_monthly_periods_use_actual_month_lengths():
+    s = pd.Series([3, 4, 5], index=pd.period_range("2024-01", periods=3, freq="M"))
+    r = estimate_rate(s, family="poisson")
+    assert r.exposure == 31 + 29 + 31
+    assert (r.start, r.end) == (pd.Timestamp("2024-01-01"), pd.Timestamp("2024-03-31"))
+
+
+def test_daily_periods_are_days():
+    s = pd.Series([3, 4, 5], index=pd.period_range("2024-01-01", periods=3, freq="D"))
+    r = estimate_rate(s, family="poisson")
+    assert (r.events, r.exposure, r.end) == (12, 3.0, pd.Timestamp("2024-01-03"))
