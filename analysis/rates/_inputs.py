@@ -50,6 +50,8 @@ def check_family(
 ) -> str:
     """The count distribution asked for, accepting the deprecated ``method=`` alias.
 
+    ``allowed[0]`` is the function's default family, which ``method=`` may replace.
+
     Raises
     ------
     ValueError
@@ -64,7 +66,8 @@ def check_family(
         )
         if family != allowed[0] and family != method:
             raise ValueError(
-                f"family={family!r} and the deprecated method={method!r} disagree; give family="
+                f"family={family!r} and the deprecated method={method!r} disagree; "
+                "give only family="
             )
         family = method
     if family not in allowed:
