@@ -1,6 +1,6 @@
 """incident-trends: rates, trends and change points for incident counts.
 
-The public API is flat: ``from analysis import daily_counts, estimate_rate``.
+The public API is flat: ``from analysis import count_incidents, estimate_rate``.
 Names are resolved lazily so that ``import analysis`` costs about what pandas
 costs; statsmodels, matplotlib and numba load only when a function needs them.
 """
@@ -30,7 +30,8 @@ _EXPORTS: dict[str, str] = {
     "match_localities": "analysis.curation.localities",
     "alerts_to_incidents": "analysis.curation.clustering",
     # counts
-    "daily_counts": "analysis.counts",
+    "count_incidents": "analysis.counts",
+    "daily_counts": "analysis.counts",  # deprecated name of count_incidents
     # rates
     "estimate_rate": "analysis.rates",
     "rolling_rate": "analysis.rates",
@@ -68,7 +69,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         detect_changepoints,
         online_changepoints,
     )
-    from analysis.counts import daily_counts
+    from analysis.counts import count_incidents, daily_counts
     from analysis.curation.clustering import alerts_to_incidents
     from analysis.curation.localities import match_localities
     from analysis.curation.tables import (

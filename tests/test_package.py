@@ -32,7 +32,6 @@ LAYERS: list[tuple[str, int]] = [
     ("analysis.curation", 6),
     ("analysis.counts", 7),
     ("analysis.rates", 8),
-    ("analysis._rates", 8),
     ("analysis.trend", 8),
     ("analysis.changepoints", 8),
     ("analysis.plots", 9),
@@ -40,8 +39,7 @@ LAYERS: list[tuple[str, int]] = [
     ("analysis.batch", 11),
     ("analysis.cli", 11),
 ]
-# packages that are one group although their names differ (a facade and its private part)
-SAME_GROUP = {"analysis._rates": "analysis.rates"}
+SAME_GROUP: dict[str, str] = {}  # packages that are one group although their names differ
 
 
 def _layer(module: str) -> tuple[int, str] | None:

@@ -2,7 +2,7 @@
 
 Count files are read by :func:`analysis.io.counts_csv.read_count_csv`; an
 incident table (a file with the time column, ``start`` by default) is counted
-per day by :func:`analysis.counts.daily_counts`. Problems found by the library
+per day by :func:`analysis.counts.count_incidents`. Problems found by the library
 in an in-memory table are reported against the file they came from.
 """
 
@@ -160,13 +160,13 @@ def load_counts(
     """
     import pandas as pd
 
-    from analysis.counts import daily_counts
+    from analysis.counts import count_incidents
 
     names = header(path)
     if time_col in names:
         table = read_csv(path)
         try:
-            counts = daily_counts(table, start=start, end=end, weight=weight, time_col=time_col)
+            counts = count_incidents(table, start=start, end=end, weight=weight, time_col=time_col)
         except DataError as exc:
             raise in_file(exc, path) from exc
         except ValueError as exc:  # empty table without --start/--end, start after end, ...

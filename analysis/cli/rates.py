@@ -4,7 +4,7 @@ FILE is either a CSV of counts (dates in the first column, one row per period,
 zeros included; a single row is taken as one day), read by
 :func:`analysis.io.counts_csv.read_count_csv`, or a canonical incident table
 (it has the time column, ``start`` by default), which is first counted per
-day with ``daily_counts``.
+day with ``count_incidents``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_counts_arguments(p)
     p.add_argument("--per", default="day", help="day, week, month, year or a number of days")
-    p.add_argument("--method", default="auto", choices=["auto", "poisson", "negbin"])
+    p.add_argument(
+        "--family",
+        "--method",
+        dest="family",
+        default="auto",
+        choices=["auto", "poisson", "negbin"],
+        help="count distribution (--method is its old name)",
+    )
     p.add_argument("--level", type=float, default=0.95, help="confidence level (0.95)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=run)
@@ -47,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             end=args.end,
             level=args.level,
             per=number_or_text(args.per),
-            method=args.method,
+            family=args.family,
         )
     except DataError as exc:
         raise in_file(exc, path) from exc

@@ -2,7 +2,7 @@
 
 FILE is read as by ``incident-trends rates``: a CSV of counts (dates in the
 first column, one row per day, zeros included) or a canonical incident table
-(with a ``start`` column), counted per local day by ``daily_counts``. The
+(with a ``start`` column), counted per local day by ``count_incidents``. The
 events file (``--events``) is a table read as it is.
 """
 

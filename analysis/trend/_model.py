@@ -155,7 +155,7 @@ def fit_trend(
     ----------
     counts : pandas.Series
         Counts per period (whole numbers >= 0) on a regular DatetimeIndex, as
-        made by :func:`analysis.daily_counts`; usually one value per day. A
+        made by :func:`analysis.count_incidents`; usually one value per day. A
         time zone is allowed and kept in every output.
     family : {"auto", "poisson", "negbin"}, default "auto"
         ``"negbin"`` is the NB2 negative binomial with its dispersion

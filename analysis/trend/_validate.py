@@ -72,12 +72,12 @@ def check_counts(counts: Any, *, what: str = "counts") -> CountSeries:
     if not isinstance(counts, pd.Series):
         raise TypeError(
             f"{what} must be a pandas Series of counts with a DatetimeIndex "
-            f"(got {type(counts).__name__}); for a table use analysis.daily_counts first"
+            f"(got {type(counts).__name__}); for a table use analysis.count_incidents first"
         )
     if not isinstance(counts.index, pd.DatetimeIndex):
         raise TypeError(
             f"{what} must have a DatetimeIndex (got {type(counts.index).__name__}); "
-            "set one with counts.index = pd.to_datetime(...) or use analysis.daily_counts"
+            "set one with counts.index = pd.to_datetime(...) or use analysis.count_incidents"
         )
     column = _column(counts)
     if len(counts) == 0:
@@ -160,7 +160,7 @@ def _regular_offset(local: pd.DatetimeIndex, column: str) -> BaseOffset:
                     column,
                     _day(date),
                     "missing period (a gap): counts must be zero-filled, "
-                    "e.g. by analysis.daily_counts",
+                    "e.g. by analysis.count_incidents",
                 )
             )
         for date in extra:

@@ -117,7 +117,7 @@ def test_gaps_in_dates_are_an_error(tmp_path, capsys):
     path = tmp_path / "gaps.csv"
     path.write_text("date,count\n2024-01-01,1\n2024-01-02,1\n2024-01-05,1\n", encoding="utf-8")
     assert main(["rates", str(path)]) == 1
-    assert "not regular" in capsys.readouterr().err
+    assert "not a regular series" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

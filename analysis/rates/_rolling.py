@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,11 +10,13 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.offsets import BaseOffset, Day, Tick
 
-from analysis._rates._estimate import METHOD_NAMES
-from analysis._rates._format import concise_date_ticks, fmt_num, jsonable
-from analysis._rates._inputs import check_level, naive_index, parse_per, validate_counts
-from analysis._rates._numerics import garwood, negbin_interval
-from analysis._results import Result, get_ax
+from analysis._dates import to_timedelta
+from analysis._draw import concise_dates, get_ax
+from analysis._format import fmt_num, jsonable
+from analysis._results import Result
+from analysis.rates._format import FAMILY_NAMES
+from analysis.rates._inputs import check_family, check_level, parse_per, read_counts
+from analysis.rates._numerics import garwood, negbin_interval
 
 
 @dataclass(frozen=True, repr=False)
@@ -32,8 +35,8 @@ class RollingRateResult(Result):
         The window, e.g. "7D".
     periods : int
         Number of periods in a window.
-    level, per, method
-        As passed.
+    level, per, family
+        As passed (``family`` is the count distribution of the band).
     """
 
     frame: pd.DataFrame
@@ -42,7 +45,17 @@ class RollingRateResult(Result):
     periods: int
     level: float
     per: str
-    method: str
+    family: str
+
+    @property
+    def method(self) -> str:
+        """Deprecated name of :attr:`family` (the count distribution)."""
+        warnings.warn(
+            "RollingRateResult.method is deprecated: use RollingRateResult.family",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.family
 
     def to_frame(self) -> pd.DataFrame:
         """A copy of the table of rates (one row per period)."""
@@ -53,7 +66,7 @@ class RollingRateResult(Result):
         full = self.frame.dropna(subset=["rate"])
         head = (
             f"Trailing {self.window} rate per {self.per} ({self.level:.0%} band, "
-            f"{METHOD_NAMES[self.method]}), {len(full)} full windows"
+            f"{FAMILY_NAMES[self.family]}), {len(full)} full windows"
         )
         if full.empty:
             return head + " (the series is shorter than the window)."
@@ -72,7 +85,7 @@ class RollingRateResult(Result):
             "periods": self.periods,
             "level": self.level,
             "per": self.per,
-            "method": self.method,
+            "family": self.family,
             "date": [ts.isoformat() for ts in self.frame.index],
             **{
                 col: [jsonable(float(v)) for v in self.frame[col].to_numpy()]
@@ -88,7 +101,8 @@ class RollingRateResult(Result):
         drawn on ``ax``.
         """
         ax = get_ax(ax)
-        x = naive_index(pd.DatetimeIndex(self.frame.index))
+        index = pd.DatetimeIndex(self.frame.index)
+        x = index.tz_localize(None) if index.tz is not None else index
         if show_counts and self.counts is not None:
             ax.plot(x, self.counts.to_numpy(), ".", color="0.55", ms=3, label="count per period")
         (line,) = ax.plot(
@@ -105,7 +119,7 @@ class RollingRateResult(Result):
         )
         ax.set_ylim(bottom=0)
         ax.legend(loc="upper left")
-        concise_date_ticks(ax)
+        concise_dates(ax)
         return ax
 
 
@@ -130,10 +144,7 @@ def _window_periods(window: str | int, offset: BaseOffset) -> int:
     if isinstance(window, int | np.integer) and not isinstance(window, bool):
         periods = int(window)
     else:
-        try:
-            width = pd.Timedelta(window)
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"window={window!r} is not a duration such as '7D'") from exc
+        width = to_timedelta(window, "window")
         ratio = width / step
         if ratio < 1 or not float(ratio).is_integer():
             raise ValueError(f"window={window!r} is not a whole number of {step} periods")
@@ -149,7 +160,8 @@ def rolling_rate(
     window: str | int = "7D",
     level: float = 0.95,
     per: str | float = "day",
-    method: str = "poisson",
+    family: str = "poisson",
+    method: str | None = None,
 ) -> RollingRateResult:
     """Trailing-window rate with an interval band, one value per period.
 
@@ -164,11 +176,14 @@ def rolling_rate(
         Level of the band.
     per : str or float, default "day"
         Unit of the rate (see :func:`estimate_rate`).
-    method : {"poisson", "negbin"}, default "poisson"
+    family : {"poisson", "negbin"}, default "poisson"
+        The count distribution of the band.
         ``"poisson"``: exact Garwood band per window. ``"negbin"``: the
         overdispersion-robust interval of :func:`estimate_rate` in every
         window (the dispersion is estimated from the window's counts alone,
         so it is noisy for short windows).
+    method : str, optional
+        Deprecated name of ``family`` (warns).
 
     Returns
     -------
@@ -188,15 +203,15 @@ def rolling_rate(
     """
     level = check_level(level)
     per_label, per_days = parse_per(per)
-    if method not in ("poisson", "negbin"):
-        raise ValueError(f"rolling_rate method must be 'poisson' or 'negbin', not {method!r}")
-    c = validate_counts(counts)
+    family = check_family(family, method, ("poisson", "negbin"), "rolling_rate")
+    c = read_counts(counts)
+    assert c.offset is not None  # read_counts requires dates
     periods = _window_periods(window, c.offset)
-    values = pd.Series(c.values.astype(float), index=counts.index)
+    values = pd.Series(c.values, index=c.index)
     events = values.rolling(periods, min_periods=periods).sum()
-    days = pd.Series(c.period_days, index=counts.index).rolling(periods, min_periods=periods).sum()
+    days = pd.Series(c.exposure, index=c.index).rolling(periods, min_periods=periods).sum()
     scale = per_days / days.to_numpy()
-    if method == "poisson":
+    if family == "poisson":
         low, high = garwood(events.to_numpy(), level)
         rate = events.to_numpy() * scale
         low, high = low * scale, high * scale
@@ -212,7 +227,7 @@ def rolling_rate(
             high[periods - 1 :] = hi * per_period
     frame = pd.DataFrame(
         {"rate": rate, "ci_low": low, "ci_high": high, "events": events, "exposure": days},
-        index=counts.index,
+        index=c.index,
     )
     label = window if isinstance(window, str) else f"{periods}-period"
     return RollingRateResult(
@@ -222,5 +237,5 @@ def rolling_rate(
         periods=periods,
         level=level,
         per=per_label,
-        method=method,
+        family=family,
     )

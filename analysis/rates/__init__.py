@@ -12,19 +12,25 @@ Four public functions, each returning a result object:
 
 Time covered ("exposure") is always measured in days. A count series must be
 regular (one value per period, zeros included: see
-:func:`analysis.counts.daily_counts`); its exposure is the number of periods
+:func:`analysis.counts.count_incidents`) and is read by
+:class:`analysis._series.CountSeries`; its exposure is the number of periods
 times the period length: a daily series of 7 values covers 7 days (also across
 a daylight-saving change), a weekly one 7 days per value, a monthly one the
-actual length of each month.
+actual length of each month. ``family=`` names the count distribution
+(``"poisson"``, ``"negbin"``, ``"auto"``).
+
+The implementation is private: ``_inputs`` validates, ``_numerics`` holds the
+vectorised formulas, ``_format`` the rate-specific wording; one module per
+public function with its result class.
 """
 
 from __future__ import annotations
 
-from analysis._rates._claim import ClaimCheck, check_claim
-from analysis._rates._compare import RateComparison, compare_rates
-from analysis._rates._estimate import DISPERSION_TEST_LEVEL, RateResult, estimate_rate
-from analysis._rates._inputs import PER_DAYS
-from analysis._rates._rolling import RollingRateResult, rolling_rate
+from analysis.rates._claim import ClaimCheck, check_claim
+from analysis.rates._compare import RateComparison, compare_rates
+from analysis.rates._estimate import DISPERSION_TEST_LEVEL, RateResult, estimate_rate
+from analysis.rates._inputs import PER_DAYS
+from analysis.rates._rolling import RollingRateResult, rolling_rate
 
 __all__ = [
     "DISPERSION_TEST_LEVEL",

@@ -9,11 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis._rates._estimate import RateResult, estimate_rate, negbin_fit
-from analysis._rates._format import draw_errorbar, fmt_count, fmt_days, fmt_p, fmt_short, jsonable
-from analysis._rates._inputs import Counts, validate_counts
-from analysis._rates._numerics import max_day_probability, poisson_two_sided
-from analysis._results import Result, get_ax
+from analysis._draw import errorbar, get_ax
+from analysis._format import fmt_count, fmt_days, fmt_short, jsonable, p_text
+from analysis._results import Result
+from analysis._series import CountSeries
+from analysis.rates._estimate import RateResult, estimate_from_counts, estimate_rate, negbin_fit
+from analysis.rates._inputs import check_level, parse_per, read_counts
+from analysis.rates._numerics import max_day_probability, poisson_two_sided
 
 
 @dataclass(frozen=True, repr=False)
@@ -63,7 +65,7 @@ class ClaimCheck(Result):
         parts = [self.verdict]
         if self.max_note:
             parts.append(self.max_note)
-        parts.append(f"Estimate: {self.estimate.summary()}. p {fmt_p(self.p_value)}.")
+        parts.append(f"Estimate: {self.estimate.summary()}. {p_text(self.p_value)}.")
         parts.append(self.estimate.reason)
         return "\n".join(parts)
 
@@ -85,7 +87,7 @@ class ClaimCheck(Result):
         """The estimate with its interval and the claimed rate as a dashed line."""
         ax = get_ax(ax)
         est = self.estimate
-        draw_errorbar(ax, 0.0, est.rate, est.ci_low, est.ci_high, label="estimate")
+        errorbar(ax, 0.0, est.rate, est.ci_low, est.ci_high, label="estimate")
         ax.axhline(
             self.claimed_rate,
             ls="--",
@@ -104,7 +106,7 @@ class ClaimCheck(Result):
         return ax
 
 
-def _negbin_p_value(c: Counts, claimed_per_day: float, level: float) -> float:
+def _negbin_p_value(c: CountSeries, claimed_per_day: float, level: float) -> float:
     """Two-sided p-value matching the negbin interval.
 
     That interval is the union of a log-scale Wald-t interval and the exact
@@ -114,7 +116,7 @@ def _negbin_p_value(c: Counts, claimed_per_day: float, level: float) -> float:
     from scipy.stats import t as student_t
 
     fit = negbin_fit(c, level)
-    exact = poisson_two_sided(c.events, claimed_per_day * c.exposure)
+    exact = poisson_two_sided(int(c.total), claimed_per_day * c.total_exposure)
     if claimed_per_day <= 0:
         return exact
     stat = (math.log(fit.rate) - math.log(claimed_per_day)) / fit.se_log
@@ -171,7 +173,7 @@ def check_claim(
 
     Notes
     -----
-    The rate is estimated as in :func:`estimate_rate` with ``method="auto"``.
+    The rate is estimated as in :func:`estimate_rate` with ``family="auto"``.
     For Poisson the p-value is the two-sided exact test (twice the smaller
     tail), the test whose inversion is the Garwood interval, so ``consistent``
     and ``p_value >= 1 - level`` agree. For overdispersed counts the p-value
@@ -198,15 +200,25 @@ def check_claim(
         or max_in_a_day < 0
     ):
         raise ValueError(f"max_in_a_day must be a whole number >= 0, not {max_in_a_day!r}")
-    est = estimate_rate(
-        counts, total=total, exposure=exposure, start=start, end=end, level=level, per=per
-    )
+    c: CountSeries | None = None
+    if counts is None:
+        est = estimate_rate(
+            total=total, exposure=exposure, start=start, end=end, level=level, per=per
+        )
+    else:
+        if total is not None or exposure is not None:
+            raise ValueError("give either counts or total= and exposure=, not both")
+        level = check_level(level)
+        per_label, per_days = parse_per(per)
+        c = read_counts(counts, start=start, end=end)
+        est = estimate_from_counts(
+            c, level=level, per_label=per_label, per_days=per_days, family="auto"
+        )
     if label:
         est = _relabel(est, label)
     claimed = float(claimed_rate)
     claimed_per_day = claimed / est.per_days
-    c = validate_counts(counts, start=start, end=end) if counts is not None else None
-    if est.method == "negbin" and c is not None:
+    if est.family == "negbin" and c is not None:
         p = _negbin_p_value(c, claimed_per_day, est.level)
     else:
         p = poisson_two_sided(est.events, claimed_per_day * est.exposure)
@@ -224,8 +236,8 @@ def check_claim(
         f"{where}."
     )
     if not consistent:
-        verdict = verdict[:-1] + f" (p {fmt_p(p)})."
-    if est.method == "negbin":
+        verdict = verdict[:-1] + f" ({p_text(p)})."
+    if est.family == "negbin":
         verdict += " The daily counts are overdispersed, so the interval allows for bursts."
     observed_max, prob, note = None, None, ""
     if max_in_a_day is not None:
@@ -234,7 +246,7 @@ def check_claim(
         per_day = est.rate / est.per_days
         # the fitted dispersion describes a day only when the periods are days
         daily = c is not None and c.daily
-        alpha = est.dispersion_moment if est.method == "negbin" and daily else None
+        alpha = est.dispersion_moment if est.family == "negbin" and daily else None
         prob = max_day_probability(k, per_day, days, alpha)
         chance = (
             f"at the estimated {fmt_short(per_day)} a day, a day with {k} or more happens at "

@@ -8,17 +8,18 @@ from typing import Any
 
 import pandas as pd
 
-from analysis._rates._estimate import RateResult, estimate_rate
-from analysis._rates._format import draw_errorbar, fmt_days, fmt_num, fmt_p, jsonable
-from analysis._rates._inputs import check_level
-from analysis._results import Result, get_ax
+from analysis._draw import errorbar, get_ax
+from analysis._format import fmt_days, fmt_num, jsonable, p_text
+from analysis._results import Result
+from analysis.rates._estimate import RateResult, estimate_rate
+from analysis.rates._inputs import check_level
 
 
 def as_rate_result(x: Any, level: float) -> RateResult:
     if isinstance(x, RateResult):
         return x
     if isinstance(x, pd.Series):
-        return estimate_rate(x, level=level, method="auto")
+        return estimate_rate(x, level=level, family="auto")
     raise TypeError(f"expected a count Series or a RateResult, not {type(x).__name__}")
 
 
@@ -67,12 +68,12 @@ class RateComparison(Result):
                 f"{fmt_num(self.ci_low, ref)}-{fmt_num(self.ci_high, ref)})"
             )
         text = (
-            f"{head}, p {fmt_p(self.p_value)} (exact conditional test of equal rates); "
+            f"{head}, {p_text(self.p_value)} (exact conditional test of equal rates); "
             f"{na}: {self.a.events} in {fmt_days(self.a.exposure)}, "
             f"{nb}: {self.b.events} in {fmt_days(self.b.exposure)}."
         )
         over = [
-            n for n, r in zip(self.names, (self.a, self.b), strict=True) if r.method == "negbin"
+            n for n, r in zip(self.names, (self.a, self.b), strict=True) if r.family == "negbin"
         ]
         if over:
             text += (
@@ -100,7 +101,7 @@ class RateComparison(Result):
         unit = self.a.per_days
         for x, r in enumerate((self.a, self.b)):
             k = unit / r.per_days  # both in a's unit
-            draw_errorbar(ax, float(x), r.rate * k, r.ci_low * k, r.ci_high * k)
+            errorbar(ax, float(x), r.rate * k, r.ci_low * k, r.ci_high * k)
         ax.set_xticks([0, 1])
         ax.set_xticklabels(list(self.names))
         ax.set_xlim(-0.6, 1.6)
@@ -109,7 +110,7 @@ class RateComparison(Result):
         ref = self.ratio if 0 < self.ratio < math.inf else 1.0
         ax.set_title(
             f"ratio {fmt_num(self.ratio, ref)} ({self.level:.0%} CI {fmt_num(self.ci_low, ref)}-"
-            f"{fmt_num(self.ci_high, ref)}), p {fmt_p(self.p_value)}\n"
+            f"{fmt_num(self.ci_high, ref)}), {p_text(self.p_value)}\n"
             f"{self.names[0]} / {self.names[1]}"
         )
         return ax

@@ -10,33 +10,32 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from analysis._rates._format import draw_errorbar, fmt_count, fmt_days, fmt_num, fmt_p, jsonable
-from analysis._rates._inputs import (
-    Counts,
+from analysis._draw import errorbar, get_ax
+from analysis._format import fmt_count, fmt_days, fmt_num, jsonable, p_text
+from analysis._results import Result
+from analysis._series import CountSeries
+from analysis.rates._format import FAMILY_NAMES, plural_label
+from analysis.rates._inputs import (
+    FAMILIES,
+    check_family,
     check_level,
     check_total,
+    covered_days,
     optional_day,
     parse_per,
-    validate_counts,
+    read_counts,
 )
-from analysis._rates._numerics import garwood, pearson_dispersion
-from analysis._results import Result, get_ax
+from analysis.rates._numerics import garwood, pearson_dispersion
 
-#: Level of the overdispersion test used by ``method="auto"``: the counts are
+#: Level of the overdispersion test used by ``family="auto"``: the counts are
 #: called overdispersed when the Pearson dispersion test rejects at 5%.
 DISPERSION_TEST_LEVEL = 0.05
 
 
-METHODS = ("auto", "poisson", "negbin")
-
-
-METHOD_NAMES = {"poisson": "exact Poisson", "negbin": "negative binomial"}
-
-
-def dispersion_test(c: Counts) -> tuple[float, int, float] | None:
+def dispersion_test(c: CountSeries) -> tuple[float, int, float] | None:
     """The Pearson dispersion test of one series, or None when it cannot be done."""
-    mask = c.period_days > 0
-    y, e = c.values[mask], c.period_days[mask]
+    mask = c.exposure > 0
+    y, e = c.values[mask], c.exposure[mask]
     if len(y) < 2 or y.sum() == 0:
         return None
     stat, df, p = pearson_dispersion(y, e)
@@ -55,7 +54,7 @@ class NegbinFit(NamedTuple):
     df: int
 
 
-def negbin_fit(c: Counts, level: float) -> NegbinFit:
+def negbin_fit(c: CountSeries, level: float) -> NegbinFit:
     """(rate per day, low, high, alpha MLE, alpha moment) for overdispersed counts.
 
     The point estimate and the NB2 dispersion come from an intercept-only
@@ -65,8 +64,8 @@ def negbin_fit(c: Counts, level: float) -> NegbinFit:
     from scipy.stats import t as student_t
     from statsmodels.discrete.discrete_model import NegativeBinomial
 
-    mask = c.period_days > 0
-    y, e = c.values[mask].astype(float), c.period_days[mask]
+    mask = c.exposure > 0
+    y, e = c.values[mask], c.exposure[mask]
     n = len(y)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -113,12 +112,12 @@ class RateResult(Result):
         Unit of the rate ("day", "week", "month", "year" or "N days").
     per_days : float
         Length of ``per`` in days.
-    method : str
-        "poisson" (exact Garwood interval) or "negbin".
+    family : str
+        The count distribution: "poisson" (exact Garwood interval) or "negbin".
     level : float
         Confidence level of the interval.
     reason : str
-        One sentence on why ``method`` was used.
+        One sentence on why ``family`` was used.
     dispersion : float or None
         NB2 dispersion alpha (variance = mean + alpha * mean**2 per period),
         maximum likelihood estimate; None for Poisson.
@@ -133,7 +132,7 @@ class RateResult(Result):
     exposure: float
     per: str
     per_days: float
-    method: str
+    family: str
     level: float
     reason: str
     dispersion: float | None = None
@@ -141,6 +140,16 @@ class RateResult(Result):
     end: pd.Timestamp | None = None
     dispersion_moment: float | None = None
     label: str = "events"
+
+    @property
+    def method(self) -> str:
+        """Deprecated name of :attr:`family` (the count distribution)."""
+        warnings.warn(
+            "RateResult.method is deprecated: use RateResult.family",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.family
 
     def summary(self) -> str:
         """One line: ``5.86 per day (95% CI 4.20-7.95), 41 events in 7 days, exact Poisson``."""
@@ -152,7 +161,7 @@ class RateResult(Result):
         )
         if self.start is not None and self.end is not None:
             text += f" ({self.start.date()} to {self.end.date()})"
-        return f"{text}, {METHOD_NAMES[self.method]}"
+        return f"{text}, {FAMILY_NAMES[self.family]}"
 
     def __repr__(self) -> str:
         return f"<RateResult>\n{self.summary()}\n{self.reason}"
@@ -160,7 +169,7 @@ class RateResult(Result):
     def to_dict(self) -> dict[str, Any]:
         """The statistics as plain JSON-friendly values (dates as ISO strings)."""
         keys = (
-            "rate ci_low ci_high events exposure per per_days method level reason "
+            "rate ci_low ci_high events exposure per per_days family level reason "
             "dispersion dispersion_moment start end"
         ).split()
         out = {k: jsonable(getattr(self, k)) for k in keys}
@@ -172,14 +181,14 @@ class RateResult(Result):
     def plot(self, ax: Any = None, *, label: str | None = None) -> Any:
         """Draw the rate as a point with its interval as an error bar; return the Axes."""
         ax = get_ax(ax)
-        draw_errorbar(ax, 0.0, self.rate, self.ci_low, self.ci_high)
+        errorbar(ax, 0.0, self.rate, self.ci_low, self.ci_high)
         ax.set_xticks([0.0])
         ax.set_xticklabels(
             [label or f"{fmt_count(self.events, self.label)} in {fmt_days(self.exposure)}"]
         )
         ax.set_ylabel(f"{self.label} per {self.per}")
         ax.set_ylim(bottom=0)
-        ax.set_title(f"{self.level:.0%} interval, {METHOD_NAMES[self.method]}")
+        ax.set_title(f"{self.level:.0%} interval, {FAMILY_NAMES[self.family]}")
         return ax
 
 
@@ -192,7 +201,8 @@ def estimate_rate(
     end: Any = None,
     level: float = 0.95,
     per: str | float = "day",
-    method: str = "auto",
+    family: str = "auto",
+    method: str | None = None,
 ) -> RateResult:
     """Estimate an event rate with an interval, from counts or from a reported total.
 
@@ -200,9 +210,9 @@ def estimate_rate(
     ----------
     counts : pandas.Series, optional
         Regular counts (zeros included) indexed by period start, e.g. from
-        :func:`analysis.counts.daily_counts`. Exposure is the time covered in
+        :func:`analysis.counts.count_incidents`. Exposure is the time covered in
         days: number of periods x period length (7 per week, actual month
-        lengths), clipped to the window recorded by ``daily_counts``.
+        lengths), clipped to the window recorded by ``count_incidents``.
     total : int, optional
         A reported number of events (instead of ``counts``).
     exposure : float, optional
@@ -216,7 +226,8 @@ def estimate_rate(
     per : {"day", "week", "month", "year"} or float, default "day"
         Unit of the rate; a month is 30.436875 days and a year 365.2425 days
         (Gregorian means); a number means that many days.
-    method : {"auto", "poisson", "negbin"}, default "auto"
+    family : {"auto", "poisson", "negbin"}, default "auto"
+        The count distribution.
         ``"poisson"``: exact Garwood interval, lower limit 0 when there are no
         events. ``"negbin"``: for overdispersed counts (variance above the
         mean, e.g. bursts of attacks); see Notes. ``"auto"``: the Pearson
@@ -224,26 +235,31 @@ def estimate_rate(
         when it rejects, else poisson; ``reason`` gives the statistic and
         p-value. With a total only, "auto" means poisson, because the
         dispersion cannot be checked from a total.
+    method : str, optional
+        Deprecated name of ``family`` (warns).
 
     Returns
     -------
     RateResult
         ``rate, ci_low, ci_high`` (events per ``per``), ``events``,
-        ``exposure`` (days), ``per``, ``method``, ``level``, ``reason``,
+        ``exposure`` (days), ``per``, ``family``, ``level``, ``reason``,
         ``dispersion``, ``start``, ``end``.
 
     Raises
     ------
-    analysis.counts.CountDataError
-        Negative, fractional or missing counts (each with its row and date),
-        a Series without a DatetimeIndex, irregular dates.
+    analysis.errors.DataError
+        Negative, fractional, missing, infinite or too large counts (each
+        with its row and date), irregular dates (the missing ones listed).
+    TypeError
+        Counts that are not a Series, or a Series without a DatetimeIndex.
     ValueError
         Bad ``total``, ``exposure`` <= 0, ``level`` outside (0, 1), unknown
-        ``per`` or ``method``, ``start`` after ``end``.
+        ``per`` or ``family``, ``start`` after ``end``, a ``start``/``end``
+        that is a number rather than a date.
 
     Notes
     -----
-    The negative-binomial method fits an intercept-only NB2 model with
+    The negative-binomial family fits an intercept-only NB2 model with
     statsmodels (period lengths as exposure): its estimate of the rate, and
     its maximum-likelihood dispersion alpha, reported as ``dispersion``. The
     interval is Wald on the log scale with a t quantile (n - 1 degrees of
@@ -272,20 +288,19 @@ def estimate_rate(
     """
     level = check_level(level)
     per_label, per_days = parse_per(per)
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}: use one of {METHODS}")
+    family = check_family(family, method, FAMILIES, "estimate_rate")
     if counts is None:
         if total is None:
             raise ValueError("give counts, or total= with exposure= (days)")
         events, days = check_total(total, exposure, start, end)
-        if method == "negbin":
+        if family == "negbin":
             raise ValueError(
-                "method='negbin' needs counts per period: a total cannot show overdispersion"
+                "family='negbin' needs counts per period: a total cannot show overdispersion"
             )
         reason = (
             "Only a total was given, so the dispersion of the counts cannot be checked; "
             "exact Poisson interval (events assumed independent at a constant rate)."
-            if method == "auto"
+            if family == "auto"
             else "Exact Poisson interval, as requested."
         )
         return poisson_result(
@@ -299,49 +314,51 @@ def estimate_rate(
         )
     if total is not None or exposure is not None:
         raise ValueError("give either counts or total= and exposure=, not both")
-    c = validate_counts(counts, start=start, end=end)
-    return _estimate_from_counts(
-        c, level=level, per_label=per_label, per_days=per_days, method=method
+    c = read_counts(counts, start=start, end=end)
+    return estimate_from_counts(
+        c, level=level, per_label=per_label, per_days=per_days, family=family
     )
 
 
-def _estimate_from_counts(
-    c: Counts, *, level: float, per_label: str, per_days: float, method: str
+def estimate_from_counts(
+    c: CountSeries, *, level: float, per_label: str, per_days: float, family: str
 ) -> RateResult:
+    """The rate of a validated count series (see :func:`estimate_rate`)."""
     reason = "Exact Poisson interval, as requested."
-    if method == "auto":
+    if family == "auto":
         test = dispersion_test(c)
         if test is None:
-            method = "poisson"
+            family = "poisson"
             reason = (
                 "Too few periods or no events to test for overdispersion; exact Poisson interval."
             )
         else:
             stat, df, p = test
             over = p < DISPERSION_TEST_LEVEL
-            method = "negbin" if over else "poisson"
+            family = "negbin" if over else "poisson"
             verdict = "Counts are overdispersed" if over else "No evidence of overdispersion"
             used = "negative binomial interval" if over else "exact Poisson interval"
             reason = (
                 f"{verdict}: Pearson dispersion statistic {stat:.1f} on {df} df "
-                f"(ratio {stat / df:.2f}), p {fmt_p(p)} at the "
+                f"(ratio {stat / df:.2f}), {p_text(p)} at the "
                 f"{DISPERSION_TEST_LEVEL:.0%} level; {used}."
             )
-    elif method == "negbin":
+    elif family == "negbin":
         reason = "Negative binomial interval, as requested."
-    events, days = c.events, c.exposure
-    if method == "negbin" and (events == 0 or int(np.sum(c.period_days > 0)) < 2):
-        method = "poisson"
+    events, days = int(c.total), c.total_exposure
+    first, last = covered_days(c)
+    if family == "negbin" and (events == 0 or int(np.sum(c.exposure > 0)) < 2):
+        family = "poisson"
         reason = "A negative binomial needs events in at least two periods; exact Poisson interval."
-    if method == "poisson":
+    if family == "poisson":
         return poisson_result(
             events,
             days,
             level=level,
             per=(per_label, per_days),
             reason=reason,
-            start=c.start,
-            end=c.end,
+            start=first,
+            end=last,
             label=plural_label(c.name),
         )
     rate, low, high, alpha, alpha_mom, _, _ = negbin_fit(c, level)
@@ -353,13 +370,13 @@ def _estimate_from_counts(
         exposure=days,
         per=per_label,
         per_days=per_days,
-        method="negbin",
+        family="negbin",
         level=level,
         reason=reason,
         dispersion=alpha,
         dispersion_moment=alpha_mom,
-        start=c.start,
-        end=c.end,
+        start=first,
+        end=last,
         label=plural_label(c.name),
     )
 
@@ -386,22 +403,10 @@ def poisson_result(
         exposure=days,
         per=per[0],
         per_days=per[1],
-        method="poisson",
+        family="poisson",
         level=level,
         reason=reason,
         start=start,
         end=end,
         label=label,
     )
-
-
-def plural_label(name: str) -> str:
-    """A count series' name as the noun of a summary: "events" unless already a plural word.
-
-    A column named "claims" or "incidents" reads well ("41 claims"); a column
-    named after a group ("drone") does not say what was counted (incidents?
-    alerts? drones?), so it becomes the neutral "events".
-    """
-    if name.isalpha() and name.endswith("s") and name.lower() != "counts":
-        return name
-    return "events"
