@@ -67,6 +67,7 @@ MIN_ROW_FRACTION = 0.9
 #: A temporary ``.part`` file older than this (seconds) was left by a killed fetch.
 STALE_PART_SECONDS = 24 * 3600.0
 _CHUNK = 1 << 16
+_PROGRESS_DELAY = 0.5  # seconds before the progress bar appears (none for quick downloads)
 
 
 class FetchError(IncidentTrendsError):
@@ -341,7 +342,8 @@ def _progress_bar(show: bool | None, name: str) -> Any:
         return False
     from tqdm.auto import tqdm
 
-    return tqdm(total=0, unit="B", unit_scale=True, desc=name, delay=0.5, leave=False)
+    # pooch tests the bar's truth, which tqdm takes from its total: start at 1, pooch sets it
+    return tqdm(total=1, unit="B", unit_scale=True, desc=name, delay=_PROGRESS_DELAY, leave=False)
 
 
 def _copy_local(location: str, budget: _Budget) -> _Download:

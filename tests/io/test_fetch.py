@@ -492,3 +492,20 @@ def test_recent_partial_file_of_another_fetch_is_left_alone(served, tmp_path):
     running.write_bytes(b"being written")
     fetch("oref", mirror=base)
     assert running.is_file()
+
+
+# --- progress
+
+
+def test_progress_bar_on_stderr_when_asked(served, capsys, monkeypatch):
+    base, _ = served
+    monkeypatch.setattr(fetch_module, "_PROGRESS_DELAY", 0)
+    fetch("oref", mirror=base, progress=True)
+    assert "israel-alerts.csv:" in capsys.readouterr().err
+
+
+def test_no_progress_bar_when_not_asked(served, capsys, monkeypatch):
+    base, _ = served
+    monkeypatch.setattr(fetch_module, "_PROGRESS_DELAY", 0)
+    fetch("oref", mirror=base, progress=False)
+    assert capsys.readouterr().err == ""
