@@ -13,16 +13,25 @@ not by pandas: ``csv.reader`` exposes the line number reached after each
 record, which is what maps a record back to the line where it starts even
 when a quoted field spans several lines. pandas' parser does not give that
 mapping.
+
+Damaged text is reported row by row, never as a traceback: a field longer
+than :data:`MAX_FIELD_CHARS` (the csv module's own default limit, which this
+reader lifts while it reads so that the row can be named), a NUL byte, and
+bytes that are not UTF-8 each reject their row with its line and column, and
+every other row is still read and checked.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import csv
 import dataclasses
 import io
 import re
-from collections.abc import Iterable, Sequence
+import sys
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +40,12 @@ import pandas as pd
 from analysis.errors import DataError, DataNotFoundError, Problem
 
 __all__ = ["RawTable", "missing_column_message", "read_csv_checked", "read_csv_text"]
+
+#: Longest field accepted, in characters: the csv module's default ``field_size_limit``.
+#: A longer field is almost always a quote left open or a file that is not text.
+MAX_FIELD_CHARS = 131_072
+_PREVIEW = 60  # characters of a value shown in a problem
+_FIELD_LIMIT_LOCK = threading.Lock()
 
 _BOM = "\ufeff"
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
@@ -173,6 +188,43 @@ def read_csv_text(
     >>> t.columns, t.frame.loc[2, "n"]
     (('id', 'n'), '1')
     """
+    with _fields_of_any_length():
+        return _read_text(data, file=file, required=required, expected=expected)
+
+
+# --------------------------------------------------------------------------- internals
+
+
+@contextlib.contextmanager
+def _fields_of_any_length() -> Iterator[None]:
+    """Lift the csv module's field limit while reading, then restore it.
+
+    The limit is process-wide; an over-long field is reported by this reader
+    itself (:data:`MAX_FIELD_CHARS`), at its row and column, instead of
+    stopping the whole file at the first one.
+    """
+    with _FIELD_LIMIT_LOCK:
+        previous = csv.field_size_limit(sys.maxsize)
+        try:
+            yield
+        finally:
+            csv.field_size_limit(previous)
+
+
+def _preview(value: str) -> str:
+    """A value short enough for a message: long ones are cut, with their length."""
+    if len(value) <= _PREVIEW:
+        return value
+    return f"{value[:_PREVIEW]}... ({len(value):,} characters)"
+
+
+def _read_text(
+    data: bytes | str,
+    *,
+    file: str,
+    required: Sequence[str] | None,
+    expected: Sequence[str] | None,
+) -> RawTable:
     if isinstance(data, bytes):
         if not data.strip():
             what = "0 bytes" if not data else "only blank space"
@@ -195,9 +247,6 @@ def read_csv_text(
     if not text.strip():
         return _fatal(file, _empty_file_problem(file, "the file is empty"))
     return _parse(text, file=file, required=tuple(required or ()), expected=tuple(expected or ()))
-
-
-# --------------------------------------------------------------------------- internals
 
 
 def _file_problem(
@@ -313,7 +362,7 @@ def _bad_byte_problem(
         f"(column {offset - line_start + 1} of line {line}) is not valid UTF-8; "
         f"{guess}. Re-save the file as UTF-8"
     )
-    return Problem(file, line, column, value or None, message)
+    return Problem(file, line, column, _preview(value) if value else None, message)
 
 
 def _with_encoding_problems(table: RawTable, problems: list[Problem]) -> RawTable:
@@ -410,7 +459,14 @@ def _parse(
         )
     seen: dict[str, int] = {}
     for i, name in enumerate(header, start=1):
-        if not name:
+        damage = _damaged(name)
+        if damage:
+            header_problems.append(
+                _file_problem(
+                    file, f"header field {i} {damage}", row=header_row, value=_preview(name)
+                )
+            )
+        elif not name:
             header_problems.append(
                 _file_problem(
                     file,
@@ -452,6 +508,22 @@ def _parse(
         previous = reader.line_num
         if not record or (len(record) == 1 and not record[0].strip() and len(header) > 1):
             continue  # a blank line is not a record
+        damaged = [(i, why) for i, f in enumerate(record) if (why := _damaged(f))]
+        if damaged:
+            for i, why in damaged:
+                name = header[i] if i < len(header) else None
+                problems.append(
+                    _file_problem(
+                        file,
+                        f"the field {why}; the row is rejected",
+                        row=start,
+                        column=name,
+                        value=_preview(record[i]),
+                    )
+                )
+            raw = ",".join(record)
+            bad.append((start, raw, "; ".join(f"field {i + 1} {why}" for i, why in damaged)))
+            continue
         column = None
         if len(record) > 1 and not any(f.strip() for f in record):
             reason = "empty row (only commas): delete it or fill it in"
@@ -473,7 +545,9 @@ def _parse(
                     "check for a missing closing quote"
                 )
             raw = ",".join(record)
-            problems.append(_file_problem(file, reason, row=start, column=column, value=raw))
+            problems.append(
+                _file_problem(file, reason, row=start, column=column, value=_preview(raw))
+            )
             bad.append((start, raw, reason))
             continue
         rows.append([_cell(v) for v in record])
@@ -527,6 +601,21 @@ def missing_column_message(name: str, columns: Sequence[str]) -> str:
     return message
 
 
+def _damaged(value: str) -> str:
+    """Why a field cannot be text of a table (over-long, or a NUL byte), else ``""``."""
+    if len(value) > MAX_FIELD_CHARS:
+        return (
+            f"is {len(value):,} characters long, more than the {MAX_FIELD_CHARS:,} a CSV field "
+            "may have (a quote left open, or a file that is not text?)"
+        )
+    nul = value.find("\x00")
+    if nul >= 0:
+        return (
+            f"contains a NUL byte (character {nul + 1}): the file is damaged or is not a text CSV"
+        )
+    return ""
+
+
 def _cell(value: str) -> str | None:
     stripped = value.strip()
     return stripped if stripped else None
@@ -572,10 +661,6 @@ def _broken_quote(
     file: str, row: int, last: int, exc: csv.Error, column: str | None = None
 ) -> Problem:
     detail = str(exc)
-    if "NUL" in detail:
-        return _file_problem(
-            file, "the line contains a NUL byte; the file is probably not a text CSV", row=last
-        )
     if "unexpected end of data" in detail:
         message = (
             f"broken quote: a quoted field opens on line {row} and is never closed "

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+
 import pandas as pd
 import pytest
 
 from analysis.errors import DataError, DataNotFoundError
-from analysis.io.csv import read_csv_checked, read_csv_text
+from analysis.io.csv import MAX_FIELD_CHARS, read_csv_checked, read_csv_text
 
 GOOD = "incident_id,start,weapon\na,2024-11-04,drone\nb,2024-11-05,rocket\n"
 
@@ -305,3 +307,68 @@ def test_pipe_delimiter_is_recognised(tmp_path):
 def test_pipe_inside_a_comma_separated_header_is_not_a_delimiter(tmp_path):
     table = read_csv_checked(write(tmp_path, "id,a|b\n1,x|y\n"), expected=["id"])
     assert table.ok and table.columns == ("id", "a|b")
+
+
+# --- damaged text: one problem per row, the other rows still read
+
+HUGE = "x" * (MAX_FIELD_CHARS + 1)
+
+
+def test_field_longer_than_the_csv_limit_is_a_row_problem(tmp_path):
+    text = f"id,note\na,fine\nb,{HUGE}\nc,also fine\n"
+    table = read_csv_checked(write(tmp_path, text), file="t.csv")
+    problem = only_problem(table)
+    assert (problem.file, problem.row, problem.column) == ("t.csv", 3, "note")
+    assert f"{MAX_FIELD_CHARS + 1:,} characters long" in problem.message
+    assert table.frame.index.tolist() == [2, 4]
+    assert table.malformed["row"].tolist() == [3]
+
+
+def test_rows_after_a_huge_field_are_still_checked(tmp_path):
+    text = f"id,note\nb,{HUGE}\nc,too,many\n"
+    table = read_csv_checked(write(tmp_path, text), file="t.csv")
+    assert [(p.row, p.column) for p in table.problems] == [(2, "note"), (3, "note")]
+    assert "expected 2 fields" in table.problems[1].message
+
+
+def test_quoted_huge_field_is_a_row_problem(tmp_path):
+    text = f'id,note\nb,"{HUGE}"\nc,ok\n'
+    table = read_csv_checked(write(tmp_path, text))
+    assert [(p.row, p.column) for p in table.problems] == [(2, "note")]
+    assert table.frame.index.tolist() == [3]
+
+
+def test_field_limit_of_the_csv_module_is_left_as_it_was(tmp_path):
+    before = csv.field_size_limit()
+    read_csv_checked(write(tmp_path, f"id,note\nb,{HUGE}\n"))
+    assert csv.field_size_limit() == before
+
+
+def test_huge_value_is_shortened_in_the_problem(tmp_path):
+    problem = only_problem(read_csv_checked(write(tmp_path, f"id,note\nb,{HUGE}\n")))
+    assert problem.value is not None and len(problem.value) < 100
+    assert problem.value.endswith(f"({MAX_FIELD_CHARS + 1:,} characters)")
+
+
+def test_nul_byte_is_a_row_problem(tmp_path):
+    table = read_csv_checked(write(tmp_path, b"id,note\na,ok\nb,x\x00y\nc,ok\n"), file="t.csv")
+    problem = only_problem(table)
+    assert (problem.row, problem.column) == (3, "note")
+    assert "NUL byte (character 2)" in problem.message
+    assert table.frame.index.tolist() == [2, 4]
+
+
+def test_nul_byte_in_the_header_is_refused(tmp_path):
+    table = read_csv_checked(write(tmp_path, b"id,no\x00te\na,ok\n"))
+    problem = only_problem(table)
+    assert table.fatal and problem.row == 1
+    assert "header field 2 contains a NUL byte" in problem.message
+
+
+def test_non_utf8_byte_next_to_a_huge_field(tmp_path):
+    data = b"id,note\na,ok\nb,\xff" + HUGE.encode() + b"\nc,ok\n"
+    table = read_csv_checked(write(tmp_path, data), file="t.csv")
+    assert [(p.row, p.column) for p in table.problems] == [(3, "note"), (3, "note")]
+    assert "not UTF-8" in table.problems[0].message
+    assert "characters long" in table.problems[1].message
+    assert table.frame.index.tolist() == [2, 4]
