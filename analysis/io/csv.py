@@ -35,15 +35,34 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from analysis._dates import AmbiguousDatesError, parse_datetime_column
 from analysis.errors import DataError, DataNotFoundError, Problem
 
-__all__ = ["RawTable", "missing_column_message", "read_csv_checked", "read_csv_text"]
+__all__ = [
+    "EARLIEST_YEAR",
+    "LATEST_YEAR",
+    "MAX_FIELD_CHARS",
+    "DateColumn",
+    "RawTable",
+    "implausible_years",
+    "missing_column_message",
+    "parse_date_column",
+    "read_csv_checked",
+    "read_csv_text",
+    "year_message",
+]
 
 #: Longest field accepted, in characters: the csv module's default ``field_size_limit``.
 #: A longer field is almost always a quote left open or a file that is not text.
 MAX_FIELD_CHARS = 131_072
+#: Time columns read by io refuse years outside ``EARLIEST_YEAR``-``LATEST_YEAR`` (inclusive) by
+#: default: a year such as 0001 or 9999 is a placeholder or a typing error, never an incident
+#: time, and pandas reads both without complaint.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
 _PREVIEW = 60  # characters of a value shown in a problem
 _FIELD_LIMIT_LOCK = threading.Lock()
 
@@ -190,6 +209,171 @@ def read_csv_text(
     """
     with _fields_of_any_length():
         return _read_text(data, file=file, required=required, expected=expected)
+
+
+def implausible_years(
+    times: pd.Series, *, earliest: int = EARLIEST_YEAR, latest: int = LATEST_YEAR
+) -> np.ndarray:
+    """Which times have a year outside ``earliest``-``latest`` (missing times are not flagged).
+
+    Parameters
+    ----------
+    times : pandas.Series
+        Parsed times (``datetime64``, tz-aware, or ``Timestamp`` objects).
+    earliest, latest : int
+        The plausible years, inclusive; default :data:`EARLIEST_YEAR` (1900)
+        and :data:`LATEST_YEAR` (2100).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One flag per row.
+
+    Examples
+    --------
+    >>> text = pd.Series(["0001-01-01", "2024-11-04", "9999-12-31", None])
+    >>> t = pd.to_datetime(text, format="ISO8601")
+    >>> implausible_years(t).tolist()
+    [True, False, True, False]
+    """
+    years = pd.Series([getattr(t, "year", None) for t in times], dtype="Float64")
+    flags = (years < earliest) | (years > latest)
+    return flags.fillna(False).to_numpy(dtype=bool)
+
+
+def year_message(column: str, year: int, earliest: int, latest: int) -> str:
+    """The problem text for a time whose year is not plausible.
+
+    Examples
+    --------
+    >>> year_message("start", 1, 1900, 2100)
+    "year 0001 in 'start' is outside 1900-2100: a placeholder or a typing error?"
+    """
+    return (
+        f"year {year:04d} in {column!r} is outside {earliest}-{latest}: "
+        "a placeholder or a typing error?"
+    )
+
+
+@dataclass(frozen=True)
+class DateColumn:
+    """A date column of a :class:`RawTable`, read with one rule for every row.
+
+    Attributes
+    ----------
+    values : pandas.Series
+        Parsed times on the table's index (the file line of each row);
+        ``NaT`` where the cell is empty or has a problem.
+    problems : tuple of Problem
+        One per row whose value could not be read with the rule, or whose
+        year is not plausible; for a column that day-first and month-first
+        readings both fit, one per row that shows it.
+    rule : str
+        How the column was read (``"ISO dates"``, ``"day-first numeric
+        dates"``, ``"format '%d.%m.%Y'"``), or why it was not.
+    """
+
+    values: pd.Series
+    problems: tuple[Problem, ...]
+    rule: str
+
+
+def parse_date_column(
+    table: RawTable,
+    column: str,
+    *,
+    dayfirst: bool | None = None,
+    format: str | None = None,
+    earliest_year: int = EARLIEST_YEAR,
+    latest_year: int = LATEST_YEAR,
+) -> DateColumn:
+    r"""Read a user's date column with one rule for every row, reporting each problem.
+
+    The rule comes from :func:`analysis._dates.parse_datetime_column`: ISO
+    dates as they are; numeric dates (``04/11/2024``) day-first or
+    month-first for the whole column, from ``dayfirst`` or ``format`` when
+    given, else from rows that settle it. A column that could be read
+    either way, or that mixes both orders, is refused with the rows that show
+    it; a day-first date is never read month-first on some rows.
+
+    Parameters
+    ----------
+    table : RawTable
+        A table read by :func:`read_csv_checked`.
+    column : str
+        The date column.
+    dayfirst : bool, optional
+        Read numeric dates day-first (``True``) or month-first (``False``).
+    format : str, optional
+        An explicit ``strftime`` format for every row (wins over ``dayfirst``).
+    earliest_year, latest_year : int
+        Plausible years (see :func:`implausible_years`).
+
+    Returns
+    -------
+    DateColumn
+        The values and the problems (file, row, column, value, message).
+
+    Raises
+    ------
+    KeyError
+        When the table has no such column.
+
+    Examples
+    --------
+    >>> t = read_csv_text("id,day\na,13/11/2024\nb,04/11/2024\n", file="t.csv")
+    >>> d = parse_date_column(t, "day")
+    >>> d.rule, d.values.dt.strftime("%Y-%m-%d").tolist()
+    ('day-first numeric dates', ['2024-11-13', '2024-11-04'])
+    >>> t = read_csv_text("id,day\na,04/11/2024\n", file="t.csv")
+    >>> print(parse_date_column(t, "day").problems[0])
+    t.csv, row 2, column 'day': 04/11/2024 reads as 4 November or 11 April...
+    >>> parse_date_column(t, "day", dayfirst=True).values.dt.month.tolist()
+    [11]
+    """
+    if column not in table.frame.columns:
+        raise KeyError(
+            f"{table.file} has no column {column!r} (columns: {', '.join(table.columns)})"
+        )
+    raw = table.frame[column]
+    rows = [int(r) for r in table.frame.index]
+    try:
+        parsed = parse_datetime_column(raw, column=column, dayfirst=dayfirst, format=format)
+    except AmbiguousDatesError as exc:
+        empty = pd.Series(pd.NaT, index=table.frame.index, dtype="datetime64[ns]", name=column)
+        reason = str(exc).removeprefix(f"column {column!r}").lstrip(": ")  # the column is named
+        problems = tuple(
+            Problem(table.file, rows[pos], column, value, reason)
+            for pos, value in zip(exc.rows, exc.values, strict=True)
+        )
+        return DateColumn(empty, problems, "refused: " + reason)
+    values = parsed.values.copy()
+    values.name = column
+    problems: list[tuple[int, Problem]] = []
+    for pos in parsed.bad:
+        problems.append(
+            (
+                int(pos),
+                Problem(
+                    table.file,
+                    rows[pos],
+                    column,
+                    _preview(str(raw.iloc[pos])),
+                    f"not a date (the column is read as {parsed.rule})",
+                ),
+            )
+        )
+    far = implausible_years(values, earliest=earliest_year, latest=latest_year)
+    for pos in np.flatnonzero(far):
+        year = int(values.iloc[pos].year)
+        message = year_message(column, year, earliest_year, latest_year)
+        problems.append(
+            (int(pos), Problem(table.file, rows[pos], column, str(raw.iloc[pos]), message))
+        )
+    if far.any():
+        values = values.where(~far)
+    ordered = tuple(p for _, p in sorted(problems, key=lambda item: item[0]))
+    return DateColumn(values, ordered, parsed.rule)
 
 
 # --------------------------------------------------------------------------- internals

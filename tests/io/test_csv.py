@@ -8,7 +8,15 @@ import pandas as pd
 import pytest
 
 from analysis.errors import DataError, DataNotFoundError
-from analysis.io.csv import MAX_FIELD_CHARS, read_csv_checked, read_csv_text
+from analysis.io.csv import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    MAX_FIELD_CHARS,
+    implausible_years,
+    parse_date_column,
+    read_csv_checked,
+    read_csv_text,
+)
 
 GOOD = "incident_id,start,weapon\na,2024-11-04,drone\nb,2024-11-05,rocket\n"
 
@@ -372,3 +380,87 @@ def test_non_utf8_byte_next_to_a_huge_field(tmp_path):
     assert "not UTF-8" in table.problems[0].message
     assert "characters long" in table.problems[1].message
     assert table.frame.index.tolist() == [2, 4]
+
+
+# --- date columns: one rule for every row, years that cannot be incident times
+
+
+def dates_of(text: str, **kwargs):
+    return parse_date_column(read_csv_text(text, file="t.csv"), "day", **kwargs)
+
+
+def test_day_first_column_is_read_day_first_on_every_row():
+    column = dates_of("id,day\na,04/11/2024\nb,13/11/2024\nc,05/11/2024\n")
+    assert column.problems == ()
+    assert column.rule == "day-first numeric dates"
+    assert column.values.dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-11-04",
+        "2024-11-13",
+        "2024-11-05",
+    ]
+
+
+def test_values_keep_the_file_lines_as_index():
+    column = dates_of("id,day\na,2024-11-04\n\nb,2024-11-05\n")
+    assert column.values.index.tolist() == [2, 4]
+
+
+def test_ambiguous_column_is_refused_with_the_rows_that_show_it():
+    column = dates_of("id,day\na,04/11/2024\nb,2024-11-06\nc,05/11/2024\n")
+    assert [(p.row, p.column, p.value) for p in column.problems] == [
+        (2, "day", "04/11/2024"),
+        (4, "day", "05/11/2024"),
+    ]
+    assert "pass dayfirst=True" in column.problems[0].message
+    assert column.values.isna().all()
+
+
+def test_column_mixing_day_first_and_month_first_is_refused():
+    column = dates_of("id,day\na,13/11/2024\nb,11/14/2024\n")
+    assert [p.row for p in column.problems] == [2, 3]
+    assert "mixes day-first and month-first" in column.problems[0].message
+
+
+def test_dayfirst_settles_an_ambiguous_column():
+    column = dates_of("id,day\na,04/11/2024\n", dayfirst=True)
+    assert column.problems == ()
+    assert column.values.dt.strftime("%Y-%m-%d").tolist() == ["2024-11-04"]
+
+
+def test_explicit_format_settles_an_ambiguous_column():
+    column = dates_of("id,day\na,04/11/2024\n", format="%m/%d/%Y")
+    assert column.values.dt.strftime("%Y-%m-%d").tolist() == ["2024-04-11"]
+
+
+def test_value_that_is_not_a_date_is_a_row_problem():
+    column = dates_of("id,day\na,2024-11-04\nb,soon\n")
+    problem = only_problem(column)
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        "t.csv",
+        3,
+        "day",
+        "soon",
+    )
+    assert column.values.isna().tolist() == [False, True]
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31T23:00:00"])
+def test_year_far_outside_any_data_is_a_row_problem(value):
+    column = dates_of(f"id,day\na,2024-11-04\nb,{value}\n")
+    problem = only_problem(column)
+    assert (problem.row, problem.column, problem.value) == (3, "day", value)
+    assert f"year {value[:4]} in 'day' is outside {EARLIEST_YEAR}-{LATEST_YEAR}" in (
+        problem.message
+    )
+    assert column.values.isna().tolist() == [False, True]
+
+
+def test_plausible_years_are_inclusive_and_adjustable():
+    times = pd.Series(pd.to_datetime(["1851-03-15", "1900-01-01", "2100-12-31"]))
+    assert implausible_years(times).tolist() == [True, False, False]
+    assert implausible_years(times, earliest=1850).tolist() == [False, False, False]
+
+
+def test_missing_date_column_names_the_file_and_columns():
+    with pytest.raises(KeyError, match=r"t\.csv has no column 'when'"):
+        parse_date_column(read_csv_text("id,day\na,2024-11-04\n", file="t.csv"), "when")
