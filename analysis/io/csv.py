@@ -342,11 +342,11 @@ def parse_date_column(
     except AmbiguousDatesError as exc:
         empty = pd.Series(pd.NaT, index=table.frame.index, dtype="datetime64[ns]", name=column)
         reason = str(exc).removeprefix(f"column {column!r}").lstrip(": ")  # the column is named
-        problems = tuple(
+        shown = tuple(
             Problem(table.file, rows[pos], column, value, reason)
             for pos, value in zip(exc.rows, exc.values, strict=True)
         )
-        return DateColumn(empty, problems, "refused: " + reason)
+        return DateColumn(empty, shown, "refused: " + reason)
     values = parsed.values.copy()
     values.name = column
     problems: list[tuple[int, Problem]] = []
@@ -695,13 +695,13 @@ def _parse(
         damaged = [(i, why) for i, f in enumerate(record) if (why := _damaged(f))]
         if damaged:
             for i, why in damaged:
-                name = header[i] if i < len(header) else None
+                at = header[i] if i < len(header) else None
                 problems.append(
                     _file_problem(
                         file,
                         f"the field {why}; the row is rejected",
                         row=start,
-                        column=name,
+                        column=at,
                         value=_preview(record[i]),
                     )
                 )
