@@ -43,6 +43,7 @@ newer upstream file, which spans more changes of clock.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -54,6 +55,13 @@ import pandas as pd
 
 from analysis.datasets import cache_dir, dataset_path
 from analysis.errors import DataError, DataNotFoundError, Problem
+from analysis.io.csv import (
+    _damaged,
+    _fields_of_any_length,
+    _preview,
+    implausible_years,
+    year_message,
+)
 
 SOURCE_COLUMNS: tuple[str, ...] = (
     "data",
@@ -200,17 +208,23 @@ def _read_records(path: Path) -> tuple[list[str], list[list[str]], list[int], li
                 "split into fields"
             )
         else:
-            records.append(fields)
-            broken.append("")
+            damage = [
+                f"{header[i] if i < len(header) else f'field {i + 1}'} {why}"
+                for i, f in enumerate(fields)
+                if (why := _damaged(f))
+            ]
+            records.append([_preview(f) for f in fields] if damage else fields)
+            broken.append("; ".join(damage))
     return [h.strip() for h in header], records, lines, broken
 
 
 def _split(line: str) -> list[str] | None:
-    """One line split into fields; None when its quotes do not balance."""
+    """One line split into fields (of any length); None when its quotes do not balance."""
     if line.count('"') % 2:
         return None
     try:
-        return next(csv.reader([line]), [])
+        with _fields_of_any_length():
+            return next(csv.reader([line]), [])
     except csv.Error:
         return None
 
@@ -237,6 +251,25 @@ def _to_frame(
     frame = pd.DataFrame(fixed, columns=header, dtype=object)
     frame.insert(0, "line", np.asarray(lines, dtype=np.int64))
     return frame, pd.Series(shape_reason, index=frame.index, dtype=object)
+
+
+def plausible_years() -> tuple[int, int]:
+    """Years an alert can have: 2000 (the history starts in 2014) to next year.
+
+    A year outside them (0001, 9999, 2204) is a placeholder or a typing
+    error; the row is rejected with that reason.
+
+    Examples
+    --------
+    >>> earliest, latest = plausible_years()
+    >>> earliest, latest >= 2025
+    (2000, True)
+    """
+    return 2000, dt.datetime.now(dt.UTC).year + 1
+
+
+def _joined(current: str, text: str) -> str:
+    return text if not current else f"{current}; {text}"
 
 
 def _add_reason(reasons: pd.Series, mask: pd.Series | np.ndarray, text: str) -> None:
@@ -308,6 +341,15 @@ def _parse(frame: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
     _add_reason(
         reasons, ok_shape & wall.isna(), "unparseable date/time (expected 12.10.2024, 02:13:07)"
     )
+    earliest, latest = plausible_years()
+    for name, times in (("alertDate", naive), ("date", wall)):
+        far = implausible_years(times, earliest=earliest, latest=latest)
+        for pos in np.flatnonzero(far & ok_shape.to_numpy()):
+            year = int(times.iloc[pos].year)
+            reasons.iloc[pos] = _joined(
+                reasons.iloc[pos], year_message(name, year, earliest, latest)
+            )
+        times[far] = pd.NaT  # never localized: 9999 would overflow, and the row is rejected
 
     # daylight saving time (see the module docstring)
     strict = naive.dt.tz_localize(TIMEZONE, ambiguous="NaT", nonexistent="NaT")
@@ -409,7 +451,8 @@ def load_oref_alerts(
 
     Notes
     -----
-    Rejected: an unparseable ``alertDate`` or ``date``/``time``, a missing or
+    Rejected: an unparseable ``alertDate`` or ``date``/``time``, a year
+    outside :func:`plausible_years` (2000 to next year), a missing or
     non-integer ``category`` or ``rid``, a non-integer ``matrix_id`` (an empty
     one is kept as ``<NA>``), a row with the wrong number of fields or an
     unbalanced double quote (the rows after it are read as usual),
