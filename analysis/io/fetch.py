@@ -306,6 +306,7 @@ class _Budget:
 
     def watch(self, response: Any) -> None:
         """Shut ``response``'s connection down when the deadline passes."""
+        self.stop()
         self._response = response
         self._timer = threading.Timer(self.remaining(), self._expire)
         self._timer.daemon = True
@@ -390,8 +391,8 @@ def _download_http(
 
     def on_response(response: requests.Response, *args: Any, **kwargs: Any) -> None:
         seen["response"] = response
-        if response.status_code == 304 or response.status_code >= 400:
-            return
+        if response.is_redirect or response.status_code == 304 or response.status_code >= 400:
+            return  # no body to receive
         length = response.headers.get("Content-Length")
         seen["announced"] = int(length) if length and length.isdigit() else None
         budget.check_announced(seen["announced"])

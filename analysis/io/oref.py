@@ -268,8 +268,20 @@ def plausible_years() -> tuple[int, int]:
     return 2000, dt.datetime.now(dt.UTC).year + 1
 
 
-def _joined(current: str, text: str) -> str:
-    return text if not current else f"{current}; {text}"
+def _reject_far_years(
+    times: pd.Series, column: str, reasons: pd.Series, ok_shape: pd.Series
+) -> pd.Series:
+    """Give rows whose year is not plausible a reason; return ``times`` with them as NaT.
+
+    They are never localized (year 9999 would overflow), and their rows are rejected.
+    """
+    earliest, latest = plausible_years()
+    far = implausible_years(times, earliest=earliest, latest=latest)
+    years = times.dt.year.to_numpy()
+    for year in sorted({int(y) for y in years[far & ok_shape.to_numpy()]}):
+        hit = far & ok_shape.to_numpy() & (years == year)
+        _add_reason(reasons, hit, year_message(column, year, earliest, latest))
+    return times.where(~far)
 
 
 def _add_reason(reasons: pd.Series, mask: pd.Series | np.ndarray, text: str) -> None:
@@ -341,15 +353,8 @@ def _parse(frame: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
     _add_reason(
         reasons, ok_shape & wall.isna(), "unparseable date/time (expected 12.10.2024, 02:13:07)"
     )
-    earliest, latest = plausible_years()
-    for name, times in (("alertDate", naive), ("date", wall)):
-        far = implausible_years(times, earliest=earliest, latest=latest)
-        for pos in np.flatnonzero(far & ok_shape.to_numpy()):
-            year = int(times.iloc[pos].year)
-            reasons.iloc[pos] = _joined(
-                reasons.iloc[pos], year_message(name, year, earliest, latest)
-            )
-        times[far] = pd.NaT  # never localized: 9999 would overflow, and the row is rejected
+    naive = _reject_far_years(naive, "alertDate", reasons, ok_shape)
+    wall = _reject_far_years(wall, "date", reasons, ok_shape)
 
     # daylight saving time (see the module docstring)
     strict = naive.dt.tz_localize(TIMEZONE, ambiguous="NaT", nonexistent="NaT")
