@@ -509,3 +509,11 @@ def test_no_progress_bar_when_not_asked(served, capsys, monkeypatch):
     monkeypatch.setattr(fetch_module, "_PROGRESS_DELAY", 0)
     fetch("oref", mirror=base, progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_redirected_download_is_received_whole(served, tmp_path):
+    base, _ = served
+    with local_http.redirecting_server(base) as front:
+        result = fetch("oref", mirror=front, deadline=30)
+    assert result.record["source_url"] == f"{front}/israel-alerts.csv"
+    assert result.path.read_bytes() == SYNTHETIC
