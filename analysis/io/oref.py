@@ -53,7 +53,7 @@ from typing import Literal, overload
 import numpy as np
 import pandas as pd
 
-from analysis.datasets import cache_dir, dataset_path
+from analysis.datasets import dataset_path
 from analysis.errors import DataError, DataNotFoundError, Problem
 from analysis.io.csv import (
     _damaged,
@@ -636,11 +636,9 @@ def load_oref_localities(
     >>> tables = load_oref_localities()  # doctest: +SKIP
     >>> tables.localities[["name", "area_en"]].head(1)  # doctest: +SKIP
     """
-    from analysis.io.fetch import SOURCES
-
     loc_path = _optional("oref_localities", localities)
     if loc_path is None:
-        cities = cache_dir() / SOURCES["oref-cities"].cache
+        cities = dataset_path("oref_cities", must_exist=False)
         if not cities.is_file():
             raise DataNotFoundError(
                 "no locality table: neither the merged table (oref_localities) nor a downloaded "

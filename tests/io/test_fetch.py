@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.datasets import shared_data_dir
+from analysis.datasets import REGISTRY, shared_data_dir
 from analysis.io import fetch as fetch_module
 from analysis.io.fetch import (
     MIN_ROW_FRACTION,
@@ -517,3 +517,8 @@ def test_redirected_download_is_received_whole(served, tmp_path):
         result = fetch("oref", mirror=front, deadline=30)
     assert result.record["source_url"] == f"{front}/israel-alerts.csv"
     assert result.path.read_bytes() == SYNTHETIC
+
+
+@pytest.mark.parametrize(("key", "name"), [("oref", "oref_alerts"), ("oref-cities", "oref_cities")])
+def test_each_source_is_fetched_to_where_its_data_set_is_looked_for(key, name):
+    assert SOURCES[key].cache == REGISTRY[name].cache
