@@ -18,7 +18,6 @@ import pytest
 from analysis.datasets import REGISTRY, shared_data_dir
 from analysis.io import fetch as fetch_module
 from analysis.io.fetch import (
-    MIN_ROW_FRACTION,
     MIRROR_ENV,
     SOURCES,
     STALE_PART_SECONDS,
@@ -352,7 +351,6 @@ def test_sample_in_place_of_the_file_is_refused_by_its_row_count(tmp_path):
     with pytest.raises(FetchError, match="not plausibly a newer version"):
         fetch("oref", mirror=sample.parent)
     assert cached.read_bytes() == FULL
-    assert MIN_ROW_FRACTION == 0.9
 
 
 def test_plausible_row_count_is_at_least_the_documented_fraction(tmp_path):
@@ -522,3 +520,10 @@ def test_redirected_download_is_received_whole(served, tmp_path):
 @pytest.mark.parametrize(("key", "name"), [("oref", "oref_alerts"), ("oref-cities", "oref_cities")])
 def test_each_source_is_fetched_to_where_its_data_set_is_looked_for(key, name):
     assert SOURCES[key].cache == REGISTRY[name].cache
+
+
+def test_file_url_mirror_is_read_by_name(tmp_path):
+    mirror = _mirror(tmp_path, {"israel-alerts.csv": FULL, "israel-alerts_sample.csv": b"x\n"})
+    result = fetch("oref", mirror=mirror.as_uri())
+    assert result.record["source_url"] == f"{mirror.as_uri()}/israel-alerts.csv"
+    assert result.path.read_bytes() == FULL
