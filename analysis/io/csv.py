@@ -236,7 +236,10 @@ def implausible_years(
     >>> implausible_years(t).tolist()
     [True, False, True, False]
     """
-    years = pd.Series([getattr(t, "year", None) for t in times], dtype="Float64")
+    if isinstance(times.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(times.dtype):
+        years = times.dt.year.astype("Float64")
+    else:  # Timestamps with different UTC offsets (object dtype)
+        years = pd.Series([getattr(t, "year", None) for t in times], dtype="Float64")
     flags = (years < earliest) | (years > latest)
     return flags.fillna(False).to_numpy(dtype=bool)
 

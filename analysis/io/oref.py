@@ -56,6 +56,7 @@ import pandas as pd
 from analysis.datasets import dataset_path
 from analysis.errors import DataError, DataNotFoundError, Problem
 from analysis.io.csv import (
+    MAX_FIELD_CHARS,
     _damaged,
     _fields_of_any_length,
     _preview,
@@ -207,7 +208,7 @@ def _read_records(path: Path) -> tuple[list[str], list[list[str]], list[int], li
                 "unbalanced double quote (unterminated quoted field?); the row cannot be "
                 "split into fields"
             )
-        else:
+        elif len(line) > MAX_FIELD_CHARS or "\x00" in line:  # rare: look at each field
             damage = [
                 f"{header[i] if i < len(header) else f'field {i + 1}'} {why}"
                 for i, f in enumerate(fields)
@@ -215,16 +216,21 @@ def _read_records(path: Path) -> tuple[list[str], list[list[str]], list[int], li
             ]
             records.append([_preview(f) for f in fields] if damage else fields)
             broken.append("; ".join(damage))
+        else:
+            records.append(fields)
+            broken.append("")
     return [h.strip() for h in header], records, lines, broken
 
 
 def _split(line: str) -> list[str] | None:
-    """One line split into fields (of any length); None when its quotes do not balance."""
+    """One line split into fields; None when its quotes do not balance."""
     if line.count('"') % 2:
         return None
     try:
-        with _fields_of_any_length():
-            return next(csv.reader([line]), [])
+        if len(line) > MAX_FIELD_CHARS:  # a field may be longer than the csv module allows
+            with _fields_of_any_length():
+                return next(csv.reader([line]), [])
+        return next(csv.reader([line]), [])
     except csv.Error:
         return None
 
