@@ -676,6 +676,7 @@ def _parse(
         return _fatal(file, *header_problems, columns=())
 
     problems: list[Problem] = []
+    has_nul = "\x00" in text
     rows: list[list[str | None]] = []
     starts: list[int] = []
     bad: list[tuple[int, str, str]] = []
@@ -695,7 +696,10 @@ def _parse(
         previous = reader.line_num
         if not record or (len(record) == 1 and not record[0].strip() and len(header) > 1):
             continue  # a blank line is not a record
-        damaged = [(i, why) for i, f in enumerate(record) if (why := _damaged(f))]
+        suspect = has_nul or max(map(len, record), default=0) > MAX_FIELD_CHARS
+        damaged = (
+            [(i, why) for i, f in enumerate(record) if (why := _damaged(f))] if suspect else []
+        )
         if damaged:
             for i, why in damaged:
                 at = header[i] if i < len(header) else None
