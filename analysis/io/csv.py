@@ -19,6 +19,11 @@ than :data:`MAX_FIELD_CHARS` (the csv module's own default limit, which this
 reader lifts while it reads so that the row can be named), a NUL byte, and
 bytes that are not UTF-8 each reject their row with its line and column, and
 every other row is still read and checked.
+
+Dates stay text in :class:`RawTable`; :func:`parse_date_column` reads a date
+column with one rule for every row (day-first or month-first numeric dates
+are never mixed; an ambiguous column is refused with the rows that show it)
+and flags years no incident can have (:func:`implausible_years`).
 """
 
 from __future__ import annotations
