@@ -126,11 +126,24 @@ def test_data_without_action_prints_help(capsys):
     assert "fetch" in capsys.readouterr().out
 
 
-def test_fetch_from_a_served_copy_of_the_shared_folder(tmp_path, capsys):
+DATED = "israel-alerts_2014-07-24_to_2024-10-12.csv"
+
+
+def test_fetch_from_a_served_copy_of_the_shared_folder_by_the_file_address(tmp_path, capsys):
     root = tmp_path / "shared-copy"
     root.mkdir()
-    (root / "israel-alerts_2014-07-24_to_2024-10-12.csv").write_bytes(SYNTHETIC)
+    (root / DATED).write_bytes(SYNTHETIC)
     with local_http.serve_directory(root) as base:
-        assert main(["data", "fetch", "oref", "--mirror", base]) == 0
-    assert "israel-alerts_2014-07-24_to_2024-10-12.csv" in capsys.readouterr().out
+        assert main(["data", "fetch", "oref", "--mirror", f"{base}/{DATED}"]) == 0
+    assert DATED in capsys.readouterr().out
     assert _cache(tmp_path).read_bytes() == SYNTHETIC
+
+
+def test_fetch_never_takes_a_dated_copy_for_the_upstream_name(tmp_path, capsys):
+    root = tmp_path / "shared-copy"
+    root.mkdir()
+    (root / DATED).write_bytes(SYNTHETIC)
+    with local_http.serve_directory(root) as base:
+        assert main(["data", "fetch", "oref", "--mirror", base]) == 1
+    assert "HTTP 404" in capsys.readouterr().err
+    assert not _cache(tmp_path).exists()
