@@ -109,8 +109,6 @@ def read_counts(counts: Any, *, start: Any = None, end: Any = None) -> CountSeri
     ValueError
         For a bad ``start``/``end`` or a window without periods.
     """
-    if isinstance(counts, pd.Series) and isinstance(counts.index, pd.PeriodIndex):
-        counts = counts.to_timestamp(how="start")  # periods as their start dates (freq kept)
     try:
         series = CountSeries.from_pandas(counts, kind="counts", what="counts")
     except TypeError as exc:
@@ -124,30 +122,8 @@ def read_counts(counts: Any, *, start: Any = None, end: Any = None) -> CountSeri
 
 
 def covered_days(series: CountSeries) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """First and last local day covered (inclusive, naive), or None where unknown.
-
-    An edge period only partly inside the window recorded by
-    :func:`analysis.counts.count_incidents` covers its last days (the first
-    period) or its first days (the last period). A single period that is
-    clipped is ambiguous: which of its days are covered is unknown, so both
-    are None rather than a guess.
-    """
-    if series.offset is None:
-        return None, None
-    starts = series.local
-    ends = starts + series.offset
-    full = np.asarray((ends - starts) / pd.Timedelta(days=1), dtype=float)
-    exposure = series.exposure
-    if series.n == 1 and not math.isclose(exposure[0], full[0]):
-        return None, None
-    first = ends[0] - _days(exposure[0])
-    stop = starts[-1] + _days(exposure[-1])  # exclusive
-    return first.normalize(), (stop - pd.Timedelta(1, "ns")).normalize()
-
-
-def _days(x: float) -> pd.Timedelta:
-    """A length in days as a Timedelta, to the millisecond (1/24 day is not exact in float)."""
-    return pd.to_timedelta(float(x), unit="D").round("ms")
+    """First and last local day covered (inclusive, naive), or None where unknown."""
+    return series.first_day, series.last_day
 
 
 def check_total(total: Any, exposure: Any, start: Any, end: Any) -> tuple[int, float]:

@@ -117,7 +117,8 @@ def test_gaps_in_dates_are_an_error(tmp_path, capsys):
     path = tmp_path / "gaps.csv"
     path.write_text("date,count\n2024-01-01,1\n2024-01-02,1\n2024-01-05,1\n", encoding="utf-8")
     assert main(["rates", str(path)]) == 1
-    assert "not a regular series" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "missing period (a gap)" in err and "2024-01-03" in err and "2024-01-04" in err
 
 
 @pytest.mark.parametrize(
