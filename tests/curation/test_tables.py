@@ -34,9 +34,9 @@ def write(tmp_path, text: str, name: str):
 
 
 def shipped(name: str):
+    """Path of a tracked data file: a missing one is a failure, never a skip."""
     path = dataset_path(name, must_exist=False)
-    if not path.is_file():
-        pytest.skip(f"{path} not present")
+    assert path.is_file(), f"tracked data file {path} is missing"
     return path
 
 

@@ -17,8 +17,9 @@ DATA = PROJECT_ROOT / "data"
 PACKAGE = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
 RESOURCES = {r["name"]: r for r in PACKAGE["resources"]}
 SOURCE_LIST = shared_data_dir().parent / "sources" / "campaign-figures.md"
+# untracked shared data: skip only when ../shared itself is absent; a missing file inside it fails
 needs_source_list = pytest.mark.skipif(
-    not SOURCE_LIST.is_file(), reason="../shared/sources/campaign-figures.md not available"
+    not SOURCE_LIST.parent.parent.is_dir(), reason="../shared absent"
 )
 
 
