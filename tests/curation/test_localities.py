@@ -1,8 +1,8 @@
 """Tests of analysis.curation.localities (synthetic tables in tests/fixtures/oref/).
 
 The rate test on the real history reads the shared files when present and is
-skipped only when ``../shared`` is absent (a missing file inside it fails); its thresholds are SOURCE.md's measured figures minus 0.2
-percentage point.
+skipped only when ``../shared`` is absent (a missing file inside it fails); its
+thresholds are SOURCE.md's measured figures minus 0.2 percentage point.
 """
 
 from __future__ import annotations
