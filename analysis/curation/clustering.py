@@ -47,6 +47,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from analysis._dates import to_day, to_timedelta
 from analysis.curation.localities import LocalityMatch, match_localities
 from analysis.curation.regions import load_area_regions
 from analysis.errors import DataError, DataNotFoundError, Problem
@@ -298,7 +299,7 @@ def alerts_to_incidents(
     """  # noqa: E501
     keys = _keys(by)
     _check(alerts, keys)
-    gap_td = pd.Timedelta(gap)
+    gap_td = to_timedelta(gap, "gap", positive=False)
     if gap_td < pd.Timedelta(0):
         raise ValueError(f"gap must not be negative, got {gap!r}")
     if within not in _WITHIN:
@@ -472,12 +473,13 @@ def incident_count_sensitivity(
     >>> incident_count_sensitivity(alerts, gaps=("5min", "10min"))["rocket"].to_dict("list")
     {'region': [2, 2], 'country': [2, 1]}
     """  # noqa: E501
-    first = None if start is None else _day(start, "start")
-    stop = None if end is None else _day(end, "end") + pd.Timedelta(days=1)
+    first = None if start is None else to_day(start, "start")
+    stop = None if end is None else to_day(end, "end") + pd.Timedelta(days=1)
+    steps = [to_timedelta(g, "gaps", positive=False) for g in gaps]
     counted: dict[tuple[str, pd.Timedelta], pd.Series] = {}
     values: dict[str, None] = {}
     for how in within:
-        for gap in gaps:
+        for gap in steps:
             inc = alerts_to_incidents(alerts, gap=gap, within=how, regions=regions, match=match)  # type: ignore[arg-type]
             if by not in inc.columns:
                 raise KeyError(f"by={by!r} is not a column of the incident table")
@@ -488,9 +490,9 @@ def incident_count_sensitivity(
             if stop is not None:
                 keep &= (times < _localize(stop, times)).to_numpy()
             counts = inc.loc[keep, by].value_counts()
-            counted[(how, pd.Timedelta(gap))] = counts
+            counted[(how, gap)] = counts
             values.update(dict.fromkeys(sorted(str(v) for v in inc[by].dropna().unique())))
-    index = pd.Index([pd.Timedelta(g) for g in gaps], name="gap")
+    index = pd.Index(steps, name="gap")
     pairs = [(value, how) for value in values for how in within]
     data = {pair: [int(counted[(pair[1], g)].get(pair[0], 0)) for g in index] for pair in pairs}
     frame = pd.DataFrame(data, index=index)
@@ -498,20 +500,7 @@ def incident_count_sensitivity(
     return frame
 
 
-def _day(value: Any, name: str) -> pd.Timestamp:
-    """A day given as text or a timestamp (never a number), at midnight."""
-    if isinstance(value, bool | int | float | np.number):
-        raise TypeError(f"{name} must be a date (e.g. '2023-10-07'), not the number {value!r}")
-    try:
-        return pd.Timestamp(value).normalize()
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} is not a date: {value!r}") from None
-
-
 def _localize(day: pd.Timestamp, times: pd.Series) -> pd.Timestamp:
-    tz = getattr(times.dt, "tz", None) if len(times) or hasattr(times, "dt") else None
-    if tz is not None and day.tzinfo is None:
-        return day.tz_localize(tz)
-    if tz is None and day.tzinfo is not None:
-        raise ValueError("start/end carry a time zone but the alert times do not")
-    return day
+    """A naive local midnight in the time zone of ``times`` (naive when they are)."""
+    tz = times.dt.tz
+    return day.tz_localize(tz) if tz is not None else day

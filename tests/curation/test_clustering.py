@@ -378,8 +378,13 @@ def test_sensitivity_counts_only_the_window():
 
 
 def test_sensitivity_refuses_a_number_as_a_date():
-    with pytest.raises(TypeError, match="start"):
+    with pytest.raises(ValueError, match="start=20240101 is a number"):
         incident_count_sensitivity(_placed([0], [1]), start=20240101)
+
+
+def test_a_number_as_a_gap_is_refused():
+    with pytest.raises(ValueError, match="gap=10 is a number without a unit"):
+        alerts_to_incidents(_placed([0], [1]), gap=10)  # type: ignore[arg-type]
 
 
 @needs_shared
