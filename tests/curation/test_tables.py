@@ -100,6 +100,33 @@ def test_load_figures_with_rejects(tmp_path):
     assert "period_start is after period_end" in rejects.loc[0, "reason"]
 
 
+def test_loader_normalises_weapon_and_unit_synonyms(tmp_path):
+    text = INCIDENTS.replace("a,2024-11-04,drone,2,launch", "a,2024-11-04,UAV,2,Launches")
+    table = load_curated_incidents(write(tmp_path, text.replace("-2", "2"), "incidents.csv"))
+    assert table["weapon"].tolist() == ["drone", "drone", "rocket"]
+    assert table["unit"].tolist() == ["launch", "launch", "alert"]
+
+
+def test_loader_rejects_an_unknown_weapon_with_its_row_and_column(tmp_path):
+    text = INCIDENTS.replace("-2", "2").replace("c,2024-11-06,rocket", "c,2024-11-06,balloon")
+    table, rejects = load_curated_incidents(write(tmp_path, text, "i.csv"), return_rejects=True)
+    assert table["incident_id"].tolist() == ["a", "b"]
+    assert rejects["row"].tolist() == [4]
+    assert rejects.loc[0, "reason"].startswith("weapon: unknown weapon; allowed: drone")
+
+
+def test_loader_accepts_a_source_cited_by_name_and_identifier(tmp_path):
+    text = (
+        "incident_id,start,weapon,quantity,unit,source_name,source_ref,source_url\n"
+        "a,2024-11-04,drone,2,claim,Islamic Resistance in Iraq (Telegram),post 4512,\n"
+        "b,2024-11-04,drone,2,claim,Islamic Resistance in Iraq (Telegram),,\n"
+    )
+    table, rejects = load_curated_incidents(write(tmp_path, text, "i.csv"), return_rejects=True)
+    assert table["source_ref"].tolist() == ["post 4512"]
+    assert rejects["row"].tolist() == [3]
+    assert "source_ref: source_name without an identifier" in rejects.loc[0, "reason"]
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(DataNotFoundError):
         load_reported_figures(tmp_path / "absent.csv")
