@@ -276,6 +276,10 @@ def alerts_to_incidents(
     ValueError
         ``gap`` is negative or ``within`` is not one of the allowed values.
 
+    See Also
+    --------
+    incident_count_sensitivity : incident counts for several gaps and groupings.
+
     Examples
     --------
     Synthetic alerts (made up for illustration): rockets at 0, 5, 12 and 30
@@ -373,7 +377,7 @@ def alerts_to_incidents(
             "incident_id": "inc-" + alerts["incident_id"].astype(str).to_numpy()[firsts],
             "start": times[firsts],
             "time_precision": first_of("time_precision", "minute"),
-            "weapon": first_of("weapon", "other"),
+            "weapon": first_of("weapon", "unknown"),
             "unit": "incident",
             "quantity": np.ones(n_groups, dtype=np.int64),
             "source_name": first_of("source_name", ""),

@@ -8,7 +8,9 @@ with every problem at once. :func:`validate_incidents` and
 :func:`validate_figures` do the same for a DataFrame.
 
 Nothing is dropped: every data row is either in ``report.valid`` (parsed to
-typed columns) or in ``report.rejects`` with its file line and the reasons.
+typed columns, ``weapon`` and ``unit`` as canonical vocabulary terms) or in
+``report.rejects`` with its file line and the reasons (an unknown weapon or
+unit, a row without a citable source, ...).
 """
 
 from __future__ import annotations
