@@ -140,8 +140,8 @@ def _alert_regions(areas_he: pd.Series, table: pd.DataFrame) -> list[tuple[str, 
                     None,
                     "area_he",
                     area,
-                    "alert area missing from the area-to-region table: add it (with its "
-                    "source) or cluster country-wide with within='country'",
+                    "alert area missing from the area-to-region table: add it, with the "
+                    "region its source puts it in, or pass a table that has it (regions=)",
                 )
                 for area in unknown
             ],
@@ -214,8 +214,8 @@ def alerts_to_incidents(
         (region ``"(no known area)"``). Needs the alerts' areas (see
         ``match``). ``"country"``: chained country-wide.
     regions : str, Path, pandas.DataFrame or None
-        Area-to-region table (columns ``area_he``, ``region``) for
-        ``within="region"``; default the shipped
+        Area-to-region table (columns ``area_he``, ``region``), which must
+        list every area of the alerts; default the shipped
         ``data/regions/hfc_area_regions.csv``, where each Home Front Command
         alert area is its own region (see :mod:`analysis.curation.regions`).
     match : LocalityMatch, optional
@@ -274,7 +274,10 @@ def alerts_to_incidents(
         missing from the region table, or ``within="region"`` without any
         locality information.
     ValueError
-        ``gap`` is negative or ``within`` is not one of the allowed values.
+        ``gap`` is negative or a number without a unit, or ``within`` is not
+        one of the allowed values.
+    TypeError
+        ``alerts`` is not a DataFrame.
 
     See Also
     --------
@@ -301,6 +304,8 @@ def alerts_to_incidents(
     >>> [len(alerts_to_incidents(alerts, gap=g)) for g in ("1min", "5min", "10min", "30min")]
     [5, 4, 3, 2]
     """  # noqa: E501
+    if not isinstance(alerts, pd.DataFrame):
+        raise TypeError(f"alerts must be a pandas DataFrame, not {type(alerts).__name__}")
     keys = _keys(by)
     _check(alerts, keys)
     gap_td = to_timedelta(gap, "gap", positive=False)
@@ -327,12 +332,14 @@ def alerts_to_incidents(
             ),
             header="cannot cluster alerts within regions",
         )
-    if within == "region" and places is not None:
-        table = load_area_regions(regions)
-        per_alert = _alert_regions(places[1], table)
+    # the regions of each alert (also reported with within="country")
+    if places is not None:
+        per_alert = _alert_regions(places[1], load_area_regions(regions))
+    else:
+        per_alert = [()] * n
+    if within == "region":
         region_lists = [r if r else (_NO_REGION,) for r in per_alert]
     else:
-        per_alert = [tuple(a) for a in places[1]] if places is not None else [()] * n
         region_lists = [("country",)] * n
 
     # chain alerts of one kind within one region (an alert of several regions is in each chain)

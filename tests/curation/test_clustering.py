@@ -311,6 +311,17 @@ def test_an_area_missing_from_the_region_table_is_refused():
     assert (problem.column, problem.value) == ("area_he", "אזור שאין")
 
 
+def test_country_wide_clustering_also_needs_every_area_in_the_table():
+    alerts = _placed([0], [1], areas=["אזור שאין"])
+    with pytest.raises(DataError, match="area-to-region table"):
+        alerts_to_incidents(alerts, within="country")
+
+
+def test_alerts_must_be_a_frame():
+    with pytest.raises(TypeError, match="alerts must be a pandas DataFrame"):
+        alerts_to_incidents([1, 2])  # type: ignore[arg-type]
+
+
 def test_a_custom_region_table_groups_areas():
     regions = pd.DataFrame({"area_he": ["אילת", "קו העימות"], "region": ["all", "all"]})
     alerts = _placed([0, 1], [1, 1], areas=["אילת", "קו העימות"])
