@@ -39,10 +39,9 @@ LAYERS: list[tuple[str, int]] = [
     ("analysis.report", 10),
     ("analysis.batch", 11),
     ("analysis.cli", 11),
-    ("analysis._cli", 11),
 ]
 # packages that are one group although their names differ (a facade and its private part)
-SAME_GROUP = {"analysis._rates": "analysis.rates", "analysis._cli": "analysis.cli"}
+SAME_GROUP = {"analysis._rates": "analysis.rates"}
 
 
 def _layer(module: str) -> tuple[int, str] | None:
