@@ -425,3 +425,11 @@ def test_shared_history_salvo_of_13_14_april_2024_keeps_its_size(shared_alerts):
     assert (largest["alert_rows"], largest["n_localities"], largest["n_areas"]) == (688, 164, 10)
     assert largest["duration_min"] == 15
     assert len(alerts_to_incidents(alerts.loc[night])) == 16
+
+
+def test_incident_table_is_a_valid_canonical_incident_table():
+    from analysis.curation.validate import validate_incidents
+
+    inc = alerts_to_incidents(_placed([0, 1, 30], [1, 2, 1]))
+    report = validate_incidents(inc)
+    assert report.ok, report.summary()

@@ -107,3 +107,9 @@ def test_docstring_examples_run():
     module = importlib.import_module("analysis.curation.vocabulary")
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_no_spelling_is_both_a_weapon_and_a_unit():
+    """A value in the wrong column ('drones' as a unit) is never silently accepted."""
+    weapons, units = load_vocabulary("weapon"), load_vocabulary("unit")
+    assert set(weapons.lookup) & set(units.lookup) == set()
