@@ -57,7 +57,8 @@ __all__ = ["INCIDENT_SIZE_COLUMNS", "alerts_to_incidents", "incident_count_sensi
 INCIDENT_SIZE_COLUMNS: tuple[str, ...] = ("alert_rows", "n_localities", "n_areas", "duration_min")
 """Columns of the incident table that measure an incident's size (usable as ``weight=``)."""
 
-_WITHIN = ("region", "country")
+Within = Literal["region", "country"]
+_WITHIN: tuple[Within, ...] = ("region", "country")
 _NO_REGION = "(no known area)"
 
 
@@ -184,7 +185,7 @@ def alerts_to_incidents(
     *,
     gap: str | pd.Timedelta = "10min",
     by: str | Sequence[str] | None = "category",
-    within: Literal["region", "country"] = "region",
+    within: Within = "region",
     regions: str | Path | pd.DataFrame | None = None,
     match: LocalityMatch | None = None,
 ) -> pd.DataFrame:
@@ -434,7 +435,7 @@ def incident_count_sensitivity(
     alerts: pd.DataFrame,
     *,
     gaps: Sequence[str | pd.Timedelta] = ("5min", "10min", "30min"),
-    within: Sequence[str] = _WITHIN,
+    within: Sequence[Within] = _WITHIN,
     by: str = "weapon",
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
@@ -491,7 +492,7 @@ def incident_count_sensitivity(
     values: dict[str, None] = {}
     for how in within:
         for gap in steps:
-            inc = alerts_to_incidents(alerts, gap=gap, within=how, regions=regions, match=match)  # type: ignore[arg-type]
+            inc = alerts_to_incidents(alerts, gap=gap, within=how, regions=regions, match=match)
             if by not in inc.columns:
                 raise KeyError(f"by={by!r} is not a column of the incident table")
             times = inc["start"]
