@@ -192,6 +192,20 @@ def _groups(table: pd.DataFrame, by: str | list[str]) -> list[str]:
     return keys
 
 
+def _check_one_unit(table: pd.DataFrame, keys: list[str]) -> None:
+    """Refuse to add up records of different units (claims and launches are not one count)."""
+    if "unit" not in table.columns or "unit" in keys:
+        return
+    units = table["unit"].dropna().astype(str).str.strip().str.lower().unique()
+    if len(units) > 1:
+        raise _fail(
+            "unit",
+            f"the table mixes units ({', '.join(sorted(units))}): counts of different units "
+            "are never added up; select one unit (table[table.unit == 'launch']) or count "
+            "them apart with by='unit'",
+        )
+
+
 def count_incidents(
     table: pd.DataFrame,
     *,
@@ -263,7 +277,8 @@ def count_incidents(
         group or weight column; unparseable or missing times; a time column
         whose numeric dates are ambiguous (day-first or month-first); missing
         group values; missing, infinite, negative, fractional or too large
-        weights. Each problem names the row (1-based, header = row 1) and column.
+        weights; a ``unit`` column with more than one unit (claims and
+        launches are never added up) unless ``by`` includes ``"unit"``. Each problem names the row (1-based, header = row 1) and column.
     ValueError
         ``start`` after ``end``, ``start``/``end`` that is not a date (or is a
         number), an unknown ``freq``, an empty table without ``start`` and
@@ -294,6 +309,7 @@ def count_incidents(
         )
     values = _weights(table, weight) if weight is not None else np.ones(len(table), np.int64)
     keys = _groups(table, by) if by is not None else []
+    _check_one_unit(table, keys)
 
     if start is None or end is None:
         if len(times) == 0:

@@ -468,3 +468,13 @@ def test_explicit_format_reads_the_time_column():
 def test_a_column_settled_by_one_row_is_read_day_first():
     c = count_incidents(_table(["13/11/2024", "04/11/2024"]))
     assert c.index[0] == pd.Timestamp("2024-11-04") and len(c) == 10
+
+
+def test_mixed_units_are_not_added_up():
+    table = pd.DataFrame(
+        {"start": ["2024-11-01", "2024-11-02"], "unit": ["claim", "launch"]}
+    )  # simulated
+    with pytest.raises(CountDataError, match="mixes units"):
+        count_incidents(table)
+    by_unit = count_incidents(table, by="unit")
+    assert by_unit["claim"].tolist() == [1, 0] and by_unit["launch"].tolist() == [0, 1]

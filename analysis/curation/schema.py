@@ -46,7 +46,7 @@ import pandas as pd
 
 from analysis.curation.vocabulary import load_vocabulary
 from analysis.errors import Problem
-from analysis.io.csv import missing_column_message
+from analysis.io.csv import EARLIEST_YEAR, LATEST_YEAR, missing_column_message
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandera.pandas as pa
@@ -288,11 +288,21 @@ def _is_address(value: Any) -> bool:
 
 # --------------------------------------------------------------------------- checks
 
+
+def _plausible_year(value: Any) -> bool:
+    """True unless ``value`` is a date whose year is outside the plausible range (see io.csv)."""
+    ts = parse_timestamp(value)
+    return ts is None or EARLIEST_YEAR <= ts.year <= LATEST_YEAR
+
+
 # check name -> message; ``{col}``, ``{allowed}`` are filled in per column
 _MESSAGES: dict[str, str] = {
     "not_nullable": "empty cell: '{col}' is required",
     "iso_datetime": (
         "not an ISO 8601 date or date-time (write e.g. 2024-11-04 or 2024-11-04T21:30:00+02:00)"
+    ),
+    "plausible_year": (
+        f"the year is outside {EARLIEST_YEAR}-{LATEST_YEAR}: a placeholder or a typing error?"
     ),
     "whole_number": "'{col}' must be a whole number (0, 1, 2, ...)",
     "number": "'{col}' must be a number (digits, optionally with a decimal point)",
@@ -327,7 +337,10 @@ def _element_checks(spec: ColumnSpec) -> list[pa.Check]:
         vocabulary = load_vocabulary(spec.vocabulary)
         return [check(lambda v: vocabulary.normalise(v) is not None, "vocabulary")]
     if spec.kind in ("datetime", "date"):
-        return [check(lambda v: parse_timestamp(v) is not None, "iso_datetime")]
+        return [
+            check(lambda v: parse_timestamp(v) is not None, "iso_datetime"),
+            check(_plausible_year, "plausible_year"),
+        ]
     if spec.kind == "count":
         return [
             check(lambda v: parse_whole_number(v) is not None, "whole_number"),

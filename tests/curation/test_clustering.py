@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.counts import daily_counts
+from analysis.counts import count_incidents
 from analysis.curation.clustering import (
     INCIDENT_SIZE_COLUMNS,
     alerts_to_incidents,
@@ -361,7 +361,7 @@ def test_a_single_alert_lasts_zero_minutes():
 )
 def test_counts_can_be_weighted_by_each_size_column(weight, total):
     alerts = _placed([0, 1, 2, 600, 601], [1, 1, 1, 1, 1])
-    counts = daily_counts(alerts_to_incidents(alerts), weight=weight)
+    counts = count_incidents(alerts_to_incidents(alerts), weight=weight)
     assert counts.sum() == total
 
 

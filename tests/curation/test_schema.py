@@ -352,3 +352,9 @@ def test_docstring_examples_run():
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+@pytest.mark.parametrize("start", ["0001-01-01", "9999-12-31T10:00:00"])
+def test_far_out_year_is_flagged(start):
+    problems = check_table(incidents(2, start=["2024-11-04", start]), INCIDENTS, file="t.csv")
+    assert [(p.row, p.column) for p in problems if "placeholder" in p.message] == [(3, "start")]
