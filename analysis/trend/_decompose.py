@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis._results import Result
 from analysis.trend._design import WEEKDAYS
-from analysis.trend._validate import check_counts
+from analysis.trend._validate import read_counts
 
 
 def anscombe(y: np.ndarray) -> np.ndarray:
@@ -85,7 +85,7 @@ def decompose(
     >>> bool(dec.weekly_profile["Sat"] < 0 < dec.weekly_profile["Mon"])
     True
     """
-    series = check_counts(counts)
+    series = read_counts(counts)
     periods = [int(period)] if isinstance(period, (int, np.integer)) else [int(p) for p in period]
     if not periods or any(p < 2 for p in periods) or len(set(periods)) != len(periods):
         raise ValueError(f"period must be one or more distinct integers >= 2 (got {period!r})")

@@ -258,7 +258,7 @@ def test_forecast_frame_continues_index_and_weekly_cycle(nb_counts):
     fc = res.forecast(14)
     assert isinstance(fc, ForecastResult)
     f = fc.to_frame()
-    assert list(f.columns) == ["mean", "ci_low", "ci_high"]
+    assert list(f.columns) == ["mean", "pi_low", "pi_high"]
     expected = pd.date_range(nb_counts.index[-1] + pd.Timedelta(days=1), periods=14, freq="D")
     assert f.index.equals(expected)
     # the mean follows exp(x'beta): Sunday over Saturday of the same week is the weekday RR ratio
@@ -266,7 +266,7 @@ def test_forecast_frame_continues_index_and_weekly_cycle(nb_counts):
     sat, sun = f.index[f.index.day_of_week == 5][0], f.index[f.index.day_of_week == 6][0]
     ratio = f.loc[sun, "mean"] / f.loc[sat, "mean"]
     assert_allclose(ratio, rr["weekday[Sun]"] / rr["weekday[Sat]"] * math.exp(res.slope))
-    assert (f["ci_low"] <= f["mean"]).all() and (f["mean"] <= f["ci_high"]).all()
+    assert (f["pi_low"] <= f["mean"]).all() and (f["mean"] <= f["pi_high"]).all()
 
 
 def test_forecast_keeps_steps_and_ends_pulses(nb_counts):
@@ -302,8 +302,8 @@ def test_forecast_interval_widens_with_parameter_uncertainty(rng):
     mean = fc["mean"].to_numpy()
     size = 1 / alpha
     plug_hi = stats.nbinom.ppf(0.95, size, size / (size + mean))
-    assert np.mean(fc["ci_high"].to_numpy() >= plug_hi) > 0.9
-    assert np.mean(fc["ci_high"].to_numpy() > plug_hi) > 0.5
+    assert np.mean(fc["pi_high"].to_numpy() >= plug_hi) > 0.9
+    assert np.mean(fc["pi_high"].to_numpy() > plug_hi) > 0.5
 
 
 def test_forecast_total_is_consistent(nb_counts):
@@ -311,7 +311,7 @@ def test_forecast_total_is_consistent(nb_counts):
     total, lo, hi = fc.total
     assert_allclose(total, fc.mean.sum())
     assert lo < total < hi
-    assert hi < fc.ci_high.sum()  # sums of daily bounds overstate the total's interval
+    assert hi < fc.pi_high.sum()  # sums of daily bounds overstate the total's interval
 
 
 def test_timezone_is_kept_across_daylight_saving(rng):

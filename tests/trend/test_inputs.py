@@ -61,7 +61,7 @@ def test_gaps_are_reported_with_the_missing_dates(ok):
         fit_trend(gappy)
     values = [p.value for p in err.value.problems]
     assert values == ["2024-01-11", "2024-01-12", "2024-01-31"]
-    assert "zero-filled" in str(err.value)
+    assert "zero-fill counts" in str(err.value)
 
 
 def test_duplicate_and_unsorted_dates_are_errors(ok):

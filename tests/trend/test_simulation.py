@@ -79,7 +79,7 @@ def test_forecast_intervals_cover_future_days():
         y, future = simulate(rng, h=28)
         fc = fit_trend(y, family="negbin").forecast(28, level=0.9, n_sim=2000, seed=i)
         frame = fc.to_frame()
-        inside += int(((future >= frame["ci_low"]) & (future <= frame["ci_high"])).sum())
+        inside += int(((future >= frame["pi_low"]) & (future <= frame["pi_high"])).sum())
         total += len(future)
     coverage = inside / total
     assert 0.88 <= coverage <= 0.95
