@@ -90,6 +90,12 @@ def decompose(
     if not periods or any(p < 2 for p in periods) or len(set(periods)) != len(periods):
         raise ValueError(f"period must be one or more distinct integers >= 2 (got {period!r})")
     periods.sort()
+    if series.total == 0:
+        raise series.problem(
+            f"every count is zero ({series.n} period(s)): there is nothing to decompose "
+            "(and the Anscombe scale would report a trend of 0.25 per period)",
+            "0",
+        )
     n = len(series.values)
     if n < 3 * periods[-1]:
         raise series.problem(

@@ -107,3 +107,19 @@ def test_decompose_needs_three_cycles():
     with pytest.raises(DataError, match="need at least 21 \\(three full cycles"):
         decompose(y)
     assert len(decompose(days(np.random.default_rng(5).poisson(5, 21))).resid) == 21
+
+
+def test_decompose_refuses_an_empty_series():
+    with pytest.raises(DataError, match="counts is empty"):
+        decompose(pd.Series([], index=pd.DatetimeIndex([]), dtype=int))
+
+
+def test_decompose_refuses_one_value():
+    with pytest.raises(DataError, match="too short for period 7: 1 periods"):
+        decompose(days([3]))
+
+
+def test_decompose_refuses_all_zero_counts():
+    # the Anscombe scale would report a trend of 0.25 a day for no events at all
+    with pytest.raises(DataError, match="every count is zero"):
+        decompose(days(np.zeros(28, dtype=int)))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from analysis.trend import fit_trend
+from analysis._results import Result
+from analysis.trend import DispersionTest, fit_trend
 from tests.trend.conftest import simulate
 
 
@@ -49,3 +51,28 @@ def test_auto_picks_negbin_for_overdispersed_counts():
     rng = np.random.default_rng(14)
     chosen = [fit_trend(simulate(rng, alpha=0.05)[0]).family for _ in range(300)]
     assert np.mean([c == "poisson" for c in chosen]) <= 0.02
+
+
+def test_dispersion_test_summary_states_both_tests_and_the_verdict(nb_counts):
+    test = fit_trend(nb_counts).dispersion_test
+    assert isinstance(test, DispersionTest) and isinstance(test, Result)
+    text = test.summary()
+    assert text.startswith(f"score z = {test.statistic:.2f}, p ") and "LR = " in text
+    assert "overdispersed at 0.05" in text and str(test) == text
+    assert repr(test).startswith("<DispersionTest>\n")
+
+
+def test_dispersion_test_to_dict_is_json(poisson_counts):
+    d = json.loads(json.dumps(fit_trend(poisson_counts).dispersion_test.to_dict()))
+    assert d["alpha_se"] is None or isinstance(d["alpha_se"], float)  # NaN becomes null
+    assert set(d) >= {"statistic", "p_value", "lr_statistic", "lr_p_value", "alpha", "method"}
+
+
+def test_dispersion_test_plot_returns_its_axes(nb_counts):
+    import matplotlib.pyplot as plt
+
+    test = fit_trend(nb_counts).dispersion_test
+    _, ax = plt.subplots()
+    assert test.plot(ax=ax) is ax
+    assert any(line.get_xdata()[0] == test.statistic for line in ax.lines)
+    plt.close("all")

@@ -17,6 +17,7 @@ import statsmodels.api as sm
 from numpy.testing import assert_allclose
 from statsmodels.discrete.discrete_model import NegativeBinomial
 
+from analysis import daily_counts
 from analysis.errors import DataError
 from analysis.trend import fit_trend
 from analysis.trend._design import default_knots
@@ -329,3 +330,59 @@ def test_hac_restores_coverage_under_autocorrelation():
             hits.append(lo <= SLOPE <= hi)
     assert np.mean(hits_hac) > np.mean(hits_plain) + 0.05
     assert np.mean(hits_plain) < 0.9
+
+
+# ---------------------------------------------------------------- the package's own counts
+
+
+def _incidents(first: str, last: str, tz: str | None, seed: int = 0) -> pd.DataFrame:
+    """SIMULATED incident table: Poisson(4) incidents a day between 01:30 and 23:00 local."""
+    rng = np.random.default_rng(seed)
+    local_days = pd.date_range(first, last, freq="D")
+    per_day = rng.poisson(4, len(local_days))
+    minutes = rng.integers(90, 1380, per_day.sum())
+    times = np.repeat(local_days, per_day) + pd.to_timedelta(minutes, unit="min")
+    start = pd.DatetimeIndex(times)
+    return pd.DataFrame({"start": start if tz is None else start.tz_localize(tz)})
+
+
+def test_daily_counts_across_a_midnight_clock_change_in_beirut():
+    # In Asia/Beirut the clocks went forward at midnight on 2024-03-31: that day starts at 01:00
+    counts = daily_counts(
+        _incidents("2024-02-01", "2024-05-10", "Asia/Beirut"),
+        start="2024-02-01",
+        end="2024-05-10",
+    )
+    assert counts.index[counts.index.strftime("%Y-%m-%d") == "2024-03-31"].hour.tolist() == [1]
+    res = fit_trend(counts)
+    assert res.n == 100 and res.fitted.index.equals(counts.index)
+    assert_allclose(res.design["trend"].to_numpy(), np.arange(100))
+    assert res.counts.sum() == counts.sum()
+
+
+def test_empty_series_is_an_error():
+    empty = pd.Series([], index=pd.DatetimeIndex([]), dtype=int, name="n")
+    with pytest.raises(DataError, match="counts is empty"):
+        fit_trend(empty)
+
+
+def test_one_value_is_an_error():
+    with pytest.raises(DataError, match=r"too short: 1 period\(s\)"):
+        fit_trend(days([4]), trend="none", weekly=False)
+
+
+def test_one_zero_is_an_error():
+    with pytest.raises(DataError, match="every count is zero"):
+        fit_trend(days([0]))
+
+
+def test_partly_covered_first_week_is_scaled_by_its_coverage():
+    # SIMULATED weekly counts from a window that starts on a Wednesday: the first
+    # week (from Monday 2024-01-01) covers 5 of its 7 days. The closed form of the
+    # intercept-only Poisson rate per week is total / (weeks covered).
+    table = _incidents("2024-01-03", "2024-06-30", None, seed=1)
+    counts = daily_counts(table, freq="W-MON", start="2024-01-03", end="2024-06-30")
+    res = fit_trend(counts, trend="none", weekly=False, family="poisson")
+    weeks = len(counts) - 2 / 7
+    assert_allclose(res.params.loc["intercept", "rr"], counts.sum() / weeks, rtol=1e-8)
+    assert any("Partly covered period(s) from 2024-01-01" in n for n in res.notes)

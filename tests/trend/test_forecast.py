@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from analysis.trend import ForecastResult, fit_trend
-from tests.trend.conftest import simulate
+from tests.trend.conftest import days, simulate
 
 
 def test_forecast_frame_continues_index_and_weekly_cycle(nb_counts):
@@ -95,3 +96,51 @@ def test_forecast_intervals_cover_future_days():
         total += len(future)
     coverage = inside / total
     assert 0.88 <= coverage <= 0.95
+
+
+def test_prediction_bounds_are_whole_numbers_never_below_zero():
+    # SIMULATED sparse counts (0.4 a day): the lower bounds sit at zero, not below
+    y = days(np.random.default_rng(6).poisson(0.4, 120))
+    fc = fit_trend(y, weekly=False, family="negbin").forecast(28, level=0.9)
+    f = fc.to_frame()
+    assert f["pi_low"].dtype == np.int64 and f["pi_high"].dtype == np.int64
+    assert (f["pi_low"] >= 0).all() and (f["pi_low"] == 0).any()
+    assert (f["pi_high"] >= f["pi_low"]).all()
+    _, lo, hi = fc.total
+    assert isinstance(lo, int) and isinstance(hi, int) and 0 <= lo <= hi
+
+
+def test_level_is_stated_in_the_result_its_table_and_its_summary(nb_counts):
+    fc = fit_trend(nb_counts).forecast(7, level=0.8)
+    assert fc.level == 0.8 and fc.to_frame().attrs["level"] == 0.8
+    assert "80% prediction intervals pi_low to pi_high" in fc.summary()
+    d = json.loads(json.dumps(fc.to_dict()))
+    assert d["level"] == 0.8 and d["interval"] == "prediction"
+    assert set(d["forecast"][0]) == {"date", "mean", "pi_low", "pi_high"}
+    assert set(d["total"]) == {"mean", "pi_low", "pi_high"}
+
+
+def test_old_ci_names_of_prediction_bounds_warn_and_still_read(nb_counts):
+    fc = fit_trend(nb_counts).forecast(7)
+    with pytest.warns(FutureWarning, match="pi_low"):
+        low = fc.ci_low
+    with pytest.warns(FutureWarning, match="pi_high"):
+        high = fc.ci_high
+    pd.testing.assert_series_equal(low, fc.pi_low)
+    pd.testing.assert_series_equal(high, fc.pi_high)
+
+
+def test_forecast_across_a_midnight_clock_change_starts_that_day_at_one():
+    # Asia/Beirut: clocks forward at midnight on 2025-03-30 (SIMULATED counts)
+    index = pd.date_range("2025-01-01", "2025-03-27", freq="D", tz="Asia/Beirut")
+    y = pd.Series(np.random.default_rng(8).poisson(4, len(index)), index=index)
+    f = fit_trend(y, family="poisson").forecast(5).to_frame()
+    assert f.index.strftime("%Y-%m-%d").tolist() == [
+        "2025-03-28", "2025-03-29", "2025-03-30", "2025-03-31", "2025-04-01"
+    ]  # fmt: skip
+    assert f.index.hour.tolist() == [0, 0, 1, 0, 0]
+
+
+def test_too_few_simulations_are_refused(nb_counts):
+    with pytest.raises(ValueError, match="n_sim"):
+        fit_trend(nb_counts).forecast(7, n_sim=10)

@@ -112,3 +112,25 @@ def test_exposure_must_be_positive_and_aligned(nb_counts):
         fit_trend(nb_counts, exposure=bad)
     with pytest.raises(Exception, match="index differs"):
         fit_trend(nb_counts, exposure=bad.iloc[1:])
+
+
+def test_break_with_an_offset_is_read_in_the_series_zone():
+    # 2024-02-29 22:30 UTC is 2024-03-01 00:30 in Jerusalem (SIMULATED counts)
+    index = pd.date_range("2024-01-01", periods=120, freq="D", tz="Asia/Jerusalem")
+    y = pd.Series(np.random.default_rng(7).poisson(5, 120), index=index)
+    res = fit_trend(y, breaks=["2024-02-29 22:30+00:00"], family="poisson")
+    assert "shift[2024-03-01 00:30:00]" in res.params.index
+
+
+def test_event_date_that_is_a_number_is_refused_naming_the_row(ok):
+    events = pd.DataFrame({"date": ["2024-01-10", 20240120], "name": ["a", "b"]})
+    with pytest.raises(DataError) as err:
+        fit_trend(ok, events=events)
+    (problem,) = err.value.problems
+    assert (problem.row, problem.column) == (3, "date")
+    assert "is a number, not a date" in problem.message
+
+
+def test_period_index_is_refused_with_the_fix(ok):
+    with pytest.raises(TypeError, match=r"to_timestamp\(\)"):
+        fit_trend(ok.to_period("D"))
