@@ -1,4 +1,4 @@
-"""Count regression for trends: Poisson or negative-binomial GLMs with forecasts.
+"""Fitting count regressions for trends: Poisson or negative-binomial (NB2) GLMs.
 
 The model for the count ``y_t`` of period ``t`` is a log-linear GLM,
 ``log E[y_t] = offset_t + x_t' beta``, where ``x_t`` holds an intercept, the
@@ -75,8 +75,14 @@ def fit_trend(
     ----------
     counts : pandas.Series
         Counts per period (whole numbers >= 0) on a regular DatetimeIndex, as
-        made by :func:`analysis.daily_counts`; usually one value per day. A
-        time zone is allowed and kept in every output.
+        made by :func:`analysis.daily_counts`; usually one value per day. It
+        is read by :meth:`analysis._series.CountSeries.from_pandas`, the
+        package's one count-series type. A time zone is allowed and kept in
+        every output; in zones whose clocks go forward at midnight
+        (Asia/Beirut, Asia/Jerusalem in some years) the day that starts at
+        01:00 is still one day. A first or last period only partly inside
+        the counting window (recorded by ``daily_counts(..., start=, end=)``)
+        has its expected count scaled by the part covered.
     family : {"auto", "poisson", "negbin"}, default "auto"
         ``"negbin"`` is the NB2 negative binomial with its dispersion
         estimated by maximum likelihood. ``"auto"`` picks negbin when the
@@ -121,16 +127,18 @@ def fit_trend(
     -------
     TrendResult
         The fitted model: ``family``, ``slope`` and ``slope_ci`` (log rate per
-        day), ``dispersion``, ``params``, ``fitted``, ``forecast(h)``,
-        diagnostics, ``summary()``, ``plot()``.
+        day), ``dispersion``, ``params``, ``fitted`` (with the confidence band
+        ``ci_low, ci_high`` of the rate), ``forecast(h)`` (with prediction
+        bounds ``pi_low, pi_high``), diagnostics, ``summary()``, ``plot()``.
 
     Raises
     ------
     TypeError
         ``counts`` is not a Series with a DatetimeIndex.
     analysis.errors.DataError
-        Missing, negative or fractional counts, duplicate or unsorted dates,
-        gaps, too few periods for the design, or no event at all.
+        An empty series, missing, negative or fractional counts, duplicate or
+        unsorted dates, gaps, too few periods for the design (one value is
+        too few for any model), or no event at all (every count zero).
     ValueError
         Unknown options, a break or event outside the data, or a design whose
         terms cannot be separated.
