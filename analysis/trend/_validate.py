@@ -88,13 +88,21 @@ def coverage(series: CountSeries) -> np.ndarray:
 def localize(local: pd.DatetimeIndex, tz: Any) -> pd.DatetimeIndex:
     """Wall-clock period starts in the series' time zone (``freq`` kept when it fits).
 
-    A midnight that does not exist (clocks forward at midnight, as in
-    Asia/Beirut) becomes the first time of that day, 01:00, as in
-    :func:`analysis.daily_counts`.
+    As in :func:`analysis.daily_counts`, a midnight that does not exist
+    (clocks forward at midnight, as in Asia/Beirut) becomes the first time
+    of that day, 01:00, and a midnight that occurs twice (clocks back at
+    01:00, as in Asia/Jerusalem in 2000) is the first one, when the day begins.
+
+    Examples
+    --------
+    >>> localize(pd.DatetimeIndex(["2000-10-06"]), "Asia/Jerusalem")[0]
+    Timestamp('2000-10-06 00:00:00+0300', tz='Asia/Jerusalem')
+    >>> localize(pd.DatetimeIndex(["2024-03-31"]), "Asia/Beirut")[0]
+    Timestamp('2024-03-31 01:00:00+0300', tz='Asia/Beirut')
     """
     if tz is None:
         return local
-    return local.tz_localize(tz, ambiguous=False, nonexistent="shift_forward")
+    return local.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
 
 
 def check_exposure(exposure: Any, series: CountSeries) -> np.ndarray:

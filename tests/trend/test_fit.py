@@ -346,17 +346,24 @@ def _incidents(first: str, last: str, tz: str | None, seed: int = 0) -> pd.DataF
     return pd.DataFrame({"start": start if tz is None else start.tz_localize(tz)})
 
 
-def test_daily_counts_across_a_midnight_clock_change_in_beirut():
-    # In Asia/Beirut the clocks went forward at midnight on 2024-03-31: that day starts at 01:00
-    counts = daily_counts(
-        _incidents("2024-02-01", "2024-05-10", "Asia/Beirut"),
-        start="2024-02-01",
-        end="2024-05-10",
-    )
-    assert counts.index[counts.index.strftime("%Y-%m-%d") == "2024-03-31"].hour.tolist() == [1]
+@pytest.mark.parametrize(
+    ("tz", "first", "last", "change", "hour"),
+    [
+        # clocks forward at midnight on 2024-03-31: that day starts at 01:00
+        ("Asia/Beirut", "2024-02-01", "2024-05-10", "2024-03-31", 1),
+        # clocks forward at midnight on 1998-03-20
+        ("Asia/Jerusalem", "1998-02-01", "1998-05-10", "1998-03-20", 1),
+        # clocks back at 01:00 on 2000-10-06: midnight occurs twice, the day starts at the first
+        ("Asia/Jerusalem", "2000-09-01", "2000-12-08", "2000-10-06", 0),
+    ],
+)
+def test_daily_counts_across_a_midnight_clock_change(tz, first, last, change, hour):
+    counts = daily_counts(_incidents(first, last, tz), start=first, end=last)
+    assert counts.index[counts.index.strftime("%Y-%m-%d") == change].hour.tolist() == [hour]
     res = fit_trend(counts)
-    assert res.n == 100 and res.fitted.index.equals(counts.index)
-    assert_allclose(res.design["trend"].to_numpy(), np.arange(100))
+    n = len(pd.date_range(first, last, freq="D"))
+    assert res.n == n and res.fitted.index.equals(counts.index)
+    assert_allclose(res.design["trend"].to_numpy(), np.arange(n))
     assert res.counts.sum() == counts.sum()
 
 

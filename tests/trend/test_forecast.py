@@ -130,15 +130,27 @@ def test_old_ci_names_of_prediction_bounds_warn_and_still_read(nb_counts):
     pd.testing.assert_series_equal(high, fc.pi_high)
 
 
-def test_forecast_across_a_midnight_clock_change_starts_that_day_at_one():
-    # Asia/Beirut: clocks forward at midnight on 2025-03-30 (SIMULATED counts)
-    index = pd.date_range("2025-01-01", "2025-03-27", freq="D", tz="Asia/Beirut")
+@pytest.mark.parametrize(
+    ("tz", "last", "hours", "utc_offsets"),
+    [
+        # 2025-03-30 starts at 01:00 (+03:00)
+        ("Asia/Beirut", "2025-03-27", [0, 0, 1, 0, 0], [2, 2, 3, 3, 3]),
+        # 1998-03-20 starts at 01:00 (+03:00)
+        ("Asia/Jerusalem", "1998-03-17", [0, 0, 1, 0, 0], [2, 2, 3, 3, 3]),
+        # 2000-10-06 starts at its first midnight (+03:00); clocks go back at 01:00
+        ("Asia/Jerusalem", "2000-10-03", [0, 0, 0, 0, 0], [3, 3, 3, 2, 2]),
+    ],
+)
+def test_forecast_across_a_midnight_clock_change_keeps_local_days(tz, last, hours, utc_offsets):
+    # SIMULATED counts ending three days before the clock change
+    index = pd.date_range(end=pd.Timestamp(last), periods=90, freq="D").tz_localize(tz)
     y = pd.Series(np.random.default_rng(8).poisson(4, len(index)), index=index)
     f = fit_trend(y, family="poisson").forecast(5).to_frame()
-    assert f.index.strftime("%Y-%m-%d").tolist() == [
-        "2025-03-28", "2025-03-29", "2025-03-30", "2025-03-31", "2025-04-01"
-    ]  # fmt: skip
-    assert f.index.hour.tolist() == [0, 0, 1, 0, 0]
+    expected = pd.date_range(pd.Timestamp(last) + pd.Timedelta(days=1), periods=5, freq="D")
+    assert f.index.strftime("%Y-%m-%d").tolist() == expected.strftime("%Y-%m-%d").tolist()
+    assert f.index.hour.tolist() == hours
+    assert [t.utcoffset() / pd.Timedelta(hours=1) for t in f.index] == utc_offsets
+    assert f.index.is_monotonic_increasing and f.index.is_unique
 
 
 def test_too_few_simulations_are_refused(nb_counts):
