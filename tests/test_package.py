@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, int]] = [
     ("analysis.errors", 0),
     ("analysis._format", 1),
     ("analysis._draw", 1),
+    ("analysis._dependence", 1),
     ("analysis._dates", 2),
     ("analysis._results", 2),
     ("analysis._series", 3),
@@ -38,10 +39,9 @@ LAYERS: list[tuple[str, int]] = [
     ("analysis.report", 10),
     ("analysis.batch", 11),
     ("analysis.cli", 11),
-    ("analysis._cli", 11),
 ]
 # packages that are one group although their names differ (a facade and its private part)
-SAME_GROUP = {"analysis._rates": "analysis.rates", "analysis._cli": "analysis.cli"}
+SAME_GROUP = {"analysis._rates": "analysis.rates"}
 
 
 def _layer(module: str) -> tuple[int, str] | None:

@@ -15,7 +15,7 @@ import pytest
 
 from analysis.cli import main
 
-_HELPER = Path(__file__).resolve().parent / "fixtures" / "oref" / "local_http.py"
+_HELPER = Path(__file__).resolve().parents[1] / "fixtures" / "oref" / "local_http.py"
 _spec = importlib.util.spec_from_file_location("oref_local_http", _HELPER)
 assert _spec is not None and _spec.loader is not None
 local_http = importlib.util.module_from_spec(_spec)

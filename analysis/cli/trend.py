@@ -2,7 +2,8 @@
 
 FILE is read as by ``incident-trends rates``: a CSV of counts (dates in the
 first column, one row per day, zeros included) or a canonical incident table
-(with a ``start`` column), counted per local day by ``daily_counts``.
+(with a ``start`` column), counted per local day by ``daily_counts``. The
+events file (``--events``) is a table read as it is.
 """
 
 from __future__ import annotations
@@ -13,12 +14,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from analysis._cli._common import in_file, read_csv
-from analysis._cli.rates import load_counts
+from analysis.cli._common import add_counts_arguments, counts_from_args, in_file, read_csv
 from analysis.errors import DataError, Problem
-from analysis.trend._validate import EVENTS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,8 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "column) and forecast the next days with prediction intervals."
         ),
     )
-    p.add_argument("file", metavar="FILE", help="CSV of counts or incident table")
-    p.add_argument("--column", help="count column of a counts CSV (default: the only one)")
+    add_counts_arguments(p)
     p.add_argument("--family", default="auto", choices=["auto", "poisson", "negbin"])
     p.add_argument("--trend", default="linear", choices=["linear", "none", "spline", "piecewise"])
     p.add_argument("--no-weekly", action="store_true", help="no day-of-week effects")
@@ -48,20 +44,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--forecast-level", type=float, default=0.9, help="prediction-interval level (0.9)"
     )
     p.add_argument("--hac", action="store_true", help="HAC (Newey-West) standard errors")
-    p.add_argument("--start", help="first day (inclusive), e.g. 2024-10-29")
-    p.add_argument("--end", help="last day (inclusive)")
-    p.add_argument("--time-col", default="start", help="time column of an incident table")
-    p.add_argument("--weight", help="incident table: sum this column (e.g. quantity)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=run)
 
 
-def _events(path: str | None) -> pd.DataFrame | None:
-    return None if path is None else read_csv(path)
-
-
 def _in_files(exc: DataError, path: str, events_path: str | None) -> DataError:
     """Name the file each problem comes from: the events file or the counts file."""
+    from analysis.trend._validate import EVENTS
+
     if events_path is None or all(p.file != EVENTS for p in exc.problems):
         return in_file(exc, path)
     problems = [
@@ -74,11 +64,11 @@ def run(args: argparse.Namespace) -> int:
     from analysis.trend import fit_trend
 
     path = str(Path(args.file))
-    counts = load_counts(path, args)
+    counts = counts_from_args(args)
     if args.start or args.end:  # a counts CSV: keep the requested days
         counts = counts.loc[args.start : args.end]
     breaks = [b.strip() for b in args.breaks.split(",") if b.strip()] if args.breaks else None
-    events = _events(args.events)
+    events = None if args.events is None else read_csv(args.events)
     try:
         result = fit_trend(
             counts,

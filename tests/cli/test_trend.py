@@ -100,14 +100,22 @@ def test_bad_events_row_names_the_events_file(counts_csv, tmp_path, capsys):
     assert f"{counts_csv}, row 3" not in err
 
 
-def test_weekly_on_non_daily_counts_names_the_cli_flag(tmp_path, capsys):
+@pytest.fixture
+def monthly_csv(tmp_path):
     # SIMULATED monthly counts
     days = pd.date_range("2021-01-01", periods=36, freq="MS", name="month")
     path = tmp_path / "monthly.csv"
     pd.Series(np.random.default_rng(1).poisson(30, 36), index=days, name="n").to_csv(path)
-    assert main(["trend", str(path)]) == 1
+    return path
+
+
+def test_weekly_on_non_daily_counts_names_the_cli_flag(monthly_csv, capsys):
+    assert main(["trend", str(monthly_csv)]) == 1
     assert "pass --no-weekly" in capsys.readouterr().err
-    assert main(["trend", str(path), "--no-weekly", "--forecast", "3"]) == 0
+
+
+def test_no_weekly_fits_non_daily_counts(monthly_csv):
+    assert main(["trend", str(monthly_csv), "--no-weekly", "--forecast", "3"]) == 0
 
 
 def test_unreadable_events_file_is_a_message(counts_csv, tmp_path, capsys):

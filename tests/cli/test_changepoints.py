@@ -55,13 +55,21 @@ def test_bad_cell_names_row_and_column(tmp_path, capsys):
     assert "row 3, column 'count'" in err and "Traceback" not in err
 
 
-def test_several_columns_need_column_option(tmp_path, capsys):
+@pytest.fixture
+def two_columns(tmp_path):
     path = tmp_path / "two.csv"
     rows = "".join(f"{i},{i % 3},{i % 5}\n" for i in range(30))
     path.write_text("t,a,b\n" + rows)
-    assert main(["changepoints", str(path)]) == 1
+    return path
+
+
+def test_several_columns_need_column_option(two_columns, capsys):
+    assert main(["changepoints", str(two_columns)]) == 1
     assert "--column" in capsys.readouterr().err
-    assert main(["changepoints", str(path), "--column", "b", "--cost", "poisson"]) == 0
+
+
+def test_column_option_chooses_the_series(two_columns):
+    assert main(["changepoints", str(two_columns), "--column", "b", "--cost", "poisson"]) == 0
 
 
 def test_negative_counts_with_poisson_cost_is_an_error(tmp_path, capsys):
@@ -93,16 +101,42 @@ def test_dates_written_across_a_dst_change_parse_as_dates(tmp_path, capsys):
     assert any(str(c).startswith("2024-10-31") for c in out["changepoints"])
 
 
-def test_year_labels_stay_years_and_one_column_is_values(tmp_path, capsys):
+@pytest.fixture
+def nile() -> pd.DataFrame:
     import statsmodels.datasets.nile as nile
 
     data = nile.load_pandas().data  # published Nile flow, one change in 1899
     data["year"] = data["year"].astype(int)
+    return data
+
+
+def test_year_labels_stay_years(nile, tmp_path, capsys):
     path = tmp_path / "nile.csv"
-    data.to_csv(path, index=False)
+    nile.to_csv(path, index=False)
     assert main(["changepoints", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["changepoints"] == [1899]
+
+
+def test_one_column_is_values_labelled_by_position(nile, tmp_path, capsys):
     only = tmp_path / "values.csv"
-    data[["volume"]].to_csv(only, index=False)
+    nile[["volume"]].to_csv(only, index=False)
     assert main(["changepoints", str(only), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["changepoints"] == [28]
+
+
+@pytest.fixture
+def slashed_dates(tmp_path):
+    path = tmp_path / "us.csv"
+    rows = "".join(f"01/{d:02d}/2024,{2 if d < 6 else 9}\n" for d in range(1, 11))
+    path.write_text("date,count\n" + rows)
+    return path
+
+
+def test_dates_that_read_day_or_month_first_are_refused(slashed_dates, capsys):
+    assert main(["changepoints", str(slashed_dates)]) == 1
+    assert "--monthfirst" in capsys.readouterr().err
+
+
+def test_monthfirst_option_reads_numeric_dates_month_first(slashed_dates, capsys):
+    assert main(["changepoints", str(slashed_dates), "--monthfirst", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["changepoints"][0].startswith("2024-01-06")

@@ -48,26 +48,43 @@ def test_start_end_and_numeric_per(counts_csv, capsys):
     assert data["rate"] == pytest.approx(11.0)
 
 
-def test_column_is_chosen_with_column(tmp_path, capsys):
+@pytest.fixture
+def two_columns(tmp_path):
     path = tmp_path / "two.csv"
     path.write_text("date,drone,rocket\n2024-01-01,1,0\n2024-01-02,3,2\n", encoding="utf-8")
-    assert main(["rates", str(path)]) == 1
+    return path
+
+
+def test_several_columns_need_column_option(two_columns, capsys):
+    assert main(["rates", str(two_columns)]) == 1
     assert "--column" in capsys.readouterr().err
-    assert main(["rates", str(path), "--column", "rocket", "--json"]) == 0
+
+
+def test_column_is_chosen_with_column(two_columns, capsys):
+    assert main(["rates", str(two_columns), "--column", "rocket", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["events"] == 2
 
 
-def test_incident_table_is_counted_per_day(tmp_path, capsys):
+@pytest.fixture
+def incidents_csv(tmp_path):
     path = tmp_path / "incidents.csv"
     path.write_text(
         "incident_id,start,quantity\n1,2024-11-04 08:00,2\n2,2024-11-04 09:00,2\n"
         "3,2024-11-06 10:00,1\n",
         encoding="utf-8",
     )
-    assert main(["rates", str(path), "--json", "--method", "poisson"]) == 0
+    return path
+
+
+def test_incident_table_is_counted_per_day(incidents_csv, capsys):
+    assert main(["rates", str(incidents_csv), "--json", "--method", "poisson"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["events"], data["exposure"]) == (3, 3.0)
-    assert main(["rates", str(path), "--weight", "quantity", "--end", "2024-11-10", "--json"]) == 0
+
+
+def test_incident_table_weight_and_end(incidents_csv, capsys):
+    args = ["rates", str(incidents_csv), "--weight", "quantity", "--end", "2024-11-10", "--json"]
+    assert main(args) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["events"], data["exposure"]) == (5, 7.0)
 
@@ -114,11 +131,10 @@ def test_unreadable_files_are_reported(tmp_path, capsys, content, message):
     assert message in capsys.readouterr().err
 
 
-def test_bad_options_are_reported(counts_csv, capsys):
-    assert main(["rates", str(counts_csv), "--per", "fortnight"]) == 1
-    assert "per" in capsys.readouterr().err
-    assert main(["rates", str(counts_csv), "--level", "95"]) == 1
-    assert "level" in capsys.readouterr().err
+@pytest.mark.parametrize(("option", "value"), [("--per", "fortnight"), ("--level", "95")])
+def test_bad_options_are_reported(counts_csv, capsys, option, value):
+    assert main(["rates", str(counts_csv), option, value]) == 1
+    assert option[2:] in capsys.readouterr().err
 
 
 def test_missing_file(tmp_path, capsys):
@@ -159,3 +175,27 @@ def test_empty_incident_table_with_a_window_is_a_zero_rate(tmp_path, capsys):
     path.write_text("incident_id,start\n", encoding="utf-8")
     assert main(["rates", str(path), "--start", "2024-01-01", "--end", "2024-01-03"]) == 0
     assert "0 events in 3 days" in capsys.readouterr().out
+
+
+def test_dates_that_read_day_or_month_first_are_refused_naming_the_options(tmp_path, capsys):
+    path = tmp_path / "slashes.csv"
+    path.write_text("date,count\n04/11/2024,1\n05/11/2024,2\n", encoding="utf-8")
+    assert main(["rates", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}, row 2, column 'date'" in err and "pass --dayfirst or --monthfirst" in err
+    assert "Traceback" not in err
+
+
+def test_dayfirst_option_reads_numeric_dates_day_first(tmp_path, capsys):
+    path = tmp_path / "slashes.csv"
+    path.write_text("date,count\n04/11/2024,1\n05/11/2024,2\n", encoding="utf-8")
+    assert main(["rates", str(path), "--dayfirst", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["start"] == "2024-11-04"
+
+
+def test_the_column_named_count_is_the_default_among_several(tmp_path, capsys):
+    path = tmp_path / "three.csv"
+    path.write_text("date,drone,count\n2024-01-01,1,4\n2024-01-02,3,5\n", encoding="utf-8")
+    assert main(["rates", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["column"], data["events"]) == ("count", 9)
