@@ -92,11 +92,17 @@ def test_plot_on_a_given_axes_returns_it(rng):
     assert len(ax.lines) == 3
 
 
-def test_decompose_checks_length_and_period(ok):
+def test_decompose_checks_length(ok):
     with pytest.raises(DataError, match="too short for period 7"):
         decompose(ok.iloc[:14])
+
+
+def test_decompose_checks_period(ok):
     with pytest.raises(ValueError, match="period"):
         decompose(ok, period=1)
+
+
+def test_decompose_checks_counts(ok):
     with pytest.raises(DataError, match="negative"):
         decompose(ok - 10)
 

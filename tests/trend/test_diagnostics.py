@@ -46,3 +46,9 @@ def test_autocorrelation_is_flagged():
         flags_iid.append(fit_trend(simulate(rng, alpha=0.0)[0]).autocorrelated)
     assert np.mean(flags_ar) > 0.8
     assert np.mean(flags_iid) <= 0.05 + 3 * math.sqrt(0.05 * 0.95 / 100)
+
+
+def test_plot_diagnostics_returns_a_figure(nb_counts):
+    from matplotlib.figure import Figure
+
+    assert isinstance(fit_trend(nb_counts).plot_diagnostics(), Figure)

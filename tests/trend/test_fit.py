@@ -217,21 +217,23 @@ def test_all_zero_counts_are_an_error():
         fit_trend(days(np.zeros(60, dtype=int)))
 
 
-def test_unknown_options_are_errors(ok):
-    with pytest.raises(ValueError, match="family"):
-        fit_trend(ok, family="gamma")
-    with pytest.raises(ValueError, match="trend"):
-        fit_trend(ok, trend="cubic")
-    with pytest.raises(ValueError, match="cov_type"):
-        fit_trend(ok, cov_type="HC0")
-    with pytest.raises(ValueError, match="level"):
-        fit_trend(ok, level=95)
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("family", "gamma"), ("trend", "cubic"), ("cov_type", "HC0"), ("level", 95)],
+)
+def test_unknown_options_are_errors(ok, option, value):
+    with pytest.raises(ValueError, match=option):
+        fit_trend(ok, **{option: value})
 
 
 def test_weekly_cycle_needs_daily_counts():
     weekly = days(np.random.default_rng(1).poisson(30, 40), freq="W-MON")
     with pytest.raises(ValueError, match="weekly=False"):
         fit_trend(weekly)
+
+
+def test_weekly_counts_forecast_whole_weeks():
+    weekly = days(np.random.default_rng(1).poisson(30, 40), freq="W-MON")
     res = fit_trend(weekly, weekly=False, family="poisson")
     assert res.forecast(2).to_frame().index[0] == weekly.index[-1] + pd.Timedelta(weeks=1)
 

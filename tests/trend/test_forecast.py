@@ -61,10 +61,14 @@ def test_forecast_total_is_consistent(nb_counts):
     assert hi < fc.pi_high.sum()  # sums of daily bounds overstate the total's interval
 
 
-def test_forecast_arguments_are_checked(ok):
+def test_forecast_horizon_is_checked(ok):
     res = fit_trend(ok, family="poisson")
     with pytest.raises(ValueError, match="h must"):
         res.forecast(0)
+
+
+def test_forecast_exposure_needs_a_model_with_exposure(ok):
+    res = fit_trend(ok, family="poisson")
     with pytest.raises(ValueError, match="without exposure"):
         res.forecast(3, exposure=[1, 1, 1])
 

@@ -73,17 +73,20 @@ def test_result_attributes_are_read_only(nb_counts):
     assert res.params.loc["trend", "estimate"] != 99.0
 
 
-def test_plots_return_axes_and_figures(nb_counts):
+def test_plot_with_a_forecast_returns_axes(nb_counts):
     import matplotlib.pyplot as plt
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
-    res = fit_trend(nb_counts)
-    ax = res.plot(forecast=28)
+    ax = fit_trend(nb_counts).plot(forecast=28)
     assert isinstance(ax, Axes) and len(ax.lines) >= 3
+    plt.close("all")
+
+
+def test_forecast_plot_draws_on_the_given_axes(nb_counts):
+    import matplotlib.pyplot as plt
+
     _, given = plt.subplots()
-    assert res.forecast(7).plot(ax=given) is given
-    assert isinstance(res.plot_diagnostics(), Figure)
+    assert fit_trend(nb_counts).forecast(7).plot(ax=given) is given
     plt.close("all")
 
 

@@ -54,10 +54,13 @@ def test_gaps_are_reported_with_the_missing_dates(ok):
     assert "zero-fill counts" in str(err.value)
 
 
-def test_duplicate_and_unsorted_dates_are_errors(ok):
+def test_duplicate_dates_are_errors(ok):
     dup = pd.concat([ok.iloc[:5], ok.iloc[4:]])
     with pytest.raises(DataError, match="duplicate date"):
         fit_trend(dup)
+
+
+def test_unsorted_dates_are_errors(ok):
     with pytest.raises(DataError, match="sort the series"):
         fit_trend(ok.iloc[::-1])
 
@@ -92,10 +95,13 @@ def test_step_event_with_a_duration_is_an_error(ok):
 
 
 def test_numeric_breaks_are_not_read_as_1970_dates(ok):
-    from analysis import detect_changepoints
-
     with pytest.raises(ValueError, match="is a number, not a date"):
         fit_trend(ok, breaks=[30])
+
+
+def test_changepoints_found_without_dates_are_refused_with_the_fix(ok):
+    from analysis import detect_changepoints
+
     # SIMULATED step counts without dates: the result holds positions, not dates
     rng = np.random.default_rng(1)
     cp = detect_changepoints(np.r_[rng.poisson(2, 30), rng.poisson(9, 30)])
