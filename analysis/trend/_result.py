@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis._dependence import Dependence, estimate_dependence
 from analysis._draw import get_ax
 from analysis._format import date_label, jsonable, p_text
 from analysis._results import Result
@@ -270,6 +271,23 @@ class TrendResult(Result):
             np.asarray(self._f.glm.resid_pearson), index=self._f.series.index, name="resid_pearson"
         )
 
+    @property
+    def dependence(self) -> Dependence:
+        """Dispersion and serial dependence of the counts about the fitted rate.
+
+        The package's one estimate (:func:`analysis._dependence.estimate_dependence`,
+        also used by rates and change points) with the fitted rate as the mean:
+        ``dispersion`` is the residual variance over the mean (about 1 when the
+        Poisson model fits; for NB2 about ``1 + alpha * mean(mu**2) / mean(mu)``),
+        ``lag1`` the residual autocorrelation and ``long_run_dispersion``
+        the design effect of a long total, which the forecast's total interval
+        (independent periods) does not include.
+        """
+        if "dependence" not in self._cache:
+            rate = self.fitted["rate"].to_numpy()
+            self._cache["dependence"] = estimate_dependence(self._f.series.values, rate)
+        return self._cache["dependence"]
+
     def to_frame(self) -> pd.DataFrame:
         """The per-period table: ``count, rate, ci_low, ci_high, resid_pearson``."""
         frame = self.fitted
@@ -421,6 +439,11 @@ class TrendResult(Result):
             "Ljung-Box (Pearson residuals): "
             + ", ".join(f"lag {lag}: {p_text(p)}" for lag, p in lb["p_value"].items())
         )
+        dep = self.dependence
+        lines.append(
+            f"About the fit: dispersion {dep.dispersion:.2f}, lag-1 autocorrelation "
+            f"{dep.lag1:.2f}, long-run design effect {dep.long_run_dispersion:.2f} ({dep.note})"
+        )
         lines += [f"Note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -457,6 +480,12 @@ class TrendResult(Result):
                 "ljung_box": {
                     str(lag): {"statistic": r["statistic"], "p_value": r["p_value"]}
                     for lag, r in self.ljung_box.iterrows()
+                },
+                "dependence": {
+                    "dispersion": self.dependence.dispersion,
+                    "lag1": self.dependence.lag1,
+                    "long_run_dispersion": self.dependence.long_run_dispersion,
+                    "note": self.dependence.note,
                 },
                 "notes": self.notes,
             }

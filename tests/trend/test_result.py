@@ -11,6 +11,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from analysis.trend import TrendResult, fit_trend
+from tests.trend.conftest import simulate
 
 
 def test_params_table_has_the_contract_columns(nb_counts):
@@ -102,3 +103,23 @@ def test_slope_words_use_the_period_of_monthly_and_yearly_series():
     days = pd.date_range("2021-01-01", periods=36, freq="MS")
     y = pd.Series(np.random.default_rng(0).poisson(30 * np.exp(0.02 * np.arange(36))), index=days)
     assert "per month" in fit_trend(y, weekly=False).slope_text
+
+
+def test_dependence_is_the_package_estimate_about_the_fitted_rate(nb_counts):
+    from analysis._dependence import estimate_dependence
+
+    res = fit_trend(nb_counts)
+    direct = estimate_dependence(nb_counts.to_numpy(), res.fitted["rate"].to_numpy())
+    assert res.dependence.dispersion == direct.dispersion
+    assert res.dependence.long_run_dispersion == direct.long_run_dispersion
+    assert "About the fit: dispersion" in res.summary()
+    assert json.loads(json.dumps(res.to_dict()))["dependence"]["lag1"] == direct.lag1
+
+
+def test_dependence_about_a_fitting_poisson_model_is_about_one(rng):
+    # SIMULATED Poisson counts, 2000 days: the variance ratio has sd about
+    # sqrt(2 / n) = 0.03 at this size; allowed 4 sd
+    y, _ = simulate(rng, n=2000, slope=0.0004, alpha=0.0)
+    dep = fit_trend(y, family="poisson").dependence
+    assert abs(dep.dispersion - 1) < 4 * math.sqrt(2 / 2000)
+    assert abs(dep.lag1) < 4 / math.sqrt(2000)
