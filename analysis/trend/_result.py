@@ -25,7 +25,7 @@ from analysis.trend._figures import draw_forecast, draw_history
 from analysis.trend._forecast import ForecastResult, simulate_forecast
 from analysis.trend._state import FitState
 from analysis.trend._validate import localize, period
-from analysis.trend._words import pct_words, rr_words
+from analysis.trend._words import effect_words, pct_words, slope_unit
 
 __all__ = ["TrendResult"]
 
@@ -171,19 +171,7 @@ class TrendResult(Result):
         return pct_words(est_w, lo_w, hi_w, self._f.level, unit)
 
     def _slope_unit(self) -> tuple[float, str]:
-        """Days and words of the unit a trend is put in: a week, or the period if longer.
-
-        A yearly series with a 2% fall a year would otherwise read "-0.0% per week".
-        """
-        local = self._f.series.local
-        step = (local[-1] - local[0]).days / max(len(local) - 1, 1)
-        if step <= 7.5:
-            return 7.0, "per week"
-        if step <= 32:
-            return 365.25 / 12, "per month"
-        if step <= 93:
-            return 365.25 / 4, "per quarter"
-        return 365.25, "per year"
+        return slope_unit(self._f.series.local)
 
     @property
     def segment_slopes(self) -> pd.DataFrame | None:
@@ -207,27 +195,7 @@ class TrendResult(Result):
     @property
     def effects(self) -> pd.Series:
         """Plain-words effect of each interpretable term (rate ratios with intervals)."""
-        p = self.params
-        out = {}
-        lvl = self._f.level
-        for term, row in p.iterrows():
-            name = str(term)
-            kind, _, arg = name.partition("[")
-            arg = arg.rstrip("]")
-            if kind in ("trend", "slope_change"):
-                days, unit = self._slope_unit()
-                lo, est, hi = (np.expm1(days * row[c]) for c in ("ci_low", "estimate", "ci_high"))
-                what = "trend" if kind == "trend" else f"change of trend from {arg}"
-                out[name] = f"{what}: " + pct_words(est, lo, hi, lvl, unit)
-            elif kind in ("weekday", "shift", "step", "pulse"):
-                what = {
-                    "weekday": f"{arg} vs Mon",
-                    "shift": f"level shift from {arg}",
-                    "step": f"after event {arg!r}",
-                    "pulse": f"during event {arg!r}",
-                }[kind]
-                out[name] = f"{what}: " + rr_words(row["rr"], row["rr_low"], row["rr_high"], lvl)
-        return pd.Series(out, dtype=object, name="effect")
+        return effect_words(self.params, self._f.level, self._slope_unit())
 
     @property
     def weekly_effects(self) -> pd.DataFrame | None:
