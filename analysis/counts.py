@@ -278,7 +278,8 @@ def count_incidents(
         whose numeric dates are ambiguous (day-first or month-first); missing
         group values; missing, infinite, negative, fractional or too large
         weights; a ``unit`` column with more than one unit (claims and
-        launches are never added up) unless ``by`` includes ``"unit"``. Each problem names the row (1-based, header = row 1) and column.
+        launches are never added up) unless ``by`` includes ``"unit"``.
+        Each problem names the row (1-based, header = row 1) and column.
     ValueError
         ``start`` after ``end``, ``start``/``end`` that is not a date (or is a
         number), an unknown ``freq``, an empty table without ``start`` and
