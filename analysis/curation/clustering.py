@@ -13,7 +13,7 @@ country-wide, as this function did before.
 An incident is not a unit of size: a salvo of hundreds of alert rows and a
 single siren are both one incident. Every incident therefore keeps its size
 (``alert_rows``, ``n_localities``, ``n_areas``, ``duration_min``), and counts
-can be made of any of them, e.g. ``daily_counts(incidents, weight="alert_rows")``.
+can be made of any of them, e.g. ``count_incidents(incidents, weight="alert_rows")``.
 
 The gap and the grouping are curation choices, not facts of the data: a
 shorter gap splits long barrages, a longer one merges separate attacks, and
@@ -266,7 +266,7 @@ def alerts_to_incidents(
         Every alert is in exactly one incident, so ``alert_rows`` sums to the
         number of alerts. Any of ``alert_rows``, ``n_localities``,
         ``n_areas`` and ``duration_min`` can weight a count:
-        ``daily_counts(incidents, weight="alert_rows")``.
+        ``count_incidents(incidents, weight="alert_rows")``.
 
     Raises
     ------

@@ -2,7 +2,7 @@
 
 A counts CSV has a header, a time column (the first column unless
 ``time_col`` names another) and one or more value columns, one row per
-period, such as the files written by ``daily_counts(...).to_csv(path)``::
+period, such as the files written by ``count_incidents(...).to_csv(path)``::
 
     date,drone,rocket
     2024-10-29,5,0
