@@ -63,11 +63,6 @@ def read_counts(counts: Any, *, what: str = "counts") -> CountSeries:
     (True, ['2024-03-30', '2024-03-31', '2024-04-01'])
     """
     series = CountSeries.from_pandas(counts, kind="counts", what=what, source=COUNTS)
-    if isinstance(series.index, pd.PeriodIndex):
-        raise TypeError(
-            f"{what} must have a DatetimeIndex of period starts (got a PeriodIndex); "
-            f"use {what}.to_timestamp()"
-        )
     return series
 
 

@@ -137,6 +137,7 @@ def test_event_date_that_is_a_number_is_refused_naming_the_row(ok):
     assert "is a number, not a date" in problem.message
 
 
-def test_period_index_is_refused_with_the_fix(ok):
-    with pytest.raises(TypeError, match=r"to_timestamp\(\)"):
-        fit_trend(ok.to_period("D"))
+def test_period_index_fits_as_its_period_starts(ok):
+    by_period = fit_trend(ok.to_period("D"), family="poisson")
+    by_start = fit_trend(ok, family="poisson")
+    assert by_period.to_dict()["params"] == by_start.to_dict()["params"]
