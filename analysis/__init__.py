@@ -86,8 +86,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         validate_incidents,
     )
     from analysis.datasets import dataset_path
-    from analysis.io.oref import load_oref_alerts, load_oref_localities
     from analysis.io.counts_csv import read_count_csv
+    from analysis.io.oref import load_oref_alerts, load_oref_localities
     from analysis.io.reference import load_coal_mining_disasters
     from analysis.rates import check_claim, compare_rates, estimate_rate, rolling_rate
     from analysis.trend import decompose, fit_trend
