@@ -222,7 +222,7 @@ def evaluate(spec: CellSpec) -> dict[str, Any]:
         row["status"] = "not measurable"
     elif est is None or not math.isfinite(est):
         row["status"] = "no data"
-    elif spec.target is NO_TARGET:
+    elif spec.target.low is None and spec.target.high is None:
         row["status"] = "n/a"
     else:
         m = row.get("n_used") if row.get("kind") == "proportion" else None

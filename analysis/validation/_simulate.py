@@ -194,7 +194,7 @@ def _draw(
     index = pd.date_range(start, periods=n, freq="D")
     expected = np.asarray(path, dtype=float)
     if process.weekly:
-        expected = expected * np.asarray(WEEKLY_FACTORS)[index.dayofweek]
+        expected = expected * np.asarray(WEEKLY_FACTORS)[index.day_of_week]
     mean = expected
     if process.phi is not None:
         z = _latent_ar(rng, n, process.phi, process.sd)

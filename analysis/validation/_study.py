@@ -298,7 +298,7 @@ def _change_replicate(
     index = sim.counts.index
     covered = []
     for _, s in seg.iterrows():
-        lo, hi = (int(i) for i in index.get_indexer([s["start"], s["end"]]))
+        lo, hi = (int(i) for i in index.get_indexer(pd.Index([s["start"], s["end"]])))
         if lo < 0 or hi < lo:
             raise NotMeasurable(f"segment {s['start']}..{s['end']} is not on the series' dates")
         target = float(truth[lo : hi + 1].mean())  # mean process rate over the segment's days
