@@ -74,7 +74,7 @@ class Target:
         Examples
         --------
         >>> t = Target(0.93, 0.97, "0.93-0.97")
-        >>> t.check(0.95, 0.01), t.check(0.90, 0.01), t.check(1.0, 0.0, m=10)
+        >>> t.check(0.95, 0.005), t.check(0.90, 0.005), t.check(1.0, 0.0, m=10)
         ('pass', 'fail', 'fail (within 2 s.e.)')
         """
         ok = (self.low is None or estimate >= self.low) and (
@@ -341,7 +341,7 @@ def run(
     >>> res = run("small", out=None, select="claims.claim_false_rejection[process=poisson, "
     ...           "window=7", workers=1, echo=False)
     >>> [row["status"] for row in res["cells"]]
-    ['pass', 'n/a']
+    ['pass (within 2 s.e.)', 'n/a']
     """
     import analysis
 
