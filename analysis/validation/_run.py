@@ -231,11 +231,24 @@ def evaluate(spec: CellSpec) -> dict[str, Any]:
     return row
 
 
+def _evaluate_group(specs: list[CellSpec]) -> list[dict[str, Any]]:
+    return [evaluate(s) for s in specs]
+
+
 def run_cells(specs: Iterable[CellSpec], workers: int = 1) -> list[dict[str, Any]]:
-    """Evaluate cells in order, in ``workers`` processes (same rows for any ``workers``)."""
-    specs = list(specs)
-    if workers <= 1 or len(specs) <= 1:
-        return [evaluate(s) for s in specs]
+    """Evaluate cells in order, in ``workers`` processes (same rows for any ``workers``).
+
+    Neighbouring cells with one seed (the estimands of one set of series) go
+    to the same process, which simulates and analyses those series once.
+    """
+    groups: list[list[CellSpec]] = []
+    for spec in specs:
+        if groups and groups[-1][0].seed == spec.seed:
+            groups[-1].append(spec)
+        else:
+            groups.append([spec])
+    if workers <= 1 or len(groups) <= 1:
+        return [row for g in groups for row in _evaluate_group(g)]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -243,7 +256,7 @@ def run_cells(specs: Iterable[CellSpec], workers: int = 1) -> list[dict[str, Any
         os.environ.setdefault(var, "1")  # one BLAS thread per worker process
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        return list(pool.map(evaluate, specs, chunksize=1))
+        return [row for rows in pool.map(_evaluate_group, groups, chunksize=1) for row in rows]
 
 
 def _num(x: Any, digits: int = 3) -> str:

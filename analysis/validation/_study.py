@@ -21,6 +21,7 @@ cell is "not measurable" and says why, instead of guessing.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -146,12 +147,19 @@ def _cell(
     settings: dict[str, Any],
     R: int,
     seed: int,
-    one: Callable[[np.random.Generator], Any],
+    one: Callable[[np.random.Generator], Any] | None = None,
     kind: str,
     extra: Callable[[list[Any]], dict[str, Any]] | None = None,
     reduce: Callable[[Any], Any] = lambda v: v,
+    results: Callable[[], tuple[list[Any], int, int, str | None]] | None = None,
+    defined: Callable[[Any], bool] | None = None,
 ) -> dict[str, Any]:
-    """Run a cell's replicates and build its row (estimate, MC s.e., counts, settings)."""
+    """Run a cell's replicates and build its row (estimate, MC s.e., counts, settings).
+
+    ``one`` is the replicate; or ``results`` returns the output of
+    :func:`replicate` already run (shared by cells that read one set of
+    series), with ``defined`` telling which values the estimand is defined for.
+    """
     out: dict[str, Any] = {
         "function": function,
         "estimand": estimand,
@@ -162,7 +170,12 @@ def _cell(
         "kind": kind,
     }
     try:
-        values, errors, undefined, first = replicate(one, R, seed)
+        if results is not None:
+            values, errors, undefined, first = results()
+        elif one is not None:
+            values, errors, undefined, first = replicate(one, R, seed)
+        else:
+            raise ValueError("give one= or results=")
     except NotMeasurable as exc:
         out.update(
             estimate=None,
@@ -174,6 +187,10 @@ def _cell(
             not_measurable=str(exc),
         )
         return out
+    if defined is not None:
+        kept = [v for v in values if defined(v)]
+        undefined += len(values) - len(kept)
+        values = kept
     scores = [reduce(v) for v in values]
     if kind == "proportion":
         est, se = proportion_estimate(sum(bool(s) for s in scores), len(scores))
@@ -309,6 +326,24 @@ def _change_replicate(
     return out
 
 
+@functools.lru_cache(maxsize=4)
+def _cached_change_values(
+    R: int, seed: int, n: int, rate: float, ratio: float, at: str, process: str, detector: Any
+) -> tuple[list[Any], int, int, str | None]:
+    return replicate(lambda rng: _change_replicate(rng, n, rate, ratio, at, process), R, seed)
+
+
+def _change_values(
+    R: int, seed: int, n: int, rate: float, ratio: float, at: str, process: str
+) -> tuple[list[Any], int, int, str | None]:
+    """The replicates of one change setting, computed once per process for its three cells.
+
+    The cache key includes the detector itself, so a replaced
+    ``analysis.detect_changepoints`` is never answered from the cache.
+    """
+    return _cached_change_values(R, seed, n, rate, ratio, at, process, it.detect_changepoints)
+
+
 def _change_settings(n: int, rate: float, ratio: float, at: str) -> dict[str, Any]:
     return {"n": n, "rate": rate, "ratio": ratio, "at": at, "change_at": _change_position(n, at)}
 
@@ -321,9 +356,6 @@ def cp_power(
     The rate is ``rate`` before the change and ``rate * ratio`` from the change
     on; ``at`` is ``"mid"``, ``"start+D"`` or ``"end-D"`` (D days from an end).
     """
-
-    def one(rng: np.random.Generator) -> dict[str, Any]:
-        return _change_replicate(rng, n, rate, ratio, at, process)
 
     def extra(values: list[Any]) -> dict[str, Any]:
         ratios = [v["ratio_estimate"] for v in values if "ratio_estimate" in v]
@@ -340,7 +372,7 @@ def cp_power(
         settings=_change_settings(n, rate, ratio, at),
         R=R,
         seed=seed,
-        one=one,
+        results=lambda: _change_values(R, seed, n, rate, ratio, at, process),
         kind="proportion",
         extra=extra,
         reduce=lambda v: v["found"],
@@ -356,12 +388,6 @@ def cp_location_coverage(
     counted in ``n_undefined``. The same series as :func:`cp_power` with the same seed.
     """
 
-    def one(rng: np.random.Generator) -> dict[str, Any]:
-        v = _change_replicate(rng, n, rate, ratio, at, process)
-        if "location_covered" not in v:
-            raise _Undefined
-        return v
-
     def extra(values: list[Any]) -> dict[str, Any]:
         return {"mean_interval_days": float(np.mean([v["location_width"] for v in values]))}
 
@@ -372,7 +398,8 @@ def cp_location_coverage(
         settings=_change_settings(n, rate, ratio, at),
         R=R,
         seed=seed,
-        one=one,
+        results=lambda: _change_values(R, seed, n, rate, ratio, at, process),
+        defined=lambda v: "location_covered" in v,
         kind="proportion",
         extra=extra,
         reduce=lambda v: v["location_covered"],
@@ -388,9 +415,6 @@ def cp_segment_coverage(
     its days, also when it straddles the true change); the estimate is the
     mean over replicates of the per-series share, with s.e. sd / sqrt(R).
     """
-
-    def one(rng: np.random.Generator) -> dict[str, Any]:
-        return _change_replicate(rng, n, rate, ratio, at, process)
 
     def extra(values: list[Any]) -> dict[str, Any]:
         flat = [c for v in values for c in v["segments_covered"]]
@@ -409,7 +433,7 @@ def cp_segment_coverage(
         settings=_change_settings(n, rate, ratio, at),
         R=R,
         seed=seed,
-        one=one,
+        results=lambda: _change_values(R, seed, n, rate, ratio, at, process),
         kind="mean",
         extra=extra,
         reduce=lambda v: float(np.mean(v["segments_covered"])),

@@ -230,3 +230,18 @@ def test_forecast_total_that_is_not_a_triple_is_not_measurable(monkeypatch):
     monkeypatch.setattr(analysis, "fit_trend", lambda counts, **_: fit, raising=False)
     row = study.forecast_coverage(R=2, seed=0, process="poisson", horizon="14")
     assert "ForecastResult.total" in row["not_measurable"]
+
+
+def test_the_three_cells_of_one_change_setting_analyse_each_series_once(monkeypatch):
+    calls = []
+    fake = _fake_detect([182])
+
+    def detect(counts, **kw):
+        calls.append(1)
+        return fake(counts, **kw)
+
+    monkeypatch.setattr(analysis, "detect_changepoints", detect, raising=False)
+    s = {"R": 4, "seed": 12, "n": 365, "rate": 3.0, "ratio": 2.0, "at": "mid"}
+    rows = [study.cp_power(**s), study.cp_location_coverage(**s), study.cp_segment_coverage(**s)]
+    assert len(calls) == 4
+    assert [r["n_used"] for r in rows] == [4, 4, 4]
