@@ -41,7 +41,7 @@ BASE_SEED = 20261201
 
 #: Replicates per kind of cell for each study size.
 SIZES: dict[str, dict[str, int]] = {
-    "full": {"false_alarm": 200, "change": 200, "rates": 200, "trend": 200, "forecast": 100},
+    "full": {"false_alarm": 200, "change": 300, "rates": 400, "trend": 200, "forecast": 150},
     "small": {"false_alarm": 20, "change": 20, "rates": 20, "trend": 10, "forecast": 6},
 }
 
@@ -266,7 +266,8 @@ def _num(x: Any, digits: int = 3) -> str:
 
 
 def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|")
+    """One table cell: pipes escaped, line breaks (of error messages) as spaces."""
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def to_markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:

@@ -80,3 +80,33 @@ def test_command_line_refuses_a_selection_without_cells(tmp_path, capsys):
 def test_make_validate_runs_the_module_into_reports():
     text = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
     assert "\nvalidate: venv\n\t$(PY) -m analysis.validation --out reports/validation\n" in text
+
+
+def test_markdown_keeps_each_cell_on_one_line_with_pipes_escaped():
+    row = {
+        "function": "f",
+        "estimand": "e",
+        "process": "poisson",
+        "settings": {"n": 7},
+        "estimate": 0.5,
+        "mc_se": 0.1,
+        "R": 3,
+        "n_used": 2,
+        "errors": 1,
+        "first_error": "DataError: 1 problem(s):\n  row 3 | column 'x'",
+        "target": "<= 0.05",
+        "status": "fail",
+        "not_measurable": None,
+    }
+    meta = {
+        "size": "small",
+        "cells": 1,
+        "seconds": 1.0,
+        "workers": 1,
+        "version": "0",
+        "summary": "",
+    }
+    lines = _run.to_markdown([row], meta).splitlines()
+    (table_row,) = [line for line in lines if line.startswith("| f: e")]
+    assert "row 3 \\| column" in table_row
+    assert table_row.count(" | ") == 9
