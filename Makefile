@@ -15,7 +15,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: all venv report test lint unit bench fetch clean distclean lock
+.PHONY: all venv report test lint unit bench validate fetch clean distclean lock
 
 all: test
 
@@ -54,6 +54,10 @@ lint: venv
 ## make bench: change-point speed and accuracy against ruptures and skchange
 bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/bench_changepoints.py
+
+## make validate: the validation study on simulated series (fixed seeds, a few minutes)
+validate: venv
+	$(PY) -m analysis.validation --out reports/validation
 
 ## make fetch: download the newest alert history into the user cache
 fetch: venv

@@ -35,6 +35,7 @@ LAYERS: list[tuple[str, int]] = [
     ("analysis.trend", 8),
     ("analysis.changepoints", 8),
     ("analysis.plots", 9),
+    ("analysis.validation", 9),
     ("analysis.report", 10),
     ("analysis.batch", 11),
     ("analysis.cli", 11),

@@ -1,0 +1,752 @@
+"""Cells of the validation study: one estimand of one public function on one SIMULATED process.
+
+Each cell is a small function ``cell(R=..., seed=..., **settings) -> dict``: it
+simulates ``R`` series (replicate ``i`` from ``SeedSequence(seed).spawn(R)[i]``,
+so a cell gives the same answer whatever runs it and in whatever order), calls
+the package ONLY through its public API (``import analysis as it``) and returns
+the estimate with its Monte Carlo standard error:
+
+* a share of replicates (false alarms, coverage, rejections): ``p = k / m``
+  with s.e. ``sqrt(p (1 - p) / m)``;
+* a mean over replicates (a per-series share of days covered, a width ratio):
+  with s.e. ``sd / sqrt(m)``.
+
+``m`` is the number of replicates that contributed (``n_used``): a replicate
+whose call raised is counted in ``errors`` (with the first message) and
+never silently dropped; a replicate for which the estimand is undefined (for
+location coverage: no change detected) is counted in ``n_undefined``. When the
+API returns something the cell cannot read (a missing attribute or column), the
+cell is "not measurable" and says why, instead of guessing.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import analysis as it
+from analysis.validation._simulate import PROCESSES, START, simulate_counts, simulate_piecewise
+
+__all__ = [
+    "NotMeasurable",
+    "claim_false_rejection",
+    "compare_coverage",
+    "cp_false_alarm",
+    "cp_location_coverage",
+    "cp_power",
+    "cp_segment_coverage",
+    "forecast_coverage",
+    "mean_estimate",
+    "proportion_estimate",
+    "rate_coverage",
+    "rate_width_ratio",
+    "replicate",
+    "rolling_coverage",
+    "trend_pulse_coverage",
+    "trend_slope_coverage",
+]
+
+#: Window placement inside a longer series for ``placement="inside"``: the
+#: window starts on this day of a :data:`INSIDE_LENGTH`-day series.
+INSIDE_START = 200
+INSIDE_LENGTH = 365
+
+#: A change is "found" when a detected change lies within this many days of it.
+FOUND_WITHIN = 5
+
+
+class NotMeasurable(Exception):
+    """The public API returned something the study cannot read (the message says what)."""
+
+
+class _Undefined(Exception):
+    """The estimand is not defined for this replicate (e.g. no change was detected)."""
+
+
+def proportion_estimate(hits: int, m: int) -> tuple[float, float]:
+    """Share ``hits / m`` and its binomial Monte Carlo s.e. ``sqrt(p (1 - p) / m)``.
+
+    Examples
+    --------
+    >>> p, se = proportion_estimate(19, 400)
+    >>> round(p, 4), round(se, 4)
+    (0.0475, 0.0106)
+    """
+    if m <= 0:
+        return math.nan, math.nan
+    p = hits / m
+    return p, math.sqrt(p * (1 - p) / m)
+
+
+def mean_estimate(values: list[float] | np.ndarray) -> tuple[float, float]:
+    """Mean of per-replicate values and its Monte Carlo s.e. ``sd / sqrt(m)`` (sd with m - 1).
+
+    Examples
+    --------
+    >>> mean, se = mean_estimate([0.9, 1.0, 0.95, 0.85])
+    >>> round(mean, 3), round(se, 4)
+    (0.925, 0.0323)
+    """
+    x = np.asarray(values, dtype=float)
+    m = x.size
+    if m == 0:
+        return math.nan, math.nan
+    if m == 1:
+        return float(x[0]), math.nan
+    return float(x.mean()), float(x.std(ddof=1) / math.sqrt(m))
+
+
+def replicate(
+    one: Callable[[np.random.Generator], Any], R: int, seed: int
+) -> tuple[list[Any], int, int, str | None]:
+    """Run ``one(rng)`` for ``R`` independent generators spawned from ``seed``.
+
+    Returns
+    -------
+    values : list
+        The values of the replicates that succeeded and were defined.
+    errors : int
+        Replicates whose call raised an exception (other than NotMeasurable).
+    undefined : int
+        Replicates for which the estimand was not defined.
+    first_error : str or None
+        ``"TypeName: message"`` of the first exception.
+
+    Raises
+    ------
+    NotMeasurable
+        At the first replicate that finds the API's answer unreadable.
+    """
+    values: list[Any] = []
+    errors = undefined = 0
+    first: str | None = None
+    for child in np.random.SeedSequence(seed).spawn(int(R)):
+        try:
+            values.append(one(np.random.default_rng(child)))
+        except NotMeasurable:
+            raise
+        except _Undefined:
+            undefined += 1
+        except Exception as exc:  # every failure is counted, never dropped silently
+            errors += 1
+            if first is None:
+                first = f"{type(exc).__name__}: {exc}"[:300]
+    return values, errors, undefined, first
+
+
+def _cell(
+    *,
+    function: str,
+    estimand: str,
+    process: str,
+    settings: dict[str, Any],
+    R: int,
+    seed: int,
+    one: Callable[[np.random.Generator], Any] | None = None,
+    kind: str,
+    extra: Callable[[list[Any]], dict[str, Any]] | None = None,
+    reduce: Callable[[Any], Any] = lambda v: v,
+    results: Callable[[], tuple[list[Any], int, int, str | None]] | None = None,
+    defined: Callable[[Any], bool] | None = None,
+) -> dict[str, Any]:
+    """Run a cell's replicates and build its row (estimate, MC s.e., counts, settings).
+
+    ``one`` is the replicate; or ``results`` returns the output of
+    :func:`replicate` already run (shared by cells that read one set of
+    series), with ``defined`` telling which values the estimand is defined for.
+    """
+    out: dict[str, Any] = {
+        "function": function,
+        "estimand": estimand,
+        "process": process,
+        "settings": settings,
+        "R": int(R),
+        "seed": int(seed),
+        "kind": kind,
+    }
+    try:
+        if results is not None:
+            values, errors, undefined, first = results()
+        elif one is not None:
+            values, errors, undefined, first = replicate(one, R, seed)
+        else:
+            raise ValueError("give one= or results=")
+    except NotMeasurable as exc:
+        out.update(
+            estimate=None,
+            mc_se=None,
+            n_used=0,
+            errors=0,
+            n_undefined=0,
+            first_error=None,
+            not_measurable=str(exc),
+        )
+        return out
+    if defined is not None:
+        kept = [v for v in values if defined(v)]
+        undefined += len(values) - len(kept)
+        values = kept
+    scores = [reduce(v) for v in values]
+    if kind == "proportion":
+        est, se = proportion_estimate(sum(bool(s) for s in scores), len(scores))
+    else:
+        est, se = mean_estimate(scores)
+    out.update(
+        estimate=est,
+        mc_se=se,
+        n_used=len(scores),
+        errors=errors,
+        n_undefined=undefined,
+        first_error=first,
+        not_measurable=None,
+    )
+    if extra is not None and values:
+        out.update(extra(values))
+    return out
+
+
+def _attr(obj: Any, name: str, what: str) -> Any:
+    try:
+        return getattr(obj, name)
+    except AttributeError as exc:
+        raise NotMeasurable(f"{what} has no attribute {name!r}") from exc
+
+
+def _columns(frame: Any, names: tuple[str, ...], what: str) -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        raise NotMeasurable(f"{what} is not a DataFrame ({type(frame).__name__})")
+    missing = [c for c in names if c not in frame.columns]
+    if missing:
+        raise NotMeasurable(f"{what} has no column(s) {missing} (has {list(frame.columns)})")
+    return frame
+
+
+def _interval(obj: Any, what: str) -> tuple[float, float]:
+    low, high = _attr(obj, "ci_low", what), _attr(obj, "ci_high", what)
+    return float(low), float(high)
+
+
+def _share(values: list[Any], key: int | str) -> float:
+    return float(np.mean([v[key] for v in values]))
+
+
+# --------------------------------------------------------------------------- change points
+
+
+def cp_false_alarm(*, R: int, seed: int, process: str, n: int, rate: float) -> dict[str, Any]:
+    """Share of stationary SIMULATED series in which ``detect_changepoints`` finds >= 1 change.
+
+    Defaults of :func:`analysis.detect_changepoints` throughout.
+    """
+    proc = PROCESSES[process]
+
+    def one(rng: np.random.Generator) -> tuple[bool, int, str]:
+        sim = simulate_counts(proc, n, rate, rng)
+        res = it.detect_changepoints(sim.counts)
+        k = int(_attr(res, "n_changes", "ChangepointResult"))
+        return k >= 1, k, str(getattr(res, "cost_name", "?"))
+
+    def extra(values: list[Any]) -> dict[str, Any]:
+        costs = pd.Series([v[2] for v in values]).value_counts(normalize=True)
+        return {
+            "mean_changes": float(np.mean([v[1] for v in values])),
+            "cost_shares": {str(k): round(float(x), 4) for k, x in costs.items()},
+        }
+
+    return _cell(
+        function="detect_changepoints",
+        estimand="false alarm rate (share with >= 1 change)",
+        process=process,
+        settings={"n": n, "rate": rate},
+        R=R,
+        seed=seed,
+        one=one,
+        kind="proportion",
+        extra=extra,
+        reduce=lambda v: v[0],
+    )
+
+
+def _change_position(n: int, at: str) -> int:
+    if at == "mid":
+        return n // 2
+    if at.startswith("end-"):
+        return n - int(at[4:])
+    if at.startswith("start+"):
+        return int(at[6:])
+    raise ValueError(f"unknown change location {at!r}: 'mid', 'start+D' or 'end-D'")
+
+
+def _change_replicate(
+    rng: np.random.Generator, n: int, rate: float, ratio: float, at: str, process: str
+) -> dict[str, Any]:
+    """Detect on one series with one change; read power, location and segment answers."""
+    tau = _change_position(n, at)
+    sim = simulate_piecewise(PROCESSES[process], n, (rate, rate * ratio), (tau,), rng)
+    res = it.detect_changepoints(sim.counts)
+    idx = np.asarray(_attr(res, "indices", "ChangepointResult"), dtype=int)
+    out: dict[str, Any] = {"found": bool(idx.size and np.min(np.abs(idx - tau)) <= FOUND_WITHIN)}
+    out["n_changes"] = int(idx.size)
+    if idx.size:
+        nearest = int(np.argmin(np.abs(idx - tau)))
+        iv = _columns(
+            _attr(res, "intervals", "ChangepointResult"),
+            ("index_low", "index_high"),
+            "ChangepointResult.intervals",
+        )
+        if len(iv) != idx.size:
+            raise NotMeasurable(
+                f"ChangepointResult.intervals has {len(iv)} rows for {idx.size} changes"
+            )
+        row = iv.iloc[nearest]
+        out["location_covered"] = bool(row["index_low"] <= tau <= row["index_high"])
+        out["location_width"] = float(row["index_high"] - row["index_low"] + 1)
+    seg = _columns(
+        _attr(res, "segments", "ChangepointResult"),
+        ("start", "end", "rate", "ci_low", "ci_high"),
+        "ChangepointResult.segments",
+    )
+    truth = sim.rate.to_numpy()
+    index = sim.counts.index
+    covered = []
+    for _, s in seg.iterrows():
+        lo, hi = (int(i) for i in index.get_indexer(pd.Index([s["start"], s["end"]])))
+        if lo < 0 or hi < lo:
+            raise NotMeasurable(f"segment {s['start']}..{s['end']} is not on the series' dates")
+        target = float(truth[lo : hi + 1].mean())  # mean process rate over the segment's days
+        covered.append(bool(s["ci_low"] <= target <= s["ci_high"]))
+    out["segments_covered"] = covered
+    if out["found"] and idx.size == 1:
+        out["ratio_estimate"] = float(seg["rate"].iloc[1] / seg["rate"].iloc[0])
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_change_values(
+    R: int, seed: int, n: int, rate: float, ratio: float, at: str, process: str, detector: Any
+) -> tuple[list[Any], int, int, str | None]:
+    return replicate(lambda rng: _change_replicate(rng, n, rate, ratio, at, process), R, seed)
+
+
+def _change_values(
+    R: int, seed: int, n: int, rate: float, ratio: float, at: str, process: str
+) -> tuple[list[Any], int, int, str | None]:
+    """The replicates of one change setting, computed once per process for its three cells.
+
+    The cache key includes the detector itself, so a replaced
+    ``analysis.detect_changepoints`` is never answered from the cache.
+    """
+    return _cached_change_values(R, seed, n, rate, ratio, at, process, it.detect_changepoints)
+
+
+def _change_settings(n: int, rate: float, ratio: float, at: str) -> dict[str, Any]:
+    return {"n": n, "rate": rate, "ratio": ratio, "at": at, "change_at": _change_position(n, at)}
+
+
+def cp_power(
+    *, R: int, seed: int, n: int, rate: float, ratio: float, at: str, process: str = "poisson"
+) -> dict[str, Any]:
+    """Share of SIMULATED one-change series in which a change is found within +-5 days.
+
+    The rate is ``rate`` before the change and ``rate * ratio`` from the change
+    on; ``at`` is ``"mid"``, ``"start+D"`` or ``"end-D"`` (D days from an end).
+    """
+
+    def extra(values: list[Any]) -> dict[str, Any]:
+        ratios = [v["ratio_estimate"] for v in values if "ratio_estimate" in v]
+        return {
+            "mean_changes": float(np.mean([v["n_changes"] for v in values])),
+            "mean_ratio_estimate": float(np.mean(ratios)) if ratios else None,
+            "ratio_estimate_n": len(ratios),
+        }
+
+    return _cell(
+        function="detect_changepoints",
+        estimand=f"power (true change found within +-{FOUND_WITHIN} days)",
+        process=process,
+        settings=_change_settings(n, rate, ratio, at),
+        R=R,
+        seed=seed,
+        results=lambda: _change_values(R, seed, n, rate, ratio, at, process),
+        kind="proportion",
+        extra=extra,
+        reduce=lambda v: v["found"],
+    )
+
+
+def cp_location_coverage(
+    *, R: int, seed: int, n: int, rate: float, ratio: float, at: str, process: str = "poisson"
+) -> dict[str, Any]:
+    """Share of location intervals (of the detected change nearest the truth) covering it.
+
+    Conditional on at least one detected change: replicates without one are
+    counted in ``n_undefined``. The same series as :func:`cp_power` with the same seed.
+    """
+
+    def extra(values: list[Any]) -> dict[str, Any]:
+        return {"mean_interval_days": float(np.mean([v["location_width"] for v in values]))}
+
+    return _cell(
+        function="detect_changepoints",
+        estimand="location-interval coverage (given >= 1 change)",
+        process=process,
+        settings=_change_settings(n, rate, ratio, at),
+        R=R,
+        seed=seed,
+        results=lambda: _change_values(R, seed, n, rate, ratio, at, process),
+        defined=lambda v: "location_covered" in v,
+        kind="proportion",
+        extra=extra,
+        reduce=lambda v: v["location_covered"],
+    )
+
+
+def cp_segment_coverage(
+    *, R: int, seed: int, n: int, rate: float, ratio: float, at: str, process: str = "poisson"
+) -> dict[str, Any]:
+    """Share of a series' segment-rate intervals covering the segment's mean process rate.
+
+    Every detected segment counts (its truth is the mean process rate over
+    its days, also when it straddles the true change); the estimate is the
+    mean over replicates of the per-series share, with s.e. sd / sqrt(R).
+    """
+
+    def extra(values: list[Any]) -> dict[str, Any]:
+        flat = [c for v in values for c in v["segments_covered"]]
+        ratios = [v["ratio_estimate"] for v in values if "ratio_estimate" in v]
+        return {
+            "segments": len(flat),
+            "pooled_segment_coverage": float(np.mean(flat)) if flat else None,
+            "true_ratio": ratio,
+            "mean_ratio_estimate": float(np.mean(ratios)) if ratios else None,
+        }
+
+    return _cell(
+        function="detect_changepoints",
+        estimand="segment-rate interval coverage (mean share per series)",
+        process=process,
+        settings=_change_settings(n, rate, ratio, at),
+        R=R,
+        seed=seed,
+        results=lambda: _change_values(R, seed, n, rate, ratio, at, process),
+        kind="mean",
+        extra=extra,
+        reduce=lambda v: float(np.mean(v["segments_covered"])),
+    )
+
+
+# --------------------------------------------------------------------------- rates
+
+
+def _window(
+    rng: np.random.Generator, process: str, window: int, rate: float, placement: str
+) -> tuple[pd.Series, dict[str, Any]]:
+    """Counts and the estimate_rate keywords selecting a window of ``window`` days."""
+    proc = PROCESSES[process]
+    if placement == "alone":
+        return simulate_counts(proc, window, rate, rng).counts, {}
+    if placement == "inside":
+        counts = simulate_counts(proc, INSIDE_LENGTH, rate, rng).counts
+        first = counts.index[INSIDE_START]
+        last = counts.index[INSIDE_START + window - 1]
+        return counts, {"start": first, "end": last}
+    raise ValueError(f"unknown placement {placement!r}: 'alone' or 'inside'")
+
+
+def rate_coverage(
+    *, R: int, seed: int, process: str, window: int, rate: float, placement: str
+) -> dict[str, Any]:
+    """Share of ``estimate_rate`` 95% intervals containing the process mean rate.
+
+    ``placement="alone"``: the series is the window; ``"inside"``: a window of
+    a 365-day series chosen with ``start=``/``end=`` (the rest of the series is
+    there for a method that borrows strength from it).
+    """
+
+    def one(rng: np.random.Generator) -> tuple[bool, str]:
+        counts, where = _window(rng, process, window, rate, placement)
+        res = it.estimate_rate(counts, **where)
+        low, high = _interval(res, "RateResult")
+        return bool(low <= rate <= high), str(getattr(res, "method", "?"))
+
+    def extra(values: list[Any]) -> dict[str, Any]:
+        methods = pd.Series([v[1] for v in values]).value_counts(normalize=True)
+        return {"method_shares": {str(k): round(float(x), 4) for k, x in methods.items()}}
+
+    return _cell(
+        function="estimate_rate",
+        estimand="coverage of the process mean rate",
+        process=process,
+        settings={"window": window, "rate": rate, "placement": placement},
+        R=R,
+        seed=seed,
+        one=one,
+        kind="proportion",
+        extra=extra,
+        reduce=lambda v: v[0],
+    )
+
+
+def _garwood_width(events: int, exposure: float, level: float = 0.95) -> float:
+    from scipy.stats import chi2
+
+    a = 1 - level
+    low = 0.0 if events == 0 else chi2.ppf(a / 2, 2 * events) / 2
+    high = chi2.ppf(1 - a / 2, 2 * events + 2) / 2
+    return float(high - low) / exposure
+
+
+def rate_width_ratio(
+    *, R: int, seed: int, window: int, rate: float, process: str = "poisson"
+) -> dict[str, Any]:
+    """Mean ratio of the ``estimate_rate`` interval width to the exact Poisson (Garwood) width.
+
+    On SIMULATED independent Poisson days; the Garwood interval of the same
+    total and exposure is computed here from scipy's chi-square quantiles.
+    """
+
+    def one(rng: np.random.Generator) -> float:
+        counts = simulate_counts(PROCESSES[process], window, rate, rng).counts
+        low, high = _interval(it.estimate_rate(counts), "RateResult")
+        return (high - low) / _garwood_width(int(counts.sum()), float(window))
+
+    return _cell(
+        function="estimate_rate",
+        estimand="interval width / exact Poisson width",
+        process=process,
+        settings={"window": window, "rate": rate},
+        R=R,
+        seed=seed,
+        one=one,
+        kind="mean",
+    )
+
+
+def rolling_coverage(
+    *, R: int, seed: int, process: str, rate: float, n: int = 365, window: str = "7D"
+) -> dict[str, Any]:
+    """Mean share of full ``rolling_rate`` windows whose band contains the process rate.
+
+    The process rate of a 7-day window is the mean rate (whole weeks).
+    """
+
+    def one(rng: np.random.Generator) -> float:
+        counts = simulate_counts(PROCESSES[process], n, rate, rng).counts
+        res = it.rolling_rate(counts, window=window)
+        frame = _columns(
+            res.to_frame() if hasattr(res, "to_frame") else None,
+            ("ci_low", "ci_high"),
+            "rolling_rate(...).to_frame()",
+        )
+        full = frame.dropna(subset=["ci_low", "ci_high"])
+        if full.empty:
+            raise _Undefined
+        return float(((full["ci_low"] <= rate) & (rate <= full["ci_high"])).mean())
+
+    return _cell(
+        function="rolling_rate",
+        estimand=f"band coverage of the process rate ({window}, mean share of days)",
+        process=process,
+        settings={"n": n, "rate": rate, "window": window},
+        R=R,
+        seed=seed,
+        one=one,
+        kind="mean",
+    )
+
+
+def compare_coverage(
+    *, R: int, seed: int, process: str, window: int, rate: float
+) -> dict[str, Any]:
+    """Share of ``compare_rates`` 95% ratio intervals containing 1.
+
+    Two adjacent windows of ``window`` days of the same stationary SIMULATED
+    series (true ratio 1).
+    """
+
+    def one(rng: np.random.Generator) -> bool:
+        counts = simulate_counts(PROCESSES[process], 2 * window, rate, rng).counts
+        res = it.compare_rates(counts.iloc[window:], counts.iloc[:window])
+        low, high = _interval(res, "RateComparison")
+        return bool(low <= 1.0 <= high)
+
+    return _cell(
+        function="compare_rates",
+        estimand="ratio-interval coverage (true ratio 1)",
+        process=process,
+        settings={"window": window, "rate": rate},
+        R=R,
+        seed=seed,
+        one=one,
+        kind="proportion",
+    )
+
+
+def claim_false_rejection(
+    *, R: int, seed: int, process: str, window: int, rate: float, data: str
+) -> dict[str, Any]:
+    """Share of windows in which ``check_claim`` calls the TRUE process mean rate inconsistent.
+
+    ``data="daily"`` passes the window's daily counts; ``data="total"`` only
+    its total and exposure (the published-figure case).
+    """
+
+    def one(rng: np.random.Generator) -> bool:
+        counts = simulate_counts(PROCESSES[process], window, rate, rng).counts
+        if data == "daily":
+            res = it.check_claim(counts, claimed_rate=rate)
+        elif data == "total":
+            res = it.check_claim(total=int(counts.sum()), exposure=window, claimed_rate=rate)
+        else:
+            raise ValueError(f"unknown data {data!r}: 'daily' or 'total'")
+        consistent = _attr(res, "consistent", "ClaimCheck")
+        if not isinstance(consistent, bool | np.bool_):
+            raise NotMeasurable(
+                f"ClaimCheck.consistent is {type(consistent).__name__}, not a yes/no answer"
+            )
+        return not bool(consistent)
+
+    return _cell(
+        function="check_claim",
+        estimand=f"false rejection of a true claim ({data} data)",
+        process=process,
+        settings={"window": window, "rate": rate, "data": data},
+        R=R,
+        seed=seed,
+        one=one,
+        kind="proportion",
+    )
+
+
+# --------------------------------------------------------------------------- trend
+
+
+def trend_slope_coverage(
+    *, R: int, seed: int, process: str, slope: float, n: int = 365, rate: float = 5.0
+) -> dict[str, Any]:
+    """Share of ``fit_trend`` (defaults) slope intervals containing the true slope.
+
+    The SIMULATED rate on day t is ``rate * exp(slope * t)`` (times the process
+    factors); ``slope_ci`` is in log rate per day.
+    """
+
+    def one(rng: np.random.Generator) -> tuple[bool, str]:
+        sim = simulate_counts(PROCESSES[process], n, rate, rng, slope=slope)
+        res = it.fit_trend(sim.counts)
+        ci = _attr(res, "slope_ci", "TrendResult")
+        if ci is None:
+            raise NotMeasurable("TrendResult.slope_ci is None for the default trend")
+        return bool(ci[0] <= slope <= ci[1]), str(getattr(res, "family", "?"))
+
+    def extra(values: list[Any]) -> dict[str, Any]:
+        fam = pd.Series([v[1] for v in values]).value_counts(normalize=True)
+        return {"family_shares": {str(k): round(float(x), 4) for k, x in fam.items()}}
+
+    return _cell(
+        function="fit_trend",
+        estimand="slope-interval coverage",
+        process=process,
+        settings={"n": n, "rate": rate, "slope": slope},
+        R=R,
+        seed=seed,
+        one=one,
+        kind="proportion",
+        extra=extra,
+        reduce=lambda v: v[0],
+    )
+
+
+def trend_pulse_coverage(
+    *, R: int, seed: int, process: str, n: int = 365, rate: float = 5.0, duration: int = 2
+) -> dict[str, Any]:
+    """Share of ``fit_trend`` event-effect intervals containing 0 for a pulse with no effect.
+
+    A ``duration``-day pulse event in the middle of a stationary SIMULATED
+    series; the interval is the pulse term's ``ci_low, ci_high`` (log rate
+    ratio) in ``params``.
+    """
+    day = START + pd.Timedelta(days=n // 2)
+    events = pd.DataFrame(
+        {"date": [day], "name": ["pulse"], "kind": ["pulse"], "duration": [duration]}
+    )
+
+    def one(rng: np.random.Generator) -> bool:
+        counts = simulate_counts(PROCESSES[process], n, rate, rng).counts
+        res = it.fit_trend(counts, events=events)
+        params = _columns(
+            _attr(res, "params", "TrendResult"), ("ci_low", "ci_high"), "TrendResult.params"
+        )
+        rows = [t for t in params.index if str(t).startswith("pulse")]
+        if len(rows) != 1:
+            raise NotMeasurable(
+                f"no single pulse term in TrendResult.params ({list(params.index)})"
+            )
+        row = params.loc[rows[0]]
+        return bool(row["ci_low"] <= 0.0 <= row["ci_high"])
+
+    return _cell(
+        function="fit_trend",
+        estimand=f"event-effect coverage ({duration}-day pulse, no effect)",
+        process=process,
+        settings={"n": n, "rate": rate, "duration": duration},
+        R=R,
+        seed=seed,
+        one=one,
+        kind="proportion",
+    )
+
+
+def forecast_coverage(
+    *, R: int, seed: int, process: str, horizon: str, n: int = 365, rate: float = 5.0
+) -> dict[str, Any]:
+    """Coverage of ``fit_trend(...).forecast`` 90% intervals on the SIMULATED next days.
+
+    The model (defaults) is fitted on ``n`` days and checked against the next
+    days of the same simulated path. ``horizon="daily"``: mean share of the
+    28 daily intervals of ``forecast(28)`` containing the count (s.e. sd /
+    sqrt(R)); ``horizon="7"``, ``"14"``, ``"28"``: share of ``forecast(h).total``
+    intervals containing the h-day total.
+    """
+    h = 28 if horizon == "daily" else int(horizon)
+
+    def one(rng: np.random.Generator) -> float | bool:
+        counts = simulate_counts(PROCESSES[process], n + h, rate, rng).counts
+        fit = it.fit_trend(counts.iloc[:n])
+        future = counts.iloc[n:].to_numpy()
+        fc = fit.forecast(h)
+        if horizon == "daily":
+            frame = _columns(
+                fc.to_frame() if hasattr(fc, "to_frame") else None,
+                ("ci_low", "ci_high"),
+                "ForecastResult.to_frame()",
+            )
+            lo, hi = frame["ci_low"].to_numpy(), frame["ci_high"].to_numpy()
+            return float(np.mean((lo <= future) & (future <= hi)))
+        total = _attr(fc, "total", "ForecastResult")
+        try:
+            _, lo_t, hi_t = (float(x) for x in total)
+        except (TypeError, ValueError) as exc:
+            raise NotMeasurable(
+                f"ForecastResult.total is not (mean, low, high): {total!r}"
+            ) from exc
+        return bool(lo_t <= future.sum() <= hi_t)
+
+    return _cell(
+        function="fit_trend.forecast",
+        estimand=(
+            "90% interval coverage, daily counts (mean share of 28 days)"
+            if horizon == "daily"
+            else f"90% interval coverage, {h}-day total"
+        ),
+        process=process,
+        settings={"n": n, "rate": rate, "horizon": horizon},
+        R=R,
+        seed=seed,
+        one=one,
+        kind="mean" if horizon == "daily" else "proportion",
+    )
