@@ -119,7 +119,7 @@ def log_nb_predictive(
     # Loader's form: NB(x; a, p) = a / (a + x) * Binomial(a; a + x, p)
     n = a + x
     nq = n / (b + 1.0)
-    np_ = n - nq
+    np_ = n * (b / (b + 1.0))
     return (
         math.log(a / n)
         + _stirlerr(n)
