@@ -120,7 +120,7 @@ def run_isolated(code: str, timeout: float = HANG_TIMEOUT_S) -> object:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def isolated():
     """The :func:`run_isolated` hang guard."""
     return run_isolated
