@@ -19,7 +19,6 @@ from analysis.changepoints._cost_normal import NormalCost
 from analysis.changepoints._cost_poisson import PoissonCost
 from analysis.changepoints._detect import changepoint_path, detect_changepoints
 from analysis.changepoints._result import ChangepointPath, ChangepointResult
-
 from analysis.changepoints.online import online_changepoints
 
 __all__ = [

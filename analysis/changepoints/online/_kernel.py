@@ -22,11 +22,12 @@ Conventions (0-based positions ``t`` of the input):
 * the hazard ``H`` is the prior probability that a new segment starts at an
   observed step; a NaN step leaves the posterior over segment starts as it was.
 
-Extreme magnitudes. The Poisson predictive (negative binomial) is computed
-from ``lgamma`` sums only for small counts; for larger ones in the
+Extreme magnitudes. The Poisson predictive (negative binomial) is a product
+for small counts and a difference of ``lgamma`` values up to a posterior
+shape plus count of 1e6 (off by less than 1e-8 there); beyond, it is the
 saddle-point form of Loader (2000), a sum of terms of order one (Stirling
 remainders and deviances), because the ``lgamma`` differences lose all
-precision around 1e13 (a constant series of 1e15 counts then showed changes).
+precision around 1e13 (a constant series of 1e15 counts showed 7 changes).
 No count is converted to an integer (a count beyond 2**63 wrapped to a
 negative number, and a product loop over it ran for ever). The normal
 predictive is written in deviations from the segment mean, so a constant
@@ -54,6 +55,9 @@ POISSON, NORMAL = 0, 1
 # up to this many counts in one step (and a posterior shape below 1e10) the
 # predictive is a product of terms, exact; above, the saddle-point form
 _RISING_PRODUCT_MAX = 24.0
+# below this posterior shape plus count, lgamma differences (faster); above, the
+# saddle-point form (the lgamma form loses about eps * z * log(z) in absolute terms)
+_LGAMMA_MAX = 1e6
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 # the series of _bd0 converges geometrically (ratio below 0.0083); a cap
 # guarantees termination whatever rounding does
@@ -94,14 +98,16 @@ def _bd0(x: float, m: float) -> float:  # pragma: no cover - compiled
     return x * math.log(x / m) + m - x
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def log_nb_predictive(
-    a: float, b: float, log_b: float, log_b1: float, x: float
+    a: float, b: float, log_b: float, log_b1: float, x: float, lfact: float, serr: float
 ) -> float:  # pragma: no cover - compiled
-    """log P(x | Gamma(a, b) posterior on a Poisson rate): a negative binomial.
+    """Log predictive P(x | Gamma(a, b) posterior on a Poisson rate): negative binomial.
 
-    ``log_b`` and ``log_b1`` are log(b) and log(b + 1) (from a table).
-    Size ``a``, success probability ``b / (b + 1)``.
+    Size ``a``, success probability ``b / (b + 1)``. The terms that depend on
+    ``b`` or ``x`` only come from the caller, computed once: ``log_b`` and
+    ``log_b1`` are log(b) and log(b + 1), ``lfact`` is lgamma(x + 1) and
+    ``serr`` is ``_stirlerr(x)`` (any value for x = 0).
     """
     if x <= _RISING_PRODUCT_MAX and a < 1e10:
         # exact for small counts: log(a (a+1) ... (a+x-1)) - log x! + ...
@@ -113,7 +119,10 @@ def log_nb_predictive(
                 prod *= a + j
                 j += 1.0
             rising = math.log(prod)
-        return rising - math.lgamma(x + 1.0) + a * (log_b - log_b1) - x * log_b1
+        return rising - lfact + a * (log_b - log_b1) - x * log_b1
+    if a + x < _LGAMMA_MAX:
+        # lgamma differences, off by less than 1e-8 below this size
+        return math.lgamma(a + x) - math.lgamma(a) - lfact + a * (log_b - log_b1) - x * log_b1
     if x == 0.0:
         return -a * math.log1p(1.0 / b)
     # Loader's form: NB(x; a, p) = a / (a + x) * Binomial(a; a + x, p)
@@ -124,7 +133,7 @@ def log_nb_predictive(
         math.log(a / n)
         + _stirlerr(n)
         - _stirlerr(a)
-        - _stirlerr(x)
+        - serr
         - _bd0(a, np_)
         - _bd0(x, nq)
         + 0.5 * math.log(n / (a * x))
@@ -192,9 +201,13 @@ def _bocpd(  # pragma: no cover - compiled
             else:
                 # growth: every live hypothesis predicts x with its posterior
                 if family == POISSON:
+                    lfact = math.lgamma(x + 1.0)
+                    serr = _stirlerr(x) if x > 0.0 else 0.0
                     for i in range(k):
                         c = cnt[i]
-                        lp = log_nb_predictive(a0 + s1[i], b0 + c, log_b[c], log_b[c + 1], x)
+                        lp = log_nb_predictive(
+                            a0 + s1[i], b0 + c, log_b[c], log_b[c + 1], x, lfact, serr
+                        )
                         logp[i] += log_1mh + lp
                 else:
                     for i in range(k):
@@ -212,7 +225,7 @@ def _bocpd(  # pragma: no cover - compiled
                         logp[i] += log_1mh + lp
                 # a new segment starting at t: hazard times the prior predictive
                 if family == POISSON:
-                    lp0 = log_nb_predictive(a0, b0, log_b[0], log_b[1], x)
+                    lp0 = log_nb_predictive(a0, b0, log_b[0], log_b[1], x, lfact, serr)
                 else:
                     d0 = 0.5 * (x - mu0) ** 2 * kappa0 / (kappa0 + 1.0)
                     lp0 = (

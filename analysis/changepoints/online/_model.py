@@ -140,11 +140,7 @@ def check_prior(family: str, prior: Sequence[float]) -> tuple[float, ...]:
             raise ValueError(
                 f"poisson prior must be (shape, rate), both > 0 and finite; got {prior!r}."
             )
-    elif (
-        len(values) != 4
-        or not all(math.isfinite(v) for v in values)
-        or min(values[1:]) <= 0
-    ):
+    elif len(values) != 4 or not all(math.isfinite(v) for v in values) or min(values[1:]) <= 0:
         raise ValueError(
             "normal prior must be (mu0, kappa0, alpha0, beta0) with kappa0, alpha0, beta0 > 0 "
             f"and finite; got {prior!r}."
@@ -172,4 +168,3 @@ def overdispersion_note(values: np.ndarray, observed: np.ndarray, indices: Any) 
         "family takes bursts for changes, so some reported changes may be spurious; compare "
         "with detect_changepoints (negbin cost) or use family='normal'"
     )
-

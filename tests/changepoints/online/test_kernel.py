@@ -33,7 +33,7 @@ def test_exact_posterior_matches_brute_force(family, data, prior, brute_force, r
 
 
 def test_exact_posterior_matches_brute_force_for_counts_above_the_product_range(brute_force):
-    # counts of 25 to 60 take the saddle-point branch of the predictive
+    # counts of 25 to 60 take the lgamma branch of the predictive, not the product
     y = np.array([31.0, 27, 33, 58, 52, 60, 55, 29, 26, 30])
     prior, hazard = (2.0, 0.05), 0.2
     full = np.zeros((len(y), len(y)))
@@ -58,7 +58,8 @@ def test_nan_step_carries_posterior_forward(poisson_y, brute_force):
 
 
 def _predictive(a: float, b: float, x: float) -> float:
-    return log_nb_predictive(a, b, math.log(b), math.log1p(b), x)
+    serr = _kernel._stirlerr(x) if x > 0 else 0.0
+    return log_nb_predictive(a, b, math.log(b), math.log1p(b), x, math.lgamma(x + 1), serr)
 
 
 @pytest.mark.parametrize(
@@ -70,6 +71,13 @@ def test_predictive_is_the_negative_binomial(a, b, x):
     # scipy's log pmf (lgamma sums) is accurate to about 1e-12 at these sizes
     expected = nbinom.logpmf(x, a, b / (b + 1))
     assert _predictive(a, b, x) == pytest.approx(expected, rel=1e-11, abs=1e-11)
+
+
+@pytest.mark.parametrize(("a", "b", "x"), [(2e6, 5e4, 45), (1e6, 0.5, 3e6), (5e6, 1e3, 0)])
+def test_saddle_point_branch_is_the_negative_binomial(a, b, x):
+    # above a + x = 1e6; scipy's lgamma sums are good to about 1e-8 here
+    expected = nbinom.logpmf(x, a, b / (b + 1))
+    assert _predictive(a, b, x) == pytest.approx(expected, abs=5e-8)
 
 
 def test_predictive_keeps_its_precision_at_counts_near_1e15():
