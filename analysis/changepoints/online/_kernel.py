@@ -365,7 +365,7 @@ def run(
         y = y / scale
         prior_arr = prior_arr.copy()
         prior_arr[0] /= scale
-        prior_arr[3] /= scale * scale
+        prior_arr[3] = prior_arr[3] / scale / scale  # scale**2 may underflow
         if not prior_arr[3] > 0 or not math.isfinite(prior_arr[3]):
             raise ValueError(
                 f"the normal prior's beta0 ({prior[3]!r}) is too small or too large for data "

@@ -11,6 +11,7 @@ function uses.
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -123,6 +124,12 @@ def default_prior(family: str, x: np.ndarray) -> tuple[float, ...]:
         mean = float(np.mean(x))
         return (1.0, 1.0 / mean if mean > 0 else 1.0)
     sd = _robust_sd(x)
+    if not sys.float_info.min <= sd**2 < math.inf:
+        raise ValueError(
+            f"the noise scale of y ({sd:.3g}) is too small to square in floating point "
+            "(below 1.5e-154); "
+            "rescale the series (multiply it by a power of ten) or pass a prior"
+        )
     # about the median: a constant series has variance exactly 0 at any magnitude
     var = float(np.var(x - np.median(x)))
     kappa0 = min(1.0, sd**2 / var) if var > 0 else 1.0

@@ -26,6 +26,19 @@ def test_default_normal_prior_of_a_constant_large_series_has_unit_scale():
     assert default_prior("normal", np.full(50, 1e149)) == (1e149, 1.0, 1.0, 1.0)
 
 
+def test_values_whose_noise_scale_underflows_when_squared_are_refused():
+    rng = np.random.default_rng(2)  # simulated
+    with pytest.raises(ValueError, match="rescale"):
+        online_changepoints(rng.normal(0, 1e-170, 50), family="normal")
+
+
+def test_tiny_values_find_the_step():
+    rng = np.random.default_rng(2)  # simulated: N(0, 1) then N(4, 1), times 1e-150
+    y = np.r_[rng.normal(0, 1, 100), rng.normal(4, 1, 100)] * 1e-150
+    res = online_changepoints(y, family="normal")
+    assert list(res.indices) == [100]
+
+
 def test_model_keyword_is_a_deprecated_alias_of_family():
     y = np.r_[np.zeros(20), np.full(20, 5.0)]
     with pytest.warns(DeprecationWarning, match="family"):
