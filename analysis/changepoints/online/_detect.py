@@ -130,7 +130,9 @@ def online_changepoints(
     TypeError
         For a DataFrame or an input that is not one-dimensional.
     ValueError
-        For a setting out of range (the message names the parameter).
+        For a setting out of range (the message names the parameter), or,
+        for the normal family with the default prior, a noise scale too small
+        to square in floating point (below 1.5e-154: rescale the series).
 
     Notes
     -----
@@ -146,7 +148,7 @@ def online_changepoints(
     declared change. The change point is s and the detection time t; changes
     closer than ``lag`` steps merge into one. A change in the first ``lag``
     steps is declared like any other (the initial segment never counts as a
-    change): on the Nile flow (100 years) the normal model finds 1899, 28
+    change): on the Nile flow (100 years) the normal family finds 1899, 28
     steps in; on 300 simulated stationary series of 100 steps per case
     (Poisson 0.5, 3, 10; normal), at most 1% had any alarm.
     With the defaults, on simulated stationary Poisson series (rates 0.5 to
@@ -182,10 +184,11 @@ def online_changepoints(
     counting steps (NaN steps included), so the change probability decays
     during a gap. Leading NaN steps have NaN outputs.
 
-    *Extreme magnitudes.* The recursion is written to stay exact at any
-    accepted magnitude: a constant series gives no change, whether its
-    value is 5 or 1e15 (counts) or 1e100 (values), and a single step from 0
-    to 1e20 (values) gives one change.
+    *Extreme magnitudes.* The recursion keeps its precision at any accepted
+    magnitude (see :mod:`analysis.changepoints.online._kernel`): a constant
+    series gives no change, whether its value is 5, 1e15 or 2**53 - 1
+    (counts) or 1e100 (values), and one step from 0 to 1e20 (values) gives
+    one change.
 
     References
     ----------
