@@ -59,6 +59,8 @@ _RISING_PRODUCT_MAX = 24.0
 # saddle-point form (the lgamma form loses about eps * z * log(z) in absolute terms)
 _LGAMMA_MAX = 1e6
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+# largest prior mean, in units of the data magnitude, whose square is finite
+_MAX_SCALED_MEAN = 1e150
 # the series of _bd0 converges geometrically (ratio below 0.0083); a cap
 # guarantees termination whatever rounding does
 _BD0_MAX_TERMS = 200
@@ -364,12 +366,18 @@ def run(
         scale = _power_of_two_scale(y)
         y = y / scale
         prior_arr = prior_arr.copy()
-        prior_arr[0] /= scale
-        prior_arr[3] = prior_arr[3] / scale / scale  # scale**2 may underflow
+        with np.errstate(over="ignore", under="ignore"):  # checked just below
+            prior_arr[0] /= scale
+            prior_arr[3] = prior_arr[3] / scale / scale  # scale**2 may underflow
         if not prior_arr[3] > 0 or not math.isfinite(prior_arr[3]):
             raise ValueError(
                 f"the normal prior's beta0 ({prior[3]!r}) is too small or too large for data "
                 f"of magnitude {scale:g}; give a beta0 near the noise variance"
+            )
+        if abs(prior_arr[0]) > _MAX_SCALED_MEAN:
+            raise ValueError(
+                f"the normal prior's mu0 ({prior[0]!r}) is too far from data of magnitude "
+                f"{scale:g} (its square would overflow); give a mu0 near the data"
             )
     elif family != "poisson":
         raise ValueError(f"family must be 'poisson' or 'normal', got {family!r}")

@@ -126,6 +126,17 @@ def test_normal_posterior_does_not_depend_on_the_unit(normal_y):
         np.testing.assert_allclose(full, ref, rtol=1e-12, atol=1e-15)
 
 
+def test_normal_prior_mean_far_beyond_the_data_is_refused(normal_y):
+    # its square would overflow, and inf - inf would make the posterior NaN
+    with pytest.raises(ValueError, match="mu0"):
+        run(normal_y, "normal", (1e200, 1.0, 1.0, 1.0), 0.2, 3, 0.0, None)
+
+
+def test_normal_prior_variance_that_overflows_in_data_units_is_refused(normal_y):
+    with pytest.raises(ValueError, match="beta0"):
+        run(normal_y * 1e-200, "normal", (0.0, 1.0, 1.0, 1e300), 0.2, 3, 0.0, None)
+
+
 def test_unknown_family_is_refused(poisson_y):
     with pytest.raises(ValueError, match="family"):
         run(poisson_y, "gaussian", (1.0, 1.0), 0.2, 3, 0.0, None)
