@@ -53,7 +53,8 @@ __all__ = ["NORMAL", "POISSON", "log_nb_predictive", "run"]
 #: family codes of the kernel
 POISSON, NORMAL = 0, 1
 # up to this many counts in one step (and a posterior shape below 1e10) the
-# predictive is a product of terms, exact; above, the saddle-point form
+# predictive is a product of terms, exact; above, lgamma differences or the
+# saddle-point form
 _RISING_PRODUCT_MAX = 24.0
 # below this posterior shape plus count, lgamma differences (faster); above, the
 # saddle-point form (the lgamma form loses about eps * z * log(z) in absolute terms)
