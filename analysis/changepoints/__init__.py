@@ -19,11 +19,7 @@ from analysis.changepoints._cost_normal import NormalCost
 from analysis.changepoints._cost_poisson import PoissonCost
 from analysis.changepoints._detect import changepoint_path, detect_changepoints
 from analysis.changepoints._result import ChangepointPath, ChangepointResult
-
-try:
-    from analysis.changepoints._online import online_changepoints
-except ImportError:  # pragma: no cover - built in parallel; absent until it lands
-    pass
+from analysis.changepoints.online import online_changepoints
 
 __all__ = [
     "ChangepointPath",
