@@ -28,12 +28,11 @@ from __future__ import annotations
 
 from analysis.rates._claim import ClaimCheck, check_claim
 from analysis.rates._compare import RateComparison, compare_rates
-from analysis.rates._estimate import DISPERSION_TEST_LEVEL, RateResult, estimate_rate
+from analysis.rates._estimate import RateResult, estimate_rate
 from analysis.rates._inputs import PER_DAYS
 from analysis.rates._rolling import RollingRateResult, rolling_rate
 
 __all__ = [
-    "DISPERSION_TEST_LEVEL",
     "PER_DAYS",
     "ClaimCheck",
     "RateComparison",

@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 
 from analysis._draw import errorbar, get_ax
-from analysis._format import fmt_count, fmt_days, fmt_short, jsonable, p_text
+from analysis._format import fmt_count, fmt_days, fmt_short, jsonable, p_text, records
 from analysis._results import Result
 from analysis._series import CountSeries
-from analysis.rates._estimate import RateResult, estimate_from_counts, estimate_rate, negbin_fit
+from analysis.rates._dependent import design_effect, quasi_garwood, quasi_p_value
+from analysis.rates._estimate import RateResult, estimate_from_counts, estimate_rate
 from analysis.rates._inputs import check_level, parse_per, read_counts
 from analysis.rates._numerics import max_day_probability, poisson_two_sided
 
@@ -43,6 +44,14 @@ class ClaimCheck(Result):
         ``max_in_a_day`` or more events over the period.
     max_note : str
         A sentence about the daily maximum ("" when not asked).
+    sensitivity : pandas.DataFrame or None
+        With a total only: the interval and verdict for assumed design
+        effects 1 (Poisson), 1.5, 2, 3, 5 and 10 (columns ``design_effect,
+        ci_low, ci_high, p_value, consistent``).
+    critical_design_effect : float or None
+        With a total only: the design effect at which the verdict changes
+        (an inconsistent claim becomes consistent); None when the claim is
+        consistent already under Poisson.
     """
 
     estimate: RateResult
@@ -54,6 +63,8 @@ class ClaimCheck(Result):
     observed_max: int | None = None
     max_probability: float | None = None
     max_note: str = ""
+    sensitivity: pd.DataFrame | None = None
+    critical_design_effect: float | None = None
 
     @property
     def level(self) -> float:
@@ -67,7 +78,29 @@ class ClaimCheck(Result):
             parts.append(self.max_note)
         parts.append(f"Estimate: {self.estimate.summary()}. {p_text(self.p_value)}.")
         parts.append(self.estimate.reason)
+        if self.sensitivity is not None:
+            parts.append(self.sensitivity_text)
         return "\n".join(parts)
+
+    @property
+    def sensitivity_text(self) -> str:
+        """The verdict as a function of the assumed design effect, in words."""
+        if self.sensitivity is None:
+            return ""
+        crit = self.critical_design_effect
+        if crit is None:
+            return (
+                "From a total alone the dispersion is unknown; the claim is consistent under "
+                "Poisson and stays so for any larger design effect (overdispersion or "
+                "dependence only widen the interval)."
+            )
+        return (
+            "From a total alone the dispersion is unknown: the claim is inconsistent under "
+            f"Poisson but consistent once the design effect (variance of the total over its "
+            f"Poisson variance) reaches {crit:.2f}; real daily incident counts often have "
+            "design effects of 2 or more (pass reference= a daily series of the same kind "
+            "to estimate it)."
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Verdict, test and estimate as JSON-friendly values."""
@@ -80,6 +113,10 @@ class ClaimCheck(Result):
             "observed_max": self.observed_max,
             "max_probability": jsonable(self.max_probability),
             "max_note": self.max_note,
+            "critical_design_effect": jsonable(self.critical_design_effect),
+            "sensitivity": None
+            if self.sensitivity is None
+            else records(self.sensitivity.reset_index(drop=True)),
             "estimate": self.estimate.to_dict(),
         }
 
@@ -106,24 +143,6 @@ class ClaimCheck(Result):
         return ax
 
 
-def _negbin_p_value(c: CountSeries, claimed_per_day: float, level: float) -> float:
-    """Two-sided p-value matching the negbin interval.
-
-    That interval is the union of a log-scale Wald-t interval and the exact
-    Poisson interval, so a claim is outside it exactly when both tests reject:
-    the p-value is the larger of the two.
-    """
-    from scipy.stats import t as student_t
-
-    fit = negbin_fit(c, level)
-    exact = poisson_two_sided(int(c.total), claimed_per_day * c.total_exposure)
-    if claimed_per_day <= 0:
-        return exact
-    stat = (math.log(fit.rate) - math.log(claimed_per_day)) / fit.se_log
-    wald = float(2 * student_t.sf(abs(stat), fit.df))
-    return max(wald, exact)
-
-
 def check_claim(
     counts: pd.Series | None = None,
     *,
@@ -136,6 +155,7 @@ def check_claim(
     per: str | float = "day",
     level: float = 0.95,
     label: str | None = None,
+    reference: pd.Series | None = None,
 ) -> ClaimCheck:
     """Test a published claim such as "an average of five a day" against data.
 
@@ -164,6 +184,11 @@ def check_claim(
     label : str, optional
         Plural noun for the events in the verdict ("claims"); by default the
         count series' name or "events".
+    reference : pandas.Series, optional
+        Daily counts of the same kind (say the alert history of the same
+        front) from which the design effect is estimated: with ``counts``, in
+        place of ``counts`` itself; with a total, to give a verdict under the
+        estimated design effect instead of Poisson.
 
     Returns
     -------
@@ -173,12 +198,25 @@ def check_claim(
 
     Notes
     -----
-    The rate is estimated as in :func:`estimate_rate` with ``family="auto"``.
-    For Poisson the p-value is the two-sided exact test (twice the smaller
-    tail), the test whose inversion is the Garwood interval, so ``consistent``
-    and ``p_value >= 1 - level`` agree. For overdispersed counts the p-value
-    is the Wald test on the log scale that matches the negative-binomial
-    interval, and the verdict says the counts are overdispersed.
+    With counts the rate and interval are those of :func:`estimate_rate`
+    (``family="auto"``: the exact Poisson interval scaled by the design
+    effect of the window's total, which carries overdispersion and serial
+    dependence). The p-value is the matching two-sided test (twice the
+    smaller tail of the scaled Poisson), so ``consistent`` and
+    ``p_value >= 1 - level`` agree.
+
+    From a total alone the design effect cannot be estimated. The verdict is
+    the Poisson one, and ``sensitivity`` and ``critical_design_effect`` give
+    it as a function of an assumed design effect; with ``reference=`` the
+    verdict uses the design effect estimated from the reference for a
+    window of the same length.
+
+    The daily maximum is checked against the distribution of the largest of
+    the days under the estimated rate: a negative binomial with the
+    estimated per-day dispersion when there are daily data, else Poisson;
+    days are treated as independent, which for positively dependent counts
+    overstates the chance of a busy day somewhat (the conservative side for
+    calling a claimed maximum implausible).
 
     Examples
     --------
@@ -201,6 +239,11 @@ def check_claim(
     ):
         raise ValueError(f"max_in_a_day must be a whole number >= 0, not {max_in_a_day!r}")
     c: CountSeries | None = None
+    ref: CountSeries | None = None
+    level = check_level(level)
+    per_label, per_days = parse_per(per)
+    if reference is not None:
+        ref = read_counts(reference, what="reference")
     if counts is None:
         est = estimate_rate(
             total=total, exposure=exposure, start=start, end=end, level=level, per=per
@@ -208,18 +251,27 @@ def check_claim(
     else:
         if total is not None or exposure is not None:
             raise ValueError("give either counts or total= and exposure=, not both")
-        level = check_level(level)
-        per_label, per_days = parse_per(per)
-        c = read_counts(counts, start=start, end=end)
+        full = read_counts(counts)
+        c = full.window(start, end)
         est = estimate_from_counts(
-            c, level=level, per_label=per_label, per_days=per_days, family="auto"
+            c,
+            level=level,
+            per_label=per_label,
+            per_days=per_days,
+            family="auto",
+            reference=full if ref is None else ref,
         )
     if label:
         est = _relabel(est, label)
     claimed = float(claimed_rate)
     claimed_per_day = claimed / est.per_days
-    if est.family == "negbin" and c is not None:
-        p = _negbin_p_value(c, claimed_per_day, est.level)
+    sensitivity, critical = None, None
+    if c is None:
+        sensitivity, critical = _sensitivity(est, claimed_per_day)
+        if ref is not None:  # the verdict under the reference's design effect
+            est = _with_reference(est, ref)
+    if est.design_effect is not None:
+        p = quasi_p_value(est.events, claimed_per_day * est.exposure, est.design_effect)
     else:
         p = poisson_two_sided(est.events, claimed_per_day * est.exposure)
     consistent = bool(est.ci_low <= claimed <= est.ci_high)
@@ -237,8 +289,11 @@ def check_claim(
     )
     if not consistent:
         verdict = verdict[:-1] + f" ({p_text(p)})."
-    if est.family == "negbin":
-        verdict += " The daily counts are overdispersed, so the interval allows for bursts."
+    if est.design_effect is not None and est.design_effect > 1:
+        verdict += (
+            f" The interval allows for overdispersion and dependence (design effect "
+            f"{est.design_effect:.2f})."
+        )
     observed_max, prob, note = None, None, ""
     if max_in_a_day is not None:
         k = int(max_in_a_day)
@@ -246,7 +301,8 @@ def check_claim(
         per_day = est.rate / est.per_days
         # the fitted dispersion describes a day only when the periods are days
         daily = c is not None and c.daily
-        alpha = est.dispersion_moment if est.family == "negbin" and daily else None
+        source = ref if ref is not None else c
+        alpha = _daily_alpha(source, per_day) if source is not None and (daily or ref) else None
         prob = max_day_probability(k, per_day, days, alpha)
         chance = (
             f"at the estimated {fmt_short(per_day)} a day, a day with {k} or more happens at "
@@ -275,8 +331,69 @@ def check_claim(
         observed_max=observed_max,
         max_probability=prob,
         max_note=note,
+        sensitivity=sensitivity,
+        critical_design_effect=critical,
     )
 
 
 def _relabel(est: RateResult, label: str) -> RateResult:
     return replace(est, label=label)
+
+
+#: Design effects at which a verdict from a total alone is shown.
+SENSITIVITY_DESIGN_EFFECTS = (1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
+
+
+def _sensitivity(est: RateResult, claimed_per_day: float) -> tuple[pd.DataFrame, float | None]:
+    """The interval and verdict under assumed design effects, and where the verdict changes."""
+    from scipy.optimize import brentq
+
+    d = np.asarray(SENSITIVITY_DESIGN_EFFECTS)
+    low, high = quasi_garwood(est.events, est.exposure, d, est.level)
+    expected = claimed_per_day * est.exposure
+    table = pd.DataFrame(
+        {
+            "design_effect": d,
+            "ci_low": low * est.per_days,
+            "ci_high": high * est.per_days,
+            "p_value": [quasi_p_value(est.events, expected, float(v)) for v in d],
+        }
+    )
+    claimed = claimed_per_day * est.per_days
+    table["consistent"] = (table["ci_low"] <= claimed) & (claimed <= table["ci_high"])
+    if bool(table["consistent"].iloc[0]):
+        return table, None
+
+    def gap(v: float) -> float:  # > 0 while the claim is outside the interval
+        lo, hi = quasi_garwood(est.events, est.exposure, v, est.level)
+        return float(max(lo * est.per_days - claimed, claimed - hi * est.per_days))
+
+    top = 1e4
+    if gap(top) > 0:
+        return table, math.inf
+    return table, float(brentq(gap, 1.0, top, xtol=1e-6))
+
+
+def _with_reference(est: RateResult, ref: CountSeries) -> RateResult:
+    """A total's estimate with the design effect of a reference series for that many days."""
+    window = ref.take(np.arange(ref.n) < max(1, round(est.exposure)))
+    de = design_effect(window, ref, est.level)
+    low, high = quasi_garwood(est.events, est.exposure, de.value, est.level)
+    return replace(
+        est,
+        ci_low=float(low) * est.per_days,
+        ci_high=float(high) * est.per_days,
+        family="quasipoisson",
+        design_effect=de.value,
+        reason=f"Exact Poisson interval of the total scaled by the {de.note} (the reference).",
+    )
+
+
+def _daily_alpha(series: CountSeries, per_day: float) -> float | None:
+    """NB2 alpha per day from a daily series' dispersion (None when not overdispersed)."""
+    from analysis._dependence import estimate_dependence
+
+    dep = estimate_dependence(series.values[series.exposure > 0])
+    if dep.mean <= 0 or dep.dispersion <= 1 or per_day <= 0:
+        return None
+    return (dep.dispersion - 1.0) / dep.mean

@@ -15,11 +15,12 @@ from analysis.rates._estimate import RateResult, estimate_rate
 from analysis.rates._inputs import check_level
 
 
-def as_rate_result(x: Any, level: float) -> RateResult:
+def as_rate_result(x: Any, level: float, reference: pd.Series | None = None) -> RateResult:
+    """A count series as its rate (design effect from ``reference`` when given)."""
     if isinstance(x, RateResult):
         return x
     if isinstance(x, pd.Series):
-        return estimate_rate(x, level=level, family="auto")
+        return estimate_rate(x, level=level, family="auto", reference=reference)
     raise TypeError(f"expected a count Series or a RateResult, not {type(x).__name__}")
 
 
@@ -39,6 +40,9 @@ class RateComparison(Result):
         Confidence level.
     names : tuple of str
         Labels used in the summary.
+    design_effect : float or None
+        The design effect the counts were scaled by (None: exact test of
+        independent Poisson counts).
     """
 
     ratio: float
@@ -49,6 +53,7 @@ class RateComparison(Result):
     b: RateResult
     level: float
     names: tuple[str, str] = ("a", "b")
+    design_effect: float | None = None
 
     def summary(self) -> str:
         """In words: "a is 2.3x b (95% CI ...), p = ..."."""
@@ -67,15 +72,21 @@ class RateComparison(Result):
                 f"{na} is {fmt_num(self.ratio, ref)}x {nb} ({self.level:.0%} CI "
                 f"{fmt_num(self.ci_low, ref)}-{fmt_num(self.ci_high, ref)})"
             )
+        test = (
+            "exact conditional test of equal rates"
+            if self.design_effect is None
+            else f"conditional test of equal rates on counts scaled by the design effect "
+            f"{self.design_effect:.2f} (overdispersion and dependence)"
+        )
         text = (
-            f"{head}, {p_text(self.p_value)} (exact conditional test of equal rates); "
+            f"{head}, {p_text(self.p_value)} ({test}); "
             f"{na}: {self.a.events} in {fmt_days(self.a.exposure)}, "
             f"{nb}: {self.b.events} in {fmt_days(self.b.exposure)}."
         )
         over = [
             n for n, r in zip(self.names, (self.a, self.b), strict=True) if r.family == "negbin"
         ]
-        if over:
+        if over and self.design_effect is None:
             text += (
                 f" Caution: the counts of {' and '.join(over)} are overdispersed, so this "
                 "Poisson-based test is too optimistic (interval too narrow, p too small)."
@@ -91,6 +102,7 @@ class RateComparison(Result):
             "p_value": jsonable(self.p_value),
             "level": self.level,
             "names": list(self.names),
+            "design_effect": jsonable(self.design_effect),
             "a": self.a.to_dict(),
             "b": self.b.to_dict(),
         }
@@ -122,15 +134,24 @@ def compare_rates(
     *,
     level: float = 0.95,
     names: tuple[str, str] = ("a", "b"),
+    reference: pd.Series | None = None,
 ) -> RateComparison:
-    """Compare two rates: ratio a/b, exact interval and exact conditional test.
+    """Compare two rates: ratio a/b with its interval and a test of equal rates.
 
-    Given the total n = events_a + events_b, events_a is Binomial(n, p0)
-    under equal rates, with p0 = exposure_a / (exposure_a + exposure_b). The
-    p-value is scipy's two-sided ``binomtest``; the interval is the
-    Clopper-Pearson interval (pl, pu) of p mapped to the ratio
-    R = p / (1 - p) * exposure_b / exposure_a. With no events in a the ratio
-    is 0 (lower limit 0); with none in b it is infinite (upper limit inf).
+    For independent Poisson counts (both rates ``family="poisson"``, or a
+    design effect of 1): given the total n = events_a + events_b, events_a is
+    Binomial(n, p0) under equal rates, with p0 = exposure_a / (exposure_a +
+    exposure_b). The p-value is scipy's two-sided exact ``binomtest``; the
+    interval is the Clopper-Pearson interval (pl, pu) of p mapped to the
+    ratio R = p / (1 - p) * exposure_b / exposure_a. With no events in a the
+    ratio is 0 (lower limit 0); with none in b it is infinite (upper limit inf).
+
+    For overdispersed or dependent counts (rates with a design effect DE > 1,
+    the default for count series): the same conditional construction on the
+    scaled counts events / DE, with DE the larger of the two rates' design
+    effects (the conservative side), through the beta-function form of the
+    binomial tails (which accepts counts that are not whole). The summary
+    says which was used.
 
     Parameters
     ----------
@@ -142,6 +163,10 @@ def compare_rates(
         Confidence level.
     names : tuple of str, default ("a", "b")
         Labels for the summary and plot.
+    reference : pandas.Series, optional
+        A longer count series of the same kind from which the design effect
+        of each window is estimated (say the whole series two windows were cut
+        from); by default each series' own.
 
     Returns
     -------
@@ -158,11 +183,15 @@ def compare_rates(
     from scipy.stats import binomtest
 
     level = check_level(level)
-    ra, rb = as_rate_result(a, level), as_rate_result(b, level)
+    ra, rb = as_rate_result(a, level, reference), as_rate_result(b, level, reference)
     ea, eb, ta, tb = ra.events, rb.events, ra.exposure, rb.exposure
     n = ea + eb
+    de = max(ra.design_effect or 1.0, rb.design_effect or 1.0)
     if n == 0:
         ratio, low, high, p = math.nan, 0.0, math.inf, 1.0
+    elif de > 1.0:
+        ratio = math.inf if eb == 0 else (ea / ta) / (eb / tb)
+        low, high, p = _scaled_conditional(ea / de, n / de, ta, tb, level)
     else:
         test = binomtest(ea, n, ta / (ta + tb), alternative="two-sided")
         ci = test.proportion_ci(confidence_level=level, method="exact")
@@ -181,4 +210,25 @@ def compare_rates(
         b=rb,
         level=level,
         names=(str(names[0]), str(names[1])),
+        design_effect=de if de > 1.0 else None,
     )
+
+
+def _scaled_conditional(
+    x: float, n: float, ta: float, tb: float, level: float
+) -> tuple[float, float, float]:
+    """Clopper-Pearson interval and doubled-tail test for scaled (non-whole) counts."""
+    from scipy.special import betainc
+    from scipy.stats import beta
+
+    a = 1.0 - level
+    p_low = 0.0 if x <= 0 else float(beta.ppf(a / 2, x, n - x + 1))
+    p_high = 1.0 if x >= n else float(beta.ppf(1 - a / 2, x + 1, n - x))
+    p0 = ta / (ta + tb)
+    upper = 1.0 if x <= 0 else float(betainc(x, n - x + 1, p0))  # P(X >= x)
+    lower = 1.0 if x >= n else float(1 - betainc(x + 1, n - x, p0))  # P(X <= x)
+
+    def to_ratio(prob: float) -> float:
+        return math.inf if prob >= 1 else prob / (1 - prob) * tb / ta
+
+    return to_ratio(p_low), to_ratio(p_high), min(1.0, 2 * min(lower, upper))

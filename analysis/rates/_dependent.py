@@ -74,11 +74,11 @@ def design_effect(window: CountSeries, reference: CountSeries, level: float) -> 
     --------
     >>> import pandas as pd
     >>> rng = np.random.default_rng(0)  # simulated independent Poisson counts
-    >>> s = pd.Series(rng.poisson(4, 400), index=pd.date_range("2024-01-01", periods=400))
+    >>> s = pd.Series(rng.poisson(4, 4000), index=pd.date_range("2014-01-01", periods=4000))
     >>> full = CountSeries.from_pandas(s)
     >>> de = design_effect(full.window("2024-03-01", "2024-03-07"), full, 0.95)
     >>> de.periods, de.reference_periods, round(de.value, 1)
-    (7, 400, 1.0)
+    (7, 4000, 1.0)
     """
     from scipy.stats import norm, t
 
@@ -97,7 +97,8 @@ def design_effect(window: CountSeries, reference: CountSeries, level: float) -> 
             f"{n} periods of {source}"
         )
     else:
-        factor = (float(t.ppf(0.5 + level / 2, max(n - 1, 1))) / float(norm.ppf(0.5 + level / 2))) ** 2
+        q = 0.5 + level / 2
+        factor = (float(t.ppf(q, max(n - 1, 1))) / float(norm.ppf(q))) ** 2
         raw = dep.dispersion * factor
         note = (
             f"design effect {max(raw, 1.0):.2f}: dispersion {dep.dispersion:.2f} from only {n} "

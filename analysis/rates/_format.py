@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-__all__ = ["FAMILY_NAMES", "plural_label"]
+__all__ = ["ESTIMANDS", "FAMILY_NAMES", "plural_label"]
 
 #: How each count distribution is named in a summary.
-FAMILY_NAMES = {"poisson": "exact Poisson", "negbin": "negative binomial"}
+FAMILY_NAMES = {
+    "poisson": "exact Poisson",
+    "negbin": "negative binomial",
+    "quasipoisson": "Poisson scaled by the design effect",
+}
+
+#: What a rate estimates, in words (``estimand=``).
+ESTIMANDS = {
+    "process": "the rate of the process that generated the window",
+    "realised": "the realised number of events in the window per day (no sampling error)",
+}
 
 
 def plural_label(name: str) -> str:

@@ -35,7 +35,7 @@ __all__ = [
 PER_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 30.436875, "year": 365.2425}
 
 #: Count distributions a rate can assume (``family=``).
-FAMILIES = ("auto", "poisson", "negbin")
+FAMILIES = ("auto", "quasipoisson", "poisson", "negbin")
 
 
 def check_level(level: float) -> float:
@@ -96,7 +96,9 @@ def optional_day(value: Any, name: str, tz: Any = None) -> pd.Timestamp | None:
     return None if value is None else to_day(value, name, tz)
 
 
-def read_counts(counts: Any, *, start: Any = None, end: Any = None) -> CountSeries:
+def read_counts(
+    counts: Any, *, start: Any = None, end: Any = None, what: str = "counts"
+) -> CountSeries:
     """Validate a count series and keep the periods that start in ``[start, end]``.
 
     Raises
@@ -110,7 +112,7 @@ def read_counts(counts: Any, *, start: Any = None, end: Any = None) -> CountSeri
         For a bad ``start``/``end`` or a window without periods.
     """
     try:
-        series = CountSeries.from_pandas(counts, kind="counts", what="counts")
+        series = CountSeries.from_pandas(counts, kind="counts", what=what)
     except TypeError as exc:
         if isinstance(counts, pd.Series):  # a Series without dates: there is another way
             raise TypeError(f"{exc}; or give total= and exposure= instead") from exc

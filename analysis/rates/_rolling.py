@@ -14,6 +14,7 @@ from analysis._dates import to_timedelta
 from analysis._draw import concise_dates, get_ax
 from analysis._format import fmt_num, jsonable
 from analysis._results import Result
+from analysis.rates._dependent import design_effect, quasi_garwood
 from analysis.rates._format import FAMILY_NAMES
 from analysis.rates._inputs import check_family, check_level, parse_per, read_counts
 from analysis.rates._numerics import garwood, negbin_interval
@@ -36,7 +37,9 @@ class RollingRateResult(Result):
     periods : int
         Number of periods in a window.
     level, per, family
-        As passed (``family`` is the count distribution of the band).
+        As passed (``family`` is the count model of the band).
+    design_effect : float or None
+        The design effect of a window's total used by "quasipoisson".
     """
 
     frame: pd.DataFrame
@@ -46,6 +49,7 @@ class RollingRateResult(Result):
     level: float
     per: str
     family: str
+    design_effect: float | None = None
 
     @property
     def method(self) -> str:
@@ -66,7 +70,9 @@ class RollingRateResult(Result):
         full = self.frame.dropna(subset=["rate"])
         head = (
             f"Trailing {self.window} rate per {self.per} ({self.level:.0%} band, "
-            f"{FAMILY_NAMES[self.family]}), {len(full)} full windows"
+            f"{FAMILY_NAMES[self.family]}"
+            + ("" if self.design_effect is None else f" {self.design_effect:.2f}")
+            + f"), {len(full)} full windows"
         )
         if full.empty:
             return head + " (the series is shorter than the window)."
@@ -86,6 +92,7 @@ class RollingRateResult(Result):
             "level": self.level,
             "per": self.per,
             "family": self.family,
+            "design_effect": jsonable(self.design_effect),
             "date": [ts.isoformat() for ts in self.frame.index],
             **{
                 col: [jsonable(float(v)) for v in self.frame[col].to_numpy()]
@@ -132,6 +139,23 @@ def _triple(row: pd.Series) -> str:
     )
 
 
+def _scaled_band(events: np.ndarray, de: float, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Limits of the window totals (events, not per day) scaled by ``de``.
+
+    The quantiles are computed once per distinct total and looked up, so a
+    long series costs one pass plus as many quantiles as there are
+    distinct totals.
+    """
+    finite = np.isfinite(events)
+    low = np.full(events.shape, np.nan)
+    high = np.full(events.shape, np.nan)
+    if finite.any():
+        distinct, where = np.unique(events[finite], return_inverse=True)
+        lo, hi = quasi_garwood(distinct, 1.0, de, level)
+        low[finite], high[finite] = lo[where], hi[where]
+    return low, high
+
+
 def _window_periods(window: str | int, offset: BaseOffset) -> int:
     if isinstance(offset, Day):
         step = pd.Timedelta(days=offset.n)
@@ -160,7 +184,8 @@ def rolling_rate(
     window: str | int = "7D",
     level: float = 0.95,
     per: str | float = "day",
-    family: str = "poisson",
+    family: str = "auto",
+    reference: pd.Series | None = None,
     method: str | None = None,
 ) -> RollingRateResult:
     """Trailing-window rate with an interval band, one value per period.
@@ -176,12 +201,20 @@ def rolling_rate(
         Level of the band.
     per : str or float, default "day"
         Unit of the rate (see :func:`estimate_rate`).
-    family : {"poisson", "negbin"}, default "poisson"
-        The count distribution of the band.
-        ``"poisson"``: exact Garwood band per window. ``"negbin"``: the
-        overdispersion-robust interval of :func:`estimate_rate` in every
-        window (the dispersion is estimated from the window's counts alone,
-        so it is noisy for short windows).
+    family : {"auto", "quasipoisson", "poisson", "negbin"}, default "auto"
+        The count model of the band. ``"auto"`` (= ``"quasipoisson"``): the
+        exact Garwood band of every window scaled by one design effect for a
+        window of this length, estimated from the whole series (or
+        ``reference``): it carries overdispersion and serial dependence, and
+        is never narrower than the Poisson band (see :func:`estimate_rate`).
+        ``"poisson"``: exact Garwood band per window (independent Poisson
+        periods). ``"negbin"``: the overdispersion-robust interval of
+        :func:`estimate_rate` in every window, with the dispersion estimated
+        from the window's counts alone (noisy for short windows; independent
+        periods assumed).
+    reference : pandas.Series, optional
+        A longer count series of the same kind to estimate the design effect
+        from (default: ``counts``).
     method : str, optional
         Deprecated name of ``family`` (warns).
 
@@ -203,7 +236,9 @@ def rolling_rate(
     """
     level = check_level(level)
     per_label, per_days = parse_per(per)
-    family = check_family(family, method, ("poisson", "negbin"), "rolling_rate")
+    family = check_family(
+        family, method, ("auto", "quasipoisson", "poisson", "negbin"), "rolling_rate"
+    )
     c = read_counts(counts)
     assert c.offset is not None  # read_counts requires dates
     periods = _window_periods(window, c.offset)
@@ -211,7 +246,16 @@ def rolling_rate(
     events = values.rolling(periods, min_periods=periods).sum()
     days = pd.Series(c.exposure, index=c.index).rolling(periods, min_periods=periods).sum()
     scale = per_days / days.to_numpy()
-    if family == "poisson":
+    used_de: float | None = None
+    if family in ("auto", "quasipoisson"):
+        ref = c if reference is None else read_counts(reference, what="reference")
+        de = design_effect(c.take(np.arange(c.n) < periods), ref, level).value
+        used_de = de
+        low, high = _scaled_band(events.to_numpy(), de, level)
+        rate = events.to_numpy() * scale
+        low, high = low * scale, high * scale
+        family = "quasipoisson"
+    elif family == "poisson":
         low, high = garwood(events.to_numpy(), level)
         rate = events.to_numpy() * scale
         low, high = low * scale, high * scale
@@ -238,4 +282,5 @@ def rolling_rate(
         level=level,
         per=per_label,
         family=family,
+        design_effect=used_de,
     )

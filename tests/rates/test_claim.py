@@ -57,11 +57,32 @@ def test_max_in_a_day_with_a_total_cannot_be_checked_but_gets_a_probability():
     assert chk.max_probability == pytest.approx(1 - stats.poisson.cdf(7, 41 / 7) ** 7)
 
 
-def test_claim_on_overdispersed_counts_uses_negbin_and_says_so():
+def test_claim_on_overdispersed_counts_allows_for_the_design_effect_and_says_so():
     chk = check_claim(overdispersed(), claimed_rate=5)
-    assert chk.estimate.family == "negbin"
-    assert "overdispersed" in chk.verdict
+    assert chk.estimate.family == "quasipoisson" and chk.estimate.design_effect > 1
+    assert "design effect" in chk.verdict
     assert chk.consistent == (chk.p_value >= 0.05)
+
+
+def test_claim_from_a_total_gives_the_verdict_as_a_function_of_the_design_effect():
+    chk = check_claim(total=25, exposure=7, claimed_rate=6)
+    assert not chk.consistent
+    table = chk.sensitivity.set_index("design_effect")
+    assert not table.loc[1.0, "consistent"] and table.loc[10.0, "consistent"]
+    # at the critical design effect the claim sits on the edge of the interval
+    from analysis.rates._dependent import quasi_garwood
+
+    _, high = quasi_garwood(25, 7.0, chk.critical_design_effect, 0.95)
+    assert float(high) == pytest.approx(6.0, rel=1e-5)
+    assert "reaches" in chk.summary()
+
+
+def test_claim_from_a_total_with_a_reference_uses_its_design_effect():
+    ref = overdispersed(seed=3, n=200)
+    plain = check_claim(total=25, exposure=7, claimed_rate=6)
+    chk = check_claim(total=25, exposure=7, claimed_rate=6, reference=ref)
+    assert chk.estimate.design_effect > 1
+    assert chk.estimate.ci_high > plain.estimate.ci_high
 
 
 def test_claim_result_dict_summary_and_plot(plt):
@@ -86,11 +107,11 @@ def test_bad_max_in_a_day():
 
 
 @pytest.mark.parametrize("values", [None, [0, 0, 0, 0, 3, 0, 0, 0, 0, 0]])
-def test_negbin_claim_consistency_agrees_with_the_p_value(values):
+def test_overdispersed_claim_consistency_agrees_with_the_p_value(values):
     # the second series is one burst: few events, where the Poisson limits bind
     s = overdispersed(seed=9, n=21) if values is None else daily(values)
     est = estimate_rate(s)
-    assert est.family == "negbin"
+    assert est.family == "quasipoisson" and est.design_effect > 1
     for claimed in np.linspace(est.ci_low * 0.5, est.ci_high * 1.5, 41):
         chk = check_claim(s, claimed_rate=float(claimed))
         assert chk.consistent == (chk.p_value >= 0.05), claimed
@@ -110,4 +131,4 @@ def test_max_in_a_day_with_daily_counts_is_compared_with_the_busiest_day():
     chk = check_claim(s, claimed_rate=5, max_in_a_day=8)
     assert chk.observed_max == 8
     assert "busiest day had 8" in chk.max_note
-    assert chk.estimate.family == "poisson"
+    assert chk.estimate.design_effect == 1.0  # less variable than Poisson: floored at 1

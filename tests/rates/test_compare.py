@@ -58,8 +58,18 @@ def test_compare_with_no_events_at_all_is_undefined_with_p_one():
     assert "undefined" in cmp.summary()
 
 
-def test_compare_warns_about_overdispersed_counts():
-    cmp = compare_rates(overdispersed(), daily(np.ones(60, int) * 5))
+def test_compare_overdispersed_counts_scales_the_conditional_test_and_says_so():
+    a, b = overdispersed(), daily(np.ones(60, int) * 5)
+    cmp = compare_rates(a, b)
+    exact = compare_rates(estimate_rate(a, family="poisson"), estimate_rate(b, family="poisson"))
+    assert cmp.design_effect is not None and cmp.design_effect > 1
+    assert "scaled by the design effect" in cmp.summary()
+    assert cmp.ci_low < exact.ci_low and cmp.ci_high > exact.ci_high
+
+
+def test_compare_negbin_rates_warn_that_the_exact_test_is_optimistic():
+    a, b = overdispersed(), daily(np.ones(60, int) * 5)
+    cmp = compare_rates(estimate_rate(a, family="negbin"), estimate_rate(b, family="poisson"))
     assert "overdispersed" in cmp.summary()
 
 

@@ -147,29 +147,53 @@ def test_negbin_needs_counts():
         estimate_rate(total=41, exposure=7, family="negbin")
 
 
-def test_auto_chooses_negbin_for_overdispersed_counts_and_gives_the_statistic():
-    r = estimate_rate(overdispersed())
-    assert r.family == "negbin"
-    assert "overdispersed" in r.reason and "p " in r.reason and "df" in r.reason
-    assert r.dispersion is not None and r.dispersion > 0
+def test_auto_scales_the_exact_interval_by_the_design_effect():
+    s = overdispersed()
+    r = estimate_rate(s)
+    assert r.family == "quasipoisson" and r.design_effect > 1
+    low, high = stats.gamma.ppf([0.025, 0.975], [r.events / r.design_effect,
+                                                 r.events / r.design_effect + 1])  # fmt: skip
+    assert r.ci_low == pytest.approx(r.design_effect * low / r.exposure)
+    assert r.ci_high == pytest.approx(r.design_effect * high / r.exposure)
+    assert "design effect" in r.reason
 
 
-def test_auto_chooses_poisson_when_counts_are_notoverdispersed():
+def test_auto_never_gives_an_interval_narrower_than_exact_poisson():
     s = daily(np.random.default_rng(3).poisson(5, 60))
     r = estimate_rate(s)
-    assert r.family == "poisson"
-    assert r.dispersion is None
-    assert "No evidence of overdispersion" in r.reason
+    exact = estimate_rate(s, family="poisson")
+    assert r.design_effect >= 1
+    assert r.ci_low <= exact.ci_low and r.ci_high >= exact.ci_high
 
 
-def test_auto_reason_p_value_is_the_pearson_chi2_test():
-    s = overdispersed(seed=4, n=30, mean=3, alpha=0.3)
-    y = s.to_numpy(float)
-    stat = np.sum((y - y.mean()) ** 2) / y.mean()
-    p = stats.chi2.sf(stat, len(y) - 1)
-    r = estimate_rate(s)
-    assert f"{stat:.1f} on {len(y) - 1} df" in r.reason
-    assert r.family == ("negbin" if p < 0.05 else "poisson")
+def test_window_borrows_the_design_effect_of_the_whole_series():
+    s = overdispersed(seed=4, n=200)
+    r = estimate_rate(s, start=s.index[10], end=s.index[16])
+    alone = estimate_rate(s.iloc[10:17])
+    assert r.events == alone.events and r.exposure == 7
+    assert "from 200 periods of the whole series" in r.reason
+    assert "serial dependence not checked" in alone.reason
+
+
+def test_reference_series_gives_the_design_effect():
+    s = overdispersed(seed=5, n=200)
+    r = estimate_rate(s.iloc[:7], reference=s)
+    assert "200 periods" in r.reason
+
+
+def test_realised_estimand_has_no_sampling_error():
+    r = estimate_rate(daily([3, 5, 4]), estimand="realised")
+    assert r.ci_low == r.ci_high == r.rate == 4.0
+    assert "realised" in repr(r)
+
+
+def test_process_estimand_is_said_in_words():
+    assert "rate of the process that generated the window" in repr(estimate_rate(daily([3, 5])))
+
+
+def test_unknown_estimand_is_refused():
+    with pytest.raises(ValueError, match="estimand"):
+        estimate_rate(daily([3, 5]), estimand="window")
 
 
 def test_negbin_point_estimate_is_the_mean_for_equal_periods():

@@ -31,13 +31,26 @@ def test_rolling_rate_first_window_minus_one_days_are_nan():
     assert frame.iloc[6:].notna().all().all()
 
 
-def test_rolling_band_is_the_garwood_interval_of_each_window():
+def test_rolling_poisson_band_is_the_garwood_interval_of_each_window():
     s = daily([0, 0, 1, 0, 0, 0, 0, 2, 5])
-    frame = rolling_rate(s, window=7).to_frame()
+    frame = rolling_rate(s, window=7, family="poisson").to_frame()
     for day in frame.index[6:]:
         single = estimate_rate(total=int(frame.loc[day, "events"]), exposure=7)
         assert frame.loc[day, "ci_low"] == pytest.approx(single.ci_low)
         assert frame.loc[day, "ci_high"] == pytest.approx(single.ci_high)
+
+
+def test_rolling_default_band_is_the_scaled_interval_of_each_window():
+    s = overdispersed(seed=2, n=120)
+    rr = rolling_rate(s, window=7)
+    assert rr.family == "quasipoisson" and rr.design_effect > 1
+    frame = rr.to_frame()
+    from analysis.rates._dependent import quasi_garwood
+
+    for day in frame.index[6::20]:
+        low, high = quasi_garwood(frame.loc[day, "events"], 7.0, rr.design_effect, 0.95)
+        assert frame.loc[day, "ci_low"] == pytest.approx(float(low))
+        assert frame.loc[day, "ci_high"] == pytest.approx(float(high))
 
 
 def test_rolling_rate_per_week():
