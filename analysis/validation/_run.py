@@ -191,13 +191,14 @@ def build_cells(size: str = "full") -> list[CellSpec]:
         )
     for proc in PROCESSES:
         for window in WINDOWS:
-            s = {"process": proc, "window": window, "rate": RATE}
-            add("rates", study.compare_coverage, s, r["rates"], COVERAGE_95)
+            for placement in ("alone", "inside"):
+                s = {"process": proc, "window": window, "rate": RATE, "placement": placement}
+                add("rates", study.compare_coverage, s, r["rates"], COVERAGE_95)
     for proc in PROCESSES:
         for window in (7, 28):
-            for data in ("daily", "total"):
+            for data in ("daily", "daily-inside", "total"):
                 s = {"process": proc, "window": window, "rate": RATE, "data": data}
-                target = CLAIM if data == "daily" else NO_TARGET
+                target = NO_TARGET if data == "total" else CLAIM
                 add("claims", study.claim_false_rejection, s, r["rates"], target)
     for proc in TREND_PROCESSES:
         for slope in (0.0, KNOWN_SLOPE):

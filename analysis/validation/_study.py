@@ -561,17 +561,24 @@ def rolling_coverage(
 
 
 def compare_coverage(
-    *, R: int, seed: int, process: str, window: int, rate: float
+    *, R: int, seed: int, process: str, window: int, rate: float, placement: str = "alone"
 ) -> dict[str, Any]:
     """Share of ``compare_rates`` 95% ratio intervals containing 1.
 
     Two adjacent windows of ``window`` days of the same stationary SIMULATED
-    series (true ratio 1).
+    series (true ratio 1): the series is the two windows (``"alone"``), or
+    they are cut from a 365-day series passed as ``reference=`` (``"inside"``).
     """
 
     def one(rng: np.random.Generator) -> bool:
-        counts = simulate_counts(PROCESSES[process], 2 * window, rate, rng).counts
-        res = it.compare_rates(counts.iloc[window:], counts.iloc[:window])
+        if placement == "alone":
+            counts = simulate_counts(PROCESSES[process], 2 * window, rate, rng).counts
+            res = it.compare_rates(counts.iloc[window:], counts.iloc[:window])
+        else:
+            full = simulate_counts(PROCESSES[process], INSIDE_LENGTH, rate, rng).counts
+            a = full.iloc[INSIDE_START : INSIDE_START + window]
+            b = full.iloc[INSIDE_START - window : INSIDE_START]
+            res = it.compare_rates(a, b, reference=full)
         low, high = _interval(res, "RateComparison")
         return bool(low <= 1.0 <= high)
 
@@ -579,7 +586,7 @@ def compare_coverage(
         function="compare_rates",
         estimand="ratio-interval coverage (true ratio 1)",
         process=process,
-        settings={"window": window, "rate": rate},
+        settings={"window": window, "rate": rate, "placement": placement},
         R=R,
         seed=seed,
         one=one,
@@ -592,11 +599,19 @@ def claim_false_rejection(
 ) -> dict[str, Any]:
     """Share of windows in which ``check_claim`` calls the TRUE process mean rate inconsistent.
 
-    ``data="daily"`` passes the window's daily counts; ``data="total"`` only
-    its total and exposure (the published-figure case).
+    ``data="daily"`` passes the window's daily counts; ``"daily-inside"`` a
+    365-day series with ``start``/``end`` selecting the window (the rest is
+    context); ``data="total"`` only its total and exposure (the
+    published-figure case).
     """
 
     def one(rng: np.random.Generator) -> bool:
+        if data == "daily-inside":
+            full = simulate_counts(PROCESSES[process], INSIDE_LENGTH, rate, rng).counts
+            first, last = full.index[INSIDE_START], full.index[INSIDE_START + window - 1]
+            res = it.check_claim(full, claimed_rate=rate, start=first, end=last)
+            consistent = _attr(res, "consistent", "ClaimCheck")
+            return not bool(consistent)
         counts = simulate_counts(PROCESSES[process], window, rate, rng).counts
         if data == "daily":
             res = it.check_claim(counts, claimed_rate=rate)
