@@ -35,6 +35,7 @@ import pandas as pd
 from analysis._series import CountSeries
 from analysis.trend._design import build_spec, check_columns
 from analysis.trend._dispersion import dispersion_test
+from analysis.trend._latent import latent_covariance
 from analysis.trend._result import TrendResult
 from analysis.trend._state import MIN_ALPHA, FitState
 from analysis.trend._validate import (
@@ -49,7 +50,7 @@ from analysis.trend._validate import (
 __all__ = ["COV_TYPES", "FAMILIES", "fit_trend"]
 
 FAMILIES = ("auto", "poisson", "negbin")
-COV_TYPES = ("nonrobust", "HAC")
+COV_TYPES = ("latent", "nonrobust", "HAC")
 #: fewest periods of any model: 1 coefficient needs max(2 p, p + 10) = 11 (see _check_size)
 MIN_PERIODS = 11
 
@@ -66,7 +67,7 @@ def fit_trend(
     knots: int | None = None,
     level: float = 0.95,
     test_level: float = 0.05,
-    cov_type: str = "nonrobust",
+    cov_type: str = "latent",
     hac_maxlags: int | None = None,
 ) -> TrendResult:
     """Fit a count regression with a trend, weekly cycle, breaks and events.
@@ -116,10 +117,18 @@ def fit_trend(
         Confidence level of every interval of the fit.
     test_level : float, default 0.05
         Level of the overdispersion test used by ``family="auto"``.
-    cov_type : {"nonrobust", "HAC"}, default "nonrobust"
-        ``"HAC"`` uses Newey-West standard errors, which stay valid when the
-        residuals are autocorrelated (see ``ljung_box``); the forecast then
-        draws parameters from that covariance too.
+    cov_type : {"latent", "nonrobust", "HAC"}, default "latent"
+        ``"latent"``: standard errors under a latent stationary process
+        multiplying the mean (Zeger 1988; :mod:`analysis.trend._latent`), valid
+        for autocorrelated and overdispersed counts, with each coefficient's
+        inflation following its own regressor (a slow trend is inflated by
+        about the long-run variance ratio, a two-day event by about one plus
+        the lag-1 autocorrelation), and never narrower than ``"nonrobust"``;
+        forecasts then also draw a latent AR(1) with the fitted moments, so
+        intervals for totals over a horizon carry the dependence.
+        ``"nonrobust"``: the model's own standard errors (independent
+        periods). ``"HAC"``: Newey-West standard errors; not recommended for
+        short events (a handful of score contributions make them noisy).
     hac_maxlags : int, optional
         Lags of the HAC estimator; default ``floor(4 (n / 100) ** (2 / 9))``.
 
@@ -360,6 +369,21 @@ def _fit(
         kwargs = {"cov_type": "HAC", "cov_kwds": {"maxlags": lags}}
     model = _glm(y, design, offset, max(alpha, MIN_ALPHA) if chosen == "negbin" else None)
     glm = poisson if chosen == "poisson" and not kwargs else model.fit(**kwargs)
+    latent = None
+    if cov_type == "latent":
+        if glm is poisson:  # keep the Poisson fit used by the dispersion test unchanged
+            glm = _glm(y, design, offset, None).fit()
+        latent = latent_covariance(
+            y,
+            np.asarray(glm.fittedvalues, dtype=float),
+            design.to_numpy(dtype=float),
+            np.asarray(glm.cov_params(), dtype=float),
+            alpha=max(alpha, 0.0) if chosen == "negbin" else 0.0,
+        )
+        cov = pd.DataFrame(latent.cov, index=design.columns, columns=design.columns)
+        glm._results.cov_params_default = cov.to_numpy()
+        glm._results.cov_type = "latent"
+        glm._results._cache.clear()
     return {
         "glm": glm,
         "family": chosen,
@@ -367,4 +391,5 @@ def _fit(
         "dispersion_test": test,
         "alpha_se": alpha_se if chosen == "negbin" else math.nan,
         "cov_type": cov_type,
+        "latent": latent,
     }

@@ -8,6 +8,7 @@ stated in the result, its table and its summary.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -18,6 +19,7 @@ from analysis._draw import get_ax
 from analysis._format import date_label, jsonable
 from analysis._results import Result
 from analysis.trend._figures import draw_forecast, draw_history
+from analysis.trend._latent import LatentFit, latent_ar1
 from analysis.trend._state import FitState
 from analysis.trend._validate import localize, period
 
@@ -211,6 +213,8 @@ def simulate_forecast(
         lam = rng.gamma(1.0 / alphas, alphas * mu)
     else:
         lam = mu
+    if fit.latent is not None:
+        lam = lam * _latent_paths(fit.latent, h, n_sim, rng)
     draws = rng.poisson(lam)
     q = [(1 - level) / 2, (1 + level) / 2]
     # inverted_cdf quantiles are simulated counts themselves: whole numbers >= 0
@@ -232,6 +236,25 @@ def simulate_forecast(
         history=history,
         fit_level=fit.level,
     )
+
+
+def _latent_paths(latent: LatentFit, h: int, n_sim: int, rng: np.random.Generator) -> np.ndarray:
+    """Multipliers ``exp(z - v/2)`` of a stationary latent AR(1) (h x n_sim), mean 1.
+
+    The paths start from the stationary distribution, not from the latent
+    level at the end of the data (which is not observed): the spread of a
+    total over the horizon is then that of a horizon anywhere in the
+    process, the conservative side when the end of the data is ordinary.
+    """
+    phi, v = latent_ar1(latent)
+    if v <= 0:
+        return np.ones((h, n_sim))
+    z = np.empty((h, n_sim))
+    z[0] = rng.normal(0.0, math.sqrt(v), n_sim)
+    innov = rng.normal(0.0, math.sqrt(v * (1 - phi**2)), size=(h, n_sim))
+    for t in range(1, h):
+        z[t] = phi * z[t - 1] + innov[t]
+    return np.exp(z - v / 2)
 
 
 def _future_offset(fit: FitState, h: int, exposure: Any) -> np.ndarray:

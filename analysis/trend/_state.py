@@ -11,6 +11,7 @@ import pandas as pd
 from analysis._series import CountSeries
 from analysis.trend._design import DesignSpec
 from analysis.trend._dispersion import DispersionTest
+from analysis.trend._latent import LatentFit
 
 __all__ = ["MIN_ALPHA", "FitState"]
 
@@ -41,6 +42,7 @@ class FitState:
     dispersion_test: DispersionTest
     alpha_se: float
     cov_type: str
+    latent: LatentFit | None = None
 
     @property
     def alpha(self) -> float:

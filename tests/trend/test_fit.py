@@ -35,7 +35,7 @@ def _independent_design(y: pd.Series) -> pd.DataFrame:
 
 
 def test_negbin_matches_direct_statsmodels_fit(nb_counts):
-    res = fit_trend(nb_counts, family="negbin")
+    res = fit_trend(nb_counts, family="negbin", cov_type="nonrobust")
     x = _independent_design(nb_counts)
     y = nb_counts.to_numpy()
     mle = NegativeBinomial(y, x, loglike_method="nb2").fit(method="bfgs", maxiter=1000, disp=0)
@@ -49,7 +49,7 @@ def test_negbin_matches_direct_statsmodels_fit(nb_counts):
 
 
 def test_poisson_matches_direct_statsmodels_fit(poisson_counts):
-    res = fit_trend(poisson_counts, family="poisson")
+    res = fit_trend(poisson_counts, family="poisson", cov_type="nonrobust")
     x = _independent_design(poisson_counts)
     glm = sm.GLM(poisson_counts.to_numpy(), x, family=sm.families.Poisson()).fit()
     assert_allclose(res.params["estimate"].to_numpy(), glm.params.to_numpy(), rtol=1e-6)
@@ -395,3 +395,25 @@ def test_partly_covered_first_week_is_scaled_by_its_coverage():
     weeks = len(counts) - 2 / 7
     assert_allclose(res.params.loc["intercept", "rr"], counts.sum() / weeks, rtol=1e-8)
     assert any("Partly covered period(s) from 2024-01-01" in n for n in res.notes)
+
+
+def test_latent_standard_errors_are_never_below_the_model_ones(nb_counts):
+    latent = fit_trend(nb_counts, family="negbin")
+    model = fit_trend(nb_counts, family="negbin", cov_type="nonrobust")
+    assert latent.cov_type == "latent"
+    assert_allclose(latent.params["estimate"], model.params["estimate"], rtol=1e-9)
+    assert (latent.params["se"].to_numpy() >= model.params["se"].to_numpy() - 1e-12).all()
+
+
+def test_latent_standard_errors_widen_under_a_simulated_latent_ar_process():
+    from analysis.validation import simulate_counts
+    from analysis.validation._simulate import PROCESSES
+
+    rng = np.random.default_rng(5)
+    counts = simulate_counts(PROCESSES["ar0.8"], 730, 5.0, rng).counts
+    latent = fit_trend(counts, family="poisson", weekly=False)
+    model = fit_trend(counts, family="poisson", weekly=False, cov_type="nonrobust")
+    # closed form of the variance ratio of a slow regressor: the long-run variance ratio
+    # (1 + mu (e^{s^2} - 1) (1 + 2 sum phi^k)) is about 5 here; require a clear inflation
+    ratio = (latent.params["se"] / model.params["se"]).loc["trend"] ** 2
+    assert 2.0 < ratio < 10.0
