@@ -1,35 +1,19 @@
-"""detect_changepoints and changepoint_path: validation, choices, search, results."""
+"""The public detect_changepoints and changepoint_path: input, search, results."""
 
 from __future__ import annotations
 
-import itertools
-import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.changepoints._cost import Cost
-from analysis.changepoints._cost_meanvar import MeanVarCost
-from analysis.changepoints._cost_negbin import NegBinCost
-from analysis.changepoints._cost_normal import NormalCost
-from analysis.changepoints._cost_poisson import PoissonCost
-from analysis.changepoints._penalties import PENALTY_NAMES, penalty_value
+from analysis.changepoints._auto import choose
 from analysis.changepoints._result import ChangepointPath, ChangepointResult, _Fit
+from analysis.changepoints.costs import Cost
+from analysis.changepoints.intervals import location_intervals
+from analysis.changepoints.penalties import penalty_value
+from analysis.changepoints.search._dispatch import EXACT, as_tuple, segment, solve
 from analysis.errors import DataError, Problem
-
-COSTS: dict[str, type[Cost]] = {
-    "poisson": PoissonCost,
-    "negbin": NegBinCost,
-    "normal": NormalCost,
-    "normal_meanvar": MeanVarCost,
-}
-METHODS = ("auto", "fpop", "pelt", "binseg", "seeded_binseg", "op")
-EXACT = ("fpop", "pelt", "op")
-#: above this length the mean-and-variance cost uses seeded binary segmentation
-PELT_MAX_N = 10_000
-#: above this length the one-parameter costs use binary segmentation
-FPOP_MAX_N = 200_000
 
 
 # --- input -------------------------------------------------------------------
@@ -107,228 +91,6 @@ def _prepare(
     return data, x, pos
 
 
-def _is_counts(x: np.ndarray) -> bool:
-    from analysis.changepoints._cost_poisson import is_counts
-
-    return bool(is_counts(x))
-
-
-def _check_counts(x: np.ndarray, pos: np.ndarray, cost: str, source: str, col: str | None) -> None:
-    if _is_counts(x):  # the usual case, in one pass
-        return
-    bad_neg = x < 0
-    bad_int = (x != np.round(x)) & ~bad_neg
-    problems = [
-        Problem(source, int(pos[i]) + 2, col, repr(float(x[i])), f"{cost} cost needs counts >= 0")
-        for i in np.flatnonzero(bad_neg)
-    ] + [
-        Problem(
-            source,
-            int(pos[i]) + 2,
-            col,
-            repr(float(x[i])),
-            f"{cost} cost needs whole numbers (counts); use cost='normal_meanvar' for measurements",
-        )
-        for i in np.flatnonzero(bad_int)
-    ]
-    if problems:
-        raise DataError(problems, header=f"{len(problems)} value(s) unsuitable for the {cost} cost")
-
-
-# --- search ------------------------------------------------------------------
-def _backtrack(last: np.ndarray) -> list[int]:
-    out = []
-    t = last.size - 1
-    while t > 0:
-        t = int(last[t])
-        if t > 0:
-            out.append(t)
-    return out[::-1]
-
-
-def _solve(cost: Cost, beta: float, method: str, m: int) -> tuple[list[int], float]:
-    """Exact solution: ``(changes, unpenalised internal cost)``."""
-    if method == "fpop":
-        from analysis.changepoints._fpop import fpop
-
-        vmin, vmax, vfloor = cost.param_range()
-        last, fn, _ = fpop(cost.cid, cost.cs1_, cost.par_, beta, m, vmin, vmax, vfloor)
-    elif method == "pelt":
-        from analysis.changepoints._pelt import pelt
-
-        last, fn = pelt(cost.cid, cost.cs1_, cost.cs2_, cost.par_, beta, m)
-    else:
-        from analysis.changepoints._brute import optimal_partitioning
-
-        last, fn = optimal_partitioning(cost.cid, cost.cs1_, cost.cs2_, cost.par_, beta, m)
-    changes = _backtrack(last)
-    return changes, float(fn) - beta * len(changes)
-
-
-def _internal_cost(cost: Cost, changes: list[int]) -> float:
-    b = [0, *changes, cost.signal_.size]
-    return sum(cost.error(x, z) for x, z in itertools.pairwise(b))
-
-
-def _search(
-    cost: Cost, beta: float, method: str, m: int, max_changes: int | None
-) -> tuple[list[int], float]:
-    """Changes and their unpenalised internal cost, honouring ``max_changes``."""
-    if method in ("binseg", "seeded_binseg"):
-        if method == "binseg":
-            from analysis.changepoints._binseg import binseg as run
-        else:
-            from analysis.changepoints._seeded_binseg import seeded_binseg as run
-        changes = run(cost.cid, cost.cs1_, cost.cs2_, cost.par_, beta, m, max_changes)
-        return changes, _internal_cost(cost, changes)
-    changes, q = _solve(cost, beta, method, m)
-    if max_changes is None or len(changes) <= max_changes:
-        return changes, q
-    n = cost.signal_.size
-    if n * max(max_changes, 1) <= _EXACT_K_LIMIT:
-        return _at_most_k(cost, beta, m, max_changes)
-    # long series: raise the penalty until at most max_changes, then take the
-    # richest segmentation on the penalty path with at most max_changes changes,
-    # or binary segmentation's max_changes splits when that costs less
-    hi = max(beta, 1.0)
-    while True:
-        hi *= 2.0
-        ch_hi, _q_hi = _solve(cost, hi, method, m)
-        if len(ch_hi) <= max_changes:
-            break
-    from analysis.changepoints._crops import crops
-
-    path, _ = crops(lambda b: _tuple(_solve(cost, b, method, m)), beta, hi)
-    k = max(c for c in path if c <= max_changes)
-    best, best_q = list(path[k][0]), path[k][1]
-    from analysis.changepoints._binseg import binseg
-
-    split = binseg(cost.cid, cost.cs1_, cost.cs2_, cost.par_, beta, m, max_changes)
-    split_q = _internal_cost(cost, split)
-    if split_q + beta * len(split) < best_q + beta * len(best):
-        return split, split_q
-    return best, best_q
-
-
-#: largest n * max_changes for the exact at-most-K dynamic programme
-_EXACT_K_LIMIT = 50_000
-
-
-def _at_most_k(cost: Cost, beta: float, m: int, k_max: int) -> tuple[list[int], float]:
-    """Exact penalised segmentation with at most ``k_max`` changes.
-
-    Segment neighbourhood (Auger and Lawrence 1989): ``F[k][t]``, the best
-    cost of ``y[:t]`` in ``k + 1`` segments, for every ``k <= k_max``; the
-    answer minimises ``F[k][n] + k * beta``. O(k_max n^2) work, vectorised
-    over segment starts; used for moderate ``n * k_max``. Hand-written because
-    the penalty path alone skips numbers of changes that are not on its
-    convex hull, and no library we depend on offers it for these costs.
-    """
-    n = cost.signal_.size
-    inf = np.inf
-    f = np.full((k_max + 1, n + 1), inf)
-    arg = np.zeros((k_max + 1, n + 1), dtype=np.int64)
-    ends = np.arange(m, n + 1)
-    f[0, ends] = [cost.error(0, int(t)) for t in ends]
-    for k in range(1, k_max + 1):
-        for t in range((k + 1) * m, n + 1):
-            starts = np.arange(k * m, t - m + 1)
-            vals = f[k - 1, starts] + cost.errors(starts, t)
-            j = int(np.argmin(vals))
-            f[k, t] = vals[j]
-            arg[k, t] = starts[j]
-    totals = f[:, n] + beta * np.arange(k_max + 1)
-    k = int(np.argmin(totals))
-    changes: list[int] = []
-    t = n
-    for kk in range(k, 0, -1):
-        t = int(arg[kk, t])
-        changes.append(t)
-    changes.reverse()
-    return changes, float(f[k, n])
-
-
-def _tuple(sol: tuple[list[int], float]) -> tuple[tuple[int, ...], float]:
-    return tuple(sol[0]), sol[1]
-
-
-def _pick_method(method: str, cost: Cost, n: int) -> str:
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}: use one of {', '.join(METHODS)}")
-    if method == "fpop" and not cost.functional:
-        raise ValueError(
-            f"method 'fpop' needs a one-parameter cost (poisson, negbin, normal), not {cost.name!r}"
-        )
-    if method != "auto":
-        return method
-    if cost.functional:
-        return "fpop" if n <= FPOP_MAX_N else "binseg"
-    return "pelt" if n <= PELT_MAX_N else "seeded_binseg"
-
-
-def _make_cost(
-    cost: str | Cost,
-    x: np.ndarray,
-    pos: np.ndarray,
-    penalty: str | float,
-    method: str,
-    m: int,
-    level: float,
-    source: str,
-    column: str | None,
-) -> tuple[Cost, str, str, float, list[int] | None]:
-    """Fitted cost, the reason, the method, the penalty and (if already run) the changes."""
-    from analysis.changepoints._dispersion import within_segment_dispersion
-
-    n = x.size
-    if isinstance(cost, Cost):
-        c = cost.fit(x)
-        meth = _pick_method(method, c, n)
-        return c, "cost object given by the caller", meth, _pen(penalty, n, c), None
-    if not isinstance(cost, str) or (cost != "auto" and cost not in COSTS):
-        raise ValueError(f"unknown cost {cost!r}: use 'auto' or one of {', '.join(COSTS)}")
-    if cost in ("poisson", "negbin"):
-        _check_counts(x, pos, cost, source, column)
-    if cost in ("normal", "normal_meanvar", "poisson"):
-        c = COSTS[cost]().fit(x)
-        return c, f"cost={cost!r} given", _pick_method(method, c, n), _pen(penalty, n, c), None
-    if cost == "auto" and not _is_counts(x):
-        c = MeanVarCost().fit(x)
-        why = "values are not all non-negative whole numbers, so a Gaussian mean-and-variance cost"
-        return c, why, _pick_method(method, c, n), _pen(penalty, n, c), None
-    # counts: a Poisson first pass, then dispersion from within-segment pairs
-    pc = PoissonCost().fit(x)
-    meth = _pick_method(method, pc, n)
-    beta = _pen(penalty, n, pc)
-    first, _ = _search(pc, beta, meth, m, None)
-    disp = within_segment_dispersion(x, first)
-    alpha = 1.0 - level
-    if cost == "auto" and disp.p_value >= alpha:
-        why = (
-            "non-negative whole numbers without overdispersion within segments "
-            f"(neighbour-pair test z = {disp.z:.2f}, p = {disp.p_value:.3g} >= {alpha:.3g})"
-        )
-        return pc, why, meth, beta, first
-    nb = NegBinCost(size=disp.size).fit(x)
-    second, _ = _search(nb, beta, meth, m, None)
-    disp2 = within_segment_dispersion(x, second)
-    done: list[int] | None = second
-    if abs(math.log(disp2.size / disp.size)) > 0.02:  # else keep r and its segmentation
-        nb = NegBinCost(size=disp2.size).fit(x)
-        done = None
-    why = (
-        f"within-segment neighbour-pair dispersion 1/r = {1.0 / nb.par_:.3g} "
-        f"(test of Poisson z = {disp.z:.2f}, p = {disp.p_value:.3g})"
-    )
-    if cost == "auto":
-        why = f"overdispersed counts: {why}"
-    return nb, why, meth, beta, done
-
-
-def _pen(penalty: str | float, n: int, cost: Cost) -> float:
-    return penalty_value(penalty, n, cost.params_per_segment)
-
-
 def _check_args(min_size: Any, max_changes: Any, level: Any) -> None:
     if isinstance(min_size, bool) or not isinstance(min_size, int | np.integer) or min_size < 1:
         raise ValueError(f"min_size must be an integer >= 1, got {min_size!r}")
@@ -354,8 +116,6 @@ def _build(
     m: int,
     level: float,
 ) -> ChangepointResult:
-    from analysis.changepoints._intervals import location_intervals
-
     n = cost.signal_.size
     bounds = np.array([0, *changes, n], dtype=np.int64)
     idx = data.index
@@ -363,7 +123,7 @@ def _build(
     seg.insert(0, "n", np.diff(bounds))
     seg.insert(0, "end", idx[pos[bounds[1:] - 1]])
     seg.insert(0, "start", idx[pos[bounds[:-1]]])
-    iv = location_intervals(cost.cid, cost.cs1_, cost.cs2_, cost.par_, changes, m, level)
+    iv = location_intervals(cost, changes, m, level)
     lo_pos = np.array([pos[k - 1] + 1 for k in iv[:, 0]], dtype=np.int64)
     hi_pos = np.array([pos[k] for k in iv[:, 1]], dtype=np.int64)
     ch_pos = pos[np.array(changes, dtype=np.int64)] if changes else np.empty(0, np.int64)
@@ -481,14 +241,14 @@ def detect_changepoints(
     _check_args(min_size, max_changes, level)
     data, x, pos = _prepare(y, int(min_size), source)
     column = None if data.name is None else str(data.name)
-    c, reason, meth, beta, done = _make_cost(
-        cost, x, pos, penalty, method, int(min_size), level, source, column
-    )
-    if done is not None and (max_changes is None or len(done) <= max_changes):
-        changes = done
+    ch = choose(cost, x, pos, penalty, method, int(min_size), level, source, column)
+    if ch.changes is not None and (max_changes is None or len(ch.changes) <= max_changes):
+        changes = ch.changes
     else:
-        changes, _ = _search(c, beta, meth, int(min_size), max_changes)
-    return _build(data, pos, c, changes, beta, penalty, meth, reason, int(min_size), level)
+        changes, _ = segment(ch.cost, ch.penalty, ch.method, int(min_size), max_changes)
+    return _build(
+        data, pos, ch.cost, changes, ch.penalty, penalty, ch.method, ch.reason, int(min_size), level
+    )
 
 
 def changepoint_path(
@@ -540,9 +300,10 @@ def changepoint_path(
     data, x, pos = _prepare(y, int(min_size))
     m = int(min_size)
     column = None if data.name is None else str(data.name)
-    c, reason, meth, _, _ = _make_cost(cost, x, pos, "mbic", method, m, level, "<series>", column)
+    choice = choose(cost, x, pos, "mbic", method, m, level, "<series>", column)
+    c, reason, meth = choice.cost, choice.reason, choice.method
     if method == "auto":
-        meth = "fpop" if c.functional else "pelt"
+        meth = "fpop" if c.functional_form() is not None else "pelt"
     if meth not in EXACT:
         raise ValueError(f"the penalty path needs an exact method (fpop, pelt, op), not {meth!r}")
     n = x.size
@@ -553,7 +314,7 @@ def changepoint_path(
         lo, hi = (penalty_value(v, n, p) for v in penalties)
     if not lo < hi:
         raise ValueError(f"penalties must be (low, high) with low < high, got {penalties!r}")
-    found, complete = crops(lambda b: _tuple(_solve(c, b, meth, m)), lo, hi, max_segmentations)
+    found, complete = crops(lambda b: as_tuple(solve(c, b, meth, m)), lo, hi, max_segmentations)
     offset = None
     rows = []
     ks = sorted(found, reverse=True)
@@ -569,10 +330,10 @@ def changepoint_path(
     )
 
     def refit(beta: float) -> ChangepointResult:
-        changes, _ = _solve(c, beta, meth, m)
+        changes, _ = solve(c, beta, meth, m)
         return _build(data, pos, c, changes, beta, beta, meth, reason, m, level)
 
     return ChangepointPath(frame, (lo, hi), c.name, meth, refit, complete)
 
 
-__all__ = ["PENALTY_NAMES", "changepoint_path", "detect_changepoints"]
+__all__ = ["changepoint_path", "detect_changepoints"]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from analysis.changepoints import MeanVarCost, NegBinCost, NormalCost, PoissonCost
-from analysis.changepoints._detect import _solve
+from analysis.changepoints.search._dispatch import solve as _solve
 
 
 def _random_series(rng: np.random.Generator, kind: str) -> tuple[np.ndarray, object]:
@@ -93,7 +93,7 @@ def _enumerate_best(cost, n: int, m: int, k_max: int, beta: float) -> float:
 
 @pytest.mark.parametrize("k_max", [1, 2, 3])
 def test_max_changes_gives_the_best_segmentation_with_at_most_k(k_max):
-    from analysis.changepoints._detect import _at_most_k
+    from analysis.changepoints.search._segneigh import at_most_k as _at_most_k
 
     rng = np.random.default_rng(40 + k_max)  # simulated series
     for _ in range(25):
