@@ -11,6 +11,10 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from analysis._draw import get_ax, require_matplotlib
+
+__all__ = ["Result", "get_ax", "require_matplotlib"]  # the drawing helpers live in _draw
+
 
 class Result:
     """Base class of result objects.
@@ -32,34 +36,3 @@ class Result:
     def _repr_html_(self) -> str:
         """HTML for notebooks: the summary in a <pre> block, escaped."""
         return f"<pre>{html.escape(self.summary())}</pre>"
-
-
-def format_rate_ci(value: float, low: float, high: float, *, digits: int = 2) -> str:
-    """Format ``value (low-high)`` with a fixed number of significant decimals.
-
-    Examples
-    --------
-    >>> format_rate_ci(5.857, 4.2, 7.95)
-    '5.86 (4.20-7.95)'
-    """
-    return f"{value:.{digits}f} ({low:.{digits}f}-{high:.{digits}f})"
-
-
-def require_matplotlib() -> Any:
-    """Import and return ``matplotlib.pyplot`` with a clear message when missing."""
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - matplotlib is a core dependency
-        raise ImportError(
-            "Plotting needs matplotlib: pip install 'incident-trends' (it is a core dependency)."
-        ) from exc
-    return plt
-
-
-def get_ax(ax: Any = None) -> Any:
-    """Return ``ax`` or a new Axes on a new figure (never touches global state otherwise)."""
-    if ax is not None:
-        return ax
-    plt = require_matplotlib()
-    _, new_ax = plt.subplots(figsize=(9, 3.5))
-    return new_ax

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis._results import get_ax, require_matplotlib
+from analysis._draw import concise_dates, get_ax, require_matplotlib
 
 STYLE_FILE = Path(__file__).resolve().parent / "styles" / "incident-trends.mplstyle"
 
@@ -34,16 +34,6 @@ def style() -> Iterator[None]:
     plt = require_matplotlib()
     with plt.style.context(str(STYLE_FILE)):
         yield
-
-
-def concise_dates(ax: Any) -> Any:
-    """Put concise date ticks on the x axis of ``ax`` and return it."""
-    import matplotlib.dates as mdates
-
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    return ax
 
 
 def plot_counts(

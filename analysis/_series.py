@@ -1,0 +1,526 @@
+"""One validated series type that every analysis entry point builds from its input.
+
+Rates, trend models and change points (offline and online) all start from
+:class:`CountSeries.from_pandas`, so the rules for a usable series are
+written once and hold the same everywhere:
+
+* **values** are finite numbers; for counts (``kind="counts"``) also whole,
+  non-negative and below 2**53 (beyond that a float64 no longer holds every
+  whole number, so sums and likelihoods would be silently wrong). Missing
+  values are refused unless the caller allows them (change points skip
+  them and say so);
+* **the index** is sorted and unique. A date index must also be regular,
+  one value per period (a day, a week, a month, ...): a gap is refused with
+  the missing dates listed, because the time a count covers would be
+  unknown; zero-fill counts with :func:`analysis.counts.count_incidents`, or
+  reindex measurements with NaN and allow missing values. Other indexes
+  (positions, numbers, durations) are accepted where dates are not needed,
+  as an ordered sequence of observations;
+* **an empty series** is refused; what a series of one value or of zeros
+  means is the caller's to decide (a rate from one day is fine, a change
+  point is not);
+* **the observation window** (exposure, days covered by each period) is a
+  field of the type. A count series made by ``count_incidents(..., start=,
+  end=)`` whose first or last period is only partly inside the window
+  records that window in ``Series.attrs``; it is read here, once, and the
+  type carries it from then on.
+
+Time zones: a tz-aware daily index keeps its zone in :attr:`CountSeries.index`,
+and :attr:`CountSeries.local` holds the wall-clock period starts. In zones
+whose clocks go forward at midnight (Asia/Beirut; Asia/Jerusalem in some
+years) that day starts at 01:00; it is still one day.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.frequencies import to_offset
+from pandas.tseries.offsets import BaseOffset, Day
+
+from analysis._dates import to_day
+from analysis._format import date_label
+from analysis.errors import DataError, Problem
+
+__all__ = ["MAX_COUNT", "WINDOW_END", "WINDOW_START", "CountSeries", "regular_offset"]
+
+#: Largest count accepted: every whole number up to 2**53 is exact in float64.
+MAX_COUNT = 2.0**53
+#: ``pandas.Series.attrs`` keys with the inclusive window of a count series
+WINDOW_START = "window_start"
+WINDOW_END = "window_end"
+#: largest absolute measurement accepted (its square must not overflow)
+_MAX_VALUE = 1e150
+
+Kind = Literal["counts", "values"]
+
+
+@dataclass(frozen=True)
+class CountSeries:
+    """A validated series of counts or values per period.
+
+    Build it with :meth:`from_pandas`; never by hand.
+
+    Attributes
+    ----------
+    values : numpy.ndarray
+        float64 values, NaN where missing (only when missing values were allowed).
+    index : pandas.Index
+        The input's index, unchanged (a time zone is kept).
+    name : str
+        The series' name (``"count"`` when it has none).
+    kind : {"counts", "values"}
+        Whole non-negative counts, or real-valued measurements.
+    offset : pandas offset or None
+        The period of a date index (``Day``, ``Week``, ``MonthBegin``, ...);
+        None for an index without dates.
+    exposure : numpy.ndarray
+        Days covered by each period (a month its length, a partly covered
+        edge period its covered part); for an index without dates, ones
+        (one step per observation).
+    tz : tzinfo or None
+        The time zone of a tz-aware date index.
+    source : str
+        Where the series came from, for messages (a file name or ``<series>``).
+    """
+
+    values: np.ndarray
+    index: pd.Index
+    name: str
+    kind: Kind
+    offset: BaseOffset | None
+    exposure: np.ndarray
+    tz: Any
+    source: str
+
+    # --- construction -----------------------------------------------------
+    @classmethod
+    def from_pandas(
+        cls,
+        data: Any,
+        *,
+        kind: Kind = "counts",
+        what: str = "counts",
+        source: str = "<series>",
+        allow_missing: bool = False,
+        require_dates: bool = True,
+        accept_arrays: bool = False,
+    ) -> CountSeries:
+        """Validate a pandas Series and return it as a :class:`CountSeries`.
+
+        Parameters
+        ----------
+        data : pandas.Series
+            The series (a one-column DataFrame, an array or a list too when
+            ``accept_arrays``; they get positions 0, 1, ... as index).
+        kind : {"counts", "values"}
+            What the values must be.
+        what : str
+            The parameter's name, for messages (``"counts"``, ``"y"``).
+        source : str
+            The file the series came from, for messages.
+        allow_missing : bool
+            Keep NaN values (they stay NaN in :attr:`values`) instead of refusing them.
+        require_dates : bool
+            Refuse an index that holds no dates.
+        accept_arrays : bool
+            Also accept arrays, lists and one-column DataFrames.
+
+        Raises
+        ------
+        TypeError
+            For a wrong type of input or of index.
+        analysis.errors.DataError
+            For bad values or a bad index, with every problem found: row
+            numbers count the header of a CSV file as row 1.
+
+        Examples
+        --------
+        >>> s = pd.Series([0, 3, 1], index=pd.date_range("2024-01-01", periods=3))
+        >>> cs = CountSeries.from_pandas(s)
+        >>> cs.total, cs.total_exposure, cs.offset
+        (4, 3.0, <Day>)
+        >>> CountSeries.from_pandas(pd.Series([1, -1], index=s.index[:2]))
+        Traceback (most recent call last):
+        ...
+        analysis.errors.DataError: 1 bad value(s) in 'count':
+          <series>, row 3, column 'count': negative count on 2024-01-02 (value '-1')
+        """
+        series = _as_series(data, what, accept_arrays)
+        name = "count" if series.name is None else str(series.name)
+        if len(series) == 0:
+            raise DataError(Problem(source, None, name, None, f"{what} is empty"))
+        values = _values(series, name, kind, source, allow_missing)
+        index = series.index
+        if isinstance(index, pd.DatetimeIndex | pd.PeriodIndex):
+            offset, lengths = _date_grid(index, name, source, what)
+            lengths = _window(series, index, offset, lengths)
+            tz = getattr(index, "tz", None)
+        else:
+            if require_dates:
+                raise TypeError(
+                    f"{what} must have a DatetimeIndex (period starts) to know the time it "
+                    f"covers (got {type(index).__name__}); build it with "
+                    "analysis.count_incidents or set index = pd.to_datetime(...)"
+                )
+            _ordered(index, name, source, what)
+            offset, lengths, tz = None, np.ones(len(index)), None
+        return cls(values, index, name, kind, offset, lengths, tz, source)
+
+    # --- views ------------------------------------------------------------
+    @property
+    def n(self) -> int:
+        """Number of periods."""
+        return int(self.values.size)
+
+    @property
+    def has_dates(self) -> bool:
+        """True for a date (or period) index."""
+        return self.offset is not None
+
+    @property
+    def daily(self) -> bool:
+        """True when the periods are single calendar days."""
+        return isinstance(self.offset, Day) and self.offset.n == 1
+
+    @property
+    def missing(self) -> np.ndarray:
+        """Boolean mask of missing values."""
+        return np.isnan(self.values)
+
+    @property
+    def counts(self) -> np.ndarray:
+        """The values as int64 counts (only for ``kind="counts"`` without missing values)."""
+        if self.kind != "counts" or self.missing.any():
+            raise TypeError("only a count series without missing values has integer counts")
+        return self.values.astype(np.int64)
+
+    @property
+    def total(self) -> int | float:
+        """Sum of the non-missing values (an int for counts)."""
+        s = float(np.nansum(self.values))
+        return int(s) if self.kind == "counts" else s
+
+    @property
+    def total_exposure(self) -> float:
+        """Days covered, rounded to 1e-9 day (24 hourly periods make exactly 1 day)."""
+        return float(round(float(self.exposure.sum()), 9))
+
+    @property
+    def local(self) -> pd.DatetimeIndex:
+        """Wall-clock period starts without time zone (``freq`` set), for date indexes."""
+        if self.offset is None:
+            raise TypeError("this series has no dates")
+        idx = self.index
+        if isinstance(idx, pd.PeriodIndex):
+            out = idx.to_timestamp()
+        else:
+            assert isinstance(idx, pd.DatetimeIndex)
+            out = idx.tz_localize(None) if idx.tz is not None else idx
+            if self.daily:
+                out = out.normalize()  # a day that starts at 01:00 (clocks forward at midnight)
+        if len(out) > 1:
+            out = pd.DatetimeIndex(out, freq=self.offset)
+        return pd.DatetimeIndex(out)
+
+    @property
+    def first_day(self) -> pd.Timestamp:
+        """First local day covered (naive)."""
+        return pd.Timestamp(self.local[0]).normalize()
+
+    @property
+    def last_day(self) -> pd.Timestamp:
+        """Last local day covered, inclusive (naive)."""
+        end = self.local[-1] + pd.to_timedelta(float(self.exposure[-1]), unit="D")
+        return (end - pd.Timedelta(days=1)).normalize() if self.daily else end.normalize()
+
+    def problem(self, message: str, value: str | None = None) -> DataError:
+        """A DataError about the whole series (no single row)."""
+        return DataError(Problem(self.source, None, self.name, value, message))
+
+    def to_series(self) -> pd.Series:
+        """The values on the original index."""
+        return pd.Series(self.values, index=self.index, name=self.name)
+
+    def take(self, mask: np.ndarray) -> CountSeries:
+        """The periods where ``mask`` is True, as a new CountSeries."""
+        return replace(
+            self, values=self.values[mask], index=self.index[mask], exposure=self.exposure[mask]
+        )
+
+    def window(self, start: Any = None, end: Any = None) -> CountSeries:
+        """The periods that start in ``[start, end]`` (local days, inclusive).
+
+        Warns when the window reaches beyond the data: only the days covered count.
+
+        Raises
+        ------
+        ValueError
+            When ``start`` is after ``end``, either is not a date, or no period is left.
+        """
+        if start is None and end is None:
+            return self
+        if self.offset is None:
+            raise TypeError("start/end need a series with dates")
+        first = None if start is None else to_day(start, "start", self.tz)
+        last = None if end is None else to_day(end, "end", self.tz)
+        if first is not None and last is not None and first > last:
+            raise ValueError(f"start {first.date()} is after end {last.date()}")
+        local = self.local
+        keep = np.ones(self.n, dtype=bool)
+        if first is not None:
+            keep &= np.asarray(local >= first)
+        if last is not None:
+            keep &= np.asarray(local < last + pd.Timedelta(days=1))
+        if not keep.any():
+            raise ValueError(
+                f"no periods of the {self.name!r} series start between "
+                f"{first.date() if first is not None else '...'} and "
+                f"{last.date() if last is not None else '...'}: it runs from "
+                f"{self.first_day.date()} to {self.last_day.date()}"
+            )
+        if (first is not None and first < self.first_day) or (
+            last is not None and last > self.last_day
+        ):
+            warnings.warn(
+                f"the counts cover {self.first_day.date()} to {self.last_day.date()}, not all "
+                f"of the requested {first.date() if first is not None else '...'} to "
+                f"{last.date() if last is not None else '...'}; only the days covered are used "
+                "(count the whole window with count_incidents(table, start=..., end=...) to "
+                "include days without events)",
+                UserWarning,
+                stacklevel=3,
+            )
+        return self.take(keep)
+
+
+# --- helpers ----------------------------------------------------------------
+def _as_series(data: Any, what: str, accept_arrays: bool) -> pd.Series:
+    if isinstance(data, pd.Series):
+        return data
+    if isinstance(data, pd.DataFrame):
+        if accept_arrays and data.shape[1] == 1:
+            return data.iloc[:, 0]
+        raise TypeError(
+            f"{what} must be a Series, not a DataFrame with {data.shape[1]} columns; "
+            f"pass one column, e.g. {what}['drone']"
+        )
+    if accept_arrays and isinstance(data, np.ndarray | list | tuple):
+        arr = np.asarray(data)
+        if arr.ndim != 1:
+            raise TypeError(f"{what} must be one-dimensional, not of shape {arr.shape}")
+        return pd.Series(arr)
+    raise TypeError(f"{what} must be a pandas Series, not {type(data).__name__}")
+
+
+def _row(source: str, pos: int, column: str, value: Any, index: pd.Index, message: str) -> Problem:
+    label = index[pos]
+    where = f" on {date_label(pd.Timestamp(label))}" if _is_date(label) else ""
+    return Problem(source, int(pos) + 2, column, str(value), f"{message}{where}")
+
+
+def _is_date(label: Any) -> bool:
+    return isinstance(label, pd.Timestamp | pd.Period)
+
+
+def _values(
+    series: pd.Series, name: str, kind: Kind, source: str, allow_missing: bool
+) -> np.ndarray:
+    raw = series.to_numpy()
+    if pd.api.types.is_bool_dtype(series.dtype):
+        numeric = raw.astype(float)
+        text_bad = np.zeros(raw.size, dtype=bool)
+    elif pd.api.types.is_numeric_dtype(series.dtype):
+        numeric = series.to_numpy(dtype=float, na_value=np.nan)
+        text_bad = np.zeros(raw.size, dtype=bool)
+    else:
+        coerced = pd.to_numeric(series, errors="coerce")
+        numeric = coerced.to_numpy(dtype=float, na_value=np.nan)
+        text_bad = np.isnan(numeric) & series.notna().to_numpy()
+    nan = np.isnan(numeric) & ~text_bad
+    finite = np.where(np.isfinite(numeric), numeric, 0.0)
+    checks: list[tuple[np.ndarray, str]] = [
+        (text_bad, "not a number"),
+        (np.isinf(numeric), "infinite value"),
+    ]
+    if not allow_missing:
+        hint = " (zero-fill counts with count_incidents)" if kind == "counts" else ""
+        checks.append((nan, f"missing value{hint}"))
+    if kind == "counts":
+        checks += [
+            (finite < 0, "negative count"),
+            ((finite >= 0) & (finite != np.round(finite)), "not a whole number (counts only)"),
+            (finite >= MAX_COUNT, "count too large (at most 2**53 is exact)"),
+        ]
+    else:
+        checks.append((np.abs(finite) > _MAX_VALUE, "value too large (rescale the series)"))
+    problems = []
+    for mask, message in checks:
+        for pos in np.flatnonzero(mask).tolist():
+            problems.append(_row(source, pos, name, raw[pos], series.index, message))
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        raise DataError(problems, header=f"{len(problems)} bad value(s) in {name!r}")
+    return numeric
+
+
+def _ordered(index: pd.Index, name: str, source: str, what: str) -> None:
+    """Refuse duplicate or unordered labels of an index without dates."""
+    if index.is_monotonic_increasing and index.is_unique:
+        return
+    problems = []
+    for pos in np.flatnonzero(index.duplicated()).tolist()[:50]:
+        problems.append(Problem(source, pos + 2, "index", str(index[pos]), "duplicate label"))
+    try:
+        order = np.asarray(index)
+        back = np.flatnonzero(order[1:] < order[:-1]) + 1
+    except TypeError:
+        back = np.array([], dtype=int)
+    for pos in back.tolist()[:50]:
+        problems.append(
+            Problem(source, pos + 2, "index", str(index[pos]), "label before the row above")
+        )
+    if not problems:
+        problems.append(Problem(source, None, "index", None, "labels are not increasing"))
+    raise DataError(
+        problems, header=f"the index of {what} ({name!r}) is not sorted and unique; sort it"
+    )
+
+
+def regular_offset(index: pd.DatetimeIndex | pd.PeriodIndex) -> BaseOffset | None:
+    """The period of a regular date index (set or inferred), else None.
+
+    Consecutive local days labelled at the start of each day are daily, also
+    in a zone whose clocks go forward at midnight (that day starts at 01:00).
+    A single value has no inferable period (None).
+
+    Examples
+    --------
+    >>> regular_offset(pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-03"]))
+    <Day>
+    >>> regular_offset(pd.DatetimeIndex(["2024-01-01", "2024-01-03"])) is None
+    True
+    """
+    if isinstance(index, pd.PeriodIndex):
+        return index.freq
+    if index.freq is not None:
+        return index.freq
+    if len(index) < 2:
+        return None
+    local = index.tz_localize(None) if index.tz is not None else index
+    days = local.normalize()
+    if (local - days).max() <= pd.Timedelta(hours=2):
+        steps = np.diff(days.as_unit("ns").asi8)
+        if bool((steps == 86_400 * 10**9).all()) and (
+            index.tz is not None or bool((local == days).all())
+        ):
+            return Day()
+    if len(index) < 3:
+        return None
+    with warnings.catch_warnings():  # pandas 3 warns that a later version returns an offset
+        warnings.simplefilter("ignore")
+        inferred = getattr(local, "inferred_freq", None)
+    return None if inferred is None else to_offset(inferred)
+
+
+def _date_grid(
+    index: pd.DatetimeIndex | pd.PeriodIndex, name: str, source: str, what: str
+) -> tuple[BaseOffset, np.ndarray]:
+    """The period of a date index and the days in each period; every flaw is a problem."""
+    if isinstance(index, pd.PeriodIndex):
+        local = index.to_timestamp()
+    else:
+        local = index.tz_localize(None) if index.tz is not None else index
+    problems = []
+    for pos in np.flatnonzero(local.duplicated()).tolist()[:50]:
+        problems.append(Problem(source, pos + 2, name, date_label(local[pos]), "duplicate date"))
+    if len(local) > 1:
+        back = np.flatnonzero(np.diff(local.as_unit("ns").asi8) < 0) + 1
+        for pos in back.tolist()[:50]:
+            problems.append(
+                Problem(
+                    source,
+                    pos + 2,
+                    name,
+                    date_label(local[pos]),
+                    f"date earlier than the row above ({date_label(local[pos - 1])}); "
+                    "sort the series",
+                )
+            )
+    if problems:
+        raise DataError(problems, header=f"the index of {what} ({name!r}) is not a time line")
+    offset = regular_offset(index)
+    if offset is None:
+        offset = Day() if len(local) == 1 else _modal_step(local)
+        grid_start = local[0].normalize() if isinstance(offset, Day) else local[0]
+        expected = pd.date_range(grid_start, periods=1, freq=offset)
+        if len(local) > 1:
+            expected = pd.date_range(grid_start, local[-1], freq=offset)
+        daily = isinstance(offset, Day) and offset.n == 1
+        compare = local.normalize() if daily else local
+        missing = expected.difference(compare)
+        extra = compare.difference(expected)
+        for date in missing[:50]:
+            problems.append(
+                Problem(
+                    source,
+                    None,
+                    name,
+                    date_label(date),
+                    "missing period (a gap): zero-fill counts with count_incidents(), or "
+                    "reindex measurements with NaN",
+                )
+            )
+        for date in extra[:50]:
+            row = int(np.searchsorted(compare.as_unit("ns").asi8, date.value)) + 2
+            problems.append(
+                Problem(source, row, name, date_label(date), f"date off the {offset.freqstr} grid")
+            )
+        if problems:
+            raise DataError(
+                problems,
+                header=f"{what} ({name!r}) is not a regular series at period "
+                f"{offset.freqstr!r} ({len(missing)} missing period(s))",
+            )
+    starts = local.normalize() if isinstance(offset, Day) and offset.n == 1 else local
+    ends = starts + offset
+    lengths = np.asarray((ends - starts) / pd.Timedelta(days=1), dtype=float)
+    return offset, lengths
+
+
+def _modal_step(local: pd.DatetimeIndex) -> BaseOffset:
+    """The most common step, in whole days when it is one (a calendar ``nD`` offset)."""
+    step = pd.Series(np.diff(local.as_unit("ns").asi8)).mode().iloc[0]
+    delta = pd.Timedelta(int(step), unit="ns")
+    if delta % pd.Timedelta(days=1) == pd.Timedelta(0):
+        out = to_offset(f"{delta // pd.Timedelta(days=1)}D")
+    else:
+        out = to_offset(delta)
+    assert out is not None
+    return out
+
+
+def _window(
+    series: pd.Series, index: pd.Index, offset: BaseOffset, lengths: np.ndarray
+) -> np.ndarray:
+    """Clip the edge periods to the window recorded by count_incidents, if any."""
+    if WINDOW_START not in series.attrs or WINDOW_END not in series.attrs:
+        return lengths
+    w0 = pd.Timestamp(series.attrs[WINDOW_START]).to_datetime64()
+    w1 = (pd.Timestamp(series.attrs[WINDOW_END]) + pd.Timedelta(days=1)).to_datetime64()
+    if isinstance(index, pd.PeriodIndex):
+        local = index.to_timestamp()
+    else:
+        assert isinstance(index, pd.DatetimeIndex)
+        local = index.tz_localize(None) if index.tz is not None else index
+    if isinstance(offset, Day) and offset.n == 1:
+        local = local.normalize()
+    starts = local.to_numpy()
+    ends = starts + pd.to_timedelta(lengths, unit="D").to_numpy()
+    lo = np.maximum(starts, w0)
+    hi = np.minimum(ends, w1)
+    return np.clip((hi - lo) / np.timedelta64(1, "D"), 0.0, None).astype(float)
