@@ -7,7 +7,10 @@ neighbouring pairs after a first Poisson pass, see
 dispersion; Gaussian mean-and-variance otherwise. ``method="auto"``: FPOP for
 the one-parameter costs up to :data:`FPOP_MAX_N` values and binary
 segmentation above; PELT up to :data:`PELT_MAX_N` values and seeded binary
-segmentation above for the other costs (a user's cost included).
+segmentation above for the other costs (a user's cost included). Whole
+numbers too large for the count costs to resolve the penalty in float64
+(:func:`counts_precise`) are treated as measurements by ``"auto"`` and refused
+by ``"poisson"`` and ``"negbin"``.
 """
 
 from __future__ import annotations
@@ -79,6 +82,50 @@ def check_counts(x: np.ndarray, pos: np.ndarray, cost: str, source: str, col: st
         raise DataError(problems, header=f"{len(problems)} value(s) unsuitable for the {cost} cost")
 
 
+#: a count cost's rounding error, relative to ``2 S (1 + |log mean|)``, that
+#: must stay below the penalty (about 450 float64 epsilons: sums, logarithms
+#: and the differences the searches take)
+_ROUNDING = 1e-13
+
+
+def counts_precise(x: np.ndarray, beta: float) -> bool:
+    """Can the count costs on ``x`` resolve a penalty of ``beta`` in float64?
+
+    A segment cost is of order ``2 S (1 + |log mean|)`` (``S`` the segment's
+    sum), and two segmentations are compared by the difference of such sums;
+    for very large counts its rounding error exceeds the penalty and every
+    comparison is noise (a constant series of 1e15 a day then gets dozens of
+    changes). True when the error bound is below ``beta``.
+
+    Examples
+    --------
+    >>> counts_precise(np.full(100, 5.0), 13.8), counts_precise(np.full(100, 1e15), 13.8)
+    (True, False)
+    """
+    total = float(x.sum())
+    if total <= 0:
+        return True
+    scale = 2.0 * total * (1.0 + abs(math.log(total / x.size)))
+    return scale * _ROUNDING < beta
+
+
+def _precision_problem(
+    x: np.ndarray, beta: float, cost: str, source: str, column: str | None
+) -> DataError:
+    total = float(x.sum())
+    return DataError(
+        Problem(
+            source,
+            None,
+            column,
+            None,
+            f"counts too large for the {cost} cost: they sum to {total:.4g}, and float64 "
+            f"rounding of the cost would exceed the penalty ({beta:.3g}), so changes would be "
+            "noise; use cost='normal' or 'normal_meanvar' (or divide the counts)",
+        )
+    )
+
+
 def _pen(penalty: str | float, n: int, cost: Cost) -> float:
     return penalty_value(penalty, n, cost.params_per_segment)
 
@@ -110,6 +157,10 @@ def choose(
         raise ValueError(f"unknown cost {cost!r}: use 'auto', one of {', '.join(COSTS)} or a Cost")
     if cost in ("poisson", "negbin"):
         check_counts(x, pos, cost, source, column)
+    if cost in ("poisson", "negbin"):
+        beta = penalty_value(penalty, n, COSTS[cost].params_per_segment)
+        if not counts_precise(x, beta):
+            raise _precision_problem(x, beta, cost, source, column)
     if cost in ("normal", "normal_meanvar", "poisson"):
         c = COSTS[cost]().fit(x)
         return Choice(
@@ -118,6 +169,13 @@ def choose(
     if cost == "auto" and not is_counts(x):
         c = MeanVarCost().fit(x)
         why = "values are not all non-negative whole numbers, so a Gaussian mean-and-variance cost"
+        return Choice(c, why, pick_method(method, c, n), _pen(penalty, n, c), None)
+    if cost == "auto" and not counts_precise(x, penalty_value(penalty, n, 1)):
+        c = MeanVarCost().fit(x)
+        why = (
+            "whole numbers too large for a count cost in float64 (they sum to "
+            f"{float(x.sum()):.4g}), so a Gaussian mean-and-variance cost"
+        )
         return Choice(c, why, pick_method(method, c, n), _pen(penalty, n, c), None)
     # counts: a Poisson first pass, then dispersion from within-segment pairs
     pc = PoissonCost().fit(x)

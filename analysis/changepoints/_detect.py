@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis._series import CountSeries
 from analysis.changepoints._auto import choose
 from analysis.changepoints._result import ChangepointPath, ChangepointResult, _Fit
 from analysis.changepoints.costs import Cost
@@ -17,58 +18,58 @@ from analysis.errors import DataError, Problem
 
 
 # --- input -------------------------------------------------------------------
-def _as_series(y: Any) -> pd.Series:
-    if isinstance(y, pd.DataFrame):
-        if y.shape[1] != 1:
-            raise DataError(
-                Problem("<input>", None, None, None, f"expected one column, got {y.shape[1]}")
-            )
-        y = y.iloc[:, 0]
-    if isinstance(y, pd.Series):
-        return y
-    arr = np.asarray(y)
-    if arr.ndim != 1:
+#: the costs whose input must be counts (whole numbers >= 0 below 2**53)
+COUNT_COSTS = ("poisson", "negbin")
+
+
+def _shape_check(y: Any) -> None:
+    # a table or an array of the wrong shape is a data problem of this input
+    if isinstance(y, pd.DataFrame) and y.shape[1] != 1:
         raise DataError(
-            Problem("<input>", None, None, None, f"expected a 1-D series, got shape {arr.shape}")
+            Problem("<input>", None, None, None, f"expected one column, got {y.shape[1]}")
         )
-    return pd.Series(arr)
-
-
-def _problems(
-    values: np.ndarray, bad: np.ndarray, message: str, source: str, column: str | None
-) -> list[Problem]:
-    return [
-        Problem(source, int(i) + 2, column, repr(float(values[i])), message)
-        for i in np.flatnonzero(bad)
-    ]
+    if not isinstance(y, pd.Series | pd.DataFrame):
+        arr = np.asarray(y)
+        if arr.ndim != 1:
+            raise DataError(
+                Problem("<input>", None, None, None, f"expected a 1-D series, got shape {arr.shape}")
+            )
 
 
 def _prepare(
-    y: Any, min_size: int, source: str = "<series>"
+    y: Any, min_size: int, cost: Any = "auto", source: str = "<series>"
 ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """Return ``(series, non-missing values, their positions)``; raise on bad input."""
-    s = _as_series(y)
-    column = None if s.name is None else str(s.name)
+    """Return ``(series, non-missing values, their positions)``; raise on bad input.
+
+    The input is validated once by :class:`analysis._series.CountSeries`
+    (sorted, unique, regular dates; finite values; counts for the count
+    costs), with missing values (NaN) allowed: they are skipped.
+    """
+    _shape_check(y)
+    if isinstance(y, list | tuple):
+        y = np.asarray(y)
+    kind: Any = "counts" if isinstance(cost, str) and cost in COUNT_COSTS else "values"
     try:
-        if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-            values = s.to_numpy(dtype=float, na_value=np.nan)
-        else:
-            values = pd.to_numeric(s, errors="raise").to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError) as exc:
-        coerced = pd.to_numeric(s, errors="coerce")
-        bad = np.flatnonzero(coerced.isna().to_numpy() & s.notna().to_numpy())
-        if bad.size == 0:
-            raise DataError(
-                Problem(source, None, column, None, f"values must be numbers ({exc})")
-            ) from None
+        cs = CountSeries.from_pandas(
+            y,
+            kind=kind,
+            what="y",
+            source=source,
+            allow_missing=True,
+            require_dates=False,
+            accept_arrays=True,
+        )
+    except DataError as exc:
+        if kind != "counts":
+            raise
         raise DataError(
-            [Problem(source, int(i) + 2, column, str(s.iloc[i]), "not a number") for i in bad[:50]],
-            header=f"{bad.size} value(s) are not numbers in {source}",
+            exc.problems,
+            header=f"{len(exc.problems)} value(s) unsuitable for the {cost} cost, which needs "
+            "counts (whole numbers >= 0 below 2**53); use cost='normal_meanvar' for measurements",
         ) from None
-    if not np.isfinite(values.sum()):
-        inf = np.isinf(values)
-        if inf.any():
-            raise DataError(_problems(values, inf, "infinite value", source, column))
+    values = cs.values
+    column = cs.name
+    if np.isnan(values).any():
         pos = np.flatnonzero(~np.isnan(values))
         x = values[pos]
     else:  # no missing value: skip the index arrays' copies
@@ -87,7 +88,8 @@ def _prepare(
                 f"2 * min_size = {2 * min_size}",
             )
         )
-    data = pd.Series(values, index=s.index, name=s.name, copy=False)
+    name = y.name if isinstance(y, pd.Series) else None
+    data = pd.Series(values, index=cs.index, name=name, copy=False)
     return data, x, pos
 
 
@@ -239,7 +241,7 @@ def detect_changepoints(
     [1.9, 6.1]
     """
     _check_args(min_size, max_changes, level)
-    data, x, pos = _prepare(y, int(min_size), source)
+    data, x, pos = _prepare(y, int(min_size), cost, source)
     column = None if data.name is None else str(data.name)
     ch = choose(cost, x, pos, penalty, method, int(min_size), level, source, column)
     if ch.changes is not None and (max_changes is None or len(ch.changes) <= max_changes):
@@ -297,7 +299,7 @@ def changepoint_path(
     from analysis.changepoints._crops import crops
 
     _check_args(min_size, None, level)
-    data, x, pos = _prepare(y, int(min_size))
+    data, x, pos = _prepare(y, int(min_size), cost)
     m = int(min_size)
     column = None if data.name is None else str(data.name)
     choice = choose(cost, x, pos, "mbic", method, m, level, "<series>", column)
