@@ -16,7 +16,6 @@ from analysis.changepoints.penalties import penalty_value
 from analysis.changepoints.search._dispatch import EXACT, as_tuple, segment, solve
 from analysis.errors import DataError, Problem
 
-
 # --- input -------------------------------------------------------------------
 #: the costs whose input must be counts (whole numbers >= 0 below 2**53)
 COUNT_COSTS = ("poisson", "negbin")
@@ -31,9 +30,8 @@ def _shape_check(y: Any) -> None:
     if not isinstance(y, pd.Series | pd.DataFrame):
         arr = np.asarray(y)
         if arr.ndim != 1:
-            raise DataError(
-                Problem("<input>", None, None, None, f"expected a 1-D series, got shape {arr.shape}")
-            )
+            message = f"expected a 1-D series, got shape {arr.shape}"
+            raise DataError(Problem("<input>", None, None, None, message))
 
 
 def _prepare(
