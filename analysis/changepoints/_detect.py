@@ -175,17 +175,23 @@ def detect_changepoints(
     ----------
     y : pandas.Series or 1-D array-like
         Counts per period (e.g. incidents per day) or any measurements. The
-        index (dates or anything) labels the change points.
+        index labels the change points; it must be sorted and unique, and a
+        date index must be regular (one value per day, week, ...): fill a
+        gap with zero counts (:func:`analysis.counts.count_incidents`) or
+        with NaN (skipped, see Notes). Positions label a plain array.
     cost : {"auto", "poisson", "negbin", "normal", "normal_meanvar"} or Cost
         Segment model. ``"auto"``: for non-negative whole numbers, ``poisson``
         unless the counts are overdispersed within segments (a one-sided
         test at ``1 - level`` on neighbouring pairs, after a first Poisson
         pass; see :mod:`analysis.changepoints._dispersion`), then ``negbin``
-        with that dispersion; ``normal_meanvar`` otherwise. ``normal`` uses a
-        common sd estimated robustly from first differences.
+        with that dispersion; ``normal_meanvar`` otherwise (also for whole
+        numbers too large for a count cost in float64). ``normal`` uses a
+        common sd estimated robustly from first differences. A
+        :class:`~analysis.changepoints.Cost` object (your own subclass)
+        works with every method but ``fpop``, through its ``error``.
     penalty : {"auto", "mbic", "bic", "aic"} or float
         Penalty per change in ``-2 log-likelihood`` units (see
-        :mod:`analysis.changepoints._penalties`); ``"auto"`` is ``"mbic"``,
+        :mod:`analysis.changepoints.penalties`); ``"auto"`` is ``"mbic"``,
         ``(p + 2) log n`` with ``p`` parameters per segment.
     method : {"auto", "fpop", "pelt", "op", "binseg", "seeded_binseg"}
         ``fpop`` (functional pruning, exact, near-linear), ``pelt`` (exact,
@@ -196,7 +202,8 @@ def detect_changepoints(
         million values, binary segmentation about 0.1 s; it can miss a short
         burst whose two changes are only worth detecting together, so ask for
         ``method="fpop"`` when exactness matters); for ``normal_meanvar``,
-        ``pelt`` up to 10 000 values and ``seeded_binseg`` above.
+        ``pelt`` up to 10 000 values and ``seeded_binseg`` above (the same
+        for a user's cost).
     min_size : int
         Minimum number of (non-missing) observations per segment.
     max_changes : int, optional
@@ -208,10 +215,22 @@ def detect_changepoints(
         binary segmentation's ``max_changes`` splits. Binary segmentations
         stop after ``max_changes`` splits.
     level : float
-        Confidence level of segment and location intervals (and ``1 - level``
-        is the size of the overdispersion test).
+        Confidence level of the segment levels' confidence intervals and
+        coverage level of the location intervals (and ``1 - level`` is the
+        size of the overdispersion test).
     source : str
         Name used in error messages (a file name when called from the CLI).
+
+    Raises
+    ------
+    analysis.errors.DataError
+        For bad values or a bad index (every problem, by row): non-numbers,
+        infinities, a date index that is not a regular time line, too few
+        values; for ``poisson`` and ``negbin`` also values that are not
+        counts (whole, >= 0, below 2**53) or counts too large for float64.
+    ValueError, TypeError
+        For a bad argument (``TypeError``: ``method="fpop"`` with a cost that
+        has no natural one-parameter form, naming the methods that work).
 
     Returns
     -------
