@@ -303,7 +303,7 @@ def test_counts_of_2_to_the_53_are_refused_by_the_input_type(cost):
 
 @pytest.mark.parametrize("cost", ["poisson", "negbin"])
 def test_counts_near_2_to_the_53_are_refused_as_beyond_float64_precision(cost):
-    with pytest.raises(DataError, match="counts too large for the .* cost"):
+    with pytest.raises(DataError, match=r"counts too large for the .* cost"):
         detect_changepoints(np.full(100, 2.0**53 - 1), cost=cost)
 
 
