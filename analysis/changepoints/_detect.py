@@ -177,7 +177,7 @@ def detect_changepoints(
         Counts per period (e.g. incidents per day) or any measurements. The
         index labels the change points; it must be sorted and unique, and a
         date index must be regular (one value per day, week, ...): fill a
-        gap with zero counts (:func:`analysis.counts.count_incidents`) or
+        gap with zero counts (:func:`analysis.counts.daily_counts`) or
         with NaN (skipped, see Notes). Positions label a plain array.
     cost : {"auto", "poisson", "negbin", "normal", "normal_meanvar"} or Cost
         Segment model. ``"auto"``: for non-negative whole numbers, ``poisson``

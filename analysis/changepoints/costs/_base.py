@@ -102,8 +102,6 @@ class Cost:
         Short name, shown in results.
     params_per_segment : int
         Parameters fitted per segment (the ``"bic"``/``"mbic"`` penalties use it).
-    counts : bool
-        True when the segment levels are rates of counts.
     signal_ : numpy.ndarray
         The fitted signal (1-D float array).
 
@@ -125,7 +123,6 @@ class Cost:
 
     name: ClassVar[str] = "custom"
     params_per_segment: ClassVar[int] = 1
-    counts: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self.signal_: np.ndarray = np.empty(0)

@@ -121,7 +121,6 @@ class NegBinCost(PrefixSumCost):
     """
 
     name = "negbin"
-    counts = True
     _segment_kernel = _segment_kernel
     _segment_costs = _segment_costs
 

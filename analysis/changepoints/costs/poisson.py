@@ -144,7 +144,6 @@ class PoissonCost(PrefixSumCost):
     """
 
     name = "poisson"
-    counts = True
     _segment_kernel = _segment_kernel
     _segment_costs = _segment_costs
 
