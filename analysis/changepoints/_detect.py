@@ -67,7 +67,7 @@ def _prepare(
         ) from None
     values = cs.values
     column = cs.name
-    if np.isnan(values).any():
+    if np.isnan(values.sum()):  # values are finite or NaN: the sum is NaN iff one is missing
         pos = np.flatnonzero(~np.isnan(values))
         x = values[pos]
     else:  # no missing value: skip the index arrays' copies
