@@ -94,7 +94,10 @@ class Cost:
     Subclass it to segment with your own model: override :meth:`error` (and
     :meth:`fit` if it precomputes, calling ``super().fit(signal)`` first).
     Costs must be additive over segments and should not increase when a
-    segment is split (PELT's pruning relies on it).
+    segment is split (PELT's pruning relies on it). The searches then run as
+    plain Python around your ``error``: fine for a few thousand values
+    (PELT with few changes calls it about ``n^2 / 2`` times); ``fpop`` needs
+    a compiled natural form and is refused.
 
     Attributes
     ----------

@@ -14,6 +14,8 @@ EXACT = ("fpop", "pelt", "op")
 GENERIC = ("pelt", "op", "binseg", "seeded_binseg")
 #: largest n * max_changes for the exact at-most-K dynamic programme
 EXACT_K_LIMIT = 50_000
+#: the same for a cost searched through its Python ``error`` (n^2 K / 2 calls)
+GENERIC_K_CALLS = 500_000
 
 
 def check_method(method: str, cost: Cost) -> None:
@@ -79,7 +81,9 @@ def segment(
     """Changes and their unpenalised cost by ``method``, honouring ``max_changes``.
 
     When an exact method finds more than ``max_changes`` changes: segment
-    neighbourhood when ``n * max_changes <= EXACT_K_LIMIT``, else the better
+    neighbourhood when ``n * max_changes <= EXACT_K_LIMIT`` (and, for a cost
+    without a compiled kernel, ``n^2 max_changes / 2 <= GENERIC_K_CALLS``
+    calls of its ``error``), else the better
     of the penalty path's richest answer within the limit and binary
     segmentation's ``max_changes`` splits.
     """
@@ -94,7 +98,11 @@ def segment(
     if max_changes is None or len(changes) <= max_changes:
         return changes, q
     n = cost.signal_.size
-    if n * max(max_changes, 1) <= EXACT_K_LIMIT:
+    k = max(max_changes, 1)
+    small = n * k <= EXACT_K_LIMIT
+    if cost.kernel() is None:
+        small = small and n * n * k / 2 <= GENERIC_K_CALLS
+    if small:
         from analysis.changepoints.search._segneigh import at_most_k
 
         return at_most_k(cost, beta, m, max_changes)
