@@ -104,6 +104,13 @@ def test_min_size_is_respected(make, method):
 
 
 @pytest.mark.parametrize(("make", "method"), REGISTRY)
+def test_max_changes_is_respected(make, method):
+    y = _counts()
+    res = detect_changepoints(y, cost=make(), method=method, penalty=1.0, max_changes=2)
+    assert 1 <= res.n_changes <= 2
+
+
+@pytest.mark.parametrize(("make", "method"), REGISTRY)
 def test_repeated_runs_give_identical_answers(make, method):
     y = _counts()
     runs = [detect_changepoints(y, cost=make(), method=method, penalty=4.0) for _ in range(3)]
