@@ -1,6 +1,6 @@
 """incident-trends: rates, trends and change points for incident counts.
 
-The public API is flat: ``from analysis import daily_counts, estimate_rate``.
+The public API is flat: ``from analysis import count_incidents, estimate_rate``.
 Names are resolved lazily so that ``import analysis`` costs about what pandas
 costs; statsmodels, matplotlib and numba load only when a function needs them.
 """
@@ -19,6 +19,7 @@ _EXPORTS: dict[str, str] = {
     "load_reported_figures": "analysis.curation.tables",
     "load_curated_incidents": "analysis.curation.tables",
     "load_coal_mining_disasters": "analysis.io.reference",
+    "read_count_csv": "analysis.io.counts_csv",
     "load_oref_alerts": "analysis.io.oref",
     "load_oref_localities": "analysis.io.oref",
     # curation
@@ -29,8 +30,10 @@ _EXPORTS: dict[str, str] = {
     "ValidationReport": "analysis.curation.validate",
     "match_localities": "analysis.curation.localities",
     "alerts_to_incidents": "analysis.curation.clustering",
+    "incident_count_sensitivity": "analysis.curation.clustering",
     # counts
-    "daily_counts": "analysis.counts",
+    "count_incidents": "analysis.counts",
+    "daily_counts": "analysis.counts",  # deprecated name of count_incidents
     # rates
     "estimate_rate": "analysis.rates",
     "rolling_rate": "analysis.rates",
@@ -68,8 +71,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         detect_changepoints,
         online_changepoints,
     )
-    from analysis.counts import daily_counts
-    from analysis.curation.clustering import alerts_to_incidents
+    from analysis.counts import count_incidents, daily_counts
+    from analysis.curation.clustering import alerts_to_incidents, incident_count_sensitivity
     from analysis.curation.localities import match_localities
     from analysis.curation.tables import (
         figure_exposure_days,
@@ -83,6 +86,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         validate_incidents,
     )
     from analysis.datasets import dataset_path
+    from analysis.io.counts_csv import read_count_csv
     from analysis.io.oref import load_oref_alerts, load_oref_localities
     from analysis.io.reference import load_coal_mining_disasters
     from analysis.rates import check_claim, compare_rates, estimate_rate, rolling_rate

@@ -102,6 +102,10 @@ class Dependence:
         g = self.autocovariance
         k = np.arange(1, min(math.ceil(m), g.size))
         total = g[0] + 2.0 * float(np.sum((1.0 - k / m) * g[k]))
+        # residuals about an estimated mean sum to zero, which biases every
+        # autocovariance down by about the variance of that mean (long-run
+        # variance / n): add it back for the m lags of the window
+        total += m * self.long_run_dispersion * self.mean / self.n
         return max(float(total) / self.mean, 0.0)
 
 

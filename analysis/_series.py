@@ -33,6 +33,7 @@ years) that day starts at 01:00; it is still one day.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -151,12 +152,14 @@ class CountSeries:
           <series>, row 3, column 'count': negative count on 2024-01-02 (value '-1')
         """
         series = _as_series(data, what, accept_arrays)
+        if isinstance(series.index, pd.PeriodIndex):  # periods as their start dates
+            series = series.to_timestamp(how="start")
         name = "count" if series.name is None else str(series.name)
         if len(series) == 0:
             raise DataError(Problem(source, None, name, None, f"{what} is empty"))
         values = _values(series, name, kind, source, allow_missing)
         index = series.index
-        if isinstance(index, pd.DatetimeIndex | pd.PeriodIndex):
+        if isinstance(index, pd.DatetimeIndex):
             offset, lengths = _date_grid(index, name, source, what)
             lengths = _window(series, index, offset, lengths)
             tz = getattr(index, "tz", None)
@@ -228,15 +231,31 @@ class CountSeries:
         return pd.DatetimeIndex(out)
 
     @property
-    def first_day(self) -> pd.Timestamp:
-        """First local day covered (naive)."""
-        return pd.Timestamp(self.local[0]).normalize()
+    def first_day(self) -> pd.Timestamp | None:
+        """First local day covered (naive); None when a single clipped period leaves it unknown.
+
+        An edge period only partly inside the window recorded by
+        :func:`analysis.counts.count_incidents` covers its last days (the
+        first period) or its first days (the last period).
+        """
+        return self._covered()[0]
 
     @property
-    def last_day(self) -> pd.Timestamp:
-        """Last local day covered, inclusive (naive)."""
-        end = self.local[-1] + pd.to_timedelta(float(self.exposure[-1]), unit="D")
-        return (end - pd.Timedelta(days=1)).normalize() if self.daily else end.normalize()
+    def last_day(self) -> pd.Timestamp | None:
+        """Last local day covered, inclusive (naive); None when unknown (see :attr:`first_day`)."""
+        return self._covered()[1]
+
+    def _covered(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+        if self.offset is None:
+            return None, None
+        starts = self.local
+        ends = starts + self.offset
+        full = np.asarray((ends - starts) / pd.Timedelta(days=1), dtype=float)
+        if self.n == 1 and not math.isclose(self.exposure[0], full[0]):
+            return None, None
+        first = ends[0] - _days(self.exposure[0])
+        stop = starts[-1] + _days(self.exposure[-1])  # exclusive
+        return first.normalize(), (stop - pd.Timedelta(1, "ns")).normalize()
 
     def problem(self, message: str, value: str | None = None) -> DataError:
         """A DataError about the whole series (no single row)."""
@@ -276,18 +295,19 @@ class CountSeries:
             keep &= np.asarray(local >= first)
         if last is not None:
             keep &= np.asarray(local < last + pd.Timedelta(days=1))
+        lo, hi = self._covered()
         if not keep.any():
             raise ValueError(
                 f"no periods of the {self.name!r} series start between "
                 f"{first.date() if first is not None else '...'} and "
                 f"{last.date() if last is not None else '...'}: it runs from "
-                f"{self.first_day.date()} to {self.last_day.date()}"
+                f"{_day_text(lo or self.local[0])} to {_day_text(hi)}"
             )
-        if (first is not None and first < self.first_day) or (
-            last is not None and last > self.last_day
+        if (first is not None and lo is not None and first < lo) or (
+            last is not None and hi is not None and last > hi
         ):
             warnings.warn(
-                f"the counts cover {self.first_day.date()} to {self.last_day.date()}, not all "
+                f"the counts cover {_day_text(lo)} to {_day_text(hi)}, not all "
                 f"of the requested {first.date() if first is not None else '...'} to "
                 f"{last.date() if last is not None else '...'}; only the days covered are used "
                 "(count the whole window with count_incidents(table, start=..., end=...) to "
@@ -299,6 +319,15 @@ class CountSeries:
 
 
 # --- helpers ----------------------------------------------------------------
+def _days(x: float) -> pd.Timedelta:
+    """A length in days as a Timedelta, to the millisecond (1/24 day is not exact in float)."""
+    return pd.to_timedelta(float(x), unit="D").round("ms")
+
+
+def _day_text(day: pd.Timestamp | None) -> str:
+    return "..." if day is None else str(day.date())
+
+
 def _as_series(data: Any, what: str, accept_arrays: bool) -> pd.Series:
     if isinstance(data, pd.Series):
         return data

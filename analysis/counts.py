@@ -1,10 +1,11 @@
 """Incidents to regular, zero-filled count series.
 
-:func:`daily_counts` turns an incident table (one row per incident, or per
+:func:`count_incidents` turns an incident table (one row per incident, or per
 record of one) into a count per period: per day by default, per week, month,
 year or any fixed or calendar period. Periods with no events are ``0``, never
 missing, so that the number of periods is the time covered, which is what the
-rate estimators in :mod:`analysis.rates` rely on.
+rate estimators in :mod:`analysis.rates` rely on. (``daily_counts`` is its
+old, deprecated name.)
 
 Time zones: tz-aware times (the Home Front Command alerts are
 ``Asia/Jerusalem``) are counted by their *local* calendar date, and the index
@@ -30,14 +31,13 @@ from pandas.tseries.offsets import (
     YearBegin,
 )
 
+from analysis._dates import AmbiguousDatesError, parse_datetime_column, to_day
+from analysis._series import MAX_COUNT, WINDOW_END, WINDOW_START
 from analysis.errors import DataError, Problem
 
-__all__ = ["CountDataError", "daily_counts", "local_day", "period_offset", "regular_offset"]
+__all__ = ["CountDataError", "count_incidents", "daily_counts", "period_offset"]
 
 _TABLE = "<table>"
-# ``pandas.Series.attrs`` keys with the inclusive window of a count series
-WINDOW_START = "window_start"
-WINDOW_END = "window_end"
 
 
 class CountDataError(DataError, ValueError):
@@ -98,50 +98,6 @@ def period_offset(freq: str | BaseOffset) -> BaseOffset:
     return offset
 
 
-def regular_offset(index: pd.DatetimeIndex) -> BaseOffset | None:
-    """Return the frequency of a regular DatetimeIndex (set or inferred), else None.
-
-    Two consecutive local midnights one day apart are taken as daily; a
-    single value has no inferable frequency.
-
-    Examples
-    --------
-    >>> regular_offset(pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-03"]))
-    <Day>
-    """
-    if index.freq is not None:
-        return index.freq
-    if len(index) == 2 and _naive_midnights(index) and index[1] - index[0] == pd.Timedelta(days=1):
-        return Day()  # two consecutive local dates: pandas needs 3 values to infer
-    if len(index) < 3:
-        return _local_days(index)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        inferred = getattr(index, "inferred_freq", None)
-    return _local_days(index) if inferred is None else to_offset(inferred)
-
-
-def _local_days(index: pd.DatetimeIndex) -> BaseOffset | None:
-    """Day() for consecutive local dates labelled at the start of each day, else None.
-
-    In a zone whose clocks go forward at midnight (e.g. Asia/Beirut) that
-    day starts at 01:00, so its label is 01:00 and pandas infers no frequency.
-    """
-    if index.tz is None or len(index) < 2:
-        return None
-    local = index.tz_localize(None)
-    days = local.normalize()
-    steps = np.diff(days.as_unit("ns").asi8)
-    if (local - days).max() <= pd.Timedelta(hours=2) and bool((steps == 86_400 * 10**9).all()):
-        return Day()
-    return None
-
-
-def _naive_midnights(index: pd.DatetimeIndex) -> bool:
-    naive = index.tz_localize(None) if index.tz is not None else index
-    return bool((naive == naive.normalize()).all())
-
-
 def _fail(column: str | None, message: str, rows: Any = None, values: Any = None) -> CountDataError:
     """One error with a Problem per bad row (rows are 0-based positions)."""
     if rows is None:
@@ -153,8 +109,14 @@ def _fail(column: str | None, message: str, rows: Any = None, values: Any = None
     return CountDataError(problems)
 
 
-def _local_times(table: pd.DataFrame, time_col: str) -> pd.Series:
-    """Parse the time column; tz-aware times become their local wall-clock time."""
+def _local_times(
+    table: pd.DataFrame, time_col: str, dayfirst: bool | None, format: str | None
+) -> pd.Series:
+    """Parse the time column with one rule for every row; return local wall-clock times.
+
+    See :func:`analysis._dates.parse_datetime_column`. tz-aware times become
+    their local wall-clock time, text with its own UTC offsets the time written.
+    """
     if time_col not in table.columns:
         raise _fail(
             time_col,
@@ -162,15 +124,23 @@ def _local_times(table: pd.DataFrame, time_col: str) -> pd.Series:
             "(pass time_col=...)",
         )
     raw = table[time_col]
-    if isinstance(raw.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(raw.dtype):
-        times = raw
-    else:
-        try:
-            times = pd.to_datetime(raw, errors="coerce", format="mixed")
-        except (ValueError, TypeError):  # mixed UTC offsets, e.g. across a DST change
-            times = pd.Series(
-                [_wall_clock(v) for v in raw], index=raw.index, dtype="datetime64[ns]"
-            )
+    try:
+        parsed = parse_datetime_column(raw, column=time_col, dayfirst=dayfirst, format=format)
+    except AmbiguousDatesError as exc:
+        raise CountDataError(
+            [
+                Problem(_TABLE, row + 2, time_col, value, "ambiguous date")
+                for row, value in zip(exc.rows, exc.values, strict=True)
+            ],
+            header=str(exc),
+        ) from exc
+    times = parsed.values
+    if times.dtype == object:  # rows with different UTC offsets: each on its written clock
+        times = pd.Series(
+            [v.tz_localize(None) if v is not pd.NaT and v.tzinfo else v for v in times],
+            index=raw.index,
+            dtype="datetime64[ns]",
+        )
     bad = np.flatnonzero(times.isna().to_numpy())
     if len(bad):
         raise _fail(
@@ -184,57 +154,18 @@ def _local_times(table: pd.DataFrame, time_col: str) -> pd.Series:
     return times
 
 
-def _wall_clock(value: Any) -> Any:
-    """One time as its own local wall-clock time (NaT when unparseable).
-
-    Used when a column mixes UTC offsets (text such as ``...+02:00`` and
-    ``...+03:00`` on either side of a daylight-saving change): each time is
-    counted on the local date it was written with.
-    """
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        return pd.NaT
-    if ts is pd.NaT:
-        return pd.NaT
-    return ts.tz_localize(None) if ts.tzinfo is not None else ts
-
-
-def local_day(value: Any, name: str, tz: Any = None) -> pd.Timestamp:
-    """A ``start``/``end`` argument as a naive local midnight (ValueError if not a date).
-
-    A time with a UTC offset is taken on its own local date, or, when ``tz``
-    (the time zone of the data) is given, on its date in that zone.
-
-    Examples
-    --------
-    >>> local_day("2024-10-27 15:00+02:00", "end")
-    Timestamp('2024-10-27 00:00:00')
-    >>> local_day("2024-10-26 22:30+00:00", "end", tz="Asia/Jerusalem")
-    Timestamp('2024-10-27 00:00:00')
-    """
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{name}={value!r} is not a date") from exc
-    if ts is pd.NaT:
-        raise ValueError(f"{name}={value!r} is not a date")
-    if ts.tzinfo is not None:
-        if tz is not None:
-            ts = ts.tz_convert(tz)
-        ts = ts.tz_localize(None)
-    return ts.normalize()
-
-
 def _weights(table: pd.DataFrame, weight: str) -> np.ndarray:
     if weight not in table.columns:
         raise _fail(weight, f"missing weight column {weight!r}")
     raw = table[weight]
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    finite = np.isfinite(values)
     checks = [
         (np.isnan(values), "missing or non-numeric weight (fill it or drop the row explicitly)"),
-        (values < 0, "negative weight: a count of events cannot be negative"),
-        (np.isfinite(values) & (values != np.round(values)), "weight is not a whole number"),
+        (np.isinf(values), "infinite weight: a count of events is a whole number"),
+        (finite & (values < 0), "negative weight: a count of events cannot be negative"),
+        (finite & (values != np.round(values)), "weight is not a whole number"),
+        (finite & (values >= MAX_COUNT), "weight too large (at most 2**53 is exact)"),
     ]
     problems: list[Problem] = []
     for mask, message in checks:
@@ -261,7 +192,21 @@ def _groups(table: pd.DataFrame, by: str | list[str]) -> list[str]:
     return keys
 
 
-def daily_counts(
+def _check_one_unit(table: pd.DataFrame, keys: list[str]) -> None:
+    """Refuse to add up records of different units (claims and launches are not one count)."""
+    if "unit" not in table.columns or "unit" in keys:
+        return
+    units = table["unit"].dropna().astype(str).str.strip().str.lower().unique()
+    if len(units) > 1:
+        raise _fail(
+            "unit",
+            f"the table mixes units ({', '.join(sorted(units))}): counts of different units "
+            "are never added up; select one unit (table[table.unit == 'launch']) or count "
+            "them apart with by='unit'",
+        )
+
+
+def count_incidents(
     table: pd.DataFrame,
     *,
     freq: str | BaseOffset = "D",
@@ -270,8 +215,10 @@ def daily_counts(
     end: Any = None,
     weight: str | None = None,
     time_col: str = "start",
+    dayfirst: bool | None = None,
+    format: str | None = None,
 ) -> pd.Series | pd.DataFrame:
-    """Count incidents per period, with zeros for periods without any.
+    """Count incidents per period (day, week, month, ...), zeros for periods without any.
 
     Parameters
     ----------
@@ -280,7 +227,11 @@ def daily_counts(
         time column (the canonical ``start``). tz-aware times are counted by
         their local calendar date; naive times as they are. Text with mixed
         UTC offsets (``+02:00`` and ``+03:00``) is counted by the local date
-        written in each value, and the index is then naive.
+        written in each value, and the index is then naive. Text is read
+        with one rule for every row: numeric dates such as ``04/11/2024``
+        that could be day-first or month-first are refused unless
+        ``dayfirst`` or ``format`` says which (see
+        :func:`analysis._dates.parse_datetime_column`).
     freq : str or pandas offset, default "D"
         Length of a period: ``"D"`` (days), ``"W"`` (weeks starting on
         Monday), ``"MS"`` (calendar months), ``"QS"``, ``"YS"`` (calendar
@@ -291,7 +242,8 @@ def daily_counts(
         group (every group of the table, zeros where it has no events in the
         window). Missing group values are an error, not a silent drop.
     start, end : str or Timestamp, optional
-        First and last day counted (inclusive, local dates; a tz-aware time
+        First and last day counted (inclusive, local dates; a number such
+        as ``2023`` is refused, write ``"2023-01-01"``; a tz-aware time
         is taken on its date in the time zone of tz-aware data). The index spans
         exactly the periods containing them, even when no event falls at the
         edges. Default: the first and last event. Events outside the window
@@ -301,9 +253,14 @@ def daily_counts(
         :func:`analysis.rates.estimate_rate` counts only the covered days.
     weight : str, optional
         Column to sum instead of counting rows, e.g. ``"quantity"`` to count
-        projectiles rather than records. Values must be whole numbers >= 0.
+        projectiles rather than records. Values must be finite whole
+        numbers >= 0 and below 2**53 (where float64 stops being exact).
     time_col : str, default "start"
         Name of the time column.
+    dayfirst : bool, optional
+        Read numeric text dates day-first (``True``) or month-first (``False``).
+    format : str, optional
+        An explicit ``strftime`` format of the time column (wins over ``dayfirst``).
 
     Returns
     -------
@@ -317,27 +274,33 @@ def daily_counts(
     ------
     CountDataError
         (a :class:`~analysis.errors.DataError` and a ValueError) Missing time,
-        group or weight column; unparseable or missing times; missing group
-        values; missing, negative or fractional weights. Each problem names
-        the row (1-based, header = row 1) and column.
+        group or weight column; unparseable or missing times; a time column
+        whose numeric dates are ambiguous (day-first or month-first); missing
+        group values; missing, infinite, negative, fractional or too large
+        weights; a ``unit`` column with more than one unit (claims and
+        launches are never added up) unless ``by`` includes ``"unit"``.
+        Each problem names the row (1-based, header = row 1) and column.
     ValueError
-        ``start`` after ``end``, an unknown ``freq``, or an empty table
-        without ``start`` and ``end``.
+        ``start`` after ``end``, ``start``/``end`` that is not a date (or is a
+        number), an unknown ``freq``, an empty table without ``start`` and
+        ``end``, or a period whose summed weights reach 2**53.
 
     Examples
     --------
     >>> import pandas as pd
     >>> t = pd.DataFrame({"start": ["2024-11-01 08:00", "2024-11-01 21:00", "2024-11-03 02:00"],
     ...                   "weapon": ["drone", "drone", "rocket"]})  # simulated
-    >>> daily_counts(t).tolist()
+    >>> count_incidents(t).tolist()
     [2, 0, 1]
-    >>> daily_counts(t, by="weapon", end="2024-11-04")["rocket"].tolist()
+    >>> count_incidents(t, by="weapon", end="2024-11-04")["rocket"].tolist()
     [0, 0, 1, 0]
+    >>> count_incidents(t, freq="W").tolist()  # weeks starting on Monday 28 October
+    [3]
     """
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table must be a pandas DataFrame, not {type(table).__name__}")
     offset = period_offset(freq)
-    times = _local_times(table, time_col)
+    times = _local_times(table, time_col, dayfirst, format)
     tz = table[time_col].dt.tz if isinstance(table[time_col].dtype, pd.DatetimeTZDtype) else None
     if tz is not None and isinstance(offset, Tick):
         raise ValueError(
@@ -347,12 +310,13 @@ def daily_counts(
         )
     values = _weights(table, weight) if weight is not None else np.ones(len(table), np.int64)
     keys = _groups(table, by) if by is not None else []
+    _check_one_unit(table, keys)
 
     if start is None or end is None:
         if len(times) == 0:
             raise ValueError("the table has no events: give start and end to get a zero series")
-    first = local_day(start, "start", tz) if start is not None else times.min().normalize()
-    last = local_day(end, "end", tz) if end is not None else times.max().normalize()
+    first = to_day(start, "start", tz) if start is not None else times.min().normalize()
+    last = to_day(end, "end", tz) if end is not None else times.max().normalize()
     if first > last:
         raise ValueError(f"start {first.date()} is after end {last.date()}")
     stop = last + pd.Timedelta(days=1)  # exclusive end of the window
@@ -380,6 +344,11 @@ def daily_counts(
         wide.index = index
         wide.columns.names = keys
         result = wide.astype(np.int64)
+    if weight is not None and bool((np.asarray(result) >= MAX_COUNT).any()):
+        raise ValueError(
+            f"the summed {weight!r} of a period reaches 2**53, beyond which counts are not "
+            "exact; count a smaller unit or fewer rows"
+        )
     out_index = pd.DatetimeIndex(result.index)
     if tz is not None:
         out_index = out_index.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
@@ -388,6 +357,29 @@ def daily_counts(
     result.attrs[WINDOW_START] = first.date().isoformat()
     result.attrs[WINDOW_END] = last.date().isoformat()
     return result
+
+
+def daily_counts(table: pd.DataFrame, **kwargs: Any) -> pd.Series | pd.DataFrame:
+    """Deprecated name of :func:`count_incidents` (it counts per any period, not only per day).
+
+    Takes the same arguments and returns the same; warns with a DeprecationWarning.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> t = pd.DataFrame({"start": ["2024-11-01 08:00", "2024-11-03 02:00"]})  # simulated
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", DeprecationWarning)
+    ...     daily_counts(t).tolist()
+    [1, 0, 1]
+    """
+    warnings.warn(
+        "daily_counts is deprecated: use count_incidents (same arguments; it counts per "
+        "day, week, month or any period given by freq=)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return count_incidents(table, **kwargs)
 
 
 def _with_freq(index: pd.DatetimeIndex, offset: BaseOffset) -> pd.DatetimeIndex:

@@ -105,6 +105,12 @@ REGISTRY: dict[str, Dataset] = {
             cache="oref-localities/oref_localities_merged.csv",
         ),
         Dataset(
+            "oref_cities",
+            "current alert localities, downloaded (eladnava/pikud-haoref-api cities.json)",
+            cache="oref-localities/cities.json",
+            fetch_hint="incident-trends data fetch oref-cities",
+        ),
+        Dataset(
             "oref_old_zones",
             "numbered alert zones used 2014-2019 -> modern area",
             shared="oref-localities/oref_old_zone_codes_2014-2019.csv",

@@ -1,11 +1,11 @@
-"""Tests of analysis.counts.daily_counts on tiny, hand-checkable tables (all simulated)."""
+"""Tests of analysis.counts.count_incidents on tiny, hand-checkable tables (all simulated)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from analysis.counts import CountDataError, daily_counts, period_offset
+from analysis.counts import CountDataError, count_incidents, daily_counts, period_offset
 from analysis.errors import DataError
 
 TZ = "Asia/Jerusalem"
@@ -23,14 +23,14 @@ def _local(times):
 
 
 def test_days_without_events_are_zero_not_missing():
-    c = daily_counts(_table(["2024-11-01 08:00", "2024-11-01 21:00", "2024-11-04 02:00"]))
+    c = count_incidents(_table(["2024-11-01 08:00", "2024-11-01 21:00", "2024-11-04 02:00"]))
     assert c.tolist() == [2, 0, 0, 1]
     assert c.dtype == "int64"
     assert not c.isna().any()
 
 
 def test_result_is_a_named_series_with_a_daily_frequency():
-    c = daily_counts(_table(["2024-11-01", "2024-11-02"]))
+    c = count_incidents(_table(["2024-11-01", "2024-11-02"]))
     assert c.name == "count"
     assert isinstance(c.index, pd.DatetimeIndex)
     assert c.index.freqstr == "D"
@@ -38,7 +38,7 @@ def test_result_is_a_named_series_with_a_daily_frequency():
 
 
 def test_explicit_window_wider_than_the_data_spans_exactly_start_to_end():
-    c = daily_counts(_table(["2024-11-02 10:00"]), start="2024-10-30", end="2024-11-05")
+    c = count_incidents(_table(["2024-11-02 10:00"]), start="2024-10-30", end="2024-11-05")
     assert c.index[0] == pd.Timestamp("2024-10-30")
     assert c.index[-1] == pd.Timestamp("2024-11-05")
     assert len(c) == 7
@@ -47,17 +47,17 @@ def test_explicit_window_wider_than_the_data_spans_exactly_start_to_end():
 
 def test_events_outside_the_window_are_not_counted():
     t = _table(["2024-10-01", "2024-11-02", "2024-12-01"])
-    c = daily_counts(t, start="2024-11-01", end="2024-11-03")
+    c = count_incidents(t, start="2024-11-01", end="2024-11-03")
     assert c.tolist() == [0, 1, 0]
 
 
 def test_end_date_is_inclusive_up_to_midnight():
-    c = daily_counts(_table(["2024-11-03 23:59:59"]), start="2024-11-01", end="2024-11-03")
+    c = count_incidents(_table(["2024-11-03 23:59:59"]), start="2024-11-01", end="2024-11-03")
     assert c.sum() == 1
 
 
 def test_start_and_end_accept_timestamps():
-    c = daily_counts(
+    c = count_incidents(
         _table(["2024-11-02"]), start=pd.Timestamp("2024-11-01"), end=pd.Timestamp("2024-11-02")
     )
     assert c.tolist() == [0, 1]
@@ -65,22 +65,22 @@ def test_start_and_end_accept_timestamps():
 
 def test_empty_table_with_a_window_gives_zeros():
     t = _table(pd.Series([], dtype="datetime64[ns]"))
-    c = daily_counts(t, start="2024-01-01", end="2024-01-03")
+    c = count_incidents(t, start="2024-01-01", end="2024-01-03")
     assert c.tolist() == [0, 0, 0]
 
 
 def test_empty_table_without_a_window_is_an_error():
     with pytest.raises(ValueError, match="no events"):
-        daily_counts(_table(pd.Series([], dtype="datetime64[ns]")))
+        count_incidents(_table(pd.Series([], dtype="datetime64[ns]")))
 
 
 def test_other_time_column():
     t = pd.DataFrame({"when": ["2024-01-01", "2024-01-01"]})
-    assert daily_counts(t, time_col="when").tolist() == [2]
+    assert count_incidents(t, time_col="when").tolist() == [2]
 
 
 def test_window_is_recorded_in_attrs():
-    c = daily_counts(_table(["2024-01-03"]), freq="W", end="2024-01-10")
+    c = count_incidents(_table(["2024-01-03"]), freq="W", end="2024-01-10")
     assert c.attrs == {"window_start": "2024-01-03", "window_end": "2024-01-10"}
 
 
@@ -90,14 +90,14 @@ def test_window_is_recorded_in_attrs():
 def test_tz_aware_times_are_counted_by_local_date():
     # 00:30 local on 29 March is 22:30 UTC on 28 March: it belongs to the 29th
     t = _table(_local(["2024-03-29 00:30", "2024-03-28 23:30"]))
-    c = daily_counts(t)
+    c = count_incidents(t)
     assert c.tolist() == [1, 1]
     assert [d.date().isoformat() for d in c.index] == ["2024-03-28", "2024-03-29"]
 
 
 def test_index_keeps_the_time_zone_and_local_midnights():
     t = _table(_local(["2024-03-28 12:00"]))
-    c = daily_counts(t, start="2024-03-27", end="2024-04-01")
+    c = count_incidents(t, start="2024-03-27", end="2024-04-01")
     assert str(c.index.tz) == TZ
     assert all(ts.hour == 0 and ts.minute == 0 for ts in c.index)
 
@@ -113,7 +113,7 @@ def test_dst_transition_day_is_one_day(day, before, after):
     t = _table(_local([f"{day} {before}", f"{day} 04:00", f"{day} {after}"]))
     prev = (pd.Timestamp(day) - pd.Timedelta(days=1)).date().isoformat()
     nxt = (pd.Timestamp(day) + pd.Timedelta(days=1)).date().isoformat()
-    c = daily_counts(t, start=prev, end=nxt)
+    c = count_incidents(t, start=prev, end=nxt)
     assert len(c) == 3
     assert c.tolist() == [0, 3, 0]
     assert [d.date().isoformat() for d in c.index] == [prev, day, nxt]
@@ -124,28 +124,30 @@ def test_ambiguous_hour_on_fall_back_day_counts_both_events():
     times = pd.DatetimeIndex(["2024-10-26 22:30", "2024-10-26 23:30"], tz="UTC")
     # both are 01:30 local: once in summer time (+03), once in winter time (+02)
     t = _table(pd.Series(times.tz_convert(TZ)))
-    assert daily_counts(t).tolist() == [2]
+    assert count_incidents(t).tolist() == [2]
 
 
 def test_mixed_offsets_in_text_are_counted_by_written_date():
     t = _table(["2024-03-29T01:00:00+02:00", "2024-03-30T01:00:00+03:00"])
-    assert daily_counts(t).tolist() == [1, 1]
+    assert count_incidents(t).tolist() == [1, 1]
 
 
 def test_naive_times_are_counted_as_they_are():
     t = _table(pd.to_datetime(["2024-03-29 23:30"]))
-    c = daily_counts(t)
+    c = count_incidents(t)
     assert c.index.tz is None
     assert c.index[0] == pd.Timestamp("2024-03-29")
 
 
 def test_sub_daily_freq_with_tz_aware_times_is_refused():
     with pytest.raises(ValueError, match="UTC"):
-        daily_counts(_table(_local(["2024-03-29 01:00"])), freq="h")
+        count_incidents(_table(_local(["2024-03-29 01:00"])), freq="h")
 
 
 def test_hourly_counts_of_naive_times():
-    c = daily_counts(_table(["2024-01-01 00:10", "2024-01-01 00:50", "2024-01-01 02:00"]), freq="h")
+    c = count_incidents(
+        _table(["2024-01-01 00:10", "2024-01-01 00:50", "2024-01-01 02:00"]), freq="h"
+    )
     assert c.iloc[:3].tolist() == [2, 0, 1]
     assert len(c) == 24
 
@@ -155,39 +157,39 @@ def test_hourly_counts_of_naive_times():
 
 def test_weeks_start_on_monday():
     t = _table(["2024-01-03", "2024-01-07", "2024-01-08", "2024-01-20"])  # Wed, Sun, Mon, Sat
-    c = daily_counts(t, freq="W")
+    c = count_incidents(t, freq="W")
     assert (c.index.day_of_week == 0).all()
     assert c.index[0] == pd.Timestamp("2024-01-01")
     assert c.tolist() == [2, 1, 1]  # weeks of 1, 8 and 15 January
 
 
 def test_anchored_week_starts_on_the_named_day():
-    c = daily_counts(_table(["2024-01-03"]), freq="W-SUN")
+    c = count_incidents(_table(["2024-01-03"]), freq="W-SUN")
     assert c.index[0] == pd.Timestamp("2023-12-31")
 
 
 def test_monthly_counts_are_labelled_by_month_start():
     t = _table(["2024-01-15", "2024-01-31", "2024-03-01"])
-    c = daily_counts(t, freq="MS")
+    c = count_incidents(t, freq="MS")
     assert list(c.index.strftime("%Y-%m-%d")) == ["2024-01-01", "2024-02-01", "2024-03-01"]
     assert c.tolist() == [2, 0, 1]
 
 
 def test_yearly_counts():
-    c = daily_counts(_table(["2023-05-01", "2024-02-01", "2024-12-31"]), freq="YS")
+    c = count_incidents(_table(["2023-05-01", "2024-02-01", "2024-12-31"]), freq="YS")
     assert c.tolist() == [1, 2]
     assert c.index.freqstr == "YS-JAN"
 
 
 def test_two_day_periods_start_at_the_window_start():
-    c = daily_counts(_table(["2024-01-01", "2024-01-02", "2024-01-03"]), freq="2D")
+    c = count_incidents(_table(["2024-01-01", "2024-01-02", "2024-01-03"]), freq="2D")
     assert c.tolist() == [2, 1]
 
 
 @pytest.mark.parametrize("freq", ["ME", "YE", "B", "nonsense", "-1D"])
 def test_unknown_or_end_labelled_freq_is_refused(freq):
     with pytest.raises(ValueError):
-        daily_counts(_table(["2024-01-01"]), freq=freq)
+        count_incidents(_table(["2024-01-01"]), freq=freq)
 
 
 def test_period_offset_maps_w_to_weeks_starting_monday():
@@ -199,7 +201,7 @@ def test_period_offset_maps_w_to_weeks_starting_monday():
 
 def test_by_gives_one_column_per_group():
     t = _table(["2024-01-01", "2024-01-01", "2024-01-02"], weapon=["drone", "rocket", "drone"])
-    c = daily_counts(t, by="weapon")
+    c = count_incidents(t, by="weapon")
     assert list(c.columns) == ["drone", "rocket"]
     assert c["drone"].tolist() == [1, 1]
     assert c["rocket"].tolist() == [1, 0]
@@ -208,21 +210,21 @@ def test_by_gives_one_column_per_group():
 
 def test_group_absent_in_the_window_is_a_column_of_zeros():
     t = _table(["2024-01-01", "2024-03-01"], weapon=["rocket", "drone"])
-    c = daily_counts(t, by="weapon", start="2024-02-28", end="2024-03-02")
+    c = count_incidents(t, by="weapon", start="2024-02-28", end="2024-03-02")
     assert c["rocket"].tolist() == [0, 0, 0, 0]
     assert c["drone"].tolist() == [0, 0, 1, 0]
 
 
 def test_all_categories_of_a_categorical_group_are_columns():
     weapon = pd.Categorical(["drone"], categories=["drone", "rocket", "missile"])
-    c = daily_counts(_table(["2024-01-01"], weapon=weapon), by="weapon")
+    c = count_incidents(_table(["2024-01-01"], weapon=weapon), by="weapon")
     assert list(c.columns) == ["drone", "rocket", "missile"]
     assert c.loc["2024-01-01"].tolist() == [1, 0, 0]
 
 
 def test_by_two_columns():
     t = _table(["2024-01-01", "2024-01-01"], weapon=["drone", "drone"], origin=["Iraq", "Yemen"])
-    c = daily_counts(t, by=["weapon", "origin"])
+    c = count_incidents(t, by=["weapon", "origin"])
     assert c[("drone", "Iraq")].tolist() == [1]
     assert c[("drone", "Yemen")].tolist() == [1]
 
@@ -230,14 +232,14 @@ def test_by_two_columns():
 def test_missing_group_value_is_an_error_naming_the_row():
     t = _table(["2024-01-01", "2024-01-02"], weapon=["drone", None])
     with pytest.raises(DataError) as info:
-        daily_counts(t, by="weapon")
+        count_incidents(t, by="weapon")
     (p,) = info.value.problems
     assert (p.row, p.column) == (3, "weapon")
 
 
 def test_tz_aware_groups_keep_the_zone():
     t = _table(_local(["2024-10-27 00:30"]), weapon=["drone"])
-    c = daily_counts(t, by="weapon")
+    c = count_incidents(t, by="weapon")
     assert str(c.index.tz) == TZ
     assert c["drone"].tolist() == [1]
 
@@ -247,14 +249,14 @@ def test_tz_aware_groups_keep_the_zone():
 
 def test_weight_sums_the_column_and_names_the_series():
     t = _table(["2024-11-04", "2024-11-04", "2024-11-05"], quantity=[2, 2, 5])
-    c = daily_counts(t, weight="quantity")
+    c = count_incidents(t, weight="quantity")
     assert c.name == "quantity"
     assert c.tolist() == [4, 5]
 
 
 def test_weight_by_group():
     t = _table(["2024-11-04", "2024-11-04"], quantity=[2, 3], origin=["Iraq", "Lebanon"])
-    c = daily_counts(t, weight="quantity", by="origin")
+    c = count_incidents(t, weight="quantity", by="origin")
     assert c.loc["2024-11-04"].tolist() == [2, 3]
 
 
@@ -270,13 +272,13 @@ def test_weight_by_group():
 def test_bad_weight_is_an_error_naming_the_row(values, row, message):
     t = _table(["2024-01-01", "2024-01-02"], quantity=values)
     with pytest.raises(DataError, match=message) as info:
-        daily_counts(t, weight="quantity")
+        count_incidents(t, weight="quantity")
     assert [(p.row, p.column) for p in info.value.problems] == [(row, "quantity")]
 
 
 def test_missing_weight_column():
     with pytest.raises(DataError, match="missing weight column"):
-        daily_counts(_table(["2024-01-01"]), weight="quantity")
+        count_incidents(_table(["2024-01-01"]), weight="quantity")
 
 
 # ---------------------------------------------------------------- bad input
@@ -284,14 +286,14 @@ def test_missing_weight_column():
 
 def test_missing_time_column_is_an_error():
     with pytest.raises(DataError, match="missing time column 'start'") as info:
-        daily_counts(pd.DataFrame({"date": ["2024-01-01"]}))
+        count_incidents(pd.DataFrame({"date": ["2024-01-01"]}))
     assert info.value.problems[0].column == "start"
 
 
 def test_every_unparseable_time_is_reported_with_its_row():
     t = _table(["2024-01-01", "not a date", "2024-13-45", None])
     with pytest.raises(DataError) as info:
-        daily_counts(t)
+        count_incidents(t)
     assert [p.row for p in info.value.problems] == [3, 4, 5]
     assert {p.column for p in info.value.problems} == {"start"}
     assert info.value.problems[0].value == "not a date"
@@ -299,29 +301,29 @@ def test_every_unparseable_time_is_reported_with_its_row():
 
 def test_data_errors_are_also_value_errors():
     with pytest.raises(ValueError):
-        daily_counts(_table(["garbage"]))
+        count_incidents(_table(["garbage"]))
     assert issubclass(CountDataError, DataError)
 
 
 def test_start_after_end_is_an_error():
     with pytest.raises(ValueError, match="after"):
-        daily_counts(_table(["2024-01-01"]), start="2024-02-01", end="2024-01-01")
+        count_incidents(_table(["2024-01-01"]), start="2024-02-01", end="2024-01-01")
 
 
 def test_unparseable_start_is_an_error():
     with pytest.raises(ValueError, match="not a date"):
-        daily_counts(_table(["2024-01-01"]), start="soon")
+        count_incidents(_table(["2024-01-01"]), start="soon")
 
 
 def test_table_must_be_a_dataframe():
     with pytest.raises(TypeError):
-        daily_counts(pd.Series(["2024-01-01"]))  # type: ignore[arg-type]
+        count_incidents(pd.Series(["2024-01-01"]))  # type: ignore[arg-type]
 
 
 def test_input_table_is_not_modified():
     t = _table(["2024-01-01", "2024-01-02"], weapon=["a", "b"])
     before = t.copy()
-    daily_counts(t, by="weapon")
+    count_incidents(t, by="weapon")
     pd.testing.assert_frame_equal(t, before)
 
 
@@ -329,31 +331,150 @@ def test_tz_aware_window_bounds_are_taken_in_the_data_time_zone():
     # 2024-10-26 22:30 UTC is 2024-10-27 00:30 in Israel (summer time, +03:00 until 02:00)
     times = pd.to_datetime(["2024-10-26 12:00", "2024-10-27 12:00"]).tz_localize("Asia/Jerusalem")
     table = pd.DataFrame({"start": times})
-    counts = daily_counts(table, start=pd.Timestamp("2024-10-26 22:30", tz="UTC"))
+    counts = count_incidents(table, start=pd.Timestamp("2024-10-26 22:30", tz="UTC"))
     assert counts.index[0] == pd.Timestamp("2024-10-27", tz="Asia/Jerusalem")
     assert counts.tolist() == [1]
 
 
 def test_naive_window_bounds_on_tz_aware_data_are_local_dates():
     times = pd.to_datetime(["2024-10-26 12:00", "2024-10-27 12:00"]).tz_localize("Asia/Jerusalem")
-    counts = daily_counts(pd.DataFrame({"start": times}), start="2024-10-26")
+    counts = count_incidents(pd.DataFrame({"start": times}), start="2024-10-26")
     assert counts.tolist() == [1, 1]
 
 
 def test_zone_with_midnight_dst_change_gives_counts_usable_as_daily():
-    from analysis.counts import regular_offset
+    from analysis._series import regular_offset
     from analysis.rates import estimate_rate
 
     # Asia/Beirut moved clocks forward at midnight on 2024-03-31: that day starts at 01:00
     times = pd.to_datetime(["2024-03-30 12:00", "2024-03-31 12:00"]).tz_localize("Asia/Beirut")
-    counts = daily_counts(pd.DataFrame({"start": times}), start="2024-03-29", end="2024-04-02")
+    counts = count_incidents(pd.DataFrame({"start": times}), start="2024-03-29", end="2024-04-02")
     assert counts.tolist() == [0, 1, 1, 0, 0]
     assert regular_offset(counts.index) == pd.offsets.Day()
-    assert estimate_rate(counts, method="poisson").exposure == 5.0
+    assert estimate_rate(counts, family="poisson").exposure == 5.0
 
 
 def test_irregular_tz_aware_dates_are_not_taken_as_daily():
-    from analysis.counts import regular_offset
+    from analysis._series import regular_offset
 
     index = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-04"]).tz_localize("Asia/Beirut")
     assert regular_offset(index) is None
+
+
+def test_zone_with_midnight_dst_change_labels_daily_counts_by_date():
+    from analysis._series import CountSeries
+
+    # Asia/Beirut: 2024-03-31 has no 00:00 (clocks go from 00:00 to 01:00)
+    times = pd.to_datetime(["2024-03-30 12:00", "2024-03-31 00:30"]).tz_localize(
+        "Asia/Beirut", nonexistent="shift_forward"
+    )
+    counts = count_incidents(pd.DataFrame({"start": times}), start="2024-03-30", end="2024-04-01")
+    assert [d.date().isoformat() for d in counts.index] == [
+        "2024-03-30",
+        "2024-03-31",
+        "2024-04-01",
+    ]
+    assert counts.tolist() == [1, 1, 0]
+    series = CountSeries.from_pandas(counts)
+    assert series.daily
+    assert list(series.local.strftime("%Y-%m-%d %H:%M")) == [
+        "2024-03-30 00:00",
+        "2024-03-31 00:00",
+        "2024-04-01 00:00",
+    ]
+
+
+# ---------------------------------------------------------------- deprecated name
+
+
+def test_daily_counts_is_a_deprecated_alias_returning_the_same():
+    t = _table(["2024-01-03", "2024-01-10"])
+    with pytest.warns(DeprecationWarning, match="count_incidents"):
+        old = daily_counts(t, freq="W")
+    pd.testing.assert_series_equal(old, count_incidents(t, freq="W"))
+
+
+def test_daily_counts_warns_once_per_call():
+    with pytest.warns(DeprecationWarning) as record:
+        daily_counts(_table(["2024-01-03"]))
+    assert len([w for w in record if w.category is DeprecationWarning]) == 1
+
+
+def test_count_incidents_is_public():
+    import analysis
+
+    assert analysis.count_incidents is count_incidents
+
+
+# ---------------------------------------------------------------- refused weights and dates
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), "inf"])
+def test_infinite_weight_is_refused_with_row_and_column(value):
+    t = _table(["2024-01-01", "2024-01-02"], quantity=[1, value])
+    with pytest.raises(DataError, match="infinite weight") as info:
+        count_incidents(t, weight="quantity")
+    assert [(p.row, p.column) for p in info.value.problems] == [(3, "quantity")]
+
+
+def test_weight_of_2_to_the_53_is_refused_with_row_and_column():
+    t = _table(["2024-01-01", "2024-01-02"], quantity=[2.0**53, 1])
+    with pytest.raises(DataError, match="too large") as info:
+        count_incidents(t, weight="quantity")
+    assert [(p.row, p.column) for p in info.value.problems] == [(2, "quantity")]
+
+
+def test_weights_summing_to_2_to_the_53_in_a_period_are_refused():
+    t = _table(["2024-01-01", "2024-01-01"], quantity=[2.0**52, 2.0**52])
+    with pytest.raises(ValueError, match="2\\*\\*53"):
+        count_incidents(t, weight="quantity")
+
+
+def test_weights_just_below_2_to_the_53_are_exact():
+    t = _table(["2024-01-01", "2024-01-01"], quantity=[2**52, 2**52 - 1])
+    assert count_incidents(t, weight="quantity").tolist() == [2**53 - 1]
+
+
+@pytest.mark.parametrize("name", ["start", "end"])
+def test_a_number_as_start_or_end_is_refused_naming_the_parameter(name):
+    with pytest.raises(ValueError, match=f"{name}=2023 is a number, not a date"):
+        count_incidents(_table(["2024-01-01"]), **{name: 2023})
+
+
+def test_ambiguous_day_first_time_column_is_refused_with_its_rows():
+    t = _table(["04/11/2024 10:00", "05/11/2024 11:00"])
+    with pytest.raises(DataError, match="dayfirst") as info:
+        count_incidents(t)
+    assert [(p.row, p.column) for p in info.value.problems] == [(2, "start"), (3, "start")]
+
+
+def test_dayfirst_reads_an_ambiguous_column():
+    c = count_incidents(_table(["04/11/2024 10:00", "05/11/2024 11:00"]), dayfirst=True)
+    assert c.index[0] == pd.Timestamp("2024-11-04")
+    assert c.tolist() == [1, 1]
+
+
+def test_month_first_column_is_read_with_dayfirst_false():
+    c = count_incidents(_table(["04/11/2024", "04/12/2024"]), dayfirst=False)
+    assert list(c.index.strftime("%Y-%m-%d")) == ["2024-04-11", "2024-04-12"]
+
+
+def test_explicit_format_reads_the_time_column():
+    c = count_incidents(_table(["04.11.2024 10:00", "06.11.2024 10:00"]), format="%d.%m.%Y %H:%M")
+    assert c.tolist() == [1, 0, 1]
+    assert c.index[0] == pd.Timestamp("2024-11-04")
+
+
+def test_a_column_settled_by_one_row_is_read_day_first():
+    c = count_incidents(_table(["13/11/2024", "04/11/2024"]))
+    assert c.index[0] == pd.Timestamp("2024-11-04") and len(c) == 10
+
+
+def test_mixed_units_are_not_added_up():
+    table = pd.DataFrame(
+        {"start": ["2024-11-01", "2024-11-02"], "unit": ["claim", "launch"]}
+    )  # simulated
+    with pytest.raises(CountDataError, match="mixes units"):
+        count_incidents(table)
+    by_unit = count_incidents(table, by="unit")
+    assert by_unit["claim"].tolist() == [1, 0] and by_unit["launch"].tolist() == [0, 1]

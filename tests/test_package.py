@@ -32,17 +32,14 @@ LAYERS: list[tuple[str, int]] = [
     ("analysis.curation", 6),
     ("analysis.counts", 7),
     ("analysis.rates", 8),
-    ("analysis._rates", 8),
     ("analysis.trend", 8),
     ("analysis.changepoints", 8),
     ("analysis.plots", 9),
     ("analysis.report", 10),
     ("analysis.batch", 11),
     ("analysis.cli", 11),
-    ("analysis._cli", 11),
 ]
-# packages that are one group although their names differ (a facade and its private part)
-SAME_GROUP = {"analysis._rates": "analysis.rates", "analysis._cli": "analysis.cli"}
+SAME_GROUP: dict[str, str] = {}  # packages that are one group although their names differ
 
 
 def _layer(module: str) -> tuple[int, str] | None:

@@ -9,7 +9,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.cli import main
 from analysis.report import (
     MAIN_NOTEBOOK,
     ReportError,
@@ -102,23 +101,6 @@ def test_render_html_refuses_outside_resources(tmp_path):
     nb.cells = [cell]
     with pytest.raises(ReportError, match="outside resources"):
         render_html(nb, tmp_path / "x.html")
-
-
-def test_cli_report_writes_html(tmp_path, capsys):
-    nb = _tiny_notebook(tmp_path / "tiny.ipynb")
-    out = tmp_path / "r.html"
-    code = main(["report", "--notebook", str(nb), "-o", str(out), "-p", "n=7"])
-    assert code == 0
-    assert "n is 7" in out.read_text(encoding="utf-8")
-    assert str(out) in capsys.readouterr().out
-
-
-def test_cli_report_missing_notebook_is_a_clean_error(tmp_path, capsys):
-    code = main(
-        ["report", "--notebook", str(tmp_path / "nope.ipynb"), "-o", str(tmp_path / "r.html")]
-    )
-    assert code == 1
-    assert "notebook not found" in capsys.readouterr().err
 
 
 def test_main_notebook_is_stored_without_outputs():

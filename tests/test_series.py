@@ -149,3 +149,27 @@ def test_midnight_dst_zone_is_daily():
 
 def test_regular_offset_of_an_irregular_index_is_none():
     assert regular_offset(pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-05"])) is None
+
+
+def test_monthly_periods_get_their_lengths():
+    idx = pd.period_range("2024-01", periods=3, freq="M")
+    cs = CountSeries.from_pandas(pd.Series([1, 2, 3], index=idx))
+    assert cs.exposure.tolist() == [31.0, 29.0, 31.0]
+    assert cs.local[0] == pd.Timestamp("2024-01-01")
+
+
+def test_last_day_of_weekly_counts_is_the_sunday():
+    idx = pd.date_range("2024-01-01", periods=2, freq="W-MON")
+    cs = CountSeries.from_pandas(pd.Series([1, 2], index=idx))
+    assert (cs.first_day, cs.last_day) == (pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-14"))
+
+
+def test_covered_days_follow_a_recorded_window():
+    idx = pd.date_range("2024-01-01", periods=2, freq="W-MON")
+    s = pd.Series([3, 5], index=idx)
+    s.attrs[WINDOW_START] = "2024-01-03"
+    s.attrs[WINDOW_END] = "2024-01-10"
+    cs = CountSeries.from_pandas(s)
+    assert (cs.first_day, cs.last_day) == (pd.Timestamp("2024-01-03"), pd.Timestamp("2024-01-10"))
+    with pytest.warns(UserWarning, match="cover 2024-01-03 to 2024-01-10"):
+        cs.window("2024-01-01", None)

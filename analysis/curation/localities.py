@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis._results import Result, get_ax
+from analysis._draw import get_ax
+from analysis._results import Result
 from analysis.io.oref import OrefLocalities, load_oref_localities
 
 #: match methods, in order of precedence

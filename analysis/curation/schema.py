@@ -16,6 +16,19 @@ The incident table and the reported-figures table (see the project's
 
 Extra columns are allowed and kept (``strict=False``); optional columns may
 be absent.
+
+**Provenance.** A row cites its source either by address (``source_url``)
+or, where the record has no web address, by name and identifier:
+``source_name`` plus ``source_ref`` (a channel and post number, "Telegram
+@channel, post 4512"; a statement and its date, "IDF statement,
+2024-11-04"). Never an invented address. A row with no source at all, or with
+a name but neither an identifier nor an address, is refused.
+
+**Vocabulary.** ``weapon`` and ``unit`` are read through the controlled
+vocabularies of ``data/vocabulary/`` (:mod:`analysis.curation.vocabulary`):
+``UAV``, ``Drone`` and ``drone`` are all ``drone`` after :func:`parse_table`,
+and a value that is neither a term nor a synonym is a problem with its row
+and column, never a new group.
 """
 
 from __future__ import annotations
@@ -31,8 +44,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from analysis.curation.vocabulary import load_vocabulary
 from analysis.errors import Problem
-from analysis.io.csv import missing_column_message
+from analysis.io.csv import EARLIEST_YEAR, LATEST_YEAR, missing_column_message
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandera.pandas as pa
@@ -42,6 +56,7 @@ __all__ = [
     "INCIDENTS",
     "MEASURES",
     "QUALIFIERS",
+    "SOURCE_COLUMNS",
     "TIME_PRECISIONS",
     "UNITS",
     "ColumnSpec",
@@ -68,6 +83,9 @@ TIME_PRECISIONS: tuple[str, ...] = ("second", "minute", "hour", "day", "month", 
 MEASURES: tuple[str, ...] = ("count", "rate_per_day", "max_per_day")
 """Allowed values of ``measure`` in reported figures (default ``count``)."""
 
+SOURCE_COLUMNS: tuple[str, ...] = ("source_name", "source_url", "source_ref")
+"""Provenance columns: a row needs ``source_url``, or ``source_name`` with ``source_ref``."""
+
 Kind = Literal["id", "text", "datetime", "date", "count", "number", "enum", "address"]
 
 
@@ -92,6 +110,10 @@ class ColumnSpec:
     default : str, optional
         Value used by :func:`parse_table` for empty cells, and for the whole
         column when it is absent.
+    vocabulary : str, optional
+        Name of the controlled vocabulary (``data/vocabulary/<name>.csv``)
+        the values must belong to; :func:`parse_table` replaces each by its
+        canonical term.
     """
 
     name: str
@@ -99,6 +121,7 @@ class ColumnSpec:
     required: bool = False
     allowed: tuple[str, ...] = ()
     default: str | None = None
+    vocabulary: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,12 +157,13 @@ INCIDENTS = TableSpec(
         ColumnSpec("actor", "text"),
         ColumnSpec("origin", "text"),
         ColumnSpec("target", "text"),
-        ColumnSpec("weapon", "text", required=True),
+        ColumnSpec("weapon", "text", required=True, vocabulary="weapon"),
         ColumnSpec("quantity", "count", required=True),
         ColumnSpec("outcome", "text"),
-        ColumnSpec("unit", "enum", required=True, allowed=UNITS),
+        ColumnSpec("unit", "text", required=True, allowed=UNITS, vocabulary="unit"),
         ColumnSpec("source_name", "text"),
-        ColumnSpec("source_url", "address", required=True),
+        ColumnSpec("source_url", "address"),
+        ColumnSpec("source_ref", "text"),
         ColumnSpec("notes", "text"),
     ),
 )
@@ -154,13 +178,14 @@ FIGURES = TableSpec(
         ColumnSpec("period_end", "date", required=True),
         ColumnSpec("value", "number", required=True),
         ColumnSpec("qualifier", "enum", required=True, allowed=QUALIFIERS),
-        ColumnSpec("unit", "enum", required=True, allowed=UNITS),
+        ColumnSpec("unit", "text", required=True, allowed=UNITS, vocabulary="unit"),
         ColumnSpec("actor", "text"),
         ColumnSpec("origin", "text"),
         ColumnSpec("target", "text"),
-        ColumnSpec("weapon", "text"),
+        ColumnSpec("weapon", "text", vocabulary="weapon"),
         ColumnSpec("source_name", "text"),
-        ColumnSpec("source_url", "address", required=True),
+        ColumnSpec("source_url", "address"),
+        ColumnSpec("source_ref", "text"),
         ColumnSpec("published", "date"),
         ColumnSpec("measure", "enum", allowed=MEASURES, default="count"),
         ColumnSpec("notes", "text"),
@@ -263,11 +288,21 @@ def _is_address(value: Any) -> bool:
 
 # --------------------------------------------------------------------------- checks
 
+
+def _plausible_year(value: Any) -> bool:
+    """True unless ``value`` is a date whose year is outside the plausible range (see io.csv)."""
+    ts = parse_timestamp(value)
+    return ts is None or EARLIEST_YEAR <= ts.year <= LATEST_YEAR
+
+
 # check name -> message; ``{col}``, ``{allowed}`` are filled in per column
 _MESSAGES: dict[str, str] = {
     "not_nullable": "empty cell: '{col}' is required",
     "iso_datetime": (
         "not an ISO 8601 date or date-time (write e.g. 2024-11-04 or 2024-11-04T21:30:00+02:00)"
+    ),
+    "plausible_year": (
+        f"the year is outside {EARLIEST_YEAR}-{LATEST_YEAR}: a placeholder or a typing error?"
     ),
     "whole_number": "'{col}' must be a whole number (0, 1, 2, ...)",
     "number": "'{col}' must be a number (digits, optionally with a decimal point)",
@@ -280,6 +315,15 @@ _MESSAGES: dict[str, str] = {
         "a figure with measure 'count' must be a whole number "
         "(use measure 'rate_per_day' or 'max_per_day' for rates)"
     ),
+    "vocabulary": "unknown {col}; allowed: {allowed}",
+    "has_source": (
+        "no source: give source_url, or source_name with source_ref (an identifier such as "
+        "a channel and post number, or a statement and its date); never an invented address"
+    ),
+    "name_has_reference": (
+        "source_name without an identifier or address: add source_ref (e.g. a channel and "
+        "post number, or a statement and its date) or source_url"
+    ),
 }
 
 
@@ -289,8 +333,14 @@ def _element_checks(spec: ColumnSpec) -> list[pa.Check]:
     def check(fn: Callable[[Any], bool], name: str) -> pa.Check:
         return pa.Check(fn, element_wise=True, name=name, ignore_na=True)
 
+    if spec.vocabulary is not None:
+        vocabulary = load_vocabulary(spec.vocabulary)
+        return [check(lambda v: vocabulary.normalise(v) is not None, "vocabulary")]
     if spec.kind in ("datetime", "date"):
-        return [check(lambda v: parse_timestamp(v) is not None, "iso_datetime")]
+        return [
+            check(lambda v: parse_timestamp(v) is not None, "iso_datetime"),
+            check(_plausible_year, "plausible_year"),
+        ]
     if spec.kind == "count":
         return [
             check(lambda v: parse_whole_number(v) is not None, "whole_number"),
@@ -323,6 +373,27 @@ def _period_order(df: pd.DataFrame) -> pd.Series | bool:
     return pd.Series(out, index=df.index, dtype=bool)
 
 
+def _present(df: pd.DataFrame, column: str) -> pd.Series:
+    """Whether each row has a non-empty cell in ``column`` (all False when absent)."""
+    if column not in df:
+        return pd.Series(False, index=df.index, dtype=bool)
+    values = df[column]
+    return pd.Series([not _is_na(v) for v in values], index=df.index, dtype=bool)
+
+
+def _has_source(df: pd.DataFrame) -> pd.Series | bool:
+    if "source_url" not in df and "source_ref" not in df:
+        return True  # reported once, as a missing column
+    ok = _present(df, "source_url") | (_present(df, "source_name") & _present(df, "source_ref"))
+    # a name alone is the next check's problem; a reference alone has no name
+    return ok | (_present(df, "source_name") & ~_present(df, "source_ref"))
+
+
+def _name_has_reference(df: pd.DataFrame) -> pd.Series | bool:
+    named = _present(df, "source_name")
+    return ~named | _present(df, "source_url") | _present(df, "source_ref")
+
+
 def _count_is_whole(df: pd.DataFrame) -> pd.Series | bool:
     if "value" not in df:
         return True
@@ -339,10 +410,12 @@ def _count_is_whole(df: pd.DataFrame) -> pd.Series | bool:
 _FRAME_CHECKS: dict[str, tuple[Callable[[pd.DataFrame], pd.Series | bool], str]] = {
     "period_order": (_period_order, "period_start"),
     "count_is_whole": (_count_is_whole, "value"),
+    "has_source": (_has_source, "source_url"),
+    "name_has_reference": (_name_has_reference, "source_ref"),
 }
 _TABLE_FRAME_CHECKS: dict[str, tuple[str, ...]] = {
-    "incidents": (),
-    "figures": ("period_order", "count_is_whole"),
+    "incidents": ("has_source", "name_has_reference"),
+    "figures": ("period_order", "count_is_whole", "has_source", "name_has_reference"),
 }
 
 
@@ -380,17 +453,20 @@ def build_schema(spec: TableSpec) -> pa.DataFrameSchema:
 def incident_schema() -> pa.DataFrameSchema:
     """The pandera schema of the canonical incident table.
 
-    Required columns: ``incident_id, start, weapon, quantity, unit,
-    source_url``. ``incident_id`` is unique, ``start`` an ISO 8601 date or
-    date-time, ``quantity`` a whole number >= 0, ``unit`` one of
-    :data:`UNITS`, ``time_precision`` (optional) one of
-    :data:`TIME_PRECISIONS`, ``source_url`` a web address.
+    Required columns: ``incident_id, start, weapon, quantity, unit``, and a
+    source: ``source_url`` (a web address) or ``source_name`` with
+    ``source_ref``. ``incident_id`` is unique, ``start`` an ISO 8601 date or
+    date-time, ``quantity`` a whole number >= 0, ``weapon`` and ``unit``
+    terms or synonyms of their vocabularies (``unit``: one of :data:`UNITS`),
+    ``time_precision`` (optional) one of :data:`TIME_PRECISIONS`.
 
     Examples
     --------
     >>> schema = incident_schema()
     >>> schema.columns["unit"].required, schema.strict
     (True, False)
+    >>> sorted(c.name for c in schema.checks)
+    ['has_source', 'name_has_reference']
     """
     return build_schema(INCIDENTS)
 
@@ -400,7 +476,8 @@ def figure_schema() -> pa.DataFrameSchema:
     """The pandera schema of the reported-figures table.
 
     Required columns: ``figure_id, period_start, period_end, value,
-    qualifier, unit, source_url``. ``figure_id`` is unique, ``value`` a number
+    qualifier, unit``, and a source as for :func:`incident_schema`.
+    ``figure_id`` is unique, ``value`` a number
     >= 0 (a whole number when ``measure`` is ``count``), ``qualifier`` one of
     :data:`QUALIFIERS`, ``period_start <= period_end``, ``measure``
     (optional) one of :data:`MEASURES`.
@@ -408,7 +485,7 @@ def figure_schema() -> pa.DataFrameSchema:
     Examples
     --------
     >>> sorted(c.name for c in figure_schema().checks)
-    ['count_is_whole', 'period_order']
+    ['count_is_whole', 'has_source', 'name_has_reference', 'period_order']
     """
     return build_schema(FIGURES)
 
@@ -498,12 +575,16 @@ def check_table(
         dup = sorted({str(c) for c in columns if columns.count(c) > 1})
         return [Problem(file, None, c, None, "column name appears more than once") for c in dup]
     work = blanks_to_na(frame.reset_index(drop=True))
+    header: list[Problem] = []
+    if "source_url" not in work and "source_ref" not in work:
+        message = "required column is missing: give source_url, or source_name with source_ref"
+        header.append(Problem(file, None, "source_url", None, message))
     try:
         _SCHEMAS[spec.name]().validate(work, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     else:
-        return []
+        return header
 
     problems: list[Problem] = []
     seen: set[tuple[str, int | None, str | None]] = set()
@@ -546,6 +627,7 @@ def check_table(
         problems.append(
             Problem(file, line[pos], column, value, _message(check, column, spec, work, pos))
         )
+    problems.extend(header)
     order = {name: i for i, name in enumerate(columns)}
     problems.sort(key=lambda p: (-1 if p.row is None else p.row, order.get(p.column or "", -1)))
     return problems
@@ -561,6 +643,9 @@ def _positions_by_value(values: pd.Series) -> dict[Any, list[int]]:
 def _message(check: str, column: str | None, spec: TableSpec, work: pd.DataFrame, pos: int) -> str:
     col_spec = spec.column(column) if column else None
     allowed = ", ".join(col_spec.allowed) if col_spec else ""
+    if col_spec is not None and col_spec.vocabulary is not None:
+        vocabulary = load_vocabulary(col_spec.vocabulary)
+        allowed = ", ".join(vocabulary.terms)
     template = _MESSAGES.get(check, f"failed the check {check!r}")
     message = template.format(col=column, allowed=allowed)
     if check == "period_order":
@@ -663,6 +748,10 @@ def parse_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
         elif col.kind == "number":
             floats = [np.nan if _is_na(v) else _parse_number(v) for v in values]
             out[col.name] = pd.Series(floats, index=out.index, dtype="float64")
+        elif col.vocabulary is not None:
+            vocabulary = load_vocabulary(col.vocabulary)
+            terms = [None if _is_na(v) else vocabulary.normalise(v) or v for v in values]
+            out[col.name] = pd.Series(terms, index=out.index, dtype=object)
         elif col.default is not None:
             out[col.name] = values.astype("str").where(values.notna(), col.default)
     return out

@@ -8,6 +8,11 @@ dropped silently: by default any problem raises
 :class:`~analysis.errors.DataError` listing every problem with its file line
 and column; with ``return_rejects=True`` the bad rows come back in a second
 table with their reasons.
+
+``weapon`` and ``unit`` come back as canonical terms of the controlled
+vocabularies (``data/vocabulary/``: ``UAV`` and ``Drone`` are ``drone``); a
+value outside them rejects its row, naming the file, row and column. A row
+must cite its source: ``source_url``, or ``source_name`` with ``source_ref``.
 """
 
 from __future__ import annotations
@@ -73,7 +78,8 @@ def load_curated_incidents(
         ``start`` is ``datetime64``, the local wall-clock time as written
         (days are the source's calendar days; when some values carry a UTC
         offset, ``start_utc`` gives the UTC instants), ``quantity`` ``int64``,
-        the rest text (missing cells are NA). Extra columns are kept.
+        ``weapon`` and ``unit`` canonical vocabulary terms, the rest text
+        (missing cells are NA). Extra columns are kept.
 
     Raises
     ------
@@ -125,7 +131,8 @@ def load_reported_figures(
         One row per figure, index 0..n-1: ``period_start``, ``period_end``
         and ``published`` are ``datetime64`` dates, ``value`` ``float64``
         (a count, or a rate per day when ``measure`` says so), ``measure``
-        filled with ``"count"`` where empty or absent; the rest text.
+        filled with ``"count"`` where empty or absent; ``weapon`` and ``unit``
+        canonical vocabulary terms; the rest text.
 
     Raises
     ------

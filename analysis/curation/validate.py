@@ -8,7 +8,9 @@ with every problem at once. :func:`validate_incidents` and
 :func:`validate_figures` do the same for a DataFrame.
 
 Nothing is dropped: every data row is either in ``report.valid`` (parsed to
-typed columns) or in ``report.rejects`` with its file line and the reasons.
+typed columns, ``weapon`` and ``unit`` as canonical vocabulary terms) or in
+``report.rejects`` with its file line and the reasons (an unknown weapon or
+unit, a row without a citable source, ...).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis._results import Result, get_ax
+from analysis._draw import get_ax
+from analysis._results import Result
 from analysis.curation.schema import FIGURES, INCIDENTS, TableSpec, check_table, parse_table
 from analysis.errors import DataError, Problem
 from analysis.io.csv import RawTable, read_csv_checked
@@ -458,6 +461,10 @@ def validate_file(path: str | Path, *, kind: str = "auto") -> ValidationReport:
         replace(p, row=raw.header_row) if p.row is None else p
         for p in check_table(raw.frame, spec, file=name, rows=rows)
     ]
+    # one problem per cell: a cell the reader already reported (bytes that are not UTF-8)
+    # is not reported again for the value those bytes decode to
+    reported = {(p.row, p.column) for p in raw.problems if p.row is not None and p.column}
+    checked = [p for p in checked if (p.row, p.column) not in reported]
     problems = list(raw.problems) + checked
     return _from_raw(raw, spec, _sorted(problems), kind=spec.name)
 

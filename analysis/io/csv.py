@@ -13,24 +13,63 @@ not by pandas: ``csv.reader`` exposes the line number reached after each
 record, which is what maps a record back to the line where it starts even
 when a quoted field spans several lines. pandas' parser does not give that
 mapping.
+
+Damaged text is reported row by row, never as a traceback: a field longer
+than :data:`MAX_FIELD_CHARS` (the csv module's own default limit, which this
+reader lifts while it reads so that the row can be named), a NUL byte, and
+bytes that are not UTF-8 each reject their row with its line and column, and
+every other row is still read and checked.
+
+Dates stay text in :class:`RawTable`; :func:`parse_date_column` reads a date
+column with one rule for every row (day-first or month-first numeric dates
+are never mixed; an ambiguous column is refused with the rows that show it)
+and flags years no incident can have (:func:`implausible_years`).
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import csv
 import dataclasses
 import io
 import re
-from collections.abc import Iterable, Sequence
+import sys
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from analysis._dates import AmbiguousDatesError, parse_datetime_column
 from analysis.errors import DataError, DataNotFoundError, Problem
 
-__all__ = ["RawTable", "missing_column_message", "read_csv_checked", "read_csv_text"]
+__all__ = [
+    "EARLIEST_YEAR",
+    "LATEST_YEAR",
+    "MAX_FIELD_CHARS",
+    "DateColumn",
+    "RawTable",
+    "implausible_years",
+    "missing_column_message",
+    "parse_date_column",
+    "read_csv_checked",
+    "read_csv_text",
+    "year_message",
+]
+
+#: Longest field accepted, in characters: the csv module's default ``field_size_limit``.
+#: A longer field is almost always a quote left open or a file that is not text.
+MAX_FIELD_CHARS = 131_072
+#: Time columns read by io refuse years outside ``EARLIEST_YEAR``-``LATEST_YEAR`` (inclusive) by
+#: default: a year such as 0001 or 9999 is a placeholder or a typing error, never an incident
+#: time, and pandas reads both without complaint.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+_PREVIEW = 60  # characters of a value shown in a problem
+_FIELD_LIMIT_LOCK = threading.Lock()
 
 _BOM = "\ufeff"
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
@@ -173,6 +212,211 @@ def read_csv_text(
     >>> t.columns, t.frame.loc[2, "n"]
     (('id', 'n'), '1')
     """
+    with _fields_of_any_length():
+        return _read_text(data, file=file, required=required, expected=expected)
+
+
+def implausible_years(
+    times: pd.Series, *, earliest: int = EARLIEST_YEAR, latest: int = LATEST_YEAR
+) -> np.ndarray:
+    """Which times have a year outside ``earliest``-``latest`` (missing times are not flagged).
+
+    Parameters
+    ----------
+    times : pandas.Series
+        Parsed times (``datetime64``, tz-aware, or ``Timestamp`` objects).
+    earliest, latest : int
+        The plausible years, inclusive; default :data:`EARLIEST_YEAR` (1900)
+        and :data:`LATEST_YEAR` (2100).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One flag per row.
+
+    Examples
+    --------
+    >>> text = pd.Series(["0001-01-01", "2024-11-04", "9999-12-31", None])
+    >>> t = pd.to_datetime(text, format="ISO8601")
+    >>> implausible_years(t).tolist()
+    [True, False, True, False]
+    """
+    if isinstance(times.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(times.dtype):
+        years = times.dt.year.astype("Float64")
+    else:  # Timestamps with different UTC offsets (object dtype)
+        years = pd.Series([getattr(t, "year", None) for t in times], dtype="Float64")
+    flags = (years < earliest) | (years > latest)
+    return flags.fillna(False).to_numpy(dtype=bool)
+
+
+def year_message(column: str, year: int, earliest: int, latest: int) -> str:
+    """The problem text for a time whose year is not plausible.
+
+    Examples
+    --------
+    >>> year_message("start", 1, 1900, 2100)
+    "year 0001 in 'start' is outside 1900-2100: a placeholder or a typing error?"
+    """
+    return (
+        f"year {year:04d} in {column!r} is outside {earliest}-{latest}: "
+        "a placeholder or a typing error?"
+    )
+
+
+@dataclass(frozen=True)
+class DateColumn:
+    """A date column of a :class:`RawTable`, read with one rule for every row.
+
+    Attributes
+    ----------
+    values : pandas.Series
+        Parsed times on the table's index (the file line of each row);
+        ``NaT`` where the cell is empty or has a problem.
+    problems : tuple of Problem
+        One per row whose value could not be read with the rule, or whose
+        year is not plausible; for a column that day-first and month-first
+        readings both fit, one per row that shows it.
+    rule : str
+        How the column was read (``"ISO dates"``, ``"day-first numeric
+        dates"``, ``"format '%d.%m.%Y'"``), or why it was not.
+    """
+
+    values: pd.Series
+    problems: tuple[Problem, ...]
+    rule: str
+
+
+def parse_date_column(
+    table: RawTable,
+    column: str,
+    *,
+    dayfirst: bool | None = None,
+    format: str | None = None,
+    earliest_year: int = EARLIEST_YEAR,
+    latest_year: int = LATEST_YEAR,
+) -> DateColumn:
+    r"""Read a user's date column with one rule for every row, reporting each problem.
+
+    The rule comes from :func:`analysis._dates.parse_datetime_column`: ISO
+    dates as they are; numeric dates (``04/11/2024``) day-first or
+    month-first for the whole column, from ``dayfirst`` or ``format`` when
+    given, else from rows that settle it. A column that could be read
+    either way, or that mixes both orders, is refused with the rows that show
+    it; a day-first date is never read month-first on some rows.
+
+    Parameters
+    ----------
+    table : RawTable
+        A table read by :func:`read_csv_checked`.
+    column : str
+        The date column.
+    dayfirst : bool, optional
+        Read numeric dates day-first (``True``) or month-first (``False``).
+    format : str, optional
+        An explicit ``strftime`` format for every row (wins over ``dayfirst``).
+    earliest_year, latest_year : int
+        Plausible years (see :func:`implausible_years`).
+
+    Returns
+    -------
+    DateColumn
+        The values and the problems (file, row, column, value, message).
+
+    Raises
+    ------
+    KeyError
+        When the table has no such column.
+
+    Examples
+    --------
+    >>> t = read_csv_text("id,day\na,13/11/2024\nb,04/11/2024\n", file="t.csv")
+    >>> d = parse_date_column(t, "day")
+    >>> d.rule, d.values.dt.strftime("%Y-%m-%d").tolist()
+    ('day-first numeric dates', ['2024-11-13', '2024-11-04'])
+    >>> t = read_csv_text("id,day\na,04/11/2024\n", file="t.csv")
+    >>> print(parse_date_column(t, "day").problems[0])
+    t.csv, row 2, column 'day': 04/11/2024 reads as 4 November or 11 April...
+    >>> parse_date_column(t, "day", dayfirst=True).values.dt.month.tolist()
+    [11]
+    """
+    if column not in table.frame.columns:
+        raise KeyError(
+            f"{table.file} has no column {column!r} (columns: {', '.join(table.columns)})"
+        )
+    raw = table.frame[column]
+    rows = [int(r) for r in table.frame.index]
+    try:
+        parsed = parse_datetime_column(raw, column=column, dayfirst=dayfirst, format=format)
+    except AmbiguousDatesError as exc:
+        empty = pd.Series(pd.NaT, index=table.frame.index, dtype="datetime64[ns]", name=column)
+        reason = str(exc).removeprefix(f"column {column!r}").lstrip(": ")  # the column is named
+        shown = tuple(
+            Problem(table.file, rows[pos], column, value, reason)
+            for pos, value in zip(exc.rows, exc.values, strict=True)
+        )
+        return DateColumn(empty, shown, "refused: " + reason)
+    values = parsed.values.copy()
+    values.name = column
+    problems: list[tuple[int, Problem]] = []
+    for pos in parsed.bad:
+        problems.append(
+            (
+                int(pos),
+                Problem(
+                    table.file,
+                    rows[pos],
+                    column,
+                    _preview(str(raw.iloc[pos])),
+                    f"not a date (the column is read as {parsed.rule})",
+                ),
+            )
+        )
+    far = implausible_years(values, earliest=earliest_year, latest=latest_year)
+    for pos in np.flatnonzero(far):
+        year = int(values.iloc[pos].year)
+        message = year_message(column, year, earliest_year, latest_year)
+        problems.append(
+            (int(pos), Problem(table.file, rows[pos], column, str(raw.iloc[pos]), message))
+        )
+    if far.any():
+        values = values.where(~far)
+    ordered = tuple(p for _, p in sorted(problems, key=lambda item: item[0]))
+    return DateColumn(values, ordered, parsed.rule)
+
+
+# --------------------------------------------------------------------------- internals
+
+
+@contextlib.contextmanager
+def _fields_of_any_length() -> Iterator[None]:
+    """Lift the csv module's field limit while reading, then restore it.
+
+    The limit is process-wide; an over-long field is reported by this reader
+    itself (:data:`MAX_FIELD_CHARS`), at its row and column, instead of
+    stopping the whole file at the first one.
+    """
+    with _FIELD_LIMIT_LOCK:
+        previous = csv.field_size_limit(sys.maxsize)
+        try:
+            yield
+        finally:
+            csv.field_size_limit(previous)
+
+
+def _preview(value: str) -> str:
+    """A value short enough for a message: long ones are cut, with their length."""
+    if len(value) <= _PREVIEW:
+        return value
+    return f"{value[:_PREVIEW]}... ({len(value):,} characters)"
+
+
+def _read_text(
+    data: bytes | str,
+    *,
+    file: str,
+    required: Sequence[str] | None,
+    expected: Sequence[str] | None,
+) -> RawTable:
     if isinstance(data, bytes):
         if not data.strip():
             what = "0 bytes" if not data else "only blank space"
@@ -195,9 +439,6 @@ def read_csv_text(
     if not text.strip():
         return _fatal(file, _empty_file_problem(file, "the file is empty"))
     return _parse(text, file=file, required=tuple(required or ()), expected=tuple(expected or ()))
-
-
-# --------------------------------------------------------------------------- internals
 
 
 def _file_problem(
@@ -313,7 +554,7 @@ def _bad_byte_problem(
         f"(column {offset - line_start + 1} of line {line}) is not valid UTF-8; "
         f"{guess}. Re-save the file as UTF-8"
     )
-    return Problem(file, line, column, value or None, message)
+    return Problem(file, line, column, _preview(value) if value else None, message)
 
 
 def _with_encoding_problems(table: RawTable, problems: list[Problem]) -> RawTable:
@@ -410,7 +651,14 @@ def _parse(
         )
     seen: dict[str, int] = {}
     for i, name in enumerate(header, start=1):
-        if not name:
+        damage = _damaged(name)
+        if damage:
+            header_problems.append(
+                _file_problem(
+                    file, f"header field {i} {damage}", row=header_row, value=_preview(name)
+                )
+            )
+        elif not name:
             header_problems.append(
                 _file_problem(
                     file,
@@ -433,6 +681,7 @@ def _parse(
         return _fatal(file, *header_problems, columns=())
 
     problems: list[Problem] = []
+    has_nul = "\x00" in text
     rows: list[list[str | None]] = []
     starts: list[int] = []
     bad: list[tuple[int, str, str]] = []
@@ -452,6 +701,25 @@ def _parse(
         previous = reader.line_num
         if not record or (len(record) == 1 and not record[0].strip() and len(header) > 1):
             continue  # a blank line is not a record
+        suspect = has_nul or max(map(len, record), default=0) > MAX_FIELD_CHARS
+        damaged = (
+            [(i, why) for i, f in enumerate(record) if (why := _damaged(f))] if suspect else []
+        )
+        if damaged:
+            for i, why in damaged:
+                at = header[i] if i < len(header) else None
+                problems.append(
+                    _file_problem(
+                        file,
+                        f"the field {why}; the row is rejected",
+                        row=start,
+                        column=at,
+                        value=_preview(record[i]),
+                    )
+                )
+            raw = ",".join(record)
+            bad.append((start, raw, "; ".join(f"field {i + 1} {why}" for i, why in damaged)))
+            continue
         column = None
         if len(record) > 1 and not any(f.strip() for f in record):
             reason = "empty row (only commas): delete it or fill it in"
@@ -473,7 +741,9 @@ def _parse(
                     "check for a missing closing quote"
                 )
             raw = ",".join(record)
-            problems.append(_file_problem(file, reason, row=start, column=column, value=raw))
+            problems.append(
+                _file_problem(file, reason, row=start, column=column, value=_preview(raw))
+            )
             bad.append((start, raw, reason))
             continue
         rows.append([_cell(v) for v in record])
@@ -527,6 +797,21 @@ def missing_column_message(name: str, columns: Sequence[str]) -> str:
     return message
 
 
+def _damaged(value: str) -> str:
+    """Why a field cannot be text of a table (over-long, or a NUL byte), else ``""``."""
+    if len(value) > MAX_FIELD_CHARS:
+        return (
+            f"is {len(value):,} characters long, more than the {MAX_FIELD_CHARS:,} a CSV field "
+            "may have (a quote left open, or a file that is not text?)"
+        )
+    nul = value.find("\x00")
+    if nul >= 0:
+        return (
+            f"contains a NUL byte (character {nul + 1}): the file is damaged or is not a text CSV"
+        )
+    return ""
+
+
 def _cell(value: str) -> str | None:
     stripped = value.strip()
     return stripped if stripped else None
@@ -572,10 +857,6 @@ def _broken_quote(
     file: str, row: int, last: int, exc: csv.Error, column: str | None = None
 ) -> Problem:
     detail = str(exc)
-    if "NUL" in detail:
-        return _file_problem(
-            file, "the line contains a NUL byte; the file is probably not a text CSV", row=last
-        )
     if "unexpected end of data" in detail:
         message = (
             f"broken quote: a quoted field opens on line {row} and is never closed "

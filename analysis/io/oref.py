@@ -43,6 +43,7 @@ newer upstream file, which spans more changes of clock.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -52,8 +53,16 @@ from typing import Literal, overload
 import numpy as np
 import pandas as pd
 
-from analysis.datasets import cache_dir, dataset_path
+from analysis.datasets import dataset_path
 from analysis.errors import DataError, DataNotFoundError, Problem
+from analysis.io.csv import (
+    MAX_FIELD_CHARS,
+    _damaged,
+    _fields_of_any_length,
+    _preview,
+    implausible_years,
+    year_message,
+)
 
 SOURCE_COLUMNS: tuple[str, ...] = (
     "data",
@@ -199,6 +208,14 @@ def _read_records(path: Path) -> tuple[list[str], list[list[str]], list[int], li
                 "unbalanced double quote (unterminated quoted field?); the row cannot be "
                 "split into fields"
             )
+        elif len(line) > MAX_FIELD_CHARS or "\x00" in line:  # rare: look at each field
+            damage = [
+                f"{header[i] if i < len(header) else f'field {i + 1}'} {why}"
+                for i, f in enumerate(fields)
+                if (why := _damaged(f))
+            ]
+            records.append([_preview(f) for f in fields] if damage else fields)
+            broken.append("; ".join(damage))
         else:
             records.append(fields)
             broken.append("")
@@ -210,6 +227,9 @@ def _split(line: str) -> list[str] | None:
     if line.count('"') % 2:
         return None
     try:
+        if len(line) > MAX_FIELD_CHARS:  # a field may be longer than the csv module allows
+            with _fields_of_any_length():
+                return next(csv.reader([line]), [])
         return next(csv.reader([line]), [])
     except csv.Error:
         return None
@@ -237,6 +257,37 @@ def _to_frame(
     frame = pd.DataFrame(fixed, columns=header, dtype=object)
     frame.insert(0, "line", np.asarray(lines, dtype=np.int64))
     return frame, pd.Series(shape_reason, index=frame.index, dtype=object)
+
+
+def plausible_years() -> tuple[int, int]:
+    """Years an alert can have: 2000 (the history starts in 2014) to next year.
+
+    A year outside them (0001, 9999, 2204) is a placeholder or a typing
+    error; the row is rejected with that reason.
+
+    Examples
+    --------
+    >>> earliest, latest = plausible_years()
+    >>> earliest, latest >= 2025
+    (2000, True)
+    """
+    return 2000, dt.datetime.now(dt.UTC).year + 1
+
+
+def _reject_far_years(
+    times: pd.Series, column: str, reasons: pd.Series, ok_shape: pd.Series
+) -> pd.Series:
+    """Give rows whose year is not plausible a reason; return ``times`` with them as NaT.
+
+    They are never localized (year 9999 would overflow), and their rows are rejected.
+    """
+    earliest, latest = plausible_years()
+    far = implausible_years(times, earliest=earliest, latest=latest)
+    years = times.dt.year.to_numpy()
+    for year in sorted({int(y) for y in years[far & ok_shape.to_numpy()]}):
+        hit = far & ok_shape.to_numpy() & (years == year)
+        _add_reason(reasons, hit, year_message(column, year, earliest, latest))
+    return times.where(~far)
 
 
 def _add_reason(reasons: pd.Series, mask: pd.Series | np.ndarray, text: str) -> None:
@@ -308,6 +359,8 @@ def _parse(frame: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
     _add_reason(
         reasons, ok_shape & wall.isna(), "unparseable date/time (expected 12.10.2024, 02:13:07)"
     )
+    naive = _reject_far_years(naive, "alertDate", reasons, ok_shape)
+    wall = _reject_far_years(wall, "date", reasons, ok_shape)
 
     # daylight saving time (see the module docstring)
     strict = naive.dt.tz_localize(TIMEZONE, ambiguous="NaT", nonexistent="NaT")
@@ -409,7 +462,8 @@ def load_oref_alerts(
 
     Notes
     -----
-    Rejected: an unparseable ``alertDate`` or ``date``/``time``, a missing or
+    Rejected: an unparseable ``alertDate`` or ``date``/``time``, a year
+    outside :func:`plausible_years` (2000 to next year), a missing or
     non-integer ``category`` or ``rid``, a non-integer ``matrix_id`` (an empty
     one is kept as ``<NA>``), a row with the wrong number of fields or an
     unbalanced double quote (the rows after it are read as usual),
@@ -588,11 +642,9 @@ def load_oref_localities(
     >>> tables = load_oref_localities()  # doctest: +SKIP
     >>> tables.localities[["name", "area_en"]].head(1)  # doctest: +SKIP
     """
-    from analysis.io.fetch import SOURCES
-
     loc_path = _optional("oref_localities", localities)
     if loc_path is None:
-        cities = cache_dir() / SOURCES["oref-cities"].cache
+        cities = dataset_path("oref_cities", must_exist=False)
         if not cities.is_file():
             raise DataNotFoundError(
                 "no locality table: neither the merged table (oref_localities) nor a downloaded "

@@ -6,7 +6,10 @@ yearly) cycle and remainder with STL on a variance-stabilised scale.
 """
 
 from analysis.trend._decompose import DecompositionResult, decompose
-from analysis.trend._model import DispersionTest, ForecastResult, TrendResult, fit_trend
+from analysis.trend._dispersion import DispersionTest
+from analysis.trend._fit import fit_trend
+from analysis.trend._forecast import ForecastResult
+from analysis.trend._result import TrendResult
 
 __all__ = [
     "DecompositionResult",

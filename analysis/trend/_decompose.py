@@ -9,9 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis._draw import concise_dates, plot_x, require_matplotlib
+from analysis._format import jsonable
 from analysis._results import Result
 from analysis.trend._design import WEEKDAYS
-from analysis.trend._validate import check_counts
+from analysis.trend._validate import read_counts
 
 
 def anscombe(y: np.ndarray) -> np.ndarray:
@@ -85,11 +87,17 @@ def decompose(
     >>> bool(dec.weekly_profile["Sat"] < 0 < dec.weekly_profile["Mon"])
     True
     """
-    series = check_counts(counts)
+    series = read_counts(counts)
     periods = [int(period)] if isinstance(period, (int, np.integer)) else [int(p) for p in period]
     if not periods or any(p < 2 for p in periods) or len(set(periods)) != len(periods):
         raise ValueError(f"period must be one or more distinct integers >= 2 (got {period!r})")
     periods.sort()
+    if series.total == 0:
+        raise series.problem(
+            f"every count is zero ({series.n} period(s)): there is nothing to decompose "
+            "(and the Anscombe scale would report a trend of 0.25 per period)",
+            "0",
+        )
     n = len(series.values)
     if n < 3 * periods[-1]:
         raise series.problem(
@@ -224,15 +232,18 @@ class DecompositionResult(Result):
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dictionary (components as date -> value)."""
         prof = self.weekly_profile
-        return {
-            "periods": list(self._p.periods),
-            "robust": self._p.robust,
-            "scale": "anscombe 2*sqrt(y+3/8)",
-            "weekly_profile": None if prof is None else {k: float(v) for k, v in prof.items()},
-            "components": {
-                col: {str(k): float(v) for k, v in s.items()} for col, s in self.to_frame().items()
-            },
-        }
+        return jsonable(
+            {
+                "periods": list(self._p.periods),
+                "robust": self._p.robust,
+                "scale": "anscombe 2*sqrt(y+3/8)",
+                "weekly_profile": None if prof is None else {k: float(v) for k, v in prof.items()},
+                "components": {
+                    col: {str(k): float(v) for k, v in s.items()}
+                    for col, s in self.to_frame().items()
+                },
+            }
+        )
 
     def plot(self, ax: Any = None) -> Any:
         """Plot the decomposition.
@@ -242,31 +253,32 @@ class DecompositionResult(Result):
         ``ax``: the observed values, the trend and trend plus seasonal cycles
         on that Axes (Anscombe scale), which is returned.
         """
+        p = self._p
+        x = plot_x(p.observed.index)
         if ax is not None:
-            p = self._p
-            ax.plot(p.observed.index, p.observed.to_numpy(), lw=0.6, color="0.6", label="observed")
+            ax.plot(x, p.observed.to_numpy(), lw=0.6, color="0.6", label="observed")
             fitted = p.trend + p.seasonals.sum(axis=1)
-            ax.plot(fitted.index, fitted.to_numpy(), lw=0.8, color="C2", label="trend + seasonal")
-            ax.plot(p.trend.index, p.trend.to_numpy(), lw=1.6, color="C0", label="trend")
+            ax.plot(x, fitted.to_numpy(), lw=0.8, color="C2", label="trend + seasonal")
+            ax.plot(x, p.trend.to_numpy(), lw=1.6, color="C0", label="trend")
             ax.set_ylabel("2 sqrt(y + 3/8)")
             ax.set_title("STL decomposition on the Anscombe scale")
             ax.legend(loc="best", fontsize="small")
-            return ax
+            return concise_dates(ax)
+        require_matplotlib()
         from matplotlib.figure import Figure
 
         fig = Figure(figsize=(9, 8), layout="constrained")
-        axes = fig.subplots(3 + len(self._p.periods), 1, sharex=True)
-        axes[0].plot(self._p.observed.index, self._p.observed.to_numpy(), lw=0.8, color="0.3")
+        axes = fig.subplots(3 + len(p.periods), 1, sharex=True)
+        axes[0].plot(x, p.observed.to_numpy(), lw=0.8, color="0.3")
         axes[0].set_ylabel("2 sqrt(y + 3/8)")
         axes[0].set_title("STL decomposition on the Anscombe scale")
-        axes[1].plot(self._p.trend.index, self._p.trend.to_numpy(), color="C0")
+        axes[1].plot(x, p.trend.to_numpy(), color="C0")
         axes[1].set_ylabel("trend")
-        for k, col in enumerate(self._p.seasonals, start=2):
-            axes[k].plot(
-                self._p.seasonals.index, self._p.seasonals[col].to_numpy(), lw=0.8, color="C2"
-            )
+        for k, col in enumerate(p.seasonals, start=2):
+            axes[k].plot(x, p.seasonals[col].to_numpy(), lw=0.8, color="C2")
             axes[k].set_ylabel(str(col).replace("_", " "))
-        axes[-1].plot(self._p.resid.index, self._p.resid.to_numpy(), ".", ms=2, color="C3")
+        axes[-1].plot(x, p.resid.to_numpy(), ".", ms=2, color="C3")
         axes[-1].axhline(0, color="grey", lw=0.8)
         axes[-1].set_ylabel("remainder")
+        concise_dates(axes[-1])
         return fig

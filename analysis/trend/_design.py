@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.offsets import BaseOffset
 
-from analysis.trend._output import date_label
+from analysis._format import date_label
 from analysis.trend._validate import Event
 
 TRENDS = ("none", "linear", "spline", "piecewise")

@@ -1,23 +1,37 @@
-"""Simulated forecasts of a fitted trend model: the ForecastResult object."""
+"""Simulated forecasts of a fitted trend model and the ForecastResult object.
+
+Prediction intervals are quantiles of simulated counts, so they are whole
+numbers and never below zero; they are named ``pi_low, pi_high`` (not
+``ci_``: they bound a future count, not a parameter) and their level is
+stated in the result, its table and its summary.
+"""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis._results import Result, get_ax
-from analysis.trend._output import date_label, draw_history, jsonable, line_and_band
+from analysis._draw import get_ax
+from analysis._format import date_label, jsonable
+from analysis._results import Result
+from analysis.trend._figures import draw_forecast, draw_history
+from analysis.trend._state import FitState
+from analysis.trend._validate import localize, period
+
+__all__ = ["ForecastResult", "simulate_forecast"]
 
 
 class ForecastResult(Result):
     """Forecast of future counts with simulated prediction intervals.
 
     ``mean`` is the expected count per period at the estimated parameters;
-    ``ci_low, ci_high`` bound a prediction interval for the count itself
-    (parameter and count uncertainty). ``total`` is the sum over the horizon
-    with its interval from the same simulated paths.
+    ``pi_low, pi_high`` bound a prediction interval at ``level`` for the
+    count itself (parameter and count uncertainty): whole numbers >= 0.
+    ``total`` is the sum over the horizon with its prediction interval from
+    the same simulated paths.
     """
 
     def __init__(
@@ -25,23 +39,30 @@ class ForecastResult(Result):
         *,
         index: pd.DatetimeIndex,
         mean: np.ndarray,
-        ci_low: np.ndarray,
-        ci_high: np.ndarray,
-        total: tuple[float, float, float],
+        pi_low: np.ndarray,
+        pi_high: np.ndarray,
+        total: tuple[float, int, int],
         level: float,
         n_sim: int,
         notes: list[str],
         history: pd.DataFrame,
+        fit_level: float,
     ):
         self._frame = pd.DataFrame(
-            {"mean": mean, "ci_low": ci_low, "ci_high": ci_high},
+            {
+                "mean": np.asarray(mean, dtype=float),
+                "pi_low": np.asarray(pi_low, dtype=np.int64),
+                "pi_high": np.asarray(pi_high, dtype=np.int64),
+            },
             index=pd.DatetimeIndex(index, name=history.index.name),
         )
+        self._frame.attrs["level"] = level
         self._total = total
         self._level = level
         self._n_sim = n_sim
         self._notes = list(notes)
         self._history = history
+        self._fit_level = fit_level
 
     @property
     def mean(self) -> pd.Series:
@@ -49,18 +70,40 @@ class ForecastResult(Result):
         return self._frame["mean"].copy()
 
     @property
+    def pi_low(self) -> pd.Series:
+        """Lower prediction bound per future period (a whole number >= 0)."""
+        return self._frame["pi_low"].copy()
+
+    @property
+    def pi_high(self) -> pd.Series:
+        """Upper prediction bound per future period (a whole number >= 0)."""
+        return self._frame["pi_high"].copy()
+
+    @property
     def ci_low(self) -> pd.Series:
-        """Lower prediction bound per future period."""
-        return self._frame["ci_low"].copy()
+        """Deprecated name of :attr:`pi_low` (a prediction bound, not a confidence bound)."""
+        warnings.warn(
+            "ForecastResult.ci_low is now pi_low (a prediction bound); ci_low goes in the "
+            "next release",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.pi_low
 
     @property
     def ci_high(self) -> pd.Series:
-        """Upper prediction bound per future period."""
-        return self._frame["ci_high"].copy()
+        """Deprecated name of :attr:`pi_high` (a prediction bound, not a confidence bound)."""
+        warnings.warn(
+            "ForecastResult.ci_high is now pi_high (a prediction bound); ci_high goes in the "
+            "next release",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.pi_high
 
     @property
-    def total(self) -> tuple[float, float, float]:
-        """Expected total over the horizon and its prediction interval."""
+    def total(self) -> tuple[float, int, int]:
+        """Expected total over the horizon and its prediction interval ``(mean, low, high)``."""
         return self._total
 
     @property
@@ -79,17 +122,20 @@ class ForecastResult(Result):
         return list(self._notes)
 
     def to_frame(self) -> pd.DataFrame:
-        """Columns ``mean, ci_low, ci_high`` per future period."""
-        return self._frame.copy()
+        """Columns ``mean, pi_low, pi_high`` per future period (``attrs["level"]``: level)."""
+        frame = self._frame.copy()
+        frame.attrs["level"] = self._level
+        return frame
 
     def summary(self) -> str:
-        """Plain-text forecast table and total."""
+        """Plain-text forecast table and total, with the level of the intervals."""
         f = self._frame
         total, lo, hi = self._total
         lines = [
             f"Forecast of {len(f)} periods from {date_label(f.index[0])} "
-            f"({self._level:.0%} prediction intervals, {self._n_sim} simulations)",
-            f"Total: {total:.1f} expected ({lo:.0f} to {hi:.0f})",
+            f"({self._level:.0%} prediction intervals pi_low to pi_high, "
+            f"{self._n_sim} simulations)",
+            f"Total: {total:.1f} expected ({self._level:.0%} prediction interval {lo} to {hi})",
             f.to_string(float_format=lambda v: f"{v:.1f}"),
         ]
         lines += [f"Note: {n}" for n in self._notes]
@@ -101,14 +147,15 @@ class ForecastResult(Result):
         return jsonable(
             {
                 "level": self._level,
+                "interval": "prediction",
                 "n_sim": self._n_sim,
-                "total": {"mean": total, "ci_low": lo, "ci_high": hi},
+                "total": {"mean": total, "pi_low": lo, "pi_high": hi},
                 "forecast": [
                     {
                         "date": str(d),
                         "mean": r["mean"],
-                        "ci_low": r["ci_low"],
-                        "ci_high": r["ci_high"],
+                        "pi_low": r["pi_low"],
+                        "pi_high": r["pi_high"],
                     }
                     for d, r in self._frame.iterrows()
                 ],
@@ -119,12 +166,83 @@ class ForecastResult(Result):
     def plot(self, ax: Any = None) -> Any:
         """Draw the data, the fit and the forecast with its interval; returns the Axes."""
         ax = get_ax(ax)
-        draw_history(ax, self._history, self._history.attrs.get("level"))
-        draw_forecast(ax, self)
+        draw_history(ax, self._history, self._fit_level)
+        draw_forecast(ax, self._frame, self._level)
         ax.legend(loc="upper left", fontsize="small")
         return ax
 
 
-def draw_forecast(ax: Any, fc: ForecastResult) -> None:
-    labels = ("forecast", f"{fc.level:.0%} prediction interval")
-    line_and_band(ax, fc.to_frame(), "mean", "C1", labels)
+def simulate_forecast(
+    fit: FitState,
+    h: int,
+    *,
+    level: float,
+    n_sim: int,
+    seed: int | np.random.Generator | None,
+    exposure: Any,
+    notes: list[str],
+    history: pd.DataFrame,
+) -> ForecastResult:
+    """Simulate ``n_sim`` paths of the next ``h`` periods (see ``TrendResult.forecast``)."""
+    if isinstance(h, bool) or int(h) != h or h < 1:
+        raise ValueError(f"h must be a whole number >= 1 (got {h})")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1 (got {level})")
+    if isinstance(n_sim, bool) or int(n_sim) != n_sim or n_sim < 100:
+        raise ValueError(f"n_sim must be a whole number >= 100 (got {n_sim})")
+    h, n_sim = int(h), int(n_sim)
+    s = fit.series
+    last = s.local[-1]
+    step = period(s)
+    future_local = pd.date_range(last + step, periods=h, freq=step)
+    xf = fit.spec.matrix(future_local).to_numpy()
+    off = _future_offset(fit, h, exposure)
+    beta = fit.glm.params.to_numpy()
+    cov = np.asarray(fit.glm.cov_params())
+    rng = np.random.default_rng(seed)
+    betas = rng.multivariate_normal(beta, cov, size=n_sim, method="svd")
+    # h x n_sim; the cap keeps absurd draws within numpy's Poisson sampler
+    eta = np.clip(xf @ betas.T + off[:, None], -50.0, 40.0)
+    mu = np.exp(eta)
+    alpha = fit.alpha
+    if alpha > 0:
+        sd = fit.alpha_se / alpha if np.isfinite(fit.alpha_se) else 0.0
+        alphas = alpha * np.exp(rng.normal(0.0, sd, size=n_sim))
+        lam = rng.gamma(1.0 / alphas, alphas * mu)
+    else:
+        lam = mu
+    draws = rng.poisson(lam)
+    q = [(1 - level) / 2, (1 + level) / 2]
+    # inverted_cdf quantiles are simulated counts themselves: whole numbers >= 0
+    lo, hi = np.quantile(draws, q, axis=1, method="inverted_cdf")
+    tlo, thi = np.quantile(draws.sum(axis=0), q, method="inverted_cdf")
+    mean = np.exp(xf @ beta + off)
+    out_notes = list(notes)
+    if fit.has_exposure and exposure is None:
+        out_notes.append("future exposure assumed equal to the last observed value")
+    return ForecastResult(
+        index=localize(future_local, s.tz),
+        mean=mean,
+        pi_low=lo,
+        pi_high=hi,
+        total=(float(mean.sum()), int(tlo), int(thi)),
+        level=level,
+        n_sim=n_sim,
+        notes=out_notes,
+        history=history,
+        fit_level=fit.level,
+    )
+
+
+def _future_offset(fit: FitState, h: int, exposure: Any) -> np.ndarray:
+    """log(exposure) of the future periods (every future period is fully covered)."""
+    if not fit.has_exposure:
+        if exposure is not None:
+            raise ValueError("the model was fitted without exposure; do not pass one here")
+        return np.zeros(h)
+    if exposure is None:
+        return np.full(h, fit.offset[-1])
+    values = np.asarray(exposure, dtype=float)
+    if values.shape != (h,) or not np.all(np.isfinite(values) & (values > 0)):
+        raise ValueError(f"exposure must hold {h} positive numbers, one per future period")
+    return np.log(values)

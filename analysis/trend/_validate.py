@@ -1,196 +1,103 @@
 """Checks at the boundary of :func:`analysis.trend.fit_trend` and :func:`decompose`.
 
-Every problem is reported at once as a :class:`~analysis.errors.DataError`.
-Rows are numbered as in the CSV file the Series would be written to (the
-header is row 1, the first value row 2), so they match a file written by
-``counts.to_csv()`` and the row numbers used by :mod:`analysis.counts`.
+The count series itself is read by the package's one count-series type,
+:meth:`analysis._series.CountSeries.from_pandas` (values, index, gaps, time
+zone); this module adds what only the trend models take: an exposure
+series, break dates and an events table. Dates are read with
+:func:`analysis._dates.to_timestamp`, which refuses numbers and names the
+parameter. Every problem is reported at once as a
+:class:`~analysis.errors.DataError`; rows are numbered as in the CSV file
+the Series or table would be written to (the header is row 1, the first
+value row 2).
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.tseries.frequencies import to_offset
-from pandas.tseries.offsets import BaseOffset, Day
+from pandas.tseries.offsets import BaseOffset
 
+from analysis._dates import to_timestamp
+from analysis._format import date_label
+from analysis._series import CountSeries
 from analysis.errors import DataError, Problem
-from analysis.trend._output import date_label
 
+__all__ = [
+    "COUNTS",
+    "EVENTS",
+    "EXPOSURE",
+    "Event",
+    "break_dates",
+    "check_events",
+    "check_exposure",
+    "localize",
+    "period",
+    "read_counts",
+]
+
+#: ``Problem.file`` of problems in the counts, the events table and the exposure
 COUNTS = "<counts>"
 EVENTS = "<events>"
 EXPOSURE = "<exposure>"
 
 
-@dataclass(frozen=True)
-class CountSeries:
-    """A validated count series: values, local (naive) dates, time zone, period."""
+def read_counts(counts: Any, *, what: str = "counts") -> CountSeries:
+    """Validate a count Series with :meth:`CountSeries.from_pandas` (dates required).
 
-    values: np.ndarray  # int64 counts
-    local: pd.DatetimeIndex  # wall-clock period starts, tz removed, freq set
-    tz: Any  # the input's time zone or None
-    offset: BaseOffset  # length of a period
-    name: str
-    index: pd.DatetimeIndex  # the input index (tz kept)
+    Raises ``TypeError`` for a wrong type (not a Series, no DatetimeIndex)
+    and :class:`DataError` for bad values (missing, negative, fractional),
+    a bad index (duplicates, unsorted, gaps) or an empty series.
 
-    def problem(self, message: str, value: str | None = None) -> DataError:
-        """A DataError about the whole series (no single row)."""
-        return DataError(Problem(COUNTS, None, self.name, value, message))
+    Examples
+    --------
+    In Asia/Beirut the clocks go forward at midnight: 2024-03-31 starts at 01:00.
 
-    @property
-    def daily(self) -> bool:
-        """True when the periods are single calendar days."""
-        return _is_daily(self.offset)
-
-    def localize(self, local: pd.DatetimeIndex) -> pd.DatetimeIndex:
-        """Attach the input's time zone to wall-clock dates (keeps ``freq``)."""
-        if self.tz is None:
-            return local
-        out = local.tz_localize(self.tz, ambiguous=False, nonexistent="shift_forward")
-        return out
-
-
-def _is_daily(offset: BaseOffset) -> bool:
-    return isinstance(offset, Day) and offset.n == 1
-
-
-def _column(series: pd.Series) -> str:
-    return "count" if series.name is None else str(series.name)
-
-
-def check_counts(counts: Any, *, what: str = "counts") -> CountSeries:
-    """Validate a count Series and return its parts.
-
-    Raises ``TypeError`` for a wrong type (not a Series, not a DatetimeIndex)
-    and :class:`DataError` for bad values (missing, negative, fractional) or a
-    bad index (duplicates, unsorted, gaps, irregular spacing).
+    >>> days = pd.DatetimeIndex(["2024-03-30 00:00", "2024-03-31 01:00", "2024-04-01 00:00"])
+    >>> s = pd.Series([1, 0, 2], index=days.tz_localize("Asia/Beirut"))
+    >>> cs = read_counts(s)
+    >>> cs.daily, cs.local.strftime("%Y-%m-%d").tolist()
+    (True, ['2024-03-30', '2024-03-31', '2024-04-01'])
     """
-    if not isinstance(counts, pd.Series):
-        raise TypeError(
-            f"{what} must be a pandas Series of counts with a DatetimeIndex "
-            f"(got {type(counts).__name__}); for a table use analysis.daily_counts first"
-        )
-    if not isinstance(counts.index, pd.DatetimeIndex):
-        raise TypeError(
-            f"{what} must have a DatetimeIndex (got {type(counts.index).__name__}); "
-            "set one with counts.index = pd.to_datetime(...) or use analysis.daily_counts"
-        )
-    column = _column(counts)
-    if len(counts) == 0:
-        raise DataError(Problem(COUNTS, None, column, None, "the series is empty"))
-    values = _integer_values(counts, column)
-    index = counts.index
-    tz = index.tz
-    local = index.tz_localize(None) if tz is not None else index
-    offset = _regular_offset(local, column)
-    local = pd.DatetimeIndex(local, freq=offset)
-    return CountSeries(values, local, tz, offset, column, index)
+    series = CountSeries.from_pandas(counts, kind="counts", what=what, source=COUNTS)
+    return series
 
 
-def _integer_values(counts: pd.Series, column: str) -> np.ndarray:
-    raw = counts.to_numpy()
-    if counts.dtype == bool:
-        raw = raw.astype(float)
-    numeric = pd.to_numeric(pd.Series(raw), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    problems = []
-    finite = np.where(np.isfinite(numeric), numeric, 0.0)
-    checks = (
-        (~np.isfinite(numeric), "missing or not a number"),
-        (finite < 0, "negative count"),
-        ((finite >= 0) & (finite != np.round(finite)), "not a whole number (counts only)"),
-    )
-    for mask, message in checks:
-        for pos in np.flatnonzero(mask).tolist():
-            problems.append(_row(pos, column, raw[pos], counts.index[pos], message))
-    if problems:
-        problems.sort(key=lambda p: p.row or 0)
-        raise DataError(problems, header=f"{len(problems)} bad count(s) in {column!r}")
-    return finite.astype(np.int64)
+def period(series: CountSeries) -> BaseOffset:
+    """The period of a series read by :func:`read_counts` (which has dates, so a period)."""
+    if series.offset is None:  # pragma: no cover - read_counts requires dates
+        raise TypeError("the counts have no dates")
+    return series.offset
 
 
-def _row(pos: int, column: str, value: Any, date: Any, message: str) -> Problem:
-    return Problem(COUNTS, int(pos) + 2, column, str(value), f"{message} on {_day(date)}")
+def coverage(series: CountSeries) -> np.ndarray:
+    """Fraction of each period inside the counting window (1 except partly covered edges)."""
+    local = series.local
+    full = np.asarray(((local + period(series)) - local) / pd.Timedelta(days=1), dtype=float)
+    return np.asarray(series.exposure, dtype=float) / full
 
 
-def _day(date: Any) -> str:
-    return date_label(pd.Timestamp(date))
+def localize(local: pd.DatetimeIndex, tz: Any) -> pd.DatetimeIndex:
+    """Wall-clock period starts in the series' time zone (``freq`` kept when it fits).
 
+    As in :func:`analysis.count_incidents`, a midnight that does not exist
+    (clocks forward at midnight, as in Asia/Beirut) becomes the first time
+    of that day, 01:00, and a midnight that occurs twice (clocks back at
+    01:00, as in Asia/Jerusalem in 2000) is the first one, when the day begins.
 
-def _regular_offset(local: pd.DatetimeIndex, column: str) -> BaseOffset:
-    """The period of a regular index; every duplicate, disorder or gap is a problem."""
-    problems = []
-    dup = np.flatnonzero(local.duplicated()).tolist()
-    for pos in dup:
-        problems.append(Problem(COUNTS, int(pos) + 2, column, _day(local[pos]), "duplicate date"))
-    if len(local) > 1:
-        back = (np.flatnonzero(np.diff(local.asi8) < 0) + 1).tolist()
-        for pos in back:
-            problems.append(
-                Problem(
-                    COUNTS,
-                    int(pos) + 2,
-                    column,
-                    _day(local[pos]),
-                    f"date earlier than the row before ({_day(local[pos - 1])}); sort the series",
-                )
-            )
-    if problems:
-        raise DataError(problems, header="the index of the counts is not a time line")
-    if local.freq is not None:
-        offset = local.freq
-    elif len(local) >= 3 and _inferred(local) is not None:
-        offset = to_offset(_inferred(local))
-    elif len(local) == 1:
-        offset = to_offset("D")
-    else:
-        offset = _modal_step(local)
-    expected = pd.date_range(local[0], local[-1], freq=offset)
-    if len(expected) != len(local) or not expected.equals(local):
-        missing = expected.difference(local)
-        extra = local.difference(expected)
-        for date in missing:
-            problems.append(
-                Problem(
-                    COUNTS,
-                    None,
-                    column,
-                    _day(date),
-                    "missing period (a gap): counts must be zero-filled, "
-                    "e.g. by analysis.daily_counts",
-                )
-            )
-        for date in extra:
-            row = int(np.searchsorted(local.asi8, date.value)) + 2
-            problems.append(
-                Problem(COUNTS, row, column, _day(date), f"date off the {offset.freqstr} grid")
-            )
-        raise DataError(
-            problems,
-            header=f"the counts are not a regular series at frequency {offset.freqstr!r}",
-        )
-    return offset
-
-
-def _inferred(local: pd.DatetimeIndex) -> Any:
-    with warnings.catch_warnings():  # pandas 3 warns that a later version returns an offset
-        warnings.simplefilter("ignore")
-        return getattr(local, "inferred_freq", None)
-
-
-def _modal_step(local: pd.DatetimeIndex) -> BaseOffset:
-    """The most common step, in whole days when it is one (a calendar ``nD`` offset)."""
-    step = pd.Series(np.diff(local)).mode().iloc[0]
-    if step % pd.Timedelta(days=1) == pd.Timedelta(0):
-        days = to_offset(f"{step // pd.Timedelta(days=1)}D")
-        assert days is not None
-        return days
-    offset = to_offset(step)
-    assert offset is not None
-    return offset
+    Examples
+    --------
+    >>> localize(pd.DatetimeIndex(["2000-10-06"]), "Asia/Jerusalem")[0]
+    Timestamp('2000-10-06 00:00:00+0300', tz='Asia/Jerusalem')
+    >>> localize(pd.DatetimeIndex(["2024-03-31"]), "Asia/Beirut")[0]
+    Timestamp('2024-03-31 01:00:00+0300', tz='Asia/Beirut')
+    """
+    if tz is None:
+        return local
+    return local.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
 
 
 def check_exposure(exposure: Any, series: CountSeries) -> np.ndarray:
@@ -200,12 +107,13 @@ def check_exposure(exposure: Any, series: CountSeries) -> np.ndarray:
             f"exposure must be a pandas Series on the same index as the counts "
             f"(got {type(exposure).__name__})"
         )
+    column = "exposure" if exposure.name is None else str(exposure.name)
     if not exposure.index.equals(series.index):
         raise DataError(
             Problem(
                 EXPOSURE,
                 None,
-                _column(exposure),
+                column,
                 None,
                 "the exposure index differs from the counts index; "
                 "use exposure.reindex(counts.index) and fill what is missing",
@@ -213,15 +121,16 @@ def check_exposure(exposure: Any, series: CountSeries) -> np.ndarray:
         )
     values = pd.to_numeric(exposure, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = np.flatnonzero(~(np.isfinite(values) & (values > 0))).tolist()
-    if len(bad):
+    if bad:
         raise DataError(
             [
                 Problem(
                     EXPOSURE,
                     int(p) + 2,
-                    _column(exposure),
+                    column,
                     str(exposure.iloc[p]),
-                    f"exposure must be a positive number (on {_day(exposure.index[p])})",
+                    "exposure must be a positive number "
+                    f"(on {date_label(pd.Timestamp(exposure.index[p]))})",
                 )
                 for p in bad
             ]
@@ -229,46 +138,48 @@ def check_exposure(exposure: Any, series: CountSeries) -> np.ndarray:
     return np.log(values)
 
 
-def to_local(value: Any, tz: Any, *, what: str) -> pd.Timestamp:
-    """A date given by the user as a wall-clock Timestamp in the series' time zone."""
-    if isinstance(value, (bool, int, float, np.number)):
-        # pd.Timestamp(100) is 100 ns after 1970: never what a user means
-        raise ValueError(
-            f"{what}: {value!r} is a number, not a date (a change-point result found on an "
-            "array or a Series without dates gives positions; detect the changes on the "
-            "dated counts, or pass counts.index[result.indices])"
-        )
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{what}: cannot read {value!r} as a date ({exc})") from exc
-    if ts is pd.NaT:
-        raise ValueError(f"{what}: missing date")
-    if ts.tz is not None:
-        ts = ts.tz_convert(tz).tz_localize(None) if tz is not None else ts.tz_localize(None)
-    return ts
-
-
 def break_dates(breaks: Any, tz: Any) -> list[pd.Timestamp]:
     """Dates of level shifts from a list of dates or a change-point result.
 
     A change-point result is recognised by duck typing: any object with a
     ``changepoints`` attribute (the first time stamp of each new segment).
+    Naive dates are wall-clock times in the series' zone ``tz``; a time
+    with an offset is converted to it.
+
+    Examples
+    --------
+    >>> break_dates(["2024-03-01", "2024-02-01"], None)
+    [Timestamp('2024-02-01 00:00:00'), Timestamp('2024-03-01 00:00:00')]
+    >>> break_dates([30], None)
+    Traceback (most recent call last):
+    ...
+    ValueError: breaks=30 is a number, not a date: write it as text such as '2023-01-01' ...
     """
     if breaks is None:
         return []
     if hasattr(breaks, "changepoints"):
         breaks = breaks.changepoints
-    if isinstance(breaks, (str, pd.Timestamp)):
+    if isinstance(breaks, str | pd.Timestamp):
         breaks = [breaks]
-    if not isinstance(breaks, (Sequence, pd.Index, np.ndarray, pd.Series)):
+    if not isinstance(breaks, Sequence | pd.Index | np.ndarray | pd.Series):
         raise TypeError(
             "breaks must be a list of dates or a change-point result with a .changepoints "
             f"attribute (got {type(breaks).__name__})"
         )
-    out = [to_local(b, tz, what="breaks") for b in list(breaks)]
+    out = []
+    for value in list(breaks):
+        try:
+            out.append(to_timestamp(value, "breaks", tz))
+        except ValueError as exc:
+            if isinstance(value, bool | int | float | np.number):
+                raise ValueError(
+                    f"{exc} (a change-point result found on an array or a Series without "
+                    "dates gives positions; detect the changes on the dated counts, or pass "
+                    "counts.index[result.indices])"
+                ) from exc
+            raise
     if len(set(out)) != len(out):
-        raise ValueError(f"breaks contain a date twice: {[str(b) for b in out]}")
+        raise ValueError(f"breaks contain a date twice: {[date_label(b) for b in out]}")
     return sorted(out)
 
 
@@ -283,7 +194,14 @@ class Event:
 
 
 def check_events(events: Any, tz: Any) -> list[Event]:
-    """Validate an events table (columns ``date, name`` and optional ``kind, duration``)."""
+    """Validate an events table (columns ``date, name`` and optional ``kind, duration``).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"date": ["2024-01-10"], "name": ["raid"], "duration": [3]})
+    >>> check_events(table, None)
+    [Event(name='raid', kind='pulse', start=Timestamp('2024-01-10 00:00:00'), duration=3)]
+    """
     if events is None:
         return []
     if not isinstance(events, pd.DataFrame):
@@ -315,40 +233,49 @@ def check_events(events: Any, tz: Any) -> list[Event]:
             problems.append(Problem(EVENTS, line, "name", name, "event name used twice"))
         seen.add(name)
         try:
-            start = to_local(row["date"], tz, what="events")
-        except ValueError:
-            problems.append(Problem(EVENTS, line, "date", str(row["date"]), "not a date"))
+            start = to_timestamp(row["date"], "date", tz)
+        except ValueError as exc:
+            number = isinstance(row["date"], bool | int | float | np.number)
+            message = str(exc) if number and not pd.isna(row["date"]) else "not a date"
+            problems.append(Problem(EVENTS, line, "date", str(row["date"]), message))
             continue
-        kind = row.get("kind", "pulse")
-        kind = "pulse" if pd.isna(kind) else str(kind).strip().lower()
-        if kind not in ("pulse", "step"):
-            problems.append(Problem(EVENTS, line, "kind", kind, "kind must be pulse or step"))
-            continue
-        duration_raw = row.get("duration", 1)
-        duration = 1 if pd.isna(duration_raw) else duration_raw
-        if kind == "step" and not pd.isna(duration_raw) and duration_raw != 1:
-            problems.append(
-                Problem(
-                    EVENTS,
-                    line,
-                    "duration",
-                    str(duration_raw),
-                    "a step lasts to the end of the data; duration is for pulses only",
-                )
-            )
-            continue
-        try:
-            ok = float(duration) == int(float(duration)) and int(float(duration)) >= 1
-        except (TypeError, ValueError):
-            ok = False
-        if not ok:
-            problems.append(
-                Problem(
-                    EVENTS, line, "duration", str(duration_raw), "duration must be whole days >= 1"
-                )
-            )
-            continue
-        out.append(Event(name, kind, start, int(float(duration))))
+        event = _event(name, row, line, start, problems)
+        if event is not None:
+            out.append(event)
     if problems:
         raise DataError(problems, header="bad events table")
     return out
+
+
+def _event(
+    name: str, row: pd.Series, line: int, start: pd.Timestamp, problems: list[Problem]
+) -> Event | None:
+    """One event from its row, or None after adding its problem."""
+    kind = row.get("kind", "pulse")
+    kind = "pulse" if pd.isna(kind) else str(kind).strip().lower()
+    if kind not in ("pulse", "step"):
+        problems.append(Problem(EVENTS, line, "kind", kind, "kind must be pulse or step"))
+        return None
+    duration_raw = row.get("duration", 1)
+    duration = 1 if pd.isna(duration_raw) else duration_raw
+    if kind == "step" and not pd.isna(duration_raw) and duration_raw != 1:
+        problems.append(
+            Problem(
+                EVENTS,
+                line,
+                "duration",
+                str(duration_raw),
+                "a step lasts to the end of the data; duration is for pulses only",
+            )
+        )
+        return None
+    try:
+        ok = float(duration) == int(float(duration)) and int(float(duration)) >= 1
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        problems.append(
+            Problem(EVENTS, line, "duration", str(duration_raw), "duration must be whole days >= 1")
+        )
+        return None
+    return Event(name, kind, start, int(float(duration)))

@@ -68,14 +68,8 @@ def test_schemas_keep_extra_columns():
 
 
 def test_required_columns_match_the_architecture():
-    assert INCIDENTS.required == (
-        "incident_id",
-        "start",
-        "weapon",
-        "quantity",
-        "unit",
-        "source_url",
-    )
+    # the source is required too, as source_url or source_name with source_ref (tests below)
+    assert INCIDENTS.required == ("incident_id", "start", "weapon", "quantity", "unit")
     assert set(FIGURES.required) >= {"figure_id", "period_start", "period_end", "value"}
 
 
@@ -144,10 +138,76 @@ def test_duplicate_ids_name_every_row_and_the_first():
 
 
 def test_unknown_unit_lists_the_allowed_ones():
-    problems = check_table(incidents(unit=["launch", "drones", "Launch"]), INCIDENTS)
+    problems = check_table(incidents(unit=["launch", "drones", "projectile"]), INCIDENTS)
     assert where(problems) == [(3, "unit"), (4, "unit")]
     for unit in UNITS:
         assert unit in problems[0].message
+
+
+def test_unit_synonyms_and_case_are_accepted_and_normalised():
+    df = incidents(unit=["Launch", "launches", "ALERTS"])
+    assert check_table(df, INCIDENTS) == []
+    assert parse_table(df, INCIDENTS)["unit"].tolist() == ["launch", "launch", "alert"]
+
+
+def test_weapon_synonyms_are_one_weapon():
+    df = incidents(weapon=["Drone", "UAV", "drone"])
+    assert check_table(df, INCIDENTS) == []
+    assert parse_table(df, INCIDENTS)["weapon"].tolist() == ["drone"] * 3
+
+
+def test_unknown_weapon_is_reported_not_made_a_group():
+    problems = check_table(incidents(weapon=["drone", "balloon", "Rocket"]), INCIDENTS)
+    assert where(problems) == [(3, "weapon")]
+    assert problems[0].value == "balloon"
+    assert "drone" in problems[0].message and "unknown weapon" in problems[0].message
+
+
+def test_figure_weapon_is_checked_against_the_vocabulary():
+    problems = check_table(figures(3, weapon=["drones", "kite", None]), FIGURES)
+    assert [(p.column, p.value) for p in problems] == [("weapon", "kite")]
+
+
+# --- provenance -------------------------------------------------------------------------
+
+
+def test_a_source_name_with_an_identifier_needs_no_address():
+    df = incidents(
+        source_url=[None, None, "https://example.org/c"],
+        source_name=["Telegram @channel", "IDF statement", None],
+        source_ref=["post 4512", "2024-11-04", None],
+    )
+    assert check_table(df, INCIDENTS) == []
+
+
+def test_a_row_with_no_source_is_refused():
+    df = incidents(source_url=[None, "https://example.org/b", None], source_ref=[None, None, "x"])
+    problems = check_table(df, INCIDENTS)
+    assert where(problems) == [(2, "source_url"), (4, "source_url")]
+    assert "no source" in problems[0].message
+
+
+def test_a_source_name_without_identifier_or_address_is_refused():
+    df = incidents(source_url=[None, None, None], source_name=["IDF", "IDF", "IDF"])
+    df["source_ref"] = ["statement of 2024-11-04", None, ""]
+    problems = check_table(df, INCIDENTS)
+    assert where(problems) == [(3, "source_ref"), (4, "source_ref")]
+    assert "source_name without an identifier" in problems[0].message
+
+
+def test_a_table_without_any_source_column_is_one_problem():
+    problems = check_table(incidents().drop(columns=["source_url"]), INCIDENTS)
+    assert where(problems) == [(None, "source_url")]
+    assert "source_name with source_ref" in problems[0].message
+
+
+def test_figures_may_cite_by_name_and_identifier():
+    df = figures(3, source_url=[None] * 3)
+    df["source_name"] = ["Telegram @channel"] * 3
+    df["source_ref"] = ["post 1", "post 2", "post 3"]
+    assert check_table(df, FIGURES) == []
+    df["source_ref"] = [None, "post 2", "post 3"]
+    assert where(check_table(df, FIGURES)) == [(2, "source_ref")]
 
 
 def test_unknown_time_precision():
@@ -292,3 +352,9 @@ def test_docstring_examples_run():
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+@pytest.mark.parametrize("start", ["0001-01-01", "9999-12-31T10:00:00"])
+def test_far_out_year_is_flagged(start):
+    problems = check_table(incidents(2, start=["2024-11-04", start]), INCIDENTS, file="t.csv")
+    assert [(p.row, p.column) for p in problems if "placeholder" in p.message] == [(3, "start")]

@@ -34,9 +34,9 @@ def write(tmp_path, text: str, name: str):
 
 
 def shipped(name: str):
+    """Path of a tracked data file: a missing one is a failure, never a skip."""
     path = dataset_path(name, must_exist=False)
-    if not path.is_file():
-        pytest.skip(f"{path} not present")
+    assert path.is_file(), f"tracked data file {path} is missing"
     return path
 
 
@@ -98,6 +98,33 @@ def test_load_figures_with_rejects(tmp_path):
     assert table["figure_id"].tolist() == ["f1"]
     assert rejects["row"].tolist() == [3]
     assert "period_start is after period_end" in rejects.loc[0, "reason"]
+
+
+def test_loader_normalises_weapon_and_unit_synonyms(tmp_path):
+    text = INCIDENTS.replace("a,2024-11-04,drone,2,launch", "a,2024-11-04,UAV,2,Launches")
+    table = load_curated_incidents(write(tmp_path, text.replace("-2", "2"), "incidents.csv"))
+    assert table["weapon"].tolist() == ["drone", "drone", "rocket"]
+    assert table["unit"].tolist() == ["launch", "launch", "alert"]
+
+
+def test_loader_rejects_an_unknown_weapon_with_its_row_and_column(tmp_path):
+    text = INCIDENTS.replace("-2", "2").replace("c,2024-11-06,rocket", "c,2024-11-06,balloon")
+    table, rejects = load_curated_incidents(write(tmp_path, text, "i.csv"), return_rejects=True)
+    assert table["incident_id"].tolist() == ["a", "b"]
+    assert rejects["row"].tolist() == [4]
+    assert rejects.loc[0, "reason"].startswith("weapon: unknown weapon; allowed: drone")
+
+
+def test_loader_accepts_a_source_cited_by_name_and_identifier(tmp_path):
+    text = (
+        "incident_id,start,weapon,quantity,unit,source_name,source_ref,source_url\n"
+        "a,2024-11-04,drone,2,claim,Islamic Resistance in Iraq (Telegram),post 4512,\n"
+        "b,2024-11-04,drone,2,claim,Islamic Resistance in Iraq (Telegram),,\n"
+    )
+    table, rejects = load_curated_incidents(write(tmp_path, text, "i.csv"), return_rejects=True)
+    assert table["source_ref"].tolist() == ["post 4512"]
+    assert rejects["row"].tolist() == [3]
+    assert "source_ref: source_name without an identifier" in rejects.loc[0, "reason"]
 
 
 def test_missing_file(tmp_path):

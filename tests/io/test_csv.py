@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+
 import pandas as pd
 import pytest
 
 from analysis.errors import DataError, DataNotFoundError
-from analysis.io.csv import read_csv_checked, read_csv_text
+from analysis.io.csv import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    MAX_FIELD_CHARS,
+    implausible_years,
+    parse_date_column,
+    read_csv_checked,
+    read_csv_text,
+)
 
 GOOD = "incident_id,start,weapon\na,2024-11-04,drone\nb,2024-11-05,rocket\n"
 
@@ -305,3 +315,152 @@ def test_pipe_delimiter_is_recognised(tmp_path):
 def test_pipe_inside_a_comma_separated_header_is_not_a_delimiter(tmp_path):
     table = read_csv_checked(write(tmp_path, "id,a|b\n1,x|y\n"), expected=["id"])
     assert table.ok and table.columns == ("id", "a|b")
+
+
+# --- damaged text: one problem per row, the other rows still read
+
+HUGE = "x" * (MAX_FIELD_CHARS + 1)
+
+
+def test_field_longer_than_the_csv_limit_is_a_row_problem(tmp_path):
+    text = f"id,note\na,fine\nb,{HUGE}\nc,also fine\n"
+    table = read_csv_checked(write(tmp_path, text), file="t.csv")
+    problem = only_problem(table)
+    assert (problem.file, problem.row, problem.column) == ("t.csv", 3, "note")
+    assert f"{MAX_FIELD_CHARS + 1:,} characters long" in problem.message
+    assert table.frame.index.tolist() == [2, 4]
+    assert table.malformed["row"].tolist() == [3]
+
+
+def test_rows_after_a_huge_field_are_still_checked(tmp_path):
+    text = f"id,note\nb,{HUGE}\nc,too,many\n"
+    table = read_csv_checked(write(tmp_path, text), file="t.csv")
+    assert [(p.row, p.column) for p in table.problems] == [(2, "note"), (3, "note")]
+    assert "expected 2 fields" in table.problems[1].message
+
+
+def test_quoted_huge_field_is_a_row_problem(tmp_path):
+    text = f'id,note\nb,"{HUGE}"\nc,ok\n'
+    table = read_csv_checked(write(tmp_path, text))
+    assert [(p.row, p.column) for p in table.problems] == [(2, "note")]
+    assert table.frame.index.tolist() == [3]
+
+
+def test_field_limit_of_the_csv_module_is_left_as_it_was(tmp_path):
+    before = csv.field_size_limit()
+    read_csv_checked(write(tmp_path, f"id,note\nb,{HUGE}\n"))
+    assert csv.field_size_limit() == before
+
+
+def test_huge_value_is_shortened_in_the_problem(tmp_path):
+    problem = only_problem(read_csv_checked(write(tmp_path, f"id,note\nb,{HUGE}\n")))
+    assert problem.value is not None and len(problem.value) < 100
+    assert problem.value.endswith(f"({MAX_FIELD_CHARS + 1:,} characters)")
+
+
+def test_nul_byte_is_a_row_problem(tmp_path):
+    table = read_csv_checked(write(tmp_path, b"id,note\na,ok\nb,x\x00y\nc,ok\n"), file="t.csv")
+    problem = only_problem(table)
+    assert (problem.row, problem.column) == (3, "note")
+    assert "NUL byte (character 2)" in problem.message
+    assert table.frame.index.tolist() == [2, 4]
+
+
+def test_nul_byte_in_the_header_is_refused(tmp_path):
+    table = read_csv_checked(write(tmp_path, b"id,no\x00te\na,ok\n"))
+    problem = only_problem(table)
+    assert table.fatal and problem.row == 1
+    assert "header field 2 contains a NUL byte" in problem.message
+
+
+def test_non_utf8_byte_next_to_a_huge_field(tmp_path):
+    data = b"id,note\na,ok\nb,\xff" + HUGE.encode() + b"\nc,ok\n"
+    table = read_csv_checked(write(tmp_path, data), file="t.csv")
+    assert [(p.row, p.column) for p in table.problems] == [(3, "note"), (3, "note")]
+    assert "not UTF-8" in table.problems[0].message
+    assert "characters long" in table.problems[1].message
+    assert table.frame.index.tolist() == [2, 4]
+
+
+# --- date columns: one rule for every row, years that cannot be incident times
+
+
+def dates_of(text: str, **kwargs):
+    return parse_date_column(read_csv_text(text, file="t.csv"), "day", **kwargs)
+
+
+def test_day_first_column_is_read_day_first_on_every_row():
+    column = dates_of("id,day\na,04/11/2024\nb,13/11/2024\nc,05/11/2024\n")
+    assert column.problems == ()
+    assert column.rule == "day-first numeric dates"
+    assert column.values.dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-11-04",
+        "2024-11-13",
+        "2024-11-05",
+    ]
+
+
+def test_values_keep_the_file_lines_as_index():
+    column = dates_of("id,day\na,2024-11-04\n\nb,2024-11-05\n")
+    assert column.values.index.tolist() == [2, 4]
+
+
+def test_ambiguous_column_is_refused_with_the_rows_that_show_it():
+    column = dates_of("id,day\na,04/11/2024\nb,2024-11-06\nc,05/11/2024\n")
+    assert [(p.row, p.column, p.value) for p in column.problems] == [
+        (2, "day", "04/11/2024"),
+        (4, "day", "05/11/2024"),
+    ]
+    assert "pass dayfirst=True" in column.problems[0].message
+    assert column.values.isna().all()
+
+
+def test_column_mixing_day_first_and_month_first_is_refused():
+    column = dates_of("id,day\na,13/11/2024\nb,11/14/2024\n")
+    assert [p.row for p in column.problems] == [2, 3]
+    assert "mixes day-first and month-first" in column.problems[0].message
+
+
+def test_dayfirst_settles_an_ambiguous_column():
+    column = dates_of("id,day\na,04/11/2024\n", dayfirst=True)
+    assert column.problems == ()
+    assert column.values.dt.strftime("%Y-%m-%d").tolist() == ["2024-11-04"]
+
+
+def test_explicit_format_settles_an_ambiguous_column():
+    column = dates_of("id,day\na,04/11/2024\n", format="%m/%d/%Y")
+    assert column.values.dt.strftime("%Y-%m-%d").tolist() == ["2024-04-11"]
+
+
+def test_value_that_is_not_a_date_is_a_row_problem():
+    column = dates_of("id,day\na,2024-11-04\nb,soon\n")
+    problem = only_problem(column)
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        "t.csv",
+        3,
+        "day",
+        "soon",
+    )
+    assert column.values.isna().tolist() == [False, True]
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31T23:00:00"])
+def test_year_far_outside_any_data_is_a_row_problem(value):
+    column = dates_of(f"id,day\na,2024-11-04\nb,{value}\n")
+    problem = only_problem(column)
+    assert (problem.row, problem.column, problem.value) == (3, "day", value)
+    assert f"year {value[:4]} in 'day' is outside {EARLIEST_YEAR}-{LATEST_YEAR}" in (
+        problem.message
+    )
+    assert column.values.isna().tolist() == [False, True]
+
+
+def test_plausible_years_are_inclusive_and_adjustable():
+    times = pd.Series(pd.to_datetime(["1851-03-15", "1900-01-01", "2100-12-31"]))
+    assert implausible_years(times).tolist() == [True, False, False]
+    assert implausible_years(times, earliest=1850).tolist() == [False, False, False]
+
+
+def test_missing_date_column_names_the_file_and_columns():
+    with pytest.raises(KeyError, match=r"t\.csv has no column 'when'"):
+        parse_date_column(read_csv_text("id,day\na,2024-11-04\n", file="t.csv"), "when")

@@ -17,12 +17,14 @@ import pytest
 
 from analysis.datasets import shared_data_dir
 from analysis.errors import DataError, DataNotFoundError
+from analysis.io.csv import MAX_FIELD_CHARS
 from analysis.io.oref import (
     SOURCE_COLUMNS,
     IncompleteLocalitiesWarning,
     RejectedRowsWarning,
     load_oref_alerts,
     load_oref_localities,
+    plausible_years,
     weapon_for_category,
 )
 
@@ -392,3 +394,50 @@ def test_all_rows_rejected_without_return_rejects_is_an_error(tmp_path):
     path = _write(tmp_path, ROW.format(rid=1) + ",extra")
     with pytest.raises(DataError, match="no usable row"):
         load_oref_alerts(path)
+
+
+OK_ROW = ROW.format(rid=1)
+
+
+@pytest.mark.parametrize(
+    ("alert_date", "year"), [("0001-10-07T06:30:00", "0001"), ("9999-10-07T06:30:00", "9999")]
+)
+def test_alert_date_year_far_outside_the_data_is_rejected(tmp_path, alert_date, year):
+    bad = f"מטולה,07.10.2023,06:29:40,{alert_date},1,ירי רקטות וטילים,1,2"
+    table, rejects = load_oref_alerts(_write(tmp_path, OK_ROW, bad), return_rejects=True)
+    assert table["rid"].tolist() == [1]
+    assert rejects["line"].tolist() == [3]
+    assert f"year {year} in 'alertDate' is outside 2000-" in rejects["reason"].iloc[0]
+
+
+def test_wall_clock_date_year_far_outside_the_data_is_rejected(tmp_path):
+    bad = "מטולה,07.10.0001,06:29:40,2023-10-07T06:30:00,1,ירי רקטות וטילים,1,2"
+    table, rejects = load_oref_alerts(_write(tmp_path, OK_ROW, bad), return_rejects=True)
+    assert table["rid"].tolist() == [1]
+    assert "year 0001 in 'date' is outside" in rejects["reason"].iloc[0]
+
+
+def test_plausible_years_run_from_2000_to_next_year():
+    earliest, latest = plausible_years()
+    assert earliest == 2000
+    assert latest == pd.Timestamp.now(tz="UTC").year + 1
+
+
+def test_field_longer_than_the_csv_limit_rejects_its_row_only(tmp_path):
+    huge = "x" * (MAX_FIELD_CHARS + 1)
+    bad = f"{huge},07.10.2023,06:29:40,2023-10-07T06:30:00,1,ירי רקטות וטילים,1,2"
+    table, rejects = load_oref_alerts(
+        _write(tmp_path, OK_ROW, bad, ROW.format(rid=3)), return_rejects=True
+    )
+    assert table["rid"].tolist() == [1, 3]
+    assert rejects["line"].tolist() == [3]
+    assert rejects["reason"].iloc[0].startswith(f"data is {MAX_FIELD_CHARS + 1:,} characters long")
+
+
+def test_nul_byte_rejects_its_row_only(tmp_path):
+    bad = "מט\x00ולה,07.10.2023,06:29:40,2023-10-07T06:30:00,1,ירי רקטות וטילים,1,2"
+    table, rejects = load_oref_alerts(
+        _write(tmp_path, OK_ROW, bad, ROW.format(rid=3)), return_rejects=True
+    )
+    assert table["rid"].tolist() == [1, 3]
+    assert rejects["reason"].iloc[0].startswith("data contains a NUL byte")

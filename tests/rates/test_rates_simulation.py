@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis._rates._numerics import negbin_interval, pearson_dispersion
 from analysis.rates import compare_rates, estimate_rate
+from analysis.rates._numerics import negbin_interval, pearson_dispersion
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +31,7 @@ def _garwood_by_total(totals, exposure, level=0.95):
     """Public estimate_rate for each distinct total: {total: (low, high)}."""
     out = {}
     for x in np.unique(totals):
-        r = estimate_rate(total=int(x), exposure=exposure, level=level, method="poisson")
+        r = estimate_rate(total=int(x), exposure=exposure, level=level, family="poisson")
         out[int(x)] = (r.ci_low, r.ci_high)
     return out
 
@@ -80,7 +80,7 @@ def test_coverage_through_the_count_series_path():
     index = pd.date_range("2024-10-29", periods=days, freq="D", tz="Asia/Jerusalem")
     covered = 0
     for row in y:
-        r = estimate_rate(pd.Series(row, index=index), method="poisson")
+        r = estimate_rate(pd.Series(row, index=index), family="poisson")
         covered += r.ci_low <= rate <= r.ci_high
     assert covered / sims >= 0.95 - 3 * _se(0.95, sims)
 
@@ -115,7 +115,7 @@ def test_negbin_fast_path_is_what_estimate_rate_returns():
     mean, low, high, alpha_mom = negbin_interval(y, 0.95)
     index = pd.date_range("2024-01-01", periods=21, freq="D")
     for i, row in enumerate(y):
-        r = estimate_rate(pd.Series(row, index=index), method="negbin")
+        r = estimate_rate(pd.Series(row, index=index), family="negbin")
         assert r.rate == pytest.approx(mean[i], rel=1e-6)
         assert r.ci_low == pytest.approx(low[i], rel=1e-6)
         assert r.ci_high == pytest.approx(high[i], rel=1e-6)
@@ -157,7 +157,7 @@ def test_auto_choice_follows_the_vectorised_test():
     y = np.vstack([rng.poisson(3.0, size=(15, 20)), _nb_counts(rng, 15, 20, 3.0, 0.4)])
     _, _, p = pearson_dispersion(y)
     index = pd.date_range("2024-01-01", periods=20, freq="D")
-    chosen = [estimate_rate(pd.Series(row, index=index)).method for row in y]
+    chosen = [estimate_rate(pd.Series(row, index=index)).family for row in y]
     assert chosen == ["negbin" if pi < 0.05 else "poisson" for pi in p]
     assert {"negbin", "poisson"} <= set(chosen)
 

@@ -61,3 +61,14 @@ def nb_counts(rng: np.random.Generator) -> pd.Series:
 def poisson_counts(rng: np.random.Generator) -> pd.Series:
     """SIMULATED: 200 days of Poisson counts with slope 0.004/day and a weekly cycle."""
     return simulate(rng, alpha=0.0)[0]
+
+
+def days(values, start: str = "2024-01-01", freq: str = "D") -> pd.Series:
+    """Counts named ``n`` on consecutive periods from ``start``."""
+    return pd.Series(values, index=pd.date_range(start, periods=len(values), freq=freq), name="n")
+
+
+@pytest.fixture
+def ok() -> pd.Series:
+    """SIMULATED: 60 days of Poisson(5) counts."""
+    return days(np.random.default_rng(0).poisson(5, 60))

@@ -6,11 +6,13 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 from numpy.testing import assert_allclose
 
+from analysis.errors import DataError
 from analysis.trend import decompose
 from analysis.trend._decompose import anscombe, inverse_anscombe
-from tests.trend.conftest import WEEKLY, simulate
+from tests.trend.conftest import WEEKLY, days, simulate
 
 
 def test_components_add_up_and_keep_the_index(rng):
@@ -88,3 +90,42 @@ def test_plot_on_a_given_axes_returns_it(rng):
     ax = Figure().subplots()
     assert decompose(y).plot(ax=ax) is ax
     assert len(ax.lines) == 3
+
+
+def test_decompose_checks_length(ok):
+    with pytest.raises(DataError, match="too short for period 7"):
+        decompose(ok.iloc[:14])
+
+
+def test_decompose_checks_period(ok):
+    with pytest.raises(ValueError, match="period"):
+        decompose(ok, period=1)
+
+
+def test_decompose_checks_counts(ok):
+    with pytest.raises(DataError, match="negative"):
+        decompose(ok - 10)
+
+
+def test_decompose_needs_three_cycles():
+    # SIMULATED stationary counts: with 2 cycles + 1 day STL left a remainder of about 0
+    y = days(np.random.default_rng(5).poisson(5, 20))
+    with pytest.raises(DataError, match="need at least 21 \\(three full cycles"):
+        decompose(y)
+    assert len(decompose(days(np.random.default_rng(5).poisson(5, 21))).resid) == 21
+
+
+def test_decompose_refuses_an_empty_series():
+    with pytest.raises(DataError, match="counts is empty"):
+        decompose(pd.Series([], index=pd.DatetimeIndex([]), dtype=int))
+
+
+def test_decompose_refuses_one_value():
+    with pytest.raises(DataError, match="too short for period 7: 1 periods"):
+        decompose(days([3]))
+
+
+def test_decompose_refuses_all_zero_counts():
+    # the Anscombe scale would report a trend of 0.25 a day for no events at all
+    with pytest.raises(DataError, match="every count is zero"):
+        decompose(days(np.zeros(28, dtype=int)))

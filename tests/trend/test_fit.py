@@ -1,8 +1,13 @@
-"""fit_trend against statsmodels, closed forms and the design contract (SIMULATED data)."""
+"""fit_trend: estimates against statsmodels and closed forms, options, time zones.
+
+All data are SIMULATED (see conftest.simulate). The simulation studies are
+marked slow; seeds are fixed and tolerances come from the binomial standard
+error of the number of simulations (7 s for the slope study of 1000 fits on
+one core).
+"""
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
@@ -12,9 +17,11 @@ import statsmodels.api as sm
 from numpy.testing import assert_allclose
 from statsmodels.discrete.discrete_model import NegativeBinomial
 
-from analysis.trend import ForecastResult, TrendResult, fit_trend
-from analysis.trend._design import default_knots, natural_spline_basis
-from tests.trend.conftest import simulate
+from analysis import daily_counts
+from analysis.errors import DataError
+from analysis.trend import fit_trend
+from analysis.trend._design import default_knots
+from tests.trend.conftest import SLOPE, WEEKLY, days, simulate
 
 
 def _independent_design(y: pd.Series) -> pd.DataFrame:
@@ -75,31 +82,6 @@ def test_intercept_only_poisson_is_the_closed_form_rate(rng):
     assert res.slope is None and res.slope_ci is None
 
 
-def test_params_table_has_the_contract_columns(nb_counts):
-    p = fit_trend(nb_counts).params
-    assert list(p.columns) == [
-        "estimate", "se", "ci_low", "ci_high", "p_value", "rr", "rr_low", "rr_high"
-    ]  # fmt: skip
-    assert_allclose(p["rr"], np.exp(p["estimate"]))
-    assert_allclose(p["rr_high"], np.exp(p["ci_high"]))
-    assert list(p.index[:2]) == ["intercept", "trend"]
-
-
-def test_slope_is_the_trend_coefficient_with_its_interval(nb_counts):
-    res = fit_trend(nb_counts, level=0.9)
-    p = res.params.loc["trend"]
-    assert res.slope == p["estimate"]
-    assert_allclose(res.slope_ci, (p["ci_low"], p["ci_high"]))
-    assert res.level == 0.9
-
-
-def test_slope_text_is_percent_per_week(nb_counts):
-    res = fit_trend(nb_counts)
-    pct = 100 * math.expm1(7 * res.slope)
-    lo, hi = (100 * math.expm1(7 * v) for v in res.slope_ci)
-    assert res.slope_text == f"+{pct:.1f}% per week (95% CI {lo:.1f}% to {hi:.1f}%)"
-
-
 def test_auto_family_reports_its_reason(nb_counts, poisson_counts):
     over = fit_trend(nb_counts)
     assert over.family == "negbin" and over.dispersion > 0
@@ -113,28 +95,6 @@ def test_requested_poisson_on_overdispersed_data_warns_in_notes(nb_counts):
     res = fit_trend(nb_counts, family="poisson")
     assert res.family == "poisson"
     assert any("overdispersed" in n for n in res.notes)
-
-
-def test_dispersion_test_matches_hand_computation(poisson_counts):
-    res = fit_trend(poisson_counts, family="poisson")
-    g = res.glm_result
-    y = poisson_counts.to_numpy()
-    mu = g.fittedvalues.to_numpy()
-    h = g.get_hat_matrix_diag()
-    z = np.sum((y - mu) ** 2 - y + h * mu) / np.sqrt(2 * np.sum(mu**2))
-    assert_allclose(res.dispersion_test.statistic, z, rtol=1e-10)
-
-
-def test_fitted_band_contains_rate_and_keeps_index(nb_counts):
-    res = fit_trend(nb_counts)
-    f = res.fitted
-    assert list(f.columns) == ["count", "rate", "ci_low", "ci_high"]
-    assert f.index.equals(nb_counts.index)
-    assert (f["ci_low"] < f["rate"]).all() and (f["rate"] < f["ci_high"]).all()
-    assert_allclose(f["rate"], res.glm_result.fittedvalues)
-
-
-# ---------------------------------------------------------------- breaks and events
 
 
 class _FakeChangepoints:
@@ -164,11 +124,6 @@ def test_break_recovers_a_simulated_level_shift(rng):
     assert ("times the rate" in words) == (row["rr"] >= 2)
 
 
-def test_break_column_is_a_step_from_its_date(nb_counts):
-    d = fit_trend(nb_counts, breaks=["2024-02-01"]).design["shift[2024-02-01]"]
-    assert (d[:"2024-01-31"] == 0).all() and (d["2024-02-01":] == 1).all()
-
-
 def test_piecewise_slope_is_the_last_segment(rng):
     n = 240
     t = np.arange(n)
@@ -183,11 +138,6 @@ def test_piecewise_slope_is_the_last_segment(rng):
     seg = res.segment_slopes
     assert_allclose(seg["slope"], [p["trend"], res.slope])
     assert seg["start"].iloc[1] == y.index[150]
-
-
-def test_piecewise_needs_breaks(nb_counts):
-    with pytest.raises(ValueError, match="piecewise"):
-        fit_trend(nb_counts, trend="piecewise")
 
 
 def test_pulse_event_covers_its_duration_and_is_estimated(rng):
@@ -214,22 +164,6 @@ def test_step_event_is_a_level_shift(rng):
     assert "after event 'truce'" in res.effects["step[truce]"]
 
 
-def test_break_and_step_event_on_same_date_are_collinear(nb_counts):
-    events = pd.DataFrame({"date": ["2024-03-01"], "name": ["x"], "kind": ["step"]})
-    with pytest.raises(ValueError, match="collinear"):
-        fit_trend(nb_counts, breaks=["2024-03-01"], events=events)
-
-
-def test_break_outside_the_data_is_an_error(nb_counts):
-    with pytest.raises(ValueError, match="do not vary"):
-        fit_trend(nb_counts, breaks=["2030-01-01"])
-    with pytest.raises(ValueError, match="do not vary"):
-        fit_trend(nb_counts, breaks=[nb_counts.index[0]])
-
-
-# ---------------------------------------------------------------- exposure
-
-
 def test_exposure_is_an_offset(rng):
     y, _ = simulate(rng, alpha=0.0)
     exposure = pd.Series(np.where(np.arange(len(y)) % 2 == 0, 1.0, 2.0), index=y.index)
@@ -239,79 +173,6 @@ def test_exposure_is_an_offset(rng):
     assert_allclose(res.params["estimate"].to_numpy(), glm.params.to_numpy(), rtol=1e-6)
     fc = res.forecast(3)
     assert any("exposure" in n for n in fc.notes)
-
-
-def test_exposure_must_be_positive_and_aligned(nb_counts):
-    bad = pd.Series(1.0, index=nb_counts.index)
-    bad.iloc[5] = 0.0
-    with pytest.raises(Exception, match="positive"):
-        fit_trend(nb_counts, exposure=bad)
-    with pytest.raises(Exception, match="index differs"):
-        fit_trend(nb_counts, exposure=bad.iloc[1:])
-
-
-# ---------------------------------------------------------------- forecast
-
-
-def test_forecast_frame_continues_index_and_weekly_cycle(nb_counts):
-    res = fit_trend(nb_counts, family="negbin")
-    fc = res.forecast(14)
-    assert isinstance(fc, ForecastResult)
-    f = fc.to_frame()
-    assert list(f.columns) == ["mean", "ci_low", "ci_high"]
-    expected = pd.date_range(nb_counts.index[-1] + pd.Timedelta(days=1), periods=14, freq="D")
-    assert f.index.equals(expected)
-    # the mean follows exp(x'beta): Sunday over Saturday of the same week is the weekday RR ratio
-    rr = res.params["rr"]
-    sat, sun = f.index[f.index.day_of_week == 5][0], f.index[f.index.day_of_week == 6][0]
-    ratio = f.loc[sun, "mean"] / f.loc[sat, "mean"]
-    assert_allclose(ratio, rr["weekday[Sun]"] / rr["weekday[Sat]"] * math.exp(res.slope))
-    assert (f["ci_low"] <= f["mean"]).all() and (f["mean"] <= f["ci_high"]).all()
-
-
-def test_forecast_keeps_steps_and_ends_pulses(nb_counts):
-    events = pd.DataFrame(
-        {"date": ["2024-05-01", "2024-07-15"], "name": ["a", "b"], "kind": ["step", "pulse"],
-         "duration": [None, 10]}
-    )  # fmt: skip
-    res = fit_trend(nb_counts, events=events, breaks=["2024-03-01"])
-    future = res._f.spec.matrix(pd.date_range("2024-07-19", periods=5, freq="D"))
-    assert (future["step[a]"] == 1).all() and (future["shift[2024-03-01]"] == 1).all()
-    # the pulse of 10 days from 2024-07-15 runs to 2024-07-24 inclusive
-    assert future["pulse[b]"].tolist() == [1, 1, 1, 1, 1]
-    later = res._f.spec.matrix(pd.date_range("2024-07-25", periods=3, freq="D"))
-    assert (later["pulse[b]"] == 0).all()
-
-
-def test_forecast_is_reproducible_with_a_seed(nb_counts):
-    res = fit_trend(nb_counts)
-    a = res.forecast(7, seed=3).to_frame()
-    b = res.forecast(7, seed=3).to_frame()
-    pd.testing.assert_frame_equal(a, b)
-
-
-def test_forecast_interval_widens_with_parameter_uncertainty(rng):
-    # a short series has uncertain parameters: its 90% interval is wider than the
-    # plug-in NB quantiles at the same mean
-    y, _ = simulate(rng, n=40, alpha=0.2)
-    res = fit_trend(y, family="negbin")
-    fc = res.forecast(28, n_sim=20000).to_frame()
-    from scipy import stats
-
-    alpha = res.dispersion
-    mean = fc["mean"].to_numpy()
-    size = 1 / alpha
-    plug_hi = stats.nbinom.ppf(0.95, size, size / (size + mean))
-    assert np.mean(fc["ci_high"].to_numpy() >= plug_hi) > 0.9
-    assert np.mean(fc["ci_high"].to_numpy() > plug_hi) > 0.5
-
-
-def test_forecast_total_is_consistent(nb_counts):
-    fc = fit_trend(nb_counts).forecast(28)
-    total, lo, hi = fc.total
-    assert_allclose(total, fc.mean.sum())
-    assert lo < total < hi
-    assert hi < fc.ci_high.sum()  # sums of daily bounds overstate the total's interval
 
 
 def test_timezone_is_kept_across_daylight_saving(rng):
@@ -344,86 +205,193 @@ def test_spline_trend_follows_a_curve_and_extrapolates_linearly(rng):
     assert_allclose(np.diff(same_weekday, 2), 0, atol=1e-9)
 
 
-def test_natural_spline_basis_is_linear_outside_the_boundary_knots():
-    knots = np.array([0.0, 0.3, 0.6, 1.0])
-    x = np.linspace(1.0, 3.0, 9)
-    b = natural_spline_basis(x, knots)
-    assert_allclose(np.diff(b, 2, axis=0), 0, atol=1e-12)
-    x_left = np.linspace(-2.0, 0.0, 9)
-    assert_allclose(np.diff(natural_spline_basis(x_left, knots), 2, axis=0), 0, atol=1e-12)
+def test_too_short_for_the_design(ok):
+    with pytest.raises(DataError, match="too short: 12 periods"):
+        fit_trend(ok.iloc[:12])
+    # the same 12 days suffice for a model with fewer coefficients
+    assert fit_trend(ok.iloc[:12], weekly=False, family="poisson").n == 12
 
 
-def test_default_knot_rule():
-    assert [default_knots(d) for d in (30, 84, 200, 365, 5000)] == [1, 2, 4, 8, 10]
+def test_all_zero_counts_are_an_error():
+    with pytest.raises(DataError, match="every count is zero"):
+        fit_trend(days(np.zeros(60, dtype=int)))
 
 
-# ---------------------------------------------------------------- outputs
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("family", "gamma"), ("trend", "cubic"), ("cov_type", "HC0"), ("level", 95)],
+)
+def test_unknown_options_are_errors(ok, option, value):
+    with pytest.raises(ValueError, match=option):
+        fit_trend(ok, **{option: value})
 
 
-def test_to_dict_is_json_and_has_the_contract(nb_counts):
-    res = fit_trend(nb_counts, breaks=["2024-03-01"])
-    d = json.loads(json.dumps(res.to_dict()))
-    for key in ("family", "slope", "slope_ci", "dispersion", "params", "dispersion_test", "notes"):
-        assert key in d
-    assert d["params"]["trend"]["rr"] == pytest.approx(math.exp(res.slope))
-    json.dumps(res.forecast(7).to_dict())
+def test_weekly_cycle_needs_daily_counts():
+    weekly = days(np.random.default_rng(1).poisson(30, 40), freq="W-MON")
+    with pytest.raises(ValueError, match="weekly=False"):
+        fit_trend(weekly)
 
 
-def test_summary_names_family_slope_and_effects(nb_counts):
-    res = fit_trend(nb_counts, breaks=["2024-03-01"])
-    text = res.summary()
-    assert "negbin" in text and res.slope_text in text and "level shift from 2024-03-01" in text
-    assert "Ljung-Box" in text
-    assert isinstance(res, TrendResult) and "<TrendResult>" in repr(res)
+def test_weekly_counts_forecast_whole_weeks():
+    weekly = days(np.random.default_rng(1).poisson(30, 40), freq="W-MON")
+    res = fit_trend(weekly, weekly=False, family="poisson")
+    assert res.forecast(2).to_frame().index[0] == weekly.index[-1] + pd.Timedelta(weeks=1)
 
 
-def test_result_attributes_are_read_only(nb_counts):
-    res = fit_trend(nb_counts)
-    with pytest.raises(AttributeError):
-        res.slope = 0.0  # type: ignore[misc]
-    table = res.params
-    table.loc["trend", "estimate"] = 99.0
-    assert res.params.loc["trend", "estimate"] != 99.0
+def test_weekday_without_any_event_is_reported():
+    # SIMULATED sparse counts with no event on any Sunday: the Sunday effect is -infinity
+    days = pd.date_range("2024-01-01", periods=120, freq="D")
+    y = pd.Series(np.random.default_rng(2).poisson(0.5, 120), index=days)
+    y[days.day_of_week == 6] = 0
+    with pytest.raises(DataError, match=r"weekday\[Sun\]: no events"):
+        fit_trend(y)
+    assert fit_trend(y, weekly=False).n == 120
 
 
-def test_plots_return_axes_and_figures(nb_counts):
-    import matplotlib.pyplot as plt
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
-    res = fit_trend(nb_counts)
-    ax = res.plot(forecast=28)
-    assert isinstance(ax, Axes) and len(ax.lines) >= 3
-    _, given = plt.subplots()
-    assert res.forecast(7).plot(ax=given) is given
-    assert isinstance(res.plot_diagnostics(), Figure)
-    plt.close("all")
+N_SLOPE = 1000
 
 
-def test_autocorrelated_residuals_get_a_plain_note(rng):
-    # SIMULATED: a slowly wandering log rate (AR(1), phi 0.9) the model does not know about
-    eps = np.zeros(200)
-    for t in range(1, 200):
-        eps[t] = 0.9 * eps[t - 1] + rng.normal(0, 0.2)
-    y, _ = simulate(rng, alpha=0.0, extra_log=eps)
-    res = fit_trend(y)
-    assert res.autocorrelated
-    assert any("too narrow" in n and "cov_type='HAC'" in n for n in res.notes)
-    assert res.forecast(7).notes and "Note:" in res.summary()
-    hac = fit_trend(y, cov_type="HAC")
-    assert any("HAC standard errors in use" in n for n in hac.notes)
-    assert len(res.acf) == 28
+@pytest.fixture(scope="module")
+def slope_study() -> dict[str, np.ndarray]:
+    """Fit 1000 SIMULATED NB2 series (n = 200 days, alpha = 0.3) with family='negbin'."""
+    rng = np.random.default_rng(11)
+    covered, weekly, alphas = [], [], []
+    for _ in range(N_SLOPE):
+        y, _ = simulate(rng)
+        res = fit_trend(y, family="negbin")
+        lo, hi = res.slope_ci
+        covered.append(lo <= SLOPE <= hi)
+        weekly.append(
+            res.params.loc[
+                [f"weekday[{d}]" for d in ("Tue", "Wed", "Thu", "Fri", "Sat", "Sun")], "estimate"
+            ]
+        )
+        alphas.append(res.dispersion)
+    return {"covered": np.array(covered), "weekly": np.array(weekly), "alpha": np.array(alphas)}
 
 
-def test_slope_words_use_the_period_of_monthly_and_yearly_series():
-    from analysis.io.reference import load_coal_mining_disasters
+@pytest.mark.slow
+def test_slope_interval_covers_truth_at_nominal_rate(slope_study):
+    # 95% intervals; measured 0.945 with this seed (0.948 over 2000 series with
+    # another seed). With 1000 simulations the standard error of a 95% rate is
+    # 0.7 points, so the contract (>= 93%) sits 2 standard errors below.
+    coverage = slope_study["covered"].mean()
+    assert coverage >= 0.93
+    assert coverage <= 0.95 + 3 * math.sqrt(0.95 * 0.05 / N_SLOPE)  # not wastefully wide
 
-    # published coal-mining disaster counts per year: the rate falls about 1.8% a year
-    res = fit_trend(load_coal_mining_disasters(as_counts=True), weekly=False)
-    assert res.slope_text.endswith("per year (95% CI -2.3% to -1.3%)")
-    assert res.slope_text.startswith("-1.8%")
-    assert "per year" in res.effects["trend"]
-    # SIMULATED monthly counts rising 2% a month
-    days = pd.date_range("2021-01-01", periods=36, freq="MS")
-    y = pd.Series(np.random.default_rng(0).poisson(30 * np.exp(0.02 * np.arange(36))), index=days)
-    assert "per month" in fit_trend(y, weekly=False).slope_text
+
+@pytest.mark.slow
+def test_weekly_pattern_is_recovered(slope_study):
+    # The mean estimate of each weekday effect is within 4 Monte-Carlo standard
+    # errors (sd 0.16-0.18 per fit / sqrt(1000) = 0.005) plus 0.01 of the truth
+    # (measured biases 0.002 to 0.006), and single fits have sd below 0.2.
+    est = slope_study["weekly"]
+    mc_se = est.std(axis=0, ddof=1) / math.sqrt(len(est))
+    np.testing.assert_array_less(np.abs(est.mean(axis=0) - WEEKLY[1:]), 4 * mc_se + 0.01)
+    assert np.all(est.std(axis=0) < 0.2)
+
+
+@pytest.mark.slow
+def test_dispersion_estimate_is_close_to_truth(slope_study):
+    # The NB2 alpha MLE is biased down in small samples: measured mean 0.283 for
+    # a true 0.3 (1000 series of 200 days); allowed 0.03.
+    assert abs(np.mean(slope_study["alpha"]) - 0.3) < 0.03
+
+
+@pytest.mark.slow
+def test_poisson_slope_interval_covers_truth():
+    """Coverage of the Poisson fit on 300 SIMULATED Poisson series: measured 0.957; >= 93%."""
+    rng = np.random.default_rng(15)
+    hits = []
+    for _ in range(300):
+        res = fit_trend(simulate(rng, alpha=0.0)[0], family="poisson")
+        lo, hi = res.slope_ci
+        hits.append(lo <= SLOPE <= hi)
+    assert np.mean(hits) >= 0.93
+
+
+@pytest.mark.slow
+def test_hac_restores_coverage_under_autocorrelation():
+    """SIMULATED counts whose log rate has an AR(1) component (phi 0.8, sd 0.25).
+
+    Model-based intervals are too narrow there; HAC (Newey-West) standard
+    errors widen them. Measured over 200 series: nonrobust coverage 0.67,
+    HAC 0.78 (still short of 95%: with strong persistence and n = 200 the
+    default Newey-West bandwidth of 4 lags is too short).
+    """
+    rng = np.random.default_rng(16)
+    hits_plain, hits_hac = [], []
+    for _ in range(200):
+        eps = np.zeros(200)
+        shocks = rng.normal(0, 0.25 * math.sqrt(1 - 0.8**2), 200)
+        for t in range(1, 200):
+            eps[t] = 0.8 * eps[t - 1] + shocks[t]
+        y, _ = simulate(rng, alpha=0.0, extra_log=eps)
+        for cov, hits in (("nonrobust", hits_plain), ("HAC", hits_hac)):
+            lo, hi = fit_trend(y, family="negbin", cov_type=cov).slope_ci
+            hits.append(lo <= SLOPE <= hi)
+    assert np.mean(hits_hac) > np.mean(hits_plain) + 0.05
+    assert np.mean(hits_plain) < 0.9
+
+
+# ---------------------------------------------------------------- the package's own counts
+
+
+def _incidents(first: str, last: str, tz: str | None, seed: int = 0) -> pd.DataFrame:
+    """SIMULATED incident table: Poisson(4) incidents a day between 01:30 and 23:00 local."""
+    rng = np.random.default_rng(seed)
+    local_days = pd.date_range(first, last, freq="D")
+    per_day = rng.poisson(4, len(local_days))
+    minutes = rng.integers(90, 1380, per_day.sum())
+    times = np.repeat(local_days, per_day) + pd.to_timedelta(minutes, unit="min")
+    start = pd.DatetimeIndex(times)
+    return pd.DataFrame({"start": start if tz is None else start.tz_localize(tz)})
+
+
+@pytest.mark.parametrize(
+    ("tz", "first", "last", "change", "hour"),
+    [
+        # clocks forward at midnight on 2024-03-31: that day starts at 01:00
+        ("Asia/Beirut", "2024-02-01", "2024-05-10", "2024-03-31", 1),
+        # clocks forward at midnight on 1998-03-20
+        ("Asia/Jerusalem", "1998-02-01", "1998-05-10", "1998-03-20", 1),
+        # clocks back at 01:00 on 2000-10-06: midnight occurs twice, the day starts at the first
+        ("Asia/Jerusalem", "2000-09-01", "2000-12-08", "2000-10-06", 0),
+    ],
+)
+def test_daily_counts_across_a_midnight_clock_change(tz, first, last, change, hour):
+    counts = daily_counts(_incidents(first, last, tz), start=first, end=last)
+    assert counts.index[counts.index.strftime("%Y-%m-%d") == change].hour.tolist() == [hour]
+    res = fit_trend(counts)
+    n = len(pd.date_range(first, last, freq="D"))
+    assert res.n == n and res.fitted.index.equals(counts.index)
+    assert_allclose(res.design["trend"].to_numpy(), np.arange(n))
+    assert res.counts.sum() == counts.sum()
+
+
+def test_empty_series_is_an_error():
+    empty = pd.Series([], index=pd.DatetimeIndex([]), dtype=int, name="n")
+    with pytest.raises(DataError, match="counts is empty"):
+        fit_trend(empty)
+
+
+def test_one_value_is_an_error():
+    with pytest.raises(DataError, match=r"too short: 1 period\(s\)"):
+        fit_trend(days([4]), trend="none", weekly=False)
+
+
+def test_one_zero_is_an_error():
+    with pytest.raises(DataError, match="every count is zero"):
+        fit_trend(days([0]))
+
+
+def test_partly_covered_first_week_is_scaled_by_its_coverage():
+    # SIMULATED weekly counts from a window that starts on a Wednesday: the first
+    # week (from Monday 2024-01-01) covers 5 of its 7 days. The closed form of the
+    # intercept-only Poisson rate per week is total / (weeks covered).
+    table = _incidents("2024-01-03", "2024-06-30", None, seed=1)
+    counts = daily_counts(table, freq="W-MON", start="2024-01-03", end="2024-06-30")
+    res = fit_trend(counts, trend="none", weekly=False, family="poisson")
+    weeks = len(counts) - 2 / 7
+    assert_allclose(res.params.loc["intercept", "rr"], counts.sum() / weeks, rtol=1e-8)
+    assert any("Partly covered period(s) from 2024-01-01" in n for n in res.notes)

@@ -1,1 +1,0 @@
-"""Subcommands of the ``incident-trends`` CLI, one module each (see :mod:`analysis.cli`)."""

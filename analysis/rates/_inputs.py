@@ -1,0 +1,156 @@
+"""Validation of the rate functions' arguments: counts, totals, exposures, levels, units.
+
+A count series is read once, by :meth:`analysis._series.CountSeries.from_pandas`
+(the one rule for every analysis entry point), and restricted to
+``start``/``end`` with :meth:`~analysis._series.CountSeries.window`; dates go
+through :func:`analysis._dates.to_day`, which refuses numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis._dates import to_day
+from analysis._series import CountSeries
+
+__all__ = [
+    "FAMILIES",
+    "PER_DAYS",
+    "check_family",
+    "check_level",
+    "check_total",
+    "covered_days",
+    "optional_day",
+    "parse_per",
+    "read_counts",
+]
+
+#: Length in days of each named ``per`` unit. A month is the mean Gregorian
+#: month (365.2425 / 12 = 30.436875 days), a year the mean Gregorian year.
+PER_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 30.436875, "year": 365.2425}
+
+#: Count distributions a rate can assume (``family=``).
+FAMILIES = ("auto", "poisson", "negbin")
+
+
+def check_level(level: float) -> float:
+    """``level`` as a float strictly between 0 and 1."""
+    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < float(level) < 1:
+        raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), not {level!r}")
+    return float(level)
+
+
+def check_family(
+    family: str, method: str | None, allowed: tuple[str, ...], where: str, stacklevel: int = 3
+) -> str:
+    """The count distribution asked for, accepting the deprecated ``method=`` alias.
+
+    ``allowed[0]`` is the function's default family, which ``method=`` may replace.
+
+    Raises
+    ------
+    ValueError
+        For an unknown family, or ``family=`` and ``method=`` that disagree.
+    """
+    if method is not None:
+        warnings.warn(
+            f"{where}(method=...) is deprecated for the count distribution: use "
+            f"family={method!r} (method= is kept for algorithms)",
+            DeprecationWarning,
+            stacklevel=stacklevel,
+        )
+        if family != allowed[0] and family != method:
+            raise ValueError(
+                f"family={family!r} and the deprecated method={method!r} disagree; "
+                "give only family="
+            )
+        family = method
+    if family not in allowed:
+        raise ValueError(f"unknown family={family!r} for {where}: use one of {allowed}")
+    return family
+
+
+def parse_per(per: str | float) -> tuple[str, float]:
+    """Return (label, days) of a ``per`` argument."""
+    if isinstance(per, str):
+        if per not in PER_DAYS:
+            raise ValueError(
+                f"unknown per={per!r}: use one of {sorted(PER_DAYS)} or a number of days"
+            )
+        return per, PER_DAYS[per]
+    if isinstance(per, bool) or not isinstance(per, int | float | np.number):
+        raise ValueError(f"per must be 'day', 'week', 'month', 'year' or days, not {per!r}")
+    days = float(per)
+    if not math.isfinite(days) or days <= 0:
+        raise ValueError(f"per must be a positive number of days, not {per!r}")
+    return f"{days:g} days", days
+
+
+def optional_day(value: Any, name: str, tz: Any = None) -> pd.Timestamp | None:
+    """``None``, or a ``start``/``end`` date as a naive local midnight (numbers refused)."""
+    return None if value is None else to_day(value, name, tz)
+
+
+def read_counts(counts: Any, *, start: Any = None, end: Any = None) -> CountSeries:
+    """Validate a count series and keep the periods that start in ``[start, end]``.
+
+    Raises
+    ------
+    TypeError
+        For something other than a Series, or a Series without dates.
+    analysis.errors.DataError
+        For bad counts (negative, fractional, missing, infinite, too large)
+        or an irregular index, with every problem at once.
+    ValueError
+        For a bad ``start``/``end`` or a window without periods.
+    """
+    try:
+        series = CountSeries.from_pandas(counts, kind="counts", what="counts")
+    except TypeError as exc:
+        if isinstance(counts, pd.Series):  # a Series without dates: there is another way
+            raise TypeError(f"{exc}; or give total= and exposure= instead") from exc
+        raise
+    series = series.window(start, end)
+    if series.total_exposure <= 0:
+        raise ValueError("the counts cover no time (exposure 0 days)")
+    return series
+
+
+def covered_days(series: CountSeries) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """First and last local day covered (inclusive, naive), or None where unknown."""
+    return series.first_day, series.last_day
+
+
+def check_total(total: Any, exposure: Any, start: Any, end: Any) -> tuple[int, float]:
+    """Validate a reported total and its exposure in days (or start/end dates)."""
+    if isinstance(total, bool) or not isinstance(total, int | float | np.number):
+        raise ValueError(f"total must be a whole number of events, not {total!r}")
+    value = float(total)
+    if not math.isfinite(value) or value < 0 or not value.is_integer() or value >= 2.0**53:
+        raise ValueError(
+            f"total must be a whole number of events >= 0 (below 2**53), not {total!r}"
+        )
+    first, last = optional_day(start, "start"), optional_day(end, "end")
+    span = None
+    if first is not None and last is not None:
+        if first > last:
+            raise ValueError(f"start {first.date()} is after end {last.date()}")
+        span = float((last - first).days + 1)
+    if exposure is None:
+        if span is None:
+            raise ValueError("give exposure= (days) or both start= and end= with total=")
+        exposure = span
+    if isinstance(exposure, bool) or not isinstance(exposure, int | float | np.number):
+        raise ValueError(f"exposure must be a number of days, not {exposure!r}")
+    if not math.isfinite(float(exposure)) or float(exposure) <= 0:
+        raise ValueError(f"exposure must be a positive number of days, not {exposure!r}")
+    if span is not None and not math.isclose(float(exposure), span):
+        raise ValueError(
+            f"exposure={exposure} days disagrees with start..end ({span:g} days inclusive)"
+        )
+    return int(value), float(exposure)

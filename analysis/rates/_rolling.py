@@ -1,0 +1,241 @@
+"""rolling_rate and RollingRateResult: trailing-window rates with a band."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.offsets import BaseOffset, Day, Tick
+
+from analysis._dates import to_timedelta
+from analysis._draw import concise_dates, get_ax
+from analysis._format import fmt_num, jsonable
+from analysis._results import Result
+from analysis.rates._format import FAMILY_NAMES
+from analysis.rates._inputs import check_family, check_level, parse_per, read_counts
+from analysis.rates._numerics import garwood, negbin_interval
+
+
+@dataclass(frozen=True, repr=False)
+class RollingRateResult(Result):
+    """Trailing-window rates with their bands.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        Columns ``rate, ci_low, ci_high`` (per ``per``), ``events``,
+        ``exposure`` (days), indexed like the counts; NaN where the window is
+        not yet full.
+    counts : pandas.Series
+        The counts the rates were computed from.
+    window : str
+        The window, e.g. "7D".
+    periods : int
+        Number of periods in a window.
+    level, per, family
+        As passed (``family`` is the count distribution of the band).
+    """
+
+    frame: pd.DataFrame
+    counts: pd.Series
+    window: str
+    periods: int
+    level: float
+    per: str
+    family: str
+
+    @property
+    def method(self) -> str:
+        """Deprecated name of :attr:`family` (the count distribution)."""
+        warnings.warn(
+            "RollingRateResult.method is deprecated: use RollingRateResult.family",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.family
+
+    def to_frame(self) -> pd.DataFrame:
+        """A copy of the table of rates (one row per period)."""
+        return self.frame.copy()
+
+    def summary(self) -> str:
+        """Latest and highest windowed rate."""
+        full = self.frame.dropna(subset=["rate"])
+        head = (
+            f"Trailing {self.window} rate per {self.per} ({self.level:.0%} band, "
+            f"{FAMILY_NAMES[self.family]}), {len(full)} full windows"
+        )
+        if full.empty:
+            return head + " (the series is shorter than the window)."
+        top_pos = int(np.argmax(full["rate"].to_numpy()))
+        last, top = full.iloc[-1], full.iloc[top_pos]
+        dates = pd.DatetimeIndex(full.index)
+        return (
+            f"{head}; latest ({dates[-1].date()}): {_triple(last)}; "
+            f"highest ({dates[top_pos].date()}): {_triple(top)}."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Window settings and the rows as lists (dates as ISO strings, NaN as None)."""
+        return {
+            "window": self.window,
+            "periods": self.periods,
+            "level": self.level,
+            "per": self.per,
+            "family": self.family,
+            "date": [ts.isoformat() for ts in self.frame.index],
+            **{
+                col: [jsonable(float(v)) for v in self.frame[col].to_numpy()]
+                for col in self.frame.columns
+            },
+        }
+
+    def plot(self, ax: Any = None, *, show_counts: bool = True, color: str | None = None) -> Any:
+        """Draw counts as points, the rate line and its band; return the Axes.
+
+        Counts are drawn only when ``per`` matches the period (a daily rate
+        over daily counts); pass ``show_counts=False`` when bars are already
+        drawn on ``ax``.
+        """
+        ax = get_ax(ax)
+        index = pd.DatetimeIndex(self.frame.index)
+        x = index.tz_localize(None) if index.tz is not None else index
+        if show_counts and self.counts is not None:
+            ax.plot(x, self.counts.to_numpy(), ".", color="0.55", ms=3, label="count per period")
+        (line,) = ax.plot(
+            x, self.frame["rate"], color=color, lw=1.6, label=f"{self.window} rate per {self.per}"
+        )
+        ax.fill_between(
+            x,
+            self.frame["ci_low"],
+            self.frame["ci_high"],
+            color=line.get_color(),
+            alpha=0.25,
+            lw=0,
+            label=f"{self.level:.0%} band",
+        )
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="upper left")
+        concise_dates(ax)
+        return ax
+
+
+def _triple(row: pd.Series) -> str:
+    """``rate (low-high)`` with the decimals the rate needs."""
+    ref = row["rate"] if row["rate"] > 0 else row["ci_high"]
+    return (
+        f"{fmt_num(row['rate'], ref)} "
+        f"({fmt_num(row['ci_low'], ref)}-{fmt_num(row['ci_high'], ref)})"
+    )
+
+
+def _window_periods(window: str | int, offset: BaseOffset) -> int:
+    if isinstance(offset, Day):
+        step = pd.Timedelta(days=offset.n)
+    elif isinstance(offset, Tick):
+        step = pd.Timedelta(offset)
+    else:
+        raise ValueError(
+            f"rolling_rate needs counts with a fixed period (daily or shorter), not {offset!r}"
+        )
+    if isinstance(window, int | np.integer) and not isinstance(window, bool):
+        periods = int(window)
+    else:
+        width = to_timedelta(window, "window")
+        ratio = width / step
+        if ratio < 1 or not float(ratio).is_integer():
+            raise ValueError(f"window={window!r} is not a whole number of {step} periods")
+        periods = int(ratio)
+    if periods < 1:
+        raise ValueError(f"window must cover at least one period, not {window!r}")
+    return periods
+
+
+def rolling_rate(
+    counts: pd.Series,
+    *,
+    window: str | int = "7D",
+    level: float = 0.95,
+    per: str | float = "day",
+    family: str = "poisson",
+    method: str | None = None,
+) -> RollingRateResult:
+    """Trailing-window rate with an interval band, one value per period.
+
+    Parameters
+    ----------
+    counts : pandas.Series
+        Regular counts with a fixed period (daily, or shorter), zeros included.
+    window : str or int, default "7D"
+        Window length as a duration (a whole number of periods) or a number of
+        periods. The value at date t uses the periods t - window + 1 .. t.
+    level : float, default 0.95
+        Level of the band.
+    per : str or float, default "day"
+        Unit of the rate (see :func:`estimate_rate`).
+    family : {"poisson", "negbin"}, default "poisson"
+        The count distribution of the band.
+        ``"poisson"``: exact Garwood band per window. ``"negbin"``: the
+        overdispersion-robust interval of :func:`estimate_rate` in every
+        window (the dispersion is estimated from the window's counts alone,
+        so it is noisy for short windows).
+    method : str, optional
+        Deprecated name of ``family`` (warns).
+
+    Returns
+    -------
+    RollingRateResult
+        ``to_frame()`` has columns ``rate, ci_low, ci_high, events,
+        exposure``. The first ``window - 1`` periods are NaN: a partial
+        window is a different, shorter measurement, not the same rate.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.Series([3, 5, 4, 6, 2, 5, 8, 9],
+    ...               index=pd.date_range("2024-01-01", periods=8, freq="D"))  # simulated
+    >>> rr = rolling_rate(s, window="7D")
+    >>> rr.to_frame()["events"].tolist()[-2:]
+    [33.0, 39.0]
+    """
+    level = check_level(level)
+    per_label, per_days = parse_per(per)
+    family = check_family(family, method, ("poisson", "negbin"), "rolling_rate")
+    c = read_counts(counts)
+    assert c.offset is not None  # read_counts requires dates
+    periods = _window_periods(window, c.offset)
+    values = pd.Series(c.values, index=c.index)
+    events = values.rolling(periods, min_periods=periods).sum()
+    days = pd.Series(c.exposure, index=c.index).rolling(periods, min_periods=periods).sum()
+    scale = per_days / days.to_numpy()
+    if family == "poisson":
+        low, high = garwood(events.to_numpy(), level)
+        rate = events.to_numpy() * scale
+        low, high = low * scale, high * scale
+    else:
+        rate = np.full(len(values), np.nan)
+        low, high = rate.copy(), rate.copy()
+        if len(values) >= periods:
+            windows = np.lib.stride_tricks.sliding_window_view(c.values, periods)
+            mean, lo, hi, _ = negbin_interval(windows, level)
+            per_period = per_days / (days.to_numpy()[periods - 1 :] / periods)
+            rate[periods - 1 :] = mean * per_period
+            low[periods - 1 :] = lo * per_period
+            high[periods - 1 :] = hi * per_period
+    frame = pd.DataFrame(
+        {"rate": rate, "ci_low": low, "ci_high": high, "events": events, "exposure": days},
+        index=c.index,
+    )
+    label = window if isinstance(window, str) else f"{periods}-period"
+    return RollingRateResult(
+        frame=frame,
+        counts=counts,
+        window=label,
+        periods=periods,
+        level=level,
+        per=per_label,
+        family=family,
+    )
