@@ -86,8 +86,10 @@ def _prepare(
                 f"2 * min_size = {2 * min_size}",
             )
         )
+    # the input's own index labels the result (CountSeries reads periods as dates)
+    index = y.index if isinstance(y, pd.Series | pd.DataFrame) else cs.index
     name = y.name if isinstance(y, pd.Series) else None
-    data = pd.Series(values, index=cs.index, name=name, copy=False)
+    data = pd.Series(values, index=index, name=name, copy=False)
     return data, x, pos
 
 
@@ -177,7 +179,7 @@ def detect_changepoints(
         Counts per period (e.g. incidents per day) or any measurements. The
         index labels the change points; it must be sorted and unique, and a
         date index must be regular (one value per day, week, ...): fill a
-        gap with zero counts (:func:`analysis.counts.daily_counts`) or
+        gap with zero counts (:func:`analysis.counts.count_incidents`) or
         with NaN (skipped, see Notes). Positions label a plain array.
     cost : {"auto", "poisson", "negbin", "normal", "normal_meanvar"} or Cost
         Segment model. ``"auto"``: for non-negative whole numbers, ``poisson``
