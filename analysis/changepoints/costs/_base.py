@@ -182,8 +182,10 @@ class PrefixSumCost(Cost):
 
     Subclasses set ``_segment_kernel`` (a compiled ``cost(cs1, cs2, par, a, b)``)
     and ``_segment_costs`` (the same for many starts) in their own class body,
-    and ``_transform``. :meth:`kernel` only hands the kernel out for the class
-    that defines it.
+    and ``_transform``; a one-parameter cost also sets ``_form`` (the compiled
+    functions of :class:`FunctionalForm`, in its field order) and
+    ``_param_range``. :meth:`kernel` and :meth:`functional_form` only hand
+    them out for the class that defines them.
     """
 
     #: does the cost need the prefix sum of squares?
@@ -239,3 +241,30 @@ class PrefixSumCost(Cost):
         if f is None:
             return None
         return SegmentKernel(f, self.cs1_, self.cs2_, float(self.par_))
+
+    def functional_form(self) -> FunctionalForm | None:
+        """The natural form for FPOP, only for the class that defines ``_form``."""
+        functions = self._own("_form")
+        if functions is None:
+            return None
+        segment, g_value, g_slope, g_at_mean, link, weight, candidate = functions
+        vmin, vmax, vfloor = self._param_range()
+        return FunctionalForm(
+            segment,
+            g_value,
+            g_slope,
+            g_at_mean,
+            link,
+            weight,
+            candidate,
+            self.cs1_,
+            float(self.par_),
+            vmin,
+            vmax,
+            vfloor,
+            quadratic=bool(self._own("_quadratic")),
+        )
+
+    def _param_range(self) -> tuple[float, float, float]:
+        # (vmin, vmax, vfloor) of the natural parameter over the data
+        raise NotImplementedError  # pragma: no cover - only costs with a ``_form``

@@ -18,8 +18,8 @@ import pandas as pd
 from numba import njit
 from scipy import stats
 
-from analysis.changepoints.costs._base import FunctionalForm, PrefixSumCost
-from analysis.changepoints.costs.poisson import count_range, value_counts
+from analysis.changepoints.costs._base import PrefixSumCost
+from analysis.changepoints.costs.poisson import _link, count_range, value_counts
 
 __all__ = ["NegBinCost"]
 
@@ -63,13 +63,6 @@ def _g_slope(v: float, g: float, par: float) -> float:
 @njit(cache=True, error_model="numpy")
 def _g_at_mean(mean: float, par: float) -> float:
     return math.log1p(mean / par)
-
-
-@njit(cache=True, error_model="numpy")
-def _link(mean: float) -> float:
-    if mean <= 0.0:
-        return -np.inf
-    return math.log(mean)
 
 
 @njit(cache=True, error_model="numpy")
@@ -123,6 +116,7 @@ class NegBinCost(PrefixSumCost):
     name = "negbin"
     _segment_kernel = _segment_kernel
     _segment_costs = _segment_costs
+    _form = (segment_cost, _g_value, _g_slope, _g_at_mean, _link, _weight, _candidate)
 
     def __init__(self, size: float | None = None) -> None:
         super().__init__()
@@ -137,25 +131,8 @@ class NegBinCost(PrefixSumCost):
             return y, within_segment_dispersion(y).size
         return y, float(self.size)
 
-    def functional_form(self) -> FunctionalForm | None:
-        """Natural form for FPOP (only for this exact class)."""
-        if type(self) is not NegBinCost:
-            return None
-        vmin, vmax, vfloor = count_range(self.signal_)
-        return FunctionalForm(
-            segment_cost,
-            _g_value,
-            _g_slope,
-            _g_at_mean,
-            _link,
-            _weight,
-            _candidate,
-            self.cs1_,
-            float(self.par_),
-            vmin,
-            vmax,
-            vfloor,
-        )
+    def _param_range(self) -> tuple[float, float, float]:
+        return count_range(self.signal_)
 
     def _segment_neg2ll(self, seg: np.ndarray) -> float:
         mu = seg.mean()

@@ -17,7 +17,7 @@ import pandas as pd
 from numba import njit
 from scipy import stats
 
-from analysis.changepoints.costs._base import FunctionalForm, PrefixSumCost
+from analysis.changepoints.costs._base import PrefixSumCost
 
 __all__ = ["NormalCost", "median", "robust_sd"]
 
@@ -186,6 +186,8 @@ class NormalCost(PrefixSumCost):
     name = "normal"
     _segment_kernel = _segment_kernel
     _segment_costs = _segment_costs
+    _form = (segment_cost, _g_value, _g_slope, _g_at_mean, _link, _weight, _candidate)
+    _quadratic = True
 
     def __init__(self, sd: float | None = None) -> None:
         super().__init__()
@@ -204,26 +206,9 @@ class NormalCost(PrefixSumCost):
         self._zrange = (float(z.min()), float(z.max()))
         return z, 1.0
 
-    def functional_form(self) -> FunctionalForm | None:
-        """Natural (quadratic) form for FPOP (only for this exact class)."""
-        if type(self) is not NormalCost:
-            return None
+    def _param_range(self) -> tuple[float, float, float]:
         lo, hi = self._zrange
-        return FunctionalForm(
-            segment_cost,
-            _g_value,
-            _g_slope,
-            _g_at_mean,
-            _link,
-            _weight,
-            _candidate,
-            self.cs1_,
-            float(self.par_),
-            lo,
-            hi,
-            lo,
-            quadratic=True,
-        )
+        return lo, hi, lo
 
     def neg2_loglik(self, bounds: np.ndarray) -> float:
         """Full ``-2 log L`` at each segment's mean with the common sd."""

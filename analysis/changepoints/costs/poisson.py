@@ -13,7 +13,7 @@ import pandas as pd
 from numba import njit
 from scipy import stats
 
-from analysis.changepoints.costs._base import FunctionalForm, PrefixSumCost
+from analysis.changepoints.costs._base import PrefixSumCost
 
 __all__ = ["PoissonCost", "is_counts", "value_counts"]
 
@@ -146,26 +146,10 @@ class PoissonCost(PrefixSumCost):
     name = "poisson"
     _segment_kernel = _segment_kernel
     _segment_costs = _segment_costs
+    _form = (segment_cost, _g_value, _g_slope, _g_at_mean, _link, _weight, _candidate)
 
-    def functional_form(self) -> FunctionalForm | None:
-        """Natural form for FPOP (only for this exact class)."""
-        if type(self) is not PoissonCost:
-            return None
-        vmin, vmax, vfloor = count_range(self.signal_)
-        return FunctionalForm(
-            segment_cost,
-            _g_value,
-            _g_slope,
-            _g_at_mean,
-            _link,
-            _weight,
-            _candidate,
-            self.cs1_,
-            float(self.par_),
-            vmin,
-            vmax,
-            vfloor,
-        )
+    def _param_range(self) -> tuple[float, float, float]:
+        return count_range(self.signal_)
 
     def neg2_loglik(self, bounds: np.ndarray) -> float:
         """Full ``-2 log L``: the segment costs plus ``2 sum log y!``."""
