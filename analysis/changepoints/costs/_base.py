@@ -67,7 +67,8 @@ class FunctionalForm:
       ``best``; ``lm, im, l1, q0`` are a per-candidate cache the function
       may update and returns (``(value, lm, im, l1, q0)``).
 
-    ``quadratic`` marks ``G(v) = v^2 / 2`` with ``W = n`` (the Gaussian mean),
+    ``slots`` is how many of ``lm, im, l1, q0`` the candidate function
+    uses (2 or 4; the search keeps only those). ``quadratic`` marks ``G(v) = v^2 / 2`` with ``W = n`` (the Gaussian mean),
     whose constraints have closed-form roots. ``vmin, vmax`` bound the
     parameter over the data; ``vfloor`` is the parameter of the smallest
     positive segment mean (used when ``vmin = -inf``).
@@ -86,6 +87,7 @@ class FunctionalForm:
     vmax: float
     vfloor: float
     quadratic: bool = False
+    slots: int = 2
 
 
 class Cost:
@@ -263,6 +265,7 @@ class PrefixSumCost(Cost):
             vmax,
             vfloor,
             quadratic=bool(self._own("_quadratic")),
+            slots=int(self._own("_slots") or 2),
         )
 
     def _param_range(self) -> tuple[float, float, float]:

@@ -117,6 +117,7 @@ class NegBinCost(PrefixSumCost):
     _segment_kernel = _segment_kernel
     _segment_costs = _segment_costs
     _form = (segment_cost, _g_value, _g_slope, _g_at_mean, _link, _weight, _candidate)
+    _slots = 4  # the candidate cost keeps log and inverse mean, log1p(mean / r), r + mean
 
     def __init__(self, size: float | None = None) -> None:
         super().__init__()

@@ -190,6 +190,7 @@ def _fpop_convex(
     link: Any,
     weight: Any,
     candidate: Any,
+    slots: int,
     cs1: np.ndarray,
     par: float,
     beta: float,
@@ -328,8 +329,9 @@ def _fpop_convex(
                     arg = tau
                 c_lm[j] = lm
                 c_im[j] = im
-                c_l1[j] = l1
-                c_q0[j] = q0
+                if slots > 2:  # (only costs that use l1 and q0 pay for keeping them)
+                    c_l1[j] = l1
+                    c_q0[j] = q0
                 if j != i:
                     c_tau[j] = tau
                     c_cs[j] = c_cs[i]
@@ -558,6 +560,7 @@ def fpop(form: FunctionalForm, beta: float, m: int) -> tuple[np.ndarray, float, 
         form.link,
         form.weight,
         form.candidate,
+        form.slots,
         form.cs1,
         form.par,
         float(beta),
