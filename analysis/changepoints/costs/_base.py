@@ -68,8 +68,9 @@ class FunctionalForm:
       may update and returns (``(value, lm, im, l1, q0)``).
 
     ``slots`` is how many of ``lm, im, l1, q0`` the candidate function
-    uses (2 or 4; the search keeps only those). ``quadratic`` marks ``G(v) = v^2 / 2`` with ``W = n`` (the Gaussian mean),
-    whose constraints have closed-form roots. ``vmin, vmax`` bound the
+    uses (2 or 4; the search keeps only those). ``quadratic`` marks
+    ``G(v) = v^2 / 2`` with ``W = n`` (the Gaussian mean), whose constraints
+    have closed-form roots. ``vmin, vmax`` bound the
     parameter over the data; ``vfloor`` is the parameter of the smallest
     positive segment mean (used when ``vmin = -inf``).
     """
