@@ -1,24 +1,19 @@
 """Offline and online change-point detection for counts and any 1-D series.
 
-``detect_changepoints`` (optimal or binary-segmentation search with Poisson,
-negative-binomial or Gaussian costs, location intervals), ``changepoint_path``
-(every optimal segmentation over a penalty range) and ``online_changepoints``
-(Bayesian online detection). Implementations live in private modules: one per
-cost (``_cost_*``: a :class:`Cost` has ``fit(signal)`` and ``error(start,
-end)``, so every search works with every cost), one per search (``_fpop``,
-``_pelt``, ``_brute``, ``_binseg``, ``_seeded_binseg``), plus penalties,
-dispersion, location intervals, CROPS and the result objects. The compiled
-kernels use numba with an on-disk cache (the first call in a fresh
-environment compiles them, a few seconds; later processes load the cache).
+``detect_changepoints``, ``changepoint_path`` (every optimal segmentation over
+a penalty range) and ``online_changepoints``. The code is split by role:
+``costs/`` (one module per cost, each with its compiled kernels beside it; a
+:class:`Cost` has ``fit(signal)`` and ``error(start, end)``, so every search
+works with every cost, a user's own included), ``search/`` (one module per
+algorithm), ``penalties`` and the penalty path (``_crops``), ``intervals``
+(location intervals), ``_auto`` (the automatic choice of cost and method),
+``_detect`` (the two public functions), ``_result`` and ``online/`` (Bayesian
+online detection).
 """
 
-from analysis.changepoints._cost import Cost
-from analysis.changepoints._cost_meanvar import MeanVarCost
-from analysis.changepoints._cost_negbin import NegBinCost
-from analysis.changepoints._cost_normal import NormalCost
-from analysis.changepoints._cost_poisson import PoissonCost
 from analysis.changepoints._detect import changepoint_path, detect_changepoints
 from analysis.changepoints._result import ChangepointPath, ChangepointResult
+from analysis.changepoints.costs import Cost, MeanVarCost, NegBinCost, NormalCost, PoissonCost
 from analysis.changepoints.online import online_changepoints
 
 __all__ = [

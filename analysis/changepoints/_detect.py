@@ -1,90 +1,73 @@
-"""detect_changepoints and changepoint_path: validation, choices, search, results."""
+"""The public detect_changepoints and changepoint_path: input, search, results."""
 
 from __future__ import annotations
 
-import itertools
-import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.changepoints._cost import Cost
-from analysis.changepoints._cost_meanvar import MeanVarCost
-from analysis.changepoints._cost_negbin import NegBinCost
-from analysis.changepoints._cost_normal import NormalCost
-from analysis.changepoints._cost_poisson import PoissonCost
-from analysis.changepoints._penalties import PENALTY_NAMES, penalty_value
+from analysis._series import CountSeries
+from analysis.changepoints._auto import choose
 from analysis.changepoints._result import ChangepointPath, ChangepointResult, _Fit
+from analysis.changepoints.costs import Cost
+from analysis.changepoints.intervals import location_intervals
+from analysis.changepoints.penalties import penalty_value
+from analysis.changepoints.search._dispatch import EXACT, as_tuple, segment, solve
 from analysis.errors import DataError, Problem
 
-COSTS: dict[str, type[Cost]] = {
-    "poisson": PoissonCost,
-    "negbin": NegBinCost,
-    "normal": NormalCost,
-    "normal_meanvar": MeanVarCost,
-}
-METHODS = ("auto", "fpop", "pelt", "binseg", "seeded_binseg", "op")
-EXACT = ("fpop", "pelt", "op")
-#: above this length the mean-and-variance cost uses seeded binary segmentation
-PELT_MAX_N = 10_000
-#: above this length the one-parameter costs use binary segmentation
-FPOP_MAX_N = 200_000
-
-
 # --- input -------------------------------------------------------------------
-def _as_series(y: Any) -> pd.Series:
-    if isinstance(y, pd.DataFrame):
-        if y.shape[1] != 1:
-            raise DataError(
-                Problem("<input>", None, None, None, f"expected one column, got {y.shape[1]}")
-            )
-        y = y.iloc[:, 0]
-    if isinstance(y, pd.Series):
-        return y
-    arr = np.asarray(y)
-    if arr.ndim != 1:
+#: the costs whose input must be counts (whole numbers >= 0 below 2**53)
+COUNT_COSTS = ("poisson", "negbin")
+
+
+def _shape_check(y: Any) -> None:
+    # a table or an array of the wrong shape is a data problem of this input
+    if isinstance(y, pd.DataFrame) and y.shape[1] != 1:
         raise DataError(
-            Problem("<input>", None, None, None, f"expected a 1-D series, got shape {arr.shape}")
+            Problem("<input>", None, None, None, f"expected one column, got {y.shape[1]}")
         )
-    return pd.Series(arr)
-
-
-def _problems(
-    values: np.ndarray, bad: np.ndarray, message: str, source: str, column: str | None
-) -> list[Problem]:
-    return [
-        Problem(source, int(i) + 2, column, repr(float(values[i])), message)
-        for i in np.flatnonzero(bad)
-    ]
+    if not isinstance(y, pd.Series | pd.DataFrame):
+        arr = np.asarray(y)
+        if arr.ndim != 1:
+            message = f"expected a 1-D series, got shape {arr.shape}"
+            raise DataError(Problem("<input>", None, None, None, message))
 
 
 def _prepare(
-    y: Any, min_size: int, source: str = "<series>"
+    y: Any, min_size: int, cost: Any = "auto", source: str = "<series>"
 ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """Return ``(series, non-missing values, their positions)``; raise on bad input."""
-    s = _as_series(y)
-    column = None if s.name is None else str(s.name)
+    """Return ``(series, non-missing values, their positions)``; raise on bad input.
+
+    The input is validated once by :class:`analysis._series.CountSeries`
+    (sorted, unique, regular dates; finite values; counts for the count
+    costs), with missing values (NaN) allowed: they are skipped.
+    """
+    _shape_check(y)
+    if isinstance(y, list | tuple):
+        y = np.asarray(y)
+    kind: Any = "counts" if isinstance(cost, str) and cost in COUNT_COSTS else "values"
     try:
-        if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-            values = s.to_numpy(dtype=float, na_value=np.nan)
-        else:
-            values = pd.to_numeric(s, errors="raise").to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError) as exc:
-        coerced = pd.to_numeric(s, errors="coerce")
-        bad = np.flatnonzero(coerced.isna().to_numpy() & s.notna().to_numpy())
-        if bad.size == 0:
-            raise DataError(
-                Problem(source, None, column, None, f"values must be numbers ({exc})")
-            ) from None
+        cs = CountSeries.from_pandas(
+            y,
+            kind=kind,
+            what="y",
+            source=source,
+            allow_missing=True,
+            require_dates=False,
+            accept_arrays=True,
+        )
+    except DataError as exc:
+        if kind != "counts":
+            raise
         raise DataError(
-            [Problem(source, int(i) + 2, column, str(s.iloc[i]), "not a number") for i in bad[:50]],
-            header=f"{bad.size} value(s) are not numbers in {source}",
+            exc.problems,
+            header=f"{len(exc.problems)} value(s) unsuitable for the {cost} cost, which needs "
+            "counts (whole numbers >= 0 below 2**53); use cost='normal_meanvar' for measurements",
         ) from None
-    if not np.isfinite(values.sum()):
-        inf = np.isinf(values)
-        if inf.any():
-            raise DataError(_problems(values, inf, "infinite value", source, column))
+    values = cs.values
+    column = cs.name
+    if np.isnan(values.sum()):  # values are finite or NaN: the sum is NaN iff one is missing
         pos = np.flatnonzero(~np.isnan(values))
         x = values[pos]
     else:  # no missing value: skip the index arrays' copies
@@ -103,230 +86,11 @@ def _prepare(
                 f"2 * min_size = {2 * min_size}",
             )
         )
-    data = pd.Series(values, index=s.index, name=s.name, copy=False)
+    # the input's own index labels the result (CountSeries reads periods as dates)
+    index = y.index if isinstance(y, pd.Series | pd.DataFrame) else cs.index
+    name = y.name if isinstance(y, pd.Series) else None
+    data = pd.Series(values, index=index, name=name, copy=False)
     return data, x, pos
-
-
-def _is_counts(x: np.ndarray) -> bool:
-    from analysis.changepoints._cost_poisson import is_counts
-
-    return bool(is_counts(x))
-
-
-def _check_counts(x: np.ndarray, pos: np.ndarray, cost: str, source: str, col: str | None) -> None:
-    if _is_counts(x):  # the usual case, in one pass
-        return
-    bad_neg = x < 0
-    bad_int = (x != np.round(x)) & ~bad_neg
-    problems = [
-        Problem(source, int(pos[i]) + 2, col, repr(float(x[i])), f"{cost} cost needs counts >= 0")
-        for i in np.flatnonzero(bad_neg)
-    ] + [
-        Problem(
-            source,
-            int(pos[i]) + 2,
-            col,
-            repr(float(x[i])),
-            f"{cost} cost needs whole numbers (counts); use cost='normal_meanvar' for measurements",
-        )
-        for i in np.flatnonzero(bad_int)
-    ]
-    if problems:
-        raise DataError(problems, header=f"{len(problems)} value(s) unsuitable for the {cost} cost")
-
-
-# --- search ------------------------------------------------------------------
-def _backtrack(last: np.ndarray) -> list[int]:
-    out = []
-    t = last.size - 1
-    while t > 0:
-        t = int(last[t])
-        if t > 0:
-            out.append(t)
-    return out[::-1]
-
-
-def _solve(cost: Cost, beta: float, method: str, m: int) -> tuple[list[int], float]:
-    """Exact solution: ``(changes, unpenalised internal cost)``."""
-    if method == "fpop":
-        from analysis.changepoints._fpop import fpop
-
-        vmin, vmax, vfloor = cost.param_range()
-        last, fn, _ = fpop(cost.cid, cost.cs1_, cost.par_, beta, m, vmin, vmax, vfloor)
-    elif method == "pelt":
-        from analysis.changepoints._pelt import pelt
-
-        last, fn = pelt(cost.cid, cost.cs1_, cost.cs2_, cost.par_, beta, m)
-    else:
-        from analysis.changepoints._brute import optimal_partitioning
-
-        last, fn = optimal_partitioning(cost.cid, cost.cs1_, cost.cs2_, cost.par_, beta, m)
-    changes = _backtrack(last)
-    return changes, float(fn) - beta * len(changes)
-
-
-def _internal_cost(cost: Cost, changes: list[int]) -> float:
-    b = [0, *changes, cost.signal_.size]
-    return sum(cost.error(x, z) for x, z in itertools.pairwise(b))
-
-
-def _search(
-    cost: Cost, beta: float, method: str, m: int, max_changes: int | None
-) -> tuple[list[int], float]:
-    """Changes and their unpenalised internal cost, honouring ``max_changes``."""
-    if method in ("binseg", "seeded_binseg"):
-        if method == "binseg":
-            from analysis.changepoints._binseg import binseg as run
-        else:
-            from analysis.changepoints._seeded_binseg import seeded_binseg as run
-        changes = run(cost.cid, cost.cs1_, cost.cs2_, cost.par_, beta, m, max_changes)
-        return changes, _internal_cost(cost, changes)
-    changes, q = _solve(cost, beta, method, m)
-    if max_changes is None or len(changes) <= max_changes:
-        return changes, q
-    n = cost.signal_.size
-    if n * max(max_changes, 1) <= _EXACT_K_LIMIT:
-        return _at_most_k(cost, beta, m, max_changes)
-    # long series: raise the penalty until at most max_changes, then take the
-    # richest segmentation on the penalty path with at most max_changes changes,
-    # or binary segmentation's max_changes splits when that costs less
-    hi = max(beta, 1.0)
-    while True:
-        hi *= 2.0
-        ch_hi, _q_hi = _solve(cost, hi, method, m)
-        if len(ch_hi) <= max_changes:
-            break
-    from analysis.changepoints._crops import crops
-
-    path, _ = crops(lambda b: _tuple(_solve(cost, b, method, m)), beta, hi)
-    k = max(c for c in path if c <= max_changes)
-    best, best_q = list(path[k][0]), path[k][1]
-    from analysis.changepoints._binseg import binseg
-
-    split = binseg(cost.cid, cost.cs1_, cost.cs2_, cost.par_, beta, m, max_changes)
-    split_q = _internal_cost(cost, split)
-    if split_q + beta * len(split) < best_q + beta * len(best):
-        return split, split_q
-    return best, best_q
-
-
-#: largest n * max_changes for the exact at-most-K dynamic programme
-_EXACT_K_LIMIT = 50_000
-
-
-def _at_most_k(cost: Cost, beta: float, m: int, k_max: int) -> tuple[list[int], float]:
-    """Exact penalised segmentation with at most ``k_max`` changes.
-
-    Segment neighbourhood (Auger and Lawrence 1989): ``F[k][t]``, the best
-    cost of ``y[:t]`` in ``k + 1`` segments, for every ``k <= k_max``; the
-    answer minimises ``F[k][n] + k * beta``. O(k_max n^2) work, vectorised
-    over segment starts; used for moderate ``n * k_max``. Hand-written because
-    the penalty path alone skips numbers of changes that are not on its
-    convex hull, and no library we depend on offers it for these costs.
-    """
-    n = cost.signal_.size
-    inf = np.inf
-    f = np.full((k_max + 1, n + 1), inf)
-    arg = np.zeros((k_max + 1, n + 1), dtype=np.int64)
-    ends = np.arange(m, n + 1)
-    f[0, ends] = [cost.error(0, int(t)) for t in ends]
-    for k in range(1, k_max + 1):
-        for t in range((k + 1) * m, n + 1):
-            starts = np.arange(k * m, t - m + 1)
-            vals = f[k - 1, starts] + cost.errors(starts, t)
-            j = int(np.argmin(vals))
-            f[k, t] = vals[j]
-            arg[k, t] = starts[j]
-    totals = f[:, n] + beta * np.arange(k_max + 1)
-    k = int(np.argmin(totals))
-    changes: list[int] = []
-    t = n
-    for kk in range(k, 0, -1):
-        t = int(arg[kk, t])
-        changes.append(t)
-    changes.reverse()
-    return changes, float(f[k, n])
-
-
-def _tuple(sol: tuple[list[int], float]) -> tuple[tuple[int, ...], float]:
-    return tuple(sol[0]), sol[1]
-
-
-def _pick_method(method: str, cost: Cost, n: int) -> str:
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}: use one of {', '.join(METHODS)}")
-    if method == "fpop" and not cost.functional:
-        raise ValueError(
-            f"method 'fpop' needs a one-parameter cost (poisson, negbin, normal), not {cost.name!r}"
-        )
-    if method != "auto":
-        return method
-    if cost.functional:
-        return "fpop" if n <= FPOP_MAX_N else "binseg"
-    return "pelt" if n <= PELT_MAX_N else "seeded_binseg"
-
-
-def _make_cost(
-    cost: str | Cost,
-    x: np.ndarray,
-    pos: np.ndarray,
-    penalty: str | float,
-    method: str,
-    m: int,
-    level: float,
-    source: str,
-    column: str | None,
-) -> tuple[Cost, str, str, float, list[int] | None]:
-    """Fitted cost, the reason, the method, the penalty and (if already run) the changes."""
-    from analysis.changepoints._dispersion import within_segment_dispersion
-
-    n = x.size
-    if isinstance(cost, Cost):
-        c = cost.fit(x)
-        meth = _pick_method(method, c, n)
-        return c, "cost object given by the caller", meth, _pen(penalty, n, c), None
-    if not isinstance(cost, str) or (cost != "auto" and cost not in COSTS):
-        raise ValueError(f"unknown cost {cost!r}: use 'auto' or one of {', '.join(COSTS)}")
-    if cost in ("poisson", "negbin"):
-        _check_counts(x, pos, cost, source, column)
-    if cost in ("normal", "normal_meanvar", "poisson"):
-        c = COSTS[cost]().fit(x)
-        return c, f"cost={cost!r} given", _pick_method(method, c, n), _pen(penalty, n, c), None
-    if cost == "auto" and not _is_counts(x):
-        c = MeanVarCost().fit(x)
-        why = "values are not all non-negative whole numbers, so a Gaussian mean-and-variance cost"
-        return c, why, _pick_method(method, c, n), _pen(penalty, n, c), None
-    # counts: a Poisson first pass, then dispersion from within-segment pairs
-    pc = PoissonCost().fit(x)
-    meth = _pick_method(method, pc, n)
-    beta = _pen(penalty, n, pc)
-    first, _ = _search(pc, beta, meth, m, None)
-    disp = within_segment_dispersion(x, first)
-    alpha = 1.0 - level
-    if cost == "auto" and disp.p_value >= alpha:
-        why = (
-            "non-negative whole numbers without overdispersion within segments "
-            f"(neighbour-pair test z = {disp.z:.2f}, p = {disp.p_value:.3g} >= {alpha:.3g})"
-        )
-        return pc, why, meth, beta, first
-    nb = NegBinCost(size=disp.size).fit(x)
-    second, _ = _search(nb, beta, meth, m, None)
-    disp2 = within_segment_dispersion(x, second)
-    done: list[int] | None = second
-    if abs(math.log(disp2.size / disp.size)) > 0.02:  # else keep r and its segmentation
-        nb = NegBinCost(size=disp2.size).fit(x)
-        done = None
-    why = (
-        f"within-segment neighbour-pair dispersion 1/r = {1.0 / nb.par_:.3g} "
-        f"(test of Poisson z = {disp.z:.2f}, p = {disp.p_value:.3g})"
-    )
-    if cost == "auto":
-        why = f"overdispersed counts: {why}"
-    return nb, why, meth, beta, done
-
-
-def _pen(penalty: str | float, n: int, cost: Cost) -> float:
-    return penalty_value(penalty, n, cost.params_per_segment)
 
 
 def _check_args(min_size: Any, max_changes: Any, level: Any) -> None:
@@ -354,8 +118,6 @@ def _build(
     m: int,
     level: float,
 ) -> ChangepointResult:
-    from analysis.changepoints._intervals import location_intervals
-
     n = cost.signal_.size
     bounds = np.array([0, *changes, n], dtype=np.int64)
     idx = data.index
@@ -363,7 +125,7 @@ def _build(
     seg.insert(0, "n", np.diff(bounds))
     seg.insert(0, "end", idx[pos[bounds[1:] - 1]])
     seg.insert(0, "start", idx[pos[bounds[:-1]]])
-    iv = location_intervals(cost.cid, cost.cs1_, cost.cs2_, cost.par_, changes, m, level)
+    iv = location_intervals(cost, changes, m, level)
     lo_pos = np.array([pos[k - 1] + 1 for k in iv[:, 0]], dtype=np.int64)
     hi_pos = np.array([pos[k] for k in iv[:, 1]], dtype=np.int64)
     ch_pos = pos[np.array(changes, dtype=np.int64)] if changes else np.empty(0, np.int64)
@@ -415,17 +177,23 @@ def detect_changepoints(
     ----------
     y : pandas.Series or 1-D array-like
         Counts per period (e.g. incidents per day) or any measurements. The
-        index (dates or anything) labels the change points.
+        index labels the change points; it must be sorted and unique, and a
+        date index must be regular (one value per day, week, ...): fill a
+        gap with zero counts (:func:`analysis.counts.count_incidents`) or
+        with NaN (skipped, see Notes). Positions label a plain array.
     cost : {"auto", "poisson", "negbin", "normal", "normal_meanvar"} or Cost
         Segment model. ``"auto"``: for non-negative whole numbers, ``poisson``
         unless the counts are overdispersed within segments (a one-sided
         test at ``1 - level`` on neighbouring pairs, after a first Poisson
         pass; see :mod:`analysis.changepoints._dispersion`), then ``negbin``
-        with that dispersion; ``normal_meanvar`` otherwise. ``normal`` uses a
-        common sd estimated robustly from first differences.
+        with that dispersion; ``normal_meanvar`` otherwise (also for whole
+        numbers too large for a count cost in float64). ``normal`` uses a
+        common sd estimated robustly from first differences. A
+        :class:`~analysis.changepoints.Cost` object (your own subclass)
+        works with every method but ``fpop``, through its ``error``.
     penalty : {"auto", "mbic", "bic", "aic"} or float
         Penalty per change in ``-2 log-likelihood`` units (see
-        :mod:`analysis.changepoints._penalties`); ``"auto"`` is ``"mbic"``,
+        :mod:`analysis.changepoints.penalties`); ``"auto"`` is ``"mbic"``,
         ``(p + 2) log n`` with ``p`` parameters per segment.
     method : {"auto", "fpop", "pelt", "op", "binseg", "seeded_binseg"}
         ``fpop`` (functional pruning, exact, near-linear), ``pelt`` (exact,
@@ -436,7 +204,8 @@ def detect_changepoints(
         million values, binary segmentation about 0.1 s; it can miss a short
         burst whose two changes are only worth detecting together, so ask for
         ``method="fpop"`` when exactness matters); for ``normal_meanvar``,
-        ``pelt`` up to 10 000 values and ``seeded_binseg`` above.
+        ``pelt`` up to 10 000 values and ``seeded_binseg`` above (the same
+        for a user's cost).
     min_size : int
         Minimum number of (non-missing) observations per segment.
     max_changes : int, optional
@@ -448,10 +217,22 @@ def detect_changepoints(
         binary segmentation's ``max_changes`` splits. Binary segmentations
         stop after ``max_changes`` splits.
     level : float
-        Confidence level of segment and location intervals (and ``1 - level``
-        is the size of the overdispersion test).
+        Confidence level of the segment levels' confidence intervals and
+        coverage level of the location intervals (and ``1 - level`` is the
+        size of the overdispersion test).
     source : str
         Name used in error messages (a file name when called from the CLI).
+
+    Raises
+    ------
+    analysis.errors.DataError
+        For bad values or a bad index (every problem, by row): non-numbers,
+        infinities, a date index that is not a regular time line, too few
+        values; for ``poisson`` and ``negbin`` also values that are not
+        counts (whole, >= 0, below 2**53) or counts too large for float64.
+    ValueError, TypeError
+        For a bad argument (``TypeError``: ``method="fpop"`` with a cost that
+        has no natural one-parameter form, naming the methods that work).
 
     Returns
     -------
@@ -479,16 +260,16 @@ def detect_changepoints(
     [1.9, 6.1]
     """
     _check_args(min_size, max_changes, level)
-    data, x, pos = _prepare(y, int(min_size), source)
+    data, x, pos = _prepare(y, int(min_size), cost, source)
     column = None if data.name is None else str(data.name)
-    c, reason, meth, beta, done = _make_cost(
-        cost, x, pos, penalty, method, int(min_size), level, source, column
-    )
-    if done is not None and (max_changes is None or len(done) <= max_changes):
-        changes = done
+    ch = choose(cost, x, pos, penalty, method, int(min_size), level, source, column)
+    if ch.changes is not None and (max_changes is None or len(ch.changes) <= max_changes):
+        changes = ch.changes
     else:
-        changes, _ = _search(c, beta, meth, int(min_size), max_changes)
-    return _build(data, pos, c, changes, beta, penalty, meth, reason, int(min_size), level)
+        changes, _ = segment(ch.cost, ch.penalty, ch.method, int(min_size), max_changes)
+    return _build(
+        data, pos, ch.cost, changes, ch.penalty, penalty, ch.method, ch.reason, int(min_size), level
+    )
 
 
 def changepoint_path(
@@ -537,12 +318,13 @@ def changepoint_path(
     from analysis.changepoints._crops import crops
 
     _check_args(min_size, None, level)
-    data, x, pos = _prepare(y, int(min_size))
+    data, x, pos = _prepare(y, int(min_size), cost)
     m = int(min_size)
     column = None if data.name is None else str(data.name)
-    c, reason, meth, _, _ = _make_cost(cost, x, pos, "mbic", method, m, level, "<series>", column)
+    choice = choose(cost, x, pos, "mbic", method, m, level, "<series>", column)
+    c, reason, meth = choice.cost, choice.reason, choice.method
     if method == "auto":
-        meth = "fpop" if c.functional else "pelt"
+        meth = "fpop" if c.functional_form() is not None else "pelt"
     if meth not in EXACT:
         raise ValueError(f"the penalty path needs an exact method (fpop, pelt, op), not {meth!r}")
     n = x.size
@@ -553,7 +335,7 @@ def changepoint_path(
         lo, hi = (penalty_value(v, n, p) for v in penalties)
     if not lo < hi:
         raise ValueError(f"penalties must be (low, high) with low < high, got {penalties!r}")
-    found, complete = crops(lambda b: _tuple(_solve(c, b, meth, m)), lo, hi, max_segmentations)
+    found, complete = crops(lambda b: as_tuple(solve(c, b, meth, m)), lo, hi, max_segmentations)
     offset = None
     rows = []
     ks = sorted(found, reverse=True)
@@ -569,10 +351,10 @@ def changepoint_path(
     )
 
     def refit(beta: float) -> ChangepointResult:
-        changes, _ = _solve(c, beta, meth, m)
+        changes, _ = solve(c, beta, meth, m)
         return _build(data, pos, c, changes, beta, beta, meth, reason, m, level)
 
     return ChangepointPath(frame, (lo, hi), c.name, meth, refit, complete)
 
 
-__all__ = ["PENALTY_NAMES", "changepoint_path", "detect_changepoints"]
+__all__ = ["changepoint_path", "detect_changepoints"]

@@ -8,56 +8,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from analysis._results import Result, get_ax
+from analysis._draw import get_ax, plot_x
+from analysis._format import date_label, jsonable, records
+from analysis._results import Result
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return None if np.isnan(value) else float(value)
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    # Period, Timedelta, datetime.date and other index labels: their text
-    return str(value)
-
-
-def _plot_x(value: Any) -> Any:
-    """Index labels as matplotlib can place them: periods as their start, durations in days."""
-    if isinstance(value, pd.PeriodIndex):
-        return value.to_timestamp()
-    if isinstance(value, pd.TimedeltaIndex):
-        return value.total_seconds().to_numpy() / 86400.0
-    if isinstance(value, pd.Period):
-        return value.to_timestamp()
-    if isinstance(value, pd.Timedelta):
-        return value.total_seconds() / 86400.0
-    return value
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [
-        {str(k): _jsonable(v) for k, v in row.items()} for row in frame.to_dict(orient="records")
-    ]
-
-
-def _label(value: Any) -> str:
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d") if value == value.normalize() else str(value)
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -84,11 +40,18 @@ class ChangepointResult(Result):
     Attributes are read-only: ``changepoints`` (index labels where each new
     segment starts), ``indices`` (their 0-based positions in the input),
     ``segments`` (one row per segment: ``start, end, n`` and ``rate`` for
-    counts or ``mean`` (and ``sd``) otherwise, with ``ci_low, ci_high``),
-    ``intervals`` (location interval of each change: ``low, high`` labels
-    and positions), ``cost`` (``-2 log L`` of the segmentation, without the
-    penalty), ``penalty`` (per change, same units), ``cost_name``, ``method``,
-    ``reason`` (why the cost was chosen), ``n_missing``.
+    counts or ``mean`` (and ``sd``) otherwise, with ``ci_low, ci_high``, the
+    ``level`` confidence interval of that level; a user's own cost gives the
+    segment mean and no interval), ``intervals`` (the location interval of
+    each change: ``changepoint``, ``low`` and ``high``, the first and last
+    plausible first observation of the new segment, and the same as
+    positions ``index``, ``index_low``, ``index_high``; a profile-likelihood
+    interval for the location, see :mod:`analysis.changepoints.intervals`,
+    not a confidence interval, hence not named ``ci_*``), ``cost`` (the
+    cost's ``-2 log L`` of the segmentation, without the penalty; for a
+    user's cost the sum of its segment errors), ``penalty`` (per change, same
+    units), ``cost_name``, ``method``, ``reason`` (why the cost was chosen),
+    ``n_missing``.
     """
 
     def __init__(self, fit: _Fit):
@@ -117,7 +80,11 @@ class ChangepointResult(Result):
 
     @property
     def intervals(self) -> pd.DataFrame:
-        """Location interval of each change (first and last plausible start of the new segment)."""
+        """Location interval of each change: first and last plausible start of the new segment.
+
+        A profile-likelihood interval (not a confidence interval): ``low`` and
+        ``high`` as labels, ``index_low`` and ``index_high`` as positions.
+        """
         return self._fit.intervals.copy()
 
     @property
@@ -180,18 +147,19 @@ class ChangepointResult(Result):
         iv = f.intervals
         for i in range(self.n_changes):
             lines.append(
-                f"  change at {_label(self.changepoints[i])} "
-                f"({f.level:.0%} location interval {_label(iv['low'].iloc[i])} "
-                f"to {_label(iv['high'].iloc[i])})"
+                f"  change at {date_label(self.changepoints[i])} "
+                f"({f.level:.0%} location interval {date_label(iv['low'].iloc[i])} "
+                f"to {date_label(iv['high'].iloc[i])})"
             )
         col = "rate" if "rate" in f.segments else "mean"
-        lines.append(f"segments ({col} with {f.level:.0%} CI):")
         seg = f.segments
+        has_ci = "ci_low" in seg
+        lines.append(f"segments ({col} with {f.level:.0%} CI):" if has_ci else f"segments ({col}):")
         for i in range(len(seg)):
+            ci = f" ({seg['ci_low'].iloc[i]:.4g}-{seg['ci_high'].iloc[i]:.4g})" if has_ci else ""
             lines.append(
-                f"  {_label(seg['start'].iloc[i])} to {_label(seg['end'].iloc[i])} "
-                f"(n={int(seg['n'].iloc[i])}): {seg[col].iloc[i]:.4g} "
-                f"({seg['ci_low'].iloc[i]:.4g}-{seg['ci_high'].iloc[i]:.4g})"
+                f"  {date_label(seg['start'].iloc[i])} to {date_label(seg['end'].iloc[i])} "
+                f"(n={int(seg['n'].iloc[i])}): {seg[col].iloc[i]:.4g}{ci}"
             )
         return "\n".join(lines)
 
@@ -199,10 +167,10 @@ class ChangepointResult(Result):
         """JSON-friendly dictionary of every statistic."""
         f = self._fit
         return {
-            "changepoints": [_jsonable(v) for v in self.changepoints],
+            "changepoints": [jsonable(v) for v in self.changepoints],
             "indices": [int(i) for i in f.indices],
-            "intervals": _records(f.intervals),
-            "segments": _records(f.segments),
+            "intervals": records(f.intervals),
+            "segments": records(f.segments),
             "cost": f.cost,
             "cost_name": f.cost_name,
             "cost_detail": f.cost_detail,
@@ -223,23 +191,24 @@ class ChangepointResult(Result):
         """Data, segment levels with CI bands, changes with shaded location intervals."""
         ax = get_ax(ax)
         f = self._fit
-        x = _plot_x(f.data.index)
+        x = plot_x(f.data.index)
         ax.plot(x, f.data.to_numpy(), color="0.55", lw=0.8, label="data")
         col = "rate" if "rate" in f.segments else "mean"
         seg = f.segments
         for i in range(len(seg)):
             # draw each level up to where the next segment starts (a step plot)
             stop = seg["start"].iloc[i + 1] if i + 1 < len(seg) else seg["end"].iloc[i]
-            xs = [_plot_x(seg["start"].iloc[i]), _plot_x(stop)]
+            xs = [plot_x(seg["start"].iloc[i]), plot_x(stop)]
             ax.plot(xs, [seg[col].iloc[i]] * 2, color="C0", lw=2, label=col if i == 0 else None)
-            ax.fill_between(
-                xs, seg["ci_low"].iloc[i], seg["ci_high"].iloc[i], color="C0", alpha=0.25, lw=0
-            )
+            if "ci_low" in seg:
+                ax.fill_between(
+                    xs, seg["ci_low"].iloc[i], seg["ci_high"].iloc[i], color="C0", alpha=0.25, lw=0
+                )
         for i in range(self.n_changes):
-            ax.axvline(_plot_x(self.changepoints[i]), color="C3", lw=1, ls="--")
+            ax.axvline(plot_x(self.changepoints[i]), color="C3", lw=1, ls="--")
             ax.axvspan(
-                _plot_x(f.intervals["low"].iloc[i]),
-                _plot_x(f.intervals["high"].iloc[i]),
+                plot_x(f.intervals["low"].iloc[i]),
+                plot_x(f.intervals["high"].iloc[i]),
                 color="C3",
                 alpha=0.15,
             )
@@ -321,13 +290,13 @@ class ChangepointPath(Result):
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dictionary."""
         fr = self._frame.copy()
-        fr["changepoints"] = [[_jsonable(v) for v in c] for c in fr["changepoints"]]
+        fr["changepoints"] = [[jsonable(v) for v in c] for c in fr["changepoints"]]
         return {
             "cost_name": self._cost_name,
             "method": self._method,
             "penalties": list(self._penalties),
             "complete": self._complete,
-            "path": _records(fr),
+            "path": records(fr),
         }
 
     def plot(self, ax: Any = None) -> Any:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from analysis.changepoints import PoissonCost, changepoint_path, detect_changepoints
-from analysis.changepoints._detect import _solve
+from analysis.changepoints.search._dispatch import solve as _solve
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
-"""Seeded binary segmentation (analysis/changepoints/_seeded_binseg.py); SIMULATED data."""
+"""Seeded binary segmentation (analysis/changepoints/search/_seeded_binseg.py); SIMULATED data."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from analysis.changepoints import MeanVarCost, PoissonCost
-from analysis.changepoints._detect import _internal_cost
-from analysis.changepoints._seeded_binseg import prune, seeded_binseg
+from analysis.changepoints.search._dispatch import internal_cost as _internal_cost
+from analysis.changepoints.search._seeded_binseg import prune, seeded_binseg
 
 
 def _penalised(cost, changes, beta):
@@ -20,7 +20,7 @@ def test_no_change_below_its_penalty_with_tied_values():
     y = np.r_[rng.poisson(3, 1000), rng.poisson(8, 1000), rng.poisson(4, 1000)].astype(float)
     c = MeanVarCost().fit(y)
     beta = 4 * np.log(y.size)
-    found = seeded_binseg(c.cid, c.cs1_, c.cs2_, c.par_, beta, 2)
+    found = seeded_binseg(c, beta, 2)
     assert len(found) == 2
     assert abs(found[0] - 1000) <= 10 and abs(found[1] - 2000) <= 10
 
@@ -31,7 +31,7 @@ def test_prune_drops_a_pair_and_never_raises_the_penalised_cost():
     c = PoissonCost().fit(y)
     beta = 3 * np.log(y.size)
     start = [100, 103, 300, 450]  # two spurious neighbours, a true change, one spurious
-    out = prune(c.cid, c.cs1_, c.cs2_, c.par_, beta, start, 2)
+    out = prune(c, beta, start, 2)
     assert out == [300]
     assert _penalised(c, out, beta) <= _penalised(c, start, beta)
-    assert prune(c.cid, c.cs1_, c.cs2_, c.par_, beta, [], 2) == []
+    assert prune(c, beta, [], 2) == []

@@ -1,11 +1,11 @@
-"""Seeded binary segmentation (Kovács, Li, Bühlmann and Munk 2023).
+"""Seeded binary segmentation (Kovács, Li, Bühlmann and Munk 2023), for any cost.
 
 Best splits are computed on a fixed, deterministic set of "seeded" intervals
 (lengths ``n * decay^k``, each layer covering the series with overlapping
 intervals), which costs O(n log n) however many changes there are; changes are
 then selected greedily: the largest gain above the penalty first, discarding
 intervals that contain an accepted change, refined as in
-:func:`~analysis.changepoints._binseg.refine`, and pruned (:func:`prune`):
+:func:`~analysis.changepoints.search._binseg.refine`, and pruned (:func:`prune`):
 a change whose gain between its final neighbours is below the penalty is
 dropped. Approximate.
 """
@@ -13,16 +13,22 @@ dropped. Approximate.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
-from numba import njit
 
-from analysis.changepoints._binseg import best_split, refine
-from analysis.changepoints._segcost import seg_cost
+from analysis.changepoints.costs._base import Cost
+from analysis.changepoints.search._binseg import Split, all_splits, refine, splitter
 
 
 def seeded_intervals(n: int, m: int, decay: float = 1 / math.sqrt(2)) -> np.ndarray:
-    """Seeded intervals ``(a, b]`` as a ``(k, 2)`` integer array."""
+    """Seeded intervals ``(a, b]`` as a ``(k, 2)`` integer array.
+
+    Examples
+    --------
+    >>> seeded_intervals(8, 2).tolist()
+    [[0, 6], [0, 8], [1, 7], [2, 8]]
+    """
     out = [(0, n)]
     depth = 1
     while True:
@@ -38,32 +44,12 @@ def seeded_intervals(n: int, m: int, decay: float = 1 / math.sqrt(2)) -> np.ndar
     return np.unique(np.array(out, dtype=np.int64), axis=0)
 
 
-@njit(cache=True)
-def _all_splits(
-    cid: int, cs1: np.ndarray, cs2: np.ndarray, par: float, iv: np.ndarray, m: int
-) -> tuple[np.ndarray, np.ndarray]:
-    k = iv.shape[0]
-    pos = np.full(k, -1, dtype=np.int64)
-    gain = np.full(k, -np.inf)
-    for i in range(k):
-        if iv[i, 1] - iv[i, 0] >= 2 * m:
-            pos[i], gain[i] = best_split(cid, cs1, cs2, par, iv[i, 0], iv[i, 1], m)
-    return pos, gain
-
-
-def seeded_binseg(
-    cid: int,
-    cs1: np.ndarray,
-    cs2: np.ndarray,
-    par: float,
-    beta: float,
-    m: int,
-    max_changes: int | None = None,
-) -> list[int]:
+def seeded_binseg(cost: Cost, beta: float, m: int, max_changes: int | None = None) -> list[int]:
     """Change positions (sorted) found by seeded binary segmentation."""
-    n = cs1.size - 1
+    n = cost.signal_.size
+    split = splitter(cost)
     iv = seeded_intervals(n, m)
-    pos, gain = _all_splits(cid, cs1, cs2, par, iv, m)
+    pos, gain = all_splits(cost, iv, m)
     alive = (gain > beta) & (pos > 0)
     found: list[int] = []
     order = np.argsort(-gain, kind="stable")
@@ -76,17 +62,11 @@ def seeded_binseg(
         if all(abs(k - c) >= m for c in found):
             found.append(k)
             alive &= ~((iv[:, 0] < k) & (iv[:, 1] > k))
-    return prune(cid, cs1, cs2, par, beta, refine(cid, cs1, cs2, par, sorted(found), m), m)
+    return prune(cost, beta, refine(split, n, sorted(found), m), m, split)
 
 
 def prune(
-    cid: int,
-    cs1: np.ndarray,
-    cs2: np.ndarray,
-    par: float,
-    beta: float,
-    changes: list[int],
-    m: int,
+    cost: Cost, beta: float, changes: list[int], m: int, split: Split | None = None
 ) -> list[int]:
     """Drop changes that do not pay their penalty in the final segmentation.
 
@@ -100,11 +80,10 @@ def prune(
     and the changes on either side of the gap are moved to their best
     positions, so the result is never worse than before pruning.
     """
-    n = cs1.size - 1
+    n = cost.signal_.size
+    split = split or splitter(cost)
     ch = list(changes)
-
-    def cost(a: int, b: int) -> float:
-        return float(seg_cost(cid, cs1, cs2, par, a, b))
+    error: Callable[[int, int], float] = cost.error
 
     while ch:
         b = [0, *ch, n]
@@ -113,8 +92,8 @@ def prune(
             for w in (1, 2):  # drop ch[j], or ch[j] and ch[j + 1]
                 if j + w > len(ch):
                     continue
-                parts = sum(cost(b[i], b[i + 1]) for i in range(j, j + w + 1))
-                saving = w * beta - (cost(b[j], b[j + w + 1]) - parts)
+                parts = sum(error(b[i], b[i + 1]) for i in range(j, j + w + 1))
+                saving = w * beta - (error(b[j], b[j + w + 1]) - parts)
                 if saving > best:
                     best, drop = saving, (j, w)
         if drop[0] < 0:
@@ -126,7 +105,7 @@ def prune(
             if 0 <= i < len(ch):
                 lo = ch[i - 1] if i > 0 else 0
                 hi = ch[i + 1] if i + 1 < len(ch) else n
-                k, _ = best_split(cid, cs1, cs2, par, lo, hi, m)
+                k, _ = split(lo, hi, m)
                 if k > 0:
                     ch[i] = k
     return ch

@@ -1,4 +1,4 @@
-"""Location intervals for change points from the profile likelihood.
+"""Location intervals of change points from the profile likelihood, for any cost.
 
 For change ``j`` with neighbours ``c_{j-1}`` and ``c_{j+1}`` held fixed, the
 cost of putting it at ``k`` is ``C(c_{j-1}, k) + C(k, c_{j+1})`` (segment
@@ -6,7 +6,10 @@ parameters at their maximum-likelihood values). The weights
 ``exp(-cost(k) / 2)``, normalised over the allowed ``k``, are the profile
 likelihood of the location (the posterior under a flat prior if the segment
 parameters were known); the interval is their equal-tailed ``level`` range.
-O(n) in total. Its coverage was checked by simulation (see the tests).
+It is a likelihood interval for the location, not a confidence interval in
+the strict sense (the segment parameters are profiled, and the changes were
+selected on the same data); its frequentist coverage for a single change was
+checked by simulation (see the tests). O(n) in total.
 Positions whose weight underflows to exactly zero (cost more than 2000 above
 the minimum) are left out of the exponential and the cumulative sum, which
 does not change the result.
@@ -14,41 +17,61 @@ does not change the result.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
 
-from analysis.changepoints._segcost import seg_cost
+from analysis.changepoints.costs._base import Cost
+from analysis.changepoints.search._common import _NONE, python_segment
+
+__all__ = ["location_intervals"]
 
 
-@njit(cache=True)
-def profile(
-    cid: int, cs1: np.ndarray, cs2: np.ndarray, par: float, a: int, b: int, m: int
+@njit(cache=False)
+def _profile(
+    seg: Any, cs1: np.ndarray, cs2: np.ndarray, par: float, a: int, b: int, m: int
 ) -> np.ndarray:
-    """Cost of a single change at each ``k`` in ``[a + m, b - m]`` within ``(a, b]``."""
+    # cost of a single change at each k in [a + m, b - m] within (a, b]
     out = np.empty(b - a - 2 * m + 1)
     for i in range(out.size):
         k = a + m + i
-        out[i] = seg_cost(cid, cs1, cs2, par, a, k) + seg_cost(cid, cs1, cs2, par, k, b)
+        out[i] = seg(cs1, cs2, par, a, k) + seg(cs1, cs2, par, k, b)
     return out
 
 
-def location_intervals(
-    cid: int,
-    cs1: np.ndarray,
-    cs2: np.ndarray,
-    par: float,
-    changes: list[int],
-    m: int,
-    level: float,
-) -> np.ndarray:
-    """``(k, 2)`` array of first and last plausible positions of each change."""
-    n = cs1.size - 1
+def location_intervals(cost: Cost, changes: list[int], m: int, level: float) -> np.ndarray:
+    """``(k, 2)`` array of first and last plausible positions of each change.
+
+    ``cost`` is fitted; ``changes`` are the 0-based positions of the first
+    point of each new segment, ``m`` the minimum segment length.
+
+    Examples
+    --------
+    >>> from analysis.changepoints import PoissonCost
+    >>> y = np.r_[np.zeros(20), np.full(20, 30.0)]
+    >>> location_intervals(PoissonCost().fit(y), [20], 2, 0.95).tolist()
+    [[20, 20]]
+    """
+    k = cost.kernel()
+    n = cost.signal_.size
+    if k is not None:
+        f, cs1, cs2, par = k.cost, k.cs1, k.cs2, k.par
+
+        def profile(a: int, b: int) -> np.ndarray:
+            return np.asarray(_profile(f, cs1, cs2, par, a, b, m))
+    else:
+        seg = python_segment(cost)
+
+        def profile(a: int, b: int) -> np.ndarray:
+            return np.asarray(_profile.py_func(seg, _NONE, _NONE, 0.0, a, b, m), dtype=float)
+
     bounds = [0, *changes, n]
     out = np.empty((len(changes), 2), dtype=np.int64)
     tail = (1.0 - level) / 2.0
     for j in range(len(changes)):
         a, b = bounds[j], bounds[j + 2]
-        x, first, last = _log_weights(cid, cs1, cs2, par, a, b, m)
+        x, first, last = _log_weights(profile(a, b))
         # exp by numpy (as before), then the equal-tailed positions
         lo, hi = _quantiles(np.exp(x[first : last + 1]), tail)
         hi = min(first + hi, x.size - 1)
@@ -57,12 +80,9 @@ def location_intervals(
 
 
 @njit(cache=True)
-def _log_weights(
-    cid: int, cs1: np.ndarray, cs2: np.ndarray, par: float, a: int, b: int, m: int
-) -> tuple[np.ndarray, int, int]:
-    # -(cost - min cost) / 2 at each position, and the first and last position
-    # whose weight exp(.) is not exactly zero (an argument below -1000 gives 0)
-    x = profile(cid, cs1, cs2, par, a, b, m)
+def _log_weights(x: np.ndarray) -> tuple[np.ndarray, int, int]:
+    # -(cost - min cost) / 2 at each position (in place), and the first and last
+    # position whose weight exp(.) is not exactly zero (below -1000 gives 0)
     cmin = x.min()
     first = x.size
     last = -1

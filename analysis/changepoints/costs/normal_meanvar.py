@@ -6,6 +6,8 @@ robust variance) so that a constant stretch cannot have cost minus infinity;
 under the constraint the cost is ``n (log max(v, floor) + min(v / floor, 1))``
 where ``v`` is the segment's maximum-likelihood variance, which keeps the
 property that splitting a segment never increases the cost (PELT needs it).
+The compiled kernels call only functions of this file (so numba's cache
+follows every edit).
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import pandas as pd
 from numba import njit
 from scipy import stats
 
-from analysis.changepoints._cost import Cost
+from analysis.changepoints.costs._base import PrefixSumCost
+from analysis.changepoints.costs.normal import robust_sd
 
-COST_ID = 3
+__all__ = ["MeanVarCost"]
+
 PARAMS_PER_SEGMENT = 2
 
 
@@ -35,7 +39,23 @@ def segment_cost(s: float, q: float, n: float, floor: float) -> float:
     return n * (math.log(floor) + v / floor)
 
 
-class MeanVarCost(Cost):
+@njit(cache=True, error_model="numpy")
+def _segment_kernel(cs1: np.ndarray, cs2: np.ndarray, par: float, a: int, b: int) -> float:
+    return segment_cost(cs1[b] - cs1[a], cs2[b] - cs2[a], float(b - a), par)
+
+
+@njit(cache=True, error_model="numpy")
+def _segment_costs(
+    cs1: np.ndarray, cs2: np.ndarray, par: float, starts: np.ndarray, b: int
+) -> np.ndarray:
+    out = np.empty(starts.size)
+    for i in range(starts.size):
+        a = starts[i]
+        out[i] = segment_cost(cs1[b] - cs1[a], cs2[b] - cs2[a], float(b - a), par)
+    return out
+
+
+class MeanVarCost(PrefixSumCost):
     """Change in mean and variance of Gaussian data.
 
     ``floor`` is the smallest segment variance, as a fraction of the squared
@@ -48,21 +68,29 @@ class MeanVarCost(Cost):
     a 3-fold sd change was the same for both to within 0.02. Very short series
     (20 values or fewer) still over-segment at this penalty; a larger
     ``min_size`` helps there.
+
+    Examples
+    --------
+    >>> cost = MeanVarCost().fit([0.0, 0.1, -0.1, 3.0, 3.5, 2.5])
+    >>> cost.params_per_segment
+    2
     """
 
     name = "normal_meanvar"
-    cid = COST_ID
     params_per_segment = PARAMS_PER_SEGMENT
+    squares = True
+    _segment_kernel = _segment_kernel
+    _segment_costs = _segment_costs
 
     def __init__(self, floor: float = 1e-2) -> None:
         super().__init__()
+        if not (math.isfinite(floor) and floor > 0):
+            raise ValueError(f"floor must be a finite number > 0, got {floor!r}")
         self.floor = floor
         self.sd_ = 1.0
         self.center_ = 0.0
 
     def _transform(self, y: np.ndarray) -> tuple[np.ndarray, float]:
-        from analysis.changepoints._cost_normal import robust_sd
-
         self.sd_ = robust_sd(y)
         self.center_ = float(np.median(y))
         return (y - self.center_) / self.sd_, float(self.floor)
@@ -72,8 +100,13 @@ class MeanVarCost(Cost):
         v = max(float(seg.var()), self.par_ * self.sd_**2)
         return float(n * np.log(2 * np.pi * v) + np.sum((seg - seg.mean()) ** 2) / v)
 
+    def neg2_loglik(self, bounds: np.ndarray) -> float:
+        """Full ``-2 log L`` of the segmentation with segment ends ``bounds``."""
+        y = self.signal_
+        return float(sum(self._segment_neg2ll(y[a:b]) for a, b in itertools.pairwise(bounds)))
+
     def segment_rows(self, bounds: np.ndarray, level: float) -> pd.DataFrame:
-        """Mean, sd and a t interval for the mean."""
+        """Mean, sd and a t confidence interval for the mean."""
         y = self.signal_
         rows = []
         for a, b in itertools.pairwise(bounds):

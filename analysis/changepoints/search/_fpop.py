@@ -2,10 +2,16 @@
 
 Exact like PELT but near-linear even when changes are few, for the costs
 that are a convex function of one segment parameter ``v`` (normal mean,
-Poisson, negative binomial with fixed dispersion; see
-:mod:`analysis.changepoints._segcost`). Hand-written because no maintained
-Python library offers functional pruning for Poisson or negative-binomial
-costs.
+Poisson, negative binomial with fixed dispersion). Each such cost gives its
+natural form (:class:`~analysis.changepoints.costs._base.FunctionalForm`:
+compiled ``G``, ``G'``, link, weight and candidate-cost functions beside the
+cost's class), and the search takes those functions as arguments, so it
+holds no list of costs; a cost without a natural form (a user's own cost)
+cannot be searched here. Because the functions come from the costs' files,
+numba's on-disk cache (keyed by this file) could not follow an edit of them:
+the searches are compiled once per process instead (``cache=False``).
+Hand-written because no maintained Python library offers functional pruning
+for Poisson or negative-binomial costs.
 
 Each candidate last change ``tau`` keeps the set of parameter values at which
 it may still be optimal, as two intervals. If ``tau`` is the optimal last
@@ -29,13 +35,12 @@ programme, ties included) up to a relative tolerance of 1e-10 in the cost.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numba import njit
 
-from analysis.changepoints._segcost import g_value, link, segment_cost1, weight
-
-_segment = segment_cost1
+from analysis.changepoints.costs._base import FunctionalForm
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -46,29 +51,10 @@ def _h(fdiff: float, s: float, w: float, v: float, g: float) -> float:
     return fdiff + 2.0 * (-s * v + w * g)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _slope(cid: int, v: float, g: float) -> float:
-    # G'(v) from the cached G(v), without another exp
-    if cid == 0:
-        return v
-    if cid == 1:
-        return g
-    return -math.expm1(-g)
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def _g_at_mean(cid: int, mean: float, par: float) -> float:
-    # G at the parameter whose mean is ``mean``
-    if cid == 0:
-        return 0.5 * mean * mean
-    if cid == 1:
-        return mean
-    return math.log1p(mean / par)
-
-
-@njit(cache=True, error_model="numpy")
+@njit(cache=False, error_model="numpy")
 def _newton(
-    cid: int,
+    g_value: Any,
+    g_slope: Any,
     par: float,
     fdiff: float,
     s: float,
@@ -83,21 +69,24 @@ def _newton(
     for _ in range(30):
         if hv <= tol:
             break
-        d = 2.0 * (-s + w * _slope(cid, v, g))
+        d = 2.0 * (-s + w * g_slope(v, g, par))
         if d == 0.0:
             break
         nv = v - hv / d
         if nv == v:
             break
         v = nv
-        g = g_value(cid, v, par)
+        g = g_value(v, par)
         hv = _h(fdiff, s, w, v, g)
     return v, g, hv
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=False, error_model="numpy", inline="always")
 def _cut(
-    cid: int,
+    g_value: Any,
+    g_slope: Any,
+    g_at_mean: Any,
+    link: Any,
     par: float,
     fd: float,
     ss: float,
@@ -113,30 +102,6 @@ def _cut(
     # whether h <= tol at both ends (so on the whole piece, by convexity)
     if lo > hi:
         return lo, glo, hi, ghi, False
-    if cid == 0:
-        # quadratic: nothing to do when h <= 0 at both ends (so on the whole
-        # piece); else closed-form roots of fd - 2 S v + n v^2, widened by a
-        # few ulps so that the piece stays a superset
-        if _h(fd, ss, w, lo, glo) <= 0.0 and _h(fd, ss, w, hi, ghi) <= 0.0:
-            return lo, glo, hi, ghi, True
-        disc = ss * ss - w * fd
-        if disc < 0.0:
-            return 1.0, 0.0, -1.0, 0.0, False
-        root = math.sqrt(disc)
-        r1 = (ss - root) / w
-        r2 = (ss + root) / w
-        pad = 1e-12 * (abs(r1) + abs(r2) + 1.0)
-        r1 -= pad
-        r2 += pad
-        if r1 > lo:
-            lo = r1
-            glo = 0.5 * r1 * r1
-        if r2 < hi:
-            hi = r2
-            ghi = 0.5 * r2 * r2
-        if lo > hi:
-            return 1.0, 0.0, -1.0, 0.0, False
-        return lo, glo, hi, ghi, True
     if lo == -np.inf:
         hlo = fd + 2.0 * w * glo  # ss == 0 here: G(-inf) = 0
     else:
@@ -144,17 +109,17 @@ def _cut(
     hhi = _h(fd, ss, w, hi, ghi)
     if hlo > tol and hhi > tol:
         mean = ss / nn
-        vhat = link(cid, mean)
+        vhat = link(mean)
         if vhat <= lo or vhat >= hi:
             return 1.0, 0.0, -1.0, 0.0, False
-        if _h(fd, ss, w, vhat, _g_at_mean(cid, mean, par)) > tol:
+        if _h(fd, ss, w, vhat, g_at_mean(mean, par)) > tol:
             return 1.0, 0.0, -1.0, 0.0, False
-        lo, glo, hlo = _newton(cid, par, fd, ss, w, lo, glo, hlo, tol)
-        hi, ghi, hhi = _newton(cid, par, fd, ss, w, hi, ghi, hhi, tol)
+        lo, glo, hlo = _newton(g_value, g_slope, par, fd, ss, w, lo, glo, hlo, tol)
+        hi, ghi, hhi = _newton(g_value, g_slope, par, fd, ss, w, hi, ghi, hhi, tol)
     elif hlo > tol:
-        lo, glo, hlo = _newton(cid, par, fd, ss, w, lo, glo, hlo, tol)
+        lo, glo, hlo = _newton(g_value, g_slope, par, fd, ss, w, lo, glo, hlo, tol)
     elif hhi > tol:
-        hi, ghi, hhi = _newton(cid, par, fd, ss, w, hi, ghi, hhi, tol)
+        hi, ghi, hhi = _newton(g_value, g_slope, par, fd, ss, w, hi, ghi, hhi, tol)
     return lo, glo, hi, ghi, hlo <= tol and hhi <= tol
 
 
@@ -194,9 +159,9 @@ def _start(
     return f, last, c_tau, c_cs, c_fb, c_al, c_ah, c_bl, c_bh
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=False, error_model="numpy", inline="always")
 def _first_costs(
-    cid: int,
+    segment: Any,
     par: float,
     k: int,
     t: int,
@@ -209,16 +174,23 @@ def _first_costs(
     best = np.inf
     arg = 0
     for i in range(k):
-        v = c_fb[i] + _segment(cid, cst - c_cs[i], float(t - c_tau[i]), par)
+        v = c_fb[i] + segment(cst - c_cs[i], float(t - c_tau[i]), par)
         if v < best:
             best = v
             arg = c_tau[i]
     return best, arg
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _search(
-    cid: int,
+@njit(cache=False, error_model="numpy")
+def _fpop_convex(
+    segment: Any,
+    g_value: Any,
+    g_slope: Any,
+    g_at_mean: Any,
+    link: Any,
+    weight: Any,
+    candidate: Any,
+    slots: int,
     cs1: np.ndarray,
     par: float,
     beta: float,
@@ -227,7 +199,7 @@ def _search(
     vmax: float,
     vfloor: float,
 ) -> tuple[np.ndarray, float, float]:
-    """The search; inlined into one kernel per cost so ``cid`` is a constant."""
+    # the search for a convex G with Newton cuts; compiled once per cost
     n = cs1.size - 1
     f, last, c_tau, c_cs, c_fb, c_al, c_ah, c_bl, c_bh = _start(n, beta, cs1[0], vmin, vmax)
     # G at the pieces' end points
@@ -242,9 +214,9 @@ def _search(
     c_im = np.empty(n + 1)
     c_l1 = np.empty(n + 1)
     c_q0 = np.empty(n + 1)
-    g_min = g_value(cid, vmin, par) if np.isfinite(vmin) else 0.0
-    g_max = g_value(cid, vmax, par)
-    g_floor = g_value(cid, vfloor, par)
+    g_min = g_value(vmin, par) if np.isfinite(vmin) else 0.0
+    g_max = g_value(vmax, par)
+    g_floor = g_value(vfloor, par)
     k = 1
     c_gal[0] = g_min
     c_gah[0] = g_max
@@ -271,7 +243,7 @@ def _search(
             # possibly less than all of it: s keeps a superset) by every piece
             # just cut that overlaps it and has h <= tol on the whole piece
             r = last[s]
-            ex_a = link(cid, (css - cs1[r]) / float(s - r))
+            ex_a = link((css - cs1[r]) / float(s - r))
             ex_b = ex_a
             gex_a = np.nan  # G at the end points, taken from the pieces
             gex_b = np.nan
@@ -280,7 +252,7 @@ def _search(
                 tau = c_tau[i]
                 ss = css - c_cs[i]
                 nn = float(s - tau)
-                w = weight(cid, ss, nn, par)
+                w = weight(ss, nn, par)
                 fd = c_fb[i] - fbs
                 al = c_al[i]
                 gal = c_gal[i]
@@ -294,10 +266,36 @@ def _search(
                         bl = vfloor
                         gbl = g_floor
                 al, gal, ah, gah, oka = _cut(
-                    cid, par, fd, ss, nn, w, al, gal, c_ah[i], c_gah[i], tol
+                    g_value,
+                    g_slope,
+                    g_at_mean,
+                    link,
+                    par,
+                    fd,
+                    ss,
+                    nn,
+                    w,
+                    al,
+                    gal,
+                    c_ah[i],
+                    c_gah[i],
+                    tol,
                 )
                 bl, gbl, bh, gbh, okb = _cut(
-                    cid, par, fd, ss, nn, w, bl, gbl, c_bh[i], c_gbh[i], tol
+                    g_value,
+                    g_slope,
+                    g_at_mean,
+                    link,
+                    par,
+                    fd,
+                    ss,
+                    nn,
+                    w,
+                    bl,
+                    gbl,
+                    c_bh[i],
+                    c_gbh[i],
+                    tol,
                 )
                 if al > ah and bl > bh:
                     continue
@@ -315,53 +313,23 @@ def _search(
                     if bh > ex_b:
                         ex_b = bh
                         gex_b = gbh
-                st = cst - c_cs[i]
-                lm = c_lm[i]
-                im = c_im[i]
-                l1 = c_l1[i] if cid == 2 else 0.0
-                q0 = c_q0[i] if cid == 2 else 0.0
-                if cid == 2 and st > 0.0:
-                    # as below, and log(r + mu) >= log(r + mu0) + 1 - (r + mu0) / (r + mu)
-                    nt = float(t - tau)
-                    mu = st / nt
-                    wt = st + nt * par
-                    u = lm + mu * im - 1.0
-                    u1 = l1 + 1.0 - q0 / (par + mu)
-                    lower = c_fb[i] + 2.0 * (-st * u + wt * u1)
-                    size = abs(c_fb[i]) + 2.0 * (
-                        st * (abs(lm) + 1.0 + mu * im) + wt * (abs(u1) + 2.0)
-                    )
-                    if not lower > best + 1e-12 * size:
-                        lm = math.log(mu)
-                        im = 1.0 / mu
-                        l1 = math.log1p(mu / par)
-                        q0 = par + mu
-                        v = c_fb[i] + 2.0 * (-st * lm + wt * l1)  # = _segment(...)
-                        if v < best:
-                            best = v
-                            arg = tau
-                elif cid == 1 and st > 0.0:
-                    # log is concave: log(mu) <= lm + mu im - 1, so the cost
-                    # is at least ``lower``; skip the exact cost when that is
-                    # above the best so far by more than any rounding
-                    mu = st / float(t - tau)
-                    lower = c_fb[i] + 2.0 * (st - st * (lm + mu * im - 1.0))
-                    margin = 1e-12 * (abs(c_fb[i]) + 2.0 * st * (1.0 + abs(lm) + mu * im))
-                    if not lower > best + margin:
-                        lm = math.log(mu)
-                        im = 1.0 / mu
-                        v = c_fb[i] + 2.0 * (st - st * lm)  # = _segment(...)
-                        if v < best:
-                            best = v
-                            arg = tau
-                else:
-                    v = c_fb[i] + _segment(cid, st, float(t - tau), par)
-                    if v < best:
-                        best = v
-                        arg = tau
+                v, lm, im, l1, q0 = candidate(
+                    c_fb[i],
+                    cst - c_cs[i],
+                    float(t - tau),
+                    par,
+                    c_lm[i],
+                    c_im[i],
+                    c_l1[i],
+                    c_q0[i],
+                    best,
+                )
+                if v < best:
+                    best = v
+                    arg = tau
                 c_lm[j] = lm
                 c_im[j] = im
-                if cid == 2:
+                if slots > 2:  # (only costs that use l1 and q0 pay for keeping them)
                     c_l1[j] = l1
                     c_q0[j] = q0
                 if j != i:
@@ -396,9 +364,9 @@ def _search(
             c_q0[k] = np.nan
             if ex_a < ex_b:
                 if np.isnan(gex_a):  # an end point still at the optimum itself
-                    gex_a = g_value(cid, ex_a, par)
+                    gex_a = g_value(ex_a, par)
                 if np.isnan(gex_b):
-                    gex_b = g_value(cid, ex_b, par)
+                    gex_b = g_value(ex_b, par)
                 if ex_a <= vmin:
                     c_al[k] = 1.0
                     c_ah[k] = -1.0
@@ -410,13 +378,13 @@ def _search(
                     c_gbl[k] = gex_b
                     c_bh[k] = vmax
                     c_gbh[k] = g_max
-            v = fbs + _segment(cid, cst - css, float(t - s), par)
+            v = fbs + segment(cst - css, float(t - s), par)
             if v < best:
                 best = v
                 arg = s
             k += 1
         else:
-            best, arg = _first_costs(cid, par, k, t, cst, c_tau, c_cs, c_fb)
+            best, arg = _first_costs(segment, par, k, t, cst, c_tau, c_cs, c_fb)
         f[t] = best
         last[t] = arg
         total += k
@@ -435,15 +403,22 @@ def _qcut(lo: float, hi: float, r1: float, r2: float) -> tuple[float, float]:
     return lo, hi
 
 
-@njit(cache=True, error_model="numpy")
-def _fpop_normal(
-    cs1: np.ndarray, par: float, beta: float, m: int, vmin: float, vmax: float, vfloor: float
+@njit(cache=False, error_model="numpy")
+def _fpop_quadratic(
+    segment: Any,
+    cs1: np.ndarray,
+    par: float,
+    beta: float,
+    m: int,
+    vmin: float,
+    vmax: float,
+    vfloor: float,
 ) -> tuple[np.ndarray, float, float]:
-    # the search of ``_search`` for the normal cost, written out: G(v) = v^2 / 2
-    # is recomputed instead of stored, and the closed-form roots of the
-    # quadratic constraint are taken once per candidate, only when a piece
-    # has an end point outside them (same pieces and costs as ``_search(0)``).
-    # The per-step state updates are written out here and in ``_search``, not
+    # the search of ``_fpop_convex`` for the quadratic form (the Gaussian mean,
+    # segment cost -S^2 / n), written out: G(v) = v^2 / 2 is recomputed instead
+    # of stored, and the closed-form roots of the quadratic constraint are taken
+    # once per candidate, only when a piece has an end point outside them.
+    # The per-step state updates are written out here and in ``_fpop_convex``, not
     # shared: a compiled helper taking the state arrays pays reference counts
     # on every call (measured: 0.085 s -> 0.70 s at n = 1e6).
     n = cs1.size - 1
@@ -456,7 +431,7 @@ def _fpop_normal(
         best = np.inf
         arg = 0
         if s < m:
-            best, arg = _first_costs(0, par, k, t, cst, c_tau, c_cs, c_fb)
+            best, arg = _first_costs(segment, par, k, t, cst, c_tau, c_cs, c_fb)
             f[t] = best
             last[t] = arg
             total += k
@@ -566,38 +541,31 @@ def _fpop_normal(
     return last, f[n], total / max(n - m + 1, 1)
 
 
-@njit(cache=True, error_model="numpy")
-def _fpop_poisson(
-    cs1: np.ndarray, par: float, beta: float, m: int, vmin: float, vmax: float, vfloor: float
-) -> tuple[np.ndarray, float, float]:
-    return _search(1, cs1, par, beta, m, vmin, vmax, vfloor)
-
-
-@njit(cache=True, error_model="numpy")
-def _fpop_negbin(
-    cs1: np.ndarray, par: float, beta: float, m: int, vmin: float, vmax: float, vfloor: float
-) -> tuple[np.ndarray, float, float]:
-    return _search(2, cs1, par, beta, m, vmin, vmax, vfloor)
-
-
-_KERNELS = {0: _fpop_normal, 1: _fpop_poisson, 2: _fpop_negbin}
-
-
-def fpop(
-    cid: int,
-    cs1: np.ndarray,
-    par: float,
-    beta: float,
-    m: int,
-    vmin: float,
-    vmax: float,
-    vfloor: float,
-) -> tuple[np.ndarray, float, float]:
+def fpop(form: FunctionalForm, beta: float, m: int) -> tuple[np.ndarray, float, float]:
     """Return ``(last, F_n, mean number of candidates per step)``.
 
-    ``[vmin, vmax]`` is the parameter range of the data (``vmin = -inf`` for
-    counts with zeros); ``vfloor`` is the parameter of mean ``1 / (2 n)``
-    (only used when ``vmin = -inf``). Runs the kernel compiled for cost
-    ``cid`` (normal 0, Poisson 1, negative binomial 2).
+    ``form`` is the cost's natural form: its functions, prefix sums and
+    parameter range ``[vmin, vmax]`` (``vmin = -inf`` for counts with zeros;
+    ``vfloor``, the parameter of mean ``1 / (2 n)``, is then used).
     """
-    return _KERNELS[cid](cs1, float(par), float(beta), int(m), vmin, vmax, vfloor)
+    if form.quadratic:
+        return _fpop_quadratic(
+            form.segment, form.cs1, form.par, float(beta), int(m), form.vmin, form.vmax, form.vfloor
+        )
+    return _fpop_convex(
+        form.segment,
+        form.g_value,
+        form.g_slope,
+        form.g_at_mean,
+        form.link,
+        form.weight,
+        form.candidate,
+        form.slots,
+        form.cs1,
+        form.par,
+        float(beta),
+        int(m),
+        form.vmin,
+        form.vmax,
+        form.vfloor,
+    )

@@ -2,26 +2,28 @@
 
 Pruning rule, made exact under a minimum segment length ``m``: a candidate
 ``tau`` with ``F(tau) + C(tau, t) >= F(t)`` cannot be the last change of any
-segmentation ending at ``T >= t + m`` (all our costs satisfy
-``C(a, b) + C(b, c) <= C(a, c)``), so it is dropped from time ``t + m`` on.
-Linear in ``n`` when the number of changes grows with ``n``; quadratic when
-changes are few, which is why the one-parameter costs default to FPOP.
+segmentation ending at ``T >= t + m`` (the cost must satisfy
+``C(a, b) + C(b, c) <= C(a, c)``, as every built-in cost does), so it is
+dropped from time ``t + m`` on. Linear in ``n`` when the number of changes
+grows with ``n``; quadratic when changes are few, which is why the
+one-parameter costs default to FPOP.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
 
-from analysis.changepoints._segcost import seg_cost
+from analysis.changepoints.costs._base import Cost
+from analysis.changepoints.search._common import run
 
 
-@njit(cache=True)
-def pelt(
-    cid: int, cs1: np.ndarray, cs2: np.ndarray, par: float, beta: float, m: int
+@njit(cache=False)
+def _pelt(
+    seg: Any, cs1: np.ndarray, cs2: np.ndarray, par: float, n: int, beta: float, m: int
 ) -> tuple[np.ndarray, float]:
-    """Return ``(last, F_n)`` as :func:`~analysis.changepoints._brute.optimal_partitioning`."""
-    n = cs1.size - 1
     f = np.full(n + 1, np.inf)
     f[0] = -beta
     last = np.zeros(n + 1, dtype=np.int64)
@@ -49,7 +51,7 @@ def pelt(
         k = j
         for i in range(k):
             tau = cand[i]
-            v = f[tau] + beta + seg_cost(cid, cs1, cs2, par, tau, t)
+            v = f[tau] + beta + seg(cs1, cs2, par, tau, t)
             vals[i] = v
             if v < best:
                 best = v
@@ -61,3 +63,9 @@ def pelt(
             if vals[i] - beta > best + tol and dead[i] > t + m:
                 dead[i] = t + m
     return last, f[n]
+
+
+def pelt(cost: Cost, beta: float, m: int) -> tuple[np.ndarray, float]:
+    """Return ``(last, F_n)``: the last-change array and the optimal penalised cost."""
+    last, fn = run(_pelt, cost, float(beta), int(m))
+    return last, float(fn)

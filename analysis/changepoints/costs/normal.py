@@ -2,11 +2,14 @@
 
 The data are standardised by a robust scale (the median absolute deviation of
 first differences divided by sqrt 2, which changes in mean barely affect), so
-the segment cost is ``-2 log L`` up to a constant: ``sum (z - mean)^2``.
+the segment cost is ``-2 log L`` up to a constant: ``sum (z - mean)^2``. The
+compiled kernels call only functions of this file (so numba's cache follows
+every edit).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -14,16 +17,71 @@ import pandas as pd
 from numba import njit
 from scipy import stats
 
-from analysis.changepoints._cost import Cost
+from analysis.changepoints.costs._base import PrefixSumCost
 
-COST_ID = 0
-PARAMS_PER_SEGMENT = 1
+__all__ = ["NormalCost", "median", "robust_sd"]
 
 
 @njit(cache=True, error_model="numpy")
-def segment_cost(s: float, n: float) -> float:
+def segment_cost(s: float, n: float, par: float) -> float:
     """``-2 log L`` of one segment minus ``sum z^2``: ``-S^2 / n``."""
     return -s * s / n
+
+
+@njit(cache=True, error_model="numpy")
+def _segment_kernel(cs1: np.ndarray, cs2: np.ndarray, par: float, a: int, b: int) -> float:
+    return segment_cost(cs1[b] - cs1[a], float(b - a), par)
+
+
+@njit(cache=True, error_model="numpy")
+def _segment_costs(
+    cs1: np.ndarray, cs2: np.ndarray, par: float, starts: np.ndarray, b: int
+) -> np.ndarray:
+    out = np.empty(starts.size)
+    for i in range(starts.size):
+        out[i] = segment_cost(cs1[b] - cs1[starts[i]], float(b - starts[i]), par)
+    return out
+
+
+# --- natural form for FPOP: v = mean, G(v) = v^2 / 2, W = n --------------------
+@njit(cache=True, error_model="numpy")
+def _g_value(v: float, par: float) -> float:
+    return 0.5 * v * v
+
+
+@njit(cache=True, error_model="numpy")
+def _g_slope(v: float, g: float, par: float) -> float:
+    return v
+
+
+@njit(cache=True, error_model="numpy")
+def _g_at_mean(mean: float, par: float) -> float:
+    return 0.5 * mean * mean
+
+
+@njit(cache=True, error_model="numpy")
+def _link(mean: float) -> float:
+    return mean
+
+
+@njit(cache=True, error_model="numpy")
+def _weight(s: float, n: float, par: float) -> float:
+    return n
+
+
+@njit(cache=True, error_model="numpy")
+def _candidate(
+    fb: float,
+    st: float,
+    nt: float,
+    par: float,
+    lm: float,
+    im: float,
+    l1: float,
+    q0: float,
+    best: float,
+) -> tuple[float, float, float, float, float]:
+    return fb - st * st / nt, lm, im, l1, q0
 
 
 #: below this size :func:`median` leaves the work to numpy
@@ -37,6 +95,11 @@ def median(a: np.ndarray) -> float:
     finds the middle order statistics in one pass, about five times faster
     than numpy's partition at a million values. The value returned is the
     same: the middle element, or the mean of the two middle elements.
+
+    Examples
+    --------
+    >>> median(np.array([3.0, 1.0, 2.0, 10.0]))
+    2.5
     """
     if a.size >= _COUNT_MIN:
         m = _whole_median(a)
@@ -86,6 +149,11 @@ def robust_sd(y: np.ndarray) -> float:
     difference, so the estimate is not inflated by the changes. Falls back to
     the standard deviation of the differences (integer data with many ties can
     give a zero MAD), then to 1 for a constant series.
+
+    Examples
+    --------
+    >>> robust_sd(np.full(10, 1e20))
+    1.0
     """
     d = np.diff(y)
     if d.size == 0:
@@ -105,15 +173,26 @@ def robust_sd(y: np.ndarray) -> float:
     return sd if sd > 0 else 1.0
 
 
-class NormalCost(Cost):
-    """Change in mean of Gaussian data with a common sd (``None``: :func:`robust_sd`)."""
+class NormalCost(PrefixSumCost):
+    """Change in mean of Gaussian data with a common sd (``None``: :func:`robust_sd`).
+
+    Examples
+    --------
+    >>> cost = NormalCost(sd=1.0).fit([0.0, 0.1, -0.1, 3.0, 3.1, 2.9])
+    >>> cost.describe()
+    'normal (mean change, sd = 1)'
+    """
 
     name = "normal"
-    cid = COST_ID
-    functional = True
+    _segment_kernel = _segment_kernel
+    _segment_costs = _segment_costs
+    _form = (segment_cost, _g_value, _g_slope, _g_at_mean, _link, _weight, _candidate)
+    _quadratic = True
 
     def __init__(self, sd: float | None = None) -> None:
         super().__init__()
+        if sd is not None and not (math.isfinite(sd) and sd > 0):
+            raise ValueError(f"sd must be a finite number > 0 or None, got {sd!r}")
         self.sd = sd
         self.sd_ = 1.0
         self.center_ = 0.0
@@ -127,19 +206,24 @@ class NormalCost(Cost):
         self._zrange = (float(z.min()), float(z.max()))
         return z, 1.0
 
-    def param_range(self) -> tuple[float, float, float]:
-        """``(vmin, vmax, vmin)`` of the standardised data."""
+    def _param_range(self) -> tuple[float, float, float]:
         lo, hi = self._zrange
         return lo, hi, lo
 
-    def _segment_neg2ll(self, seg: np.ndarray) -> float:
-        r = seg - seg.mean()  # one temporary, updated in place
-        r /= self.sd_
-        r *= r
-        return float(np.sum(r) + seg.size * np.log(2 * np.pi * self.sd_**2))
+    def neg2_loglik(self, bounds: np.ndarray) -> float:
+        """Full ``-2 log L`` at each segment's mean with the common sd."""
+        y = self.signal_
+        total = 0.0
+        for a, b in itertools.pairwise(bounds):
+            seg = y[a:b]
+            r = seg - seg.mean()  # one temporary, updated in place
+            r /= self.sd_
+            r *= r
+            total += float(np.sum(r) + seg.size * np.log(2 * np.pi * self.sd_**2))
+        return total
 
     def segment_rows(self, bounds: np.ndarray, level: float) -> pd.DataFrame:
-        """Mean with a z interval using the common robust sd."""
+        """Mean with a z confidence interval using the common robust sd."""
         n = np.diff(bounds).astype(float)
         mean = np.diff(self.cs1_[bounds]) / n * self.sd_ + self.center_
         half = stats.norm.ppf(0.5 + level / 2) * self.sd_ / np.sqrt(n)
