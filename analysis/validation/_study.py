@@ -737,10 +737,10 @@ def forecast_coverage(
         if horizon == "daily":
             frame = _columns(
                 fc.to_frame() if hasattr(fc, "to_frame") else None,
-                ("ci_low", "ci_high"),
+                ("pi_low", "pi_high"),
                 "ForecastResult.to_frame()",
             )
-            lo, hi = frame["ci_low"].to_numpy(), frame["ci_high"].to_numpy()
+            lo, hi = frame["pi_low"].to_numpy(), frame["pi_high"].to_numpy()
             return float(np.mean((lo <= future) & (future <= hi)))
         total = _attr(fc, "total", "ForecastResult")
         try:
