@@ -34,6 +34,18 @@ def _shape_check(y: Any) -> None:
             raise DataError(Problem("<input>", None, None, None, message))
 
 
+def stated_counts(y: Any) -> bool:
+    """Does the input say it holds counts? An integer (or boolean) dtype does.
+
+    Whole numbers stored as floats are measurements unless the caller names a
+    count cost (see :mod:`analysis.changepoints._auto`).
+    """
+    dtype = y.dtypes.iloc[0] if isinstance(y, pd.DataFrame) else getattr(y, "dtype", None)
+    if dtype is None:
+        dtype = np.asarray(y).dtype
+    return bool(pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))
+
+
 def _prepare(
     y: Any, min_size: int, cost: Any = "auto", source: str = "<series>"
 ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
@@ -262,7 +274,9 @@ def detect_changepoints(
     _check_args(min_size, max_changes, level)
     data, x, pos = _prepare(y, int(min_size), cost, source)
     column = None if data.name is None else str(data.name)
-    ch = choose(cost, x, pos, penalty, method, int(min_size), level, source, column)
+    ch = choose(
+        cost, x, pos, penalty, method, int(min_size), level, source, column, stated_counts(y)
+    )
     if ch.changes is not None and (max_changes is None or len(ch.changes) <= max_changes):
         changes = ch.changes
     else:
@@ -321,7 +335,7 @@ def changepoint_path(
     data, x, pos = _prepare(y, int(min_size), cost)
     m = int(min_size)
     column = None if data.name is None else str(data.name)
-    choice = choose(cost, x, pos, "mbic", method, m, level, "<series>", column)
+    choice = choose(cost, x, pos, "mbic", method, m, level, "<series>", column, stated_counts(y))
     c, reason, meth = choice.cost, choice.reason, choice.method
     if method == "auto":
         meth = "fpop" if c.functional_form() is not None else "pelt"

@@ -6,10 +6,13 @@ parameters at their maximum-likelihood values). The weights
 ``exp(-cost(k) / 2)``, normalised over the allowed ``k``, are the profile
 likelihood of the location (the posterior under a flat prior if the segment
 parameters were known); the interval is their equal-tailed ``level`` range.
-It is a likelihood interval for the location, not a confidence interval in
-the strict sense (the segment parameters are profiled, and the changes were
-selected on the same data); its frequentist coverage for a single change was
-checked by simulation (see the tests). O(n) in total.
+A cost's quasi-likelihood scale (``Cost.scale_``, the design effect of
+overdispersed or dependent counts) divides the costs first, which widens the
+interval as the extra variance requires. It is a likelihood interval for the
+location, not a confidence interval in the strict sense (the segment
+parameters are profiled, and the changes were selected on the same data);
+its frequentist coverage for a single change was checked by simulation (see
+the tests). O(n) in total.
 Positions whose weight underflows to exactly zero (cost more than 2000 above
 the minimum) are left out of the exponential and the cumulative sum, which
 does not change the result.
@@ -71,7 +74,7 @@ def location_intervals(cost: Cost, changes: list[int], m: int, level: float) -> 
     tail = (1.0 - level) / 2.0
     for j in range(len(changes)):
         a, b = bounds[j], bounds[j + 2]
-        x, first, last = _log_weights(profile(a, b))
+        x, first, last = _log_weights(profile(a, b) / getattr(cost, "scale_", 1.0))
         # exp by numpy (as before), then the equal-tailed positions
         lo, hi = _quantiles(np.exp(x[first : last + 1]), tail)
         hi = min(first + hi, x.size - 1)

@@ -110,6 +110,12 @@ class Cost:
         Parameters fitted per segment (the ``"bic"``/``"mbic"`` penalties use it).
     signal_ : numpy.ndarray
         The fitted signal (1-D float array).
+    scale_ : float
+        Quasi-likelihood dispersion (1 by default): the error divided by it
+        is the log-likelihood the location and level intervals use. The
+        automatic choice of :func:`~analysis.changepoints.detect_changepoints`
+        sets it to the long-run design effect of counts (overdispersion and
+        serial dependence) and multiplies the penalty by the same factor.
 
     Examples
     --------
@@ -132,6 +138,7 @@ class Cost:
 
     def __init__(self) -> None:
         self.signal_: np.ndarray = np.empty(0)
+        self.scale_: float = 1.0
 
     def fit(self, signal: Any) -> Cost:
         """Store ``signal`` (a 1-D array of floats) and return ``self``."""

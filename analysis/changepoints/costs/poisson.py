@@ -160,10 +160,17 @@ class PoissonCost(PrefixSumCost):
         return float(seg.sum() + 2.0 * _sum_log_factorial(self.signal_))
 
     def segment_rows(self, bounds: np.ndarray, level: float) -> pd.DataFrame:
-        """Rate per step with the exact (Garwood) Poisson confidence interval."""
+        """Rate per step with the exact (Garwood) Poisson confidence interval.
+
+        With a quasi-likelihood scale ``D = scale_ > 1`` (overdispersed or
+        dependent counts) the limits are those of ``S / D`` events scaled
+        back by ``D``, which is the exact interval when ``D = 1``.
+        """
         s = np.diff(self.cs1_[bounds])
         n = np.diff(bounds).astype(float)
         a = 1.0 - level
-        low = np.where(s > 0, stats.chi2.ppf(a / 2, 2 * s) / 2, 0.0) / n
-        high = stats.chi2.ppf(1 - a / 2, 2 * s + 2) / 2 / n
+        d = float(getattr(self, "scale_", 1.0))
+        q = s / d
+        low = np.where(s > 0, d * stats.gamma.ppf(a / 2, np.where(s > 0, q, 1.0)), 0.0) / n
+        high = d * stats.gamma.ppf(1 - a / 2, q + 1.0) / n
         return pd.DataFrame({"rate": s / n, "ci_low": low, "ci_high": high})

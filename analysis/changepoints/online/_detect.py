@@ -239,7 +239,10 @@ def online_changepoints(
     name = y.name if isinstance(y, pd.Series) else None
     return OnlineChangepoints(
         OnlineFit(
-            data=pd.Series(values, index=series.index, name=name),
+            # the input's own index labels the result (CountSeries reads periods as dates)
+            data=pd.Series(
+                values, index=y.index if isinstance(y, pd.Series) else series.index, name=name
+            ),
             change_probability=change_prob,
             run_length=run_length,
             n_hypotheses=n_live,
