@@ -10,7 +10,7 @@ import pandas as pd
 from analysis._series import CountSeries
 from analysis.changepoints._auto import choose
 from analysis.changepoints._result import ChangepointPath, ChangepointResult, _Fit
-from analysis.changepoints.costs import Cost
+from analysis.changepoints.costs import Cost, PoissonCost
 from analysis.changepoints.intervals import location_intervals
 from analysis.changepoints.penalties import penalty_value
 from analysis.changepoints.search._dispatch import EXACT, as_tuple, segment, solve
@@ -205,8 +205,16 @@ def detect_changepoints(
         works with every method but ``fpop``, through its ``error``.
     penalty : {"auto", "mbic", "bic", "aic"} or float
         Penalty per change in ``-2 log-likelihood`` units (see
-        :mod:`analysis.changepoints.penalties`); ``"auto"`` is ``"mbic"``,
-        ``(p + 2) log n`` with ``p`` parameters per segment.
+        :mod:`analysis.changepoints.penalties`). ``"auto"``: ``(p + 2) log n``
+        per change (``p`` parameters per segment), times the long-run design
+        effect for counts (see ``cost``): R ``changepoint``'s MBIC penalty per
+        change without its per-segment ``log(length)`` term, so that the
+        exact FPOP search applies. ``"mbic"``: exactly R ``changepoint``'s
+        MBIC objective, ``sum of (segment cost + log(length))`` (R leaves
+        the term out for a Poisson segment whose sum is 0) ``+ (p + 2) log n``
+        per change, solved exactly by PELT with a pruning bound loosened by
+        ``log(n / 4)`` (R's own PELT prunes as if the term were absent and can
+        miss the optimum; ours finds an equal or lower objective).
     method : {"auto", "fpop", "pelt", "op", "binseg", "seeded_binseg"}
         ``fpop`` (functional pruning, exact, near-linear), ``pelt`` (exact,
         any cost), ``op`` (exact O(n^2) reference), ``binseg`` and
@@ -274,15 +282,29 @@ def detect_changepoints(
     _check_args(min_size, max_changes, level)
     data, x, pos = _prepare(y, int(min_size), cost, source)
     column = None if data.name is None else str(data.name)
+    mbic = isinstance(penalty, str) and penalty.lower() == "mbic"
+    if mbic and method not in ("auto", "pelt"):
+        raise ValueError(
+            f"penalty='mbic' (R changepoint's MBIC objective, with a log-length term per "
+            f"segment) is solved exactly by method='pelt' (or 'auto'), not {method!r}"
+        )
     ch = choose(
         cost, x, pos, penalty, method, int(min_size), level, source, column, stated_counts(y)
     )
-    if ch.changes is not None and (max_changes is None or len(ch.changes) <= max_changes):
+    meth = ch.method
+    if mbic:
+        meth = "pelt"
+        weight = float(getattr(ch.cost, "scale_", 1.0))
+        zero_rule = type(ch.cost) is PoissonCost  # R: a zero-sum Poisson segment costs 0
+        changes, _ = segment(
+            ch.cost, ch.penalty, meth, int(min_size), max_changes, (weight, zero_rule)
+        )
+    elif ch.changes is not None and (max_changes is None or len(ch.changes) <= max_changes):
         changes = ch.changes
     else:
         changes, _ = segment(ch.cost, ch.penalty, ch.method, int(min_size), max_changes)
     return _build(
-        data, pos, ch.cost, changes, ch.penalty, penalty, ch.method, ch.reason, int(min_size), level
+        data, pos, ch.cost, changes, ch.penalty, penalty, meth, ch.reason, int(min_size), level
     )
 
 

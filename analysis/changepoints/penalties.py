@@ -4,23 +4,28 @@ With ``p`` parameters per segment a change adds ``p + 1`` parameters (the
 location and the new segment's parameters), so
 
 * ``"bic"``: ``(p + 1) log n`` (Schwarz; R's ``changepoint`` uses the same);
-* ``"mbic"``: ``(p + 2) log n``, the part of Zhang and Siegmund's (2007)
-  modified BIC that is linear in the number of changes. Their criterion also
-  adds ``sum_i log(n_i / n)`` over segment lengths ``n_i``; that term is never
-  positive, so dropping it makes ours slightly more conservative, and keeps
-  the penalty linear so that exact pruned searches and the CROPS path apply;
+* ``"mbic"``: ``(p + 2) log n`` per change, and :func:`detect_changepoints`
+  adds R ``changepoint``'s per-segment ``log(length)`` term (none for a
+  Poisson segment whose sum is 0, as R does): exactly the objective R's
+  ``penalty="MBIC"`` minimises, after Zhang and Siegmund (2007). That term
+  is not a constant per change, so this penalty is solved by PELT (with a
+  loosened, still exact, pruning bound); R's own PELT prunes as if the term
+  were absent and misses the optimum on some series, where ours finds a
+  lower objective (``tests/changepoints/test_r_reference.py`` checks both
+  against the R outputs in ``../shared/reference/r-changepoint``);
 * ``"aic"``: ``2 (p + 1)`` (Akaike; for exploration only, it over-segments);
 * a non-negative number, used as is.
 
-``"auto"`` is ``"mbic"``. Why: over ``n`` candidate locations the maximum of
-the likelihood-ratio statistic for one change grows like ``2 log log n`` plus
-terms of order ``log n`` for each added segment parameter; BIC's ``2 log n``
-(for one parameter) leaves a false-alarm rate of several percent on stationary
-series of a few hundred to thousands of points, while ``3 log n`` keeps it
-near or below 1% for all lengths and still detects changes whose
-likelihood-ratio statistic exceeds ``3 log n`` (about 21 at n = 1000), i.e.
-moderate changes lasting weeks in daily counts. It is the default of R's
-``changepoint`` package for the same reason.
+``"auto"`` is ``(p + 2) log n`` per change, R's MBIC penalty per change
+without the per-segment term (so that it stays linear and the exact FPOP
+search and the CROPS path apply), and the automatic choice of
+:func:`detect_changepoints` multiplies it by the long-run design effect of
+counts. Why ``(p + 2) log n``: over ``n`` candidate locations the maximum of
+the likelihood-ratio statistic for one change grows like ``2 log log n``
+plus terms of order ``log n`` for each added segment parameter; BIC's ``2
+log n`` (for one parameter) leaves a false-alarm rate of several percent on
+stationary series of a few hundred to thousands of points, while ``3 log n``
+keeps it near or below 1% for all lengths.
 """
 
 from __future__ import annotations

@@ -45,8 +45,20 @@ def _backtrack(last: np.ndarray) -> list[int]:
     return out[::-1]
 
 
-def solve(cost: Cost, beta: float, method: str, m: int) -> tuple[list[int], float]:
-    """Exact solution: ``(changes, unpenalised cost)`` by ``fpop``, ``pelt`` or ``op``."""
+def solve(
+    cost: Cost, beta: float, method: str, m: int, length: tuple[float, bool] = (0.0, False)
+) -> tuple[list[int], float]:
+    """Exact solution: ``(changes, unpenalised cost)`` by ``fpop``, ``pelt`` or ``op``.
+
+    ``length = (weight, zero_rule)`` adds R's MBIC per-segment ``weight *
+    log(length)`` term (see :func:`~analysis.changepoints.search._pelt.pelt`);
+    only PELT solves that objective.
+    """
+    if length[0] > 0 and method != "pelt":
+        raise ValueError(
+            f"penalty='mbic' (R's objective, with a log-length term per segment) is solved "
+            f"exactly by method='pelt', not {method!r}"
+        )
     if method == "fpop":
         from analysis.changepoints.search._fpop import fpop
 
@@ -58,7 +70,7 @@ def solve(cost: Cost, beta: float, method: str, m: int) -> tuple[list[int], floa
     elif method == "pelt":
         from analysis.changepoints.search._pelt import pelt
 
-        last, fn = pelt(cost, beta, m)
+        last, fn = pelt(cost, beta, m, *length)
     elif method == "op":
         from analysis.changepoints.search._brute import optimal_partitioning
 
@@ -76,7 +88,12 @@ def internal_cost(cost: Cost, changes: list[int]) -> float:
 
 
 def segment(
-    cost: Cost, beta: float, method: str, m: int, max_changes: int | None
+    cost: Cost,
+    beta: float,
+    method: str,
+    m: int,
+    max_changes: int | None,
+    length: tuple[float, bool] = (0.0, False),
 ) -> tuple[list[int], float]:
     """Changes and their unpenalised cost by ``method``, honouring ``max_changes``.
 
@@ -87,6 +104,10 @@ def segment(
     of the penalty path's richest answer within the limit and binary
     segmentation's ``max_changes`` splits.
     """
+    if length[0] > 0:
+        if max_changes is not None:
+            raise ValueError("max_changes is not available with penalty='mbic' (R's objective)")
+        return solve(cost, beta, method, m, length)
     if method in ("binseg", "seeded_binseg"):
         if method == "binseg":
             from analysis.changepoints.search._binseg import binseg as run

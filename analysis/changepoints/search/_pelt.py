@@ -1,6 +1,8 @@
 """PELT (Killick, Fearnhead and Eckley 2012): exact, for any cost.
 
-Pruning rule, made exact under a minimum segment length ``m``: a candidate
+The objective is ``sum of segment costs + beta * changes`` (plus, for R's
+MBIC, ``lw * log(length)`` per segment). Pruning rule, made exact under a
+minimum segment length ``m``: a candidate
 ``tau`` with ``F(tau) + C(tau, t) >= F(t)`` cannot be the last change of any
 segmentation ending at ``T >= t + m`` (the cost must satisfy
 ``C(a, b) + C(b, c) <= C(a, c)``, as every built-in cost does), so it is
@@ -22,10 +24,22 @@ from analysis.changepoints.search._common import run
 
 @njit(cache=False)
 def _pelt(
-    seg: Any, cs1: np.ndarray, cs2: np.ndarray, par: float, n: int, beta: float, m: int
+    seg: Any,
+    cs1: np.ndarray,
+    cs2: np.ndarray,
+    par: float,
+    n: int,
+    beta: float,
+    m: int,
+    lw: float,
+    zero_rule: bool,
 ) -> tuple[np.ndarray, float]:
     f = np.full(n + 1, np.inf)
     f[0] = -beta
+    # a per-segment lw * log(length) term breaks C(a,b) + C(b,c) <= C(a,c) by at
+    # most lw * log(n / 4) (the largest log(b-a) + log(c-b) - log(c-a)): prune
+    # only candidates that lose by more than that, which keeps the search exact
+    slack = lw * np.log(max(n, 4) / 4.0) if lw > 0.0 else 0.0
     last = np.zeros(n + 1, dtype=np.int64)
     cand = np.empty(n + 1, dtype=np.int64)
     dead = np.empty(n + 1, dtype=np.int64)
@@ -52,6 +66,8 @@ def _pelt(
         for i in range(k):
             tau = cand[i]
             v = f[tau] + beta + seg(cs1, cs2, par, tau, t)
+            if lw > 0.0 and not (zero_rule and cs1[t] - cs1[tau] <= 0.0):
+                v += lw * np.log(t - tau)
             vals[i] = v
             if v < best:
                 best = v
@@ -60,12 +76,22 @@ def _pelt(
         last[t] = arg
         tol = 1e-10 * (abs(best) + 1.0)
         for i in range(k):
-            if vals[i] - beta > best + tol and dead[i] > t + m:
+            if vals[i] - beta - slack > best + tol and dead[i] > t + m:
                 dead[i] = t + m
     return last, f[n]
 
 
-def pelt(cost: Cost, beta: float, m: int) -> tuple[np.ndarray, float]:
-    """Return ``(last, F_n)``: the last-change array and the optimal penalised cost."""
-    last, fn = run(_pelt, cost, float(beta), int(m))
+def pelt(
+    cost: Cost, beta: float, m: int, length_weight: float = 0.0, zero_rule: bool = False
+) -> tuple[np.ndarray, float]:
+    """Return ``(last, F_n)``: the last-change array and the optimal penalised cost.
+
+    ``length_weight`` adds ``length_weight * log(segment length)`` to every
+    segment (R ``changepoint``'s MBIC), except, with ``zero_rule``, segments
+    whose sum is 0 (R's Poisson MBIC cost); the pruning is loosened by the
+    most that term can gain, so the answer stays the exact optimum.
+    """
+    if zero_rule and cost.kernel() is None:
+        raise TypeError("the zero-sum rule of R's Poisson MBIC needs the built-in Poisson cost")
+    last, fn = run(_pelt, cost, float(beta), int(m), float(length_weight), bool(zero_rule))
     return last, float(fn)
