@@ -57,6 +57,7 @@ from analysis._dependence import (
     difference_dispersion,
     difference_long_run_variance,
     estimate_dependence,
+    long_run_dependence,
 )
 from analysis.changepoints.costs import Cost, MeanVarCost, NegBinCost, NormalCost, PoissonCost
 from analysis.changepoints.costs.poisson import is_counts
@@ -276,16 +277,16 @@ def _iterate(
     meth = pick_method(method, cost, x.size)
     factor = start
     changes, _ = segment(cost, beta0 * factor, meth, m, None)
-    dep = estimate_dependence(x, _segment_means(x, changes))
     passes = 1
-    while passes < MAX_PASSES:
-        new, dep = scale(_segment_means(x, changes))
-        passes += 1
-        if abs(new - factor) <= 0.01 * factor:
-            factor = new
-            break
+    new, dep = scale(_segment_means(x, changes))
+    while passes < MAX_PASSES and abs(new - factor) > 0.01 * factor:
         factor = new
+        previous = changes
         changes, _ = segment(cost, beta0 * factor, meth, m, None)
+        passes += 1
+        if changes == previous:  # the same segments give the same factor: settled
+            break
+        new, dep = scale(_segment_means(x, changes))
     return factor, changes, dep, passes
 
 
@@ -306,9 +307,8 @@ def _dependent_counts(
 ) -> tuple[Cost, str, float, list[int]]:
     pc = PoissonCost().fit(x)
     beta0 = _pen(penalty, x.size, pc)
-    whole = estimate_dependence(x)
-    if not whole.dependence_estimated:  # too short: the conservative side, no iteration
-        d = max(1.0, whole.dispersion)
+    if x.size < MIN_PERIODS_FOR_DEPENDENCE:  # too short: the conservative side, no iteration
+        d = max(1.0, estimate_dependence(x).dispersion)
         pc.scale_ = d
         changes, _ = segment(pc, beta0 * d, pick_method(method, pc, x.size), m, None)
         why = (
@@ -318,7 +318,7 @@ def _dependent_counts(
         return pc, why, beta0 * d, changes
 
     def scale(fitted: np.ndarray) -> tuple[float, Dependence]:
-        dep = estimate_dependence(x, fitted)
+        dep = long_run_dependence(x, fitted)
         return max(1.0, dep.long_run_dispersion), dep
 
     start = max(1.0, difference_dispersion(x))
@@ -359,7 +359,7 @@ def _dependent_values(
         if abs(new - sd) <= 0.01 * sd:
             break
         sd = new
-    dep = estimate_dependence(x - _segment_means(x, changes) + 1.0)
+    dep = long_run_dependence(x - _segment_means(x, changes) + 1.0, np.ones(x.size))
     why = (
         f"measurements ({why_values}); Gaussian mean "
         f"cost with the long-run noise sd {sd:.4g} of the residuals about the segment means"
@@ -378,5 +378,5 @@ def _long_run_sd(x: np.ndarray, fitted: np.ndarray) -> float:
     """Square root of the residuals' long-run variance (Bartlett, Andrews bandwidth)."""
     r = x - fitted
     # estimate_dependence works in units of a mean count; give it a mean of 1
-    dep = estimate_dependence(r + 1.0, np.ones(r.size))
+    dep = long_run_dependence(r + 1.0, np.ones(r.size))
     return float(np.sqrt(max(dep.long_run_dispersion, 0.0)))

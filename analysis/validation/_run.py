@@ -356,7 +356,7 @@ def run(
     >>> res = run("small", out=None, select="claims.claim_false_rejection[process=poisson, "
     ...           "window=7", workers=1, echo=False)
     >>> [row["status"] for row in res["cells"]]
-    ['pass (within 2 s.e.)', 'n/a']
+    ['pass (within 2 s.e.)', 'pass (within 2 s.e.)', 'n/a']
     """
     import analysis
 

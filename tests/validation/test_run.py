@@ -25,7 +25,7 @@ def test_small_run_writes_json_and_markdown(tmp_path):
     md = (tmp_path / "validation.md").read_text(encoding="utf-8").splitlines()
     header = [line for line in md if line.startswith("| cell |")]
     rows = [line for line in md if line.startswith("| check_claim")]
-    assert len(header) == 1 and len(rows) == len(data["cells"]) == 2
+    assert len(header) == 1 and len(rows) == len(data["cells"]) == 3
     assert all(row.count("|") == header[0].count("|") for row in rows)
 
 
