@@ -11,9 +11,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from analysis._draw import get_ax, require_matplotlib
-
-__all__ = ["Result", "get_ax", "require_matplotlib"]  # the drawing helpers live in _draw
+__all__ = ["Result"]
 
 
 class Result:
