@@ -58,29 +58,6 @@ def negbin_interval(y: np.ndarray, level: float) -> tuple[np.ndarray, ...]:
     return mean, low, high, alpha
 
 
-def pearson_dispersion(y: Any, e: Any = 1.0) -> tuple[np.ndarray, int, np.ndarray]:
-    """Pearson dispersion test, vectorised over rows: (statistic, df, one-sided p).
-
-    ``y`` holds one series of counts per row, ``e`` the period lengths
-    (broadcast against ``y``). X2 = sum((y_i - e_i r)^2 / (e_i r)) with
-    r = sum(y) / sum(e) is approximately chi2 with n - 1 degrees of freedom
-    for Poisson counts; large values mean overdispersion (variance above the
-    mean). Rows without events give NaN. Hand-written because the same few
-    lines serve one series and thousands of simulated ones.
-    """
-    from scipy.stats import chi2
-
-    y = np.atleast_2d(np.asarray(y, dtype=float))
-    e = np.broadcast_to(np.asarray(e, dtype=float), y.shape)
-    total = y.sum(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        expected = e * total / e.sum(axis=1, keepdims=True)
-        stat = np.sum((y - expected) ** 2 / expected, axis=1)
-    stat = np.where(total[:, 0] > 0, stat, np.nan)
-    df = y.shape[1] - 1
-    return stat, df, chi2.sf(stat, df)
-
-
 def poisson_two_sided(events: int, mean: float) -> float:
     """Two-sided exact Poisson p-value: twice the smaller tail, capped at 1.
 
