@@ -449,6 +449,7 @@ class CountSeries:
 
     def _spans(self) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
         """Local start and (exclusive) end of the time each period covers."""
+        assert self.offset is not None  # callers check for dates
         starts = self.local
         full = np.asarray(((starts + self.offset) - starts) / pd.Timedelta(days=1), dtype=float)
         shift = np.zeros(self.n)
@@ -546,7 +547,7 @@ class ProvisionalTail:
         return text + "."
 
     def to_dict(self) -> dict[str, Any]:
-        """``vintage, provisional, tail, provisional_days, provisional_dates, ...`` as JSON values."""
+        """``vintage, tail, provisional_days, provisional_dates, ...`` as JSON values."""
         return {
             "vintage": self.vintage.date().isoformat(),
             "provisional": _duration_text(self.window),

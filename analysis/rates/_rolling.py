@@ -139,10 +139,8 @@ class RollingRateResult(Result):
         )
         tail = self.vintage_tail
         if tail is not None and tail.tail == "flag" and tail.days:
-            first = tail.dates[0]
-            ax.axvspan(
-                first, tail.dates[-1] + pd.Timedelta(days=1), color="0.85", lw=0, label="provisional"
-            )
+            stop = tail.dates[-1] + pd.Timedelta(days=1)
+            ax.axvspan(tail.dates[0], stop, color="0.85", lw=0, label="provisional")
         ax.set_ylim(bottom=0)
         ax.legend(loc="upper left")
         concise_dates(ax)
