@@ -286,9 +286,10 @@ def estimate_rate(
         any of its time is (see :meth:`analysis._series.CountSeries.provisional`).
     tail : {"exclude", "flag"}, default "exclude"
         With ``vintage``: leave the provisional periods out of the estimate
-        and of the reference series (``"exclude"``), or keep them and say in
+        and of the series the design effect is estimated from (``"exclude"``;
+        a ``reference=`` given is used as it is), or keep them and say in
         the summary that they may be incomplete (``"flag"``). The summary
-        says how many days were provisional and which.
+        says how many days of the window were provisional and which.
     method : str, optional
         Deprecated name of ``family`` (warns).
 

@@ -188,6 +188,12 @@ def fit_trend(
     '+8.2% per week (95% CI 6.6% to 10.0%)'
     >>> res.forecast(14).to_frame().shape
     (14, 3)
+
+    Drawn on the last day, whose three newest days are provisional (left out):
+
+    >>> recent = fit_trend(y, family="poisson", weekly=False, vintage="2024-04-29")
+    >>> recent.n, recent.provisional_days
+    (117, 3)
     """
     full = read_counts(counts)
     series, tail_info = full.with_vintage(vintage, provisional, tail)
