@@ -43,11 +43,20 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 from pandas.tseries.offsets import BaseOffset, Day
 
-from analysis._dates import to_day
+from analysis._dates import to_day, to_timedelta
 from analysis._format import date_label
 from analysis.errors import DataError, Problem
 
-__all__ = ["MAX_COUNT", "WINDOW_END", "WINDOW_START", "CountSeries", "regular_offset"]
+__all__ = [
+    "MAX_COUNT",
+    "TAILS",
+    "WINDOW_END",
+    "WINDOW_START",
+    "CountSeries",
+    "ProvisionalTail",
+    "no_tail",
+    "regular_offset",
+]
 
 #: Largest count accepted: every whole number up to 2**53 is exact in float64.
 MAX_COUNT = 2.0**53
@@ -316,6 +325,266 @@ class CountSeries:
                 stacklevel=3,
             )
         return self.take(keep)
+
+    # --- the newest days ----------------------------------------------------
+    def provisional(self, vintage: Any, provisional: Any = "3D") -> ProvisionalTail:
+        """Which periods fall in the provisional tail before the data ``vintage``.
+
+        Counts for the newest days are often incomplete when the data are
+        drawn: collectors lag and data sets are revised. The provisional
+        window is the ``provisional`` duration that ends with the vintage day
+        (inclusive): ``"3D"`` with a vintage of 2024-10-12 makes 2024-10-10,
+        -11 and -12 provisional, ``"1D"`` only the vintage day, ``0`` none. A
+        period is provisional when any of the time it covers lies in that
+        window (a week that contains a provisional day is incomplete as a
+        whole); a period that covers only time after the vintage day has not
+        been observed at all and is marked in ``after``.
+
+        Parameters
+        ----------
+        vintage : str, date or Timestamp
+            The date the data were drawn (a local day; a time with an offset
+            is read on its day in the series' time zone). Numbers are refused.
+        provisional : str, Timedelta or 0, default "3D"
+            How much time up to the end of the vintage day is provisional.
+
+        Returns
+        -------
+        ProvisionalTail
+            ``mask`` (provisional periods), ``after`` (periods wholly after
+            the vintage day), the provisional ``dates`` and their ``days``.
+
+        Raises
+        ------
+        ValueError
+            For a vintage that is a number or not a date, a negative or
+            unreadable ``provisional``, or events counted in periods after
+            the vintage (data cannot come from after the day they were drawn).
+        TypeError
+            For a series without dates.
+
+        Examples
+        --------
+        >>> s = pd.Series([4, 5, 3, 1], index=pd.date_range("2024-10-09", periods=4))
+        >>> tail = CountSeries.from_pandas(s).provisional("2024-10-12", "3D")
+        >>> tail.mask.tolist(), tail.days
+        ([False, True, True, True], 3)
+        >>> CountSeries.from_pandas(s).provisional(20241012)
+        Traceback (most recent call last):
+        ...
+        ValueError: vintage=20241012 is a number, not a date: write it as text such as '2023-01-01'
+        """
+        window = _provisional_window(provisional)
+        if self.offset is None:
+            raise TypeError("vintage= needs a series with dates")
+        day = to_day(vintage, "vintage", self.tz)
+        stop = day + pd.Timedelta(days=1)  # the end of the vintage day (exclusive)
+        lo, hi = self._spans()
+        after = np.asarray(lo >= stop)
+        mask = np.asarray(hi > stop - window) & ~after
+        late = after & (np.nan_to_num(self.values) > 0)
+        if late.any():
+            where = self.local[late]
+            shown = ", ".join(date_label(d) for d in where[:5]) + (" ..." if late.sum() > 5 else "")
+            raise ValueError(
+                f"vintage={date_label(day)}: the counts hold {int(np.nansum(self.values[late]))} "
+                f"event(s) in {int(late.sum())} period(s) after that day ({shown}); data cannot "
+                "come from after the date they were drawn: give the date the data were drawn "
+                "as vintage, or cut the series at it"
+            )
+        if mask.any():
+            first = lo[int(np.flatnonzero(mask)[0])].normalize()
+            last_stop = min(hi[int(np.flatnonzero(mask)[-1])], stop)
+            dates = pd.date_range(first, (last_stop - pd.Timedelta(1, "ns")).normalize(), freq="D")
+        else:
+            dates = pd.DatetimeIndex([])
+        return ProvisionalTail(
+            vintage=day,
+            window=window,
+            mask=mask,
+            after=after,
+            dates=pd.DatetimeIndex(dates),
+            events=int(np.nansum(self.values[mask])),
+        )
+
+    def with_vintage(
+        self, vintage: Any, provisional: Any = "3D", tail: str = "exclude"
+    ) -> tuple[CountSeries, ProvisionalTail | None]:
+        """The series with its provisional tail left out (``tail="exclude"``) or kept ("flag").
+
+        Periods wholly after the vintage day are left out in both cases:
+        they were not observed, so their zeros are not counts (a period with
+        events there is refused, see :meth:`provisional`). With ``vintage``
+        None the series is returned unchanged, with no tail.
+
+        Raises
+        ------
+        ValueError
+            For an unknown ``tail``, a bad ``vintage`` or ``provisional``
+            (see :meth:`provisional`), or when no period is left.
+
+        Examples
+        --------
+        >>> s = pd.Series([4, 5, 3, 1], index=pd.date_range("2024-10-09", periods=4))
+        >>> kept, tail = CountSeries.from_pandas(s).with_vintage("2024-10-12", "2D")
+        >>> kept.total, tail.days, tail.events
+        (9, 2, 4)
+        """
+        if tail not in TAILS:
+            raise ValueError(f"unknown tail={tail!r}: use 'exclude' or 'flag'")
+        if vintage is None:
+            _provisional_window(provisional)
+            return self, None
+        info = replace(self.provisional(vintage, provisional), tail=tail)
+        drop = info.after | info.mask if tail == "exclude" else info.after
+        if drop.all():
+            raise ValueError(
+                f"vintage={date_label(info.vintage)} with provisional="
+                f"{_duration_text(info.window)} leaves no period of the {self.name!r} series "
+                f"({_day_text(self.first_day or self.local[0])} to {_day_text(self.last_day)}): "
+                "every period is provisional or after the vintage; give a shorter provisional "
+                "window, or tail='flag' to keep the provisional days"
+            )
+        return (self.take(~drop) if drop.any() else self), info
+
+    def _spans(self) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+        """Local start and (exclusive) end of the time each period covers."""
+        assert self.offset is not None  # callers check for dates
+        starts = self.local
+        full = np.asarray(((starts + self.offset) - starts) / pd.Timedelta(days=1), dtype=float)
+        shift = np.zeros(self.n)
+        shift[0] = full[0] - self.exposure[0]  # a clipped first period covers its last days
+        lo = starts + pd.to_timedelta(shift, unit="D").round("ms")
+        hi = lo + pd.to_timedelta(self.exposure, unit="D").round("ms")
+        return pd.DatetimeIndex(lo), pd.DatetimeIndex(hi)
+
+
+#: What ``tail=`` may ask for the provisional newest days.
+TAILS = ("exclude", "flag")
+
+
+@dataclass(frozen=True, eq=False)
+class ProvisionalTail:
+    """The provisional newest days of a count series before its data vintage.
+
+    Made by :meth:`CountSeries.provisional`; rates and trend models carry it
+    so that their summaries say the same thing in the same words.
+
+    Attributes
+    ----------
+    vintage : pandas.Timestamp
+        The day the data were drawn (naive local midnight).
+    window : pandas.Timedelta
+        The provisional duration ending with the vintage day.
+    mask, after : numpy.ndarray
+        Per period of the series it was made from: provisional; wholly after
+        the vintage day (not observed).
+    dates : pandas.DatetimeIndex
+        The local days treated as provisional (covered by provisional
+        periods, up to the vintage day).
+    events : int
+        Events counted in the provisional periods.
+    tail : {"exclude", "flag"}
+        What was done with them.
+    """
+
+    vintage: pd.Timestamp
+    window: pd.Timedelta
+    mask: np.ndarray
+    after: np.ndarray
+    dates: pd.DatetimeIndex
+    events: int
+    tail: str = "exclude"
+
+    @property
+    def days(self) -> int:
+        """Number of days treated as provisional."""
+        return len(self.dates)
+
+    @property
+    def periods(self) -> int:
+        """Number of provisional periods."""
+        return int(self.mask.sum())
+
+    def summary(self) -> str:
+        """One sentence: the vintage, how many days were provisional, their dates, what was done.
+
+        Examples
+        --------
+        >>> s = pd.Series([4, 5, 3, 1], index=pd.date_range("2024-10-09", periods=4))
+        >>> print(CountSeries.from_pandas(s).provisional("2024-10-12", "2D").summary())
+        Data drawn 2024-10-12: 2 provisional days (2024-10-11 to 2024-10-12, 4 events) left out.
+        """
+        head = f"Data drawn {date_label(self.vintage)}: "
+        if self.days == 0:
+            text = head + (
+                f"no data in the provisional {_duration_text(self.window)} up to it"
+                if self.window > pd.Timedelta(0)
+                else "no provisional days (provisional=0)"
+            )
+        else:
+            span = (
+                date_label(self.dates[0])
+                if self.days == 1
+                else f"{date_label(self.dates[0])} to {date_label(self.dates[-1])}"
+            )
+            what = (
+                "left out"
+                if self.tail == "exclude"
+                else "kept, but they may be incomplete (late reports still to come), so the "
+                "newest rates may be too low"
+            )
+            text = (
+                head + f"{self.days} provisional day{'s' if self.days != 1 else ''} ({span}, "
+                f"{self.events} event{'s' if self.events != 1 else ''}) {what}"
+            )
+        n_after = int(self.after.sum())
+        if n_after:
+            text += (
+                f"; {n_after} period{'s' if n_after != 1 else ''} after the vintage "
+                "(not yet observed, no events) left out"
+            )
+        return text + "."
+
+    def to_dict(self) -> dict[str, Any]:
+        """``vintage, tail, provisional_days, provisional_dates, ...`` as JSON values."""
+        return {
+            "vintage": self.vintage.date().isoformat(),
+            "provisional": _duration_text(self.window),
+            "tail": self.tail,
+            "provisional_days": self.days,
+            "provisional_dates": [d.date().isoformat() for d in self.dates],
+            "provisional_events": self.events,
+            "after_vintage_periods": int(self.after.sum()),
+        }
+
+
+def no_tail() -> dict[str, Any]:
+    """The keys of :meth:`ProvisionalTail.to_dict` when no vintage was given."""
+    return {
+        "vintage": None,
+        "provisional": None,
+        "tail": None,
+        "provisional_days": 0,
+        "provisional_dates": [],
+        "provisional_events": 0,
+        "after_vintage_periods": 0,
+    }
+
+
+def _provisional_window(value: Any) -> pd.Timedelta:
+    """``provisional=`` as a duration >= 0: a duration text or Timedelta, or the number 0."""
+    if isinstance(value, int | float | np.number) and not isinstance(value, bool) and value == 0:
+        return pd.Timedelta(0)
+    window = to_timedelta(value, "provisional", positive=False)
+    if window < pd.Timedelta(0):
+        raise ValueError(f"provisional={value!r} must not be negative (use 0 for none)")
+    return window
+
+
+def _duration_text(delta: pd.Timedelta) -> str:
+    days = delta / pd.Timedelta(days=1)
+    return f"{days:g}D" if float(days).is_integer() else str(delta)
 
 
 # --- helpers ----------------------------------------------------------------

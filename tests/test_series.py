@@ -173,3 +173,147 @@ def test_covered_days_follow_a_recorded_window():
     assert (cs.first_day, cs.last_day) == (pd.Timestamp("2024-01-03"), pd.Timestamp("2024-01-10"))
     with pytest.warns(UserWarning, match="cover 2024-01-03 to 2024-01-10"):
         cs.window("2024-01-01", None)
+
+
+# --- the newest days: provisional tail before the data vintage -------------------------
+def _daily(values, start="2024-10-01", tz=None):
+    return CountSeries.from_pandas(pd.Series(values, index=days(len(values), start, tz)))
+
+
+def test_provisional_window_ends_with_the_vintage_day():
+    cs = _daily([1] * 12)  # 2024-10-01 .. 2024-10-12
+    tail = cs.provisional("2024-10-12", "3D")
+    assert tail.mask.tolist() == [False] * 9 + [True] * 3
+    assert not tail.after.any()
+    assert tail.days == 3 and tail.periods == 3 and tail.events == 3
+    assert [d.date().isoformat() for d in tail.dates] == [
+        "2024-10-10",
+        "2024-10-11",
+        "2024-10-12",
+    ]
+    assert cs.provisional("2024-10-12", "1D").mask.tolist() == [False] * 11 + [True]
+    assert not cs.provisional("2024-10-12", 0).mask.any()
+    assert cs.provisional("2024-10-12", pd.Timedelta("5D")).days == 5
+
+
+def test_part_of_a_day_makes_the_whole_day_provisional():
+    cs = _daily([1] * 12)
+    assert cs.provisional("2024-10-12", "36h").mask.tolist() == [False] * 10 + [True] * 2
+
+
+def test_vintage_after_the_data_leaves_less_or_nothing_provisional():
+    cs = _daily([1] * 12)
+    assert cs.provisional("2024-10-13", "3D").days == 2  # 10-11 and 10-12
+    tail = cs.provisional("2024-10-30", "3D")
+    assert tail.days == 0 and not tail.mask.any()
+    assert "no data in the provisional 3D" in tail.summary()
+
+
+def test_events_after_the_vintage_are_refused_with_their_dates():
+    cs = _daily([1] * 10 + [0, 2])
+    with pytest.raises(ValueError, match=r"vintage=2024-10-09: the counts hold 3 event\(s\)") as e:
+        cs.provisional("2024-10-09")
+    assert "2024-10-10" in str(e.value) and "2024-10-12" in str(e.value)
+
+
+def test_zero_periods_after_the_vintage_are_not_observations():
+    cs = _daily([1] * 10 + [0, 0])
+    tail = cs.provisional("2024-10-10", "2D")
+    assert tail.after.tolist() == [False] * 10 + [True] * 2
+    assert tail.mask.tolist() == [False] * 8 + [True] * 2 + [False] * 2
+    assert "2 periods after the vintage" in tail.summary()
+    kept, info = cs.with_vintage("2024-10-10", "2D", tail="flag")
+    assert kept.n == 10 and info is not None and info.tail == "flag"
+    kept, _ = cs.with_vintage("2024-10-10", "2D", tail="exclude")
+    assert kept.n == 8 and kept.total_exposure == 8.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"vintage": 20241012}, "vintage=20241012 is a number, not a date"),
+        ({"vintage": 2024.5}, "vintage=2024.5 is a number"),
+        ({"vintage": "soon"}, "vintage='soon' is not a date"),
+        ({"vintage": "2024-10-12", "provisional": 3}, "provisional=3 is a number without a unit"),
+        ({"vintage": "2024-10-12", "provisional": "-1D"}, "provisional='-1D' must not be negative"),
+        ({"vintage": "2024-10-12", "provisional": "three"}, "provisional='three' is not a"),
+        ({"vintage": "2024-10-12", "tail": "drop"}, "unknown tail='drop'"),
+        ({"vintage": None, "tail": "drop"}, "unknown tail='drop'"),
+    ],
+)
+def test_bad_vintage_arguments_name_the_parameter(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        _daily([1] * 12).with_vintage(**kwargs)
+
+
+def test_no_vintage_leaves_the_series_as_it_is():
+    cs = _daily([1] * 12)
+    kept, info = cs.with_vintage(None)
+    assert kept is cs and info is None
+
+
+def test_a_vintage_that_leaves_nothing_is_refused():
+    with pytest.raises(ValueError, match="leaves no period"):
+        _daily([1, 2, 3]).with_vintage("2024-10-03", "5D")
+    kept, _ = _daily([1, 2, 3]).with_vintage("2024-10-03", "5D", tail="flag")
+    assert kept.n == 3
+
+
+def test_summary_states_number_dates_events_and_action():
+    cs = _daily([2] * 12)
+    tail = cs.provisional("2024-10-12", "2D")
+    assert tail.summary() == (
+        "Data drawn 2024-10-12: 2 provisional days (2024-10-11 to 2024-10-12, 4 events) left out."
+    )
+    _, flagged = cs.with_vintage("2024-10-12", "1D", tail="flag")
+    assert flagged is not None
+    assert flagged.summary().startswith(
+        "Data drawn 2024-10-12: 1 provisional day (2024-10-12, 2 events) kept, but they may be "
+        "incomplete"
+    )
+    d = flagged.to_dict()
+    assert d == {
+        "vintage": "2024-10-12",
+        "provisional": "1D",
+        "tail": "flag",
+        "provisional_days": 1,
+        "provisional_dates": ["2024-10-12"],
+        "provisional_events": 2,
+        "after_vintage_periods": 0,
+    }
+
+
+def test_a_week_that_reaches_into_the_window_is_provisional():
+    idx = pd.date_range("2024-09-02", periods=6, freq="W-MON")  # Mondays to 2024-10-07
+    cs = CountSeries.from_pandas(pd.Series([7, 7, 7, 7, 7, 3], index=idx))
+    # vintage Wednesday 2024-10-09: the week of 10-07 is partly after it, the week of
+    # 09-30 ends on 10-06, before the 2-day window (10-08, 10-09)
+    tail = cs.provisional("2024-10-09", "2D")
+    assert tail.mask.tolist() == [False] * 5 + [True]
+    assert [d.date().isoformat() for d in tail.dates] == ["2024-10-07", "2024-10-08", "2024-10-09"]
+    # a 4-day window reaches 10-06, the last day of the week of 09-30
+    assert cs.provisional("2024-10-09", "4D").mask.tolist() == [False] * 4 + [True] * 2
+    # a week that is partly after the vintage is provisional even with provisional=0
+    assert cs.provisional("2024-10-09", 0).mask.tolist() == [False] * 5 + [True]
+
+
+def test_a_clipped_last_period_counts_only_the_days_it_covers():
+    idx = pd.date_range("2024-09-02", periods=6, freq="W-MON")
+    s = pd.Series([7, 7, 7, 7, 7, 2], index=idx)
+    s.attrs[WINDOW_START], s.attrs[WINDOW_END] = "2024-09-02", "2024-10-08"  # last week: 2 days
+    cs = CountSeries.from_pandas(s)
+    assert cs.exposure[-1] == 2.0
+    tail = cs.provisional("2024-10-12", "3D")  # window 10-10 .. 10-12: after the counted days
+    assert not tail.mask.any()
+    assert [d.date().isoformat() for d in cs.provisional("2024-10-12", "6D").dates] == [
+        "2024-10-07",
+        "2024-10-08",
+    ]
+
+
+def test_vintage_with_an_offset_is_read_on_its_day_in_the_series_zone():
+    cs = _daily([1] * 12, tz="Asia/Jerusalem")
+    # 22:30 UTC on 10-11 is already 10-12 in Israel
+    tail = cs.provisional("2024-10-11 22:30+00:00", "1D")
+    assert tail.vintage == pd.Timestamp("2024-10-12") and tail.mask.tolist()[-1]
+    assert tail.days == 1

@@ -13,7 +13,7 @@ import pandas as pd
 from analysis._draw import errorbar, get_ax
 from analysis._format import fmt_count, fmt_days, fmt_num, jsonable
 from analysis._results import Result
-from analysis._series import CountSeries
+from analysis._series import CountSeries, ProvisionalTail, no_tail
 from analysis.rates._dependent import design_effect, quasi_garwood
 from analysis.rates._format import ESTIMANDS, FAMILY_NAMES, plural_label
 from analysis.rates._inputs import (
@@ -120,6 +120,9 @@ class RateResult(Result):
         generated the window (what "an average of five a day" means);
         "realised": the number of events in the window per ``per``, which is
         known exactly (the interval is the point).
+    vintage_tail : ProvisionalTail or None
+        The provisional newest days before the data vintage (``vintage=``),
+        left out or kept (``tail=``); None without a vintage.
     """
 
     rate: float
@@ -139,6 +142,12 @@ class RateResult(Result):
     label: str = "events"
     design_effect: float | None = None
     estimand: str = "process"
+    vintage_tail: ProvisionalTail | None = None
+
+    @property
+    def provisional_days(self) -> int:
+        """Days in the window treated as provisional (0 without ``vintage=``)."""
+        return 0 if self.vintage_tail is None else self.vintage_tail.days
 
     @property
     def method(self) -> str:
@@ -161,8 +170,12 @@ class RateResult(Result):
         if self.start is not None and self.end is not None:
             text += f" ({self.start.date()} to {self.end.date()})"
         if self.design_effect is not None and self.family == "quasipoisson":
-            return f"{text}, {FAMILY_NAMES[self.family]} {self.design_effect:.2f}"
-        return f"{text}, {FAMILY_NAMES[self.family]}"
+            text = f"{text}, {FAMILY_NAMES[self.family]} {self.design_effect:.2f}"
+        else:
+            text = f"{text}, {FAMILY_NAMES[self.family]}"
+        if self.vintage_tail is not None:
+            text += f". {self.vintage_tail.summary()}"
+        return text
 
     @property
     def estimand_text(self) -> str:
@@ -182,6 +195,7 @@ class RateResult(Result):
         for k in ("start", "end"):
             value = getattr(self, k)
             out[k] = None if value is None else value.date().isoformat()
+        out.update(no_tail() if self.vintage_tail is None else self.vintage_tail.to_dict())
         return out
 
     def plot(self, ax: Any = None, *, label: str | None = None) -> Any:
@@ -210,6 +224,9 @@ def estimate_rate(
     family: str = "auto",
     reference: pd.Series | None = None,
     estimand: str = "process",
+    vintage: Any = None,
+    provisional: Any = "3D",
+    tail: str = "exclude",
     method: str | None = None,
 ) -> RateResult:
     """Estimate an event rate with an interval, from counts or from a reported total.
@@ -256,6 +273,23 @@ def estimate_rate(
         window (what "an average of five a day" means), or the realised
         number of events in the window per ``per`` (known exactly: the
         interval is the point).
+    vintage : str or Timestamp, optional
+        The date the data were drawn (a date; numbers are refused). The
+        newest days before it may be incomplete: see ``provisional`` and
+        ``tail``. Periods after the vintage day are never used (they were
+        not observed); events there are an error. Default: no vintage, every
+        period is used as it is.
+    provisional : str, Timedelta or 0, default "3D"
+        With ``vintage``: how much time, ending with the vintage day
+        (inclusive), is provisional; "3D" with a vintage of 2024-10-12 makes
+        2024-10-10 to 2024-10-12 provisional. A period is provisional when
+        any of its time is (see :meth:`analysis._series.CountSeries.provisional`).
+    tail : {"exclude", "flag"}, default "exclude"
+        With ``vintage``: leave the provisional periods out of the estimate
+        and of the series the design effect is estimated from (``"exclude"``;
+        a ``reference=`` given is used as it is), or keep them and say in
+        the summary that they may be incomplete (``"flag"``). The summary
+        says how many days of the window were provisional and which.
     method : str, optional
         Deprecated name of ``family`` (warns).
 
@@ -264,7 +298,8 @@ def estimate_rate(
     RateResult
         ``rate, ci_low, ci_high`` (events per ``per``), ``events``,
         ``exposure`` (days), ``per``, ``family``, ``level``, ``reason``,
-        ``design_effect``, ``estimand``, ``start``, ``end``.
+        ``design_effect``, ``estimand``, ``start``, ``end``,
+        ``provisional_days`` and ``vintage_tail``.
 
     Raises
     ------
@@ -275,8 +310,9 @@ def estimate_rate(
         Counts that are not a Series, or a Series without a DatetimeIndex.
     ValueError
         Bad ``total``, ``exposure`` <= 0, ``level`` outside (0, 1), unknown
-        ``per``, ``family`` or ``estimand``, ``start`` after ``end``, a
-        ``start``/``end`` that is a number rather than a date.
+        ``per``, ``family``, ``estimand`` or ``tail``, ``start`` after
+        ``end``, a ``start``/``end``/``vintage`` that is a number rather than a
+        date, a vintage with events after it, or a vintage before every period.
 
     Notes
     -----
@@ -304,6 +340,16 @@ def estimate_rate(
     5.86 per day (95% CI 4.20-7.95), 41 events in 7 days, exact Poisson
     >>> round(estimate_rate(total=41, exposure=7, per="week").rate, 1)
     41.0
+
+    Simulated daily counts drawn on 2024-01-10; the last two days are provisional:
+
+    >>> s = pd.Series([5, 6, 4, 7, 5, 6, 5, 4, 2, 1],
+    ...               index=pd.date_range("2024-01-01", periods=10))
+    >>> r = estimate_rate(s, vintage="2024-01-10", provisional="2D")
+    >>> r.events, r.exposure, r.provisional_days
+    (42, 8.0, 2)
+    >>> print(r.summary().split(". ")[-1])
+    Data drawn 2024-01-10: 2 provisional days (2024-01-09 to 2024-01-10, 3 events) left out.
     """
     level = check_level(level)
     per_label, per_days = parse_per(per)
@@ -315,6 +361,8 @@ def estimate_rate(
             raise ValueError("give counts, or total= with exposure= (days)")
         if reference is not None:
             raise ValueError("reference= goes with counts; for a total see check_claim")
+        if vintage is not None:
+            raise ValueError("vintage= goes with counts per period; a total has no newest days")
         events, days = check_total(total, exposure, start, end)
         if family in ("negbin", "quasipoisson"):
             raise ValueError(
@@ -339,13 +387,17 @@ def estimate_rate(
     if total is not None or exposure is not None:
         raise ValueError("give either counts or total= and exposure=, not both")
     full = read_counts(counts)
-    c = full.window(start, end)
+    # the tail of the whole series (the reference) and of the window, from one vintage
+    kept, _ = full.with_vintage(vintage, provisional, tail)
+    c, tail_info = full.window(start, end).with_vintage(vintage, provisional, tail)
     if c.total_exposure <= 0:
         raise ValueError("the counts cover no time (exposure 0 days)")
-    ref = full if reference is None else read_counts(reference, what="reference")
+    ref = kept if reference is None else read_counts(reference, what="reference")
     result = estimate_from_counts(
         c, level=level, per_label=per_label, per_days=per_days, family=family, reference=ref
     )
+    if tail_info is not None:
+        result = replace(result, vintage_tail=tail_info)
     return realised(result) if estimand == "realised" else result
 
 

@@ -14,6 +14,7 @@ from analysis._dates import to_timedelta
 from analysis._draw import concise_dates, get_ax
 from analysis._format import fmt_num, jsonable
 from analysis._results import Result
+from analysis._series import ProvisionalTail, no_tail
 from analysis.rates._dependent import design_effect, quasi_garwood
 from analysis.rates._format import FAMILY_NAMES
 from analysis.rates._inputs import check_family, check_level, parse_per, read_counts
@@ -40,6 +41,10 @@ class RollingRateResult(Result):
         As passed (``family`` is the count model of the band).
     design_effect : float or None
         The design effect of a window's total used by "quasipoisson".
+    vintage_tail : ProvisionalTail or None
+        The provisional newest days before the data vintage (``vintage=``):
+        with ``tail="exclude"`` the frame ends before them, with ``"flag"``
+        they are kept (and shaded by :meth:`plot`); None without a vintage.
     """
 
     frame: pd.DataFrame
@@ -50,6 +55,12 @@ class RollingRateResult(Result):
     per: str
     family: str
     design_effect: float | None = None
+    vintage_tail: ProvisionalTail | None = None
+
+    @property
+    def provisional_days(self) -> int:
+        """Days treated as provisional (0 without ``vintage=``)."""
+        return 0 if self.vintage_tail is None else self.vintage_tail.days
 
     @property
     def method(self) -> str:
@@ -74,14 +85,15 @@ class RollingRateResult(Result):
             + ("" if self.design_effect is None else f" {self.design_effect:.2f}")
             + f"), {len(full)} full windows"
         )
+        tail = "" if self.vintage_tail is None else f" {self.vintage_tail.summary()}"
         if full.empty:
-            return head + " (the series is shorter than the window)."
+            return head + " (the series is shorter than the window)." + tail
         top_pos = int(np.argmax(full["rate"].to_numpy()))
         last, top = full.iloc[-1], full.iloc[top_pos]
         dates = pd.DatetimeIndex(full.index)
         return (
             f"{head}; latest ({dates[-1].date()}): {_triple(last)}; "
-            f"highest ({dates[top_pos].date()}): {_triple(top)}."
+            f"highest ({dates[top_pos].date()}): {_triple(top)}.{tail}"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,6 +105,7 @@ class RollingRateResult(Result):
             "per": self.per,
             "family": self.family,
             "design_effect": jsonable(self.design_effect),
+            **(no_tail() if self.vintage_tail is None else self.vintage_tail.to_dict()),
             "date": [ts.isoformat() for ts in self.frame.index],
             **{
                 col: [jsonable(float(v)) for v in self.frame[col].to_numpy()]
@@ -124,6 +137,10 @@ class RollingRateResult(Result):
             lw=0,
             label=f"{self.level:.0%} band",
         )
+        tail = self.vintage_tail
+        if tail is not None and tail.tail == "flag" and tail.days:
+            stop = tail.dates[-1] + pd.Timedelta(days=1)
+            ax.axvspan(tail.dates[0], stop, color="0.85", lw=0, label="provisional")
         ax.set_ylim(bottom=0)
         ax.legend(loc="upper left")
         concise_dates(ax)
@@ -186,6 +203,9 @@ def rolling_rate(
     per: str | float = "day",
     family: str = "auto",
     reference: pd.Series | None = None,
+    vintage: Any = None,
+    provisional: Any = "3D",
+    tail: str = "exclude",
     method: str | None = None,
 ) -> RollingRateResult:
     """Trailing-window rate with an interval band, one value per period.
@@ -215,6 +235,16 @@ def rolling_rate(
     reference : pandas.Series, optional
         A longer count series of the same kind to estimate the design effect
         from (default: ``counts``).
+    vintage : str or Timestamp, optional
+        The date the data were drawn (a date; numbers are refused); periods
+        after it are dropped (events there are an error). See
+        :func:`estimate_rate`.
+    provisional : str, Timedelta or 0, default "3D"
+        With ``vintage``: the provisional time ending with the vintage day.
+    tail : {"exclude", "flag"}, default "exclude"
+        With ``vintage``: ``"exclude"`` ends the rates before the provisional
+        periods (no window includes them, and the design effect is estimated
+        without them); ``"flag"`` keeps them and the summary warns.
     method : str, optional
         Deprecated name of ``family`` (warns).
 
@@ -233,13 +263,16 @@ def rolling_rate(
     >>> rr = rolling_rate(s, window="7D")
     >>> rr.to_frame()["events"].tolist()[-2:]
     [33.0, 39.0]
+    >>> rr = rolling_rate(s, window="7D", vintage="2024-01-08", provisional="1D")
+    >>> rr.to_frame()["events"].tolist()[-1], rr.provisional_days
+    (33.0, 1)
     """
     level = check_level(level)
     per_label, per_days = parse_per(per)
     family = check_family(
         family, method, ("auto", "quasipoisson", "poisson", "negbin"), "rolling_rate"
     )
-    c = read_counts(counts)
+    c, tail_info = read_counts(counts).with_vintage(vintage, provisional, tail)
     assert c.offset is not None  # read_counts requires dates
     periods = _window_periods(window, c.offset)
     values = pd.Series(c.values, index=c.index)
@@ -276,11 +309,12 @@ def rolling_rate(
     label = window if isinstance(window, str) else f"{periods}-period"
     return RollingRateResult(
         frame=frame,
-        counts=counts,
+        counts=counts if tail_info is None else counts.iloc[: c.n],
         window=label,
         periods=periods,
         level=level,
         per=per_label,
         family=family,
         design_effect=used_de,
+        vintage_tail=tail_info,
     )

@@ -69,6 +69,9 @@ def fit_trend(
     test_level: float = 0.05,
     cov_type: str = "latent",
     hac_maxlags: int | None = None,
+    vintage: Any = None,
+    provisional: Any = "3D",
+    tail: str = "exclude",
 ) -> TrendResult:
     """Fit a count regression with a trend, weekly cycle, breaks and events.
 
@@ -131,6 +134,19 @@ def fit_trend(
         short events (a handful of score contributions make them noisy).
     hac_maxlags : int, optional
         Lags of the HAC estimator; default ``floor(4 (n / 100) ** (2 / 9))``.
+    vintage : str or Timestamp, optional
+        The date the data were drawn (a date; numbers are refused). Periods
+        after the vintage day are not fitted (they were not observed; events
+        there are an error). Default: every period is fitted as it is.
+    provisional : str, Timedelta or 0, default "3D"
+        With ``vintage``: how much time, ending with the vintage day
+        (inclusive), is provisional (incomplete counts); a period is
+        provisional when any of its time is.
+    tail : {"exclude", "flag"}, default "exclude"
+        With ``vintage``: fit without the provisional periods (forecasts
+        then start at the first of them, so they can be set against it), or
+        fit them and warn in the summary. ``provisional_days`` and the
+        summary say how many days were provisional and which.
 
     Returns
     -------
@@ -149,8 +165,10 @@ def fit_trend(
         unsorted dates, gaps, too few periods for the design (one value is
         too few for any model), or no event at all (every count zero).
     ValueError
-        Unknown options, a break or event outside the data, or a design whose
-        terms cannot be separated.
+        Unknown options, a break or event outside the data (outside the
+        periods fitted, when a provisional tail is left out), a design whose
+        terms cannot be separated, a ``vintage`` that is a number, or a
+        vintage with events after it.
 
     Examples
     --------
@@ -170,8 +188,15 @@ def fit_trend(
     '+8.2% per week (95% CI 6.6% to 10.0%)'
     >>> res.forecast(14).to_frame().shape
     (14, 3)
+
+    Drawn on the last day, whose three newest days are provisional (left out):
+
+    >>> recent = fit_trend(y, family="poisson", weekly=False, vintage="2024-04-29")
+    >>> recent.n, recent.provisional_days
+    (117, 3)
     """
-    series = read_counts(counts)
+    full = read_counts(counts)
+    series, tail_info = full.with_vintage(vintage, provisional, tail)
     if family not in FAMILIES:
         raise ValueError(f"family must be one of {FAMILIES} (got {family!r})")
     if cov_type not in COV_TYPES:
@@ -198,7 +223,9 @@ def fit_trend(
     _check_size(series, design)
     check_columns(design)
     _check_separation(series, design)
-    offset = np.zeros(len(design)) if exposure is None else check_exposure(exposure, series)
+    offset = (
+        np.zeros(len(design)) if exposure is None else check_exposure(exposure, full)[: series.n]
+    )
     covered = coverage(series)
     glm_offset = offset + np.log(covered)
     fit = _fit(series.counts, design, glm_offset, family, test_level, cov_type, hac_maxlags)
@@ -212,7 +239,8 @@ def fit_trend(
             has_exposure=exposure is not None,
             level=level,
             **fit,
-        )
+        ),
+        tail=tail_info,
     )
 
 

@@ -18,6 +18,7 @@ from analysis._dependence import Dependence, estimate_dependence
 from analysis._draw import get_ax
 from analysis._format import date_label, jsonable, p_text
 from analysis._results import Result
+from analysis._series import ProvisionalTail, no_tail
 from analysis.trend import _diagnostics
 from analysis.trend._design import WEEKDAYS
 from analysis.trend._dispersion import DispersionTest
@@ -37,9 +38,20 @@ class TrendResult(Result):
     for daily counts); ``slope`` is on the log-rate scale per day.
     """
 
-    def __init__(self, fit: FitState):
+    def __init__(self, fit: FitState, tail: ProvisionalTail | None = None):
         self._f = fit
+        self._tail = tail
         self._cache: dict[str, Any] = {}
+
+    @property
+    def vintage_tail(self) -> ProvisionalTail | None:
+        """The provisional newest days before the data vintage (None without ``vintage=``)."""
+        return self._tail
+
+    @property
+    def provisional_days(self) -> int:
+        """Days treated as provisional, left out or kept (0 without ``vintage=``)."""
+        return 0 if self._tail is None else self._tail.days
 
     # ------------------------------------------------------------------ contract
     @property
@@ -389,6 +401,8 @@ class TrendResult(Result):
             f"Family: {self.family_reason}",
             f"Overdispersion test: {self._f.dispersion_test}",
         ]
+        if self._tail is not None:
+            lines.append(f"Provisional tail: {self._tail.summary()}")
         if self.dispersion is not None:
             lines.append(f"Dispersion (NB2 alpha): {self.dispersion:.4g}")
         if self.slope_text is not None:
@@ -456,6 +470,7 @@ class TrendResult(Result):
                     "note": self.dependence.note,
                 },
                 "notes": self.notes,
+                **(no_tail() if self._tail is None else self._tail.to_dict()),
             }
         )
 
