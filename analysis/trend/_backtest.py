@@ -203,8 +203,8 @@ def backtest(
     ['origin', 'step', 'model', 'crps', 'log_score', 'covered', 'pit']
     >>> len(bt.scores), bt.n_origins
     (112, 4)
-    >>> bool(bt.crps_skill > 0)
-    True
+    >>> bt.baseline, int(bt.table().loc["model", "n_periods"])
+    ('bootstrap', 56)
     """
     series = read_counts(counts)
     h = _whole(horizon, "horizon", 1)
@@ -234,9 +234,7 @@ def backtest(
         kwargs, future_exposure = _fit_args(fit_kwargs, counts_pd, series, k, h)
         try:
             fit = fit_trend(counts_pd.iloc[:k], **kwargs)
-            fc = fit.forecast(
-                h, level=level, n_sim=m, seed=rng, exposure=future_exposure
-            )
+            fc = fit.forecast(h, level=level, n_sim=m, seed=rng, exposure=future_exposure)
         except Exception as exc:
             exc.add_note(f"backtest: while fitting the {k} periods up to {date_label(origin)}")
             raise
@@ -303,16 +301,14 @@ def _origins(
     if isinstance(origins, str | pd.Timestamp) or not isinstance(
         origins, Sequence | pd.Index | np.ndarray
     ):
-        raise TypeError(
-            f"origins must be a number of origins or a list of dates (got {origins!r})"
-        )
+        raise TypeError(f"origins must be a number of origins or a list of dates (got {origins!r})")
     local = series.local
     keys = local.normalize() if series.daily else local
     out = []
     for value in origins:
         day = to_timestamp(value, "origins", series.tz)
         day = day.normalize() if series.daily else day
-        pos = keys.get_indexer([day])[0]
+        pos = keys.get_indexer(pd.DatetimeIndex([day]))[0]
         if pos < 0:
             raise ValueError(
                 f"origins: {date_label(day)} is not a period of the counts "
@@ -445,14 +441,19 @@ class BacktestResult(Result):
 
     @property
     def scores(self) -> pd.DataFrame:
-        """One row per origin, step and model: ``origin, step, model, crps, log_score,
-        covered, pit`` (``pit`` NaN on periods without events); a copy."""
+        """Scores per origin, step and model (a copy).
+
+        Columns ``origin, step, model, crps, log_score, covered, pit``; ``pit``
+        is NaN on periods without events.
+        """
         return self._scores.copy()
 
     @property
     def totals(self) -> pd.DataFrame:
-        """Per origin and model, the horizon total: ``observed, mean, pi_low, pi_high,
-        covered, crps``; a copy."""
+        """The horizon total per origin and model (a copy).
+
+        Columns ``origin, model, observed, mean, pi_low, pi_high, covered, crps``.
+        """
         return self._totals.copy()
 
     @property
@@ -486,8 +487,14 @@ class BacktestResult(Result):
 
     @property
     def crps_skill(self) -> float:
-        """``1 - mean CRPS(model) / mean CRPS(baseline)``; above 0 when the model is better."""
-        return 1.0 - self._mean("model", "crps") / self._mean("baseline", "crps")
+        """``1 - mean CRPS(model) / mean CRPS(baseline)``; above 0 when the model is better.
+
+        When the baseline was perfect (CRPS 0) it is ``-inf``, or 0 if the model was too.
+        """
+        model, base = self._mean("model", "crps"), self._mean("baseline", "crps")
+        if base == 0:
+            return 0.0 if model == 0 else -math.inf
+        return 1.0 - model / base
 
     def _paired_se(self, column: str) -> float:
         """s.e. of the mean model-minus-baseline difference, origins as independent units."""
@@ -497,9 +504,16 @@ class BacktestResult(Result):
         return float(diff.std(ddof=1) / math.sqrt(len(diff))) if len(diff) > 1 else math.nan
 
     def table(self) -> pd.DataFrame:
-        """Model and baseline side by side: mean CRPS, mean log score, daily and total coverage
-        with binomial standard errors, and the number of periods with a PIT."""
-        rows = {}
+        """Model and baseline side by side (one row each).
+
+        Columns: mean ``crps`` and ``log_score``, ``coverage`` of the periods and
+        ``total_coverage`` of the horizon totals with their binomial standard
+        errors, mean ``total_crps``, ``n_periods`` and ``n_pit`` (periods with a PIT).
+        """
+        return pd.DataFrame.from_dict(self._table(), orient="index")
+
+    def _table(self) -> dict[str, dict[str, Any]]:
+        rows: dict[str, dict[str, Any]] = {}
         for name in ("model", "baseline"):
             s = self._scores[self._scores["model"] == name]
             t = self._totals[self._totals["model"] == name]
@@ -515,11 +529,11 @@ class BacktestResult(Result):
                 "n_periods": len(s),
                 "n_pit": int(s["pit"].notna().sum()),
             }
-        return pd.DataFrame(rows).T
+        return rows
 
     def summary(self) -> str:
         """Plain-text summary: scores of model and baseline, skill, coverage, origins."""
-        t = self.table()
+        t = self._table()
         o = self.origins
         lv = f"{self.level:.0%}"
         lines = [
@@ -527,15 +541,15 @@ class BacktestResult(Result):
             f"{date_label(o[0])} to {date_label(o[-1])}, horizon {self.horizon} periods "
             f"({self._settings['freq']}), {self._settings['n_sim']} simulated paths; "
             f"baseline: {self.baseline}",
-            f"Mean CRPS (lower is better): model {t.loc['model', 'crps']:.3f}, baseline "
-            f"{t.loc['baseline', 'crps']:.3f}; skill {self.crps_skill:+.1%} "
+            f"Mean CRPS (lower is better): model {t['model']['crps']:.3f}, baseline "
+            f"{t['baseline']['crps']:.3f}; skill {self.crps_skill:+.1%} "
             f"(difference s.e. {self._paired_se('crps'):.3f}, origins as units)",
-            f"Mean log score (lower is better): model {t.loc['model', 'log_score']:.3f}, "
-            f"baseline {t.loc['baseline', 'log_score']:.3f} "
+            f"Mean log score (lower is better): model {t['model']['log_score']:.3f}, "
+            f"baseline {t['baseline']['log_score']:.3f} "
             f"(difference s.e. {self._paired_se('log_score'):.3f})",
         ]
         for name in ("model", "baseline"):
-            r = t.loc[name]
+            r = t[name]
             lines.append(
                 f"{name.capitalize()} {lv} intervals cover {r['coverage']:.2f} of "
                 f"{int(r['n_periods'])} periods (binomial s.e. {r['coverage_se']:.2f}) and "
@@ -555,14 +569,14 @@ class BacktestResult(Result):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dictionary: settings, the summary table, scores and totals."""
-        t = self.table()
+        t = self._table()
         return jsonable(
             {
                 "settings": self._settings,
                 "n_origins": self.n_origins,
                 "origins": [str(v) for v in self.origins],
                 "crps_skill": self.crps_skill,
-                "summary": {name: dict(t.loc[name]) for name in t.index},
+                "summary": t,
                 "scores": records(self._scores.assign(origin=self._scores["origin"].astype(str))),
                 "totals": records(self._totals.assign(origin=self._totals["origin"].astype(str))),
             }
