@@ -43,6 +43,20 @@ observed week, ``y[t - L]`` with ``L = 7 ceil(k / 7)`` at step ``k``, plus an
 error drawn from that forecast's own errors ``y[s] - y[s - L]`` over the last 28
 days before the origin, clipped at zero (a bootstrap of the naive forecast's
 errors, as in Hyndman & Athanasopoulos, *Forecasting: principles and practice*).
+
+What it shows on SIMULATED series
+---------------------------------
+With the defaults (8 origins 28 days apart, horizon 14, 500 paths) on 40
+series of 400 days at 5 a day with a slope of 0.001 a day (seeds 100..139;
+s.e. from the spread between series): a correctly specified Poisson model has
+a PIT indistinguishable from uniform (KS p 0.67 on 4,468 values), daily 90%
+intervals covering 0.935 (s.e. 0.004; above 0.90 because bounds of a count
+are whole numbers) and horizon totals 0.878 (0.019). On negative-binomial
+(size 5) counts with a latent AR(1) log-rate (phi 0.8) the default fit covers
+0.943 (0.005) daily and 0.884 (0.018) for totals, and its PIT has a
+shallow hump (the latent paths start from the stationary law, not from the
+state at the origin): 0.185 (0.009) of the PIT values lie in the outer 20%;
+a Poisson fit with its own standard errors puts 0.43 (0.014) there.
 """
 
 from __future__ import annotations

@@ -230,6 +230,17 @@ def test_origins_as_dates_and_fit_arguments(two_years):
     }
 
 
+def test_events_and_breaks_after_an_origin_are_left_out_of_its_fit():
+    # an event on the last day and a break late in the series: fit_trend itself would
+    # refuse a break or event after the end of the data it is given
+    y = simulate(np.random.default_rng(11), n=300)[0]
+    events = pd.DataFrame({"date": [y.index[100], y.index[-1]], "name": ["early", "late"]})
+    with pytest.raises(ValueError):
+        fit_trend(y.iloc[:200], breaks=[y.index[250]])
+    res = backtest(y, origins=3, events=events, breaks=[y.index[250]])
+    assert res.n_origins == 3
+
+
 def test_tz_aware_series_keeps_its_zone():
     y = simulate(np.random.default_rng(2), n=200, tz="Asia/Jerusalem")[0]
     res = backtest(y, origins=2, family="poisson")
