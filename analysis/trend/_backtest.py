@@ -242,7 +242,7 @@ def backtest(
     rng = np.random.default_rng(seed)
     rows: list[pd.DataFrame] = []
     totals: list[dict[str, Any]] = []
-    counts_pd = pd.Series(counts)
+    counts_pd: pd.Series = counts  # the Series itself: its attrs record partly covered edges
     for k in fitted:
         origin = series.index[k - 1]
         kwargs, future_exposure = _fit_args(fit_kwargs, counts_pd, series, k, h)
