@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     # trend models
     "fit_trend": "analysis.trend",
     "decompose": "analysis.trend",
+    "backtest": "analysis.trend",
     # change points
     "detect_changepoints": "analysis.changepoints",
     "changepoint_path": "analysis.changepoints",
@@ -90,4 +91,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.io.oref import load_oref_alerts, load_oref_localities
     from analysis.io.reference import load_coal_mining_disasters
     from analysis.rates import check_claim, compare_rates, estimate_rate, rolling_rate
-    from analysis.trend import decompose, fit_trend
+    from analysis.trend import backtest, decompose, fit_trend

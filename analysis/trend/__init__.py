@@ -5,6 +5,7 @@
 yearly) cycle and remainder with STL on a variance-stabilised scale.
 """
 
+from analysis.trend._backtest import BacktestResult, backtest
 from analysis.trend._decompose import DecompositionResult, decompose
 from analysis.trend._dispersion import DispersionTest
 from analysis.trend._fit import fit_trend
@@ -12,10 +13,12 @@ from analysis.trend._forecast import ForecastResult
 from analysis.trend._result import TrendResult
 
 __all__ = [
+    "BacktestResult",
     "DecompositionResult",
     "DispersionTest",
     "ForecastResult",
     "TrendResult",
+    "backtest",
     "decompose",
     "fit_trend",
 ]

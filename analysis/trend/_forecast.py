@@ -34,6 +34,11 @@ class ForecastResult(Result):
     count itself (parameter and count uncertainty): whole numbers >= 0.
     ``total`` is the sum over the horizon with its prediction interval from
     the same simulated paths.
+
+    The simulated paths themselves are kept: :attr:`draws` (the simulated
+    counts, one column per path) and :attr:`draw_rates` (the Poisson mean of
+    each simulated count given its simulated parameters, dispersion and
+    latent path), which :func:`analysis.trend.backtest` uses for its scores.
     """
 
     def __init__(
@@ -49,6 +54,8 @@ class ForecastResult(Result):
         notes: list[str],
         history: pd.DataFrame,
         fit_level: float,
+        draws: np.ndarray | None = None,
+        draw_rates: np.ndarray | None = None,
     ):
         self._frame = pd.DataFrame(
             {
@@ -65,6 +72,8 @@ class ForecastResult(Result):
         self._notes = list(notes)
         self._history = history
         self._fit_level = fit_level
+        self._draws = draws
+        self._draw_rates = draw_rates
 
     @property
     def mean(self) -> pd.Series:
@@ -117,6 +126,26 @@ class ForecastResult(Result):
     def n_sim(self) -> int:
         """Number of simulated paths."""
         return self._n_sim
+
+    @property
+    def draws(self) -> np.ndarray | None:
+        """The simulated counts, ``h x n_sim`` (row: future period; column: path); a copy.
+
+        The prediction bounds are quantiles of its rows and ``total`` of its
+        column sums. None for a result built without them.
+        """
+        return None if self._draws is None else self._draws.copy()
+
+    @property
+    def draw_rates(self) -> np.ndarray | None:
+        """Poisson mean of each simulated count, ``h x n_sim``; a copy.
+
+        ``draws[t, j]`` is Poisson with mean ``draw_rates[t, j]``: the rate of
+        path ``j`` after drawing the coefficients, the NB2 gamma factor and the
+        latent process. The mean of ``poisson.pmf(y, draw_rates[t])`` over the
+        paths is the predictive probability of ``y`` (a Poisson mixture).
+        """
+        return None if self._draw_rates is None else self._draw_rates.copy()
 
     @property
     def notes(self) -> list[str]:
@@ -235,6 +264,8 @@ def simulate_forecast(
         notes=out_notes,
         history=history,
         fit_level=fit.level,
+        draws=draws,
+        draw_rates=lam,
     )
 
 
