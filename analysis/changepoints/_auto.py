@@ -59,7 +59,15 @@ from analysis._dependence import (
     estimate_dependence,
     long_run_dependence,
 )
-from analysis.changepoints.costs import Cost, MeanVarCost, NegBinCost, NormalCost, PoissonCost
+from analysis.changepoints.costs import (
+    Cost,
+    LinearCost,
+    MeanVarCost,
+    NegBinCost,
+    NormalCost,
+    PoissonCost,
+)
+from analysis.changepoints.costs.linear import line_fit, second_difference_sd
 from analysis.changepoints.costs.poisson import is_counts
 from analysis.changepoints.penalties import penalty_value
 from analysis.changepoints.search._dispatch import check_method, segment
@@ -70,6 +78,7 @@ COSTS: dict[str, type[Cost]] = {
     "negbin": NegBinCost,
     "normal": NormalCost,
     "normal_meanvar": MeanVarCost,
+    "linear": LinearCost,
 }
 #: above this length the mean-and-variance cost uses seeded binary segmentation
 PELT_MAX_N = 10_000
@@ -199,6 +208,9 @@ def choose(
         beta = penalty_value(penalty, n, COSTS[cost].params_per_segment)
         if not counts_precise(x, beta):
             raise _precision_problem(x, beta, cost, source, column)
+    if cost == "linear":
+        c, why, beta, changes = _dependent_lines(x, penalty, method, m)
+        return Choice(c, why, pick_method(method, c, n), beta, changes)
     if cost in ("normal", "normal_meanvar", "poisson"):
         c = COSTS[cost]().fit(x)
         return Choice(
@@ -380,3 +392,53 @@ def _long_run_sd(x: np.ndarray, fitted: np.ndarray) -> float:
     # estimate_dependence works in units of a mean count; give it a mean of 1
     dep = long_run_dependence(r + 1.0, np.ones(r.size))
     return float(np.sqrt(max(dep.long_run_dispersion, 0.0)))
+
+
+def _dependent_lines(
+    x: np.ndarray, penalty: str | float, method: str, m: int
+) -> tuple[Cost, str, float, list[int]]:
+    """``cost="linear"``: the noise sd iterated as for the mean cost, about segment lines.
+
+    Start: the long-run sd of the residuals about one straight line (curvature
+    inflates it: the conservative side); floor: the i.i.d. sd from second
+    differences; then the long-run sd of the residuals about the fitted
+    segment lines until it settles (at most :data:`MAX_PASSES` passes).
+    """
+    floor = second_difference_sd(x)
+    if x.size < MIN_PERIODS_FOR_DEPENDENCE:
+        lc = LinearCost(sd=floor).fit(x)
+        beta0 = _pen(penalty, x.size, lc)
+        changes, _ = segment(lc, beta0, pick_method(method, lc, x.size), m, None)
+        why = (
+            f"piecewise-linear cost with the second-difference noise sd ({floor:.4g}): "
+            f"{x.size} values cannot support an estimate of serial dependence"
+        )
+        return lc, why, beta0, changes
+    sd = max(_long_run_sd(x, line_fit(x)[2]), floor)
+    passes = 0
+    changes = []
+    lc = LinearCost(sd=sd).fit(x)
+    beta0 = _pen(penalty, x.size, lc)
+    while passes < MAX_PASSES:
+        lc = LinearCost(sd=sd).fit(x)
+        changes, _ = segment(lc, beta0, pick_method(method, lc, x.size), m, None)
+        passes += 1
+        bounds = np.array([0, *changes, x.size])
+        new = max(_long_run_sd(x, lc.fitted(bounds)), floor)
+        if abs(new - sd) <= 0.01 * sd:
+            break
+        sd = new
+    resid = x - lc.fitted(np.array([0, *changes, x.size]))
+    dep = long_run_dependence(resid + 1.0, np.ones(x.size))
+    why = (
+        f"piecewise-linear cost (a least-squares line per segment) with the long-run noise sd "
+        f"{sd:.4g} of the residuals about the segment lines"
+    )
+    if passes >= MAX_PASSES:
+        why += f" (the iteration stopped after {MAX_PASSES} passes)"
+    if dep.lag1 > HIGH_LAG1:
+        why += (
+            f". Warning: the residuals are still autocorrelated (lag 1: {dep.lag1:.2f}): "
+            "some changes may be dependence, not regime shifts"
+        )
+    return lc, why, beta0, changes
