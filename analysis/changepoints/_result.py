@@ -153,6 +153,18 @@ class ChangepointResult(Result):
             )
         col = "rate" if "rate" in f.segments else "mean"
         seg = f.segments
+        if "slope" in seg:  # the piecewise-linear cost: lines, not levels
+            lines.append(
+                f"segments (intercept at the start; slope per period with {f.level:.0%} CI):"
+            )
+            for i in range(len(seg)):
+                lines.append(
+                    f"  {date_label(seg['start'].iloc[i])} to {date_label(seg['end'].iloc[i])} "
+                    f"(n={int(seg['n'].iloc[i])}): {seg['intercept'].iloc[i]:.4g}, slope "
+                    f"{seg['slope'].iloc[i]:.4g} ({seg['slope_ci_low'].iloc[i]:.4g} to "
+                    f"{seg['slope_ci_high'].iloc[i]:.4g})"
+                )
+            return "\n".join(lines)
         has_ci = "ci_low" in seg
         lines.append(f"segments ({col} with {f.level:.0%} CI):" if has_ci else f"segments ({col}):")
         for i in range(len(seg)):
@@ -199,6 +211,14 @@ class ChangepointResult(Result):
             # draw each level up to where the next segment starts (a step plot)
             stop = seg["start"].iloc[i + 1] if i + 1 < len(seg) else seg["end"].iloc[i]
             xs = [plot_x(seg["start"].iloc[i]), plot_x(stop)]
+            if "slope" in seg:  # a line per segment, from its first to its last period
+                ends = [seg["start"].iloc[i], seg["end"].iloc[i]]
+                a, b = seg["intercept"].iloc[i], seg["slope"].iloc[i]
+                ys = [a, a + b * (int(seg["n"].iloc[i]) - 1)]
+                ax.plot(
+                    [plot_x(v) for v in ends], ys, color="C0", lw=2, label=None if i else "line"
+                )
+                continue
             ax.plot(xs, [seg[col].iloc[i]] * 2, color="C0", lw=2, label=col if i == 0 else None)
             if "ci_low" in seg:
                 ax.fill_between(

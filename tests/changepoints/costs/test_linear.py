@@ -123,3 +123,16 @@ def test_second_difference_sd_ignores_kinks():
     rng = np.random.default_rng(86)
     y = np.abs(np.arange(2000.0) - 1000) * 0.5 + rng.normal(0, 3, 2000)
     assert second_difference_sd(y) == pytest.approx(3.0, rel=0.1)
+
+
+def test_summary_and_plot_show_the_lines():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    rng = np.random.default_rng(87)
+    res = detect_changepoints(_broken_line(rng), cost="linear")
+    text = res.summary()
+    assert "slope per period" in text
+    assert "linear (slope change" in text
+    ax = res.plot()
+    assert len(ax.lines) >= 3
