@@ -11,7 +11,7 @@ from analysis._series import CountSeries
 from analysis.changepoints._auto import choose
 from analysis.changepoints._result import ChangepointPath, ChangepointResult, _Fit
 from analysis.changepoints.costs import Cost, PoissonCost
-from analysis.changepoints.intervals import location_intervals
+from analysis.changepoints.intervals import change_strength, location_intervals
 from analysis.changepoints.penalties import penalty_value
 from analysis.changepoints.search._dispatch import EXACT, as_tuple, segment, solve
 from analysis.errors import DataError, Problem
@@ -167,6 +167,8 @@ def _build(
             n_missing=int(data.isna().sum()),
             level=level,
             min_size=m,
+            strength=change_strength(cost, changes, m),
+            scaled_penalty=beta / float(getattr(cost, "scale_", 1.0)),
         )
     )
 
