@@ -28,7 +28,7 @@ from numba import njit
 from analysis.changepoints.costs._base import Cost
 from analysis.changepoints.search._common import _NONE, python_segment
 
-__all__ = ["change_strength", "location_intervals"]
+__all__ = ["change_strength", "location_intervals", "location_weights"]
 
 
 @njit(cache=False)
@@ -145,3 +145,30 @@ def change_strength(cost: Cost, changes: list[int], m: int) -> np.ndarray:
         whole = cost.error(a, b)
         out[j] = (whole - cost.error(a, k) - cost.error(k, b)) / scale
     return out
+
+
+def location_weights(
+    cost: Cost, changes: list[int], j: int, m: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions and normalised profile-likelihood weights of change ``j`` given its neighbours.
+
+    The weights behind :func:`location_intervals` (costs over the cost's
+    quasi-likelihood scale), without the positions whose weight underflows.
+
+    Examples
+    --------
+    >>> from analysis.changepoints import PoissonCost
+    >>> y = np.r_[np.zeros(20), np.full(20, 30.0)]
+    >>> k, w = location_weights(PoissonCost().fit(y), [20], 0, 2)
+    >>> k[np.argmax(w)], round(float(w.sum()), 6)
+    (np.int64(20), 1.0)
+    """
+    n = cost.signal_.size
+    bounds = [0, *changes, n]
+    a, b = bounds[j], bounds[j + 2]
+    ks = np.arange(a + m, b - m + 1)
+    prof = np.array([cost.error(a, int(k)) + cost.error(int(k), b) for k in ks])
+    x = -(prof - prof.min()) / (2.0 * getattr(cost, "scale_", 1.0))
+    keep = x >= -30.0
+    w = np.exp(x[keep])
+    return ks[keep], w / w.sum()
