@@ -59,8 +59,17 @@ from analysis._dependence import (
     estimate_dependence,
     long_run_dependence,
 )
-from analysis.changepoints.costs import Cost, MeanVarCost, NegBinCost, NormalCost, PoissonCost
+from analysis.changepoints.costs import (
+    Cost,
+    LinearCost,
+    MeanVarCost,
+    NegBinCost,
+    NormalCost,
+    PoissonCost,
+)
+from analysis.changepoints.costs.linear import line_fit, second_difference_sd
 from analysis.changepoints.costs.poisson import is_counts
+from analysis.changepoints.costs.poisson_weighted import WeightedPoissonCost
 from analysis.changepoints.penalties import penalty_value
 from analysis.changepoints.search._dispatch import check_method, segment
 from analysis.errors import DataError, Problem
@@ -70,6 +79,7 @@ COSTS: dict[str, type[Cost]] = {
     "negbin": NegBinCost,
     "normal": NormalCost,
     "normal_meanvar": MeanVarCost,
+    "linear": LinearCost,
 }
 #: above this length the mean-and-variance cost uses seeded binary segmentation
 PELT_MAX_N = 10_000
@@ -180,9 +190,20 @@ def choose(
     source: str,
     column: str | None,
     counts_stated: bool = True,
+    seasonal: int | None = None,
 ) -> Choice:
-    """Fit the cost named by ``cost`` (or chosen for ``"auto"``) to ``x`` and pick the method."""
+    """Fit the cost named by ``cost`` (or chosen for ``"auto"``) to ``x`` and pick the method.
+
+    ``seasonal`` (a period, see :mod:`analysis.changepoints._seasonal`): counts
+    get the Poisson cost with the estimated seasonal factors as known
+    multipliers, measurements are segmented after subtracting the seasonal
+    effects.
+    """
     n = x.size
+    if seasonal is not None:
+        return _seasonal_choice(
+            cost, x, pos, penalty, method, m, level, source, column, counts_stated, seasonal
+        )
     if isinstance(cost, Cost):
         c = cost.fit(x)
         meth = pick_method(method, c, n)
@@ -199,6 +220,9 @@ def choose(
         beta = penalty_value(penalty, n, COSTS[cost].params_per_segment)
         if not counts_precise(x, beta):
             raise _precision_problem(x, beta, cost, source, column)
+    if cost == "linear":
+        c, why, beta, changes = _dependent_lines(x, penalty, method, m)
+        return Choice(c, why, pick_method(method, c, n), beta, changes)
     if cost in ("normal", "normal_meanvar", "poisson"):
         c = COSTS[cost]().fit(x)
         return Choice(
@@ -272,13 +296,16 @@ def _iterate(
     m: int,
     start: float,
     scale: Callable[[np.ndarray], tuple[float, Dependence]],
+    fitted: Callable[[list[int]], np.ndarray] | None = None,
 ) -> tuple[float, list[int], Dependence, int]:
     """Penalty factor by iteration from ``start`` (conservative): (factor, changes, dep, passes)."""
     meth = pick_method(method, cost, x.size)
+    if fitted is None:
+        fitted = lambda ch: _segment_means(x, ch)  # noqa: E731
     factor = start
     changes, _ = segment(cost, beta0 * factor, meth, m, None)
     passes = 1
-    new, dep = scale(_segment_means(x, changes))
+    new, dep = scale(fitted(changes))
     while passes < MAX_PASSES and abs(new - factor) > 0.01 * factor:
         factor = new
         previous = changes
@@ -286,7 +313,7 @@ def _iterate(
         passes += 1
         if changes == previous:  # the same segments give the same factor: settled
             break
-        new, dep = scale(_segment_means(x, changes))
+        new, dep = scale(fitted(changes))
     return factor, changes, dep, passes
 
 
@@ -303,12 +330,25 @@ def _dependence_words(dep: Dependence, passes: int) -> str:
 
 
 def _dependent_counts(
-    x: np.ndarray, penalty: str | float, method: str, m: int
+    x: np.ndarray,
+    penalty: str | float,
+    method: str,
+    m: int,
+    multipliers: np.ndarray | None = None,
 ) -> tuple[Cost, str, float, list[int]]:
-    pc = PoissonCost().fit(x)
+    pc: Cost
+    if multipliers is None:
+        pc = PoissonCost().fit(x)
+        fitted: Callable[[list[int]], np.ndarray] = lambda ch: _segment_means(x, ch)  # noqa: E731
+        flat = x
+    else:
+        wc = WeightedPoissonCost(multipliers).fit(x)
+        pc = wc
+        fitted = lambda ch: wc.fitted(np.array([0, *ch, x.size]))  # noqa: E731
+        flat = x / multipliers
     beta0 = _pen(penalty, x.size, pc)
     if x.size < MIN_PERIODS_FOR_DEPENDENCE:  # too short: the conservative side, no iteration
-        d = max(1.0, estimate_dependence(x).dispersion)
+        d = max(1.0, estimate_dependence(x, fitted([])).dispersion)
         pc.scale_ = d
         changes, _ = segment(pc, beta0 * d, pick_method(method, pc, x.size), m, None)
         why = (
@@ -321,12 +361,12 @@ def _dependent_counts(
         dep = long_run_dependence(x, fitted)
         return max(1.0, dep.long_run_dispersion), dep
 
-    start = max(1.0, difference_dispersion(x))
-    d, changes, dep, passes = _iterate(pc, x, beta0, method, m, start, scale)
+    start = max(1.0, difference_dispersion(flat))
+    d, changes, dep, passes = _iterate(pc, x, beta0, method, m, start, scale, fitted)
     pc.scale_ = d
     why = (
         f"counts; Poisson cost with the penalty times the long-run design effect {d:.2f} "
-        f"(overdispersion and autocorrelation of the residuals about the segment means: "
+        f"(overdispersion and autocorrelation of the residuals about the fitted segments: "
         f"{_dependence_words(dep, passes)})"
     )
     return pc, why, beta0 * d, changes
@@ -380,3 +420,109 @@ def _long_run_sd(x: np.ndarray, fitted: np.ndarray) -> float:
     # estimate_dependence works in units of a mean count; give it a mean of 1
     dep = long_run_dependence(r + 1.0, np.ones(r.size))
     return float(np.sqrt(max(dep.long_run_dispersion, 0.0)))
+
+
+def _dependent_lines(
+    x: np.ndarray, penalty: str | float, method: str, m: int
+) -> tuple[Cost, str, float, list[int]]:
+    """``cost="linear"``: the noise sd iterated as for the mean cost, about segment lines.
+
+    Start: the long-run sd of the residuals about one straight line (curvature
+    inflates it: the conservative side); floor: the i.i.d. sd from second
+    differences; then the long-run sd of the residuals about the fitted
+    segment lines until it settles (at most :data:`MAX_PASSES` passes).
+    """
+    floor = second_difference_sd(x)
+    if x.size < MIN_PERIODS_FOR_DEPENDENCE:
+        lc = LinearCost(sd=floor).fit(x)
+        beta0 = _pen(penalty, x.size, lc)
+        changes, _ = segment(lc, beta0, pick_method(method, lc, x.size), m, None)
+        why = (
+            f"piecewise-linear cost with the second-difference noise sd ({floor:.4g}): "
+            f"{x.size} values cannot support an estimate of serial dependence"
+        )
+        return lc, why, beta0, changes
+    sd = max(_long_run_sd(x, line_fit(x)[2]), floor)
+    passes = 0
+    changes = []
+    lc = LinearCost(sd=sd).fit(x)
+    beta0 = _pen(penalty, x.size, lc)
+    while passes < MAX_PASSES:
+        lc = LinearCost(sd=sd).fit(x)
+        changes, _ = segment(lc, beta0, pick_method(method, lc, x.size), m, None)
+        passes += 1
+        bounds = np.array([0, *changes, x.size])
+        new = max(_long_run_sd(x, lc.fitted(bounds)), floor)
+        if abs(new - sd) <= 0.01 * sd:
+            break
+        sd = new
+    resid = x - lc.fitted(np.array([0, *changes, x.size]))
+    dep = long_run_dependence(resid + 1.0, np.ones(x.size))
+    why = (
+        f"piecewise-linear cost (a least-squares line per segment) with the long-run noise sd "
+        f"{sd:.4g} of the residuals about the segment lines"
+    )
+    if passes >= MAX_PASSES:
+        why += f" (the iteration stopped after {MAX_PASSES} passes)"
+    if dep.lag1 > HIGH_LAG1:
+        why += (
+            f". Warning: the residuals are still autocorrelated (lag 1: {dep.lag1:.2f}): "
+            "some changes may be dependence, not regime shifts"
+        )
+    return lc, why, beta0, changes
+
+
+def _seasonal_choice(
+    cost: str | Cost,
+    x: np.ndarray,
+    pos: np.ndarray,
+    penalty: str | float,
+    method: str,
+    m: int,
+    level: float,
+    source: str,
+    column: str | None,
+    counts_stated: bool,
+    period: int,
+) -> Choice:
+    """:func:`choose` with seasonal adjustment (see :mod:`analysis.changepoints._seasonal`)."""
+    from analysis.changepoints._seasonal import additive_effects, ratio_factors
+
+    allowed = ("auto", "poisson", "normal", "normal_meanvar", "linear")
+    if not isinstance(cost, str) or cost not in allowed:
+        raise ValueError(
+            f"seasonal= works with cost {', '.join(repr(c) for c in allowed)}, not {cost!r}"
+        )
+    n = x.size
+    counts = cost == "poisson" or (
+        cost == "auto"
+        and counts_stated
+        and is_counts(x)
+        and counts_precise(x, penalty_value(penalty, n, 1))
+    )
+    if counts:
+        if cost == "poisson":
+            check_counts(x, pos, cost, source, column)
+        f = ratio_factors(x, pos, period)
+        words = (
+            f"seasonal factors of period {period} (ratio to a centred moving average: "
+            f"{f.min():.3g} to {f.max():.3g}) as known multipliers of the Poisson rate"
+        )
+        if cost == "poisson":
+            c: Cost = WeightedPoissonCost(f).fit(x)
+            return Choice(
+                c,
+                f"cost='poisson' given; {words}",
+                pick_method(method, c, n),
+                _pen(penalty, n, c),
+                None,
+            )
+        c, why, beta, changes = _dependent_counts(x, penalty, method, m, f)
+        return Choice(c, f"{why}; {words}", pick_method(method, c, n), beta, changes)
+    e = additive_effects(x, pos, period)
+    inner = choose(cost, x - e, pos, penalty, method, m, level, source, column, False)
+    words = (
+        f"; seasonal effects of period {period} subtracted first (difference to a centred "
+        f"moving average: {e.min():.3g} to {e.max():.3g}); segment means are of the adjusted series"
+    )
+    return Choice(inner.cost, inner.reason + words, inner.method, inner.penalty, inner.changes)

@@ -11,7 +11,7 @@ from analysis._series import CountSeries
 from analysis.changepoints._auto import choose
 from analysis.changepoints._result import ChangepointPath, ChangepointResult, _Fit
 from analysis.changepoints.costs import Cost, PoissonCost
-from analysis.changepoints.intervals import location_intervals
+from analysis.changepoints.intervals import change_strength, location_intervals
 from analysis.changepoints.penalties import penalty_value
 from analysis.changepoints.search._dispatch import EXACT, as_tuple, segment, solve
 from analysis.errors import DataError, Problem
@@ -167,6 +167,8 @@ def _build(
             n_missing=int(data.isna().sum()),
             level=level,
             min_size=m,
+            strength=change_strength(cost, changes, m),
+            scaled_penalty=beta / float(getattr(cost, "scale_", 1.0)),
         )
     )
 
@@ -182,6 +184,7 @@ def detect_changepoints(
     max_changes: int | None = None,
     level: float = 0.95,
     source: str = "<series>",
+    seasonal: int | str | None = None,
 ) -> ChangepointResult:
     """Find the points where the level of a series changes.
 
@@ -193,14 +196,20 @@ def detect_changepoints(
         date index must be regular (one value per day, week, ...): fill a
         gap with zero counts (:func:`analysis.counts.count_incidents`) or
         with NaN (skipped, see Notes). Positions label a plain array.
-    cost : {"auto", "poisson", "negbin", "normal", "normal_meanvar"} or Cost
+    cost : {"auto", "poisson", "negbin", "normal", "normal_meanvar", "linear"} or Cost
         Segment model. ``"auto"``: for non-negative whole numbers, ``poisson``
         unless the counts are overdispersed within segments (a one-sided
         test at ``1 - level`` on neighbouring pairs, after a first Poisson
         pass; see :mod:`analysis.changepoints._dispersion`), then ``negbin``
         with that dispersion; ``normal_meanvar`` otherwise (also for whole
         numbers too large for a count cost in float64). ``normal`` uses a
-        common sd estimated robustly from first differences. A
+        common sd estimated robustly from first differences. ``linear``: a
+        least-squares straight line per segment (changes of slope and level,
+        two parameters per segment; not with ``fpop``), Gaussian errors with
+        the residuals' long-run sd about the segment lines (see
+        :mod:`analysis.changepoints.costs.linear`); segments then report
+        ``intercept`` (at the segment start), ``slope`` per period and its
+        interval ``slope_ci_low, slope_ci_high``. A
         :class:`~analysis.changepoints.Cost` object (your own subclass)
         works with every method but ``fpop``, through its ``error``.
     penalty : {"auto", "mbic", "bic", "aic"} or float
@@ -242,6 +251,16 @@ def detect_changepoints(
         size of the overdispersion test).
     source : str
         Name used in error messages (a file name when called from the CLI).
+    seasonal : {None, "weekly"} or int
+        Seasonal adjustment before segmentation, for a cycle of this many
+        periods (``"weekly"`` is 7, for daily data). Counts keep a count
+        likelihood: the Poisson cost gets the estimated factors (ratio of each
+        phase's counts to a centred moving average, mean 1) as known
+        multipliers of the rate, and segment rates are per period of an
+        average phase (``sum(y) / sum(f)``). Measurements have the estimated
+        seasonal effects subtracted first. With ``cost`` ``"auto"``,
+        ``"poisson"``, ``"normal"``, ``"normal_meanvar"`` or ``"linear"``; needs
+        four full cycles. See :mod:`analysis.changepoints._seasonal`.
 
     Raises
     ------
@@ -280,6 +299,9 @@ def detect_changepoints(
     [1.9, 6.1]
     """
     _check_args(min_size, max_changes, level)
+    from analysis.changepoints._seasonal import check_seasonal
+
+    period = check_seasonal(seasonal)
     data, x, pos = _prepare(y, int(min_size), cost, source)
     column = None if data.name is None else str(data.name)
     mbic = isinstance(penalty, str) and penalty.lower() == "mbic"
@@ -289,7 +311,17 @@ def detect_changepoints(
             f"segment) is solved exactly by method='pelt' (or 'auto'), not {method!r}"
         )
     ch = choose(
-        cost, x, pos, penalty, method, int(min_size), level, source, column, stated_counts(y)
+        cost,
+        x,
+        pos,
+        penalty,
+        method,
+        int(min_size),
+        level,
+        source,
+        column,
+        stated_counts(y),
+        period,
     )
     meth = ch.method
     if mbic:

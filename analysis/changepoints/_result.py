@@ -32,6 +32,26 @@ class _Fit:
     n_missing: int
     level: float
     min_size: int
+    #: likelihood-ratio statistic of each change given its neighbours, and the
+    #: penalty, both over the cost's quasi-likelihood scale
+    strength: np.ndarray | None = None
+    scaled_penalty: float = float("nan")
+
+
+#: a change whose statistic is below this multiple of the penalty is "near the threshold"
+WEAK_MULTIPLE = 2.0
+
+#: what the validation study measured about selection (SIMULATED Poisson series,
+#: 365 days at 3 a day, one x1.5 change, 300 series per cell, s.e. in brackets)
+SELECTION_NOTE = (
+    "Segment rates and their intervals are conditional on the detected segmentation, "
+    "which was chosen from the same data: for a change near the detection threshold the "
+    "rates either side are pulled apart (selection bias) and their intervals cover less "
+    "than stated. Measured on simulated Poisson series of 365 days at 3 a day with one "
+    "x1.5 change: mean estimated ratio 1.52 (0.01) mid-series but 1.64-1.72 (0.02) for a "
+    "change 30 days from an end, where the 95% rate intervals cover 0.90-0.92 (0.014); "
+    "changes of x2 or more: ratio within 0.04 of the truth, coverage 0.93-0.97."
+)
 
 
 class ChangepointResult(Result):
@@ -133,8 +153,40 @@ class ChangepointResult(Result):
         return self._fit.data.copy()
 
     # outputs
+    @property
+    def weak(self) -> np.ndarray:
+        """Boolean per change: selected near the detection threshold (see :meth:`summary`).
+
+        True when the change's likelihood-ratio statistic given its neighbours
+        is below twice the penalty (both over the cost's quasi-likelihood
+        scale): the segments either side are then likely pulled apart by the
+        selection, and their rate ratio overstated.
+        """
+        st = self._fit.strength
+        if st is None:
+            return np.zeros(self.n_changes, dtype=bool)
+        return np.asarray(st < WEAK_MULTIPLE * self._fit.scaled_penalty)
+
+    def _selection_lines(self) -> list[str]:
+        if not self.n_changes:
+            return []
+        lines = ["note: " + SELECTION_NOTE]
+        weak = self.weak
+        if weak.any():
+            lines.append(
+                f"  {int(weak.sum())} of {self.n_changes} change(s) near the threshold "
+                f"(likelihood ratio below {WEAK_MULTIPLE:g} x the penalty): read their "
+                "jump sizes as upper-biased"
+            )
+        return lines
+
     def summary(self) -> str:
-        """Plain-text summary."""
+        """Plain-text summary.
+
+        Changes selected near the detection threshold are marked, and a note
+        says that the segment intervals are conditional on the segmentation,
+        with the selection bias the validation study measured.
+        """
         f = self._fit
         n = int(f.data.notna().sum())
         lines = [
@@ -145,14 +197,28 @@ class ChangepointResult(Result):
             f"why: {f.reason}",
         ]
         iv = f.intervals
+        weak = self.weak
         for i in range(self.n_changes):
             lines.append(
                 f"  change at {date_label(self.changepoints[i])} "
                 f"({f.level:.0%} location interval {date_label(iv['low'].iloc[i])} "
                 f"to {date_label(iv['high'].iloc[i])})"
+                + (" [near the detection threshold]" if weak[i] else "")
             )
         col = "rate" if "rate" in f.segments else "mean"
         seg = f.segments
+        if "slope" in seg:  # the piecewise-linear cost: lines, not levels
+            lines.append(
+                f"segments (intercept at the start; slope per period with {f.level:.0%} CI):"
+            )
+            for i in range(len(seg)):
+                lines.append(
+                    f"  {date_label(seg['start'].iloc[i])} to {date_label(seg['end'].iloc[i])} "
+                    f"(n={int(seg['n'].iloc[i])}): {seg['intercept'].iloc[i]:.4g}, slope "
+                    f"{seg['slope'].iloc[i]:.4g} ({seg['slope_ci_low'].iloc[i]:.4g} to "
+                    f"{seg['slope_ci_high'].iloc[i]:.4g})"
+                )
+            return "\n".join(lines + self._selection_lines())
         has_ci = "ci_low" in seg
         lines.append(f"segments ({col} with {f.level:.0%} CI):" if has_ci else f"segments ({col}):")
         for i in range(len(seg)):
@@ -161,7 +227,7 @@ class ChangepointResult(Result):
                 f"  {date_label(seg['start'].iloc[i])} to {date_label(seg['end'].iloc[i])} "
                 f"(n={int(seg['n'].iloc[i])}): {seg[col].iloc[i]:.4g}{ci}"
             )
-        return "\n".join(lines)
+        return "\n".join(lines + self._selection_lines())
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dictionary of every statistic."""
@@ -181,6 +247,8 @@ class ChangepointResult(Result):
             "n": int(f.data.notna().sum()),
             "n_missing": f.n_missing,
             "level": f.level,
+            "weak": [bool(w) for w in self.weak],
+            "conditional_on_segmentation": bool(self.n_changes),
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -199,6 +267,14 @@ class ChangepointResult(Result):
             # draw each level up to where the next segment starts (a step plot)
             stop = seg["start"].iloc[i + 1] if i + 1 < len(seg) else seg["end"].iloc[i]
             xs = [plot_x(seg["start"].iloc[i]), plot_x(stop)]
+            if "slope" in seg:  # a line per segment, from its first to its last period
+                ends = [seg["start"].iloc[i], seg["end"].iloc[i]]
+                a, b = seg["intercept"].iloc[i], seg["slope"].iloc[i]
+                ys = [a, a + b * (int(seg["n"].iloc[i]) - 1)]
+                ax.plot(
+                    [plot_x(v) for v in ends], ys, color="C0", lw=2, label=None if i else "line"
+                )
+                continue
             ax.plot(xs, [seg[col].iloc[i]] * 2, color="C0", lw=2, label=col if i == 0 else None)
             if "ci_low" in seg:
                 ax.fill_between(

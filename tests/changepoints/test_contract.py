@@ -22,6 +22,7 @@ from analysis.changepoints import (
     PoissonCost,
     detect_changepoints,
 )
+from analysis.changepoints.costs import LinearCost
 from analysis.changepoints.search import EXACT, GENERIC
 
 
@@ -57,6 +58,7 @@ COSTS: list[tuple[str, Callable[[], Cost], tuple[str, ...]]] = [
     ("negbin", lambda: NegBinCost(size=5.0), ALL),
     ("normal", NormalCost, ALL),
     ("normal_meanvar", MeanVarCost, GENERIC),
+    ("linear", LinearCost, GENERIC),
     ("user_l1", L1Cost, GENERIC),
 ]
 
