@@ -29,6 +29,12 @@ conservative side: curvature inflates it) and never goes below the
 second-difference sd (the floor that keeps over-segmentation from shrinking
 the scale). The compiled kernels call only functions of this file (so
 numba's cache follows every edit).
+
+Measured limits (simulated straight lines of 400 points, 200 series each): no
+false change under independent, AR(0.5) or AR(0.8) noise, but the 95% slope
+interval covers only 0.905 under AR(0.5) and 0.875 under AR(0.8) noise: the
+long-run sd is estimated too low at that length, so treat the slope intervals
+of autocorrelated series as too narrow.
 """
 
 from __future__ import annotations
