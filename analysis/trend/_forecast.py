@@ -239,19 +239,23 @@ def simulate_forecast(
 
 
 def _latent_paths(latent: LatentFit, h: int, n_sim: int, rng: np.random.Generator) -> np.ndarray:
-    """Multipliers ``exp(z - v/2)`` of a stationary latent AR(1) (h x n_sim), mean 1.
+    """Multipliers ``exp(z - v/2)`` of the latent AR(1) over the horizon (h x n_sim).
 
-    The paths start from the stationary distribution, not from the latent
-    level at the end of the data (which is not observed): the spread of a
-    total over the horizon is then that of a horizon anywhere in the
-    process, the conservative side when the end of the data is ordinary.
+    The paths start from the latent level of the last observed period given
+    the data (:func:`analysis.trend._latent.latent_state`, a Kalman filter of
+    the working residuals), not from the stationary distribution: after a
+    high week the next week is expected high too, and the spread of a total
+    is that of the process given where it stands, narrower than the
+    stationary one when the filter has learnt the level. Far beyond the data
+    the paths return to the stationary distribution (mean multiplier 1).
     """
     phi, v = latent_ar1(latent)
     if v <= 0:
         return np.ones((h, n_sim))
     z = np.empty((h, n_sim))
-    z[0] = rng.normal(0.0, math.sqrt(v), n_sim)
+    last = rng.normal(latent.state_mean, math.sqrt(max(latent.state_var, 0.0)), n_sim)
     innov = rng.normal(0.0, math.sqrt(v * (1 - phi**2)), size=(h, n_sim))
+    z[0] = phi * last + innov[0]
     for t in range(1, h):
         z[t] = phi * z[t - 1] + innov[t]
     return np.exp(z - v / 2)
