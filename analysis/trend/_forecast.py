@@ -207,14 +207,19 @@ def simulate_forecast(
     eta = np.clip(xf @ betas.T + off[:, None], -50.0, 40.0)
     mu = np.exp(eta)
     alpha = fit.alpha
-    if alpha > 0:
+    if fit.latent is not None:
+        # the latent fit splits the extra-Poisson variance into a persistent part
+        # (the AR(1) paths) and day-to-day noise (a gamma per day); the NB2 alpha
+        # would count the persistent part twice
+        white = _white_variance(fit.latent)
+        lam = rng.gamma(1.0 / white, white * mu) if white > 0 else mu
+        lam = lam * _latent_paths(fit.latent, h, n_sim, rng)
+    elif alpha > 0:
         sd = fit.alpha_se / alpha if np.isfinite(fit.alpha_se) else 0.0
         alphas = alpha * np.exp(rng.normal(0.0, sd, size=n_sim))
         lam = rng.gamma(1.0 / alphas, alphas * mu)
     else:
         lam = mu
-    if fit.latent is not None:
-        lam = lam * _latent_paths(fit.latent, h, n_sim, rng)
     draws = rng.poisson(lam)
     q = [(1 - level) / 2, (1 + level) / 2]
     # inverted_cdf quantiles are simulated counts themselves: whole numbers >= 0
@@ -259,6 +264,12 @@ def _latent_paths(latent: LatentFit, h: int, n_sim: int, rng: np.random.Generato
     for t in range(1, h):
         z[t] = phi * z[t - 1] + innov[t]
     return np.exp(z - v / 2)
+
+
+def _white_variance(latent: LatentFit) -> float:
+    """Variance of the day-to-day (not persistent) part of the latent multiplier."""
+    _, v = latent_ar1(latent)
+    return max(latent.sigma2 - math.expm1(v), 0.0)
 
 
 def _future_offset(fit: FitState, h: int, exposure: Any) -> np.ndarray:

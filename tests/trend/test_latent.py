@@ -15,6 +15,7 @@ import pytest
 
 from analysis.trend._latent import (
     PHI_GRID,
+    LatentFit,
     default_lags,
     latent_ar1,
     latent_covariance,
@@ -76,7 +77,7 @@ def _replicate(phi: float | None, R: int, seed: int, pulse_at: int | None = None
     x = _design(N, pulse_at)
     est, infl, fits = [], [], []
     for _ in range(R):
-        mult = 1.0 if phi is None else np.exp(_latent_z(rng, N, phi) - SD**2 / 2)
+        mult = np.ones(N) if phi is None else np.exp(_latent_z(rng, N, phi) - SD**2 / 2)
         y = rng.poisson(MU * mult).astype(float)
         beta, mu, model_cov = _poisson_fit(y, x)
         fit = latent_covariance(y, mu, x, model_cov)
@@ -190,12 +191,17 @@ def test_latent_ar1_and_state_reproduce_the_simulated_log_process():
 
 
 def test_state_is_the_prior_without_persistence():
+    # no persistent latent variance: no AR(1) to draw, no state to filter
     rng = np.random.default_rng(16)
     y = rng.poisson(MU, N).astype(float)
-    x = _design(N)
-    _, mu, model_cov = _poisson_fit(y, x)
-    fit = latent_covariance(y, mu, x, model_cov)
-    if fit.phi == 0:
-        assert latent_ar1(fit) == (0.0, 0.0)
-        assert latent_state(fit, y, mu) == (0.0, 0.0)
-    assert np.all(fit.inflation >= 1.0)
+    mu = np.full(N, MU)
+    fit = LatentFit(0.05, np.zeros(3), np.eye(2), np.ones(2), phi=0.0, rho1=0.0)
+    assert latent_ar1(fit) == (0.0, 0.0)
+    assert latent_state(fit, y, mu) == (0.0, 0.0)
+    # a persistent one: the filter moves the state towards a run of high counts
+    fit = LatentFit(0.09, 0.8 ** np.arange(1, 4), np.eye(2), np.ones(2), phi=0.8, rho1=0.8)
+    phi, v = latent_ar1(fit)
+    assert (phi, v) == (0.8, pytest.approx(math.log1p(0.09)))
+    high = np.r_[y[:-20], np.full(20, 2 * MU)]
+    m, p = latent_state(fit, high, mu)
+    assert m > 0.3 and 0 < p < v
