@@ -38,9 +38,14 @@ this; for a year of AR(0.8) days the long-run variance ratio comes out about
 a fifth too small). The estimator here matches the observed sums
 ``S_k = sum_t r_t r_{t+k}`` (``k = 0..K``, :func:`default_lags`) to their exact
 expectations ``E S_k = tr(J_k Q V Q')`` under the model, by least squares:
-``V`` is linear in the two variances (white, persistent) for a given ``phi``,
-so the fit is a non-negative linear least squares per ``phi`` on a grid over
-[0, 0.98]. The
+``V`` is linear in the two variances (white, persistent) for a given ``phi``.
+Lag 0 is matched exactly, which fixes the total latent variance ``sigma2``
+(none when the residuals vary no more than the model allows, as in Zeger's
+own estimator); the persistent share then follows from lags ``1..K`` by a
+one-parameter least squares in ``[0, 1]``, for each ``phi`` on a grid over
+``[0, 0.9]`` (:data:`PHI_GRID`: a correlation still flat over the ``K`` lags
+fitted cannot be told apart from a slower one, and extrapolating it to every
+lag would turn the noise of independent counts into wide intervals). The
 low-rank form of ``Q`` and a Toeplitz (FFT) product for ``V`` keep the cost
 ``O(n log n)`` per grid point. On independent Poisson data the estimates
 are about zero and each variance is floored at the model's own (independent
@@ -164,8 +169,6 @@ def latent_covariance(
     >>> bool(np.all(fit.inflation < 1.2))
     True
     """
-    from scipy.optimize import nnls
-
     y = np.asarray(y, dtype=float)
     mu = np.asarray(mu, dtype=float)
     x = np.asarray(x, dtype=float)
@@ -191,13 +194,22 @@ def latent_covariance(
     target = observed - e_pois
     mw = mu[:, None] * w
     best: tuple[float, float, float, float] = (math.inf, 0.0, 0.0, 0.0)
-    for phi in PHI_GRID:
+    for phi in PHI_GRID if target[0] > 0 else ():
         tw = mu[:, None] * _ar_times(float(phi), n, mw)
         direct = np.r_[0.0, mm[1:] * float(phi) ** np.arange(K)]
         g_ar = g0 + float(phi) * expected(tw, direct)  # a latent AR(1) of variance 1
-        coef, resid = nnls(np.column_stack([g0, g_ar]), target)
+        # lag 0 is matched exactly (it fixes the total variance, as in Zeger's
+        # estimator): white = (target_0 - persistent g_ar_0) / g0_0; the lags then
+        # give the persistent variance by a one-parameter least squares in [0, max]
+        base = target[1:] - target[0] * g0[1:] / g0[0]
+        slope = g_ar[1:] - g_ar[0] * g0[1:] / g0[0]
+        top = target[0] / g_ar[0]
+        ss = float(slope @ slope)
+        persistent = min(max(float(slope @ base) / ss, 0.0), top) if ss > 0 else 0.0
+        white = max((target[0] - persistent * g_ar[0]) / g0[0], 0.0)
+        resid = float(np.sum((base - persistent * slope) ** 2))
         if resid < best[0]:
-            best = (float(resid), float(coef[0]), float(coef[1]), float(phi))
+            best = (resid, white, persistent, float(phi))
     _, white, persistent, phi = best
     if persistent <= 0:
         phi = 0.0
