@@ -33,9 +33,12 @@ to every lag.
 Residuals about *fitted* means are not the errors: ``r = y - mu_hat ~= Q (y -
 mu)`` with ``Q = I - diag(mu) X A^-1 X' D``, the projection on the design's
 complement. A fitted trend absorbs part of the slow latent variation, so the
-residual autocovariances are biased down (Zeger's moment estimators ignore
-this; for a year of AR(0.8) days the long-run variance ratio comes out about
-a fifth too small). The estimator here matches the observed sums
+residual autocovariances are biased down. Together with a Bartlett taper
+over 60 raw lags this made the slope's variance inflation, on simulated
+years of latent AR(0.8) counts (``analysis.validation``, 60 series), 2.4 on
+average where the closed form is about 3.5 (its NB2 model's variance times
+the long-run ratio); the estimator here gives 3.8 (median 3.7), and slope
+intervals that covered 0.82-0.86 cover 0.92-0.94. The estimator here matches the observed sums
 ``S_k = sum_t r_t r_{t+k}`` (``k = 0..K``, :func:`default_lags`) to their exact
 expectations ``E S_k = tr(J_k Q V Q')`` under the model, by least squares:
 ``V`` is linear in the two variances (white, persistent) for a given ``phi``.
