@@ -38,7 +38,8 @@ over 60 raw lags this made the slope's variance inflation, on simulated
 years of latent AR(0.8) counts (``analysis.validation``, 60 series), 2.4 on
 average where the closed form is about 3.5 (its NB2 model's variance times
 the long-run ratio); the estimator here gives 3.8 (median 3.7), and slope
-intervals that covered 0.82-0.86 cover 0.92-0.94. The estimator here matches the observed sums
+intervals that covered 0.82-0.86 cover 0.91-0.94 (R = 200, MC s.e. 0.02).
+The estimator here matches the observed sums
 ``S_k = sum_t r_t r_{t+k}`` (``k = 0..K``, :func:`default_lags`) to their exact
 expectations ``E S_k = tr(J_k Q V Q')`` under the model, by least squares:
 ``V`` is linear in the two variances (white, persistent) for a given ``phi``.
@@ -53,6 +54,15 @@ low-rank form of ``Q`` and a Toeplitz (FFT) product for ``V`` keep the cost
 ``O(n log n)`` per grid point. On independent Poisson data the estimates
 are about zero and each variance is floored at the model's own (independent
 periods), so dependence never narrows an interval.
+On simulated years of independent Poisson counts (80 series) the slope's
+standard error is 1.06 times the model's on average (median 1.00).
+
+Intervals use normal critical values. Fixed-b critical values (Kiefer &
+Vogelsang 2005) belong to kernel estimators whose bandwidth grows with
+``n``; this estimator has three parameters fitted to 15 moments, whose
+error shrinks like ``1 / sqrt(n)``, so no fixed-b correction applies; the
+remaining under-coverage at phi 0.8 (about 0.91-0.94 at 95%) is within
+two Monte Carlo standard errors of the target.
 
 Forecast paths draw a latent AR(1) on the log scale with the fitted moments
 (:func:`latent_ar1`), started from its distribution given the data: a
