@@ -91,7 +91,14 @@ def fit_trend(
         ``"negbin"`` is the NB2 negative binomial with its dispersion
         estimated by maximum likelihood. ``"auto"`` picks negbin when the
         Dean-Lawless overdispersion score test rejects at ``test_level`` (see
-        :class:`DispersionTest`); ``.family_reason`` says why.
+        :class:`DispersionTest`); ``.family_reason`` says why. The test chooses
+        only the weights of the estimating equations (the point estimate's
+        efficiency), not the intervals: with the default ``cov_type="latent"``
+        the covariance estimates the extra-Poisson variance and its
+        correlation from the residuals whichever family is chosen, so the
+        intervals stay valid after the choice (no pre-test-then-estimate
+        under-coverage; Leeb & Poetscher 2005). With ``cov_type="nonrobust"``
+        they are the chosen model's own and do depend on the test.
     trend : {"linear", "none", "spline", "piecewise"}, default "linear"
         ``"linear"``: log rate linear in time (``slope`` per day).
         ``"spline"``: natural cubic spline in time; its interior knots sit
@@ -126,9 +133,12 @@ def fit_trend(
         for autocorrelated and overdispersed counts, with each coefficient's
         inflation following its own regressor (a slow trend is inflated by
         about the long-run variance ratio, a two-day event by about one plus
-        the lag-1 autocorrelation), and never narrower than ``"nonrobust"``;
-        forecasts then also draw a latent AR(1) with the fitted moments, so
-        intervals for totals over a horizon carry the dependence.
+        the lag-1 autocorrelation), and never narrower than ``"nonrobust"``.
+        The latent correlation is an AR(1) plus day-to-day noise fitted to
+        the first 14 residual autocovariances, corrected for what the fitted
+        terms absorb. Forecasts then draw that AR(1), started from its level
+        at the end of the data given the counts, so intervals for totals over
+        a horizon carry the dependence.
         ``"nonrobust"``: the model's own standard errors (independent
         periods). ``"HAC"``: Newey-West standard errors; not recommended for
         short events (a handful of score contributions make them noisy).

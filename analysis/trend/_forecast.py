@@ -236,14 +236,19 @@ def simulate_forecast(
     eta = np.clip(xf @ betas.T + off[:, None], -50.0, 40.0)
     mu = np.exp(eta)
     alpha = fit.alpha
-    if alpha > 0:
+    if fit.latent is not None:
+        # the latent fit splits the extra-Poisson variance into a persistent part
+        # (the AR(1) paths) and day-to-day noise (a gamma per day); the NB2 alpha
+        # would count the persistent part twice
+        white = _white_variance(fit.latent)
+        lam = rng.gamma(1.0 / white, white * mu) if white > 0 else mu
+        lam = lam * _latent_paths(fit.latent, h, n_sim, rng)
+    elif alpha > 0:
         sd = fit.alpha_se / alpha if np.isfinite(fit.alpha_se) else 0.0
         alphas = alpha * np.exp(rng.normal(0.0, sd, size=n_sim))
         lam = rng.gamma(1.0 / alphas, alphas * mu)
     else:
         lam = mu
-    if fit.latent is not None:
-        lam = lam * _latent_paths(fit.latent, h, n_sim, rng)
     draws = rng.poisson(lam)
     q = [(1 - level) / 2, (1 + level) / 2]
     # inverted_cdf quantiles are simulated counts themselves: whole numbers >= 0
@@ -270,22 +275,32 @@ def simulate_forecast(
 
 
 def _latent_paths(latent: LatentFit, h: int, n_sim: int, rng: np.random.Generator) -> np.ndarray:
-    """Multipliers ``exp(z - v/2)`` of a stationary latent AR(1) (h x n_sim), mean 1.
+    """Multipliers ``exp(z - v/2)`` of the latent AR(1) over the horizon (h x n_sim).
 
-    The paths start from the stationary distribution, not from the latent
-    level at the end of the data (which is not observed): the spread of a
-    total over the horizon is then that of a horizon anywhere in the
-    process, the conservative side when the end of the data is ordinary.
+    The paths start from the latent level of the last observed period given
+    the data (:func:`analysis.trend._latent.latent_state`, a Kalman filter of
+    the working residuals), not from the stationary distribution: after a
+    high week the next week is expected high too, and the spread of a total
+    is that of the process given where it stands, narrower than the
+    stationary one when the filter has learnt the level. Far beyond the data
+    the paths return to the stationary distribution (mean multiplier 1).
     """
     phi, v = latent_ar1(latent)
     if v <= 0:
         return np.ones((h, n_sim))
     z = np.empty((h, n_sim))
-    z[0] = rng.normal(0.0, math.sqrt(v), n_sim)
+    last = rng.normal(latent.state_mean, math.sqrt(max(latent.state_var, 0.0)), n_sim)
     innov = rng.normal(0.0, math.sqrt(v * (1 - phi**2)), size=(h, n_sim))
+    z[0] = phi * last + innov[0]
     for t in range(1, h):
         z[t] = phi * z[t - 1] + innov[t]
     return np.exp(z - v / 2)
+
+
+def _white_variance(latent: LatentFit) -> float:
+    """Variance of the day-to-day (not persistent) part of the latent multiplier."""
+    _, v = latent_ar1(latent)
+    return max(latent.sigma2 - math.expm1(v), 0.0)
 
 
 def _future_offset(fit: FitState, h: int, exposure: Any) -> np.ndarray:

@@ -12,25 +12,65 @@ multiplies the regression mean ``mu_t``, so that
 The regression coefficients are still estimated by the GLM's estimating
 equations ``X' D (y - mu) = 0`` (Poisson: ``D = I``; NB2: ``D = diag(1 / (1 +
 alpha mu))``); their covariance is the sandwich ``A^-1 B A^-1`` with ``A =
-X' D diag(mu) X`` and ``B = X' D V D X``, ``V`` the covariance above with
-``sigma2`` and ``rho`` estimated by Zeger's moment estimators from the
-residuals of the fit. Unlike Newey-West (HAC) standard errors, which
-estimate the middle of the sandwich from products of one coefficient's own
-score contributions (a handful for a two-day event, so very noisy), this
-uses one correlation function estimated from every day, and it gives each
-coefficient the inflation its regressor's own time structure implies: a
-slow trend about the long-run variance ratio, a two-day pulse about ``1 +
-rho(1)``.
+X' D diag(mu) X`` and ``B = X' D V D X``, ``V`` the covariance above. Unlike
+Newey-West (HAC) standard errors, which estimate the middle of the sandwich
+from products of one coefficient's own score contributions (a handful for a
+two-day event, so very noisy), this uses one correlation function estimated
+from every day, and it gives each coefficient the inflation its regressor's
+own time structure implies: a slow trend about the long-run variance ratio,
+a two-day pulse about ``1 + rho(1)``.
 
-The autocorrelations are tapered with Bartlett weights over ``L`` lags
-(:func:`default_lags`) so that noise at long lags cannot dominate; each
-coefficient's variance is then floored at the model's own (independent
-periods), so dependence never narrows an interval. Forecast paths draw a
-latent AR(1) fitted to the same moments (:func:`latent_ar1`).
+How the latent moments are estimated
+------------------------------------
+The correlation is parametric, ``rho(k) = rho1 * phi**(k - 1)`` for ``k >= 1``
+with ``0 <= rho1 <= phi``: a latent AR(1) of variance ``sigma2 * rho1 / phi``
+plus white noise of variance ``sigma2 * (1 - rho1 / phi)`` (the day-to-day
+overdispersion of a negative binomial). Raw residual autocovariances over many lags are noisy
+and, with a Bartlett taper, biased down; two or three parameters fitted to
+the first lags use the information where it is and extend the correlation
+to every lag.
+
+Residuals about *fitted* means are not the errors: ``r = y - mu_hat ~= Q (y -
+mu)`` with ``Q = I - diag(mu) X A^-1 X' D``, the projection on the design's
+complement. A fitted trend absorbs part of the slow latent variation, so the
+residual autocovariances are biased down. Together with a Bartlett taper
+over 60 raw lags this made the slope's variance inflation, on simulated
+years of latent AR(0.8) counts (``analysis.validation``, 60 series), 2.4 on
+average where the closed form is about 3.5 (its NB2 model's variance times
+the long-run ratio); the estimator here gives 3.8 (median 3.7), and slope
+intervals that covered 0.82-0.86 cover 0.91-0.94 (R = 200, MC s.e. 0.02).
+The estimator here matches the observed sums
+``S_k = sum_t r_t r_{t+k}`` (``k = 0..K``, :func:`default_lags`) to their exact
+expectations ``E S_k = tr(J_k Q V Q')`` under the model, by least squares:
+``V`` is linear in the two variances (white, persistent) for a given ``phi``.
+Lag 0 is matched exactly, which fixes the total latent variance ``sigma2``
+(none when the residuals vary no more than the model allows, as in Zeger's
+own estimator); the persistent share then follows from lags ``1..K`` by a
+one-parameter least squares in ``[0, 1]``, for each ``phi`` on a grid over
+``[0, 0.9]`` (:data:`PHI_GRID`: a correlation still flat over the ``K`` lags
+fitted cannot be told apart from a slower one, and extrapolating it to every
+lag would turn the noise of independent counts into wide intervals). The
+low-rank form of ``Q`` and a Toeplitz (FFT) product for ``V`` keep the cost
+``O(n log n)`` per grid point. On independent Poisson data the estimates
+are about zero and each variance is floored at the model's own (independent
+periods), so dependence never narrows an interval.
+On simulated years of independent Poisson counts (80 series) the slope's
+standard error is 1.06 times the model's on average (median 1.00).
+
+Intervals use normal critical values. Fixed-b critical values (Kiefer &
+Vogelsang 2005) belong to kernel estimators whose bandwidth grows with
+``n``; this estimator has three parameters fitted to 15 moments, whose
+error shrinks like ``1 / sqrt(n)``, so no fixed-b correction applies; the
+remaining under-coverage at phi 0.8 (about 0.91-0.94 at 95%) is within
+two Monte Carlo standard errors of the target.
+
+Forecast paths draw a latent AR(1) on the log scale with the fitted moments
+(:func:`latent_ar1`), started from its distribution given the data: a
+Kalman filter of the working residuals ``y_t / mu_t - 1`` (:func:`latent_state`).
 
 Hand-written because statsmodels' GLM offers HAC, cluster and fixed-scale
 covariances but no parametric latent-process (GEE time-series) covariance;
-the linear algebra is numpy's.
+the linear algebra is numpy's and scipy's.
 """
 
 from __future__ import annotations
@@ -40,12 +80,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["LatentFit", "default_lags", "latent_ar1", "latent_covariance"]
+__all__ = ["LatentFit", "default_lags", "latent_ar1", "latent_covariance", "latent_state"]
+
+#: grid of the latent persistence ``phi``
+PHI_GRID = np.round(np.arange(0.0, 0.901, 0.02), 2)
 
 
 def default_lags(n: int) -> int:
-    """Lags of the tapered autocorrelation: ``min(n // 4, 60)`` (at least 1)."""
-    return max(1, min(n // 4, 60))
+    """Lags whose residual autocovariances are fitted: ``min(n // 4, 14)`` (at least 1).
+
+    Fourteen lags span two weeks: enough to tell the decay of an AR(1) with
+    ``phi`` up to about 0.9 (``0.9**14 = 0.23``) from a flat correlation, while
+    long lags, which carry mostly noise, are left out.
+    """
+    return max(1, min(n // 4, 14))
 
 
 @dataclass(frozen=True)
@@ -57,17 +105,46 @@ class LatentFit:
     sigma2 : float
         Variance of the latent multiplier (0: no extra-Poisson variation).
     rho : numpy.ndarray
-        Tapered autocorrelations of the latent process at lags 1..L.
+        Fitted autocorrelations of the latent process at lags 1..K
+        (``rho1 * phi ** (k - 1)``).
     cov : numpy.ndarray
         Covariance of the coefficients (p x p).
     inflation : numpy.ndarray
         Each coefficient's variance over the model's own (>= 1).
+    phi : float
+        Persistence of the latent correlation (0 when there is none).
+    rho1 : float
+        Lag-1 autocorrelation of the latent process.
+    state_mean, state_var : float
+        Mean and variance of the log-scale latent AR(1) on the last period,
+        given the data (Kalman filter; 0 and the stationary variance when
+        nothing persists).
     """
 
     sigma2: float
     rho: np.ndarray
     cov: np.ndarray
     inflation: np.ndarray
+    phi: float = 0.0
+    rho1: float = 0.0
+    state_mean: float = 0.0
+    state_var: float = 0.0
+
+
+def _diag_sums(a: np.ndarray, b: np.ndarray, lags: int) -> np.ndarray:
+    """``d_k = sum_t sum_j a[t, j] b[t + k, j]`` for ``k = 0..lags``."""
+    n = a.shape[0]
+    return np.array([float(np.sum(a[: n - k] * b[k:])) for k in range(lags + 1)])
+
+
+def _ar_times(phi: float, n: int, z: np.ndarray) -> np.ndarray:
+    """``T z`` for the Toeplitz matrix with first column ``(0, 1, phi, phi**2, ...)``."""
+    from scipy.linalg import matmul_toeplitz
+
+    col = np.zeros(n)
+    if n > 1:
+        col[1:] = phi ** np.arange(n - 1)
+    return np.asarray(matmul_toeplitz((col, col), z))
 
 
 def latent_covariance(
@@ -91,7 +168,7 @@ def latent_covariance(
     alpha : float
         NB2 dispersion of the fitted family (0 for Poisson).
     lags : int, optional
-        Lags of the autocorrelation (default :func:`default_lags`).
+        Lags of the autocovariances fitted (default :func:`default_lags`).
 
     Examples
     --------
@@ -107,29 +184,58 @@ def latent_covariance(
     """
     y = np.asarray(y, dtype=float)
     mu = np.asarray(mu, dtype=float)
+    x = np.asarray(x, dtype=float)
     n = x.shape[0]
-    L = default_lags(n) if lags is None else max(1, min(int(lags), n - 1))
+    K = default_lags(n) if lags is None else max(1, min(int(lags), n - 1))
     r = y - mu
-    denom0 = float(np.sum(mu**2))
-    sigma2 = max(float(np.sum(r**2 - mu)) / denom0, 0.0) if denom0 > 0 else 0.0
-    rho = np.zeros(L)
-    if sigma2 > 0:
-        for k in range(1, L + 1):
-            num = float(np.sum(r[k:] * r[:-k]))
-            den = sigma2 * float(np.sum(mu[k:] * mu[:-k]))
-            rho[k - 1] = num / den if den > 0 else 0.0
-        rho *= 1.0 - np.arange(1, L + 1) / (L + 1)  # Bartlett taper
     d = 1.0 / (1.0 + alpha * mu)
     a = x.T @ ((d * mu)[:, None] * x)
-    w = d * mu  # D mu, the scale of each period's score under the latent model
-    xd = x * d[:, None]
-    b = xd.T @ (mu[:, None] * xd) + sigma2 * (x * w[:, None]).T @ (x * w[:, None])
-    for k in range(1, L + 1):
-        if rho[k - 1] == 0.0:
-            continue
-        cross = (x[k:] * w[k:, None]).T @ (x[:-k] * w[:-k, None])
-        b += sigma2 * rho[k - 1] * (cross + cross.T)
     a_inv = np.linalg.pinv(a)
+    u = (mu[:, None] * x) @ a_inv  # Q = I - u w'
+    w = d[:, None] * x
+    observed = np.array([float(np.sum(r[: n - k] * r[k:])) for k in range(K + 1)])
+    mm = np.array([float(np.sum(mu[: n - k] * mu[k:])) for k in range(K + 1)])
+
+    def expected(vw: np.ndarray, direct: np.ndarray) -> np.ndarray:
+        """E S_k for a covariance piece ``G`` with ``vw = G w`` and diagonal sums ``direct``."""
+        c = w.T @ vw
+        return direct - _diag_sums(u, vw, K) - _diag_sums(vw, u, K) + _diag_sums(u @ c, u, K)
+
+    # Poisson part (V = M) and the independent extra part (V = M^2)
+    e_pois = expected(mu[:, None] * w, np.r_[float(np.sum(mu)), np.zeros(K)])
+    g0 = expected((mu**2)[:, None] * w, np.r_[mm[0], np.zeros(K)])
+    target = observed - e_pois
+    mw = mu[:, None] * w
+    best: tuple[float, float, float, float] = (math.inf, 0.0, 0.0, 0.0)
+    for phi in PHI_GRID if target[0] > 0 else ():
+        tw = mu[:, None] * _ar_times(float(phi), n, mw)
+        direct = np.r_[0.0, mm[1:] * float(phi) ** np.arange(K)]
+        g_ar = g0 + float(phi) * expected(tw, direct)  # a latent AR(1) of variance 1
+        # lag 0 is matched exactly (it fixes the total variance, as in Zeger's
+        # estimator): white = (target_0 - persistent g_ar_0) / g0_0; the lags then
+        # give the persistent variance by a one-parameter least squares in [0, max]
+        base = target[1:] - target[0] * g0[1:] / g0[0]
+        slope = g_ar[1:] - g_ar[0] * g0[1:] / g0[0]
+        top = target[0] / g_ar[0]
+        ss = float(slope @ slope)
+        persistent = min(max(float(slope @ base) / ss, 0.0), top) if ss > 0 else 0.0
+        white = max((target[0] - persistent * g_ar[0]) / g0[0], 0.0)
+        resid = float(np.sum((base - persistent * slope) ** 2))
+        if resid < best[0]:
+            best = (resid, white, persistent, float(phi))
+    _, white, persistent, phi = best
+    if persistent <= 0:
+        phi = 0.0
+    # V = M + white M^2 + persistent M R_phi M (R_phi the AR(1) correlation phi^|s-t|):
+    # sigma2 = white + persistent, rho(k) = persistent phi^k / sigma2
+    sigma2 = white + persistent
+    rho1 = phi * persistent / sigma2 if sigma2 > 0 else 0.0
+    rho = rho1 * phi ** np.arange(K) if phi > 0 else np.zeros(K)
+    c0, c1 = sigma2, phi * persistent
+    vw = mw + c0 * (mu**2)[:, None] * w
+    if c1 > 0:
+        vw = vw + c1 * mu[:, None] * _ar_times(phi, n, mw)
+    b = w.T @ vw
     cov = a_inv @ b @ a_inv
     cov = (cov + cov.T) / 2
     model_var = np.diag(model_cov)
@@ -139,25 +245,52 @@ def latent_covariance(
     scale = np.sqrt(np.where(ratio < 1.0, 1.0 / np.where(ratio > 0, ratio, 1.0), 1.0))
     cov = cov * scale[:, None] * scale[None, :]
     inflation = np.maximum(ratio, 1.0)
-    return LatentFit(sigma2, rho, cov, inflation)
+    fit = LatentFit(sigma2, rho, cov, inflation, phi=float(phi), rho1=float(rho1))
+    m, p = latent_state(fit, y, mu)
+    return LatentFit(sigma2, rho, cov, inflation, float(phi), float(rho1), m, p)
 
 
 def latent_ar1(fit: LatentFit) -> tuple[float, float]:
     """A latent AR(1) on the log scale with the fitted moments: ``(phi, log-scale variance)``.
 
-    ``phi`` is the ratio of the lag-2 to the lag-1 autocorrelation of the
-    latent process (clipped to [0, 0.98]); the lag-1 autocorrelation divided
-    by ``phi`` is the share of the latent variance that is persistent, and
-    ``log(1 + share * sigma2)`` the variance of the log-scale AR(1).
+    ``phi`` is the fitted persistence; ``rho1 / phi`` (at most 1) is the share
+    of the latent variance that persists (the rest is day-to-day
+    overdispersion), and ``log(1 + share * sigma2)`` the variance of the
+    log-scale AR(1), so that its multiplier ``exp(z - v / 2)`` has mean 1 and
+    variance ``share * sigma2``.
     """
-    if fit.sigma2 <= 0 or fit.rho.size < 2 or fit.rho[0] <= 0:
+    if fit.sigma2 <= 0 or fit.phi <= 0 or fit.rho1 <= 0:
         return 0.0, 0.0
-    # undo the taper of lags 1 and 2 before the ratio
-    size = fit.rho.size
-    r1 = fit.rho[0] / (1 - 1 / (size + 1))
-    r2 = fit.rho[1] / (1 - 2 / (size + 1))
-    phi = float(np.clip(r2 / r1, 0.0, 0.98)) if r1 > 0 else 0.0
-    if phi <= 0:
+    share = min(fit.rho1 / fit.phi, 1.0)
+    return float(fit.phi), math.log1p(share * fit.sigma2)
+
+
+def latent_state(fit: LatentFit, y: np.ndarray, mu: np.ndarray) -> tuple[float, float]:
+    """Mean and variance of the log-scale latent AR(1) on the last period, given the counts.
+
+    A Kalman filter of the working residuals ``u_t = y_t / mu_t - 1``, read as
+    ``u_t = z_t + e_t`` (first order in ``z``) with ``z`` the AR(1) of
+    :func:`latent_ar1` and ``e_t`` of variance ``1 / mu_t`` (Poisson) plus the
+    latent variance that does not persist; it starts from the stationary
+    distribution 200 periods before the end (``phi**200`` is negligible for
+    ``phi <= 0.98``: ``0.98**200 = 0.018``). Returns ``(0, v)`` when nothing
+    persists.
+
+    Hand-written: a scalar filter is a dozen lines, and statsmodels' state-space
+    models would refit the parameters this one takes as given.
+    """
+    phi, v = latent_ar1(fit)
+    if v <= 0:
         return 0.0, 0.0
-    share = float(min(r1 / phi, 1.0))
-    return phi, math.log1p(share * fit.sigma2)
+    y = np.asarray(y, dtype=float)[-200:]
+    mu = np.asarray(mu, dtype=float)[-200:]
+    extra = max(fit.sigma2 - math.expm1(v), 0.0)
+    m, p = 0.0, v
+    q = v * (1.0 - phi**2)
+    for t, (yt, mt) in enumerate(zip(y, mu, strict=True)):
+        if t > 0:  # predict this period from the last
+            m, p = phi * m, phi**2 * p + q
+        if mt > 0:  # update with its working residual
+            gain = p / (p + 1.0 / mt + extra)
+            m, p = m + gain * (yt / mt - 1.0 - m), (1.0 - gain) * p
+    return float(m), float(p)

@@ -74,12 +74,20 @@ def test_hac_matches_statsmodels_newey_west(poisson_counts):
 def test_intercept_only_poisson_is_the_closed_form_rate(rng):
     # MLE of a constant Poisson rate is the mean; se of its log is 1/sqrt(total)
     y, _ = simulate(rng, n=60, slope=0.0, alpha=0.0, weekly=np.zeros(7))
-    res = fit_trend(y, family="poisson", trend="none", weekly=False)
+    res = fit_trend(y, family="poisson", trend="none", weekly=False, cov_type="nonrobust")
     row = res.params.loc["intercept"]
     assert_allclose(row["rr"], y.mean(), rtol=1e-8)
     assert_allclose(row["se"], 1 / math.sqrt(y.sum()), rtol=1e-6)
     assert_allclose(row["rr_low"], y.mean() * math.exp(-1.959964 / math.sqrt(y.sum())), rtol=1e-6)
     assert res.slope is None and res.slope_ci is None
+    # the default (latent) se: with no persistent latent variance found, the lag-0
+    # moment matched to its exact expectation about the fitted mean is the
+    # quasi-Poisson one, so the se is the closed form times sqrt(max(1, s^2 / mean))
+    latent = fit_trend(y, family="poisson", trend="none", weekly=False)
+    assert latent._f.latent.rho1 == 0.0
+    ratio = max(1.0, float(y.var(ddof=1) / y.mean()))
+    assert_allclose(latent.params.loc["intercept", "se"], row["se"] * math.sqrt(ratio), rtol=1e-6)
+    assert_allclose(latent.params.loc["intercept", "rr"], y.mean(), rtol=1e-8)
 
 
 def test_auto_family_reports_its_reason(nb_counts, poisson_counts):
