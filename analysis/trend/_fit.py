@@ -195,7 +195,7 @@ def fit_trend(
     >>> bool(lo < 0.01 < hi)
     True
     >>> res.slope_text
-    '+8.2% per week (95% CI 6.6% to 10.0%)'
+    '+8.2% per week (95% CI 6.5% to 10.0%)'
     >>> res.forecast(14).to_frame().shape
     (14, 3)
 

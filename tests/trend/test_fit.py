@@ -17,7 +17,7 @@ import statsmodels.api as sm
 from numpy.testing import assert_allclose
 from statsmodels.discrete.discrete_model import NegativeBinomial
 
-from analysis import daily_counts
+from analysis import count_incidents
 from analysis.errors import DataError
 from analysis.trend import fit_trend
 from analysis.trend._design import default_knots
@@ -234,7 +234,7 @@ def test_unknown_options_are_errors(ok, option, value):
         fit_trend(ok, **{option: value})
 
 
-def test_weekly_cycle_needs_daily_counts():
+def test_weekly_cycle_needs_count_incidents():
     weekly = days(np.random.default_rng(1).poisson(30, 40), freq="W-MON")
     with pytest.raises(ValueError, match="weekly=False"):
         fit_trend(weekly)
@@ -368,7 +368,7 @@ def _incidents(first: str, last: str, tz: str | None, seed: int = 0) -> pd.DataF
     ],
 )
 def test_daily_counts_across_a_midnight_clock_change(tz, first, last, change, hour):
-    counts = daily_counts(_incidents(first, last, tz), start=first, end=last)
+    counts = count_incidents(_incidents(first, last, tz), start=first, end=last)
     assert counts.index[counts.index.strftime("%Y-%m-%d") == change].hour.tolist() == [hour]
     res = fit_trend(counts)
     n = len(pd.date_range(first, last, freq="D"))
@@ -398,7 +398,7 @@ def test_partly_covered_first_week_is_scaled_by_its_coverage():
     # week (from Monday 2024-01-01) covers 5 of its 7 days. The closed form of the
     # intercept-only Poisson rate per week is total / (weeks covered).
     table = _incidents("2024-01-03", "2024-06-30", None, seed=1)
-    counts = daily_counts(table, freq="W-MON", start="2024-01-03", end="2024-06-30")
+    counts = count_incidents(table, freq="W-MON", start="2024-01-03", end="2024-06-30")
     res = fit_trend(counts, trend="none", weekly=False, family="poisson")
     weeks = len(counts) - 2 / 7
     assert_allclose(res.params.loc["intercept", "rr"], counts.sum() / weeks, rtol=1e-8)
