@@ -388,30 +388,60 @@ def _dependent_values(
             f"({sd0:.4g}): {x.size} values cannot support an estimate of serial dependence"
         )
         return nc, why, beta0, changes
-    sd = sd0
-    passes = 0
-    changes = []
-    while passes < MAX_PASSES:
-        nc = NormalCost(sd=sd).fit(x)
-        changes, _ = segment(nc, beta0, pick_method(method, nc, x.size), m, None)
-        passes += 1
-        new = max(_long_run_sd(x, _segment_means(x, changes)), sd0)
-        if abs(new - sd) <= 0.01 * sd:
-            break
-        sd = new
-    dep = long_run_dependence(x - _segment_means(x, changes) + 1.0, np.ones(x.size))
-    why = (
-        f"measurements ({why_values}); Gaussian mean "
-        f"cost with the long-run noise sd {sd:.4g} of the residuals about the segment means"
+    fitted_nc, sd, changes, passes = _settle_sd(
+        x,
+        lambda v: NormalCost(sd=v).fit(x),
+        lambda _c, ch: _segment_means(x, ch),
+        sd0,
+        sd0,
+        beta0,
+        method,
+        m,
     )
-    if passes >= MAX_PASSES:
-        why += f" (the iteration stopped after {MAX_PASSES} passes)"
+    why = (
+        f"measurements ({why_values}); Gaussian mean cost with the long-run noise sd "
+        f"{sd:.4g} of the residuals about the segment means"
+    ) + _residual_note(x - _segment_means(x, changes), passes)
+    return fitted_nc, why, beta0, changes
+
+
+def _settle_sd(
+    x: np.ndarray,
+    make: Callable[[float], Cost],
+    fitted: Callable[[Cost, list[int]], np.ndarray],
+    sd: float,
+    floor: float,
+    beta0: float,
+    method: str,
+    m: int,
+) -> tuple[Cost, float, list[int], int]:
+    """Iterate a Gaussian cost's noise sd to the residuals' long-run sd about its fit.
+
+    Each pass segments with ``make(sd)`` and re-estimates the sd about
+    ``fitted(cost, changes)`` (never below ``floor``) until it moves by at most
+    1% or :data:`MAX_PASSES` passes are done: ``(cost, sd, changes, passes)``.
+    """
+    passes = 0
+    while True:
+        cost = make(sd)
+        changes, _ = segment(cost, beta0, pick_method(method, cost, x.size), m, None)
+        passes += 1
+        new = max(_long_run_sd(x, fitted(cost, changes)), floor)
+        if passes >= MAX_PASSES or abs(new - sd) <= 0.01 * sd:
+            return cost, sd, changes, passes
+        sd = new
+
+
+def _residual_note(resid: np.ndarray, passes: int) -> str:
+    """What a reason adds after the iteration: a stop at the cap, residual autocorrelation."""
+    dep = long_run_dependence(resid + 1.0, np.ones(resid.size))
+    text = f" (the iteration stopped after {MAX_PASSES} passes)" if passes >= MAX_PASSES else ""
     if dep.lag1 > HIGH_LAG1:
-        why += (
+        text += (
             f". Warning: the residuals are still autocorrelated (lag 1: {dep.lag1:.2f}): "
             "some changes may be dependence, not regime shifts"
         )
-    return nc, why, beta0, changes
+    return text
 
 
 def _long_run_sd(x: np.ndarray, fitted: np.ndarray) -> float:
@@ -443,33 +473,20 @@ def _dependent_lines(
         )
         return lc, why, beta0, changes
     sd = max(_long_run_sd(x, line_fit(x)[2]), floor)
-    passes = 0
-    changes = []
-    lc = LinearCost(sd=sd).fit(x)
-    beta0 = _pen(penalty, x.size, lc)
-    while passes < MAX_PASSES:
-        lc = LinearCost(sd=sd).fit(x)
-        changes, _ = segment(lc, beta0, pick_method(method, lc, x.size), m, None)
-        passes += 1
-        bounds = np.array([0, *changes, x.size])
-        new = max(_long_run_sd(x, lc.fitted(bounds)), floor)
-        if abs(new - sd) <= 0.01 * sd:
-            break
-        sd = new
-    resid = x - lc.fitted(np.array([0, *changes, x.size]))
-    dep = long_run_dependence(resid + 1.0, np.ones(x.size))
+    beta0 = _pen(penalty, x.size, LinearCost(sd=sd).fit(x))
+
+    def lines(cost: Cost, changes: list[int]) -> np.ndarray:
+        assert isinstance(cost, LinearCost)
+        return cost.fitted(np.array([0, *changes, x.size]))
+
+    fitted_cost, sd, changes, passes = _settle_sd(
+        x, lambda v: LinearCost(sd=v).fit(x), lines, sd, floor, beta0, method, m
+    )
     why = (
         f"piecewise-linear cost (a least-squares line per segment) with the long-run noise sd "
         f"{sd:.4g} of the residuals about the segment lines"
-    )
-    if passes >= MAX_PASSES:
-        why += f" (the iteration stopped after {MAX_PASSES} passes)"
-    if dep.lag1 > HIGH_LAG1:
-        why += (
-            f". Warning: the residuals are still autocorrelated (lag 1: {dep.lag1:.2f}): "
-            "some changes may be dependence, not regime shifts"
-        )
-    return lc, why, beta0, changes
+    ) + _residual_note(x - lines(fitted_cost, changes), passes)
+    return fitted_cost, why, beta0, changes
 
 
 def _seasonal_choice(
