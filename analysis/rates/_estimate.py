@@ -12,8 +12,8 @@ import pandas as pd
 
 from analysis._draw import errorbar, get_ax
 from analysis._format import fmt_count, fmt_days, fmt_num, jsonable
-from analysis._results import Result
 from analysis._series import CountSeries, ProvisionalTail, no_tail
+from analysis.rates._base import RateResultBase
 from analysis.rates._dependent import design_effect, quasi_garwood
 from analysis.rates._format import ESTIMANDS, FAMILY_NAMES, plural_label
 from analysis.rates._inputs import (
@@ -84,7 +84,7 @@ def negbin_fit(c: CountSeries, level: float) -> NegbinFit:
 
 
 @dataclass(frozen=True, repr=False)
-class RateResult(Result):
+class RateResult(RateResultBase):
     """A rate with its interval.
 
     Attributes
@@ -143,21 +143,6 @@ class RateResult(Result):
     design_effect: float | None = None
     estimand: str = "process"
     vintage_tail: ProvisionalTail | None = None
-
-    @property
-    def provisional_days(self) -> int:
-        """Days in the window treated as provisional (0 without ``vintage=``)."""
-        return 0 if self.vintage_tail is None else self.vintage_tail.days
-
-    @property
-    def method(self) -> str:
-        """Deprecated name of :attr:`family` (the count distribution)."""
-        warnings.warn(
-            "RateResult.method is deprecated: use RateResult.family",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return self.family
 
     def summary(self) -> str:
         """One line: ``5.86 per day (95% CI 4.20-7.95), 41 events in 7 days, exact Poisson``."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,8 +12,8 @@ from pandas.tseries.offsets import BaseOffset, Day, Tick
 from analysis._dates import to_timedelta
 from analysis._draw import concise_dates, get_ax
 from analysis._format import fmt_num, jsonable
-from analysis._results import Result
 from analysis._series import ProvisionalTail, no_tail
+from analysis.rates._base import RateResultBase
 from analysis.rates._dependent import design_effect, quasi_garwood
 from analysis.rates._format import FAMILY_NAMES
 from analysis.rates._inputs import check_family, check_level, parse_per, read_counts
@@ -22,7 +21,7 @@ from analysis.rates._numerics import garwood, negbin_interval
 
 
 @dataclass(frozen=True, repr=False)
-class RollingRateResult(Result):
+class RollingRateResult(RateResultBase):
     """Trailing-window rates with their bands.
 
     Attributes
@@ -56,21 +55,6 @@ class RollingRateResult(Result):
     family: str
     design_effect: float | None = None
     vintage_tail: ProvisionalTail | None = None
-
-    @property
-    def provisional_days(self) -> int:
-        """Days treated as provisional (0 without ``vintage=``)."""
-        return 0 if self.vintage_tail is None else self.vintage_tail.days
-
-    @property
-    def method(self) -> str:
-        """Deprecated name of :attr:`family` (the count distribution)."""
-        warnings.warn(
-            "RollingRateResult.method is deprecated: use RollingRateResult.family",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return self.family
 
     def to_frame(self) -> pd.DataFrame:
         """A copy of the table of rates (one row per period)."""
