@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 
@@ -37,3 +38,14 @@ def piecewise_counts(
 def simulate_counts():
     """The :func:`piecewise_counts` simulator."""
     return piecewise_counts
+
+
+@pytest.fixture
+def daily():
+    """SIMULATED daily counts: 2 a day for 120 days, then 6 a day for 120 days."""
+    rng = np.random.default_rng(3)
+    return pd.Series(
+        np.r_[rng.poisson(2, 120), rng.poisson(6, 120)],
+        index=pd.date_range("2024-01-01", periods=240, freq="D"),
+        name="alerts",
+    )

@@ -11,17 +11,6 @@ import pytest
 from analysis.changepoints import Cost, detect_changepoints
 
 
-@pytest.fixture
-def daily():
-    """SIMULATED daily counts: 2 a day for 120 days, then 6 a day for 120 days."""
-    rng = np.random.default_rng(3)
-    return pd.Series(
-        np.r_[rng.poisson(2, 120), rng.poisson(6, 120)],
-        index=pd.date_range("2024-01-01", periods=240, freq="D"),
-        name="alerts",
-    )
-
-
 def test_attributes_are_read_only(daily):
     res = detect_changepoints(daily)
     with pytest.raises(AttributeError):

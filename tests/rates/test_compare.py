@@ -97,3 +97,27 @@ def test_compare_with_no_events_in_b_reads_as_a_sentence():
     cmp = compare_rates(estimate_rate(total=9, exposure=7), estimate_rate(total=0, exposure=7))
     assert cmp.summary().startswith("b has no events, so the ratio a/b is infinite (95% CI ")
     assert "infinitex" not in cmp.summary()
+
+
+@pytest.mark.parametrize(
+    ("x", "n", "ta", "tb"), [(41, 61, 7.0, 7.0), (3, 20, 10.0, 14.0), (0, 5, 7, 7)]
+)
+def test_scaled_conditional_without_scaling_is_the_exact_clopper_pearson_interval(x, n, ta, tb):
+    from analysis.rates._compare import _scaled_conditional
+
+    low, high, _ = _scaled_conditional(float(x), float(n), ta, tb, 0.95)
+    ci = stats.binomtest(x, n, ta / (ta + tb)).proportion_ci(0.95, method="exact")
+
+    def ratio(p):
+        return math.inf if p >= 1 else p / (1 - p) * tb / ta
+
+    assert low == pytest.approx(ratio(ci.low), abs=1e-12)
+    assert high == pytest.approx(ratio(ci.high), rel=1e-9)
+
+
+def test_scaled_conditional_p_value_is_the_doubled_binomial_tail():
+    from analysis.rates._compare import _scaled_conditional
+
+    _, _, p = _scaled_conditional(3.0, 20.0, 10.0, 10.0, 0.95)
+    tail = stats.binom.cdf(3, 20, 0.5)
+    assert p == pytest.approx(min(1.0, 2 * tail), rel=1e-9)
