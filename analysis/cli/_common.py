@@ -131,6 +131,31 @@ def add_counts_arguments(parser: argparse.ArgumentParser) -> None:
     add_date_order(parser)
 
 
+def add_vintage_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--vintage``, ``--provisional`` and ``--tail``: the newest days may be incomplete."""
+    parser.add_argument(
+        "--vintage",
+        help="date the data were drawn (e.g. 2024-10-12); the newest days before it are "
+        "provisional (see --provisional, --tail)",
+    )
+    parser.add_argument(
+        "--provisional",
+        default="3D",
+        help="with --vintage: how much time ending on the vintage day is provisional (3D)",
+    )
+    parser.add_argument(
+        "--tail",
+        default="exclude",
+        choices=["exclude", "flag"],
+        help="with --vintage: leave the provisional days out (exclude) or keep and flag them",
+    )
+
+
+def vintage_keywords(args: argparse.Namespace) -> dict[str, Any]:
+    """The library keywords of the options added by :func:`add_vintage_arguments`."""
+    return {"vintage": args.vintage, "provisional": args.provisional, "tail": args.tail}
+
+
 def counts_from_args(args: argparse.Namespace) -> pd.Series:
     """:func:`load_counts` of the FILE and options added by :func:`add_counts_arguments`."""
     return load_counts(

@@ -14,7 +14,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from analysis.cli._common import add_counts_arguments, counts_from_args, in_file, number_or_text
+from analysis.cli._common import (
+    add_counts_arguments,
+    add_vintage_arguments,
+    counts_from_args,
+    in_file,
+    number_or_text,
+    vintage_keywords,
+)
 from analysis.errors import DataError, Problem
 
 
@@ -34,9 +41,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--method",
         dest="family",
         default="auto",
-        choices=["auto", "poisson", "negbin"],
-        help="count distribution (--method is its old name)",
+        choices=["auto", "quasipoisson", "poisson", "negbin"],
+        help="count distribution (--method is its old name); auto: the Poisson interval "
+        "scaled by the design effect (overdispersion and serial dependence)",
     )
+    p.add_argument(
+        "--estimand",
+        default="process",
+        choices=["process", "realised"],
+        help="the rate of the process behind the window (default) or the realised events",
+    )
+    add_vintage_arguments(p)
     p.add_argument("--level", type=float, default=0.95, help="confidence level (0.95)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=run)
@@ -55,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
             level=args.level,
             per=number_or_text(args.per),
             family=args.family,
+            estimand=args.estimand,
+            **vintage_keywords(args),
         )
     except DataError as exc:
         raise in_file(exc, path) from exc

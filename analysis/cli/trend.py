@@ -14,7 +14,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from analysis.cli._common import add_counts_arguments, counts_from_args, in_file, read_csv
+from analysis.cli._common import (
+    add_counts_arguments,
+    add_vintage_arguments,
+    counts_from_args,
+    in_file,
+    read_csv,
+    vintage_keywords,
+)
 from analysis.errors import DataError, Problem
 
 
@@ -43,7 +50,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--forecast-level", type=float, default=0.9, help="prediction-interval level (0.9)"
     )
-    p.add_argument("--hac", action="store_true", help="HAC (Newey-West) standard errors")
+    p.add_argument(
+        "--cov-type",
+        default="latent",
+        choices=["latent", "nonrobust", "HAC"],
+        help="standard errors: latent (default; overdispersion and serial dependence from a "
+        "latent AR(1) log-rate), nonrobust (the model's own, independent days) or HAC",
+    )
+    p.add_argument(
+        "--hac", action="store_true", help="same as --cov-type HAC (not for short events)"
+    )
+    add_vintage_arguments(p)
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=run)
 
@@ -78,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
             breaks=breaks,
             events=events,
             level=args.level,
-            cov_type="HAC" if args.hac else "nonrobust",
+            cov_type="HAC" if args.hac else args.cov_type,
+            **vintage_keywords(args),
         )
         forecast = (
             result.forecast(args.forecast, level=args.forecast_level) if args.forecast else None

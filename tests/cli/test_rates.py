@@ -200,3 +200,28 @@ def test_the_column_named_count_is_the_default_among_several(tmp_path, capsys):
     assert main(["rates", str(path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["column"], data["events"]) == ("count", 9)
+
+
+def test_vintage_leaves_the_provisional_newest_days_out(counts_csv, capsys):
+    args = ["rates", str(counts_csv), "--json", "--vintage", "2024-11-04", "--provisional", "2D"]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["exposure"] == 5.0 and data["events"] == 41 - 5 - 6
+    assert data["end"] == "2024-11-02"
+
+
+def test_vintage_with_tail_flag_keeps_the_days(counts_csv, capsys):
+    args = ["rates", str(counts_csv), "--json", "--vintage", "2024-11-04", "--tail", "flag"]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["exposure"] == 7.0 and data["events"] == 41
+
+
+def test_estimand_realised_is_passed_to_the_library(counts_csv, capsys):
+    assert main(["rates", str(counts_csv), "--json", "--estimand", "realised"]) == 0
+    assert json.loads(capsys.readouterr().out)["estimand"] == "realised"
+
+
+def test_family_quasipoisson_is_accepted(counts_csv, capsys):
+    assert main(["rates", str(counts_csv), "--json", "--family", "quasipoisson"]) == 0
+    assert json.loads(capsys.readouterr().out)["family"] == "quasipoisson"

@@ -124,3 +124,27 @@ def test_unreadable_events_file_is_a_message(counts_csv, tmp_path, capsys):
     assert main(["trend", str(counts_csv), "--events", str(events)]) == 1
     err = capsys.readouterr().err
     assert str(events) in err and "UTF-8" in err and "Traceback" not in err
+
+
+def test_default_cov_type_is_the_library_default(counts_csv, series, capsys):
+    assert main(["trend", str(counts_csv), "--json", "--forecast", "0"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    expected = fit_trend(series)
+    assert data["fit"]["cov_type"] == expected.cov_type == "latent"
+    assert data["fit"]["slope_ci"] == pytest.approx(list(expected.slope_ci), rel=1e-9)
+
+
+def test_cov_type_option_is_passed_to_the_library(counts_csv, capsys):
+    assert (
+        main(["trend", str(counts_csv), "--json", "--forecast", "0", "--cov-type", "nonrobust"])
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["fit"]["cov_type"] == "nonrobust"
+
+
+def test_vintage_leaves_the_provisional_days_out_of_the_fit(counts_csv, series, capsys):
+    last = series.index[-1].strftime("%Y-%m-%d")
+    assert main(["trend", str(counts_csv), "--json", "--forecast", "0", "--vintage", last]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["fit"]["provisional_days"] == 3
+    assert data["fit"]["n"] == len(series) - 3
