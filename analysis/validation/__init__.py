@@ -8,6 +8,7 @@ runs every cell with fixed seeds and writes ``validation.json`` and
 false rejections of :func:`analysis.check_claim`; slope, event-effect and
 forecast coverage of :func:`analysis.fit_trend`; each with its Monte Carlo
 standard error and the target of the issues that set it.
+:func:`load_results` reads those tables back for the report.
 
 The study measures the package as it is, through its public API only; it sits
 above rates, trend and change points (which never import it) and below the report.
@@ -15,6 +16,7 @@ above rates, trend and change points (which never import it) and below the repor
 
 from __future__ import annotations
 
+from analysis.validation._results import ValidationResults, load_results
 from analysis.validation._run import SIZES, build_cells, run, run_cells
 from analysis.validation._simulate import (
     PROCESSES,
@@ -31,7 +33,9 @@ __all__ = [
     "WEEKLY_FACTORS",
     "Process",
     "Simulated",
+    "ValidationResults",
     "build_cells",
+    "load_results",
     "run",
     "run_cells",
     "simulate_counts",

@@ -319,6 +319,24 @@ def _summary(rows: list[dict[str, Any]]) -> str:
     return ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
 
 
+def _commit() -> str | None:
+    """The short git commit of the package's checkout, or None outside a git checkout."""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
 def run(
     size: str = "full",
     out: str | Path | None = "reports/validation",
@@ -380,6 +398,8 @@ def run(
         "python": platform.python_version(),
         "base_seed": BASE_SEED,
         "summary": _summary(rows),
+        "written": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "commit": _commit(),
     }
     result = {"meta": meta, "cells": rows}
     if out is not None:
