@@ -183,5 +183,7 @@ def load_results(path: str | Path | None = None) -> ValidationResults:
         row["settings"] = _settings_text(cell.get("settings", ""))
         rows.append(row)
     cells = pd.DataFrame(rows, columns=list(COLUMNS))
-    meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
-    return ValidationResults(meta=dict(meta), cells=cells, path=file)
+    meta = data.get("meta")
+    return ValidationResults(
+        meta=dict(meta) if isinstance(meta, dict) else {}, cells=cells, path=file
+    )
