@@ -58,6 +58,7 @@ every prediction.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import math
@@ -320,6 +321,7 @@ class TCPDSeries:
     annotations: dict[str, list[int]]
     time_format: str | None = None
     licence_note: str = "see the series' README in the TCPD repository"
+    md5: str | None = None
 
     @property
     def n(self) -> int:
@@ -385,7 +387,9 @@ def _fetch(folder: Path, name: str | None, download: bool) -> Path:
 
 
 def _read_series(path: Path, annotations: dict[str, list[int]]) -> TCPDSeries:
-    doc = json.loads(path.read_text(encoding="utf-8"))
+    data = path.read_bytes()
+    digest = hashlib.md5(data).hexdigest()  # TCPD publishes md5 checksums
+    doc = json.loads(data.decode("utf-8"))
     for key in ("name", "n_obs", "n_dim", "series"):
         if key not in doc:
             raise ValueError(f"{path}: not a TCPD series file (no {key!r})")
@@ -413,6 +417,7 @@ def _read_series(path: Path, annotations: dict[str, list[int]]) -> TCPDSeries:
         values=values,
         annotations={str(k): [int(p) for p in v] for k, v in annotations.items()},
         time_format=time_spec.get("format"),
+        md5=digest,
     )
 
 
@@ -545,6 +550,11 @@ def _r_default_scaled(s: TCPDSeries) -> tuple[list[int], dict[str, Any]]:
     return [int(i) for i in res.indices], {"cost": res.cost_name, "method": res.method}
 
 
+def _default_float(s: TCPDSeries) -> tuple[list[int], dict[str, Any]]:
+    floats = TCPDSeries(s.name, s.longname, s.values.astype(float), s.annotations)
+    return _detect()(floats)
+
+
 def _seasonal_default(s: TCPDSeries) -> tuple[list[int], dict[str, Any]]:
     period = {"%Y-%m": 12, "%Y-%m-%d": 7}.get(s.time_format or "")
     if period is None or s.n < 4 * period + 4:
@@ -572,6 +582,11 @@ METHODS: dict[str, tuple[str, Callable[[TCPDSeries], tuple[list[int], dict[str, 
         _detect(cost="normal", penalty="mbic", method="pelt"),
     ),
     "default": ("detect_changepoints(x): the package default (cost='auto')", _detect()),
+    "default_float": (
+        "detect_changepoints(x.astype(float)): the default when the values are given as "
+        "measurements (floats), so that an integer dtype cannot make them counts",
+        _default_float,
+    ),
     "linear": ("detect_changepoints(x, cost='linear')", _detect(cost="linear")),
     "seasonal": (
         "detect_changepoints(x, seasonal=12) for monthly series (7 for daily), else the default",
@@ -723,9 +738,17 @@ def run_benchmark(
                 metric: _paired(a[metric].to_numpy(float), b[metric].to_numpy(float))
                 for metric in ("f1", "cover")
             }
+    files = {
+        s.name: {
+            "md5": s.md5,
+            "tcpd_md5_matches": (s.md5 == TCPD_FILES[s.name]) if s.name in TCPD_FILES else None,
+        }
+        for s in series
+    }
     return {
         "meta": {
             "benchmark": "TCPD (van den Burg & Williams 2020), univariate series, real data",
+            "files": files,
             "margin": MARGIN,
             "n_series": len(series),
             "checkout": _checkout(),
@@ -770,7 +793,10 @@ def to_markdown(result: Mapping[str, Any]) -> str:
         f"Checkout: `{result['meta']['checkout'].get('commit')}`; run {result['meta']['date']}.",
         "",
         "Real data, not simulated; the data are not part of this project (their licences "
-        "vary: see each series' README in github.com/alan-turing-institute/TCPD).",
+        "vary: see each series' README in github.com/alan-turing-institute/TCPD). Files whose "
+        "md5 equals TCPD's checksums.json: "
+        f"{sum(bool(v['tcpd_md5_matches']) for v in result['meta']['files'].values())} of "
+        f"{len(result['meta']['files'])}.",
         "",
         "## Methods",
         "",
