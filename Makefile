@@ -15,7 +15,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: all venv report test lint unit bench validate fetch clean distclean lock
+.PHONY: all venv report test lint unit bench validate benchmark-annotated fetch clean distclean lock
 
 all: test
 
@@ -58,6 +58,13 @@ bench: $(VENV)/.bench-installed
 ## make validate: the validation study on simulated series (fixed seeds, a few minutes)
 validate: venv
 	$(PY) -m analysis.validation --out reports/validation
+
+## make benchmark-annotated: change-point defaults on the real annotated TCPD series.
+## Reads the TCPD files from $$INCIDENT_TRENDS_TCPD (default: the download cache's tcpd/)
+## and downloads missing ones once (needs network: CI has none, and then this target
+## stops with a message saying where to put the files). The data are never committed.
+benchmark-annotated: venv
+	$(PY) -m analysis.validation._annotated --out reports/validation
 
 ## make fetch: download the newest alert history into the user cache
 fetch: venv
