@@ -14,8 +14,10 @@ penalty scaled by the long-run variance of the noise). Daily incident counts
 are overdispersed and autocorrelated; treated as independent, a slowly varying
 rate looks like many changes. So, for counts, the Poisson cost is used with its
 penalty multiplied by the *long-run design effect* ``D`` (the long-run variance
-of the residuals about the segment means over their mean, Bartlett kernel with
-Andrews' bandwidth: :mod:`analysis._dependence`), equivalently the Poisson log-
+of the residuals about the segment means over their mean, from an AR(p) fitted
+by Yule-Walker with the order chosen by AIC: :mod:`analysis.changepoints._longrun`,
+which says why not the shared Bartlett estimate of :mod:`analysis._dependence`,
+biased down at a year of days under strong persistence), equivalently the Poisson log-
 likelihood divided by ``D`` (a quasi-likelihood, which also widens the location
 and rate intervals by the same factor). ``D`` starts from a change-robust guess
 (the long-run variance from the variogram of the counts,
@@ -59,6 +61,7 @@ from analysis._dependence import (
     estimate_dependence,
     long_run_dependence,
 )
+from analysis.changepoints._longrun import ar_long_run_dependence
 from analysis.changepoints.costs import (
     Cost,
     LinearCost,
@@ -358,7 +361,7 @@ def _dependent_counts(
         return pc, why, beta0 * d, changes
 
     def scale(fitted: np.ndarray) -> tuple[float, Dependence]:
-        dep = long_run_dependence(x, fitted)
+        dep = ar_long_run_dependence(x, fitted)
         return max(1.0, dep.long_run_dispersion), dep
 
     start = max(1.0, difference_dispersion(flat))

@@ -118,6 +118,30 @@ def _check_args(min_size: Any, max_changes: Any, level: Any) -> None:
         raise ValueError(f"level must be between 0 and 1, got {level!r}")
 
 
+def _selective_counts(
+    cost: Cost, bounds: np.ndarray, beta: float, penalty: str | float, level: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Selection-adjusted rates and intervals of a Poisson segmentation, or None.
+
+    For the Poisson costs (plain and seasonal, with their scale) and a penalty
+    per change without per-segment terms (not ``"mbic"``); see
+    :mod:`analysis.changepoints._selective`.
+    """
+    from analysis.changepoints._selective import selective_rates
+    from analysis.changepoints.costs.poisson_weighted import WeightedPoissonCost
+
+    if bounds.size <= 2 or type(cost) not in (PoissonCost, WeightedPoissonCost):
+        return None
+    if isinstance(penalty, str) and penalty.lower() == "mbic":
+        return None
+    pc: Any = cost
+    s = np.diff(pc.cs1_[bounds])
+    e = np.diff(pc.cs2_[bounds]) if type(cost) is WeightedPoissonCost else np.diff(bounds)
+    d = float(getattr(cost, "scale_", 1.0))
+    adj, lo, hi, _ = selective_rates(s, e.astype(float), d, beta / d, level)
+    return adj, lo, hi
+
+
 def _build(
     data: pd.Series,
     pos: np.ndarray,
@@ -134,6 +158,14 @@ def _build(
     bounds = np.array([0, *changes, n], dtype=np.int64)
     idx = data.index
     seg = cost.segment_rows(bounds, level)
+    ratio = ratio_adj = np.full(len(changes), np.nan)
+    selective = _selective_counts(cost, bounds, beta, penalty, level)
+    if selective is not None:
+        adj, lo, hi = selective
+        seg["ci_low"], seg["ci_high"] = lo, hi
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = seg["rate"].to_numpy()[1:] / seg["rate"].to_numpy()[:-1]
+            ratio_adj = adj[1:] / adj[:-1]
     seg.insert(0, "n", np.diff(bounds))
     seg.insert(0, "end", idx[pos[bounds[1:] - 1]])
     seg.insert(0, "start", idx[pos[bounds[:-1]]])
@@ -149,6 +181,8 @@ def _build(
             "index": ch_pos,
             "index_low": lo_pos,
             "index_high": hi_pos,
+            "ratio": ratio,
+            "ratio_adjusted": ratio_adj,
         }
     )
     return ChangepointResult(
