@@ -320,6 +320,14 @@ def detect_changepoints(
     starts just after the last observation before the gap. ``n_missing``
     reports how many were skipped.
 
+    Segment-rate intervals of the Poisson costs (the default for counts)
+    allow for the selection of the changes: each is conditional on the
+    neighbouring segments' totals and on every adjacent change having passed
+    the penalty (see :mod:`analysis.changepoints._selective`); ``intervals``
+    gives each change's rate ratio and its selection-adjusted value. Their
+    estimand is the mean rate over the days of the estimated segment, given
+    the segmentation chosen from the same data.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd

@@ -332,6 +332,9 @@ def _change_replicate(
     out["days_covered"] = days_covered / n
     if out["found"] and idx.size == 1:
         out["ratio_estimate"] = float(seg["rate"].iloc[1] / seg["rate"].iloc[0])
+        ivs = _attr(res, "intervals", "ChangepointResult")
+        if "ratio_adjusted" in ivs:  # the selection-adjusted jump ratio, where given
+            out["ratio_adjusted"] = float(ivs["ratio_adjusted"].iloc[0])
     return out
 
 
@@ -353,6 +356,15 @@ def _change_values(
     return _cached_change_values(R, seed, n, rate, ratio, at, process, it.detect_changepoints)
 
 
+def _adjusted_ratio(values: list[Any]) -> dict[str, Any]:
+    """Mean selection-adjusted jump ratio over the series with one change found, with its s.e."""
+    adj = [v["ratio_adjusted"] for v in values if np.isfinite(v.get("ratio_adjusted", np.nan))]
+    if not adj:
+        return {"mean_ratio_adjusted": None, "mean_ratio_adjusted_se": None}
+    mean, se = mean_estimate(adj)
+    return {"mean_ratio_adjusted": mean, "mean_ratio_adjusted_se": se}
+
+
 def _change_settings(n: int, rate: float, ratio: float, at: str) -> dict[str, Any]:
     return {"n": n, "rate": rate, "ratio": ratio, "at": at, "change_at": _change_position(n, at)}
 
@@ -372,6 +384,7 @@ def cp_power(
             "mean_changes": float(np.mean([v["n_changes"] for v in values])),
             "mean_ratio_estimate": float(np.mean(ratios)) if ratios else None,
             "ratio_estimate_n": len(ratios),
+            **_adjusted_ratio(values),
         }
 
     return _cell(
@@ -470,6 +483,7 @@ def cp_segment_coverage(
             "pooled_segment_coverage": float(np.mean(flat)) if flat else None,
             "true_ratio": ratio,
             "mean_ratio_estimate": float(np.mean(ratios)) if ratios else None,
+            **_adjusted_ratio(values),
         }
 
     return _cell(
