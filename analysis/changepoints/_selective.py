@@ -206,8 +206,9 @@ def selective_rates(
         if k == 1:
             continue
         parts = selection_set(j, q, e, threshold)
-        # does the truncation matter anywhere between (and a little beyond) the Garwood limits?
-        probe = np.geomspace(max(g_low, 1e-3) / 4.0, 4.0 * g_high + 1.0, 25)
+        # the conditional tail probabilities differ from the plain ones by at most the
+        # excluded probability: where it is negligible across the Garwood limits, keep them
+        probe = np.geomspace(max(g_low, 1e-3), g_high, 25)
         if all(1.0 - _mass(parts, float(mu)) < NEGLIGIBLE for mu in probe):
             continue
         inside = [(u, v) for u, v in parts if u <= qj <= v]
