@@ -361,14 +361,17 @@ def _dependent_counts(
         return pc, why, beta0 * d, changes
 
     def scale(fitted: np.ndarray) -> tuple[float, Dependence]:
-        dep = ar_long_run_dependence(x, fitted)
+        # segments: the runs of a constant rate (fitted over the known multipliers)
+        level = fitted if multipliers is None else fitted / multipliers
+        k = 1 + int(np.count_nonzero(~np.isclose(level[1:], level[:-1], rtol=1e-9, atol=0)))
+        dep = ar_long_run_dependence(x, fitted, n_means=k)
         return max(1.0, dep.long_run_dispersion), dep
 
     start = max(1.0, difference_dispersion(flat))
     d, changes, dep, passes = _iterate(pc, x, beta0, method, m, start, scale, fitted)
     pc.scale_ = d
     why = (
-        f"counts; Poisson cost with the penalty times the long-run design effect {d:.2f} "
+        f"counts; Poisson cost with the penalty times the long-run design effect {d:.4g} "
         f"(overdispersion and autocorrelation of the residuals about the fitted segments: "
         f"{_dependence_words(dep, passes)})"
     )
