@@ -45,6 +45,7 @@ are here.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from scipy import optimize, special
@@ -55,6 +56,8 @@ __all__ = ["merge_statistic", "selection_set", "selective_rates"]
 NEGLIGIBLE = 1e-9
 #: a probability below this is treated as underflow
 TINY = 1e-280
+#: the search for a limit stops at exp(+-LOG_LIMIT)
+LOG_LIMIT = 700.0
 
 
 def merge_statistic(q1: float, e1: float, q2: float, e2: float) -> float:
@@ -146,17 +149,32 @@ def _first_moment(parts: list[tuple[float, float]], mu: float) -> float:
     return mu * total
 
 
-def _solve(f: object, target: float, guess: float) -> float:
-    # root of f(mu) = target on log mu; f is monotone
-    def g(z: float) -> float:
-        return float(f(math.exp(z))) - target  # type: ignore[operator]
+def _solve(f: Callable[[float], float], target: float, guess: float, increasing: bool) -> float:
+    """Root of the monotone ``f(mu) = target``, searched on ``log mu`` from ``guess``.
 
-    lo, hi = math.log(max(guess, 1e-12)) - 1.0, math.log(max(guess, 1e-12)) + 1.0
-    for _ in range(200):
-        if g(lo) * g(hi) <= 0:
-            return math.exp(optimize.brentq(g, lo, hi, xtol=1e-10))
-        lo, hi = lo - (hi - lo), hi + (hi - lo)
-    return math.nan
+    The bracket grows only towards the root; a root beyond ``exp(+-700)``
+    (a limit at 0 or infinity, e.g. for a scaled count near 0) gives that bound.
+    """
+
+    def g(z: float) -> float:
+        return f(math.exp(z)) - target
+
+    z0 = math.log(max(guess, 1e-300))
+    g0 = g(z0)
+    if g0 == 0:
+        return math.exp(z0)
+    up = (g0 < 0) == increasing  # the root lies at larger mu
+    step = 1.0
+    while True:
+        z1 = z0 + step if up else z0 - step
+        z1 = min(max(z1, -LOG_LIMIT), LOG_LIMIT)
+        g1 = g(z1)
+        if g1 == 0 or (g1 < 0) != (g0 < 0):
+            a, b = sorted((z0, z1))
+            return math.exp(optimize.brentq(g, a, b, xtol=1e-10))
+        if abs(z1) >= LOG_LIMIT:
+            return math.exp(z1)
+        z0, g0, step = z1, g1, 2.0 * step
 
 
 def selective_rates(
@@ -237,7 +255,7 @@ def selective_rates(
             return _first_moment(parts, mu) / total
 
         guess = max(qj, 0.5)
-        low[j] = _solve(above, alpha / 2, guess) if qj > 0 else 0.0
-        high[j] = _solve(below, alpha / 2, guess)
-        adj[j] = _solve(mean, qj, guess) * scale / e[j] if qj > 0 else 0.0
+        low[j] = _solve(above, alpha / 2, guess, increasing=True) if qj > 0 else 0.0
+        high[j] = _solve(below, alpha / 2, guess, increasing=False)
+        adj[j] = _solve(mean, qj, guess, increasing=True) * scale / e[j] if qj > 0 else 0.0
     return adj, low * scale / e, high * scale / e, moved

@@ -168,3 +168,13 @@ def test_seasonal_poisson_intervals_are_adjusted_too():
     seg = res.segments
     assert (seg["ci_low"] < seg["rate"]).all() and (seg["rate"] < seg["ci_high"]).all()
     assert res.intervals["ratio_adjusted"].iloc[0] == pytest.approx(2.0, rel=0.15)
+
+
+def test_a_scaled_count_near_zero_gives_finite_limits():
+    # a huge design effect leaves 0.012 scaled events in the first segment: the lower
+    # limit sits near 0 and the search must stop there instead of overflowing
+    s, e = np.array([49.0, 34477.0]), np.array([220.0, 45.0])
+    adj, lo, hi, _ = selective_rates(s, e, 4202.9, 16.74, 0.95)
+    assert np.isfinite(lo).all() and np.isfinite(hi).all() and np.isfinite(adj).all()
+    assert (0 <= lo).all() and (lo < hi).all()
+    assert lo[0] < s[0] / e[0] < hi[0]
