@@ -61,7 +61,7 @@ from analysis._dependence import (
     estimate_dependence,
     long_run_dependence,
 )
-from analysis.changepoints._longrun import ar_long_run_dependence
+from analysis.changepoints._longrun import ar_long_run_dependence, design_effect_df
 from analysis.changepoints.costs import (
     Cost,
     LinearCost,
@@ -353,6 +353,7 @@ def _dependent_counts(
     if x.size < MIN_PERIODS_FOR_DEPENDENCE:  # too short: the conservative side, no iteration
         d = max(1.0, estimate_dependence(x, fitted([])).dispersion)
         pc.scale_ = d
+        pc.scale_df_ = float(max(x.size - 1, 1))  # type: ignore[attr-defined]
         changes, _ = segment(pc, beta0 * d, pick_method(method, pc, x.size), m, None)
         why = (
             f"counts; Poisson cost with the penalty times the dispersion about the overall mean "
@@ -370,10 +371,13 @@ def _dependent_counts(
     start = max(1.0, difference_dispersion(flat))
     d, changes, dep, passes = _iterate(pc, x, beta0, method, m, start, scale, fitted)
     pc.scale_ = d
+    df = design_effect_df(dep)
+    pc.scale_df_ = df  # type: ignore[attr-defined]
     why = (
         f"counts; Poisson cost with the penalty times the long-run design effect {d:.4g} "
         f"(overdispersion and autocorrelation of the residuals about the fitted segments: "
-        f"{_dependence_words(dep, passes)})"
+        f"{_dependence_words(dep, passes)}); the intervals allow for its sampling error "
+        f"({df:.0f} degrees of freedom)"
     )
     return pc, why, beta0 * d, changes
 

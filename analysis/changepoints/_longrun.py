@@ -53,7 +53,7 @@ import numpy as np
 
 from analysis._dependence import MIN_PERIODS_FOR_DEPENDENCE, Dependence, estimate_dependence
 
-__all__ = ["ar_long_run_dependence", "max_ar_order"]
+__all__ = ["ar_long_run_dependence", "design_effect_df", "interval_inflation", "max_ar_order"]
 
 
 def max_ar_order(n: int) -> int:
@@ -154,3 +154,66 @@ def ar_long_run_dependence(
     return Dependence(
         n, mean, gamma[0] / mean, gamma[: max(p, 1) + 1].copy(), p, lrv / mean, True, note
     )
+
+
+def design_effect_df(dep: Dependence) -> float:
+    """Effective degrees of freedom of an AR long-run design effect (delta method).
+
+    ``log D = log sigma_p^2 - 2 log(1 - sum phi)``; with the Yule-Walker
+    asymptotic covariance ``sigma^2 Gamma_p^{-1} / n`` of the coefficients
+    (Brockwell and Davis 1991, 8.1) and ``Var(log sigma^2) = 2 / n``,
+
+        s^2 = Var(log D) = 2 / n + 4 sigma^2 (1' Gamma_p^{-1} 1) / (n (1 - sum phi)^2),
+
+    and the degrees of freedom of the matching scaled chi-square
+    (Satterthwaite) are ``2 / s^2``: ``n`` for independent counts
+    (``p = 0``), a few tens for a year of strongly persistent counts. The order
+    ``p`` is taken as known. Not estimated (fewer than 30 values): ``n - 1``, the
+    degrees of freedom of the dispersion.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(6)  # simulated independent Poisson counts
+    >>> dep = ar_long_run_dependence(rng.poisson(3.0, 365))
+    >>> dep.bandwidth, round(design_effect_df(dep))
+    (0, 365)
+    """
+    n = dep.n
+    if not dep.dependence_estimated:
+        return float(max(n - 1, 1))
+    p = int(dep.bandwidth)
+    var = 2.0 / n
+    g = np.asarray(dep.autocovariance, dtype=float)
+    if p >= 1 and g.size >= p + 1 and g[0] > 0:
+        gamma_p = np.array([[g[abs(i - j)] for j in range(p)] for i in range(p)])
+        try:
+            phi = np.linalg.solve(gamma_p, g[1 : p + 1])
+            w = np.linalg.solve(gamma_p, np.ones(p))
+        except np.linalg.LinAlgError:
+            return 1.0
+        sigma2 = float(g[0] - phi @ g[1 : p + 1])
+        one_minus = 1.0 - float(phi.sum())
+        if not (sigma2 > 0 and one_minus > 0):
+            return 1.0
+        var += 4.0 * sigma2 * float(w.sum()) / (n * one_minus**2)
+    return 2.0 / var
+
+
+def interval_inflation(df: float, level: float) -> float:
+    """Factor on the design effect that allows for its sampling error in a ``level`` interval.
+
+    ``(t_{df, 1 - a/2} / z_{1 - a/2})^2``, ``a = 1 - level``: a normal interval
+    whose variance is estimated with ``df`` degrees of freedom becomes a
+    Student t interval; 1 for infinite ``df``.
+
+    Examples
+    --------
+    >>> round(interval_inflation(20.0, 0.95), 3), interval_inflation(float("inf"), 0.95)
+    (1.133, 1.0)
+    """
+    from scipy import stats
+
+    if not np.isfinite(df):
+        return 1.0
+    q = 1.0 - (1.0 - level) / 2.0
+    return float((stats.t.ppf(q, max(df, 1.0)) / stats.norm.ppf(q)) ** 2)

@@ -178,7 +178,12 @@ def _solve(f: Callable[[float], float], target: float, guess: float, increasing:
 
 
 def selective_rates(
-    s: np.ndarray, e: np.ndarray, scale: float, threshold: float, level: float
+    s: np.ndarray,
+    e: np.ndarray,
+    scale: float,
+    threshold: float,
+    level: float,
+    interval_scale: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Selection-adjusted rate and ``level`` interval of every segment (per unit of exposure).
 
@@ -194,6 +199,12 @@ def selective_rates(
         The penalty per change over ``scale``: every detected change passed it.
     level : float
         Confidence level.
+    interval_scale : float, optional
+        The scale of the counts' distribution in the interval (default
+        ``scale``): larger than the selection's ``scale`` when it allows for
+        the sampling error of the estimated design effect (see
+        :func:`analysis.changepoints._longrun.interval_inflation`). The
+        selection set is always that of ``scale``, the one the search used.
 
     Returns
     -------
@@ -209,10 +220,13 @@ def selective_rates(
     >>> bool(adj[0] > 60 / 30), bool(moved[0])  # a low short segment is pulled back up
     (True, True)
     """
-    q = np.asarray(s, dtype=float) / scale
+    q_sel = np.asarray(s, dtype=float) / scale  # the units the search selected in
+    d = float(scale if interval_scale is None else interval_scale)
+    to_q = scale / d  # a selection-set bound in the interval's units
+    q = np.asarray(s, dtype=float) / d
     e = np.asarray(e, dtype=float)
     k = q.size
-    rate = q * scale / e
+    rate = q * d / e
     alpha = 1.0 - level
     adj, low, high = rate.copy(), np.empty(k), np.empty(k)
     moved = np.zeros(k, dtype=bool)
@@ -223,7 +237,7 @@ def selective_rates(
         low[j], high[j] = g_low, g_high
         if k == 1:
             continue
-        parts = selection_set(j, q, e, threshold)
+        parts = [(u * to_q, v * to_q) for u, v in selection_set(j, q_sel, e, threshold)]
         # the conditional tail probabilities differ from the plain ones by at most the
         # excluded probability: where it is negligible across the Garwood limits, keep them
         probe = np.geomspace(max(g_low, 1e-3), g_high, 25)
@@ -257,5 +271,5 @@ def selective_rates(
         guess = max(qj, 0.5)
         low[j] = _solve(above, alpha / 2, guess, increasing=True) if qj > 0 else 0.0
         high[j] = _solve(below, alpha / 2, guess, increasing=False)
-        adj[j] = _solve(mean, qj, guess, increasing=True) * scale / e[j] if qj > 0 else 0.0
-    return adj, low * scale / e, high * scale / e, moved
+        adj[j] = _solve(mean, qj, guess, increasing=True) * d / e[j] if qj > 0 else 0.0
+    return adj, low * d / e, high * d / e, moved

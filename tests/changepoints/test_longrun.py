@@ -11,10 +11,17 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats
 
 import analysis as it
 from analysis._dependence import long_run_dependence
-from analysis.changepoints._longrun import _levinson_aic, ar_long_run_dependence, max_ar_order
+from analysis.changepoints._longrun import (
+    _levinson_aic,
+    ar_long_run_dependence,
+    design_effect_df,
+    interval_inflation,
+    max_ar_order,
+)
 from analysis.validation import PROCESSES, simulate_counts
 
 
@@ -112,3 +119,53 @@ def test_the_reason_names_the_ar_estimate():
     rng = np.random.default_rng(15)
     res = it.detect_changepoints(rng.poisson(4, 300))
     assert "Yule-Walker" in res.reason and "AIC" in res.reason
+
+
+def test_degrees_of_freedom_match_the_spread_of_the_estimate():
+    # Gaussian AR(1), phi 0.5, n = 2000, 300 series: sd of log D-hat 0.106 (s.e. about
+    # 0.0045); the delta method with the order taken as known gives 0.085 (AIC's choice
+    # of the order adds the rest), about 0.8 of it. Without the coefficients' term it
+    # would be 0.032; with a wrong factor on it, far from 0.8.
+    rng = np.random.default_rng(41)
+    logs, implied = [], []
+    for _ in range(300):
+        e = rng.normal(size=2100)
+        x = np.zeros(2100)
+        for t in range(1, 2100):
+            x[t] = 0.5 * x[t - 1] + e[t]
+        dep = ar_long_run_dependence(x[100:] + 50.0, np.full(2000, 50.0), n_means=0)
+        logs.append(math.log(dep.long_run_dispersion))
+        implied.append(math.sqrt(2.0 / design_effect_df(dep)))
+    ratio = float(np.median(implied) / np.std(logs, ddof=1))
+    assert 0.65 < ratio < 1.05
+    assert math.exp(np.mean(logs)) * 50 == pytest.approx(4.0, rel=0.03)  # 1 / (1 - 0.5)^2
+
+
+def test_independent_counts_have_about_n_degrees_of_freedom_and_no_widening():
+    rng = np.random.default_rng(42)
+    dep = ar_long_run_dependence(rng.poisson(3.0, 365))
+    if dep.bandwidth == 0:
+        assert design_effect_df(dep) == pytest.approx(365)
+    assert interval_inflation(365, 0.95) == pytest.approx(1.0, abs=0.012)
+    # a t interval from 20 degrees of freedom: (2.086 / 1.960)^2
+    expected = (stats.t.ppf(0.975, 20) / stats.norm.ppf(0.975)) ** 2
+    assert interval_inflation(20, 0.95) == pytest.approx(expected, rel=1e-12)
+
+
+def test_the_intervals_are_widened_by_the_sampling_error_of_the_design_effect():
+    # the reason gives the degrees of freedom; the rate interval of a series without a
+    # change is the Garwood interval on the widened scale, wider than on D itself
+    proc = PROCESSES["ar0.8"]
+    y = simulate_counts(proc, 365, 5.0, np.random.default_rng(43)).counts
+    res = it.detect_changepoints(y)
+    assert res.n_changes == 0
+    df = float(res.reason.split("(")[-1].split(" degrees")[0])
+    d = float(res.reason.split("design effect ")[1].split(" ")[0])
+    assert 1 <= df < 365
+    s, n = float(y.sum()), 365
+    d_int = d * interval_inflation(df, 0.95)
+    seg = res.segments
+    assert seg["ci_high"].iloc[0] == pytest.approx(
+        d_int * stats.gamma.ppf(0.975, s / d_int + 1) / n, rel=1e-3
+    )
+    assert seg["ci_high"].iloc[0] > d * stats.gamma.ppf(0.975, s / d + 1) / n
