@@ -14,8 +14,10 @@ penalty scaled by the long-run variance of the noise). Daily incident counts
 are overdispersed and autocorrelated; treated as independent, a slowly varying
 rate looks like many changes. So, for counts, the Poisson cost is used with its
 penalty multiplied by the *long-run design effect* ``D`` (the long-run variance
-of the residuals about the segment means over their mean, Bartlett kernel with
-Andrews' bandwidth: :mod:`analysis._dependence`), equivalently the Poisson log-
+of the residuals about the segment means over their mean, from an AR(p) fitted
+by Yule-Walker with the order chosen by AIC: :mod:`analysis.changepoints._longrun`,
+which says why not the shared Bartlett estimate of :mod:`analysis._dependence`,
+biased down at a year of days under strong persistence), equivalently the Poisson log-
 likelihood divided by ``D`` (a quasi-likelihood, which also widens the location
 and rate intervals by the same factor). ``D`` starts from a change-robust guess
 (the long-run variance from the variogram of the counts,
@@ -59,6 +61,7 @@ from analysis._dependence import (
     estimate_dependence,
     long_run_dependence,
 )
+from analysis.changepoints._longrun import ar_long_run_dependence, design_effect_df
 from analysis.changepoints.costs import (
     Cost,
     LinearCost,
@@ -350,6 +353,7 @@ def _dependent_counts(
     if x.size < MIN_PERIODS_FOR_DEPENDENCE:  # too short: the conservative side, no iteration
         d = max(1.0, estimate_dependence(x, fitted([])).dispersion)
         pc.scale_ = d
+        pc.scale_df_ = float(max(x.size - 1, 1))  # type: ignore[attr-defined]
         changes, _ = segment(pc, beta0 * d, pick_method(method, pc, x.size), m, None)
         why = (
             f"counts; Poisson cost with the penalty times the dispersion about the overall mean "
@@ -358,16 +362,22 @@ def _dependent_counts(
         return pc, why, beta0 * d, changes
 
     def scale(fitted: np.ndarray) -> tuple[float, Dependence]:
-        dep = long_run_dependence(x, fitted)
+        # segments: the runs of a constant rate (fitted over the known multipliers)
+        level = fitted if multipliers is None else fitted / multipliers
+        k = 1 + int(np.count_nonzero(~np.isclose(level[1:], level[:-1], rtol=1e-9, atol=0)))
+        dep = ar_long_run_dependence(x, fitted, n_means=k)
         return max(1.0, dep.long_run_dispersion), dep
 
     start = max(1.0, difference_dispersion(flat))
     d, changes, dep, passes = _iterate(pc, x, beta0, method, m, start, scale, fitted)
     pc.scale_ = d
+    df = design_effect_df(dep)
+    pc.scale_df_ = df  # type: ignore[attr-defined]
     why = (
-        f"counts; Poisson cost with the penalty times the long-run design effect {d:.2f} "
+        f"counts; Poisson cost with the penalty times the long-run design effect {d:.4g} "
         f"(overdispersion and autocorrelation of the residuals about the fitted segments: "
-        f"{_dependence_words(dep, passes)})"
+        f"{_dependence_words(dep, passes)}); the intervals allow for its sampling error "
+        f"({df:.0f} degrees of freedom)"
     )
     return pc, why, beta0 * d, changes
 

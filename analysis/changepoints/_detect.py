@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -9,6 +10,7 @@ import pandas as pd
 
 from analysis._series import CountSeries
 from analysis.changepoints._auto import choose
+from analysis.changepoints._longrun import interval_inflation
 from analysis.changepoints._result import ChangepointPath, ChangepointResult, _Fit
 from analysis.changepoints.costs import Cost, PoissonCost
 from analysis.changepoints.intervals import change_strength, location_intervals
@@ -118,6 +120,37 @@ def _check_args(min_size: Any, max_changes: Any, level: Any) -> None:
         raise ValueError(f"level must be between 0 and 1, got {level!r}")
 
 
+def _selective_counts(
+    cost: Cost,
+    bounds: np.ndarray,
+    beta: float,
+    penalty: str | float,
+    level: float,
+    interval_scale: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Selection-adjusted rates and intervals of a Poisson segmentation, or None.
+
+    For the Poisson costs (plain and seasonal, with their scale) and a penalty
+    per change without per-segment terms (not ``"mbic"``); see
+    :mod:`analysis.changepoints._selective`. ``interval_scale`` is the scale
+    of the counts in the intervals (the design effect widened for its
+    sampling error); without a change, the Garwood interval on that scale.
+    """
+    from analysis.changepoints._selective import selective_rates
+    from analysis.changepoints.costs.poisson_weighted import WeightedPoissonCost
+
+    if type(cost) not in (PoissonCost, WeightedPoissonCost):
+        return None
+    if bounds.size > 2 and isinstance(penalty, str) and penalty.lower() == "mbic":
+        return None
+    pc: Any = cost
+    s = np.diff(pc.cs1_[bounds])
+    e = np.diff(pc.cs2_[bounds]) if type(cost) is WeightedPoissonCost else np.diff(bounds)
+    d = float(getattr(cost, "scale_", 1.0))
+    adj, lo, hi, _ = selective_rates(s, e.astype(float), d, beta / d, level, interval_scale)
+    return adj, lo, hi
+
+
 def _build(
     data: pd.Series,
     pos: np.ndarray,
@@ -134,10 +167,23 @@ def _build(
     bounds = np.array([0, *changes, n], dtype=np.int64)
     idx = data.index
     seg = cost.segment_rows(bounds, level)
+    ratio = ratio_adj = np.full(len(changes), np.nan)
+    # the intervals' scale: the design effect, widened for its sampling error where estimated
+    d_int = float(getattr(cost, "scale_", 1.0)) * interval_inflation(
+        float(getattr(cost, "scale_df_", math.inf)), level
+    )
+    selective = _selective_counts(cost, bounds, beta, penalty, level, d_int)
+    if selective is not None:
+        adj, lo, hi = selective
+        seg["ci_low"], seg["ci_high"] = lo, hi
+    if selective is not None and len(changes):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = seg["rate"].to_numpy()[1:] / seg["rate"].to_numpy()[:-1]
+            ratio_adj = adj[1:] / adj[:-1]
     seg.insert(0, "n", np.diff(bounds))
     seg.insert(0, "end", idx[pos[bounds[1:] - 1]])
     seg.insert(0, "start", idx[pos[bounds[:-1]]])
-    iv = location_intervals(cost, changes, m, level)
+    iv = location_intervals(cost, changes, m, level, d_int)
     lo_pos = np.array([pos[k - 1] + 1 for k in iv[:, 0]], dtype=np.int64)
     hi_pos = np.array([pos[k] for k in iv[:, 1]], dtype=np.int64)
     ch_pos = pos[np.array(changes, dtype=np.int64)] if changes else np.empty(0, np.int64)
@@ -149,6 +195,8 @@ def _build(
             "index": ch_pos,
             "index_low": lo_pos,
             "index_high": hi_pos,
+            "ratio": ratio,
+            "ratio_adjusted": ratio_adj,
         }
     )
     return ChangepointResult(
@@ -285,6 +333,14 @@ def detect_changepoints(
     dated at the first observation after it, and its location interval
     starts just after the last observation before the gap. ``n_missing``
     reports how many were skipped.
+
+    Segment-rate intervals of the Poisson costs (the default for counts)
+    allow for the selection of the changes: each is conditional on the
+    neighbouring segments' totals and on every adjacent change having passed
+    the penalty (see :mod:`analysis.changepoints._selective`); ``intervals``
+    gives each change's rate ratio and its selection-adjusted value. Their
+    estimand is the mean rate over the days of the estimated segment, given
+    the segmentation chosen from the same data.
 
     Examples
     --------

@@ -43,11 +43,15 @@ def _profile(
     return out
 
 
-def location_intervals(cost: Cost, changes: list[int], m: int, level: float) -> np.ndarray:
+def location_intervals(
+    cost: Cost, changes: list[int], m: int, level: float, scale: float | None = None
+) -> np.ndarray:
     """``(k, 2)`` array of first and last plausible positions of each change.
 
     ``cost`` is fitted; ``changes`` are the 0-based positions of the first
-    point of each new segment, ``m`` the minimum segment length.
+    point of each new segment, ``m`` the minimum segment length; ``scale``
+    divides the costs (default the cost's ``scale_``; larger when it allows
+    for the sampling error of an estimated design effect).
 
     Examples
     --------
@@ -72,9 +76,10 @@ def location_intervals(cost: Cost, changes: list[int], m: int, level: float) -> 
     bounds = [0, *changes, n]
     out = np.empty((len(changes), 2), dtype=np.int64)
     tail = (1.0 - level) / 2.0
+    divide = float(getattr(cost, "scale_", 1.0) if scale is None else scale)
     for j in range(len(changes)):
         a, b = bounds[j], bounds[j + 2]
-        x, first, last = _log_weights(profile(a, b) / getattr(cost, "scale_", 1.0))
+        x, first, last = _log_weights(profile(a, b) / divide)
         # exp by numpy (as before), then the equal-tailed positions
         lo, hi = _quantiles(np.exp(x[first : last + 1]), tail)
         hi = min(first + hi, x.size - 1)

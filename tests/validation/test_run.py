@@ -46,7 +46,7 @@ def test_power_and_coverage_cells_of_one_change_share_their_series():
     specs = _run.build_cells("full")
     change = [s for s in specs if s.func.__name__.startswith("cp_") and "ratio" in s.settings]
     by_seed = Counter(s.seed for s in change)
-    assert set(by_seed.values()) == {3}
+    assert set(by_seed.values()) == {5}
     others = [s.seed for s in specs if s not in change]
     assert len(others) == len(set(others))
 
