@@ -216,10 +216,12 @@ def check_claim(
     interval.
 
     From a total alone the design effect cannot be estimated. The verdict is
-    the exact Poisson one (Garwood interval, doubled exact tail), and ``sensitivity`` and ``critical_design_effect`` give
-    it as a function of an assumed design effect; with ``reference=`` the
-    verdict uses the design effect estimated from the reference for a
-    window of the same length.
+    the exact Poisson one (Garwood interval, doubled exact tail: at least
+    ``level``), and ``sensitivity`` and ``critical_design_effect`` give it as
+    a function of an assumed design effect (Garwood limits of ``total / DE``,
+    so the first row is the Poisson verdict); with ``reference=`` the verdict
+    uses the design effect estimated from the reference for a window of the
+    same length, with the Jeffreys interval of the default.
 
     The daily maximum is checked against the distribution of the largest of
     the days under the estimated rate: a negative binomial with the
