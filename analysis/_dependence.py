@@ -35,11 +35,15 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "MIN_PERIODS_FOR_DEPENDENCE",
     "Dependence",
+    "MeanLongRunVariance",
     "difference_dispersion",
     "difference_long_run_variance",
     "estimate_dependence",
+    "fixed_b_critical_value",
     "long_run_dependence",
+    "mean_long_run_variance",
 ]
 
 #: fewest periods from which serial dependence is estimated at all
@@ -111,8 +115,34 @@ class Dependence:
         # residuals about an estimated mean sum to zero, which biases every
         # autocovariance down by about the variance of that mean (long-run
         # variance / n): add it back for the m lags of the window
-        total += m * self.long_run_dispersion * self.mean / self.n
+        total += m * self._mean_bias_long_run_variance() / self.n
         return max(float(total) / self.mean, 0.0)
+
+    def _mean_bias_long_run_variance(self) -> float:
+        """Long-run variance for the demeaning correction of :meth:`design_effect`.
+
+        The Andrews-bandwidth value (``long_run_dispersion``) is too small
+        when the dependence decays slowly (a slowly varying rate under
+        Poisson noise), and so is the correction built on it; here the
+        larger of it and the Bartlett sum over all estimated lags (a third
+        of the series), itself corrected for the same bias by three
+        fixed-point steps. In simulation (365-day SIMULATED series, latent
+        AR(1) log-rate phi 0.8, a 91-day window, 600 series) coverage went
+        from 0.937 to 0.947; on independent Poisson and NB2 days it moved by
+        at most 0.005.
+        """
+        g = self.autocovariance
+        floor = self.long_run_dispersion * self.mean
+        if g.size < 2:
+            return floor
+        size = g.size
+        k = np.arange(1, size)
+        w = 1.0 - k / size
+        lrv = max(floor, float(g[0] + 2.0 * np.sum(w * g[k])))
+        for _ in range(3):
+            step = g[0] + lrv / self.n + 2.0 * float(np.sum(w * (g[k] + lrv / self.n)))
+            lrv = max(step, floor)
+        return lrv
 
 
 def estimate_dependence(counts: np.ndarray, fitted: np.ndarray | float | None = None) -> Dependence:
@@ -278,3 +308,197 @@ def long_run_dependence(counts: np.ndarray, fitted: np.ndarray | float | None = 
         f"dispersion and autocorrelation from {n} periods (Bartlett kernel, bandwidth {bandwidth})"
     )
     return Dependence(n, mean, g0 / mean, gamma, bandwidth, max(lrv, 0.0) / mean, True, note)
+
+
+# ------------------------------------------------- a series that is its own reference
+
+
+@dataclass(frozen=True)
+class MeanLongRunVariance:
+    """HAC long-run variance of the mean of a series, with its fixed-b critical value.
+
+    Attributes
+    ----------
+    n : int
+        Periods used.
+    mean : float
+        Mean count per period.
+    long_run_variance : float
+        Bartlett-kernel estimate ``gamma_0 + 2 sum_{k<M} (1 - k/M) gamma_k``
+        of the residuals about the series' own mean.
+    bandwidth : float
+        ``M`` (weights ``1 - k/M``; lags below ``M`` count).
+    b : float
+        ``M / n``, the fixed-b bandwidth fraction.
+    critical_value : float
+        Fixed-b critical value of the two-sided interval at ``level``.
+    z : float
+        The normal critical value at the same level.
+    level : float
+        The level.
+    """
+
+    n: int
+    mean: float
+    long_run_variance: float
+    bandwidth: float
+    b: float
+    critical_value: float
+    z: float
+    level: float
+
+    @property
+    def design_effect(self) -> float:
+        """``(LRV / mean) * (cv_b / z)^2``: the design effect that gives the fixed-b interval.
+
+        A quasi-Poisson interval of ``total / DE`` events with normal
+        quantiles then has the half-width ``cv_b * sqrt(LRV / n)`` of the
+        fixed-b t interval of the mean.
+        """
+        if self.mean <= 0:
+            return 1.0
+        return self.long_run_variance / self.mean * (self.critical_value / self.z) ** 2
+
+
+def mean_long_run_variance(counts: np.ndarray, level: float = 0.95) -> MeanLongRunVariance:
+    """Long-run variance of the mean of a series from the series alone, for an interval.
+
+    For a window that is its own reference there is no longer series to
+    borrow dependence from, and the usual HAC interval (consistent long-run
+    variance, normal quantiles) under-covers badly in short series: the
+    Bartlett estimate about the window's own mean is biased down, and more so
+    the longer the bandwidth. Fixed-b asymptotics (Kiefer & Vogelsang 2005)
+    take both the bias and the noise of the estimate into the critical value
+    (a functional of a Brownian bridge, tabulated by simulation in
+    ``analysis/data/fixed_b_bartlett.csv``; see :func:`fixed_b_critical_value`).
+
+    The bandwidth. Andrews' (1991) AR(1) plug-in fitted to the counts
+    themselves picks far too short a bandwidth for incident counts, whose
+    dependence is a slowly varying rate under Poisson noise: the lag-1
+    autocorrelation of the counts is small (0.25 for a latent AR(1) log-rate
+    with phi 0.8, sd 0.3, mean 5) while the autocorrelation decays like
+    0.8^k, so the long-run variance is 3.5 times the variance. In simulation
+    (91 days of that process, 1000 series) it covered 0.82 at 95%. Here the
+    same Andrews formula ``M = 1.1447 (alpha n)^(1/3)`` is applied to the
+    autocovariance of a latent AR(1) plus noise, ``gamma_k = A phi^k`` for
+    ``k >= 1`` (``phi`` the ratio of the sums of the autocovariances at lags
+    2..K and 1..K-1, ``K = min(n/4, 30)``; ``A = gamma_1 / phi``), with
+    ``alpha = (S1 / S0)^2``, ``S1 = 2 A phi / (1 - phi)^2``, ``S0 = gamma_0 +
+    2 A phi / (1 - phi)``; and it is multiplied by ``n^(1/6)``, the rate
+    ``n^(1/2)`` of the bandwidth that minimises the coverage error of a
+    fixed-b test with the Bartlett kernel rather than the mean squared error
+    of the variance (Sun, Phillips & Jin 2008). Prewhitening by an AR(1)
+    (Andrews & Monahan 1992) was tried and did not help (the whitened counts
+    keep the slow component), so it is not used.
+
+    Written by hand because statsmodels has the kernels but neither this
+    plug-in nor fixed-b critical values.
+
+    Parameters
+    ----------
+    counts : numpy.ndarray
+        Counts per period (no missing values).
+    level : float, default 0.95
+        Level of the interval the critical value is for.
+
+    Returns
+    -------
+    MeanLongRunVariance
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(2)  # simulated independent Poisson counts
+    >>> h = mean_long_run_variance(rng.poisson(5.0, 2000).astype(float))
+    >>> round(h.long_run_variance / h.mean, 1), h.b < 0.05
+    (1.0, True)
+    """
+    from scipy.stats import norm
+
+    x = np.asarray(counts, dtype=float)
+    n = x.size
+    z = float(norm.ppf(0.5 + level / 2))
+    mean = float(x.mean()) if n else 0.0
+    if n < 2 or mean <= 0:
+        return MeanLongRunVariance(n, mean, mean, 1.0, 1.0 / max(n, 1), z, z, level)
+    r = x - mean
+    gamma = _autocovariance(r, np.ones(n, dtype=bool), n - 1)
+    bandwidth = _latent_ar_bandwidth(gamma, n)
+    k = np.arange(1, math.ceil(bandwidth))
+    lrv = float(gamma[0] + 2.0 * np.sum((1.0 - k / bandwidth) * gamma[k]))
+    b = bandwidth / n
+    cv = fixed_b_critical_value(b, level)
+    return MeanLongRunVariance(n, mean, max(lrv, 0.0), bandwidth, b, cv, z, level)
+
+
+def _latent_ar_bandwidth(gamma: np.ndarray, n: int) -> float:
+    """Bartlett bandwidth ``M`` (>= 2, <= n): see :func:`mean_long_run_variance`."""
+    top = max(2, min(n // 4, 30))
+    if gamma[0] <= 0 or gamma.size <= top or gamma[1] <= 0:
+        return float(min(2.0, n))
+    below = float(np.sum(gamma[1:top]))
+    phi = float(np.clip(np.sum(gamma[2 : top + 1]) / below, 0.0, 0.95)) if below > 0 else 0.0
+    if phi <= 0:
+        return float(min(2.0, n))
+    a = gamma[1] / phi
+    s1 = 2.0 * a * phi / (1.0 - phi) ** 2
+    s0 = max(float(gamma[0] + 2.0 * a * phi / (1.0 - phi)), 1e-12)
+    m = 1.0 + 1.1447 * ((s1 / s0) ** 2 * n) ** (1.0 / 3.0)
+    return float(min(max(2.0, m * n ** (1.0 / 6.0)), n))
+
+
+_FIXED_B_TABLE: dict[str, np.ndarray] = {}
+
+
+def _fixed_b_table() -> dict[str, np.ndarray]:
+    if not _FIXED_B_TABLE:
+        from importlib.resources import files
+
+        text = files("analysis").joinpath("data/fixed_b_bartlett.csv").read_text("utf-8")
+        rows = [line.split(",") for line in text.splitlines() if line and line[0].isdigit()]
+        data = np.array(rows, dtype=float)
+        _FIXED_B_TABLE.update(b=data[:, 0], level=data[:, 1], cv=data[:, 2], se=data[:, 3])
+    return _FIXED_B_TABLE
+
+
+def fixed_b_critical_value(b: float, level: float = 0.95) -> float:
+    """Fixed-b critical value of the Bartlett-kernel t interval of a mean (two-sided).
+
+    ``b`` is the bandwidth as a fraction of the series (``M / n``, weights
+    ``1 - k/M``). The values were SIMULATED once (``scripts/fixed_b_critical_values.py``:
+    160,000 series of 1000 normal values, fixed seed) and are stored in
+    ``analysis/data/fixed_b_bartlett.csv`` with their Monte Carlo errors (at
+    most 0.010 at level 0.95 for ``b <= 0.3``, 0.014 up to ``b = 1``). The
+    value returned is the normal quantile times the simulated ratio
+    ``cv(b) / cv(0)`` (both from the same draws, so the ratio is exactly 1
+    at ``b = 0`` and more precise than either), interpolated linearly in
+    ``b`` and, between tabulated levels (0.5 to 0.995), in the level; levels
+    outside that range use the nearest tabulated ratio. ``b`` above 1 is
+    treated as 1.
+
+    Examples
+    --------
+    >>> round(fixed_b_critical_value(0.0), 3)  # the normal quantile
+    1.96
+    >>> round(fixed_b_critical_value(0.1), 2)  # wider: the long-run variance is estimated
+    2.22
+    """
+    from scipy.stats import norm
+
+    t = _fixed_b_table()
+    levels = np.unique(t["level"])
+    bb = float(min(max(b, 0.0), 1.0))
+
+    def ratio(lv: float) -> float:
+        rows = t["level"] == lv
+        grid, cv = t["b"][rows], t["cv"][rows]
+        return float(np.interp(bb, grid, cv) / cv[0])
+
+    q = float(min(max(level, levels[0]), levels[-1]))
+    hi = int(np.searchsorted(levels, q))
+    if levels[min(hi, levels.size - 1)] == q:
+        r = ratio(float(q))
+    else:
+        lo_l, hi_l = float(levels[hi - 1]), float(levels[hi])
+        w = (q - lo_l) / (hi_l - lo_l)
+        r = (1 - w) * ratio(lo_l) + w * ratio(hi_l)
+    return float(norm.ppf(0.5 + level / 2)) * r

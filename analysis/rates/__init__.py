@@ -3,11 +3,15 @@
 Four public functions, each returning a result object:
 
 * :func:`estimate_rate` -- events per day (week, month, year) from a count
-  series or from a reported total, with an exact Poisson (Garwood) interval,
-  or a negative-binomial interval when the counts are overdispersed;
+  series or from a reported total. For counts the default interval is the
+  Jeffreys interval of the count scaled by the design effect (overdispersion
+  and serial dependence), about 95% on average; ``family="poisson"`` (and a
+  reported total) gives the exact Poisson (Garwood) interval, at least 95%;
+  ``family="negbin"`` a negative-binomial interval;
 * :func:`rolling_rate` -- a trailing-window rate with its band;
-* :func:`compare_rates` -- the ratio of two rates with the exact conditional
-  (binomial) test;
+* :func:`compare_rates` -- the ratio of two rates: the Jeffreys binomial on
+  the scaled counts by default, the exact conditional (binomial) test for
+  exact Poisson rates;
 * :func:`check_claim` -- is "an average of X a day" consistent with the data?
 
 Time covered ("exposure") is always measured in days. A count series must be

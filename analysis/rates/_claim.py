@@ -13,7 +13,13 @@ from analysis._draw import errorbar, get_ax
 from analysis._format import fmt_count, fmt_days, fmt_short, jsonable, p_text, records
 from analysis._results import Result
 from analysis._series import CountSeries
-from analysis.rates._dependent import design_effect, quasi_garwood, quasi_p_value
+from analysis.rates._dependent import (
+    design_effect,
+    quasi_garwood,
+    quasi_jeffreys,
+    quasi_jeffreys_p_value,
+    quasi_p_value,
+)
 from analysis.rates._estimate import RateResult, estimate_from_counts, estimate_rate
 from analysis.rates._inputs import check_level, parse_per, read_counts
 from analysis.rates._numerics import max_day_probability, poisson_two_sided
@@ -199,17 +205,23 @@ def check_claim(
     Notes
     -----
     With counts the rate and interval are those of :func:`estimate_rate`
-    (``family="auto"``: the exact Poisson interval scaled by the design
-    effect of the window's total, which carries overdispersion and serial
-    dependence). The p-value is the matching two-sided test (twice the
-    smaller tail of the scaled Poisson), so ``consistent`` and
-    ``p_value >= 1 - level`` agree.
+    (``family="auto"``: the Jeffreys interval of the count scaled by the
+    design effect of the window's total, which carries overdispersion and
+    serial dependence: from the whole series when the window is part of it,
+    from the window itself by HAC with a fixed-b critical value when the
+    counts are the window, of 30 days or more). The p-value is the matching
+    two-sided test (:func:`analysis.rates._dependent.quasi_jeffreys_p_value`),
+    so ``consistent`` and ``p_value >= 1 - level`` agree, and the rate of
+    false rejection of a true claim is one minus the coverage of the
+    interval.
 
     From a total alone the design effect cannot be estimated. The verdict is
-    the Poisson one, and ``sensitivity`` and ``critical_design_effect`` give
-    it as a function of an assumed design effect; with ``reference=`` the
-    verdict uses the design effect estimated from the reference for a
-    window of the same length.
+    the exact Poisson one (Garwood interval, doubled exact tail: at least
+    ``level``), and ``sensitivity`` and ``critical_design_effect`` give it as
+    a function of an assumed design effect (Garwood limits of ``total / DE``,
+    so the first row is the Poisson verdict); with ``reference=`` the verdict
+    uses the design effect estimated from the reference for a window of the
+    same length, with the Jeffreys interval of the default.
 
     The daily maximum is checked against the distribution of the largest of
     the days under the estimated rate: a negative binomial with the
@@ -271,7 +283,7 @@ def check_claim(
         if ref is not None:  # the verdict under the reference's design effect
             est = _with_reference(est, ref)
     if est.design_effect is not None:
-        p = quasi_p_value(est.events, claimed_per_day * est.exposure, est.design_effect)
+        p = quasi_jeffreys_p_value(est.events, claimed_per_day * est.exposure, est.design_effect)
     else:
         p = poisson_two_sided(est.events, claimed_per_day * est.exposure)
     consistent = bool(est.ci_low <= claimed <= est.ci_high)
@@ -294,6 +306,7 @@ def check_claim(
             f" The interval allows for overdispersion and dependence (design effect "
             f"{est.design_effect:.2f})."
         )
+
     observed_max, prob, note = None, None, ""
     if max_in_a_day is not None:
         k = int(max_in_a_day)
@@ -378,14 +391,15 @@ def _with_reference(est: RateResult, ref: CountSeries) -> RateResult:
     """A total's estimate with the design effect of a reference series for that many days."""
     window = ref.take(np.arange(ref.n) < max(1, round(est.exposure)))
     de = design_effect(window, ref, est.level)
-    low, high = quasi_garwood(est.events, est.exposure, de.value, est.level)
+    low, high = quasi_jeffreys(est.events, est.exposure, de.value, est.level)
     return replace(
         est,
         ci_low=float(low) * est.per_days,
         ci_high=float(high) * est.per_days,
         family="quasipoisson",
         design_effect=de.value,
-        reason=f"Exact Poisson interval of the total scaled by the {de.note} (the reference).",
+        reason=f"Jeffreys interval (approximately {est.level:.0%} on average) of the total "
+        f"scaled by the {de.note} (the reference).",
     )
 
 

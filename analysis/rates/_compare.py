@@ -11,8 +11,9 @@ import pandas as pd
 from analysis._draw import errorbar, get_ax
 from analysis._format import fmt_days, fmt_num, jsonable, p_text
 from analysis._results import Result
+from analysis.rates._dependent import MIN_DESIGN_EFFECT, window_covariance
 from analysis.rates._estimate import RateResult, estimate_rate
-from analysis.rates._inputs import check_level
+from analysis.rates._inputs import check_level, read_counts
 
 
 def as_rate_result(x: Any, level: float, reference: pd.Series | None = None) -> RateResult:
@@ -41,8 +42,10 @@ class RateComparison(Result):
     names : tuple of str
         Labels used in the summary.
     design_effect : float or None
-        The design effect the counts were scaled by (None: exact test of
-        independent Poisson counts).
+        The design effect the counts were scaled by (None: exact
+        Clopper-Pearson interval and test of independent Poisson counts,
+        at least ``level``; otherwise the Jeffreys interval, about ``level``
+        on average).
     """
 
     ratio: float
@@ -73,10 +76,11 @@ class RateComparison(Result):
                 f"{fmt_num(self.ci_low, ref)}-{fmt_num(self.ci_high, ref)})"
             )
         test = (
-            "exact conditional test of equal rates"
+            f"exact conditional test of equal rates; the interval covers at least {self.level:.0%}"
             if self.design_effect is None
             else f"conditional test of equal rates on counts scaled by the design effect "
-            f"{self.design_effect:.2f} (overdispersion and dependence)"
+            f"{self.design_effect:.2f} (overdispersion and dependence); Jeffreys interval, "
+            f"about {self.level:.0%} on average"
         )
         text = (
             f"{head}, {p_text(self.p_value)} ({test}); "
@@ -146,12 +150,23 @@ def compare_rates(
     ratio R = p / (1 - p) * exposure_b / exposure_a. With no events in a the
     ratio is 0 (lower limit 0); with none in b it is infinite (upper limit inf).
 
-    For overdispersed or dependent counts (rates with a design effect DE > 1,
-    the default for count series): the same conditional construction on the
-    scaled counts events / DE, with DE the larger of the two rates' design
-    effects (the conservative side), through the beta-function form of the
-    binomial tails (which accepts counts that are not whole). The summary
-    says which was used.
+    For overdispersed or dependent counts (rates with a design effect, the
+    default ``family="auto"`` for count series): the conditional binomial on
+    the scaled counts events / DE with the Jeffreys interval and its
+    matching test (about ``level`` on average rather than at least
+    ``level``; see :func:`estimate_rate` for why). DE is the design effect
+    of the share of a, ``(1 - p) DE_a + p DE_b`` with ``p`` the observed
+    share of a's events: the delta-method variance of ``S_a / (S_a + S_b)``
+    when the totals have variances ``DE_a E[S_a]`` and ``DE_b E[S_b]`` (it
+    is the common value when they are equal). When both are windows of
+    ``reference``, the covariance of their totals estimated from it
+    (:func:`analysis.rates._dependent.window_covariance`) is taken off:
+    ``DE = (1 - p) DE_a + p DE_b - 2 Cov(S_a, S_b) / (S_a + S_b)``, since
+    adjacent windows of a dependent series move together and their ratio
+    varies less (without it the interval covered 0.99 for two adjacent
+    7-day windows under a latent AR(1) with phi 0.8). The summary says which
+    test was used. Rate results with ``family="poisson"`` keep the exact
+    test.
 
     Parameters
     ----------
@@ -186,21 +201,25 @@ def compare_rates(
     ra, rb = as_rate_result(a, level, reference), as_rate_result(b, level, reference)
     ea, eb, ta, tb = ra.events, rb.events, ra.exposure, rb.exposure
     n = ea + eb
-    de = max(ra.design_effect or 1.0, rb.design_effect or 1.0)
+    scaled = ra.design_effect is not None or rb.design_effect is not None
+    de_a, de_b = ra.design_effect or 1.0, rb.design_effect or 1.0
+    de = (1.0 - ea / n) * de_a + (ea / n) * de_b if n else max(de_a, de_b)
+    covariance = 0.0
+    if scaled and n and reference is not None and isinstance(a, pd.Series):
+        if isinstance(b, pd.Series):
+            covariance = window_covariance(
+                read_counts(a), read_counts(b), read_counts(reference, what="reference")
+            )
+            de = max(de - 2.0 * covariance / n, MIN_DESIGN_EFFECT)
+    ratio = math.nan if n == 0 else (math.inf if eb == 0 else (ea / ta) / (eb / tb))
     if n == 0:
-        ratio, low, high, p = math.nan, 0.0, math.inf, 1.0
-    elif de > 1.0:
-        ratio = math.inf if eb == 0 else (ea / ta) / (eb / tb)
-        low, high, p = _scaled_conditional(ea / de, n / de, ta, tb, level)
+        low, high, p = 0.0, math.inf, 1.0
+    elif scaled:
+        low, high, p = _scaled_jeffreys(ea, eb, de, ta, tb, level)
     else:
         test = binomtest(ea, n, ta / (ta + tb), alternative="two-sided")
         ci = test.proportion_ci(confidence_level=level, method="exact")
-
-        def to_ratio(prob: float) -> float:
-            return math.inf if prob >= 1 else prob / (1 - prob) * tb / ta
-
-        ratio = math.inf if eb == 0 else (ea / ta) / (eb / tb)
-        low, high, p = to_ratio(ci.low), to_ratio(ci.high), float(test.pvalue)
+        low, high, p = _to_ratio(ci.low, ta, tb), _to_ratio(ci.high, ta, tb), float(test.pvalue)
     return RateComparison(
         ratio=ratio,
         ci_low=low,
@@ -210,8 +229,44 @@ def compare_rates(
         b=rb,
         level=level,
         names=(str(names[0]), str(names[1])),
-        design_effect=de if de > 1.0 else None,
+        design_effect=de if scaled else None,
     )
+
+
+def _to_ratio(prob: float, ta: float, tb: float) -> float:
+    """A share ``p`` of the events in a as the rate ratio ``p / (1 - p) * tb / ta``."""
+    return math.inf if prob >= 1 else prob / (1 - prob) * tb / ta
+
+
+def _scaled_jeffreys(
+    ea: int, eb: int, de: float, ta: float, tb: float, level: float
+) -> tuple[float, float, float]:
+    """Jeffreys interval and the matching test for the share of a, on counts scaled by ``de``.
+
+    With ``x = ea / de`` and ``N = (ea + eb) / de``, the share of a's events
+    has the Jeffreys limits ``Beta^-1(q; x + 1/2, N - x + 1/2)`` at ``q =
+    alpha/2`` and ``1 - alpha/2`` (0 when a has no events, 1 when b has
+    none; Brown, Cai & DasGupta 2001), mapped to the rate ratio. The p-value
+    is ``2 min(F, 1 - F)`` with ``F`` that Beta's distribution function at
+    the share under equal rates ``ta / (ta + tb)`` (one-sided where a limit
+    is 0 or 1), so ``p < 1 - level`` exactly when 1 is outside the interval.
+    Written by hand: scipy's binomial test takes whole counts only.
+    """
+    from scipy.stats import beta
+
+    a = 1.0 - level
+    x, big_n = ea / de, (ea + eb) / de
+    shape = (x + 0.5, big_n - x + 0.5)
+    p_low = 0.0 if ea == 0 else float(beta.ppf(a / 2, *shape))
+    p_high = 1.0 if eb == 0 else float(beta.ppf(1 - a / 2, *shape))
+    f = float(beta.cdf(ta / (ta + tb), *shape))
+    if ea == 0:
+        p = 2.0 * (1.0 - f)
+    elif eb == 0:
+        p = 2.0 * f
+    else:
+        p = 2.0 * min(f, 1.0 - f)
+    return _to_ratio(p_low, ta, tb), _to_ratio(p_high, ta, tb), min(1.0, p)
 
 
 def _scaled_conditional(

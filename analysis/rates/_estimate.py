@@ -14,7 +14,7 @@ from analysis._draw import errorbar, get_ax
 from analysis._format import fmt_count, fmt_days, fmt_num, jsonable
 from analysis._series import CountSeries, ProvisionalTail, no_tail
 from analysis.rates._base import RateResultBase
-from analysis.rates._dependent import design_effect, quasi_garwood
+from analysis.rates._dependent import design_effect, quasi_jeffreys
 from analysis.rates._format import ESTIMANDS, FAMILY_NAMES, plural_label
 from analysis.rates._inputs import (
     FAMILIES,
@@ -100,9 +100,10 @@ class RateResult(RateResultBase):
     per_days : float
         Length of ``per`` in days.
     family : str
-        The count distribution behind the interval: "quasipoisson" (the exact
-        Garwood interval scaled by the design effect, the default for
-        counts), "poisson" (exact Garwood) or "negbin".
+        The count distribution behind the interval: "quasipoisson" (the
+        Jeffreys interval of the count scaled by the design effect, the
+        default for counts: about ``level`` on average), "poisson" (exact
+        Garwood: at least ``level`` for every rate) or "negbin".
     level : float
         Confidence level of the interval.
     reason : str
@@ -114,7 +115,9 @@ class RateResult(RateResultBase):
         First and last day covered (inclusive), when known.
     design_effect : float or None
         Variance of the total over its Poisson variance, used by
-        "quasipoisson" (>= 1; overdispersion and serial dependence).
+        "quasipoisson" (overdispersion and serial dependence; from a series
+        alone of 30 periods or more it includes the fixed-b factor
+        ``(cv_b / z)^2``, see :mod:`analysis.rates._dependent`).
     estimand : str
         "process": the interval is for the rate of the process that
         generated the window (what "an average of five a day" means);
@@ -239,12 +242,13 @@ def estimate_rate(
         (Gregorian means); a number means that many days.
     family : {"auto", "quasipoisson", "poisson", "negbin"}, default "auto"
         The count model behind the interval. ``"quasipoisson"`` (what
-        ``"auto"`` means for counts): the exact Poisson interval scaled by
-        the design effect of the window's total, which carries both
-        overdispersion and serial dependence and is never below 1 (see
-        Notes). ``"poisson"``: exact Garwood interval for independent
-        Poisson days. ``"negbin"``: a negative-binomial interval for
-        independent overdispersed days. With a total only, "auto" means
+        ``"auto"`` means for counts): the Jeffreys interval of the count
+        scaled by the design effect of the window's total, which carries both
+        overdispersion and serial dependence; it covers about ``level`` on
+        average (see Notes). ``"poisson"``: exact Garwood interval for
+        independent Poisson days, at least ``level`` for every rate.
+        ``"negbin"``: a negative-binomial interval for independent
+        overdispersed days. With a total only, "auto" means
         poisson, because dispersion cannot be estimated from a total (see
         :func:`check_claim` for the verdict as a function of it).
     reference : pandas.Series, optional
@@ -303,16 +307,21 @@ def estimate_rate(
     -----
     Default interval (quasipoisson): with ``S`` events over ``E`` days in
     ``m`` periods and design effect ``DE = Var(total) / (m * mean)``, the
-    limits are ``DE * G(alpha/2; S/DE) / E`` and ``DE * G(1-alpha/2; S/DE+1)
-    / E`` with ``G`` the gamma quantile: the exact Garwood limits of
-    ``S/DE`` events, scaled back (:mod:`analysis.rates._dependent`). ``DE``
-    comes from :func:`analysis._dependence.estimate_dependence` on the
-    reference series (residual autocovariances at lags below ``m``, Bartlett
-    weights); below 30 reference periods, from the dispersion alone with a
-    small-sample factor, and the reason says dependence was not checked.
-    There is no pre-test: the same rule applies to every series, and on
-    independent Poisson days the interval is the exact Poisson one up to
-    the noise of the estimated ``DE`` (post-selection intervals after a
+    limits are ``DE * G(alpha/2; S/DE + 1/2) / E`` (0 when ``S = 0``) and
+    ``DE * G(1-alpha/2; S/DE + 1/2) / E`` with ``G`` the gamma quantile: the
+    Jeffreys limits of ``S/DE`` events, scaled back (Brown, Cai & DasGupta
+    2003; :mod:`analysis.rates._dependent`). Jeffreys rather than the exact
+    Garwood limits because Garwood covers at least ``level`` for every rate
+    and so well above it on average. ``DE`` comes from the reference series
+    when the window is part of a longer one
+    (:func:`analysis._dependence.estimate_dependence`: residual
+    autocovariances at lags below ``m``, Bartlett weights); from a series
+    that is its own reference, of 30 periods or more, it is the HAC
+    long-run variance of the mean with a fixed-b critical value (Kiefer &
+    Vogelsang 2005; :func:`analysis._dependence.mean_long_run_variance`);
+    below 30 periods, the dispersion alone with a small-sample factor, and
+    the reason says dependence was not checked. There is no pre-test: the
+    same rule applies to every series (post-selection intervals after a
     dispersion pre-test under-cover; Leeb and Poetscher 2005).
 
     ``make validate`` measures the coverage of the process rate under
@@ -355,9 +364,10 @@ def estimate_rate(
             )
         reason = (
             "Only a total was given, so the dispersion of the counts cannot be checked; "
-            "exact Poisson interval (events assumed independent at a constant rate)."
+            f"exact Poisson interval (at least {level:.0%} for every rate, if events are "
+            "independent at a constant rate)."
             if family == "auto"
-            else "Exact Poisson interval, as requested."
+            else f"Exact Poisson interval (at least {level:.0%} for every rate), as requested."
         )
         result = poisson_result(
             events,
@@ -413,7 +423,7 @@ def estimate_from_counts(
     label = plural_label(c.name)
     if family in ("auto", "quasipoisson"):
         de = design_effect(c, c if reference is None else reference, level)
-        low, high = quasi_garwood(events, days, de.value, level)
+        low, high = quasi_jeffreys(events, days, de.value, level)
         return RateResult(
             rate=events / days * per_days,
             ci_low=float(low) * per_days,
@@ -424,13 +434,14 @@ def estimate_from_counts(
             per_days=per_days,
             family="quasipoisson",
             level=level,
-            reason=f"Exact Poisson interval scaled by the {de.note}.",
+            reason=f"Jeffreys interval (approximately {level:.0%} on average) of the count "
+            f"scaled by the {de.note}.",
             start=first,
             end=last,
             label=label,
             design_effect=de.value,
         )
-    reason = "Exact Poisson interval, as requested."
+    reason = f"Exact Poisson interval (at least {level:.0%} for every rate), as requested."
     if family == "negbin":
         reason = "Negative binomial interval, as requested (independent periods assumed)."
     if family == "negbin" and (events == 0 or int(np.sum(c.exposure > 0)) < 2):

@@ -8,7 +8,7 @@ __all__ = ["ESTIMANDS", "FAMILY_NAMES", "plural_label"]
 FAMILY_NAMES = {
     "poisson": "exact Poisson",
     "negbin": "negative binomial",
-    "quasipoisson": "Poisson scaled by the design effect",
+    "quasipoisson": "Jeffreys, Poisson scaled by the design effect",
 }
 
 #: What a rate estimates, in words (``estimand=``).

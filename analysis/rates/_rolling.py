@@ -14,7 +14,7 @@ from analysis._draw import concise_dates, get_ax
 from analysis._format import fmt_num, jsonable
 from analysis._series import ProvisionalTail, no_tail
 from analysis.rates._base import RateResultBase
-from analysis.rates._dependent import design_effect, quasi_garwood
+from analysis.rates._dependent import design_effect, quasi_jeffreys
 from analysis.rates._format import FAMILY_NAMES
 from analysis.rates._inputs import check_family, check_level, parse_per, read_counts
 from analysis.rates._numerics import garwood, negbin_interval
@@ -152,7 +152,7 @@ def _scaled_band(events: np.ndarray, de: float, level: float) -> tuple[np.ndarra
     high = np.full(events.shape, np.nan)
     if finite.any():
         distinct, where = np.unique(events[finite], return_inverse=True)
-        lo, hi = quasi_garwood(distinct, 1.0, de, level)
+        lo, hi = quasi_jeffreys(distinct, 1.0, de, level)
         low[finite], high[finite] = lo[where], hi[where]
     return low, high
 
@@ -207,10 +207,10 @@ def rolling_rate(
         Unit of the rate (see :func:`estimate_rate`).
     family : {"auto", "quasipoisson", "poisson", "negbin"}, default "auto"
         The count model of the band. ``"auto"`` (= ``"quasipoisson"``): the
-        exact Garwood band of every window scaled by one design effect for a
+        Jeffreys band of every window scaled by one design effect for a
         window of this length, estimated from the whole series (or
-        ``reference``): it carries overdispersion and serial dependence, and
-        is never narrower than the Poisson band (see :func:`estimate_rate`).
+        ``reference``): it carries overdispersion and serial dependence and
+        covers about ``level`` on average (see :func:`estimate_rate`).
         ``"poisson"``: exact Garwood band per window (independent Poisson
         periods). ``"negbin"``: the overdispersion-robust interval of
         :func:`estimate_rate` in every window, with the dispersion estimated

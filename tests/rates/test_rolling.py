@@ -45,10 +45,10 @@ def test_rolling_default_band_is_the_scaled_interval_of_each_window():
     rr = rolling_rate(s, window=7)
     assert rr.family == "quasipoisson" and rr.design_effect > 1
     frame = rr.to_frame()
-    from analysis.rates._dependent import quasi_garwood
+    from analysis.rates._dependent import quasi_jeffreys
 
     for day in frame.index[6::20]:
-        low, high = quasi_garwood(frame.loc[day, "events"], 7.0, rr.design_effect, 0.95)
+        low, high = quasi_jeffreys(frame.loc[day, "events"], 7.0, rr.design_effect, 0.95)
         assert frame.loc[day, "ci_low"] == pytest.approx(float(low))
         assert frame.loc[day, "ci_high"] == pytest.approx(float(high))
 
