@@ -22,7 +22,8 @@ from analysis.rates._dependent import (
 )
 from analysis.rates._estimate import RateResult, estimate_from_counts, estimate_rate
 from analysis.rates._inputs import check_level, parse_per, read_counts
-from analysis.rates._numerics import max_day_probability, poisson_two_sided
+from analysis.rates._maximum import max_probability
+from analysis.rates._numerics import poisson_two_sided
 
 
 @dataclass(frozen=True, repr=False)
@@ -224,11 +225,14 @@ def check_claim(
     same length, with the Jeffreys interval of the default.
 
     The daily maximum is checked against the distribution of the largest of
-    the days under the estimated rate: a negative binomial with the
-    estimated per-day dispersion when there are daily data, else Poisson;
-    days are treated as independent, which for positively dependent counts
-    overstates the chance of a busy day somewhat (the conservative side for
-    calling a claimed maximum implausible).
+    the days under the estimated rate, with the same overdispersion and
+    dependence: a Poisson count with a latent AR(1) log-rate matched to the
+    dispersion and long-run dispersion of the daily data (or of
+    ``reference``), estimated by simulation with its Monte Carlo error
+    (:func:`analysis.rates._maximum.max_probability`); independent Poisson
+    days, in closed form, from a total alone. Overdispersion makes a busy
+    day likelier; positive dependence makes busy days come together, which
+    leaves fewer independent chances in the period.
 
     Examples
     --------
@@ -251,6 +255,7 @@ def check_claim(
     ):
         raise ValueError(f"max_in_a_day must be a whole number >= 0, not {max_in_a_day!r}")
     c: CountSeries | None = None
+    full: CountSeries | None = None
     ref: CountSeries | None = None
     level = check_level(level)
     per_label, per_days = parse_per(per)
@@ -314,12 +319,17 @@ def check_claim(
         per_day = est.rate / est.per_days
         # the fitted dispersion describes a day only when the periods are days
         daily = c is not None and c.daily
-        source = ref if ref is not None else c
-        alpha = _daily_alpha(source, per_day) if source is not None and (daily or ref) else None
-        prob = max_day_probability(k, per_day, days, alpha)
+        source = ref if ref is not None else full  # a window borrows from its series
+        model = _daily_model(source, per_day) if source is not None and (daily or ref) else None
+        dispersion, long_run = model if model is not None else (1.0, None)
+        busy = max_probability(
+            k, days, mean=per_day, dispersion=dispersion, long_run_dispersion=long_run
+        )
+        prob = busy.probability
+        se = f", Monte Carlo s.e. {busy.mc_se:.3f}" if busy.mc_se > 0 else ""
         chance = (
             f"at the estimated {fmt_short(per_day)} a day, a day with {k} or more happens at "
-            f"least once in {fmt_days(days)} with probability {prob:.2f}"
+            f"least once in {fmt_days(days)} with probability {prob:.2f} ({busy.model}{se})"
         )
         if c is not None and c.daily:
             observed_max = int(c.values.max())
@@ -403,11 +413,23 @@ def _with_reference(est: RateResult, ref: CountSeries) -> RateResult:
     )
 
 
-def _daily_alpha(series: CountSeries, per_day: float) -> float | None:
-    """NB2 alpha per day from a daily series' dispersion (None when not overdispersed)."""
+def _daily_model(series: CountSeries, per_day: float) -> tuple[float, float | None] | None:
+    """Dispersion and long-run dispersion of a day at ``per_day``, from a daily series.
+
+    The latent log-rate model of :mod:`analysis.rates._maximum` keeps its
+    variance and autocorrelation when the mean changes, so the excess
+    dispersion scales with the mean: ``D - 1`` and ``L - D`` estimated at the
+    series' mean are carried to ``per_day`` in proportion. None when the
+    series is not overdispersed; the long-run value is None when the series
+    is too short to estimate dependence (< 30 periods: days then independent).
+    """
     from analysis._dependence import estimate_dependence
 
     dep = estimate_dependence(series.values[series.exposure > 0])
     if dep.mean <= 0 or dep.dispersion <= 1 or per_day <= 0:
         return None
-    return (dep.dispersion - 1.0) / dep.mean
+    ratio = per_day / dep.mean
+    dispersion = 1.0 + (dep.dispersion - 1.0) * ratio
+    if not dep.dependence_estimated or dep.long_run_dispersion <= dep.dispersion:
+        return dispersion, None
+    return dispersion, dispersion + (dep.long_run_dispersion - dep.dispersion) * ratio

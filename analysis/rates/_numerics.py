@@ -71,17 +71,3 @@ def poisson_two_sided(events: int, mean: float) -> float:
     lower = float(poisson.cdf(events, mean))
     upper = float(poisson.sf(events - 1, mean))
     return min(1.0, 2 * min(lower, upper))
-
-
-def max_day_probability(k: int, per_day: float, days: int, alpha: float | None) -> float:
-    """P(at least one of ``days`` days has >= k events) = 1 - F(k - 1)^days."""
-    from scipy.stats import nbinom, poisson
-
-    if k <= 0:
-        return 1.0
-    if alpha:  # NB2 with mean per_day and variance per_day + alpha * per_day^2
-        size = 1.0 / alpha
-        cdf = float(nbinom.cdf(k - 1, size, size / (size + per_day)))
-    else:
-        cdf = float(poisson.cdf(k - 1, per_day))
-    return 1.0 - cdf**days

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -135,3 +136,18 @@ def test_max_in_a_day_with_daily_counts_is_compared_with_the_busiest_day():
     x = np.array([5, 7, 4, 8, 6, 5, 6], dtype=float)
     factor = (stats.t.ppf(0.975, 6) / stats.norm.ppf(0.975)) ** 2
     assert chk.estimate.design_effect == pytest.approx(x.var() / x.mean() * factor)
+
+
+def test_daily_maximum_carries_the_dependence_of_the_daily_data():
+    # SIMULATED: 365 days, mean 5, latent AR(1) log-rate (phi 0.8, sd 0.5)
+    rng = np.random.default_rng(21)
+    z = np.zeros(365)
+    for t in range(1, 365):
+        z[t] = 0.8 * z[t - 1] + 0.5 * np.sqrt(1 - 0.64) * rng.standard_normal()
+    days = pd.date_range("2024-01-01", periods=365, freq="D")
+    counts = pd.Series(rng.poisson(5 * np.exp(z - 0.125)), index=days)
+    chk = check_claim(counts, claimed_rate=5, max_in_a_day=12, start="2024-06-01", end="2024-06-07")
+    assert "latent AR(1) log-rate" in chk.max_note and "Monte Carlo s.e." in chk.max_note
+    assert "lag-1 correlation 0.00" not in chk.max_note  # dependence from the whole series
+    independent = 1 - stats.poisson.cdf(11, chk.estimate.rate) ** 7
+    assert chk.max_probability > independent  # overdispersed days: busy days likelier
