@@ -109,13 +109,16 @@ def _fail(column: str | None, message: str, rows: Any = None, values: Any = None
     return CountDataError(problems)
 
 
-def _local_times(
+def _parsed_times(
     table: pd.DataFrame, time_col: str, dayfirst: bool | None, format: str | None
 ) -> pd.Series:
-    """Parse the time column with one rule for every row; return local wall-clock times.
+    """Parse the time column with one rule for every row; refuse rows without a time.
 
-    See :func:`analysis._dates.parse_datetime_column`. tz-aware times become
-    their local wall-clock time, text with its own UTC offsets the time written.
+    See :func:`analysis._dates.parse_datetime_column`. The result is the
+    column itself when it already holds datetimes (no copy), else the parsed
+    times: naive, tz-aware, or (text with different UTC offsets) naive times
+    on the clock written in each row. :func:`_local_chunk` turns a slice of it
+    into local wall-clock times.
     """
     if time_col not in table.columns:
         raise _fail(
@@ -149,15 +152,30 @@ def _local_times(
             bad,
             raw.iloc[bad].tolist(),
         )
-    if isinstance(times.dtype, pd.DatetimeTZDtype):
-        times = times.dt.tz_localize(None)
     return times
+
+
+def _local_chunk(times: pd.Series, lo: int, hi: int) -> np.ndarray:
+    """Local wall-clock times of rows ``lo:hi`` as int64 in the column's own unit.
+
+    A naive column is viewed, not copied; a tz-aware slice is converted to
+    its wall-clock time by pandas (``tz_localize(None)``), one chunk at a
+    time so that the whole column is never copied.
+    """
+    values = times.array[lo:hi]
+    if isinstance(times.dtype, pd.DatetimeTZDtype):
+        values = values.tz_localize(None)
+    return np.asarray(values.asi8)
 
 
 def _weights(table: pd.DataFrame, weight: str) -> np.ndarray:
     if weight not in table.columns:
         raise _fail(weight, f"missing weight column {weight!r}")
     raw = table[weight]
+    if isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "iu":
+        ints = raw.to_numpy()  # whole numbers already: only the range is checked
+        if len(ints) == 0 or (ints.min() >= 0 and ints.max() < MAX_COUNT):
+            return ints
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
     finite = np.isfinite(values)
     checks = [
@@ -196,7 +214,8 @@ def _check_one_unit(table: pd.DataFrame, keys: list[str]) -> None:
     """Refuse to add up records of different units (claims and launches are not one count)."""
     if "unit" not in table.columns or "unit" in keys:
         return
-    units = table["unit"].dropna().astype(str).str.strip().str.lower().unique()
+    distinct = pd.Series(pd.unique(table["unit"].dropna()))  # normalise the few distinct values
+    units = distinct.astype(str).str.strip().str.lower().unique()
     if len(units) > 1:
         raise _fail(
             "unit",
@@ -300,7 +319,7 @@ def count_incidents(
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table must be a pandas DataFrame, not {type(table).__name__}")
     offset = period_offset(freq)
-    times = _local_times(table, time_col, dayfirst, format)
+    times = _parsed_times(table, time_col, dayfirst, format)
     tz = table[time_col].dt.tz if isinstance(table[time_col].dtype, pd.DatetimeTZDtype) else None
     if tz is not None and isinstance(offset, Tick):
         raise ValueError(
@@ -308,47 +327,34 @@ def count_incidents(
             "hours are not all one hour long; convert the times to naive UTC first "
             "(.dt.tz_convert('UTC').dt.tz_localize(None))"
         )
-    values = _weights(table, weight) if weight is not None else np.ones(len(table), np.int64)
+    values = _weights(table, weight) if weight is not None else None
     keys = _groups(table, by) if by is not None else []
     _check_one_unit(table, keys)
+    if (start is None or end is None) and len(times) == 0:
+        raise ValueError("the table has no events: give start and end to get a zero series")
+    groups = _group_codes(table, keys) if keys else None
 
-    if start is None or end is None:
-        if len(times) == 0:
-            raise ValueError("the table has no events: give start and end to get a zero series")
-    first = to_day(start, "start", tz) if start is not None else times.min().normalize()
-    last = to_day(end, "end", tz) if end is not None else times.max().normalize()
-    if first > last:
-        raise ValueError(f"start {first.date()} is after end {last.date()}")
-    stop = last + pd.Timedelta(days=1)  # exclusive end of the window
-    index = pd.date_range(offset.rollback(first), stop - pd.Timedelta(1, "ns"), freq=offset)
-    index = index.as_unit("ns") if index.unit != "ns" else index
-
-    local = times.to_numpy(dtype="datetime64[ns]")
-    inside = (local >= first.to_datetime64()) & (local < stop.to_datetime64())
-    bins = np.searchsorted(index.to_numpy(dtype="datetime64[ns]"), local[inside], side="right") - 1
-
-    name = weight or "count"
-    if not keys:
-        counts = np.bincount(bins, weights=values[inside], minlength=len(index))
-        result: pd.Series | pd.DataFrame = pd.Series(
-            counts.astype(np.int64), index=index, name=name
-        )
+    if isinstance(offset, Tick):
+        counts, first, last, index = _count_ticks(times, values, groups, offset, start, end)
     else:
-        frame = table.loc[inside, keys].copy()
-        frame["_bin"] = bins
-        frame["_w"] = values[inside]
-        summed = frame.groupby([*keys, "_bin"], observed=True)["_w"].sum()
-        wide = summed.unstack(keys, fill_value=0) if len(summed) else pd.DataFrame()
-        all_groups = _all_groups(table, keys)
-        wide = wide.reindex(index=range(len(index)), columns=all_groups, fill_value=0)
-        wide.index = index
-        wide.columns.names = keys
-        result = wide.astype(np.int64)
-    if weight is not None and bool((np.asarray(result) >= MAX_COUNT).any()):
+        counts, first, last, index = _count_days(times, values, groups, offset, start, end, tz)
+    if weight is not None and bool((counts >= MAX_COUNT).any()):
         raise ValueError(
             f"the summed {weight!r} of a period reaches 2**53, beyond which counts are not "
             "exact; count a smaller unit or fewer rows"
         )
+    counts = counts.astype(np.int64)
+    name = weight or "count"
+    result: pd.Series | pd.DataFrame
+    if groups is None:
+        result = pd.Series(counts, index=index, name=name)
+    else:
+        _, n_groups, columns, order = groups
+        matrix = counts.reshape(n_groups, len(index)).T
+        if order is not None:
+            matrix = matrix[:, order]
+        result = pd.DataFrame(matrix, index=index, columns=columns)
+        result.columns.names = keys
     out_index = pd.DatetimeIndex(result.index)
     if tz is not None:
         out_index = out_index.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
@@ -382,19 +388,163 @@ def daily_counts(table: pd.DataFrame, **kwargs: Any) -> pd.Series | pd.DataFrame
     return count_incidents(table, **kwargs)
 
 
+#: rows handled at a time: the temporaries of one chunk stay a few megabytes
+_CHUNK = 1 << 20
+_Groups = tuple[np.ndarray, int, pd.Index, "np.ndarray | None"]
+
+
+def _window(
+    start: Any, end: Any, tz: Any, lo: pd.Timestamp | None, hi: pd.Timestamp | None
+) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """First and last day counted (naive local midnights) and the exclusive end."""
+    first = to_day(start, "start", tz) if start is not None else lo
+    last = to_day(end, "end", tz) if end is not None else hi
+    assert first is not None and last is not None  # an empty table has start and end
+    if first > last:
+        raise ValueError(f"start {first.date()} is after end {last.date()}")
+    return first, last, last + pd.Timedelta(days=1)
+
+
+def _period_index(offset: BaseOffset, first: pd.Timestamp, stop: pd.Timestamp) -> pd.DatetimeIndex:
+    index = pd.date_range(offset.rollback(first), stop - pd.Timedelta(1, "ns"), freq=offset)
+    return index.as_unit("ns") if index.unit != "ns" else index
+
+
+def _day_number(ts: pd.Timestamp) -> int:
+    return int(ts.to_datetime64().astype("datetime64[D]").astype(np.int64))
+
+
+def _accumulate(
+    bins: np.ndarray,
+    lo: int,
+    hi: int,
+    values: np.ndarray | None,
+    groups: _Groups | None,
+    n_periods: int,
+    keep: np.ndarray | None,
+    total: np.ndarray,
+) -> None:
+    """Add the counts of rows ``lo:hi`` (period ``bins``, rows ``keep``) to ``total``."""
+    weights = None if values is None else values[lo:hi]
+    codes = None if groups is None else groups[0][lo:hi]
+    if keep is not None:
+        bins = bins[keep]
+        weights = None if weights is None else weights[keep]
+        codes = None if codes is None else codes[keep]
+    if codes is not None:
+        bins = bins + codes.astype(np.int64) * n_periods
+    total += np.bincount(bins, weights=weights, minlength=len(total))
+
+
+def _count_days(
+    times: pd.Series,
+    values: np.ndarray | None,
+    groups: _Groups | None,
+    offset: BaseOffset,
+    start: Any,
+    end: Any,
+    tz: Any,
+) -> tuple[np.ndarray, pd.Timestamp, pd.Timestamp, pd.DatetimeIndex]:
+    """Counts per period of whole days (days, weeks, months, ...), by local calendar date.
+
+    Written by hand rather than with ``groupby``: each row's local day number
+    is ``floor(local time / one day)``, computed a chunk at a time into an
+    int32 array (half the size of the time column), and the counts are
+    ``numpy.bincount`` of period (and group) numbers, which is several times
+    faster than a group-by and never copies the whole table.
+    """
+    n = len(times)
+    unit = times.array.unit
+    per_day = int(np.timedelta64(1, "D") / np.timedelta64(1, unit))
+    raw = times.array.asi8
+    small = n == 0 or max(abs(int(raw.min())), abs(int(raw.max()))) // per_day + 2 < 2**31
+    days = np.empty(n, dtype=np.int32 if small else np.int64)
+    for lo in range(0, n, _CHUNK):
+        hi = min(n, lo + _CHUNK)
+        days[lo:hi] = np.floor_divide(_local_chunk(times, lo, hi), per_day)
+    dmin, dmax = (int(days.min()), int(days.max())) if n else (0, 0)
+    epoch = pd.Timestamp(0)
+    first, last, stop = _window(
+        start, end, tz, epoch + pd.Timedelta(days=dmin), epoch + pd.Timedelta(days=dmax)
+    )
+    index = _period_index(offset, first, stop)
+    first_day, last_day = _day_number(first), _day_number(last)
+    n_days = last_day - first_day + 1
+    daily = isinstance(offset, Day) and offset.n == 1
+    lookup = None
+    if not daily:  # period of each day of the window
+        period_days = index.asi8 // (86_400 * 10**9)
+        lookup = np.searchsorted(period_days, np.arange(first_day, last_day + 1), "right") - 1
+    n_groups = 1 if groups is None else groups[1]
+    total = np.zeros(len(index) * n_groups, dtype=np.int64 if values is None else np.float64)
+    masked = n and (dmin < first_day or dmax > last_day)
+    for lo in range(0, n, _CHUNK):
+        hi = min(n, lo + _CHUNK)
+        rel = days[lo:hi].astype(np.int64) - first_day
+        keep = ((rel >= 0) & (rel < n_days)) if masked else None
+        bins = rel if lookup is None else lookup[np.clip(rel, 0, n_days - 1)]
+        _accumulate(bins, lo, hi, values, groups, len(index), keep, total)
+    return total, first, last, index
+
+
+def _count_ticks(
+    times: pd.Series,
+    values: np.ndarray | None,
+    groups: _Groups | None,
+    offset: BaseOffset,
+    start: Any,
+    end: Any,
+) -> tuple[np.ndarray, pd.Timestamp, pd.Timestamp, pd.DatetimeIndex]:
+    """Counts per fixed length (hours, minutes) of naive times: ``(t - first) // length``."""
+    n = len(times)
+    unit = times.array.unit
+    to_ns = int(np.timedelta64(1, unit) / np.timedelta64(1, "ns"))
+    raw = times.array.asi8
+    lo_t = pd.Timestamp(int(raw.min()) * to_ns).normalize() if n else None
+    hi_t = pd.Timestamp(int(raw.max()) * to_ns).normalize() if n else None
+    first, last, stop = _window(start, end, None, lo_t, hi_t)
+    index = _period_index(offset, first, stop)
+    first_ns, stop_ns = first.as_unit("ns").value, stop.as_unit("ns").value
+    step = int(offset.nanos)
+    n_groups = 1 if groups is None else groups[1]
+    total = np.zeros(len(index) * n_groups, dtype=np.int64 if values is None else np.float64)
+    for lo in range(0, n, _CHUNK):
+        hi = min(n, lo + _CHUNK)
+        t = _local_chunk(times, lo, hi)
+        t = t * to_ns if to_ns != 1 else t
+        keep = (t >= first_ns) & (t < stop_ns)
+        bins = np.floor_divide(t - first_ns, step)
+        _accumulate(bins, lo, hi, values, groups, len(index), None if keep.all() else keep, total)
+    return total, first, last, index
+
+
+def _group_codes(table: pd.DataFrame, keys: list[str]) -> _Groups:
+    """Group number of each row, number of groups, the result's columns and their order.
+
+    The columns are every group of the table (all categories of a
+    categorical), sorted by their text; ``order[j]`` is the group number of
+    column ``j`` (None when the numbers are already in column order).
+    """
+    if len(keys) == 1:
+        col = table[keys[0]]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            codes = col.cat.codes.to_numpy()
+            return codes, len(col.cat.categories), pd.Index(col.cat.categories, name=keys[0]), None
+        codes, uniques = pd.factorize(col)
+        labels = [str(u) for u in uniques]
+        order = sorted(range(len(uniques)), key=labels.__getitem__)
+        columns = pd.Index([uniques[i] for i in order], name=keys[0])
+        return codes, len(uniques), columns, np.asarray(order, dtype=np.intp)
+    numbers = table.groupby(keys, sort=False, observed=True).ngroup().to_numpy()
+    first_rows = pd.Series(numbers).drop_duplicates().index.to_numpy()  # group 0, 1, 2, ...
+    uniq = table[keys].iloc[first_rows].reset_index(drop=True)
+    ordered = uniq.sort_values(keys, key=lambda s: s.astype(str))
+    columns = pd.MultiIndex.from_frame(ordered)
+    return numbers, len(uniq), columns, ordered.index.to_numpy()
+
+
 def _with_freq(index: pd.DatetimeIndex, offset: BaseOffset) -> pd.DatetimeIndex:
     try:
         return pd.DatetimeIndex(index, freq=offset)
     except ValueError:  # a fixed length across a DST change in a tz-aware index
         return index
-
-
-def _all_groups(table: pd.DataFrame, keys: list[str]) -> pd.Index:
-    """Every group of the table (all categories of a categorical), sorted."""
-    if len(keys) == 1:
-        col = table[keys[0]]
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            return pd.Index(col.cat.categories, name=keys[0])
-        return pd.Index(sorted(col.unique(), key=str), name=keys[0])
-    uniq = table[keys].drop_duplicates().sort_values(keys, key=lambda s: s.astype(str))
-    return pd.MultiIndex.from_frame(uniq)
