@@ -15,6 +15,7 @@ times are counted as they are.
 
 from __future__ import annotations
 
+import os
 import warnings
 from typing import Any
 
@@ -226,7 +227,7 @@ def _check_one_unit(table: pd.DataFrame, keys: list[str]) -> None:
 
 
 def count_incidents(
-    table: pd.DataFrame,
+    table: pd.DataFrame | str | os.PathLike[str] | list[str],
     *,
     freq: str | BaseOffset = "D",
     by: str | list[str] | None = None,
@@ -236,14 +237,21 @@ def count_incidents(
     time_col: str = "start",
     dayfirst: bool | None = None,
     format: str | None = None,
+    tz: Any = None,
 ) -> pd.Series | pd.DataFrame:
     """Count incidents per period (day, week, month, ...), zeros for periods without any.
 
     Parameters
     ----------
-    table : pandas.DataFrame
+    table : pandas.DataFrame, or path, glob or list of Parquet or CSV files
         Incident table, one row per incident (or per record of one), with a
-        time column (the canonical ``start``). tz-aware times are counted by
+        time column (the canonical ``start``). Given files
+        (``"data/incidents-*.parquet"``), DuckDB scans them without loading
+        them (inputs larger than memory; ``pip install 'incident-trends[large]'``)
+        and the result is exactly that of the same rows in a DataFrame. In
+        files, times are timestamps (tz-aware ones need ``tz=``) or ISO 8601
+        text (counted on the clock written, as in a DataFrame); an empty CSV
+        cell is missing; problems name the file and row (header = row 1). tz-aware times are counted by
         their local calendar date; naive times as they are. Text with mixed
         UTC offsets (``+02:00`` and ``+03:00``) is counted by the local date
         written in each value, and the index is then naive. Text is read
@@ -280,6 +288,10 @@ def count_incidents(
         Read numeric text dates day-first (``True``) or month-first (``False``).
     format : str, optional
         An explicit ``strftime`` format of the time column (wins over ``dayfirst``).
+    tz : str, optional
+        Time zone whose local days are counted, for tz-aware times: they are
+        converted to it. Files keep instants but not their zone, so tz-aware
+        timestamps in files need it. Refused for naive times.
 
     Returns
     -------
@@ -299,6 +311,8 @@ def count_incidents(
         weights; a ``unit`` column with more than one unit (claims and
         launches are never added up) unless ``by`` includes ``"unit"``.
         Each problem names the row (1-based, header = row 1) and column.
+    ImportError
+        Files given and DuckDB not installed (the message names the extra).
     ValueError
         ``start`` after ``end``, ``start``/``end`` that is not a date (or is a
         number), an unknown ``freq``, an empty table without ``start`` and
@@ -315,10 +329,44 @@ def count_incidents(
     [0, 0, 1, 0]
     >>> count_incidents(t, freq="W").tolist()  # weeks starting on Monday 28 October
     [3]
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as d:  # doctest: +SKIP
+    ...     t.to_csv(os.path.join(d, "part-1.csv"), index=False)
+    ...     count_incidents(os.path.join(d, "*.csv")).tolist()
+    [2, 0, 1]
     """
+    if isinstance(table, str | os.PathLike | list | tuple):
+        if dayfirst is not None or format is not None:
+            raise ValueError(
+                "dayfirst= and format= apply to a DataFrame; files are read as ISO 8601 "
+                "text or as timestamps"
+            )
+        offset = period_offset(freq)
+        total, first, last, index, groups, keys = _count_files(
+            table,
+            offset=offset,
+            by=by,
+            start=start,
+            end=end,
+            weight=weight,
+            time_col=time_col,
+            tz=tz,
+        )
+        return _finish(total, first, last, index, groups, keys, weight, tz, offset)
     if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"table must be a pandas DataFrame, not {type(table).__name__}")
+        raise TypeError(
+            "table must be a pandas DataFrame or a path (or glob) of Parquet or CSV files, "
+            f"not {type(table).__name__}"
+        )
     offset = period_offset(freq)
+    if tz is not None:
+        if time_col not in table.columns or not isinstance(
+            table[time_col].dtype, pd.DatetimeTZDtype
+        ):
+            raise ValueError(
+                f"tz={tz!r} applies to tz-aware times; the column {time_col!r} is not tz-aware"
+            )
+        table = table.assign(**{time_col: table[time_col].dt.tz_convert(tz)})
     times = _parsed_times(table, time_col, dayfirst, format)
     tz = table[time_col].dt.tz if isinstance(table[time_col].dtype, pd.DatetimeTZDtype) else None
     if tz is not None and isinstance(offset, Tick):
@@ -338,6 +386,21 @@ def count_incidents(
         counts, first, last, index = _count_ticks(times, values, groups, offset, start, end)
     else:
         counts, first, last, index = _count_days(times, values, groups, offset, start, end, tz)
+    return _finish(counts, first, last, index, groups, keys, weight, tz, offset)
+
+
+def _finish(
+    counts: np.ndarray,
+    first: pd.Timestamp,
+    last: pd.Timestamp,
+    index: pd.DatetimeIndex,
+    groups: _Groups | None,
+    keys: list[str],
+    weight: str | None,
+    tz: Any,
+    offset: BaseOffset,
+) -> pd.Series | pd.DataFrame:
+    """Counts per period (and group) as the labelled Series or DataFrame."""
     if weight is not None and bool((counts >= MAX_COUNT).any()):
         raise ValueError(
             f"the summed {weight!r} of a period reaches 2**53, beyond which counts are not "
@@ -548,3 +611,240 @@ def _with_freq(index: pd.DatetimeIndex, offset: BaseOffset) -> pd.DatetimeIndex:
         return pd.DatetimeIndex(index, freq=offset)
     except ValueError:  # a fixed length across a DST change in a tz-aware index
         return index
+
+
+# --------------------------------------------------------------------------- files (DuckDB)
+
+_ISO = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
+_MAX_PROBLEMS = 1000
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class _Files:
+    """The rows of one or more incident files as a DuckDB relation, with file and row."""
+
+    def __init__(self, source: Any):
+        from analysis.io.files import connect, resolve_files, sql_list
+
+        self.files, self.kind = resolve_files(source)
+        self.con = connect()
+        listed = sql_list(self.files)
+        if self.kind == "parquet":
+            scan = (
+                f"read_parquet({listed}, filename=true, file_row_number=true, union_by_name=true)"
+            )
+            self.scan = scan
+            self.numbered = f"(SELECT *, file_row_number + 2 AS _row FROM {scan})"
+        else:
+            scan = f"read_csv({listed}, all_varchar=true, header=true, filename=true, union_by_name=true)"
+            self.scan = scan
+            # data row r of a file is line r + 1 (header = line 1); DuckDB keeps the file order
+            self.numbered = (
+                f"(SELECT *, row_number() OVER (PARTITION BY filename) + 1 AS _row FROM {scan})"
+            )
+        described = self.con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
+        self.types = {str(r[0]): str(r[1]) for r in described if r[0] not in _FILE_COLUMNS}
+        self.name = self.files[0] if len(self.files) == 1 else f"{len(self.files)} files"
+
+    def fail(self, column: str | None, message: str) -> CountDataError:
+        return CountDataError(Problem(self.name, None, column, None, message))
+
+    def bad_rows(self, where: str, column: str, value: str, message: str) -> list[Problem]:
+        sql = (
+            f"SELECT filename, _row, CAST({value} AS VARCHAR) FROM {self.numbered} "
+            f"WHERE {where} ORDER BY filename, _row LIMIT {_MAX_PROBLEMS}"
+        )
+        return [
+            Problem(str(f), int(r), column, v, message)
+            for f, r, v in self.con.execute(sql).fetchall()
+        ]
+
+
+_FILE_COLUMNS = ("filename", "file_row_number")
+
+
+def _file_local_time(files: _Files, time_col: str, tz: Any) -> str:
+    """SQL for each row's local wall-clock time (NULL where it cannot be read)."""
+    kind = files.types[time_col]
+    col = _quote(time_col)
+    if kind == "VARCHAR":
+        if tz is not None:
+            raise ValueError(
+                f"tz={tz!r}: the times in {files.name} are text, counted on the clock written "
+                "in each value; tz= applies to tz-aware timestamps"
+            )
+        text = f"trim({col})"
+        offset = r"'(Z|[+-]\d{2}(:?\d{2})?)$'"
+        local = f"TRY_CAST(substr({text}, 1, 10) || regexp_replace(substr({text}, 11), {offset}, '') AS TIMESTAMP)"
+        return f"(CASE WHEN regexp_full_match({text}, '{_ISO}') THEN {local} END)"
+    if kind == "DATE" or (kind.startswith("TIMESTAMP") and "TIME ZONE" not in kind):
+        if tz is not None:
+            raise ValueError(
+                f"tz={tz!r}: the times in {files.name} are naive ({kind}); tz= applies to "
+                "tz-aware timestamps (TIMESTAMP WITH TIME ZONE)"
+            )
+        return f"CAST({col} AS TIMESTAMP)"
+    if kind == "TIMESTAMP WITH TIME ZONE":
+        if tz is None:
+            raise ValueError(
+                f"the times in {files.name} are tz-aware (UTC instants) and the files do not "
+                "keep the time zone: pass tz= (e.g. tz='Asia/Jerusalem') to count local days"
+            )
+        return f"timezone('{str(tz).replace(chr(39), '')}', {col})"
+    raise files.fail(time_col, f"time column {time_col!r} holds {kind}, not dates or times")
+
+
+def _count_files(
+    source: Any,
+    *,
+    offset: BaseOffset,
+    by: str | list[str] | None,
+    start: Any,
+    end: Any,
+    weight: str | None,
+    time_col: str,
+    tz: Any,
+) -> tuple[np.ndarray, pd.Timestamp, pd.Timestamp, pd.DatetimeIndex, _Groups | None, list[str]]:
+    """:func:`count_incidents` of files, aggregated by DuckDB; the same result as in memory.
+
+    DuckDB scans the files (never loading them whole) and returns one row per
+    day and group; the days are then put in periods and the groups in
+    columns by the same code as the in-memory path.
+    """
+    files = _Files(source)
+    con = files.con
+    if time_col not in files.types:
+        raise files.fail(
+            time_col,
+            f"missing time column {time_col!r}; columns are {list(files.types)} (pass time_col=...)",
+        )
+    if tz is not None and isinstance(offset, Tick):
+        raise ValueError(
+            f"freq {offset.freqstr!r} is shorter than a day but the times are tz-aware ({tz})"
+        )
+    local = _file_local_time(files, time_col, tz)
+    col = _quote(time_col)
+    problems = files.bad_rows(
+        f"{local} IS NULL",
+        time_col,
+        col,
+        "missing or unparseable time (every row must have a time to be counted)",
+    )
+    if problems:
+        raise CountDataError(problems)
+    w_sql = "1"
+    if weight is not None:
+        if weight not in files.types:
+            raise files.fail(weight, f"missing weight column {weight!r}")
+        w = _quote(weight)
+        w_num = f"TRY_CAST(trim(CAST({w} AS VARCHAR)) AS DOUBLE)"
+        if files.types[weight] != "VARCHAR":
+            w_num = f"CAST({w} AS DOUBLE)"
+        bad = (
+            f"{w_num} IS NULL OR isnan({w_num}) OR isinf({w_num}) OR {w_num} < 0 "
+            f"OR {w_num} <> round({w_num}) OR {w_num} >= {float(MAX_COUNT)}"
+        )
+        sql = (
+            f"SELECT filename, _row, CAST({w} AS VARCHAR), {w_num} FROM {files.numbered} "
+            f"WHERE {bad} ORDER BY filename, _row LIMIT {_MAX_PROBLEMS}"
+        )
+        rows = con.execute(sql).fetchall()
+        if rows:
+            raise CountDataError(_weight_problems(rows, weight))
+        w_sql = f"CAST({w_num} AS BIGINT)"
+    keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    for key in keys:
+        if key not in files.types:
+            raise files.fail(key, f"missing group column {key!r}")
+        problems = files.bad_rows(
+            f"{_quote(key)} IS NULL",
+            key,
+            "NULL",
+            "missing group value (fill it, e.g. with 'unknown', so the row is counted)",
+        )
+        if problems:
+            raise CountDataError(problems)
+    if "unit" in files.types and "unit" not in keys:
+        found = con.execute(f"SELECT DISTINCT unit FROM {files.scan} WHERE unit IS NOT NULL")
+        units = sorted({str(u).strip().lower() for (u,) in found.fetchall()})
+        if len(units) > 1:
+            raise files.fail(
+                "unit",
+                f"the table mixes units ({', '.join(units)}): counts of different units are "
+                "never added up; count each unit apart with by='unit'",
+            )
+
+    lo, hi, n_rows = con.execute(
+        f"SELECT min(t), max(t), count(*) FROM (SELECT {local} AS t FROM {files.scan})"
+    ).fetchone()
+    if (start is None or end is None) and n_rows == 0:
+        raise ValueError("the files have no events: give start and end to get a zero series")
+    lo_day = None if lo is None else pd.Timestamp(lo).normalize()
+    hi_day = None if hi is None else pd.Timestamp(hi).normalize()
+    first, last, stop = _window(start, end, tz, lo_day, hi_day)
+    index = _period_index(offset, first, stop)
+    group_sql = "".join(f", {_quote(k)} AS _g{i}" for i, k in enumerate(keys))
+    group_by = "".join(f", _g{i}" for i in range(len(keys)))
+    if isinstance(offset, Tick):
+        bin_sql = f"(epoch_ns(t) - {first.as_unit('ns').value}) // {int(offset.nanos)}"
+    else:
+        bin_sql = "datediff('day', DATE '1970-01-01', CAST(t AS DATE))"
+    sql = (
+        f"SELECT {bin_sql} AS _bin{group_by}, CAST(SUM(_w) AS DOUBLE) AS _n FROM ("
+        f"SELECT {local} AS t, {w_sql} AS _w{group_sql} FROM {files.scan}) "
+        f"WHERE t >= TIMESTAMP '{first}' AND t < TIMESTAMP '{stop}' GROUP BY ALL"
+    )
+    agg = con.execute(sql).fetchnumpy()
+    bins = np.asarray(agg["_bin"], dtype=np.int64)
+    if not isinstance(offset, Tick):
+        first_day = _day_number(first)
+        rel = bins - first_day
+        if not (isinstance(offset, Day) and offset.n == 1):
+            period_days = index.asi8 // (86_400 * 10**9)
+            rel = np.searchsorted(period_days, rel + first_day, "right") - 1
+        bins = rel
+    sums = np.asarray(agg["_n"], dtype=np.float64)
+    groups = None
+    n_groups = 1
+    codes = np.zeros(len(bins), dtype=np.int64)
+    if keys:
+        distinct = con.execute(
+            f"SELECT DISTINCT {', '.join(_quote(k) for k in keys)} FROM {files.scan}"
+        ).fetchnumpy()
+        present = pd.DataFrame({k: _plain(distinct[k]) for k in keys})
+        groups = _group_codes(present, keys)
+        n_groups = groups[1]
+        found = pd.DataFrame({k: _plain(agg[f"_g{i}"]) for i, k in enumerate(keys)})
+        if len(keys) == 1:
+            codes = pd.Index(present[keys[0]]).get_indexer(found[keys[0]])
+        else:
+            codes = pd.MultiIndex.from_frame(present).get_indexer(pd.MultiIndex.from_frame(found))
+    total = np.zeros(len(index) * n_groups, dtype=np.float64)
+    np.add.at(total, bins + codes * len(index), sums)
+    return total, first, last, index, groups, keys
+
+
+def _plain(values: Any) -> np.ndarray:
+    """A fetched DuckDB column as a plain numpy array (masked arrays unmasked)."""
+    return np.asarray(values.data if isinstance(values, np.ma.MaskedArray) else values)
+
+
+def _weight_problems(rows: list[tuple[Any, ...]], weight: str) -> list[Problem]:
+    """The problems of bad weights, with the messages of the in-memory path."""
+    problems = []
+    for file, row, raw, value in rows:
+        v = np.nan if value is None else float(value)
+        checks = [
+            (np.isnan(v), "missing or non-numeric weight (fill it or drop the row explicitly)"),
+            (np.isinf(v), "infinite weight: a count of events is a whole number"),
+            (np.isfinite(v) and v < 0, "negative weight: a count of events cannot be negative"),
+            (np.isfinite(v) and v != np.round(v), "weight is not a whole number"),
+            (np.isfinite(v) and v >= MAX_COUNT, "weight too large (at most 2**53 is exact)"),
+        ]
+        problems.extend(
+            Problem(str(file), int(row), weight, raw, message) for bad, message in checks if bad
+        )
+    return problems
