@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from analysis.curation._fast import exact_map, is_text, iso_times, whole_numbers
 from analysis.curation.vocabulary import load_vocabulary
 from analysis.errors import Problem
 from analysis.io.csv import EARLIEST_YEAR, LATEST_YEAR, missing_column_message
@@ -328,36 +329,134 @@ _MESSAGES: dict[str, str] = {
 
 
 def _element_checks(spec: ColumnSpec) -> list[pa.Check]:
+    """The checks of one column, each applied to the whole column at once.
+
+    Each gives, for every cell, the answer of the one-value function named in
+    it (:func:`parse_timestamp`, :func:`parse_whole_number`, ...): text in a
+    form that :mod:`analysis.curation._fast` can certify is read with numpy,
+    every other value by the one-value function (see that module).
+    """
     import pandera.pandas as pa
 
-    def check(fn: Callable[[Any], bool], name: str) -> pa.Check:
-        return pa.Check(fn, element_wise=True, name=name, ignore_na=True)
+    def check(fn: Callable[[pd.Series], np.ndarray], name: str) -> pa.Check:
+        def run(values: pd.Series) -> pd.Series:
+            return pd.Series(fn(values) | values.isna().to_numpy(), index=values.index)
+
+        return pa.Check(run, element_wise=False, name=name, ignore_na=True)
 
     if spec.vocabulary is not None:
         vocabulary = load_vocabulary(spec.vocabulary)
-        return [check(lambda v: vocabulary.normalise(v) is not None, "vocabulary")]
+        return [check(_each(lambda v: vocabulary.normalise(v) is not None), "vocabulary")]
     if spec.kind in ("datetime", "date"):
-        return [
-            check(lambda v: parse_timestamp(v) is not None, "iso_datetime"),
-            check(_plausible_year, "plausible_year"),
-        ]
+        return [check(_iso_ok, "iso_datetime"), check(_year_ok, "plausible_year")]
     if spec.kind == "count":
         return [
-            check(lambda v: parse_whole_number(v) is not None, "whole_number"),
-            check(lambda v: (parse_whole_number(v) or 0) >= 0, "non_negative"),
-            check(lambda v: (parse_whole_number(v) or 0) <= _INT64_MAX, "int64_range"),
+            check(_whole(lambda n: np.ones(len(n), bool), lambda v: parse_whole_number(v) is not None), "whole_number"),
+            check(_whole(lambda n: n >= 0, lambda v: (parse_whole_number(v) or 0) >= 0), "non_negative"),
+            check(_whole(lambda n: np.ones(len(n), bool), lambda v: (parse_whole_number(v) or 0) <= _INT64_MAX), "int64_range"),
         ]
     if spec.kind == "number":
         return [
-            check(lambda v: _parse_number(v) is not None, "number"),
-            check(lambda v: (_parse_number(v) or 0.0) >= 0, "non_negative"),
+            check(_each(lambda v: _parse_number(v) is not None), "number"),
+            check(_each(lambda v: (_parse_number(v) or 0.0) >= 0), "non_negative"),
         ]
     if spec.kind == "enum":
         allowed = frozenset(spec.allowed)
-        return [check(lambda v: isinstance(v, str) and v in allowed, "allowed_values")]
+        return [check(_enum(allowed), "allowed_values")]
     if spec.kind == "address":
-        return [check(_is_address, "web_address")]
+        return [check(_addresses, "web_address")]
     return []
+
+
+def _each(fn: Callable[[Any], bool]) -> Callable[[pd.Series], np.ndarray]:
+    """``fn`` of every present cell (once per distinct value of a text column)."""
+
+    def run(values: pd.Series) -> np.ndarray:
+        out = np.ones(len(values), dtype=bool)
+        present = values.notna().to_numpy()
+        if present.any():
+            answers = exact_map(values[present], fn, by_value=is_text(values))
+            out[present] = answers.to_numpy(dtype=bool)
+        return out
+
+    return run
+
+
+def _completed(
+    values: pd.Series, certain: np.ndarray, ok: np.ndarray, fn: Callable[[Any], bool]
+) -> np.ndarray:
+    """``ok`` where ``certain``; ``fn`` of the other present cells."""
+    out = np.where(certain, ok, True)
+    rest = ~certain & values.notna().to_numpy()
+    if rest.any():
+        out[rest] = exact_map(values[rest], fn, by_value=True).to_numpy(dtype=bool)
+    return out
+
+
+_ISO_CACHE: list[Any] = [None, None]
+
+
+def _iso(values: pd.Series) -> dict[str, np.ndarray]:
+    """:func:`iso_times` of a column, kept for the next check of the same column."""
+    if _ISO_CACHE[0] is not values:
+        _ISO_CACHE[:] = [values, iso_times(values)]
+    return _ISO_CACHE[1]
+
+
+def _iso_ok(values: pd.Series) -> np.ndarray:
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return np.ones(len(values), dtype=bool)
+    if not is_text(values):
+        return _each(lambda v: parse_timestamp(v) is not None)(values)
+    found = _iso(values)
+    return _completed(values, found["certain"], found["certain"], lambda v: parse_timestamp(v) is not None)
+
+
+def _year_ok(values: pd.Series) -> np.ndarray:
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        years = values.dt.year.to_numpy(dtype=float, na_value=np.nan)
+        return ~((years < EARLIEST_YEAR) | (years > LATEST_YEAR))
+    if not is_text(values):
+        return _each(_plausible_year)(values)
+    found = _iso(values)
+    year = found["year"]
+    return _completed(values, found["certain"], (year >= EARLIEST_YEAR) & (year <= LATEST_YEAR), _plausible_year)
+
+
+def _whole(
+    fast: Callable[[np.ndarray], np.ndarray], fn: Callable[[Any], bool]
+) -> Callable[[pd.Series], np.ndarray]:
+    """A check of whole numbers: ``fast`` of the certified numbers, ``fn`` of other cells."""
+
+    def run(values: pd.Series) -> np.ndarray:
+        if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu":
+            return np.asarray(fast(values.to_numpy().astype(np.int64)), dtype=bool)
+        if not is_text(values):
+            return _each(fn)(values)
+        found = whole_numbers(values)
+        return _completed(values, found["certain"], fast(found["value"]), fn)
+
+    return run
+
+
+def _enum(allowed: frozenset[str]) -> Callable[[pd.Series], np.ndarray]:
+    def run(values: pd.Series) -> np.ndarray:
+        if is_text(values):
+            return values.isin(list(allowed)).to_numpy(dtype=bool)
+        return _each(lambda v: isinstance(v, str) and v in allowed)(values)
+
+    return run
+
+
+def _addresses(values: pd.Series) -> np.ndarray:
+    if not is_text(values):
+        return _each(_is_address)(values)
+    text = values.str.strip()
+    ok = np.array(text.str.fullmatch(_URL.pattern, case=False).fillna(False), dtype=bool)
+    rest = ~ok & values.notna().to_numpy()
+    if rest.any():
+        ok[rest] = text[rest].str.fullmatch(_BARE_ADDRESS.pattern).fillna(False).to_numpy(bool)
+    return ok
 
 
 def _period_order(df: pd.DataFrame) -> pd.Series | bool:
@@ -377,8 +476,7 @@ def _present(df: pd.DataFrame, column: str) -> pd.Series:
     """Whether each row has a non-empty cell in ``column`` (all False when absent)."""
     if column not in df:
         return pd.Series(False, index=df.index, dtype=bool)
-    values = df[column]
-    return pd.Series([not _is_na(v) for v in values], index=df.index, dtype=bool)
+    return df[column].notna().astype(bool)
 
 
 def _has_source(df: pd.DataFrame) -> pd.Series | bool:
@@ -513,7 +611,11 @@ def blanks_to_na(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for name in out.columns:
         values = out[name]
-        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        if is_text(values):  # every present value is a str: blank when empty or all spaces
+            blank = ((values == "") | values.str.isspace()).fillna(False).astype(bool)
+            if blank.any():
+                out[name] = values.where(~blank, None)
+        elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
             blank = values.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
             if blank.any():
                 out[name] = values.where(~blank, None)
@@ -585,6 +687,8 @@ def check_table(
         cases = exc.failure_cases
     else:
         return header
+    finally:
+        _ISO_CACHE[:] = [None, None]
 
     problems: list[Problem] = []
     seen: set[tuple[str, int | None, str | None]] = set()
