@@ -789,6 +789,18 @@ def _datetime_column(values: pd.Series) -> tuple[pd.Series, pd.Series | None]:
     """
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values, None
+    fast = _certain_times(values)
+    if fast is not None:
+        local, found = fast
+        if not found["has_offset"].any():
+            return local, None
+        instants = np.where(
+            found["has_offset"],
+            local.to_numpy() - found["offset_us"].astype("timedelta64[us]"),
+            np.datetime64("NaT", "us"),
+        )
+        utc = pd.Series(pd.DatetimeIndex(instants).tz_localize("UTC"), index=values.index)
+        return local, utc
     parsed = [parse_timestamp(v) if not _is_na(v) else None for v in values]
     local: list[Any] = [_naive(p) if p is not None else pd.NaT for p in parsed]
     out = pd.Series(pd.to_datetime(local), index=values.index, name=values.name)
@@ -801,13 +813,59 @@ def _datetime_column(values: pd.Series) -> tuple[pd.Series, pd.Series | None]:
     return out, utc
 
 
+def _certain_times(values: pd.Series) -> tuple[pd.Series, dict[str, np.ndarray]] | None:
+    """The local times of a text column, read by :func:`iso_times` where it can.
+
+    The values it cannot certify are read by :func:`parse_timestamp`; None
+    when it certifies none (then the one-value parser reads the column).
+    """
+    if not is_text(values):
+        return None
+    present = values.notna().to_numpy()
+    if not present.any():
+        return None
+    found = iso_times(values)
+    certain = found["certain"] & present
+    if not certain.any():
+        return None
+    local = np.where(certain, found["local"], np.datetime64("NaT", "us"))
+    rest = np.flatnonzero(present & ~certain)  # parsed one by one (text parses to microseconds)
+    for pos in rest:
+        ts = parse_timestamp(values.iat[pos])
+        if ts is None:
+            continue
+        if ts.tzinfo is not None:
+            found["has_offset"][pos] = True
+            found["offset_us"][pos] = int(ts.utcoffset().total_seconds() * 1_000_000)
+            ts = ts.tz_localize(None)
+        local[pos] = ts.as_unit("us").to_datetime64()
+    return pd.Series(local, index=values.index, name=values.name), found
+
+
 def _date_column(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values
+    fast = _certain_times(values)
+    if fast is not None:
+        return fast[0]
     parsed = [parse_timestamp(v) if not _is_na(v) else None for v in values]
     items: list[Any] = [_naive(p) if p is not None else pd.NaT for p in parsed]
     out = pd.to_datetime(items)
     return pd.Series(out, index=values.index, name=values.name)
+
+
+def _certain_whole(values: pd.Series) -> pd.Series | None:
+    """A text column of certified whole numbers as int64 (Int64 with gaps); else None."""
+    if not is_text(values):
+        return None
+    present = values.notna().to_numpy()
+    found = whole_numbers(values)
+    if not present.any() or not found["certain"][present].all():
+        return None
+    if present.all():
+        return pd.Series(found["value"], index=values.index, dtype="int64")
+    array = pd.arrays.IntegerArray(found["value"], ~present)
+    return pd.Series(array, index=values.index, dtype="Int64")
 
 
 def parse_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
@@ -845,6 +903,8 @@ def parse_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
                 out[f"{col.name}_utc"] = utc
         elif col.kind == "date":
             out[col.name] = _date_column(values)
+        elif col.kind == "count" and (whole := _certain_whole(values)) is not None:
+            out[col.name] = whole
         elif col.kind == "count":
             numbers = [None if _is_na(v) else parse_whole_number(v) for v in values]
             dtype = "Int64" if any(n is None for n in numbers) else "int64"
@@ -854,7 +914,13 @@ def parse_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
             out[col.name] = pd.Series(floats, index=out.index, dtype="float64")
         elif col.vocabulary is not None:
             vocabulary = load_vocabulary(col.vocabulary)
-            terms = [None if _is_na(v) else vocabulary.normalise(v) or v for v in values]
+            present = values.notna().to_numpy()
+            terms = np.full(len(values), None, dtype=object)
+            if present.any():
+                found = exact_map(
+                    values[present], lambda v: vocabulary.normalise(v) or v, by_value=is_text(values)
+                )
+                terms[present] = found.to_numpy(dtype=object)
             out[col.name] = pd.Series(terms, index=out.index, dtype=object)
         elif col.default is not None:
             out[col.name] = values.astype("str").where(values.notna(), col.default)

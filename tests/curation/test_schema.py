@@ -358,3 +358,81 @@ def test_docstring_examples_run():
 def test_far_out_year_is_flagged(start):
     problems = check_table(incidents(2, start=["2024-11-04", start]), INCIDENTS, file="t.csv")
     assert [(p.row, p.column) for p in problems if "placeholder" in p.message] == [(3, "start")]
+
+
+# ---------------------------------------------------------------- whole-column checks = one-value
+
+
+_TRICKY_TIMES = [
+    "2024-11-04", "2024-11-04T21:30", "2024-11-04 21:30:00", "2024-11-04T21:30:00.5",
+    "2024-11-04T21:30:00.123456", "2024-11-04T21:30:00+02:00", "2024-11-04T21:30Z",
+    "2024-02-29", "2023-02-29", "2024-04-31", "0000-01-01", "0001-01-01", "1899-12-31",
+    "9999-12-31T23:59:59.999999-23:59", "2024-11-04T24:00", "2024-11-04T23:60",
+    "2024-11-04T21:30:60", "2024-11-04T21:30+24:00", "2024-11-04T21:30:00.1234567",
+    "2024-11-04x21:30", " 2024-11-04 ", "2024-13-01", "2024-00-10", "2024-11-00",
+    "2024-11-04T21:30+0200", "2024-11-04T21", "2024-11-04Z", "2024-11-04+02:00",
+    "1900-02-29", "2000-02-29", "abcd-ef-gh", "2024-11-04T21:30:00-00:30", "04/11/2024",
+    "2024-11-04T21:30:00.12Z", "٢٠٢٤-11-04", "", None,
+]
+_TRICKY_NUMBERS = ["12", "+3", "-0", " 7 ", "2.5", "x", "-", "+", "1 2", "٣", "0007",
+                   "123456789012345678", "9223372036854775807", "9223372036854775808",
+                   "-5", "", None, "1e3"]
+
+
+def _mutated(values, n, seed):
+    import random
+
+    rng = random.Random(seed)
+    chars = "0123456789-:T .Z+x"
+    out = list(values)
+    for _ in range(n):
+        s = list(rng.choice([v for v in values if v]))
+        for _ in range(rng.randint(0, 2)):
+            s[rng.randrange(len(s))] = rng.choice(chars)
+        out.append("".join(s))
+    return out
+
+
+def _as_object(frame):
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def test_whole_column_checks_give_the_problems_of_the_one_value_parsers():
+    # text columns take the whole-column path, object columns the one-value path
+    times = _mutated(_TRICKY_TIMES, 3000, seed=1)
+    numbers = (_TRICKY_NUMBERS * 200)[: len(times)]
+    numbers += [None] * (len(times) - len(numbers))
+    table = incidents(len(times), start=times, quantity=numbers)
+    text = table.astype("str").where(table.notna(), None)
+    fast = check_table(text, INCIDENTS)
+    exact = check_table(_as_object(table), INCIDENTS)
+    assert fast == exact
+    assert {p.column for p in fast} >= {"start", "quantity"}  # the comparison is not empty
+    assert len(fast) > 500
+
+
+def test_whole_column_parsing_gives_the_values_of_the_one_value_parsers():
+    # the rows that pass check_table: ISO times with a plausible year (1900-2100)
+    times = [
+        t
+        for t in _mutated(_TRICKY_TIMES, 3000, seed=2)
+        if t and parse_timestamp(t) and 1900 <= parse_timestamp(t).year <= 2100
+    ]
+    numbers = [str(k) for k in range(len(times))]
+    table = incidents(len(times), start=times, quantity=numbers, weapon=["UAV", "Drone"] * (len(times) // 2) + ["drone"] * (len(times) % 2))
+    fast = parse_table(table.astype("str"), INCIDENTS)
+    exact = parse_table(_as_object(table), INCIDENTS)
+    for column in ("start", "start_utc", "quantity", "weapon"):
+        pd.testing.assert_series_equal(fast[column], exact[column], check_dtype=True)
+    assert fast["start_utc"].notna().sum() > 100  # offsets were present
+
+
+def test_whole_column_parsing_keeps_gaps_in_optional_counts_and_times():
+    table = incidents(3, start=["2024-11-04T01:00+02:00", "2024-11-05", "2024-11-06"])
+    table["time_precision"] = ["minute", None, "day"]
+    table["quantity"] = ["1", "2", "3"]
+    fast = parse_table(table.astype("str").where(table.notna(), None), INCIDENTS)
+    exact = parse_table(_as_object(table), INCIDENTS)
+    pd.testing.assert_frame_equal(
+        fast[["start", "start_utc", "quantity"]], exact[["start", "start_utc", "quantity"]]
+    )
