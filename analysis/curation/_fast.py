@@ -52,20 +52,36 @@ def exact_map(values: pd.Series, fn: Callable[[Any], Any], *, by_value: bool) ->
     return pd.Series([fn(v) for v in values], index=values.index, dtype=object)
 
 
-def _bytes(text: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """ASCII values as an ``(n, width + 1)`` byte matrix, their lengths, and which fit."""
-    n = len(text)
-    plain = text.to_numpy(dtype=object, na_value="")
+_SPACE = np.zeros(256, dtype=bool)
+_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True  # the ASCII characters str.strip removes
+
+
+def _bytes(values: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stripped ASCII values as an ``(n, width + 1)`` byte matrix, their lengths, which fit.
+
+    Values that are missing, not ASCII, hold a NUL or are longer than
+    ``width`` do not fit (they are never certified).
+    """
+    n = len(values)
+    size = width + 1
+    plain = values.to_numpy(dtype=object, na_value="")
     ascii_ = np.ones(n, dtype=bool)
     try:
-        fixed = plain.astype(f"S{width + 1}")
+        fixed = plain.astype(f"S{size}")
     except (UnicodeEncodeError, ValueError, TypeError):  # some values are not ASCII: not certified
         ascii_ = np.array([isinstance(v, str) and v.isascii() for v in plain], dtype=bool)
-        fixed = np.where(ascii_, plain, "").astype(f"S{width + 1}")
-    matrix = fixed.view(np.uint8).reshape(n, width + 1)
-    nonzero = matrix != 0
-    length = nonzero.sum(axis=1)
-    first_zero = np.argmin(nonzero, axis=1)  # a NUL inside a value: not certified
+        fixed = np.where(ascii_, plain, "").astype(f"S{size}")
+    matrix = fixed.view(np.uint8).reshape(n, size)
+    length = (matrix != 0).sum(axis=1)
+    rows = np.arange(n)
+    padded = _SPACE[matrix[:, 0]] | _SPACE[matrix[rows, np.maximum(length - 1, 0)]]
+    for pos in np.flatnonzero(padded & ascii_):  # blank space around the value: strip it
+        text = str(plain[pos]).strip()
+        fixed[pos] = text.encode("ascii")[:size] if len(text) < size else b""
+        ascii_[pos] = len(text) < size
+    if padded.any():
+        length = (matrix != 0).sum(axis=1)
+    first_zero = np.argmin(matrix != 0, axis=1)  # a NUL inside a value: not certified
     fits = (length <= width) & (first_zero == length) & ascii_
     return matrix, length, fits
 
@@ -103,8 +119,7 @@ def iso_times(values: pd.Series) -> dict[str, np.ndarray]:
     ([True, False, False], '2024-11-04T21:30:00.000000', 120)
     """
     n = len(values)
-    text = values.astype("str").str.strip() if len(values) else values.astype("str")
-    b, length, ok = _bytes(text, 32)
+    b, length, ok = _bytes(values, 32)
     ok &= length >= 10
     dash = (b[:, 4] == ord("-")) & (b[:, 7] == ord("-"))
     ok_y, year = _digits(b, 0, 4)
@@ -199,8 +214,7 @@ def whole_numbers(values: pd.Series) -> dict[str, np.ndarray]:
     ([True, True, False, False], [12, -3, 0, 0])
     """
     n = len(values)
-    text = values.astype("str").str.strip() if n else values.astype("str")
-    b, length, ok = _bytes(text, 19)
+    b, length, ok = _bytes(values, 19)
     sign = (b[:, 0] == ord("+")) | (b[:, 0] == ord("-"))
     start = sign.astype(np.int64)
     ok &= (length - start >= 1) & (length - start <= 18)

@@ -329,43 +329,51 @@ _MESSAGES: dict[str, str] = {
 
 
 def _element_checks(spec: ColumnSpec) -> list[pa.Check]:
-    """The checks of one column, each applied to the whole column at once.
-
-    Each gives, for every cell, the answer of the one-value function named in
-    it (:func:`parse_timestamp`, :func:`parse_whole_number`, ...): text in a
-    form that :mod:`analysis.curation._fast` can certify is read with numpy,
-    every other value by the one-value function (see that module).
-    """
+    """The pandera checks of one column (see :func:`_column_checks`)."""
     import pandera.pandas as pa
 
     def check(fn: Callable[[pd.Series], np.ndarray], name: str) -> pa.Check:
         def run(values: pd.Series) -> pd.Series:
-            return pd.Series(fn(values) | values.isna().to_numpy(), index=values.index)
+            return pd.Series(fn(values) | _missing(values), index=values.index)
 
         return pa.Check(run, element_wise=False, name=name, ignore_na=True)
 
+    return [check(fn, name) for name, fn in _column_checks(spec)]
+
+
+def _column_checks(spec: ColumnSpec) -> list[tuple[str, Callable[[pd.Series], np.ndarray]]]:
+    """The checks of one column: a name and a function of the whole column.
+
+    Each function gives, for every cell, the answer of the one-value function
+    named in it (:func:`parse_timestamp`, :func:`parse_whole_number`, ...):
+    text in a form that :mod:`analysis.curation._fast` can certify is read
+    with numpy, every other value by the one-value function (see that module).
+    """
     if spec.vocabulary is not None:
         vocabulary = load_vocabulary(spec.vocabulary)
-        return [check(_each(lambda v: vocabulary.normalise(v) is not None), "vocabulary")]
+        return [("vocabulary", _each(lambda v: vocabulary.normalise(v) is not None))]
     if spec.kind in ("datetime", "date"):
-        return [check(_iso_ok, "iso_datetime"), check(_year_ok, "plausible_year")]
+        return [("iso_datetime", _iso_ok), ("plausible_year", _year_ok)]
     if spec.kind == "count":
         return [
-            check(_whole(lambda n: np.ones(len(n), bool), lambda v: parse_whole_number(v) is not None), "whole_number"),
-            check(_whole(lambda n: n >= 0, lambda v: (parse_whole_number(v) or 0) >= 0), "non_negative"),
-            check(_whole(lambda n: np.ones(len(n), bool), lambda v: (parse_whole_number(v) or 0) <= _INT64_MAX), "int64_range"),
+            ("whole_number", _whole(_true, lambda v: parse_whole_number(v) is not None)),
+            ("non_negative", _whole(lambda n: n >= 0, lambda v: (parse_whole_number(v) or 0) >= 0)),
+            ("int64_range", _whole(_true, lambda v: (parse_whole_number(v) or 0) <= _INT64_MAX)),
         ]
     if spec.kind == "number":
         return [
-            check(_each(lambda v: _parse_number(v) is not None), "number"),
-            check(_each(lambda v: (_parse_number(v) or 0.0) >= 0), "non_negative"),
+            ("number", _each(lambda v: _parse_number(v) is not None)),
+            ("non_negative", _each(lambda v: (_parse_number(v) or 0.0) >= 0)),
         ]
     if spec.kind == "enum":
-        allowed = frozenset(spec.allowed)
-        return [check(_enum(allowed), "allowed_values")]
+        return [("allowed_values", _enum(frozenset(spec.allowed)))]
     if spec.kind == "address":
-        return [check(_addresses, "web_address")]
+        return [("web_address", _addresses)]
     return []
+
+
+def _true(numbers: np.ndarray) -> np.ndarray:
+    return np.ones(len(numbers), dtype=bool)
 
 
 def _each(fn: Callable[[Any], bool]) -> Callable[[pd.Series], np.ndarray]:
@@ -373,7 +381,7 @@ def _each(fn: Callable[[Any], bool]) -> Callable[[pd.Series], np.ndarray]:
 
     def run(values: pd.Series) -> np.ndarray:
         out = np.ones(len(values), dtype=bool)
-        present = values.notna().to_numpy()
+        present = ~_missing(values)
         if present.any():
             answers = exact_map(values[present], fn, by_value=is_text(values))
             out[present] = answers.to_numpy(dtype=bool)
@@ -387,20 +395,31 @@ def _completed(
 ) -> np.ndarray:
     """``ok`` where ``certain``; ``fn`` of the other present cells."""
     out = np.where(certain, ok, True)
-    rest = ~certain & values.notna().to_numpy()
+    rest = ~certain & ~_missing(values)
     if rest.any():
         out[rest] = exact_map(values[rest], fn, by_value=True).to_numpy(dtype=bool)
     return out
 
 
-_ISO_CACHE: list[Any] = [None, None]
+_CACHE: dict[str, Any] = {"column": None}
+
+
+def _cached(values: pd.Series, key: str, fn: Callable[[pd.Series], Any]) -> Any:
+    """``fn(values)``, kept for the next check of the same column (checks run column by column)."""
+    if _CACHE["column"] is not values:
+        _CACHE.clear()
+        _CACHE["column"] = values
+    if key not in _CACHE:
+        _CACHE[key] = fn(values)
+    return _CACHE[key]
+
+
+def _missing(values: pd.Series) -> np.ndarray:
+    return _cached(values, "missing", lambda v: v.isna().to_numpy())
 
 
 def _iso(values: pd.Series) -> dict[str, np.ndarray]:
-    """:func:`iso_times` of a column, kept for the next check of the same column."""
-    if _ISO_CACHE[0] is not values:
-        _ISO_CACHE[:] = [values, iso_times(values)]
-    return _ISO_CACHE[1]
+    return _cached(values, "iso", iso_times)
 
 
 def _iso_ok(values: pd.Series) -> np.ndarray:
@@ -433,7 +452,7 @@ def _whole(
             return np.asarray(fast(values.to_numpy().astype(np.int64)), dtype=bool)
         if not is_text(values):
             return _each(fn)(values)
-        found = whole_numbers(values)
+        found = _cached(values, "whole", whole_numbers)
         return _completed(values, found["certain"], fast(found["value"]), fn)
 
     return run
@@ -453,7 +472,7 @@ def _addresses(values: pd.Series) -> np.ndarray:
         return _each(_is_address)(values)
     text = values.str.strip()
     ok = np.array(text.str.fullmatch(_URL.pattern, case=False).fillna(False), dtype=bool)
-    rest = ~ok & values.notna().to_numpy()
+    rest = ~ok & ~_missing(values)
     if rest.any():
         ok[rest] = text[rest].str.fullmatch(_BARE_ADDRESS.pattern).fillna(False).to_numpy(bool)
     return ok
@@ -667,8 +686,6 @@ def check_table(
     t.csv, row 3, column 'start': not an ISO 8601 date or date-time (write e.g. 2024-11-04 or 2024-11-04T21:30:00+02:00) (value '2024-13-01')
     t.csv, row 3, column 'quantity': 'quantity' must not be negative (value '-1')
     """  # noqa: E501
-    import pandera.pandas as pa
-
     line = list(range(2, len(frame) + 2)) if rows is None else [int(r) for r in rows]
     if len(line) != len(frame):
         raise ValueError("rows must give one line number per row of frame")
@@ -681,14 +698,9 @@ def check_table(
     if "source_url" not in work and "source_ref" not in work:
         message = "required column is missing: give source_url, or source_name with source_ref"
         header.append(Problem(file, None, "source_url", None, message))
-    try:
-        _SCHEMAS[spec.name]().validate(work, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-    else:
+    cases = _failure_cases(work, spec)
+    if cases.empty:
         return header
-    finally:
-        _ISO_CACHE[:] = [None, None]
 
     problems: list[Problem] = []
     seen: set[tuple[str, int | None, str | None]] = set()
@@ -735,6 +747,65 @@ def check_table(
     order = {name: i for i, name in enumerate(columns)}
     problems.sort(key=lambda p: (-1 if p.row is None else p.row, order.get(p.column or "", -1)))
     return problems
+
+
+def _failure_cases(work: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """The failure cases of the schema of ``spec`` on ``work``, as pandera reports them.
+
+    The same checks as ``build_schema(spec).validate(work, lazy=True)`` (each
+    check's function is the one in the schema), with pandera's rules for
+    missing values (a check ignores missing cells; a table check ignores rows
+    that are missing in every column), run here without pandera's per-check
+    bookkeeping, which on two million rows cost more than the checks
+    themselves. :func:`_pandera_failure_cases` runs pandera itself; a test
+    keeps the two equal.
+    """
+    cases: list[tuple[str, str | None, int | None, Any]] = []
+    try:
+        for col in spec.columns:
+            if col.name not in work:
+                if col.required:
+                    cases.append(("column_in_dataframe", None, None, col.name))
+                continue
+            values = work[col.name]
+            missing = _missing(values)
+            if col.required:
+                cases.extend(("not_nullable", col.name, int(i), None) for i in np.flatnonzero(missing))
+            if col.kind == "id":
+                dup = values.duplicated(keep=False).to_numpy() & ~missing
+                cases.extend(
+                    ("field_uniqueness", col.name, int(i), values.iat[i]) for i in np.flatnonzero(dup)
+                )
+            for name, fn in _column_checks(col):
+                ok = np.asarray(fn(values), dtype=bool) | missing
+                cases.extend((name, col.name, int(i), values.iat[i]) for i in np.flatnonzero(~ok))
+    finally:
+        _CACHE.clear()
+        _CACHE["column"] = None
+    empty_rows = work.isna().all(axis="columns").to_numpy() if len(work.columns) else None
+    for name in _TABLE_FRAME_CHECKS[spec.name]:
+        result = _FRAME_CHECKS[name][0](work)
+        if isinstance(result, bool):
+            continue
+        failed = ~np.asarray(result, dtype=bool)
+        if empty_rows is not None:
+            failed &= ~empty_rows
+        cases.extend((name, None, int(i), None) for i in np.flatnonzero(failed))
+    return pd.DataFrame(cases, columns=["check", "column", "index", "failure_case"], dtype=object)
+
+
+def _pandera_failure_cases(work: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """The failure cases of ``build_schema(spec).validate(work, lazy=True)`` (pandera itself)."""
+    import pandera.pandas as pa
+
+    try:
+        _SCHEMAS[spec.name]().validate(work, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        return exc.failure_cases
+    finally:
+        _CACHE.clear()
+        _CACHE["column"] = None
+    return pd.DataFrame(columns=["check", "column", "index", "failure_case"])
 
 
 def _positions_by_value(values: pd.Series) -> dict[Any, list[int]]:
