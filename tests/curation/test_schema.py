@@ -436,3 +436,52 @@ def test_whole_column_parsing_keeps_gaps_in_optional_counts_and_times():
     pd.testing.assert_frame_equal(
         fast[["start", "start_utc", "quantity"]], exact[["start", "start_utc", "quantity"]]
     )
+
+
+def _cases(frame):
+    out = set()
+    for case in frame.itertuples(index=False):
+        index = None if pd.isna(case.index) else int(case.index)
+        column = None if pd.isna(case.column) else str(case.column)
+        if case.check in ("has_source", "name_has_reference", "period_order", "count_is_whole"):
+            column = None  # pandera names each cell of a failing row; check_table names one
+        if case.check == "column_in_dataframe":
+            column, index = str(case.failure_case), None
+        out.add((str(case.check), column, index))
+    return out
+
+
+@pytest.mark.parametrize("spec_name", ["incidents", "figures"])
+def test_failure_cases_are_those_of_the_pandera_schema(spec_name):
+    from analysis.curation.schema import _failure_cases, _pandera_failure_cases
+
+    times = _mutated(_TRICKY_TIMES, 400, seed=4)
+    n = len(times)
+    numbers = (_TRICKY_NUMBERS * 40)[:n]
+    urls = (["https://example.org/a", "example.org", "not a url", None, "HTTP://X.ORG/b c"] * n)[:n]
+    ids = [f"i{k % (n - 20)}" if k % 7 else None for k in range(n)]  # repeats and gaps
+    if spec_name == "incidents":
+        table = incidents(n, incident_id=ids, start=times, quantity=numbers, source_url=urls)
+        table["weapon"] = (["drone", "UAV", "catapult", None] * n)[:n]
+        table["source_name"] = (["IDF", None, None] * n)[:n]
+        table["time_precision"] = (["minute", "week", None] * n)[:n]
+        spec = INCIDENTS
+    else:
+        table = figures(n, figure_id=ids, period_start=times, value=numbers, source_url=urls)
+        table["period_end"] = list(reversed(times))
+        table["measure"] = (["count", "rate_per_day", "bogus", None] * n)[:n]
+        spec = FIGURES
+    table.loc[5] = None  # a row missing in every column
+    work = blanks_to_na(table.astype("str").where(table.notna(), None))
+    ours = _cases(_failure_cases(work, spec))
+    theirs = _cases(_pandera_failure_cases(work, spec))
+    assert ours == theirs
+    assert len(ours) > 300
+    assert len({c[0] for c in ours}) >= 6  # many different checks take part
+
+
+def test_failure_cases_report_a_missing_required_column_like_pandera():
+    from analysis.curation.schema import _failure_cases, _pandera_failure_cases
+
+    work = incidents(2).drop(columns=["unit"])
+    assert _cases(_failure_cases(work, INCIDENTS)) == _cases(_pandera_failure_cases(work, INCIDENTS))
