@@ -251,11 +251,11 @@ def count_incidents(
         and the result is exactly that of the same rows in a DataFrame. In
         files, times are timestamps (tz-aware ones need ``tz=``) or ISO 8601
         text (counted on the clock written, as in a DataFrame); an empty CSV
-        cell is missing; problems name the file and row (header = row 1). tz-aware times are counted by
-        their local calendar date; naive times as they are. Text with mixed
-        UTC offsets (``+02:00`` and ``+03:00``) is counted by the local date
-        written in each value, and the index is then naive. Text is read
-        with one rule for every row: numeric dates such as ``04/11/2024``
+        cell is missing; problems name the file and row (header = row 1).
+        tz-aware times are counted by their local calendar date; naive
+        times as they are. Text with mixed UTC offsets (``+02:00`` and
+        ``+03:00``) is counted by the local date written in each value,
+        and the index is then naive. Text is read with one rule for every row: numeric dates such as ``04/11/2024``
         that could be day-first or month-first are refused unless
         ``dayfirst`` or ``format`` says which (see
         :func:`analysis._dates.parse_datetime_column`).
@@ -639,7 +639,8 @@ class _Files:
             self.scan = scan
             self.numbered = f"(SELECT *, file_row_number + 2 AS _row FROM {scan})"
         else:
-            scan = f"read_csv({listed}, all_varchar=true, header=true, filename=true, union_by_name=true)"
+            options = "all_varchar=true, header=true, filename=true, union_by_name=true"
+            scan = f"read_csv({listed}, {options})"
             self.scan = scan
             # data row r of a file is line r + 1 (header = line 1); DuckDB keeps the file order
             self.numbered = (
@@ -678,7 +679,8 @@ def _file_local_time(files: _Files, time_col: str, tz: Any) -> str:
             )
         text = f"trim({col})"
         offset = r"'(Z|[+-]\d{2}(:?\d{2})?)$'"
-        local = f"TRY_CAST(substr({text}, 1, 10) || regexp_replace(substr({text}, 11), {offset}, '') AS TIMESTAMP)"
+        clock = f"substr({text}, 1, 10) || regexp_replace(substr({text}, 11), {offset}, '')"
+        local = f"TRY_CAST({clock} AS TIMESTAMP)"
         return f"(CASE WHEN regexp_full_match({text}, '{_ISO}') THEN {local} END)"
     if kind == "DATE" or (kind.startswith("TIMESTAMP") and "TIME ZONE" not in kind):
         if tz is not None:
@@ -719,7 +721,8 @@ def _count_files(
     if time_col not in files.types:
         raise files.fail(
             time_col,
-            f"missing time column {time_col!r}; columns are {list(files.types)} (pass time_col=...)",
+            f"missing time column {time_col!r}; columns are {list(files.types)} "
+            "(pass time_col=...)",
         )
     if tz is not None and isinstance(offset, Tick):
         raise ValueError(
@@ -834,7 +837,7 @@ def _plain(values: Any) -> np.ndarray:
 
 def _weight_problems(rows: list[tuple[Any, ...]], weight: str) -> list[Problem]:
     """The problems of bad weights, with the messages of the in-memory path."""
-    problems = []
+    problems: list[Problem] = []
     for file, row, raw, value in rows:
         v = np.nan if value is None else float(value)
         checks = [

@@ -128,7 +128,7 @@ def report(
 
 
 def simulated_incidents(n_rows: int, seed: int = 0, days: int = 1000) -> pd.DataFrame:
-    """SIMULATED incident rows: daily totals from ``simulate_counts`` (nb5+weekly), spread in each day."""
+    """SIMULATED incident rows: daily totals from simulate_counts (nb5+weekly), spread in a day."""
     rng = np.random.default_rng(seed)
     sim = simulate_counts(PROCESSES["nb5+weekly"], days, n_rows / days, rng)
     per_day = sim.counts.to_numpy()
@@ -234,15 +234,18 @@ def bench_duckdb(n_rows: int, repeats: int, workdir: Path) -> None:
         print("\nDuckDB path: duckdb not installed (pip install 'incident-trends[large]'), skipped")
         return
     print(
-        f"\nDuckDB path on {n_rows:,} SIMULATED rows in Parquet, by day and weapon (reference: pandas path in memory)"
+        f"\nDuckDB path on {n_rows:,} SIMULATED rows in Parquet, by day and weapon "
+        "(reference: the pandas path in memory)"
     )
     path = workdir / "incidents.parquet"
     con = duckdb.connect()
     con.execute(
         f"""
         COPY (
-            SELECT TIMESTAMP '2023-10-07' + to_microseconds((hash(i) % {1000 * 86_400_000_000})::BIGINT) AS start,
-                   ['drone', 'rocket', 'missile', 'infiltration'][1 + (hash(i + 1) % 4)::INT] AS weapon,
+            SELECT TIMESTAMP '2023-10-07'
+                       + to_microseconds((hash(i) % {1000 * 86_400_000_000})::BIGINT) AS start,
+                   ['drone', 'rocket', 'missile', 'infiltration'][1 + (hash(i + 1) % 4)::INT]
+                       AS weapon,
                    1 + (hash(i + 2) % 5)::BIGINT AS quantity
             FROM range({n_rows}) t(i)
         ) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
@@ -276,7 +279,8 @@ def bench_duckdb(n_rows: int, repeats: int, workdir: Path) -> None:
 
 def bench_validate(n_rows: int, repeats: int, workdir: Path) -> None:
     print(
-        f"\nvalidate_file on a SIMULATED incident CSV of {n_rows:,} rows (reference: pandas.read_csv)"
+        f"\nvalidate_file on a SIMULATED incident CSV of {n_rows:,} rows "
+        "(reference: pandas.read_csv)"
     )
     path = workdir / "incidents.csv"
     incident_csv(path, n_rows)
@@ -370,7 +374,8 @@ def main(argv: list[str] | None = None) -> int:
     sections = set(args.only.split(","))
     load_before = os.getloadavg()
     print(
-        f"bench_data: python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
+        f"bench_data: python {platform.python_version()}, pandas {pd.__version__}, "
+        f"numpy {np.__version__}, "
         f"{os.cpu_count()} cpus, load average before {load_before}"
     )
     with tempfile.TemporaryDirectory() as d:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["exact_map", "iso_times", "is_text", "whole_numbers"]
+__all__ = ["exact_map", "is_text", "iso_times", "whole_numbers"]
 
 _ZERO = ord("0")
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
@@ -45,7 +45,7 @@ def exact_map(values: pd.Series, fn: Callable[[Any], Any], *, by_value: bool) ->
     if by_value:
         distinct = pd.unique(values)
         answers = [fn(v) for v in distinct]
-        codes = pd.Index(distinct).get_indexer(values)
+        codes = pd.Index(distinct).get_indexer(pd.Index(values))
         out = np.empty(len(distinct), dtype=object)
         out[:] = answers
         return pd.Series(out[codes], index=values.index, dtype=object)
@@ -88,7 +88,7 @@ def _bytes(values: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray, np.nd
 
 def _digits(b: np.ndarray, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
     part = b[:, start:stop].astype(np.int64) - _ZERO
-    ok = ((part >= 0) & (part <= 9)).all(axis=1)
+    ok = np.asarray(((part >= 0) & (part <= 9)).all(axis=1), dtype=bool)
     value = np.zeros(len(b), dtype=np.int64)
     for k in range(stop - start):
         value = value * 10 + part[:, k]

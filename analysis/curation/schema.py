@@ -38,7 +38,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -428,7 +428,9 @@ def _iso_ok(values: pd.Series) -> np.ndarray:
     if not is_text(values):
         return _each(lambda v: parse_timestamp(v) is not None)(values)
     found = _iso(values)
-    return _completed(values, found["certain"], found["certain"], lambda v: parse_timestamp(v) is not None)
+    return _completed(
+        values, found["certain"], found["certain"], lambda v: parse_timestamp(v) is not None
+    )
 
 
 def _year_ok(values: pd.Series) -> np.ndarray:
@@ -439,7 +441,9 @@ def _year_ok(values: pd.Series) -> np.ndarray:
         return _each(_plausible_year)(values)
     found = _iso(values)
     year = found["year"]
-    return _completed(values, found["certain"], (year >= EARLIEST_YEAR) & (year <= LATEST_YEAR), _plausible_year)
+    return _completed(
+        values, found["certain"], (year >= EARLIEST_YEAR) & (year <= LATEST_YEAR), _plausible_year
+    )
 
 
 def _whole(
@@ -698,7 +702,7 @@ def check_table(
     if "source_url" not in work and "source_ref" not in work:
         message = "required column is missing: give source_url, or source_name with source_ref"
         header.append(Problem(file, None, "source_url", None, message))
-    cases = _failure_cases(work, spec)
+    cases: Any = _failure_cases(work, spec)  # rows: check, column, index, failure_case
     if cases.empty:
         return header
 
@@ -770,15 +774,20 @@ def _failure_cases(work: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
             values = work[col.name]
             missing = _missing(values)
             if col.required:
-                cases.extend(("not_nullable", col.name, int(i), None) for i in np.flatnonzero(missing))
+                cases.extend(
+                    ("not_nullable", col.name, int(i), None) for i in np.flatnonzero(missing)
+                )
             if col.kind == "id":
                 dup = values.duplicated(keep=False).to_numpy() & ~missing
                 cases.extend(
-                    ("field_uniqueness", col.name, int(i), values.iat[i]) for i in np.flatnonzero(dup)
+                    ("field_uniqueness", col.name, i, values.iat[i])
+                    for i in np.flatnonzero(dup).tolist()
                 )
             for name, fn in _column_checks(col):
                 ok = np.asarray(fn(values), dtype=bool) | missing
-                cases.extend((name, col.name, int(i), values.iat[i]) for i in np.flatnonzero(~ok))
+                cases.extend(
+                    (name, col.name, i, values.iat[i]) for i in np.flatnonzero(~ok).tolist()
+                )
     finally:
         _CACHE.clear()
         _CACHE["column"] = None
@@ -862,16 +871,15 @@ def _datetime_column(values: pd.Series) -> tuple[pd.Series, pd.Series | None]:
         return values, None
     fast = _certain_times(values)
     if fast is not None:
-        local, found = fast
+        written, found = fast
         if not found["has_offset"].any():
-            return local, None
-        instants = np.where(
+            return written, None
+        at = np.where(
             found["has_offset"],
-            local.to_numpy() - found["offset_us"].astype("timedelta64[us]"),
+            written.to_numpy() - found["offset_us"].astype("timedelta64[us]"),
             np.datetime64("NaT", "us"),
         )
-        utc = pd.Series(pd.DatetimeIndex(instants).tz_localize("UTC"), index=values.index)
-        return local, utc
+        return written, pd.Series(pd.DatetimeIndex(at).tz_localize("UTC"), index=values.index)
     parsed = [parse_timestamp(v) if not _is_na(v) else None for v in values]
     local: list[Any] = [_naive(p) if p is not None else pd.NaT for p in parsed]
     out = pd.Series(pd.to_datetime(local), index=values.index, name=values.name)
@@ -901,13 +909,14 @@ def _certain_times(values: pd.Series) -> tuple[pd.Series, dict[str, np.ndarray]]
         return None
     local = np.where(certain, found["local"], np.datetime64("NaT", "us"))
     rest = np.flatnonzero(present & ~certain)  # parsed one by one (text parses to microseconds)
-    for pos in rest:
+    for pos in rest.tolist():
         ts = parse_timestamp(values.iat[pos])
         if ts is None:
             continue
-        if ts.tzinfo is not None:
+        offset = ts.utcoffset()
+        if offset is not None:
             found["has_offset"][pos] = True
-            found["offset_us"][pos] = int(ts.utcoffset().total_seconds() * 1_000_000)
+            found["offset_us"][pos] = int(offset.total_seconds() * 1_000_000)
             ts = ts.tz_localize(None)
         local[pos] = ts.as_unit("us").to_datetime64()
     return pd.Series(local, index=values.index, name=values.name), found
@@ -923,6 +932,11 @@ def _date_column(values: pd.Series) -> pd.Series:
     items: list[Any] = [_naive(p) if p is not None else pd.NaT for p in parsed]
     out = pd.to_datetime(items)
     return pd.Series(out, index=values.index, name=values.name)
+
+
+def _term(vocabulary: Any, value: Any) -> Any:
+    """The canonical term of ``value``, or the value itself when it is not in the vocabulary."""
+    return vocabulary.normalise(value) or value
 
 
 def _certain_whole(values: pd.Series) -> pd.Series | None:
@@ -989,7 +1003,9 @@ def parse_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
             terms = np.full(len(values), None, dtype=object)
             if present.any():
                 found = exact_map(
-                    values[present], lambda v: vocabulary.normalise(v) or v, by_value=is_text(values)
+                    values[present],
+                    partial(_term, vocabulary),
+                    by_value=is_text(values),
                 )
                 terms[present] = found.to_numpy(dtype=object)
             out[col.name] = pd.Series(terms, index=out.index, dtype=object)

@@ -820,7 +820,9 @@ def _shape_reason(record: list[str], header: list[str]) -> tuple[str, str | None
 
 def _one_line_records(
     lines: list[str], header: list[str], header_row: int, file: str
-) -> tuple[dict[str, list[str | None]], list[int], list[tuple[int, str, str]], list[Problem]] | None:
+) -> (
+    tuple[dict[str, list[str | None]], list[int], list[tuple[int, str, str]], list[Problem]] | None
+):
     """The records of a file in which every record is one line, split by pandas' C reader.
 
     The same records, cells, rejects and problems as the csv module's loop in

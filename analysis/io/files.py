@@ -36,7 +36,7 @@ def _kind(path: str) -> str | None:
 
 
 def resolve_files(source: FileSource) -> tuple[list[str], str]:
-    """The files named by a path, a glob or a list of them, and their format.
+    r"""The files named by a path, a glob or a list of them, and their format.
 
     Parameters
     ----------
@@ -63,7 +63,7 @@ def resolve_files(source: FileSource) -> tuple[list[str], str]:
     >>> import tempfile, os
     >>> with tempfile.TemporaryDirectory() as d:
     ...     for name in ("a.csv", "b.csv"):
-    ...         _ = open(os.path.join(d, name), "w").write("start\\n2024-01-01\\n")
+    ...         _ = open(os.path.join(d, name), "w").write("start\n2024-01-01\n")
     ...     files, kind = resolve_files(os.path.join(d, "*.csv"))
     >>> [os.path.basename(f) for f in files], kind
     (['a.csv', 'b.csv'], 'csv')

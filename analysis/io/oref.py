@@ -253,7 +253,7 @@ def _to_frame(
         why or ("" if len(r) == width else f"expected {width} fields, found {len(r)}")
         for r, why in zip(records, broken, strict=True)
     ]
-    fixed = [(r + [""] * width)[:width] for r in records]
+    fixed = [r if len(r) == width else (r + [""] * width)[:width] for r in records]
     frame = pd.DataFrame(fixed, columns=header, dtype=object)
     frame.insert(0, "line", np.asarray(lines, dtype=np.int64))
     return frame, pd.Series(shape_reason, index=frame.index, dtype=object)

@@ -364,19 +364,64 @@ def test_far_out_year_is_flagged(start):
 
 
 _TRICKY_TIMES = [
-    "2024-11-04", "2024-11-04T21:30", "2024-11-04 21:30:00", "2024-11-04T21:30:00.5",
-    "2024-11-04T21:30:00.123456", "2024-11-04T21:30:00+02:00", "2024-11-04T21:30Z",
-    "2024-02-29", "2023-02-29", "2024-04-31", "0000-01-01", "0001-01-01", "1899-12-31",
-    "9999-12-31T23:59:59.999999-23:59", "2024-11-04T24:00", "2024-11-04T23:60",
-    "2024-11-04T21:30:60", "2024-11-04T21:30+24:00", "2024-11-04T21:30:00.1234567",
-    "2024-11-04x21:30", " 2024-11-04 ", "2024-13-01", "2024-00-10", "2024-11-00",
-    "2024-11-04T21:30+0200", "2024-11-04T21", "2024-11-04Z", "2024-11-04+02:00",
-    "1900-02-29", "2000-02-29", "abcd-ef-gh", "2024-11-04T21:30:00-00:30", "04/11/2024",
-    "2024-11-04T21:30:00.12Z", "٢٠٢٤-11-04", "", None,
+    "2024-11-04",
+    "2024-11-04T21:30",
+    "2024-11-04 21:30:00",
+    "2024-11-04T21:30:00.5",
+    "2024-11-04T21:30:00.123456",
+    "2024-11-04T21:30:00+02:00",
+    "2024-11-04T21:30Z",
+    "2024-02-29",
+    "2023-02-29",
+    "2024-04-31",
+    "0000-01-01",
+    "0001-01-01",
+    "1899-12-31",
+    "9999-12-31T23:59:59.999999-23:59",
+    "2024-11-04T24:00",
+    "2024-11-04T23:60",
+    "2024-11-04T21:30:60",
+    "2024-11-04T21:30+24:00",
+    "2024-11-04T21:30:00.1234567",
+    "2024-11-04x21:30",
+    " 2024-11-04 ",
+    "2024-13-01",
+    "2024-00-10",
+    "2024-11-00",
+    "2024-11-04T21:30+0200",
+    "2024-11-04T21",
+    "2024-11-04Z",
+    "2024-11-04+02:00",
+    "1900-02-29",
+    "2000-02-29",
+    "abcd-ef-gh",
+    "2024-11-04T21:30:00-00:30",
+    "04/11/2024",
+    "2024-11-04T21:30:00.12Z",
+    "٢٠٢٤-11-04",
+    "",
+    None,
 ]
-_TRICKY_NUMBERS = ["12", "+3", "-0", " 7 ", "2.5", "x", "-", "+", "1 2", "٣", "0007",
-                   "123456789012345678", "9223372036854775807", "9223372036854775808",
-                   "-5", "", None, "1e3"]
+_TRICKY_NUMBERS = [
+    "12",
+    "+3",
+    "-0",
+    " 7 ",
+    "2.5",
+    "x",
+    "-",
+    "+",
+    "1 2",
+    "٣",
+    "0007",
+    "123456789012345678",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-5",
+    "",
+    None,
+    "1e3",
+]
 
 
 def _mutated(values, n, seed):
@@ -419,7 +464,12 @@ def test_whole_column_parsing_gives_the_values_of_the_one_value_parsers():
         if t and parse_timestamp(t) and 1900 <= parse_timestamp(t).year <= 2100
     ]
     numbers = [str(k) for k in range(len(times))]
-    table = incidents(len(times), start=times, quantity=numbers, weapon=["UAV", "Drone"] * (len(times) // 2) + ["drone"] * (len(times) % 2))
+    table = incidents(
+        len(times),
+        start=times,
+        quantity=numbers,
+        weapon=["UAV", "Drone"] * (len(times) // 2) + ["drone"] * (len(times) % 2),
+    )
     fast = parse_table(table.astype("str"), INCIDENTS)
     exact = parse_table(_as_object(table), INCIDENTS)
     for column in ("start", "start_utc", "quantity", "weapon"):
@@ -484,4 +534,6 @@ def test_failure_cases_report_a_missing_required_column_like_pandera():
     from analysis.curation.schema import _failure_cases, _pandera_failure_cases
 
     work = incidents(2).drop(columns=["unit"])
-    assert _cases(_failure_cases(work, INCIDENTS)) == _cases(_pandera_failure_cases(work, INCIDENTS))
+    assert _cases(_failure_cases(work, INCIDENTS)) == _cases(
+        _pandera_failure_cases(work, INCIDENTS)
+    )

@@ -476,7 +476,7 @@ _AWKWARD = [
     "id,start,n\na,2024-01-01\nb,2024-01-02,2,9\n,,\n , , \nc,2024-01-03,3\n",
     "id,start,n\n   \nd,2024-01-04,4\n\n\n",
     "n\n1\n  \n\n2\n",
-    "id,start,n\na,2024-01-01,1\nb,\"open\n",
+    'id,start,n\na,2024-01-01,1\nb,"open\n',
     'id,start,n\na,x"y,1\nb,"q"z,2\n',
     "id,start,n\na,éè ,1\nb,\u00a0x\u00a0,2\n",
     "id,start,n\ra,1,2\rb,3\r",
@@ -493,7 +493,11 @@ def test_one_line_reader_gives_the_records_of_the_csv_module_loop(text, monkeypa
     pd.testing.assert_frame_equal(fast.frame, slow.frame)
     pd.testing.assert_frame_equal(fast.malformed, slow.malformed)
     assert fast.problems == slow.problems
-    assert (fast.fatal, fast.columns, fast.header_row) == (slow.fatal, slow.columns, slow.header_row)
+    assert (fast.fatal, fast.columns, fast.header_row) == (
+        slow.fatal,
+        slow.columns,
+        slow.header_row,
+    )
 
 
 def test_one_line_reader_is_used_for_a_plain_file(monkeypatch):
