@@ -255,9 +255,10 @@ def count_incidents(
         tz-aware times are counted by their local calendar date; naive
         times as they are. Text with mixed UTC offsets (``+02:00`` and
         ``+03:00``) is counted by the local date written in each value,
-        and the index is then naive. Text is read with one rule for every row: numeric dates such as ``04/11/2024``
-        that could be day-first or month-first are refused unless
-        ``dayfirst`` or ``format`` says which (see
+        and the index is then naive. Text is read with one rule for every
+        row: numeric dates such as ``04/11/2024`` that could be day-first
+        or month-first are refused unless ``dayfirst`` or ``format`` says
+        which (see
         :func:`analysis._dates.parse_datetime_column`).
     freq : str or pandas offset, default "D"
         Length of a period: ``"D"`` (days), ``"W"`` (weeks starting on
