@@ -95,6 +95,26 @@ def _digits(b: np.ndarray, start: int, stop: int) -> tuple[np.ndarray, np.ndarra
     return ok, value
 
 
+_CHUNK = 1 << 17  # rows read at a time: the byte matrices stay a few megabytes
+
+
+def _chunked(
+    read: Callable[[pd.Series], dict[str, np.ndarray]],
+) -> Callable[[pd.Series], dict[str, np.ndarray]]:
+    """``read`` applied to slices of a column, the results joined (bounded temporaries)."""
+
+    def run(values: pd.Series) -> dict[str, np.ndarray]:
+        if len(values) <= _CHUNK:
+            return read(values)
+        parts = [read(values.iloc[i : i + _CHUNK]) for i in range(0, len(values), _CHUNK)]
+        return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+
+    run.__doc__ = read.__doc__
+    run.__name__ = read.__name__
+    return run
+
+
+@_chunked
 def iso_times(values: pd.Series) -> dict[str, np.ndarray]:
     """Read ISO 8601 text exactly as ``datetime.fromisoformat`` does, where its form is certain.
 
@@ -195,6 +215,7 @@ def iso_times(values: pd.Series) -> dict[str, np.ndarray]:
     }
 
 
+@_chunked
 def whole_numbers(values: pd.Series) -> dict[str, np.ndarray]:
     """Read whole numbers written as digits (``12``, ``+3``, ``-0``), where the form is certain.
 

@@ -879,8 +879,11 @@ def _one_line_records(
         starts.append(number)
     cells = np.empty((len(starts), width), dtype=object)
     if plain_lines:
+        data = "\n".join(plain_lines).encode("utf-8")  # bytes: a StringIO would hold 4 per char
+        plain_lines.clear()
         split = pd.read_csv(
-            io.StringIO("\n".join(plain_lines)),
+            io.BytesIO(data),
+            encoding="utf-8",
             header=None,
             names=list(range(width)),
             dtype=str,
@@ -889,7 +892,8 @@ def _one_line_records(
             skip_blank_lines=False,
             engine="c",
         )
-        if len(split) != len(plain_lines):  # pragma: no cover - one line, one row
+        del data
+        if len(split) != len(plain_pos):  # pragma: no cover - one line, one row
             return None
         cells[np.asarray(plain_pos, dtype=np.intp)] = split.to_numpy(dtype=object)
     for pos, record in quoted.items():

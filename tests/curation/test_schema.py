@@ -537,3 +537,18 @@ def test_failure_cases_report_a_missing_required_column_like_pandera():
     assert _cases(_failure_cases(work, INCIDENTS)) == _cases(
         _pandera_failure_cases(work, INCIDENTS)
     )
+
+
+def test_whole_column_readers_give_the_same_answers_in_chunks(monkeypatch):
+    import numpy as np
+
+    import analysis.curation._fast as fast
+
+    times = pd.Series(_mutated(_TRICKY_TIMES, 1000, seed=9), dtype="str")
+    numbers = pd.Series((_TRICKY_NUMBERS * 60)[:1000], dtype="str")
+    whole_iso, whole_num = fast.iso_times(times), fast.whole_numbers(numbers)
+    monkeypatch.setattr(fast, "_CHUNK", 97)
+    for key, value in fast.iso_times(times).items():
+        np.testing.assert_array_equal(value, whole_iso[key])
+    for key, value in fast.whole_numbers(numbers).items():
+        np.testing.assert_array_equal(value, whole_num[key])
