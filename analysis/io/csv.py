@@ -39,6 +39,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -837,6 +838,10 @@ def _one_line_records(
     if not body or max(map(len, body)) > MAX_FIELD_CHARS:
         return None
     width = len(header)
+    whole = _plain_records(body, header)
+    if whole is not None:
+        cells, n = whole
+        return cells, list(range(header_row + 1, header_row + 1 + n)), [], []
     commas = width - 1
     plain_pos: list[int] = []  # positions (in the kept records) of lines without quotes
     plain_lines: list[str] = []
@@ -900,6 +905,70 @@ def _one_line_records(
         cells[pos] = record
     columns = {name: [v.strip() or None for v in cells[:, i]] for i, name in enumerate(header)}
     return columns, starts, bad, problems
+
+
+_EDGE = np.zeros(256, dtype=bool)  # bytes that may need str.strip() at the edge of a cell
+_EDGE[[9, 11, 12, 28, 29, 30, 31, 32]] = True  # ASCII blank space (line breaks split lines)
+_EDGE[0x80:] = True  # any non-ASCII character: it may be blank space (U+00A0, U+3000, ...)
+
+
+def _needs_cleaning(data: bytes) -> bool:
+    """Whether some cell of comma-and-newline text is empty or may have blank space at an edge.
+
+    Looks at the bytes next to each comma and line break with numpy, a few
+    megabytes at a time.
+    """
+    view = np.frombuffer(data, dtype=np.uint8)
+    step = 1 << 24
+    for lo in range(0, len(view), step):
+        chunk = view[max(lo - 1, 0) : lo + step + 1]
+        bound = (chunk == 44) | (chunk == 10)
+        edge = _EDGE[chunk]
+        if (bound[1:] & bound[:-1]).any() or (bound[1:] & edge[:-1]).any():
+            return True
+        if (bound[:-1] & edge[1:]).any():
+            return True
+    ends = (view[0], view[-1]) if len(view) else ()
+    return any(b in (44, 10) or _EDGE[b] for b in ends)
+
+
+def _plain_records(body: list[str], header: list[str]) -> tuple[dict[str, Any], int] | None:
+    """The cells (by column) and number of records of a body of plain, non-blank cells.
+
+    Applies when no line has a double quote, no cell is empty or has blank
+    space at its edges (so no cell needs stripping), and every line has as
+    many fields as the header; then pandas' C reader splits the whole body
+    at once and record ``i`` is the ``i``-th line after the header. None
+    otherwise.
+    """
+    width = len(header)
+    while body and not body[-1]:
+        body = body[:-1]  # the final line break does not start a line
+    if not body:
+        return None
+    data = "\n".join(body).encode("utf-8")
+    if b'"' in data or _needs_cleaning(data):
+        return None
+    try:
+        split = pd.read_csv(
+            io.BytesIO(data),
+            header=None,
+            names=list(range(width)),
+            dtype=str,
+            na_filter=False,
+            quoting=csv.QUOTE_NONE,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.ParserError:  # a line with too many fields
+        return None
+    del data
+    if len(split) != len(body):  # pragma: no cover - one line, one row
+        return None
+    columns = {name: split[i].to_numpy(dtype=object) for i, name in enumerate(header)}
+    if any((col == "").any() for col in columns.values()):  # a line with too few fields
+        return None
+    return columns, len(body)
 
 
 def missing_column_message(name: str, columns: Sequence[str]) -> str:

@@ -508,3 +508,28 @@ def test_one_line_reader_is_used_for_a_plain_file(monkeypatch):
     monkeypatch.setattr(module, "_one_line_records", lambda *a: calls.append(1) or real(*a))
     table = read_csv_text(b"id,n\na,1\nb,2\n")
     assert calls and table.frame["n"].tolist() == ["1", "2"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id,n\na,1\n,2\n",  # an empty first cell
+        "id,n\na,1\nb,\n",  # an empty last cell
+        "id,n\na, 1\nb,2\n",  # blank space at an edge
+        "id,n\na,1\u00a0\nb,2\n",  # non-breaking space, stripped by str.strip
+        "id,n\na,1\nb\n",  # a line with too few fields
+        "id,n\na,1\nb,2,3\n",  # too many
+        "id,n\na,1\n\nb,2\n",  # a blank line
+        "id,n\n a,1\n",
+    ],
+)
+def test_plain_reader_leaves_files_that_need_cleaning_to_the_line_reader(text, monkeypatch):
+    import analysis.io.csv as module
+
+    fast = read_csv_text(text.encode("utf-8"), file="t.csv")
+    monkeypatch.setattr(module, "_one_line_records", lambda *args: None)
+    slow = read_csv_text(text.encode("utf-8"), file="t.csv")
+    pd.testing.assert_frame_equal(fast.frame, slow.frame)
+    assert fast.problems == slow.problems
+    assert module._plain_records(text.splitlines()[1:], ["id", "n"]) is None
+    assert module._plain_records(["a,1", "b,2"], ["id", "n"]) is not None
