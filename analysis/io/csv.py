@@ -840,8 +840,8 @@ def _one_line_records(
     width = len(header)
     whole = _plain_records(body, header)
     if whole is not None:
-        cells, n = whole
-        return cells, list(range(header_row + 1, header_row + 1 + n)), [], []
+        by_column, n = whole
+        return by_column, list(range(header_row + 1, header_row + 1 + n)), [], []
     commas = width - 1
     plain_pos: list[int] = []  # positions (in the kept records) of lines without quotes
     plain_lines: list[str] = []
