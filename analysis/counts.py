@@ -678,7 +678,7 @@ def _file_local_time(files: _Files, time_col: str, tz: Any) -> str:
                 f"tz={tz!r}: the times in {files.name} are text, counted on the clock written "
                 "in each value; tz= applies to tz-aware timestamps"
             )
-        text = f"trim({col})"
+        text = f"trim({col}, chr(32) || chr(9) || chr(10) || chr(13) || chr(11) || chr(12))"
         offset = r"'(Z|[+-]\d{2}(:?\d{2})?)$'"
         clock = f"substr({text}, 1, 10) || regexp_replace(substr({text}, 11), {offset}, '')"
         local = f"TRY_CAST({clock} AS TIMESTAMP)"

@@ -572,8 +572,9 @@ def test_csv_text_with_offsets_is_counted_on_the_written_clock_like_pandas(tmp_p
         "2024-10-28",
         "2024-10-28T23:59:59Z",
         " 2024-10-29T00:00:00.250 ",
+        "\t2024-10-30T08:00\t",
     ]
-    table = pd.DataFrame({"start": times, "weapon": ["d", "r", "d", "d", "r", "r"]})
+    table = pd.DataFrame({"start": times, "weapon": ["d", "r", "d", "d", "r", "r", "d"]})
     path = tmp_path / "offsets.csv"
     table.to_csv(path, index=False)
     for kwargs in ({}, {"by": "weapon"}, {"freq": "h", "end": "2024-10-29"}):
