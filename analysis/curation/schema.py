@@ -635,7 +635,11 @@ def blanks_to_na(frame: pd.DataFrame) -> pd.DataFrame:
     for name in out.columns:
         values = out[name]
         if is_text(values):  # every present value is a str: blank when empty or all spaces
-            blank = ((values == "") | values.str.isspace()).fillna(False).astype(bool)
+            # a blank value is empty or starts with blank space: only those are looked at
+            first = values.to_numpy(dtype=object, na_value="x").astype("U1")
+            maybe = np.flatnonzero((first == "") | np.char.isspace(first))
+            blank = np.zeros(len(values), dtype=bool)
+            blank[maybe] = [not str(values.iat[i]).strip() for i in maybe.tolist()]
             if blank.any():
                 out[name] = values.where(~blank, None)
         elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):

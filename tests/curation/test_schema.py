@@ -552,3 +552,10 @@ def test_whole_column_readers_give_the_same_answers_in_chunks(monkeypatch):
         np.testing.assert_array_equal(value, whole_iso[key])
     for key, value in fast.whole_numbers(numbers).items():
         np.testing.assert_array_equal(value, whole_num[key])
+
+
+def test_blanks_to_na_of_text_finds_every_blank_and_only_those():
+    values = ["x", " ", "", "\u3000", " x", "\tx\t", "\u00a0\u00a0", None, "\n"]
+    text = pd.DataFrame({"a": pd.array(values, dtype="str")})
+    got = blanks_to_na(text)["a"].isna().tolist()
+    assert got == [v is None or not v.strip() for v in values]
