@@ -294,7 +294,7 @@ def bench_validate(n_rows: int, repeats: int, workdir: Path) -> None:
     )
 
 
-def bench_oref(repeats: int, limit: int | None) -> None:
+def bench_oref(repeats: int, limit: int | None, workdir: Path) -> None:
     from analysis.datasets import dataset_path
     from analysis.errors import DataNotFoundError
 
@@ -304,7 +304,7 @@ def bench_oref(repeats: int, limit: int | None) -> None:
         print("\nload_oref_alerts: the alert history is not available here, skipped")
         return
     if limit is not None:
-        tmp = Path(tempfile.mkdtemp()) / "alerts.csv"
+        tmp = workdir / "alerts.csv"  # the first lines of the real file, deleted after the run
         with open(path, encoding="utf-8") as src, open(tmp, "w", encoding="utf-8") as dst:
             for i, line in enumerate(src):
                 if i > limit:
@@ -387,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
         if "validate" in sections:
             bench_validate(int(args.validate_rows), args.repeats, work)
         if "oref" in sections:
-            bench_oref(args.repeats, 2000 if args.quick else None)
+            bench_oref(args.repeats, 2000 if args.quick else None, work)
     load_after = os.getloadavg()
     print(f"\nload average after {load_after}")
     if args.json:
