@@ -638,10 +638,10 @@ def blanks_to_na(frame: pd.DataFrame) -> pd.DataFrame:
             # a blank value is empty or starts with blank space: only those are looked at
             first = values.to_numpy(dtype=object, na_value="x").astype("U1")
             maybe = np.flatnonzero((first == "") | np.char.isspace(first))
-            blank = np.zeros(len(values), dtype=bool)
-            blank[maybe] = [not str(values.iat[i]).strip() for i in maybe.tolist()]
-            if blank.any():
-                out[name] = values.where(~blank, None)
+            empty = np.zeros(len(values), dtype=bool)
+            empty[maybe] = [not str(values.iat[i]).strip() for i in maybe.tolist()]
+            if empty.any():
+                out[name] = values.where(~empty, None)
         elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
             blank = values.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
             if blank.any():
