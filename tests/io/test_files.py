@@ -41,7 +41,7 @@ def test_mixed_formats_and_unknown_suffixes_are_refused(tmp_path):
 
 
 def test_nothing_matching_names_the_pattern(tmp_path):
-    with pytest.raises(DataNotFoundError, match="missing.csv"):
+    with pytest.raises(DataNotFoundError, match=r"missing\.csv"):
         resolve_files(tmp_path / "missing.csv")
 
 
