@@ -478,3 +478,205 @@ def test_mixed_units_are_not_added_up():
         count_incidents(table)
     by_unit = count_incidents(table, by="unit")
     assert by_unit["claim"].tolist() == [1, 0] and by_unit["launch"].tolist() == [0, 1]
+
+
+# ---------------------------------------------------------------- files (DuckDB), same result
+
+duckdb = pytest.importorskip("duckdb")
+
+
+def _simulated_rows(process="nb5+ar0.8", days=400, rate=6.0, seed=3):
+    """SIMULATED incident rows whose daily totals are simulate_counts' (a known answer)."""
+    import numpy as np
+
+    from analysis.validation import PROCESSES, simulate_counts
+
+    rng = np.random.default_rng(seed)
+    sim = simulate_counts(PROCESSES[process], days, rate, rng, start=pd.Timestamp("2023-09-01"))
+    per_day = sim.counts.to_numpy()
+    day = np.repeat(np.arange(days), per_day)
+    local = sim.counts.index[day] + pd.to_timedelta(rng.integers(0, 86_400, len(day)), unit="s")
+    n = len(day)
+    table = pd.DataFrame(
+        {
+            "start": local,
+            "weapon": np.array(["drone", "rocket", "missile"])[rng.integers(0, 3, n)],
+            "actor": np.array(["a", "b"])[rng.integers(0, 2, n)],
+            "quantity": rng.integers(0, 7, n),
+        }
+    )
+    return table, sim.counts
+
+
+def _parquet(frame, path, tz_column=None):
+    con = duckdb.connect()
+    con.register("frame", frame)
+    select = "*"
+    if tz_column is not None:  # naive UTC -> TIMESTAMPTZ (the instants; the zone is not kept)
+        select = f"* EXCLUDE ({tz_column}), timezone('UTC', {tz_column}) AS {tz_column}"
+    con.execute(f"COPY (SELECT {select} FROM frame) TO '{path}' (FORMAT parquet)")
+    con.close()
+    return str(path)
+
+
+def test_files_recover_the_simulated_daily_counts_exactly(tmp_path):
+    table, truth = _simulated_rows()
+    path = _parquet(table, tmp_path / "sim.parquet")
+    counts = count_incidents(path)
+    assert counts.tolist() == truth.tolist()  # every simulated day, zeros included
+    pd.testing.assert_series_equal(counts, count_incidents(table))
+
+
+@pytest.mark.parametrize("freq", ["D", "W", "MS", "2D", "W-SUN"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"by": "weapon"},
+        {"by": ["weapon", "actor"], "weight": "quantity"},
+        {"weight": "quantity", "start": "2023-10-04", "end": "2024-03-29"},
+    ],
+)
+def test_parquet_counts_equal_the_in_memory_counts(tmp_path, freq, kwargs):
+    table, _ = _simulated_rows(process="ar0.8+weekly", days=200, seed=5)
+    path = _parquet(table, tmp_path / "sim.parquet")
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(count_incidents(path, freq=freq, **kwargs)),
+        pd.DataFrame(count_incidents(table, freq=freq, **kwargs)),
+    )
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"by": "weapon", "weight": "quantity"}, {"freq": "W"}])
+def test_tz_aware_parquet_is_counted_by_local_day_across_dst(tmp_path, kwargs):
+    # SIMULATED rows over both 2023-2024 Israeli clock changes, many near local midnight
+    table, _ = _simulated_rows(process="nb5+weekly", days=300, seed=7)
+    local = table["start"].dt.floor("D") + pd.to_timedelta(
+        (table.index % 4).map({0: "00:00:30", 1: "00:59:00", 2: "23:30:00", 3: "12:00:00"})
+    )
+    aware = local.dt.tz_localize(TZ, ambiguous=True, nonexistent="shift_forward")
+    utc = aware.dt.tz_convert("UTC").dt.tz_localize(None)
+    path = _parquet(table.assign(start=utc), tmp_path / "tz.parquet", tz_column="start")
+    got = count_incidents(path, tz=TZ, **kwargs)
+    want = count_incidents(table.assign(start=aware), **kwargs)
+    pd.testing.assert_frame_equal(pd.DataFrame(got), pd.DataFrame(want))
+    assert str(got.index.tz) == TZ
+    with pytest.raises(ValueError, match="pass tz="):
+        count_incidents(path)
+
+
+def test_csv_text_with_offsets_is_counted_on_the_written_clock_like_pandas(tmp_path):
+    times = [
+        "2024-10-26T23:30:00+03:00",  # Israel summer time, the evening before the change
+        "2024-10-27T00:30:00+02:00",  # after the change
+        "2024-10-27 01:15+02:00",
+        "2024-10-28",
+        "2024-10-28T23:59:59Z",
+        " 2024-10-29T00:00:00.250 ",
+        "\t2024-10-30T08:00\t",
+    ]
+    table = pd.DataFrame({"start": times, "weapon": ["d", "r", "d", "d", "r", "r", "d"]})
+    path = tmp_path / "offsets.csv"
+    table.to_csv(path, index=False)
+    for kwargs in ({}, {"by": "weapon"}, {"freq": "h", "end": "2024-10-29"}):
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(count_incidents(path, **kwargs)),
+            pd.DataFrame(count_incidents(table, **kwargs)),
+        )
+
+
+def test_a_glob_of_files_counts_their_rows_together(tmp_path):
+    table, _ = _simulated_rows(days=120, seed=11)
+    parts = [table.iloc[i::3] for i in range(3)]
+    for i, part in enumerate(parts):
+        part.assign(start=part["start"].dt.strftime("%Y-%m-%dT%H:%M:%S")).to_csv(
+            tmp_path / f"part-{i}.csv", index=False
+        )
+    got = count_incidents(str(tmp_path / "part-*.csv"), by="weapon", weight="quantity")
+    pd.testing.assert_frame_equal(got, count_incidents(table, by="weapon", weight="quantity"))
+    pd.testing.assert_frame_equal(
+        got,
+        count_incidents(tmp_path, by="weapon", weight="quantity"),  # a directory
+    )
+
+
+def test_file_problems_name_the_file_row_and_column(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "start,weapon,quantity\n"
+        "2024-01-01T10:00,drone,1\n"
+        "soon,drone,1\n"
+        "2024-01-02,,2\n"
+        "2024-01-03,drone,-1\n"
+        "04/01/2024,drone,1\n"
+    )
+    with pytest.raises(CountDataError) as info:
+        count_incidents(path)
+    assert [(p.file, p.row, p.column, p.value) for p in info.value.problems] == [
+        (str(path), 3, "start", "soon"),
+        (str(path), 6, "start", "04/01/2024"),  # files are read as ISO 8601 only
+    ]
+    good = tmp_path / "good_times.csv"
+    good.write_text(
+        path.read_text().replace("soon", "2024-01-01").replace("04/01/2024", "2024-01-04")
+    )
+    with pytest.raises(CountDataError, match="negative weight") as info:
+        count_incidents(good, weight="quantity")
+    assert [(p.row, p.column, p.value) for p in info.value.problems] == [(5, "quantity", "-1")]
+    with pytest.raises(CountDataError, match="missing group value") as info:
+        count_incidents(good, by="weapon")
+    assert [(p.file, p.row, p.column) for p in info.value.problems] == [(str(good), 4, "weapon")]
+    with pytest.raises(CountDataError, match="missing time column 'when'"):
+        count_incidents(good, time_col="when")
+
+
+def test_parquet_problems_name_the_row_as_in_a_table(tmp_path):
+    table = pd.DataFrame(
+        {"start": pd.to_datetime(["2024-01-01", "2024-01-02", None]), "quantity": [1.0, 2.5, 1.0]}
+    )
+    path = _parquet(table, tmp_path / "t.parquet")
+    with pytest.raises(CountDataError) as info:
+        count_incidents(path)
+    assert [(p.row, p.column) for p in info.value.problems] == [(4, "start")]
+    with pytest.raises(CountDataError) as mem:
+        count_incidents(table)
+    assert [p.row for p in mem.value.problems] == [4]  # the same row as the DataFrame's
+    fine = _parquet(table.iloc[:2], tmp_path / "w.parquet")
+    with pytest.raises(CountDataError, match="not a whole number") as info:
+        count_incidents(fine, weight="quantity")
+    assert [(p.row, p.value) for p in info.value.problems] == [(3, "2.5")]
+
+
+def test_files_mixing_units_are_refused_like_a_table(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text("start,unit\n2024-01-01,claim\n2024-01-02, Launch\n")
+    with pytest.raises(CountDataError, match="mixes units"):
+        count_incidents(path)
+    assert count_incidents(path, by="unit").columns.tolist() == [" Launch", "claim"]
+
+
+def test_no_file_matching_is_an_error_naming_the_glob(tmp_path):
+    from analysis.errors import DataNotFoundError
+
+    with pytest.raises(DataNotFoundError, match="nothing-"):
+        count_incidents(str(tmp_path / "nothing-*.parquet"))
+
+
+def test_files_without_duckdb_raise_an_import_error_naming_the_extra(tmp_path, monkeypatch):
+    import sys
+
+    path = tmp_path / "t.csv"
+    path.write_text("start\n2024-01-01\n")
+    monkeypatch.setitem(sys.modules, "duckdb", None)
+    with pytest.raises(ImportError, match=r"incident-trends\[large\]"):
+        count_incidents(path)
+
+
+def test_tz_is_refused_for_naive_times_in_a_table():
+    with pytest.raises(ValueError, match="tz='Asia/Jerusalem' applies to tz-aware"):
+        count_incidents(_table(["2024-01-01"]), tz=TZ)
+
+
+def test_tz_converts_tz_aware_times_before_counting_local_days():
+    times = pd.to_datetime(["2024-01-01 23:30"]).tz_localize("UTC")  # 01:30 on 2 Jan in Israel
+    counts = count_incidents(_table(times), tz=TZ)
+    assert [str(d.date()) for d in counts.index] == ["2024-01-02"]

@@ -38,12 +38,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from analysis.curation._fast import exact_map, is_text, iso_times, whole_numbers
 from analysis.curation.vocabulary import load_vocabulary
 from analysis.errors import Problem
 from analysis.io.csv import EARLIEST_YEAR, LATEST_YEAR, missing_column_message
@@ -328,36 +329,157 @@ _MESSAGES: dict[str, str] = {
 
 
 def _element_checks(spec: ColumnSpec) -> list[pa.Check]:
+    """The pandera checks of one column (see :func:`_column_checks`)."""
     import pandera.pandas as pa
 
-    def check(fn: Callable[[Any], bool], name: str) -> pa.Check:
-        return pa.Check(fn, element_wise=True, name=name, ignore_na=True)
+    def check(fn: Callable[[pd.Series], np.ndarray], name: str) -> pa.Check:
+        def run(values: pd.Series) -> pd.Series:
+            return pd.Series(fn(values) | _missing(values), index=values.index)
 
+        return pa.Check(run, element_wise=False, name=name, ignore_na=True)
+
+    return [check(fn, name) for name, fn in _column_checks(spec)]
+
+
+def _column_checks(spec: ColumnSpec) -> list[tuple[str, Callable[[pd.Series], np.ndarray]]]:
+    """The checks of one column: a name and a function of the whole column.
+
+    Each function gives, for every cell, the answer of the one-value function
+    named in it (:func:`parse_timestamp`, :func:`parse_whole_number`, ...):
+    text in a form that :mod:`analysis.curation._fast` can certify is read
+    with numpy, every other value by the one-value function (see that module).
+    """
     if spec.vocabulary is not None:
         vocabulary = load_vocabulary(spec.vocabulary)
-        return [check(lambda v: vocabulary.normalise(v) is not None, "vocabulary")]
+        return [("vocabulary", _each(lambda v: vocabulary.normalise(v) is not None))]
     if spec.kind in ("datetime", "date"):
-        return [
-            check(lambda v: parse_timestamp(v) is not None, "iso_datetime"),
-            check(_plausible_year, "plausible_year"),
-        ]
+        return [("iso_datetime", _iso_ok), ("plausible_year", _year_ok)]
     if spec.kind == "count":
         return [
-            check(lambda v: parse_whole_number(v) is not None, "whole_number"),
-            check(lambda v: (parse_whole_number(v) or 0) >= 0, "non_negative"),
-            check(lambda v: (parse_whole_number(v) or 0) <= _INT64_MAX, "int64_range"),
+            ("whole_number", _whole(_true, lambda v: parse_whole_number(v) is not None)),
+            ("non_negative", _whole(lambda n: n >= 0, lambda v: (parse_whole_number(v) or 0) >= 0)),
+            ("int64_range", _whole(_true, lambda v: (parse_whole_number(v) or 0) <= _INT64_MAX)),
         ]
     if spec.kind == "number":
         return [
-            check(lambda v: _parse_number(v) is not None, "number"),
-            check(lambda v: (_parse_number(v) or 0.0) >= 0, "non_negative"),
+            ("number", _each(lambda v: _parse_number(v) is not None)),
+            ("non_negative", _each(lambda v: (_parse_number(v) or 0.0) >= 0)),
         ]
     if spec.kind == "enum":
-        allowed = frozenset(spec.allowed)
-        return [check(lambda v: isinstance(v, str) and v in allowed, "allowed_values")]
+        return [("allowed_values", _enum(frozenset(spec.allowed)))]
     if spec.kind == "address":
-        return [check(_is_address, "web_address")]
+        return [("web_address", _addresses)]
     return []
+
+
+def _true(numbers: np.ndarray) -> np.ndarray:
+    return np.ones(len(numbers), dtype=bool)
+
+
+def _each(fn: Callable[[Any], bool]) -> Callable[[pd.Series], np.ndarray]:
+    """``fn`` of every present cell (once per distinct value of a text column)."""
+
+    def run(values: pd.Series) -> np.ndarray:
+        out = np.ones(len(values), dtype=bool)
+        present = ~_missing(values)
+        if present.any():
+            answers = exact_map(values[present], fn, by_value=is_text(values))
+            out[present] = answers.to_numpy(dtype=bool)
+        return out
+
+    return run
+
+
+def _completed(
+    values: pd.Series, certain: np.ndarray, ok: np.ndarray, fn: Callable[[Any], bool]
+) -> np.ndarray:
+    """``ok`` where ``certain``; ``fn`` of the other present cells."""
+    out = np.where(certain, ok, True)
+    rest = ~certain & ~_missing(values)
+    if rest.any():
+        out[rest] = exact_map(values[rest], fn, by_value=True).to_numpy(dtype=bool)
+    return out
+
+
+_CACHE: dict[str, Any] = {"column": None}
+
+
+def _cached(values: pd.Series, key: str, fn: Callable[[pd.Series], Any]) -> Any:
+    """``fn(values)``, kept for the next check of the same column (checks run column by column)."""
+    if _CACHE["column"] is not values:
+        _CACHE.clear()
+        _CACHE["column"] = values
+    if key not in _CACHE:
+        _CACHE[key] = fn(values)
+    return _CACHE[key]
+
+
+def _missing(values: pd.Series) -> np.ndarray:
+    return _cached(values, "missing", lambda v: v.isna().to_numpy())
+
+
+def _iso(values: pd.Series) -> dict[str, np.ndarray]:
+    return _cached(values, "iso", iso_times)
+
+
+def _iso_ok(values: pd.Series) -> np.ndarray:
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return np.ones(len(values), dtype=bool)
+    if not is_text(values):
+        return _each(lambda v: parse_timestamp(v) is not None)(values)
+    found = _iso(values)
+    return _completed(
+        values, found["certain"], found["certain"], lambda v: parse_timestamp(v) is not None
+    )
+
+
+def _year_ok(values: pd.Series) -> np.ndarray:
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        years = values.dt.year.to_numpy(dtype=float, na_value=np.nan)
+        return ~((years < EARLIEST_YEAR) | (years > LATEST_YEAR))
+    if not is_text(values):
+        return _each(_plausible_year)(values)
+    found = _iso(values)
+    year = found["year"]
+    return _completed(
+        values, found["certain"], (year >= EARLIEST_YEAR) & (year <= LATEST_YEAR), _plausible_year
+    )
+
+
+def _whole(
+    fast: Callable[[np.ndarray], np.ndarray], fn: Callable[[Any], bool]
+) -> Callable[[pd.Series], np.ndarray]:
+    """A check of whole numbers: ``fast`` of the certified numbers, ``fn`` of other cells."""
+
+    def run(values: pd.Series) -> np.ndarray:
+        if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu":
+            return np.asarray(fast(values.to_numpy().astype(np.int64)), dtype=bool)
+        if not is_text(values):
+            return _each(fn)(values)
+        found = _cached(values, "whole", whole_numbers)
+        return _completed(values, found["certain"], fast(found["value"]), fn)
+
+    return run
+
+
+def _enum(allowed: frozenset[str]) -> Callable[[pd.Series], np.ndarray]:
+    def run(values: pd.Series) -> np.ndarray:
+        if is_text(values):
+            return values.isin(list(allowed)).to_numpy(dtype=bool)
+        return _each(lambda v: isinstance(v, str) and v in allowed)(values)
+
+    return run
+
+
+def _addresses(values: pd.Series) -> np.ndarray:
+    if not is_text(values):
+        return _each(_is_address)(values)
+    text = values.str.strip()
+    ok = np.array(text.str.fullmatch(_URL.pattern, case=False).fillna(False), dtype=bool)
+    rest = ~ok & ~_missing(values)
+    if rest.any():
+        ok[rest] = text[rest].str.fullmatch(_BARE_ADDRESS.pattern).fillna(False).to_numpy(bool)
+    return ok
 
 
 def _period_order(df: pd.DataFrame) -> pd.Series | bool:
@@ -377,8 +499,7 @@ def _present(df: pd.DataFrame, column: str) -> pd.Series:
     """Whether each row has a non-empty cell in ``column`` (all False when absent)."""
     if column not in df:
         return pd.Series(False, index=df.index, dtype=bool)
-    values = df[column]
-    return pd.Series([not _is_na(v) for v in values], index=df.index, dtype=bool)
+    return df[column].notna().astype(bool)
 
 
 def _has_source(df: pd.DataFrame) -> pd.Series | bool:
@@ -513,7 +634,15 @@ def blanks_to_na(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for name in out.columns:
         values = out[name]
-        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        if is_text(values):  # every present value is a str: blank when empty or all spaces
+            # a blank value is empty or starts with blank space: only those are looked at
+            first = values.to_numpy(dtype=object, na_value="x").astype("U1")
+            maybe = np.flatnonzero((first == "") | np.char.isspace(first))
+            empty = np.zeros(len(values), dtype=bool)
+            empty[maybe] = [not str(values.iat[i]).strip() for i in maybe.tolist()]
+            if empty.any():
+                out[name] = values.where(~empty, None)
+        elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
             blank = values.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
             if blank.any():
                 out[name] = values.where(~blank, None)
@@ -565,8 +694,6 @@ def check_table(
     t.csv, row 3, column 'start': not an ISO 8601 date or date-time (write e.g. 2024-11-04 or 2024-11-04T21:30:00+02:00) (value '2024-13-01')
     t.csv, row 3, column 'quantity': 'quantity' must not be negative (value '-1')
     """  # noqa: E501
-    import pandera.pandas as pa
-
     line = list(range(2, len(frame) + 2)) if rows is None else [int(r) for r in rows]
     if len(line) != len(frame):
         raise ValueError("rows must give one line number per row of frame")
@@ -579,11 +706,8 @@ def check_table(
     if "source_url" not in work and "source_ref" not in work:
         message = "required column is missing: give source_url, or source_name with source_ref"
         header.append(Problem(file, None, "source_url", None, message))
-    try:
-        _SCHEMAS[spec.name]().validate(work, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-    else:
+    cases: Any = _failure_cases(work, spec)  # rows: check, column, index, failure_case
+    if cases.empty:
         return header
 
     problems: list[Problem] = []
@@ -631,6 +755,70 @@ def check_table(
     order = {name: i for i, name in enumerate(columns)}
     problems.sort(key=lambda p: (-1 if p.row is None else p.row, order.get(p.column or "", -1)))
     return problems
+
+
+def _failure_cases(work: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """The failure cases of the schema of ``spec`` on ``work``, as pandera reports them.
+
+    The same checks as ``build_schema(spec).validate(work, lazy=True)`` (each
+    check's function is the one in the schema), with pandera's rules for
+    missing values (a check ignores missing cells; a table check ignores rows
+    that are missing in every column), run here without pandera's per-check
+    bookkeeping, which on two million rows cost more than the checks
+    themselves. :func:`_pandera_failure_cases` runs pandera itself; a test
+    keeps the two equal.
+    """
+    cases: list[tuple[str, str | None, int | None, Any]] = []
+    try:
+        for col in spec.columns:
+            if col.name not in work:
+                if col.required:
+                    cases.append(("column_in_dataframe", None, None, col.name))
+                continue
+            values = work[col.name]
+            missing = _missing(values)
+            if col.required:
+                cases.extend(
+                    ("not_nullable", col.name, int(i), None) for i in np.flatnonzero(missing)
+                )
+            if col.kind == "id":
+                dup = values.duplicated(keep=False).to_numpy() & ~missing
+                cases.extend(
+                    ("field_uniqueness", col.name, i, values.iat[i])
+                    for i in np.flatnonzero(dup).tolist()
+                )
+            for name, fn in _column_checks(col):
+                ok = np.asarray(fn(values), dtype=bool) | missing
+                cases.extend(
+                    (name, col.name, i, values.iat[i]) for i in np.flatnonzero(~ok).tolist()
+                )
+    finally:
+        _CACHE.clear()
+        _CACHE["column"] = None
+    empty_rows = work.isna().all(axis="columns").to_numpy() if len(work.columns) else None
+    for name in _TABLE_FRAME_CHECKS[spec.name]:
+        result = _FRAME_CHECKS[name][0](work)
+        if isinstance(result, bool):
+            continue
+        failed = ~np.asarray(result, dtype=bool)
+        if empty_rows is not None:
+            failed &= ~empty_rows
+        cases.extend((name, None, int(i), None) for i in np.flatnonzero(failed))
+    return pd.DataFrame(cases, columns=["check", "column", "index", "failure_case"], dtype=object)
+
+
+def _pandera_failure_cases(work: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """The failure cases of ``build_schema(spec).validate(work, lazy=True)`` (pandera itself)."""
+    import pandera.pandas as pa
+
+    try:
+        _SCHEMAS[spec.name]().validate(work, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        return exc.failure_cases
+    finally:
+        _CACHE.clear()
+        _CACHE["column"] = None
+    return pd.DataFrame(columns=["check", "column", "index", "failure_case"])
 
 
 def _positions_by_value(values: pd.Series) -> dict[Any, list[int]]:
@@ -685,6 +873,17 @@ def _datetime_column(values: pd.Series) -> tuple[pd.Series, pd.Series | None]:
     """
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values, None
+    fast = _certain_times(values)
+    if fast is not None:
+        written, found = fast
+        if not found["has_offset"].any():
+            return written, None
+        at = np.where(
+            found["has_offset"],
+            written.to_numpy() - found["offset_us"].astype("timedelta64[us]"),
+            np.datetime64("NaT", "us"),
+        )
+        return written, pd.Series(pd.DatetimeIndex(at).tz_localize("UTC"), index=values.index)
     parsed = [parse_timestamp(v) if not _is_na(v) else None for v in values]
     local: list[Any] = [_naive(p) if p is not None else pd.NaT for p in parsed]
     out = pd.Series(pd.to_datetime(local), index=values.index, name=values.name)
@@ -697,13 +896,65 @@ def _datetime_column(values: pd.Series) -> tuple[pd.Series, pd.Series | None]:
     return out, utc
 
 
+def _certain_times(values: pd.Series) -> tuple[pd.Series, dict[str, np.ndarray]] | None:
+    """The local times of a text column, read by :func:`iso_times` where it can.
+
+    The values it cannot certify are read by :func:`parse_timestamp`; None
+    when it certifies none (then the one-value parser reads the column).
+    """
+    if not is_text(values):
+        return None
+    present = values.notna().to_numpy()
+    if not present.any():
+        return None
+    found = iso_times(values)
+    certain = found["certain"] & present
+    if not certain.any():
+        return None
+    local = np.where(certain, found["local"], np.datetime64("NaT", "us"))
+    rest = np.flatnonzero(present & ~certain)  # parsed one by one (text parses to microseconds)
+    for pos in rest.tolist():
+        ts = parse_timestamp(values.iat[pos])
+        if ts is None:
+            continue
+        offset = ts.utcoffset()
+        if offset is not None:
+            found["has_offset"][pos] = True
+            found["offset_us"][pos] = int(offset.total_seconds() * 1_000_000)
+            ts = ts.tz_localize(None)
+        local[pos] = ts.as_unit("us").to_datetime64()
+    return pd.Series(local, index=values.index, name=values.name), found
+
+
 def _date_column(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values
+    fast = _certain_times(values)
+    if fast is not None:
+        return fast[0]
     parsed = [parse_timestamp(v) if not _is_na(v) else None for v in values]
     items: list[Any] = [_naive(p) if p is not None else pd.NaT for p in parsed]
     out = pd.to_datetime(items)
     return pd.Series(out, index=values.index, name=values.name)
+
+
+def _term(vocabulary: Any, value: Any) -> Any:
+    """The canonical term of ``value``, or the value itself when it is not in the vocabulary."""
+    return vocabulary.normalise(value) or value
+
+
+def _certain_whole(values: pd.Series) -> pd.Series | None:
+    """A text column of certified whole numbers as int64 (Int64 with gaps); else None."""
+    if not is_text(values):
+        return None
+    present = values.notna().to_numpy()
+    found = whole_numbers(values)
+    if not present.any() or not found["certain"][present].all():
+        return None
+    if present.all():
+        return pd.Series(found["value"], index=values.index, dtype="int64")
+    array = pd.arrays.IntegerArray(found["value"], ~present)
+    return pd.Series(array, index=values.index, dtype="Int64")
 
 
 def parse_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
@@ -741,6 +992,8 @@ def parse_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
                 out[f"{col.name}_utc"] = utc
         elif col.kind == "date":
             out[col.name] = _date_column(values)
+        elif col.kind == "count" and (whole := _certain_whole(values)) is not None:
+            out[col.name] = whole
         elif col.kind == "count":
             numbers = [None if _is_na(v) else parse_whole_number(v) for v in values]
             dtype = "Int64" if any(n is None for n in numbers) else "int64"
@@ -750,7 +1003,15 @@ def parse_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
             out[col.name] = pd.Series(floats, index=out.index, dtype="float64")
         elif col.vocabulary is not None:
             vocabulary = load_vocabulary(col.vocabulary)
-            terms = [None if _is_na(v) else vocabulary.normalise(v) or v for v in values]
+            present = values.notna().to_numpy()
+            terms = np.full(len(values), None, dtype=object)
+            if present.any():
+                found = exact_map(
+                    values[present],
+                    partial(_term, vocabulary),
+                    by_value=is_text(values),
+                )
+                terms[present] = found.to_numpy(dtype=object)
             out[col.name] = pd.Series(terms, index=out.index, dtype=object)
         elif col.default is not None:
             out[col.name] = values.astype("str").where(values.notna(), col.default)

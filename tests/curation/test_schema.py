@@ -358,3 +358,204 @@ def test_docstring_examples_run():
 def test_far_out_year_is_flagged(start):
     problems = check_table(incidents(2, start=["2024-11-04", start]), INCIDENTS, file="t.csv")
     assert [(p.row, p.column) for p in problems if "placeholder" in p.message] == [(3, "start")]
+
+
+# ---------------------------------------------------------------- whole-column checks = one-value
+
+
+_TRICKY_TIMES = [
+    "2024-11-04",
+    "2024-11-04T21:30",
+    "2024-11-04 21:30:00",
+    "2024-11-04T21:30:00.5",
+    "2024-11-04T21:30:00.123456",
+    "2024-11-04T21:30:00+02:00",
+    "2024-11-04T21:30Z",
+    "2024-02-29",
+    "2023-02-29",
+    "2024-04-31",
+    "0000-01-01",
+    "0001-01-01",
+    "1899-12-31",
+    "9999-12-31T23:59:59.999999-23:59",
+    "2024-11-04T24:00",
+    "2024-11-04T23:60",
+    "2024-11-04T21:30:60",
+    "2024-11-04T21:30+24:00",
+    "2024-11-04T21:30:00.1234567",
+    "2024-11-04x21:30",
+    " 2024-11-04 ",
+    "2024-13-01",
+    "2024-00-10",
+    "2024-11-00",
+    "2024-11-04T21:30+0200",
+    "2024-11-04T21",
+    "2024-11-04Z",
+    "2024-11-04+02:00",
+    "1900-02-29",
+    "2000-02-29",
+    "abcd-ef-gh",
+    "2024-11-04T21:30:00-00:30",
+    "04/11/2024",
+    "2024-11-04T21:30:00.12Z",
+    "٢٠٢٤-11-04",
+    "",
+    None,
+]
+_TRICKY_NUMBERS = [
+    "12",
+    "+3",
+    "-0",
+    " 7 ",
+    "2.5",
+    "x",
+    "-",
+    "+",
+    "1 2",
+    "٣",
+    "0007",
+    "123456789012345678",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-5",
+    "",
+    None,
+    "1e3",
+]
+
+
+def _mutated(values, n, seed):
+    import random
+
+    rng = random.Random(seed)
+    chars = "0123456789-:T .Z+x"
+    out = list(values)
+    for _ in range(n):
+        s = list(rng.choice([v for v in values if v]))
+        for _ in range(rng.randint(0, 2)):
+            s[rng.randrange(len(s))] = rng.choice(chars)
+        out.append("".join(s))
+    return out
+
+
+def _as_object(frame):
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def test_whole_column_checks_give_the_problems_of_the_one_value_parsers():
+    # text columns take the whole-column path, object columns the one-value path
+    times = _mutated(_TRICKY_TIMES, 3000, seed=1)
+    numbers = (_TRICKY_NUMBERS * 200)[: len(times)]
+    numbers += [None] * (len(times) - len(numbers))
+    table = incidents(len(times), start=times, quantity=numbers)
+    text = table.astype("str").where(table.notna(), None)
+    fast = check_table(text, INCIDENTS)
+    exact = check_table(_as_object(table), INCIDENTS)
+    assert fast == exact
+    assert {p.column for p in fast} >= {"start", "quantity"}  # the comparison is not empty
+    assert len(fast) > 500
+
+
+def test_whole_column_parsing_gives_the_values_of_the_one_value_parsers():
+    # the rows that pass check_table: ISO times with a plausible year (1900-2100)
+    times = [
+        t
+        for t in _mutated(_TRICKY_TIMES, 3000, seed=2)
+        if t and parse_timestamp(t) and 1900 <= parse_timestamp(t).year <= 2100
+    ]
+    numbers = [str(k) for k in range(len(times))]
+    table = incidents(
+        len(times),
+        start=times,
+        quantity=numbers,
+        weapon=["UAV", "Drone"] * (len(times) // 2) + ["drone"] * (len(times) % 2),
+    )
+    fast = parse_table(table.astype("str"), INCIDENTS)
+    exact = parse_table(_as_object(table), INCIDENTS)
+    for column in ("start", "start_utc", "quantity", "weapon"):
+        pd.testing.assert_series_equal(fast[column], exact[column], check_dtype=True)
+    assert fast["start_utc"].notna().sum() > 100  # offsets were present
+
+
+def test_whole_column_parsing_keeps_gaps_in_optional_counts_and_times():
+    table = incidents(3, start=["2024-11-04T01:00+02:00", "2024-11-05", "2024-11-06"])
+    table["time_precision"] = ["minute", None, "day"]
+    table["quantity"] = ["1", "2", "3"]
+    fast = parse_table(table.astype("str").where(table.notna(), None), INCIDENTS)
+    exact = parse_table(_as_object(table), INCIDENTS)
+    pd.testing.assert_frame_equal(
+        fast[["start", "start_utc", "quantity"]], exact[["start", "start_utc", "quantity"]]
+    )
+
+
+def _cases(frame):
+    out = set()
+    for case in frame.itertuples(index=False):
+        index = None if pd.isna(case.index) else int(case.index)
+        column = None if pd.isna(case.column) else str(case.column)
+        if case.check in ("has_source", "name_has_reference", "period_order", "count_is_whole"):
+            column = None  # pandera names each cell of a failing row; check_table names one
+        if case.check == "column_in_dataframe":
+            column, index = str(case.failure_case), None
+        out.add((str(case.check), column, index))
+    return out
+
+
+@pytest.mark.parametrize("spec_name", ["incidents", "figures"])
+def test_failure_cases_are_those_of_the_pandera_schema(spec_name):
+    from analysis.curation.schema import _failure_cases, _pandera_failure_cases
+
+    times = _mutated(_TRICKY_TIMES, 400, seed=4)
+    n = len(times)
+    numbers = (_TRICKY_NUMBERS * 40)[:n]
+    urls = (["https://example.org/a", "example.org", "not a url", None, "HTTP://X.ORG/b c"] * n)[:n]
+    ids = [f"i{k % (n - 20)}" if k % 7 else None for k in range(n)]  # repeats and gaps
+    if spec_name == "incidents":
+        table = incidents(n, incident_id=ids, start=times, quantity=numbers, source_url=urls)
+        table["weapon"] = (["drone", "UAV", "catapult", None] * n)[:n]
+        table["source_name"] = (["IDF", None, None] * n)[:n]
+        table["time_precision"] = (["minute", "week", None] * n)[:n]
+        spec = INCIDENTS
+    else:
+        table = figures(n, figure_id=ids, period_start=times, value=numbers, source_url=urls)
+        table["period_end"] = list(reversed(times))
+        table["measure"] = (["count", "rate_per_day", "bogus", None] * n)[:n]
+        spec = FIGURES
+    table.loc[5] = None  # a row missing in every column
+    work = blanks_to_na(table.astype("str").where(table.notna(), None))
+    ours = _cases(_failure_cases(work, spec))
+    theirs = _cases(_pandera_failure_cases(work, spec))
+    assert ours == theirs
+    assert len(ours) > 300
+    assert len({c[0] for c in ours}) >= 6  # many different checks take part
+
+
+def test_failure_cases_report_a_missing_required_column_like_pandera():
+    from analysis.curation.schema import _failure_cases, _pandera_failure_cases
+
+    work = incidents(2).drop(columns=["unit"])
+    assert _cases(_failure_cases(work, INCIDENTS)) == _cases(
+        _pandera_failure_cases(work, INCIDENTS)
+    )
+
+
+def test_whole_column_readers_give_the_same_answers_in_chunks(monkeypatch):
+    import numpy as np
+
+    import analysis.curation._fast as fast
+
+    times = pd.Series(_mutated(_TRICKY_TIMES, 1000, seed=9), dtype="str")
+    numbers = pd.Series((_TRICKY_NUMBERS * 60)[:1000], dtype="str")
+    whole_iso, whole_num = fast.iso_times(times), fast.whole_numbers(numbers)
+    monkeypatch.setattr(fast, "_CHUNK", 97)
+    for key, value in fast.iso_times(times).items():
+        np.testing.assert_array_equal(value, whole_iso[key])
+    for key, value in fast.whole_numbers(numbers).items():
+        np.testing.assert_array_equal(value, whole_num[key])
+
+
+def test_blanks_to_na_of_text_finds_every_blank_and_only_those():
+    values = ["x", " ", "", "\u3000", " x", "\tx\t", "\u00a0\u00a0", None, "\n"]
+    text = pd.DataFrame({"a": pd.array(values, dtype="str")})
+    got = blanks_to_na(text)["a"].isna().tolist()
+    assert got == [v is None or not v.strip() for v in values]

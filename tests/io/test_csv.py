@@ -464,3 +464,72 @@ def test_plausible_years_are_inclusive_and_adjustable():
 def test_missing_date_column_names_the_file_and_columns():
     with pytest.raises(KeyError, match=r"t\.csv has no column 'when'"):
         parse_date_column(read_csv_text("id,day\na,2024-11-04\n", file="t.csv"), "when")
+
+
+# ---------------------------------------------------------------- the one-line reader = the loop
+
+
+_AWKWARD = [
+    "id,start,n\na,2024-01-01,1\n",
+    "id,start,n\r\na, 2024-01-01 ,1\r\n\r\nb,,2\r\n",
+    'id,start,n\na,"2024-01-01",1\nb,"x, y",2\nc,"say ""hi""",3\n',
+    "id,start,n\na,2024-01-01\nb,2024-01-02,2,9\n,,\n , , \nc,2024-01-03,3\n",
+    "id,start,n\n   \nd,2024-01-04,4\n\n\n",
+    "n\n1\n  \n\n2\n",
+    'id,start,n\na,2024-01-01,1\nb,"open\n',
+    'id,start,n\na,x"y,1\nb,"q"z,2\n',
+    "id,start,n\na,éè ,1\nb,\u00a0x\u00a0,2\n",
+    "id,start,n\ra,1,2\rb,3\r",
+]
+
+
+@pytest.mark.parametrize("text", _AWKWARD)
+def test_one_line_reader_gives_the_records_of_the_csv_module_loop(text, monkeypatch):
+    import analysis.io.csv as module
+
+    fast = read_csv_text(text.encode("utf-8"), file="t.csv")
+    monkeypatch.setattr(module, "_one_line_records", lambda *args: None)
+    slow = read_csv_text(text.encode("utf-8"), file="t.csv")
+    pd.testing.assert_frame_equal(fast.frame, slow.frame)
+    pd.testing.assert_frame_equal(fast.malformed, slow.malformed)
+    assert fast.problems == slow.problems
+    assert (fast.fatal, fast.columns, fast.header_row) == (
+        slow.fatal,
+        slow.columns,
+        slow.header_row,
+    )
+
+
+def test_one_line_reader_is_used_for_a_plain_file(monkeypatch):
+    import analysis.io.csv as module
+
+    calls = []
+    real = module._one_line_records
+    monkeypatch.setattr(module, "_one_line_records", lambda *a: calls.append(1) or real(*a))
+    table = read_csv_text(b"id,n\na,1\nb,2\n")
+    assert calls and table.frame["n"].tolist() == ["1", "2"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id,n\na,1\n,2\n",  # an empty first cell
+        "id,n\na,1\nb,\n",  # an empty last cell
+        "id,n\na, 1\nb,2\n",  # blank space at an edge
+        "id,n\na,1\u00a0\nb,2\n",  # non-breaking space, stripped by str.strip
+        "id,n\na,1\nb\n",  # a line with too few fields
+        "id,n\na,1\nb,2,3\n",  # too many
+        "id,n\na,1\n\nb,2\n",  # a blank line
+        "id,n\n a,1\n",
+    ],
+)
+def test_plain_reader_leaves_files_that_need_cleaning_to_the_line_reader(text, monkeypatch):
+    import analysis.io.csv as module
+
+    fast = read_csv_text(text.encode("utf-8"), file="t.csv")
+    monkeypatch.setattr(module, "_one_line_records", lambda *args: None)
+    slow = read_csv_text(text.encode("utf-8"), file="t.csv")
+    pd.testing.assert_frame_equal(fast.frame, slow.frame)
+    assert fast.problems == slow.problems
+    assert module._plain_records(text.splitlines()[1:], ["id", "n"]) is None
+    assert module._plain_records(["a,1", "b,2"], ["id", "n"]) is not None
