@@ -15,7 +15,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: all venv report test lint unit bench validate benchmark-annotated fetch clean distclean lock
+.PHONY: all venv report test lint unit bench bench-smoke validate benchmark-annotated fetch clean distclean lock
 
 all: test
 
@@ -38,8 +38,8 @@ venv: $(VENV)/.dev-installed
 report: venv
 	$(VENV)/bin/incident-trends report --output reports/index.html
 
-## make test: lint (ruff, mypy) and the whole test suite
-test: lint unit
+## make test: lint (ruff, mypy), the whole test suite and a smoke run of the benchmarks
+test: lint unit bench-smoke
 
 unit: venv
 	MPLBACKEND=Agg $(PY) -m pytest $(PYTEST_ARGS)
@@ -51,9 +51,19 @@ lint: venv
 	$(VENV)/bin/ruff format --check $(LINT_PATHS)
 	$(VENV)/bin/mypy
 
-## make bench: change-point speed and accuracy against ruptures and skchange
+## make bench: every benchmark, each figure as a ratio to a reference timed in the same
+## run (change points against ruptures and skchange; first calls and rates; counting,
+## validation and loading); results in reports/bench/*.json
 bench: $(VENV)/.bench-installed
-	$(PY) benchmarks/bench_changepoints.py
+	@mkdir -p reports/bench
+	$(PY) benchmarks/bench_package.py --json reports/bench/package.json
+	$(PY) benchmarks/bench_data.py --json reports/bench/data.json
+	$(PY) benchmarks/bench_changepoints.py --json reports/bench/changepoints.json
+
+# the benchmarks run at a small size (checks that they run, never a time)
+bench-smoke: venv
+	$(PY) benchmarks/bench_package.py --quick
+	$(PY) benchmarks/bench_data.py --quick
 
 ## make validate: the validation study on simulated series (fixed seeds, a few minutes)
 validate: venv
