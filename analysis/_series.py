@@ -264,7 +264,7 @@ class CountSeries:
             return None, None
         first = ends[0] - _days(self.exposure[0])
         stop = starts[-1] + _days(self.exposure[-1])  # exclusive
-        return first.normalize(), (stop - pd.Timedelta(1, "ns")).normalize()
+        return first.normalize(), (stop - pd.Timedelta(1, unit=stop.unit)).normalize()
 
     def problem(self, message: str, value: str | None = None) -> DataError:
         """A DataError about the whole series (no single row)."""
@@ -395,7 +395,9 @@ class CountSeries:
         if mask.any():
             first = lo[int(np.flatnonzero(mask)[0])].normalize()
             last_stop = min(hi[int(np.flatnonzero(mask)[-1])], stop)
-            dates = pd.date_range(first, (last_stop - pd.Timedelta(1, "ns")).normalize(), freq="D")
+            dates = pd.date_range(
+                first, (last_stop - pd.Timedelta(1, unit=last_stop.unit)).normalize(), freq="D"
+            )
         else:
             dates = pd.DatetimeIndex([])
         return ProvisionalTail(
@@ -712,10 +714,9 @@ def regular_offset(index: pd.DatetimeIndex | pd.PeriodIndex) -> BaseOffset | Non
     local = index.tz_localize(None) if index.tz is not None else index
     days = local.normalize()
     if (local - days).max() <= pd.Timedelta(hours=2):
-        steps = np.diff(days.as_unit("ns").asi8)
-        if bool((steps == 86_400 * 10**9).all()) and (
-            index.tz is not None or bool((local == days).all())
-        ):
+        steps = np.diff(days.asi8)  # in the index's own unit (dates past 2262 need no ns)
+        one_day = int(np.timedelta64(1, "D").astype(f"timedelta64[{days.unit}]").astype(np.int64))
+        if bool((steps == one_day).all()) and (index.tz is not None or bool((local == days).all())):
             return Day()
     if len(index) < 3:
         return None
@@ -737,7 +738,7 @@ def _date_grid(
     for pos in np.flatnonzero(local.duplicated()).tolist()[:50]:
         problems.append(Problem(source, pos + 2, name, date_label(local[pos]), "duplicate date"))
     if len(local) > 1:
-        back = np.flatnonzero(np.diff(local.as_unit("ns").asi8) < 0) + 1
+        back = np.flatnonzero(np.diff(local.asi8) < 0) + 1
         for pos in back.tolist()[:50]:
             problems.append(
                 Problem(
@@ -774,7 +775,7 @@ def _date_grid(
                 )
             )
         for date in extra[:50]:
-            row = int(np.searchsorted(compare.as_unit("ns").asi8, date.value)) + 2
+            row = int(compare.searchsorted(date)) + 2
             problems.append(
                 Problem(source, row, name, date_label(date), f"date off the {offset.freqstr} grid")
             )
@@ -792,8 +793,8 @@ def _date_grid(
 
 def _modal_step(local: pd.DatetimeIndex) -> BaseOffset:
     """The most common step, in whole days when it is one (a calendar ``nD`` offset)."""
-    step = pd.Series(np.diff(local.as_unit("ns").asi8)).mode().iloc[0]
-    delta = pd.Timedelta(int(step), unit="ns")
+    step = pd.Series(np.diff(local.asi8)).mode().iloc[0]
+    delta = pd.Timedelta(int(step), unit=local.unit)
     if delta % pd.Timedelta(days=1) == pd.Timedelta(0):
         out = to_offset(f"{delta // pd.Timedelta(days=1)}D")
     else:

@@ -317,3 +317,10 @@ def test_vintage_with_an_offset_is_read_on_its_day_in_the_series_zone():
     tail = cs.provisional("2024-10-11 22:30+00:00", "1D")
     assert tail.vintage == pd.Timestamp("2024-10-12") and tail.mask.tolist()[-1]
     assert tail.days == 1
+
+
+def test_dates_past_the_nanosecond_range_are_read():
+    # SIMULATED: 400 days from 2262-01-01, past pandas' nanosecond limit (2262-04-11)
+    idx = pd.date_range("2262-01-01", periods=400, freq="D", unit="s")
+    cs = CountSeries.from_pandas(pd.Series(np.arange(400) % 5, index=idx))
+    assert cs.daily and cs.n == 400
