@@ -57,11 +57,15 @@ from analysis._dependence import (
     MIN_PERIODS_FOR_DEPENDENCE,
     Dependence,
     difference_dispersion,
-    difference_long_run_variance,
     estimate_dependence,
     long_run_dependence,
 )
-from analysis.changepoints._longrun import ar_long_run_dependence, design_effect_df
+from analysis.changepoints._longrun import (
+    ar_long_run_dependence,
+    ar_noise_scale,
+    design_effect_df,
+    variogram_noise_floor,
+)
 from analysis.changepoints.costs import (
     Cost,
     LinearCost,
@@ -385,8 +389,25 @@ def _dependent_counts(
 def _dependent_values(
     x: np.ndarray, penalty: str | float, method: str, m: int, why_values: str
 ) -> tuple[Cost, str, float, list[int]]:
-    # the first, change-robust guess (variogram) is also the floor: the conservative side
-    sd0 = math.sqrt(difference_long_run_variance(x))
+    """Measurements: the exact Gaussian mean search with a dependence-aware noise sd.
+
+    The noise variance is the AR(p) long-run variance of the residuals about
+    the segment means (:func:`analysis.changepoints._longrun.ar_noise_scale`,
+    the estimate the count path uses), never below the change-robust floor
+    from the variogram (:func:`analysis.changepoints._longrun.variogram_noise_floor`,
+    which keeps a cycle's variance in the scale). The iteration starts at the
+    floor and is monotone: each pass sets ``sd = max(sd, long-run sd about the
+    new segments)``. A segmentation that absorbs a cycle or slow dependence
+    lowers the residual estimate, and a lower noise sd would add changes, so
+    the sd is never lowered: it rises, the number of changes can only fall
+    (the optimal number of changes does not grow with the penalty), and it stops
+    when the sd moves by at most 1%, the segments repeat, or after
+    :data:`MAX_PASSES` passes.
+    """
+    floor = variogram_noise_floor(x)
+    sd0 = math.sqrt(floor.variance)
+    if not sd0 > 0:  # constant, or too short for a variogram: the plain residual scale
+        sd0 = float(np.std(x))
     if not sd0 > 0:  # a constant series: any positive scale gives no change
         sd0 = 1.0
     nc = NormalCost(sd=sd0).fit(x)
@@ -398,21 +419,23 @@ def _dependent_values(
             f"({sd0:.4g}): {x.size} values cannot support an estimate of serial dependence"
         )
         return nc, why, beta0, changes
-    fitted_nc, sd, changes, passes = _settle_sd(
-        x,
-        lambda v: NormalCost(sd=v).fit(x),
-        lambda _c, ch: _segment_means(x, ch),
-        sd0,
-        sd0,
-        beta0,
-        method,
-        m,
-    )
+    meth = pick_method(method, nc, x.size)
+    sd, cost, passes, source = sd0, nc, 0, floor.note
+    while True:
+        changes, _ = segment(cost, beta0, meth, m, None)
+        passes += 1
+        est = ar_noise_scale(x - _segment_means(x, changes), n_means=len(changes) + 1)
+        new = math.sqrt(max(est.variance, 0.0))
+        if passes >= MAX_PASSES or new <= 1.01 * sd:
+            break
+        sd, source = new, est.note
+        cost = NormalCost(sd=sd).fit(x)
     why = (
         f"measurements ({why_values}); Gaussian mean cost with the long-run noise sd "
-        f"{sd:.4g} of the residuals about the segment means"
+        f"{sd:.4g} ({source}; never below the change-robust floor {sd0:.4g}, the sd only "
+        f"raised by the iteration)"
     ) + _residual_note(x - _segment_means(x, changes), passes)
-    return fitted_nc, why, beta0, changes
+    return cost, why, beta0, changes
 
 
 def _settle_sd(
