@@ -62,6 +62,8 @@ from analysis._dependence import (
 )
 from analysis.changepoints._longrun import (
     ar_long_run_dependence,
+    FLOOR_LAGS,
+    NoiseScale,
     ar_noise_scale,
     design_effect_df,
     variogram_noise_floor,
@@ -404,38 +406,77 @@ def _dependent_values(
     when the sd moves by at most 1%, the segments repeat, or after
     :data:`MAX_PASSES` passes.
     """
-    floor = variogram_noise_floor(x)
-    sd0 = math.sqrt(floor.variance)
-    if not sd0 > 0:  # constant, or too short for a variogram: the plain residual scale
-        sd0 = float(np.std(x))
-    if not sd0 > 0:  # a constant series: any positive scale gives no change
-        sd0 = 1.0
-    nc = NormalCost(sd=sd0).fit(x)
-    beta0 = _pen(penalty, x.size, nc)
-    if x.size < MIN_PERIODS_FOR_DEPENDENCE:
-        changes, _ = segment(nc, beta0, pick_method(method, nc, x.size), m, None)
+    n = x.size
+    scale = float(np.std(x))
+    if not scale > 0:  # a constant series: any positive scale gives no change
+        scale = 1.0
+    # one fitted cost for every pass: the cost with sd s and penalty beta equals the cost
+    # with sd `scale` and penalty beta (s / scale)^2
+    unit = NormalCost(sd=scale).fit(x)
+    beta0 = _pen(penalty, n, unit)
+    meth = pick_method(method, unit, n)
+    if n < MIN_PERIODS_FOR_DEPENDENCE:
+        floor = variogram_noise_floor(x)
+        sd0 = math.sqrt(floor.variance) if floor.variance > 0 else scale
+        nc = NormalCost(sd=sd0).fit(x)
+        changes, _ = segment(nc, beta0, meth, m, None)
         why = (
             f"measurements ({why_values}); Gaussian mean cost with the noise sd of the series "
-            f"({sd0:.4g}): {x.size} values cannot support an estimate of serial dependence"
+            f"({sd0:.4g}): {n} values cannot support an estimate of serial dependence"
         )
         return nc, why, beta0, changes
-    meth = pick_method(method, nc, x.size)
-    sd, cost, passes, source = sd0, nc, 0, floor.note
+
+    def run(sd: float, min_size: int) -> list[int]:
+        return segment(unit, beta0 * (sd / scale) ** 2, meth, min_size, None)[0]
+
+    floor = _piloted_floor(x, run, m)
+    sd0 = math.sqrt(floor.variance) if floor.variance > 0 else scale
+    sd, passes, source = sd0, 0, floor.note
     while True:
-        changes, _ = segment(cost, beta0, meth, m, None)
+        changes = run(sd, m)
         passes += 1
         est = ar_noise_scale(x - _segment_means(x, changes), n_means=len(changes) + 1)
         new = math.sqrt(max(est.variance, 0.0))
         if passes >= MAX_PASSES or new <= 1.01 * sd:
             break
         sd, source = new, est.note
-        cost = NormalCost(sd=sd).fit(x)
     why = (
         f"measurements ({why_values}); Gaussian mean cost with the long-run noise sd "
-        f"{sd:.4g} ({source}; never below the change-robust floor {sd0:.4g}, the sd only "
-        f"raised by the iteration)"
-    ) + _residual_note(x - _segment_means(x, changes), passes)
-    return cost, why, beta0, changes
+        f"{sd:.4g} ({source}; never below the change-robust floor {sd0:.4g}: the iteration "
+        "only raises it)"
+    ) + _lag1_note(est.lag1, passes)
+    return NormalCost(sd=sd).fit(x), why, beta0, changes
+
+
+def _piloted_floor(x: np.ndarray, run: Callable[[float, int], list[int]], m: int) -> NoiseScale:
+    """The change-robust floor of the measurement noise variance, about a pilot segmentation.
+
+    The variogram floor (:func:`analysis.changepoints._longrun.variogram_noise_floor`)
+    is robust to a few level shifts but is inflated by many (each adds to every
+    ``v(k)``), and an inflated floor hides them all. So it is computed about a
+    pilot segmentation whose segments are at least ``2 FLOOR_LAGS`` long (24:
+    two periods of a monthly cycle, so a segment mean cannot absorb a cycle) and
+    whose noise sd is the floor over windows of at most ``FLOOR_LAGS // 2``
+    values (which keeps the largest window variance of a cycle of period up to
+    12 while being less inflated by level shifts). On a series of fewer than
+    ``4 FLOOR_LAGS`` values: the variogram floor of the series itself.
+    """
+    pilot = variogram_noise_floor(x, FLOOR_LAGS, FLOOR_LAGS // 2)
+    if x.size < 4 * FLOOR_LAGS or not pilot.variance > 0:
+        return variogram_noise_floor(x)
+    ch = run(math.sqrt(pilot.variance), max(m, 2 * FLOOR_LAGS))
+    return variogram_noise_floor(x - _segment_means(x, ch))
+
+
+def _lag1_note(lag1: float, passes: int) -> str:
+    """What a reason adds after the iteration: a stop at the cap, residual autocorrelation."""
+    text = f" (the iteration stopped after {MAX_PASSES} passes)" if passes >= MAX_PASSES else ""
+    if lag1 > HIGH_LAG1:
+        text += (
+            f". Warning: the residuals are still autocorrelated (lag 1: {lag1:.2f}): "
+            "some changes may be dependence, not regime shifts"
+        )
+    return text
 
 
 def _settle_sd(

@@ -309,18 +309,23 @@ def _autocovariance(r: np.ndarray, max_lag: int) -> np.ndarray:
 
 def _variogram(x: np.ndarray, max_lag: int) -> np.ndarray:
     """``v(k) = mean((x_{t+k} - x_t)^2)`` for ``k = 0..max_lag``: one dot product per lag."""
-    y = x - np.median(x)  # centred, so that the sums of squares below lose no precision
-    sq = np.concatenate([[0.0], np.cumsum(y * y)])
+    y = x - x.mean()  # centred, so that the sums of squares below lose no precision
+    sq = y * y
+    total = float(sq.sum())
+    first = np.concatenate([[0.0], np.cumsum(sq[:max_lag])])  # sum of the first k squares
+    last = np.concatenate([[0.0], np.cumsum(sq[::-1][:max_lag])])  # and of the last k
     n = y.size
     v = np.zeros(max_lag + 1)
     for k in range(1, max_lag + 1):
-        head = sq[n - k]  # sum of y_t^2 over t < n - k
-        tail = sq[n] - sq[k]  # sum over t >= k
-        v[k] = max((head + tail - 2.0 * float(y[k:] @ y[:-k])) / (n - k), 0.0)
+        # sum of y_t^2 over t < n - k, plus over t >= k, minus twice the lag-k products
+        both = 2.0 * total - last[k] - first[k]
+        v[k] = max((both - 2.0 * float(y[k:] @ y[:-k])) / (n - k), 0.0)
     return v
 
 
-def variogram_noise_floor(values: np.ndarray, lags: int = FLOOR_LAGS) -> NoiseScale:
+def variogram_noise_floor(
+    values: np.ndarray, lags: int = FLOOR_LAGS, windows: int | None = None
+) -> NoiseScale:
     """Change-robust noise variance for the Gaussian mean cost: the floor of the measurement path.
 
     A level shift moves only the ``k`` differences ``x_{t+k} - x_t`` that
@@ -376,15 +381,18 @@ def variogram_noise_floor(values: np.ndarray, lags: int = FLOOR_LAGS) -> NoiseSc
     n = x.size
     if lags < 1:
         raise ValueError(f"lags must be >= 1, not {lags}")
+    w_max = lags if windows is None else int(windows)
+    if w_max < 1:
+        raise ValueError(f"windows must be >= 1, not {windows}")
     if n < 8:
         return NoiseScale(0.0, -1, 0.0, "too few values")
-    top = int(min(2 * lags, max(2, n // 3)))
-    low = min(lags, max(1, top // 2))
+    top = int(min(w_max + lags, max(2, n // 3)))
+    low = min(w_max, max(1, top // 2))
     v = _variogram(x, top)
     g0 = float(v[low : top + 1].mean()) / 2.0
     if not g0 > 0:
         return NoiseScale(0.0, -1, 0.0, "constant series")
-    w_max = min(lags, low)
+    w_max = min(w_max, low)
     gam = g0 - v[:w_max] / 2.0  # gamma_0 .. gamma_{w_max - 1}
     gam[0] = g0
     best, at = g0, 1
