@@ -61,9 +61,9 @@ from analysis._dependence import (
     long_run_dependence,
 )
 from analysis.changepoints._longrun import (
-    ar_long_run_dependence,
     FLOOR_LAGS,
     NoiseScale,
+    ar_long_run_dependence,
     ar_noise_scale,
     design_effect_df,
     variogram_noise_floor,
