@@ -22,11 +22,31 @@ likelihood divided by ``D`` (a quasi-likelihood, which also widens the location
 and rate intervals by the same factor). ``D`` starts from a change-robust guess
 (the long-run variance from the variogram of the counts,
 :func:`analysis._dependence.difference_dispersion`), is re-estimated about the
-segment means found until it settles (at most six passes). For measurements the same is done with
-the Gaussian mean cost, whose noise scale is the square root of the residuals'
-long-run variance about the segment means: unlike the MAD of first differences
-it does not collapse under trends, random-walk-like noise, seasonality or ties.
-``D`` is floored at 1 (never less than Poisson).
+segment means found until it settles (at most six passes). ``D`` is floored at 1
+(never less than Poisson).
+
+**Measurements** use the exact Gaussian mean search, whose noise variance is
+the same AR(p) long-run variance, of the residuals about the segment means
+(:func:`analysis.changepoints._longrun.ar_noise_scale`), never below a
+change-robust floor from the variogram
+(:func:`analysis.changepoints._longrun.variogram_noise_floor`: the largest
+variance per value of a window sum of up to 12 values, with ``gamma_0`` averaged
+over lags 12-24, so that a cycle of period up to 12 stays in the scale where a
+single-lag variogram estimate collapses to 0), computed about a pilot
+segmentation whose segments are at least 24 values long (so that several level
+shifts do not inflate it). The iteration starts at the floor and is monotone:
+the sd is only ever raised to the long-run sd about the new segments, so a
+segmentation that absorbs a cycle or slow dependence (which lowers the residual
+estimate) cannot pull the scale down and add changes. Unlike the MAD of first
+differences it does not collapse under trends, random-walk-like noise,
+seasonality or ties. SIMULATED (validation study, 200 series a cell): false
+alarms 0-0.005 (s.e. <= 0.005) on Gaussian AR(1) noise with phi 0, 0.5, 0.8 at
+365 and 1,000 values, and 0 with a cycle of period 12 or 7 and amplitude 2 sd;
+a mean shift of 2 sd in AR(0.5) noise is found within +-5 values in 0.90 (s.e.
+0.018; 0.895 with the true long-run sd), of 1 sd in 0.50 (s.e. 0.029; 0.535
+with the true sd). Several nearby shifts in strongly dependent noise are found
+less often than with the true sd (five shifts of 2 sd, 61 values apart, in
+AR(0.5) noise: 0.42 of them against 0.84).
 
 Why this route (and not AR(1)-robust segmentation or DeCAFS): it needs no model
 of the dependence beyond a stationary long-run variance, keeps the exact FPOP
@@ -403,8 +423,9 @@ def _dependent_values(
     lowers the residual estimate, and a lower noise sd would add changes, so
     the sd is never lowered: it rises, the number of changes can only fall
     (the optimal number of changes does not grow with the penalty), and it stops
-    when the sd moves by at most 1%, the segments repeat, or after
-    :data:`MAX_PASSES` passes.
+    when the new estimate is at most 1% above the sd, or after
+    :data:`MAX_PASSES` passes. The floor is computed about a pilot segmentation
+    (:func:`_piloted_floor`).
     """
     n = x.size
     scale = float(np.std(x))
