@@ -407,7 +407,7 @@ def variogram_noise_floor(
         if b > best:
             best, at = b, w
     note = (
-        f"change-robust floor from the variogram (largest variance per value of a sum of up to "
-        f"{w_max} values: {at})"
+        f"variogram estimate: the largest variance per value of a sum of up to {w_max} "
+        f"consecutive values (at {at})"
     )
     return NoiseScale(best, -1, float(1.0 - v[1] / (2.0 * g0)), note)
