@@ -52,6 +52,10 @@ CHANGE_RATES = (3.0, 10.0)
 CHANGE_AT = ("mid", "start+30", "end-30")
 CHANGE_DEPENDENT = ("nb5", "ar0.8")
 WINDOWS = (7, 28, 91)
+#: measurement cells: AR(1) coefficients of the noise, cycle amplitude and shifts (noise sds)
+VALUE_PHIS = (0.0, 0.5, 0.8)
+VALUE_AMPLITUDE = 2.0
+VALUE_SHIFTS = (1.0, 2.0)
 RATE = 5.0
 TREND_PROCESSES = ("poisson", "nb5", "ar0.5", "ar0.8", "weekly", "ar0.8+weekly")
 KNOWN_SLOPE = 0.002  # log rate per day: x2.07 over a year
@@ -192,6 +196,18 @@ def build_cells(size: str = "full") -> list[CellSpec]:
                 add("changepoints", study.cp_segment_coverage, s, r["change"], CP_COVERAGE, shared)
                 day = study.cp_segment_day_coverage  # reported, no target
                 add("changepoints", day, s, r["change"], NO_TARGET, shared)
+    # measurement (float) series: Gaussian AR(1) noise, cycles, mean shifts (SIMULATED)
+    for n in FALSE_ALARM_N:
+        for phi in VALUE_PHIS:
+            s = {"phi": phi, "n": n}
+            add("changepoints", study.cp_value_false_alarm, s, r["false_alarm"], FALSE_ALARMS)
+        for period in (12, 7):
+            for phi in (0.0, 0.5):
+                s = {"phi": phi, "n": n, "period": period, "amplitude": VALUE_AMPLITUDE}
+                add("changepoints", study.cp_value_false_alarm, s, r["false_alarm"], FALSE_ALARMS)
+    for shift in VALUE_SHIFTS:
+        s = {"phi": 0.5, "n": 365, "shift": shift}
+        add("changepoints", study.cp_value_power, s, r["change"], NO_TARGET)
     for proc in PROCESSES:
         for window in WINDOWS:
             for placement in ("alone", "inside"):

@@ -30,7 +30,13 @@ import numpy as np
 import pandas as pd
 
 import analysis as it
-from analysis.validation._simulate import PROCESSES, START, simulate_counts, simulate_piecewise
+from analysis.validation._simulate import (
+    PROCESSES,
+    START,
+    _latent_ar,
+    simulate_counts,
+    simulate_piecewise,
+)
 
 __all__ = [
     "NotMeasurable",
@@ -42,6 +48,8 @@ __all__ = [
     "cp_power_interval",
     "cp_segment_coverage",
     "cp_segment_day_coverage",
+    "cp_value_false_alarm",
+    "cp_value_power",
     "forecast_coverage",
     "mean_estimate",
     "proportion_estimate",
@@ -49,6 +57,7 @@ __all__ = [
     "rate_width_ratio",
     "replicate",
     "rolling_coverage",
+    "simulate_values",
     "trend_pulse_coverage",
     "trend_slope_coverage",
 ]
@@ -271,6 +280,126 @@ def cp_false_alarm(*, R: int, seed: int, process: str, n: int, rate: float) -> d
         kind="proportion",
         extra=extra,
         reduce=lambda v: v[0],
+    )
+
+
+def simulate_values(
+    rng: np.random.Generator,
+    n: int,
+    phi: float,
+    period: int = 0,
+    amplitude: float = 0.0,
+    shift: float = 0.0,
+    at: int | None = None,
+) -> pd.Series:
+    """A SIMULATED measurement series: Gaussian AR(1) noise, a cycle, a mean shift.
+
+    The noise is a stationary Gaussian AR(1) with coefficient ``phi`` and
+    marginal sd 1 (so ``shift`` and ``amplitude`` are in noise sds); a cycle
+    ``amplitude sin(2 pi (t / period + u))`` with a uniform random phase ``u``
+    when ``period`` > 0; the mean rises by ``shift`` from position ``at`` on.
+    Floats on a daily index from :data:`analysis.validation._simulate.START`.
+
+    Examples
+    --------
+    >>> y = simulate_values(np.random.default_rng(1), 365, 0.5, shift=2.0, at=180)
+    >>> y.dtype.kind, len(y), bool(y.iloc[180:].mean() > y.iloc[:180].mean() + 1)
+    ('f', 365, True)
+    """
+    x = _latent_ar(rng, n, phi, 1.0)
+    if period > 0:
+        x = x + amplitude * np.sin(2.0 * np.pi * (np.arange(n) / period + rng.uniform()))
+    if at is not None:
+        x[at:] += shift
+    return pd.Series(x, index=pd.date_range(START, periods=n, freq="D"), name="value")
+
+
+def _value_process(phi: float, period: int, amplitude: float) -> str:
+    text = f"gaussian ar(1) {phi:g}"
+    return text + (f" + cycle {period} (amplitude {amplitude:g} sd)" if period else "")
+
+
+def cp_value_false_alarm(
+    *, R: int, seed: int, phi: float, n: int, period: int = 0, amplitude: float = 0.0
+) -> dict[str, Any]:
+    """Share of stationary SIMULATED measurement series with >= 1 change (the defaults).
+
+    Float values (so ``cost="auto"`` reads them as measurements): Gaussian
+    AR(1) noise of marginal sd 1, optionally a cycle of ``period`` days and
+    ``amplitude`` noise sds (no change in level: any change found is false).
+    """
+
+    def one(rng: np.random.Generator) -> tuple[bool, int, str]:
+        y = simulate_values(rng, n, phi, period, amplitude)
+        res = it.detect_changepoints(y)
+        k = int(_attr(res, "n_changes", "ChangepointResult"))
+        return k >= 1, k, str(getattr(res, "cost_name", "?"))
+
+    def extra(values: list[Any]) -> dict[str, Any]:
+        return {"mean_changes": float(np.mean([v[1] for v in values]))}
+
+    return _cell(
+        function="detect_changepoints",
+        estimand="false alarm rate, measurements (share with >= 1 change)",
+        process=_value_process(phi, period, amplitude),
+        settings={"n": n, "phi": phi, "period": period, "amplitude": amplitude},
+        R=R,
+        seed=seed,
+        one=one,
+        kind="proportion",
+        extra=extra,
+        reduce=lambda v: v[0],
+    )
+
+
+def cp_value_power(
+    *, R: int, seed: int, phi: float, n: int, shift: float, at: str = "mid"
+) -> dict[str, Any]:
+    """Share of SIMULATED measurement series whose mean shift is found within +-5 days.
+
+    Gaussian AR(1) noise of marginal sd 1 (floats), the mean up by ``shift``
+    noise sds at ``at`` (``"mid"``, ``"start+D"``, ``"end-D"``). Also reported:
+    the mean number of changes and, over the series where the change was found,
+    the share whose location interval holds the true position (with its s.e.).
+    """
+    tau = _change_position(n, at)
+
+    def one(rng: np.random.Generator) -> dict[str, Any]:
+        y = simulate_values(rng, n, phi, shift=shift, at=tau)
+        res = it.detect_changepoints(y)
+        idx = np.asarray(_attr(res, "indices", "ChangepointResult"), dtype=int)
+        out: dict[str, Any] = {"n_changes": int(idx.size), "found": False}
+        if idx.size:
+            j = int(np.argmin(np.abs(idx - tau)))
+            out["found"] = bool(abs(int(idx[j]) - tau) <= FOUND_WITHIN)
+            iv = _columns(
+                _attr(res, "intervals", "ChangepointResult"),
+                ("index_low", "index_high"),
+                "ChangepointResult.intervals",
+            )
+            out["covered"] = bool(iv["index_low"].iloc[j] <= tau <= iv["index_high"].iloc[j])
+        return out
+
+    def extra(values: list[Any]) -> dict[str, Any]:
+        cov = [v["covered"] for v in values if v["found"]]
+        p, se = proportion_estimate(sum(cov), len(cov)) if cov else (None, None)
+        return {
+            "mean_changes": float(np.mean([v["n_changes"] for v in values])),
+            "location_coverage_when_found": p,
+            "location_coverage_when_found_se": se,
+        }
+
+    return _cell(
+        function="detect_changepoints",
+        estimand=f"power, measurements (true shift found within +-{FOUND_WITHIN} days)",
+        process=_value_process(phi, 0, 0.0),
+        settings={"n": n, "phi": phi, "shift": shift, "at": at, "change_at": tau},
+        R=R,
+        seed=seed,
+        one=one,
+        kind="proportion",
+        extra=extra,
+        reduce=lambda v: v["found"],
     )
 
 
