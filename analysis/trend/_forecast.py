@@ -19,6 +19,7 @@ from analysis._draw import get_ax
 from analysis._format import date_label, jsonable
 from analysis._results import Result
 from analysis.trend._figures import draw_forecast, draw_history
+from analysis.trend._interval import interval_bounds
 from analysis.trend._latent import LatentFit, latent_ar1
 from analysis.trend._state import FitState
 from analysis.trend._validate import localize, period
@@ -250,10 +251,9 @@ def simulate_forecast(
     else:
         lam = mu
     draws = rng.poisson(lam)
-    q = [(1 - level) / 2, (1 + level) / 2]
-    # inverted_cdf quantiles are simulated counts themselves: whole numbers >= 0
-    lo, hi = np.quantile(draws, q, axis=1, method="inverted_cdf")
-    tlo, thi = np.quantile(draws.sum(axis=0), q, method="inverted_cdf")
+    # whole numbers >= 0 whose predictive probability is closest to the level
+    lo, hi = interval_bounds(draws, lam, level)
+    (tlo,), (thi,) = interval_bounds(draws.sum(axis=0), lam.sum(axis=0), level)
     mean = np.exp(xf @ beta + off)
     out_notes = list(notes)
     if fit.has_exposure and exposure is None:
