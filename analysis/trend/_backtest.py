@@ -52,7 +52,8 @@ series of 400 days at 5 a day with a slope of 0.001 a day (seeds 100..139;
 s.e. from the spread between series): a correctly specified Poisson model has
 a PIT indistinguishable from uniform (KS p 0.67 on 4,468 values), daily 90%
 intervals covering 0.935 (s.e. 0.004; above 0.90 because the intervals
-then held at least 90% of the predictive probability, not closest to 90%) and horizon totals 0.878 (0.019). On negative-binomial
+then held at least 90% of the predictive probability, not closest to 90%)
+and horizon totals 0.878 (0.019). On negative-binomial
 (size 5) counts with a latent AR(1) log-rate (phi 0.8) the default fit covers
 0.943 (0.005) daily and 0.884 (0.018) for totals, and its PIT has a
 shallow hump (the latent paths start from the stationary law, not from the

@@ -121,3 +121,25 @@ def test_forecast_intervals_of_poisson_days_hold_ninety_percent():
     c = np.asarray(cover)
     se = c.std(ddof=1) / math.sqrt(c.size)
     assert abs(c.mean() - 0.9) < max(4 * se, 0.01), (c.mean(), se)
+
+
+def test_forecast_totals_of_poisson_days_hold_ninety_percent():
+    """SIMULATED: expected coverage of 90% intervals for 7-day totals, from the true pmf.
+
+    80 series of 300 Poisson days, each with its own mean (uniform on 1..6);
+    a future 7-day total is Poisson(7 mean), so the coverage of a forecast's
+    total interval is exact. Measured with this seed: the former equal-tailed
+    intervals 0.917 (s.e. 0.003), the closest intervals 0.898 (0.003).
+    Tolerance: 4 Monte Carlo s.e., at least 0.01.
+    """
+    rng = np.random.default_rng(32)
+    cover = []
+    for i in range(80):
+        mean = rng.uniform(1.0, 6.0)
+        y = pd.Series(rng.poisson(mean, 300), index=pd.date_range("2024-01-01", periods=300))
+        f = fit_trend(y, family="poisson", weekly=False, cov_type="nonrobust")
+        _, lo, hi = f.forecast(7, n_sim=4000, seed=i).total
+        cover.append(stats.poisson.cdf(hi, 7 * mean) - stats.poisson.cdf(lo - 1, 7 * mean))
+    c = np.asarray(cover)
+    se = c.std(ddof=1) / math.sqrt(c.size)
+    assert abs(c.mean() - 0.9) < max(4 * se, 0.01), (c.mean(), se)
