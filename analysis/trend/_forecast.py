@@ -23,7 +23,7 @@ from analysis._format import date_label, jsonable
 from analysis._results import Result
 from analysis.trend._figures import draw_forecast, draw_history
 from analysis.trend._interval import interval_bounds
-from analysis.trend._latent import LatentFit, latent_ar1
+from analysis.trend._latent import LatentFit, latent_ar1, latent_states
 from analysis.trend._state import FitState
 from analysis.trend._validate import localize, period
 
@@ -249,7 +249,7 @@ def simulate_forecast(
         # would count the persistent part twice
         white = _white_variance(fit.latent)
         lam = rng.gamma(1.0 / white, white * mu) if white > 0 else mu
-        lam = lam * _latent_paths(fit.latent, h, n_sim, rng)
+        lam = lam * _latent_paths(fit, betas, h, rng)
     elif alpha > 0:
         sd = fit.alpha_se / alpha if np.isfinite(fit.alpha_se) else 0.0
         alphas = alpha * np.exp(rng.normal(0.0, sd, size=n_sim))
@@ -280,22 +280,40 @@ def simulate_forecast(
     )
 
 
-def _latent_paths(latent: LatentFit, h: int, n_sim: int, rng: np.random.Generator) -> np.ndarray:
+def _latent_paths(fit: FitState, betas: np.ndarray, h: int, rng: np.random.Generator) -> np.ndarray:
     """Multipliers ``exp(z - v/2)`` of the latent AR(1) over the horizon (h x n_sim).
 
     The paths start from the latent level of the last observed period given
-    the data (:func:`analysis.trend._latent.latent_state`, a Kalman filter of
+    the data (:func:`analysis.trend._latent.latent_states`, a Kalman filter of
     the working residuals), not from the stationary distribution: after a
     high week the next week is expected high too, and the spread of a total
     is that of the process given where it stands, narrower than the
     stationary one when the filter has learnt the level. Far beyond the data
     the paths return to the stationary distribution (mean multiplier 1).
+
+    The filter is run once per path, on the residuals about that path's own
+    coefficients ``betas[j]``: the recent level is ``x'beta + z``, and a path
+    whose intercept is drawn high must find the latent level lower. Filtered
+    once at the estimates and combined with independent coefficient draws,
+    the recent level's uncertainty was counted twice, and 90% intervals for
+    7-28-day totals of SIMULATED latent AR(1) counts (phi 0.8) covered
+    0.91-0.93 with a predictive variance 8-13% above the squared errors
+    (300 series each; see the module docstring of
+    :mod:`analysis.trend._interval` for the interval itself).
     """
+    latent = fit.latent
+    assert latent is not None
     phi, v = latent_ar1(latent)
+    n_sim = betas.shape[0]
     if v <= 0:
         return np.ones((h, n_sim))
+    y = np.asarray(fit.series.counts, dtype=float)[-200:]
+    x = fit.design.to_numpy(dtype=float)[-200:]
+    off = (fit.offset + np.log(fit.coverage))[-200:]
+    mu_in = np.exp(np.clip(x @ betas.T + off[:, None], -50.0, 40.0))
+    m, p = latent_states(latent, y, mu_in)
     z = np.empty((h, n_sim))
-    last = rng.normal(latent.state_mean, math.sqrt(max(latent.state_var, 0.0)), n_sim)
+    last = rng.normal(m, np.sqrt(np.maximum(p, 0.0)))
     innov = rng.normal(0.0, math.sqrt(v * (1 - phi**2)), size=(h, n_sim))
     z[0] = phi * last + innov[0]
     for t in range(1, h):

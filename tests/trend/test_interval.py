@@ -143,3 +143,42 @@ def test_forecast_totals_of_poisson_days_hold_ninety_percent():
     c = np.asarray(cover)
     se = c.std(ddof=1) / math.sqrt(c.size)
     assert abs(c.mean() - 0.9) < max(4 * se, 0.01), (c.mean(), se)
+
+
+def _dependent_coverage(process: str, reps: int, seed: int) -> tuple[float, float, float, float]:
+    """Mean daily and 14-day-total coverage of default 90% forecasts, and their MC s.e."""
+    from analysis.validation import PROCESSES, simulate_counts
+
+    daily, total = [], []
+    for i, child in enumerate(np.random.SeedSequence(seed).spawn(reps)):
+        rng = np.random.default_rng(child)
+        counts = simulate_counts(PROCESSES[process], 365 + 28, 5.0, rng).counts
+        fit = fit_trend(counts.iloc[:365])
+        future = counts.iloc[365:].to_numpy()
+        f = fit.forecast(28, n_sim=2000, seed=i).to_frame()
+        daily.append(np.mean((f["pi_low"] <= future) & (future <= f["pi_high"])))
+        _, lo, hi = fit.forecast(14, n_sim=2000, seed=i).total
+        total.append(lo <= future[:14].sum() <= hi)
+    d, t = np.asarray(daily, dtype=float), np.asarray(total, dtype=float)
+    return (
+        float(d.mean()),
+        float(d.std(ddof=1) / math.sqrt(reps)),
+        float(t.mean()),
+        math.sqrt(t.mean() * (1 - t.mean()) / reps),
+    )
+
+
+@pytest.mark.slow
+def test_forecasts_of_latent_ar_counts_hold_ninety_percent():
+    """SIMULATED latent AR(1) log-rate (phi 0.8, sd 0.3) with a weekly cycle, 120 series.
+
+    Daily intervals and 14-day totals of ``fit_trend(...).forecast`` (defaults)
+    against the simulated next days. Measured with this seed: daily 0.902
+    (s.e. 0.005; the former equal-tailed intervals 0.937 on other seeds),
+    14-day totals 0.900 (0.027); intervals that ignored the dependence cover
+    totals 0.62-0.78 (issue 9). Tolerance: 4 s.e. for the daily mean, 3 s.e.
+    for the totals' share.
+    """
+    d, d_se, t, t_se = _dependent_coverage("ar0.8+weekly", 120, 2026)
+    assert abs(d - 0.9) < 4 * d_se, (d, d_se)
+    assert abs(t - 0.9) < 3 * max(t_se, 0.027), (t, t_se)
