@@ -66,7 +66,9 @@ two Monte Carlo standard errors of the target.
 
 Forecast paths draw a latent AR(1) on the log scale with the fitted moments
 (:func:`latent_ar1`), started from its distribution given the data: a
-Kalman filter of the working residuals ``y_t / mu_t - 1`` (:func:`latent_state`).
+Kalman filter of the working residuals ``y_t / mu_t - 1`` (:func:`latent_state`),
+run for each simulated path about that path's own coefficients
+(:func:`latent_states`).
 
 Hand-written because statsmodels' GLM offers HAC, cluster and fixed-scale
 covariances but no parametric latent-process (GEE time-series) covariance;
