@@ -300,7 +300,7 @@ def _latent_paths(fit: FitState, betas: np.ndarray, h: int, rng: np.random.Gener
     the mean squared standardised error of 7-, 14- and 28-day totals was
     0.85-0.97 (a predictive variance 3-17% too large; MC s.e. about 0.08)
     and 0.90-1.04 filtered per path; 90% intervals for the totals covered
-    0.89-0.93 before and 0.89-0.92 after (s.e. 0.015-0.018).
+    0.90-0.93 before and 0.89-0.92 after (s.e. 0.015-0.018).
     """
     latent = fit.latent
     assert latent is not None
