@@ -1,9 +1,12 @@
 """Simulated forecasts of a fitted trend model and the ForecastResult object.
 
-Prediction intervals are quantiles of simulated counts, so they are whole
-numbers and never below zero; they are named ``pi_low, pi_high`` (not
-``ci_``: they bound a future count, not a parameter) and their level is
-stated in the result, its table and its summary.
+Prediction intervals are whole numbers, never below zero, whose predictive
+probability (over the simulated paths) is the closest to the level, not at
+least the level (:mod:`analysis.trend._interval`): the equal-tailed quantile
+intervals of a discrete count over-cover, 0.93-0.94 at 90% for daily counts
+of about five. They are named ``pi_low, pi_high`` (not ``ci_``: they bound a
+future count, not a parameter) and their level is stated in the result, its
+table and its summary.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from analysis._draw import get_ax
 from analysis._format import date_label, jsonable
 from analysis._results import Result
 from analysis.trend._figures import draw_forecast, draw_history
-from analysis.trend._latent import LatentFit, latent_ar1
+from analysis.trend._interval import interval_bounds
+from analysis.trend._latent import LatentFit, latent_ar1, latent_states
 from analysis.trend._state import FitState
 from analysis.trend._validate import localize, period
 
@@ -30,8 +34,9 @@ class ForecastResult(Result):
     """Forecast of future counts with simulated prediction intervals.
 
     ``mean`` is the expected count per period at the estimated parameters;
-    ``pi_low, pi_high`` bound a prediction interval at ``level`` for the
-    count itself (parameter and count uncertainty): whole numbers >= 0.
+    ``pi_low, pi_high`` bound a prediction interval for the count itself
+    (parameter and count uncertainty): whole numbers >= 0, the interval whose
+    predictive probability is closest to ``level`` (not at least ``level``).
     ``total`` is the sum over the horizon with its prediction interval from
     the same simulated paths.
 
@@ -131,8 +136,9 @@ class ForecastResult(Result):
     def draws(self) -> np.ndarray | None:
         """The simulated counts, ``h x n_sim`` (row: future period; column: path); a copy.
 
-        The prediction bounds are quantiles of its rows and ``total`` of its
-        column sums. None for a result built without them.
+        The prediction bounds are chosen from the predictive distribution of
+        its rows (with :attr:`draw_rates`) and ``total``'s from its column
+        sums. None for a result built without them.
         """
         return None if self._draws is None else self._draws.copy()
 
@@ -165,7 +171,8 @@ class ForecastResult(Result):
         lines = [
             f"Forecast of {len(f)} periods from {date_label(f.index[0])} "
             f"({self._level:.0%} prediction intervals pi_low to pi_high, "
-            f"{self._n_sim} simulations)",
+            f"{self._n_sim} simulations; whole numbers, closest to "
+            f"{self._level:.0%}, not at least {self._level:.0%})",
             f"Total: {total:.1f} expected ({self._level:.0%} prediction interval {lo} to {hi})",
             f.to_string(float_format=lambda v: f"{v:.1f}"),
         ]
@@ -242,7 +249,7 @@ def simulate_forecast(
         # would count the persistent part twice
         white = _white_variance(fit.latent)
         lam = rng.gamma(1.0 / white, white * mu) if white > 0 else mu
-        lam = lam * _latent_paths(fit.latent, h, n_sim, rng)
+        lam = lam * _latent_paths(fit, betas, h, rng)
     elif alpha > 0:
         sd = fit.alpha_se / alpha if np.isfinite(fit.alpha_se) else 0.0
         alphas = alpha * np.exp(rng.normal(0.0, sd, size=n_sim))
@@ -250,10 +257,9 @@ def simulate_forecast(
     else:
         lam = mu
     draws = rng.poisson(lam)
-    q = [(1 - level) / 2, (1 + level) / 2]
-    # inverted_cdf quantiles are simulated counts themselves: whole numbers >= 0
-    lo, hi = np.quantile(draws, q, axis=1, method="inverted_cdf")
-    tlo, thi = np.quantile(draws.sum(axis=0), q, method="inverted_cdf")
+    # whole numbers >= 0 whose predictive probability is closest to the level
+    lo, hi = interval_bounds(draws, lam, level)
+    (tlo,), (thi,) = interval_bounds(draws.sum(axis=0), lam.sum(axis=0), level)
     mean = np.exp(xf @ beta + off)
     out_notes = list(notes)
     if fit.has_exposure and exposure is None:
@@ -274,22 +280,41 @@ def simulate_forecast(
     )
 
 
-def _latent_paths(latent: LatentFit, h: int, n_sim: int, rng: np.random.Generator) -> np.ndarray:
+def _latent_paths(fit: FitState, betas: np.ndarray, h: int, rng: np.random.Generator) -> np.ndarray:
     """Multipliers ``exp(z - v/2)`` of the latent AR(1) over the horizon (h x n_sim).
 
     The paths start from the latent level of the last observed period given
-    the data (:func:`analysis.trend._latent.latent_state`, a Kalman filter of
+    the data (:func:`analysis.trend._latent.latent_states`, a Kalman filter of
     the working residuals), not from the stationary distribution: after a
     high week the next week is expected high too, and the spread of a total
     is that of the process given where it stands, narrower than the
     stationary one when the filter has learnt the level. Far beyond the data
     the paths return to the stationary distribution (mean multiplier 1).
+
+    The filter is run once per path, on the residuals about that path's own
+    coefficients ``betas[j]``: the recent level is ``x'beta + z``, and a path
+    whose intercept is drawn high must find the latent level lower. Filtered
+    once at the estimates and combined with independent coefficient draws,
+    the recent level's uncertainty was counted twice: on 300 SIMULATED
+    series of latent AR(1) counts (phi 0.8, with and without a weekly cycle)
+    the mean squared standardised error of 7-, 14- and 28-day totals was
+    0.85-0.97 (a predictive variance 3-17% too large; MC s.e. about 0.08)
+    and 0.90-1.04 filtered per path; 90% intervals for the totals covered
+    0.90-0.93 before and 0.89-0.92 after (s.e. 0.015-0.018).
     """
+    latent = fit.latent
+    assert latent is not None
     phi, v = latent_ar1(latent)
+    n_sim = betas.shape[0]
     if v <= 0:
         return np.ones((h, n_sim))
+    y = np.asarray(fit.series.counts, dtype=float)[-200:]
+    x = fit.design.to_numpy(dtype=float)[-200:]
+    off = (fit.offset + np.log(fit.coverage))[-200:]
+    mu_in = np.exp(np.clip(x @ betas.T + off[:, None], -50.0, 40.0))
+    m, p = latent_states(latent, y, mu_in)
     z = np.empty((h, n_sim))
-    last = rng.normal(latent.state_mean, math.sqrt(max(latent.state_var, 0.0)), n_sim)
+    last = rng.normal(m, np.sqrt(np.maximum(p, 0.0)))
     innov = rng.normal(0.0, math.sqrt(v * (1 - phi**2)), size=(h, n_sim))
     z[0] = phi * last + innov[0]
     for t in range(1, h):

@@ -66,7 +66,9 @@ two Monte Carlo standard errors of the target.
 
 Forecast paths draw a latent AR(1) on the log scale with the fitted moments
 (:func:`latent_ar1`), started from its distribution given the data: a
-Kalman filter of the working residuals ``y_t / mu_t - 1`` (:func:`latent_state`).
+Kalman filter of the working residuals ``y_t / mu_t - 1`` (:func:`latent_state`),
+run for each simulated path about that path's own coefficients
+(:func:`latent_states`).
 
 Hand-written because statsmodels' GLM offers HAC, cluster and fixed-scale
 covariances but no parametric latent-process (GEE time-series) covariance;
@@ -80,7 +82,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["LatentFit", "default_lags", "latent_ar1", "latent_covariance", "latent_state"]
+__all__ = [
+    "LatentFit",
+    "default_lags",
+    "latent_ar1",
+    "latent_covariance",
+    "latent_state",
+    "latent_states",
+]
 
 #: grid of the latent persistence ``phi``
 PHI_GRID = np.round(np.arange(0.0, 0.901, 0.02), 2)
@@ -279,18 +288,46 @@ def latent_state(fit: LatentFit, y: np.ndarray, mu: np.ndarray) -> tuple[float, 
     Hand-written: a scalar filter is a dozen lines, and statsmodels' state-space
     models would refit the parameters this one takes as given.
     """
-    phi, v = latent_ar1(fit)
+    _, v = latent_ar1(fit)
     if v <= 0:
         return 0.0, 0.0
+    m, p = latent_states(fit, y, np.asarray(mu, dtype=float)[:, None])
+    return float(m[0]), float(p[0])
+
+
+def latent_states(fit: LatentFit, y: np.ndarray, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`latent_state` for several mean paths at once: ``mu`` is ``n x m``, one column each.
+
+    The forecast filters the counts once per simulated coefficient vector: a
+    path whose coefficients put the mean higher sees lower residuals and so a
+    lower latent level on the last period. Filtering once at the estimates
+    and drawing the coefficients independently of that level would count the
+    uncertainty of the level twice (once in the intercept, once in the
+    state), and made intervals for totals too wide (see
+    :func:`analysis.trend._forecast.simulate_forecast`). Returns arrays of
+    length ``m`` (zeros when nothing persists).
+    """
+    phi, v = latent_ar1(fit)
+    mu = np.asarray(mu, dtype=float)
+    if mu.ndim != 2:
+        raise ValueError("mu must be a 2-D array (periods x paths)")
+    k = mu.shape[1]
+    if v <= 0:
+        return np.zeros(k), np.zeros(k)
     y = np.asarray(y, dtype=float)[-200:]
-    mu = np.asarray(mu, dtype=float)[-200:]
+    mu = mu[-200:]
+    if mu.shape[0] != y.shape[0]:
+        raise ValueError("y and mu must cover the same periods")
     extra = max(fit.sigma2 - math.expm1(v), 0.0)
-    m, p = 0.0, v
+    m, p = np.zeros(k), np.full(k, v)
     q = v * (1.0 - phi**2)
-    for t, (yt, mt) in enumerate(zip(y, mu, strict=True)):
+    for t in range(y.shape[0]):
         if t > 0:  # predict this period from the last
             m, p = phi * m, phi**2 * p + q
-        if mt > 0:  # update with its working residual
-            gain = p / (p + 1.0 / mt + extra)
-            m, p = m + gain * (yt / mt - 1.0 - m), (1.0 - gain) * p
-    return float(m), float(p)
+        mt = mu[t]
+        ok = mt > 0
+        safe = np.where(ok, mt, 1.0)
+        # update with its working residual (periods with a zero mean carry no information)
+        gain = np.where(ok, p / (p + 1.0 / safe + extra), 0.0)
+        m, p = m + gain * (y[t] / safe - 1.0 - m), (1.0 - gain) * p
+    return m, p

@@ -335,10 +335,17 @@ class TrendResult(Result):
         fit's covariance, HAC if used) and, for negbin, ``log alpha`` from a
         normal with the delta-method standard error; then a count for each
         future period from the fitted distribution (Poisson, or NB2 as a
-        gamma-Poisson mixture). ``pi_low, pi_high`` are the
-        ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles of the simulated
-        counts, so parameter uncertainty is included; being simulated counts,
-        they are whole numbers and never below zero. Weekday effects follow
+        gamma-Poisson mixture). ``pi_low, pi_high`` bound the whole-number
+        interval whose predictive probability is *closest to* ``level``, not
+        at least ``level``: a count is discrete, and the equal-tailed
+        quantile interval ``[q((1 - level) / 2), q((1 + level) / 2)]`` holds
+        more (92.8% for a Poisson mean of 5 at 90%, where ``[2, 8]`` holds
+        89.1%). Starting from that interval, an end point is dropped while
+        that brings the probability nearer ``level``, keeping the tails
+        balanced (:mod:`analysis.trend._interval`); the probabilities are
+        those of the simulated paths' Poisson mixture, so parameter
+        uncertainty is included. The bounds are whole numbers, never below
+        zero; the total's interval is chosen the same way. Weekday effects follow
         the calendar, breaks and step events stay in force, pulses end, a
         piecewise trend continues with its last slope and a spline as a
         straight line.
@@ -361,8 +368,9 @@ class TrendResult(Result):
         -------
         ForecastResult
             ``to_frame()`` has columns ``mean`` (expected count at the
-            estimates), ``pi_low``, ``pi_high`` (prediction bounds at
-            ``level``, whole numbers) per future period.
+            estimates), ``pi_low``, ``pi_high`` (prediction bounds whose
+            probability is closest to ``level``, whole numbers) per future
+            period.
 
         Examples
         --------

@@ -118,6 +118,7 @@ def test_level_is_stated_in_the_result_its_table_and_its_summary(nb_counts):
     fc = fit_trend(nb_counts).forecast(7, level=0.8)
     assert fc.level == 0.8 and fc.to_frame().attrs["level"] == 0.8
     assert "80% prediction intervals pi_low to pi_high" in fc.summary()
+    assert "closest to 80%, not at least 80%" in fc.summary()
     d = json.loads(json.dumps(fc.to_dict()))
     assert d["level"] == 0.8 and d["interval"] == "prediction"
     assert set(d["forecast"][0]) == {"date", "mean", "pi_low", "pi_high"}

@@ -20,6 +20,7 @@ from analysis.trend._latent import (
     latent_ar1,
     latent_covariance,
     latent_state,
+    latent_states,
 )
 
 N = 365
@@ -205,3 +206,20 @@ def test_state_is_the_prior_without_persistence():
     high = np.r_[y[:-20], np.full(20, 2 * MU)]
     m, p = latent_state(fit, high, mu)
     assert m > 0.3 and 0 < p < v
+
+
+def test_filtering_each_paths_mean_moves_the_state_against_its_level():
+    # one column at the estimates is latent_state; a path whose mean is 10% higher
+    # sees residuals about 10% lower and so a lower latent level (by about log 1.1
+    # times the filter's weight on the recent data), one 10% lower a higher one
+    rng = np.random.default_rng(17)
+    y = rng.poisson(MU, N).astype(float)
+    mu = np.full(N, MU)
+    fit = LatentFit(0.09, 0.8 ** np.arange(1, 4), np.eye(2), np.ones(2), phi=0.8, rho1=0.8)
+    paths = np.column_stack([mu, 1.1 * mu, mu / 1.1])
+    m, p = latent_states(fit, y, paths)
+    assert (m[0], p[0]) == pytest.approx(latent_state(fit, y, mu))
+    assert m[1] < m[0] < m[2]
+    assert 0.3 * math.log(1.1) < m[0] - m[1] < math.log(1.1) + 0.02
+    with pytest.raises(ValueError, match="mu must be a 2-D"):
+        latent_states(fit, y, mu)
