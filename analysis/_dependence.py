@@ -194,13 +194,43 @@ def estimate_dependence(counts: np.ndarray, fitted: np.ndarray | float | None = 
     return Dependence(n, mean, dispersion, gamma, bandwidth, max(lrv, 0.0) / mean, True, note)
 
 
+#: lags computed by dot products (one pass each) before an FFT takes over
+_DIRECT_LAGS = 32
+
+
 def _autocovariance(r: np.ndarray, ok: np.ndarray, max_lag: int) -> np.ndarray:
-    """Autocovariances at lags 0..max_lag, each sum over pairs present, divided by n (FFT)."""
-    n_all = r.size
-    size = 1 << (2 * n_all - 1).bit_length()
-    fr = np.fft.rfft(r, size)
-    acov = np.fft.irfft(fr * np.conj(fr), size)[: max_lag + 1]
-    return np.asarray(acov / max(int(ok.sum()), 1), dtype=float)
+    """Autocovariances at lags 0..max_lag, each sum over pairs present, divided by n.
+
+    ``r`` holds the residuals with zeros where a value is missing, so each
+    lag's sum runs over the pairs present. Lags at or beyond ``r.size`` are 0.
+    """
+    return _lag_sums(r, 0, max_lag) / max(int(ok.sum()), 1)
+
+
+def _lag_sums(r: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """``sum_t r[t] r[t + k]`` for the lags ``k = lo..hi`` (0 for lags >= ``r.size``).
+
+    Only the lags asked for are computed: up to :data:`_DIRECT_LAGS` of them
+    by dot products, the rest from one real FFT of the smallest fast size
+    that holds a linear (not circular) correlation up to ``hi``
+    (``scipy.fft.next_fast_len(n + hi)``). Written by hand because
+    statsmodels' ``acovf`` always computes every lag (an FFT of twice the
+    series) or loops over lags without the FFT.
+    """
+    n = r.size
+    out = np.zeros(max(hi - lo + 1, 0))
+    top = min(hi, n - 1)
+    stop = min(top, lo + _DIRECT_LAGS - 1)
+    for k in range(lo, stop + 1):
+        out[k - lo] = float(r[k:] @ r[: n - k])
+    if top > stop:
+        import scipy.fft
+
+        size = scipy.fft.next_fast_len(n + top, real=True)
+        fr = scipy.fft.rfft(r, size)
+        power = fr.real * fr.real + fr.imag * fr.imag
+        out[stop + 1 - lo : top + 1 - lo] = scipy.fft.irfft(power, size)[stop + 1 : top + 1]
+    return out
 
 
 def _andrews_bandwidth(gamma: np.ndarray, n: int, max_lag: int) -> int:
@@ -421,8 +451,12 @@ def mean_long_run_variance(counts: np.ndarray, level: float = 0.95) -> MeanLongR
     if n < 2 or mean <= 0:
         return MeanLongRunVariance(n, mean, mean, 1.0, 1.0 / max(n, 1), z, z, level)
     r = x - mean
-    gamma = _autocovariance(r, np.ones(n, dtype=bool), n - 1)
+    # the lags the bandwidth looks at, then those the Bartlett sum needs (not all n - 1)
+    gamma = _lag_sums(r, 0, min(_latent_ar_top(n), n - 1)) / n
     bandwidth = _latent_ar_bandwidth(gamma, n)
+    last = math.ceil(bandwidth) - 1
+    if last >= gamma.size:
+        gamma = np.concatenate([gamma, _lag_sums(r, gamma.size, last) / n])
     k = np.arange(1, math.ceil(bandwidth))
     lrv = float(gamma[0] + 2.0 * np.sum((1.0 - k / bandwidth) * gamma[k]))
     b = bandwidth / n
@@ -430,10 +464,19 @@ def mean_long_run_variance(counts: np.ndarray, level: float = 0.95) -> MeanLongR
     return MeanLongRunVariance(n, mean, max(lrv, 0.0), bandwidth, b, cv, z, level)
 
 
+def _latent_ar_top(n: int) -> int:
+    """``K``, the last lag :func:`_latent_ar_bandwidth` looks at."""
+    return max(2, min(n // 4, 30))
+
+
 def _latent_ar_bandwidth(gamma: np.ndarray, n: int) -> float:
-    """Bartlett bandwidth ``M`` (>= 2, <= n): see :func:`mean_long_run_variance`."""
-    top = max(2, min(n // 4, 30))
-    if gamma[0] <= 0 or gamma.size <= top or gamma[1] <= 0:
+    """Bartlett bandwidth ``M`` (>= 2, <= n): see :func:`mean_long_run_variance`.
+
+    ``gamma`` holds the autocovariances at lags 0..K at least (``K`` from
+    :func:`_latent_ar_top`); a series of at most ``K`` periods gets ``min(2, n)``.
+    """
+    top = _latent_ar_top(n)
+    if gamma[0] <= 0 or n <= top or gamma[1] <= 0:
         return float(min(2.0, n))
     below = float(np.sum(gamma[1:top]))
     phi = float(np.clip(np.sum(gamma[2 : top + 1]) / below, 0.0, 0.95)) if below > 0 else 0.0
