@@ -74,6 +74,14 @@ class Dependence:
         ignores autocorrelation (the ``note`` says so).
     note : str
         What was estimated from what, in words.
+    all_lags : int
+        0 when ``autocovariance`` holds every lag estimated (a third of the
+        series). Otherwise (``estimate_dependence(..., lags=)``) it holds
+        only the first lags, and ``all_lags`` is the number of lags (from 0)
+        of the full estimate, whose Bartlett sum is ``all_lags_bartlett``.
+    all_lags_bartlett : float
+        ``gamma_0 + 2 sum_{k<L} (1 - k/L) gamma_k`` over those ``L =
+        all_lags`` lags (NaN when ``all_lags`` is 0).
     """
 
     n: int
@@ -84,6 +92,8 @@ class Dependence:
     long_run_dispersion: float
     dependence_estimated: bool
     note: str
+    all_lags: int = 0
+    all_lags_bartlett: float = math.nan
 
     @property
     def lag1(self) -> float:
@@ -110,6 +120,11 @@ class Dependence:
         if not self.dependence_estimated or m <= 1:
             return self.dispersion
         g = self.autocovariance
+        if self.all_lags and g.size < min(math.ceil(m), self.all_lags):
+            raise ValueError(
+                f"m={m}: this estimate kept autocovariances up to lag {g.size - 1} only; "
+                f"estimate it with lags={math.ceil(m) - 1} or more"
+            )
         k = np.arange(1, min(math.ceil(m), g.size))
         total = g[0] + 2.0 * float(np.sum((1.0 - k / m) * g[k]))
         # residuals about an estimated mean sum to zero, which biases every
@@ -133,6 +148,12 @@ class Dependence:
         """
         g = self.autocovariance
         floor = self.long_run_dispersion * self.mean
+        if self.all_lags >= 2:  # only the first lags kept, and the Bartlett sum of all
+            bartlett = self.all_lags_bartlett
+            lrv = max(floor, bartlett)
+            for _ in range(3):  # the steps below, with 2 * sum(w) = all_lags - 1
+                lrv = max(bartlett + self.all_lags * lrv / self.n, floor)
+            return lrv
         if g.size < 2:
             return floor
         size = g.size
@@ -145,7 +166,9 @@ class Dependence:
         return lrv
 
 
-def estimate_dependence(counts: np.ndarray, fitted: np.ndarray | float | None = None) -> Dependence:
+def estimate_dependence(
+    counts: np.ndarray, fitted: np.ndarray | float | None = None, *, lags: int | None = None
+) -> Dependence:
     """Estimate overdispersion and serial dependence of counts about a mean.
 
     Parameters
@@ -156,10 +179,23 @@ def estimate_dependence(counts: np.ndarray, fitted: np.ndarray | float | None = 
         The mean of each period (segment means, a model's fitted values);
         the overall mean when omitted. Slow variation that ``fitted`` does
         not hold counts as dependence.
+    lags : int, optional
+        Keep the autocovariances only up to this lag (and the bandwidth):
+        what :meth:`Dependence.design_effect` of a window of up to ``lags +
+        1`` periods needs. The numbers are the same; on whole-number counts
+        about their overall mean (``fitted`` omitted, none missing) the
+        Bartlett sum over all lags that its demeaning correction uses comes
+        from window sums in one pass instead of an FFT (speed). Default:
+        every lag up to a third of the series.
 
     Returns
     -------
     Dependence
+
+    Raises
+    ------
+    ValueError
+        For ``lags`` that is not a whole number >= 1.
 
     Examples
     --------
@@ -168,6 +204,10 @@ def estimate_dependence(counts: np.ndarray, fitted: np.ndarray | float | None = 
     >>> round(estimate_dependence(x).dispersion, 1)  # closed form 1 + 5/2 = 3.5
     3.5
     """
+    if lags is not None and (
+        isinstance(lags, bool) or not isinstance(lags, int | np.integer) or lags < 1
+    ):
+        raise ValueError(f"lags must be a whole number >= 1, not {lags!r}")
     x = np.asarray(counts, dtype=float)
     mu = np.full(x.shape, np.nanmean(x)) if fitted is None else np.broadcast_to(fitted, x.shape)
     ok = ~np.isnan(x)
@@ -177,6 +217,11 @@ def estimate_dependence(counts: np.ndarray, fitted: np.ndarray | float | None = 
         return Dependence(n, mean, 1.0, np.zeros(1), 0, 1.0, False, "too few counts")
     r = np.where(ok, x - mu, 0.0)
     max_lag = max(1, n // 3)
+    if lags is not None and lags < max_lag and n >= MIN_PERIODS_FOR_DEPENDENCE:
+        centre = float(mu[0]) if fitted is None and n == x.size else None
+        quick = _first_lags(x, r, centre, n, mean, max_lag, int(lags))
+        if quick is not None:
+            return quick
     gamma = _autocovariance(r, ok, max_lag)
     dispersion = float(gamma[0] / mean)
     if n < MIN_PERIODS_FOR_DEPENDENCE:
@@ -196,6 +241,67 @@ def estimate_dependence(counts: np.ndarray, fitted: np.ndarray | float | None = 
 
 #: lags computed by dot products (one pass each) before an FFT takes over
 _DIRECT_LAGS = 32
+
+
+def _first_lags(
+    x: np.ndarray,
+    r: np.ndarray,
+    centre: float | None,
+    n: int,
+    mean: float,
+    max_lag: int,
+    lags: int,
+) -> Dependence | None:
+    """:func:`estimate_dependence` keeping lags up to ``lags``; None when it cannot be had cheaply.
+
+    Needs whole-number counts about their overall mean ``centre`` (None
+    otherwise) with none missing, so that :func:`_whole_bartlett` gives the
+    sum over all lags.
+    """
+    bartlett = None if centre is None else _whole_bartlett(x, max_lag + 1, centre)
+    if bartlett is None:
+        return None
+    first = _lag_sums(r, 0, 1) / n
+    bandwidth = _andrews_bandwidth(first, n, max_lag)
+    gamma = _lag_sums(r, 0, max(lags, bandwidth)) / n
+    k = np.arange(1, bandwidth + 1)
+    lrv = gamma[0] + 2.0 * float(np.sum((1.0 - k / (bandwidth + 1)) * gamma[k]))
+    note = (
+        f"dispersion and autocorrelation from {n} periods (Bartlett kernel, bandwidth {bandwidth})"
+    )
+    dispersion = float(gamma[0] / mean)
+    lrd = max(lrv, 0.0) / mean
+    return Dependence(n, mean, dispersion, gamma, bandwidth, lrd, True, note, max_lag + 1, bartlett)
+
+
+def _whole_bartlett(x: np.ndarray, size: int, mean: float) -> float | None:
+    """``gamma_0 + 2 sum_{k<L} (1 - k/L) gamma_k`` (``L = size``) about ``mean``, in one pass.
+
+    Each pair of periods ``k < L`` apart lies in ``L - k`` of the windows of
+    ``L`` periods that overlap the series (those cut by its ends included),
+    so the sum is ``sum_j W_j^2 / (n L)`` with ``W_j`` the residual sum of
+    window ``j``: ``n + L - 1`` windows from one cumulative sum. The counts'
+    cumulative sum is exact in integers, and each window's residual sum is
+    then its count total minus its length times the mean, one rounding
+    each, so this is as accurate as the autocovariances themselves (a float
+    cumulative sum of the residuals is not: its rounding errors pile up).
+    None unless ``x`` holds whole numbers whose total is below 2**53.
+    Written by hand: no library computes a Bartlett long-run variance in
+    O(n) (statsmodels goes through every autocovariance).
+    """
+    n = x.size
+    if size < 2 or size > n or not np.all(np.abs(x) < 2.0**53):
+        return None
+    if not np.array_equal(x, np.floor(x)) or float(np.sum(np.abs(x))) >= 2.0**53:
+        return None
+    c = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(x.astype(np.int64), out=c[1:])
+    k = np.arange(1, size)
+    head = c[1:size] - k * mean  # windows cut by the start: periods 0..k-1
+    full = (c[size:] - c[: n - size + 1]).astype(float) - size * mean
+    tail = (c[n] - c[n - size + 1 : n]).astype(float) - k[::-1] * mean  # cut by the end
+    total = float(np.sum(head * head)) + float(np.sum(full * full)) + float(np.sum(tail * tail))
+    return total / (n * size)
 
 
 def _autocovariance(r: np.ndarray, ok: np.ndarray, max_lag: int) -> np.ndarray:

@@ -148,7 +148,9 @@ def design_effect(window: CountSeries, reference: CountSeries, level: float) -> 
         return DesignEffect(1.0, 1.0, m, n, False, "no events: design effect 1", "none")
     alone = n <= m
     # the series alone needs only its HAC value: no autocovariances up to n / 3
-    dep = None if alone and n >= MIN_PERIODS_FOR_DEPENDENCE else estimate_dependence(values)
+    # lags up to the window's: a total of m periods sees no others
+    quick = alone and n >= MIN_PERIODS_FOR_DEPENDENCE
+    dep = None if quick else estimate_dependence(values, lags=max(1, m))
     if dep is None:
         hac = mean_long_run_variance(values, level)
         raw = hac.design_effect

@@ -151,10 +151,47 @@ def _scaled_band(events: np.ndarray, de: float, level: float) -> tuple[np.ndarra
     low = np.full(events.shape, np.nan)
     high = np.full(events.shape, np.nan)
     if finite.any():
-        distinct, where = np.unique(events[finite], return_inverse=True)
+        distinct, where = _distinct(events[finite])
         lo, hi = quasi_jeffreys(distinct, 1.0, de, level)
         low[finite], high[finite] = lo[where], hi[where]
     return low, high
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)``, in O(n) for whole numbers in a short range.
+
+    Window totals of counts are whole numbers spanning far fewer values
+    than there are windows: a table over their range replaces the sort
+    (speed only; the same result).
+    """
+    low, high = float(values.min()), float(values.max())
+    if high - low <= 4 * values.size + 1024 and np.array_equal(values, np.floor(values)):
+        offsets = (values - low).astype(np.int64)
+        present = np.bincount(offsets, minlength=int(high - low) + 1) > 0
+        distinct = np.flatnonzero(present) + low
+        return distinct, (np.cumsum(present) - 1)[offsets]
+    distinct, where = np.unique(values, return_inverse=True)
+    return distinct, where.reshape(-1)
+
+
+def _trailing_sum(values: np.ndarray, periods: int) -> np.ndarray:
+    """``pd.Series(values).rolling(periods, min_periods=periods).sum()`` as an array.
+
+    Whole numbers (counts, whole-day exposures) are summed exactly from an
+    integer cumulative sum, which is what pandas' compensated rolling sum
+    gives for them, at a fraction of the cost (speed); other values go
+    through pandas.
+    """
+    n = values.size
+    out = np.full(n, np.nan)
+    if n < periods:
+        return out
+    if np.array_equal(values, np.floor(values)) and float(np.sum(np.abs(values))) < 2.0**53:
+        c = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(values.astype(np.int64), out=c[1:])
+        out[periods - 1 :] = c[periods:] - c[: n - periods + 1]
+        return out
+    return pd.Series(values).rolling(periods, min_periods=periods).sum().to_numpy()
 
 
 def _window_periods(window: str | int, offset: BaseOffset) -> int:
@@ -259,36 +296,41 @@ def rolling_rate(
     c, tail_info = read_counts(counts).with_vintage(vintage, provisional, tail)
     assert c.offset is not None  # read_counts requires dates
     periods = _window_periods(window, c.offset)
-    values = pd.Series(c.values, index=c.index)
-    events = values.rolling(periods, min_periods=periods).sum()
-    days = pd.Series(c.exposure, index=c.index).rolling(periods, min_periods=periods).sum()
-    scale = per_days / days.to_numpy()
+    events = _trailing_sum(c.values, periods)
+    days = _trailing_sum(c.exposure, periods)
+    scale = per_days / days
     used_de: float | None = None
     if family in ("auto", "quasipoisson"):
         ref = c if reference is None else read_counts(reference, what="reference")
         de = design_effect(c.take(np.arange(c.n) < periods), ref, level).value
         used_de = de
-        low, high = _scaled_band(events.to_numpy(), de, level)
-        rate = events.to_numpy() * scale
+        low, high = _scaled_band(events, de, level)
+        rate = events * scale
         low, high = low * scale, high * scale
         family = "quasipoisson"
     elif family == "poisson":
-        low, high = garwood(events.to_numpy(), level)
-        rate = events.to_numpy() * scale
+        low, high = garwood(events, level)
+        rate = events * scale
         low, high = low * scale, high * scale
     else:
-        rate = np.full(len(values), np.nan)
+        rate = np.full(c.n, np.nan)
         low, high = rate.copy(), rate.copy()
-        if len(values) >= periods:
+        if c.n >= periods:
             windows = np.lib.stride_tricks.sliding_window_view(c.values, periods)
             mean, lo, hi, _ = negbin_interval(windows, level)
-            per_period = per_days / (days.to_numpy()[periods - 1 :] / periods)
+            per_period = per_days / (days[periods - 1 :] / periods)
             rate[periods - 1 :] = mean * per_period
             low[periods - 1 :] = lo * per_period
             high[periods - 1 :] = hi * per_period
+    # one float block built in place: no consolidation copy of five columns (speed)
+    block = np.empty((5, c.n))
+    for row, column in enumerate((rate, low, high, events, days)):
+        block[row] = column
     frame = pd.DataFrame(
-        {"rate": rate, "ci_low": low, "ci_high": high, "events": events, "exposure": days},
+        block.T,
         index=c.index,
+        columns=["rate", "ci_low", "ci_high", "events", "exposure"],
+        copy=False,
     )
     label = window if isinstance(window, str) else f"{periods}-period"
     return RollingRateResult(
