@@ -212,10 +212,11 @@ def estimate_dependence(
     mu = np.full(x.shape, np.nanmean(x)) if fitted is None else np.broadcast_to(fitted, x.shape)
     ok = ~np.isnan(x)
     n = int(ok.sum())
-    mean = float(np.mean(mu[ok])) if n else 0.0
+    whole = n == x.size  # none missing: no masks (the same numbers, faster)
+    mean = float(np.mean(mu if whole else mu[ok])) if n else 0.0
     if n < 2 or mean <= 0:
         return Dependence(n, mean, 1.0, np.zeros(1), 0, 1.0, False, "too few counts")
-    r = np.where(ok, x - mu, 0.0)
+    r = x - mu if whole else np.where(ok, x - mu, 0.0)
     max_lag = max(1, n // 3)
     if lags is not None and lags < max_lag and n >= MIN_PERIODS_FOR_DEPENDENCE:
         centre = float(mu[0]) if fitted is None and n == x.size else None
@@ -290,9 +291,9 @@ def _whole_bartlett(x: np.ndarray, size: int, mean: float) -> float | None:
     O(n) (statsmodels goes through every autocovariance).
     """
     n = x.size
-    if size < 2 or size > n or not np.all(np.abs(x) < 2.0**53):
+    if size < 2 or size > n or not np.array_equal(x, np.floor(x)):
         return None
-    if not np.array_equal(x, np.floor(x)) or float(np.sum(np.abs(x))) >= 2.0**53:
+    if not float(np.sum(np.abs(x))) < 2.0**53:  # so every partial sum is exact
         return None
     c = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(x.astype(np.int64), out=c[1:])

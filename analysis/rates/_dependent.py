@@ -143,8 +143,10 @@ def design_effect(window: CountSeries, reference: CountSeries, level: float) -> 
 
     m = int(np.sum(window.exposure > 0))
     values = reference.values[reference.exposure > 0]
-    n = int(np.count_nonzero(~np.isnan(values)))
-    if n == 0 or not float(np.nanmean(values)) > 0:  # as estimate_dependence's n and mean
+    missing = np.isnan(values)
+    n = values.size - int(np.count_nonzero(missing))
+    centre = float(np.mean(values) if n == values.size else np.nanmean(values)) if n else 0.0
+    if n == 0 or not centre > 0:  # as estimate_dependence's n and mean
         return DesignEffect(1.0, 1.0, m, n, False, "no events: design effect 1", "none")
     alone = n <= m
     # the series alone needs only its HAC value: no autocovariances up to n / 3

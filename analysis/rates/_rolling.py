@@ -150,7 +150,13 @@ def _scaled_band(events: np.ndarray, de: float, level: float) -> tuple[np.ndarra
     finite = np.isfinite(events)
     low = np.full(events.shape, np.nan)
     high = np.full(events.shape, np.nan)
-    if finite.any():
+    first = int(np.argmax(finite))
+    if finite[first:].all():  # NaN only before the first full window: no masks (speed)
+        distinct, where = _distinct(events[first:])
+        lo, hi = quasi_jeffreys(distinct, 1.0, de, level)
+        np.take(lo, where, out=low[first:])
+        np.take(hi, where, out=high[first:])
+    elif finite.any():
         distinct, where = _distinct(events[finite])
         lo, hi = quasi_jeffreys(distinct, 1.0, de, level)
         low[finite], high[finite] = lo[where], hi[where]
@@ -296,25 +302,30 @@ def rolling_rate(
     c, tail_info = read_counts(counts).with_vintage(vintage, provisional, tail)
     assert c.offset is not None  # read_counts requires dates
     periods = _window_periods(window, c.offset)
-    events = _trailing_sum(c.values, periods)
-    days = _trailing_sum(c.exposure, periods)
+    # the frame's five columns are rows of one float block, filled in place: no
+    # consolidation copy when the DataFrame is built (speed)
+    block = np.empty((5, c.n))
+    rate, low, high, events, days = block
+    events[:] = _trailing_sum(c.values, periods)
+    days[:] = _trailing_sum(c.exposure, periods)
     scale = per_days / days
     used_de: float | None = None
     if family in ("auto", "quasipoisson"):
         ref = c if reference is None else read_counts(reference, what="reference")
         de = design_effect(c.take(np.arange(c.n) < periods), ref, level).value
         used_de = de
-        low, high = _scaled_band(events, de, level)
-        rate = events * scale
-        low, high = low * scale, high * scale
+        lo, hi = _scaled_band(events, de, level)
+        np.multiply(events, scale, out=rate)
+        np.multiply(lo, scale, out=low)
+        np.multiply(hi, scale, out=high)
         family = "quasipoisson"
     elif family == "poisson":
-        low, high = garwood(events, level)
-        rate = events * scale
-        low, high = low * scale, high * scale
+        lo, hi = garwood(events, level)
+        np.multiply(events, scale, out=rate)
+        np.multiply(lo, scale, out=low)
+        np.multiply(hi, scale, out=high)
     else:
-        rate = np.full(c.n, np.nan)
-        low, high = rate.copy(), rate.copy()
+        block[:3] = np.nan
         if c.n >= periods:
             windows = np.lib.stride_tricks.sliding_window_view(c.values, periods)
             mean, lo, hi, _ = negbin_interval(windows, level)
@@ -322,10 +333,6 @@ def rolling_rate(
             rate[periods - 1 :] = mean * per_period
             low[periods - 1 :] = lo * per_period
             high[periods - 1 :] = hi * per_period
-    # one float block built in place: no consolidation copy of five columns (speed)
-    block = np.empty((5, c.n))
-    for row, column in enumerate((rate, low, high, events, days)):
-        block[row] = column
     frame = pd.DataFrame(
         block.T,
         index=c.index,
