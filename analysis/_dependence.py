@@ -242,6 +242,8 @@ def estimate_dependence(
 
 #: lags computed by dot products (one pass each) before an FFT takes over
 _DIRECT_LAGS = 32
+#: values per partial dot product in :func:`_dot`
+_DOT_CHUNK = 1 << 15
 
 
 def _first_lags(
@@ -314,6 +316,21 @@ def _autocovariance(r: np.ndarray, ok: np.ndarray, max_lag: int) -> np.ndarray:
     return _lag_sums(r, 0, max_lag) / max(int(ok.sum()), 1)
 
 
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """``a @ b`` in chunks whose partial sums are added pairwise.
+
+    One BLAS dot product over a million values loses about 1e-13 of its
+    value to rounding (its running sums are long); chunks of 32,768 and a
+    pairwise sum of the chunks keep it near 1e-16, as accurate as the FFT
+    it replaces, for a fraction more time.
+    """
+    n = a.size
+    if n <= _DOT_CHUNK:
+        return float(a @ b)
+    parts = [a[i : i + _DOT_CHUNK] @ b[i : i + _DOT_CHUNK] for i in range(0, n, _DOT_CHUNK)]
+    return float(np.sum(parts))
+
+
 def _lag_sums(r: np.ndarray, lo: int, hi: int) -> np.ndarray:
     """``sum_t r[t] r[t + k]`` for the lags ``k = lo..hi`` (0 for lags >= ``r.size``).
 
@@ -329,7 +346,7 @@ def _lag_sums(r: np.ndarray, lo: int, hi: int) -> np.ndarray:
     top = min(hi, n - 1)
     stop = min(top, lo + _DIRECT_LAGS - 1)
     for k in range(lo, stop + 1):
-        out[k - lo] = float(r[k:] @ r[: n - k])
+        out[k - lo] = _dot(r[k:], r[: n - k])
     if top > stop:
         import scipy.fft
 
