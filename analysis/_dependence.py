@@ -284,9 +284,9 @@ def _whole_bartlett(x: np.ndarray, size: int, mean: float) -> float | None:
     ``L`` periods that overlap the series (those cut by its ends included),
     so the sum is ``sum_j W_j^2 / (n L)`` with ``W_j`` the residual sum of
     window ``j``: ``n + L - 1`` windows from one cumulative sum. The counts'
-    cumulative sum is exact in integers, and each window's residual sum is
-    then its count total minus its length times the mean, one rounding
-    each, so this is as accurate as the autocovariances themselves (a float
+    cumulative sum is exact (whole numbers below 2**53), and each window's
+    residual sum is then its count total minus its length times the mean,
+    one rounding each, so this is as accurate as the autocovariances themselves (a float
     cumulative sum of the residuals is not: its rounding errors pile up).
     None unless ``x`` holds whole numbers whose total is below 2**53.
     Written by hand: no library computes a Bartlett long-run variance in
@@ -297,12 +297,13 @@ def _whole_bartlett(x: np.ndarray, size: int, mean: float) -> float | None:
         return None
     if not float(np.sum(np.abs(x))) < 2.0**53:  # so every partial sum is exact
         return None
-    c = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(x.astype(np.int64), out=c[1:])
+    c = np.zeros(n + 1)
+    np.cumsum(x, out=c[1:])  # whole numbers below 2**53: every partial sum is exact
     k = np.arange(1, size)
     head = c[1:size] - k * mean  # windows cut by the start: periods 0..k-1
-    full = (c[size:] - c[: n - size + 1]).astype(float) - size * mean
-    tail = (c[n] - c[n - size + 1 : n]).astype(float) - k[::-1] * mean  # cut by the end
+    full = c[size:] - c[: n - size + 1]
+    full -= size * mean
+    tail = (c[n] - c[n - size + 1 : n]) - k[::-1] * mean  # cut by the end
     total = float(np.sum(head * head)) + float(np.sum(full * full)) + float(np.sum(tail * tail))
     return total / (n * size)
 

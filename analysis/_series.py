@@ -268,8 +268,8 @@ class CountSeries:
         """The values on the original index."""
         return pd.Series(self.values, index=self.index, name=self.name)
 
-    def take(self, mask: np.ndarray) -> CountSeries:
-        """The periods where ``mask`` is True, as a new CountSeries."""
+    def take(self, mask: np.ndarray | slice) -> CountSeries:
+        """The periods where ``mask`` is True (or in a slice of positions), as a new CountSeries."""
         return replace(
             self, values=self.values[mask], index=self.index[mask], exposure=self.exposure[mask]
         )
@@ -646,6 +646,16 @@ def _values(
     series: pd.Series, name: str, kind: Kind, source: str, allow_missing: bool
 ) -> np.ndarray:
     raw = series.to_numpy()
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu":
+        # numpy integers are whole, finite and never missing: when they are in range as
+        # well, the checks below would find nothing (speed)
+        numeric = raw.astype(float)
+        if numeric.size and (
+            (numeric.min() >= 0 and numeric.max() < MAX_COUNT)
+            if kind == "counts"
+            else np.abs(numeric).max() <= _MAX_VALUE
+        ):
+            return numeric
     if pd.api.types.is_bool_dtype(series.dtype):
         numeric = raw.astype(float)
         text_bad = np.zeros(raw.size, dtype=bool)

@@ -312,7 +312,7 @@ def rolling_rate(
     used_de: float | None = None
     if family in ("auto", "quasipoisson"):
         ref = c if reference is None else read_counts(reference, what="reference")
-        de = design_effect(c.take(np.arange(c.n) < periods), ref, level).value
+        de = design_effect(c.take(slice(0, periods)), ref, level).value
         used_de = de
         lo, hi = _scaled_band(events, de, level)
         np.multiply(events, scale, out=rate)
