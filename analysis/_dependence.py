@@ -299,13 +299,14 @@ def _whole_bartlett(x: np.ndarray, size: int, mean: float) -> float | None:
         return None
     c = np.zeros(n + 1)
     np.cumsum(x, out=c[1:])  # whole numbers below 2**53: every partial sum is exact
-    k = np.arange(1, size)
-    head = c[1:size] - k * mean  # windows cut by the start: periods 0..k-1
+    k = np.arange(1.0, size)
+    k *= mean
+    head = c[1:size] - k  # windows cut by the start: periods 0..j, j < size - 1
+    tail = c[n] - c[n - size + 1 : n]  # cut by the end
+    tail -= k[::-1]
     full = c[size:] - c[: n - size + 1]
     full -= size * mean
-    tail = (c[n] - c[n - size + 1 : n]) - k[::-1] * mean  # cut by the end
-    total = float(np.sum(head * head)) + float(np.sum(full * full)) + float(np.sum(tail * tail))
-    return total / (n * size)
+    return (_dot(head, head) + _dot(full, full) + _dot(tail, tail)) / (n * size)
 
 
 def _autocovariance(r: np.ndarray, ok: np.ndarray, max_lag: int) -> np.ndarray:

@@ -192,10 +192,14 @@ def _trailing_sum(values: np.ndarray, periods: int) -> np.ndarray:
     out = np.full(n, np.nan)
     if n < periods:
         return out
+    first = float(values[0])
+    if first.is_integer() and values.min() == values.max() and abs(first) * periods < 2.0**53:
+        out[periods - 1 :] = first * periods  # whole periods of one length (days of days)
+        return out
     if np.array_equal(values, np.floor(values)) and float(np.sum(np.abs(values))) < 2.0**53:
-        c = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(values.astype(np.int64), out=c[1:])
-        out[periods - 1 :] = c[periods:] - c[: n - periods + 1]
+        c = np.zeros(n + 1)
+        np.cumsum(values, out=c[1:])  # exact: whole numbers, every partial sum below 2**53
+        np.subtract(c[periods:], c[: n - periods + 1], out=out[periods - 1 :])
         return out
     return pd.Series(values).rolling(periods, min_periods=periods).sum().to_numpy()
 
