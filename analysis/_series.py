@@ -41,7 +41,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
-from pandas.tseries.offsets import BaseOffset, Day
+from pandas.tseries.offsets import BaseOffset, Day, Tick
 
 from analysis._dates import to_day, to_timedelta
 from analysis._format import date_label
@@ -812,6 +812,9 @@ def _date_grid(
                 header=f"{what} ({name!r}) is not a regular series at period "
                 f"{offset.freqstr!r} ({len(missing)} missing period(s))",
             )
+    if isinstance(offset, Day | Tick):  # naive local times: every period is as long (speed)
+        step = pd.Timedelta(days=offset.n) if isinstance(offset, Day) else pd.Timedelta(offset)
+        return offset, np.full(len(local), step / pd.Timedelta(days=1))
     starts = _midnights(local) if isinstance(offset, Day) and offset.n == 1 else local
     ends = starts + offset
     lengths = np.asarray((ends - starts) / pd.Timedelta(days=1), dtype=float)

@@ -180,17 +180,19 @@ def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return distinct, where.reshape(-1)
 
 
-def _trailing_sum(values: np.ndarray, periods: int) -> np.ndarray:
+def _trailing_sum(values: np.ndarray, periods: int, out: np.ndarray | None = None) -> np.ndarray:
     """``pd.Series(values).rolling(periods, min_periods=periods).sum()`` as an array.
 
-    Whole numbers (counts, whole-day exposures) are summed exactly from an
-    integer cumulative sum, which is what pandas' compensated rolling sum
-    gives for them, at a fraction of the cost (speed); other values go
-    through pandas.
+    Whole numbers (counts, whole-day exposures) are summed exactly from a
+    cumulative sum (exact below 2**53), which is what pandas' compensated
+    rolling sum gives for them, at a fraction of the cost (speed); other
+    values go through pandas. Written into ``out`` when given.
     """
     n = values.size
-    out = np.full(n, np.nan)
+    out = np.empty(n) if out is None else out
+    out[: periods - 1] = np.nan
     if n < periods:
+        out[:] = np.nan
         return out
     first = float(values[0])
     if first.is_integer() and values.min() == values.max() and abs(first) * periods < 2.0**53:
@@ -201,7 +203,8 @@ def _trailing_sum(values: np.ndarray, periods: int) -> np.ndarray:
         np.cumsum(values, out=c[1:])  # exact: whole numbers, every partial sum below 2**53
         np.subtract(c[periods:], c[: n - periods + 1], out=out[periods - 1 :])
         return out
-    return pd.Series(values).rolling(periods, min_periods=periods).sum().to_numpy()
+    out[:] = pd.Series(values).rolling(periods, min_periods=periods).sum().to_numpy()
+    return out
 
 
 def _window_periods(window: str | int, offset: BaseOffset) -> int:
@@ -310,8 +313,8 @@ def rolling_rate(
     # consolidation copy when the DataFrame is built (speed)
     block = np.empty((5, c.n))
     rate, low, high, events, days = block
-    events[:] = _trailing_sum(c.values, periods)
-    days[:] = _trailing_sum(c.exposure, periods)
+    _trailing_sum(c.values, periods, out=events)
+    _trailing_sum(c.exposure, periods, out=days)
     scale = per_days / days
     used_de: float | None = None
     if family in ("auto", "quasipoisson"):
