@@ -108,6 +108,12 @@ class Dependence:
         the value for a window longer than that is an underestimate when
         dependence is long; the long-run value is then the better guide.
 
+        Raises
+        ------
+        ValueError
+            When the estimate kept fewer lags (``estimate_dependence(...,
+            lags=)``) than a window of ``m`` periods needs.
+
         Examples
         --------
         >>> rng = np.random.default_rng(1)  # simulated independent Poisson counts
@@ -286,8 +292,9 @@ def _whole_bartlett(x: np.ndarray, size: int, mean: float) -> float | None:
     window ``j``: ``n + L - 1`` windows from one cumulative sum. The counts'
     cumulative sum is exact (whole numbers below 2**53), and each window's
     residual sum is then its count total minus its length times the mean,
-    one rounding each, so this is as accurate as the autocovariances themselves (a float
-    cumulative sum of the residuals is not: its rounding errors pile up).
+    one rounding each, so this is as accurate as the autocovariances
+    themselves (a float cumulative sum of the residuals is not: its
+    rounding errors pile up).
     None unless ``x`` holds whole numbers whose total is below 2**53.
     Written by hand: no library computes a Bartlett long-run variance in
     O(n) (statsmodels goes through every autocovariance).
