@@ -41,7 +41,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
-from pandas.tseries.offsets import BaseOffset, Day
+from pandas.tseries.offsets import BaseOffset, Day, Tick
 
 from analysis._dates import to_day, to_timedelta
 from analysis._format import date_label
@@ -227,15 +227,8 @@ class CountSeries:
         """Wall-clock period starts without time zone (``freq`` set), for date indexes."""
         if self.offset is None:
             raise TypeError("this series has no dates")
-        idx = self.index
-        if isinstance(idx, pd.PeriodIndex):
-            out = idx.to_timestamp()
-        else:
-            assert isinstance(idx, pd.DatetimeIndex)
-            out = idx.tz_localize(None) if idx.tz is not None else idx
-            if self.daily:
-                out = out.normalize()  # a day that starts at 01:00 (clocks forward at midnight)
-        if len(out) > 1:
+        out = _wall_clock(self.index, self.daily)
+        if len(out) > 1 and out.freq != self.offset:
             out = pd.DatetimeIndex(out, freq=self.offset)
         return pd.DatetimeIndex(out)
 
@@ -257,7 +250,8 @@ class CountSeries:
     def _covered(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
         if self.offset is None:
             return None, None
-        starts = self.local
+        # only the first and the last period matter: not the whole index (speed)
+        starts = _wall_clock(self.index[[0, self.n - 1]], self.daily)
         ends = starts + self.offset
         full = np.asarray((ends - starts) / pd.Timedelta(days=1), dtype=float)
         if self.n == 1 and not math.isclose(self.exposure[0], full[0]):
@@ -274,8 +268,8 @@ class CountSeries:
         """The values on the original index."""
         return pd.Series(self.values, index=self.index, name=self.name)
 
-    def take(self, mask: np.ndarray) -> CountSeries:
-        """The periods where ``mask`` is True, as a new CountSeries."""
+    def take(self, mask: np.ndarray | slice) -> CountSeries:
+        """The periods where ``mask`` is True (or in a slice of positions), as a new CountSeries."""
         return replace(
             self, values=self.values[mask], index=self.index[mask], exposure=self.exposure[mask]
         )
@@ -590,6 +584,27 @@ def _duration_text(delta: pd.Timedelta) -> str:
 
 
 # --- helpers ----------------------------------------------------------------
+def _wall_clock(index: pd.Index, daily: bool) -> pd.DatetimeIndex:
+    """Naive wall-clock period starts of a date index (midnights for daily periods)."""
+    if isinstance(index, pd.PeriodIndex):
+        return index.to_timestamp()
+    assert isinstance(index, pd.DatetimeIndex)
+    out = index.tz_localize(None) if index.tz is not None else index
+    if daily:
+        out = _midnights(out)  # a day that starts at 01:00 (clocks forward at midnight)
+    return out
+
+
+def _midnights(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """``index.normalize()``, returning ``index`` itself when it holds midnights only.
+
+    ``normalize`` infers the frequency of its result, a pass over a long
+    index that costs far more than the check (speed only: the values are
+    the same).
+    """
+    return index if index.is_normalized else index.normalize()
+
+
 def _days(x: float) -> pd.Timedelta:
     """A length in days as a Timedelta, to the millisecond (1/24 day is not exact in float)."""
     return pd.to_timedelta(float(x), unit="D").round("ms")
@@ -631,6 +646,16 @@ def _values(
     series: pd.Series, name: str, kind: Kind, source: str, allow_missing: bool
 ) -> np.ndarray:
     raw = series.to_numpy()
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu":
+        # numpy integers are whole, finite and never missing: when they are in range as
+        # well, the checks below would find nothing (speed)
+        numeric = raw.astype(float)
+        if numeric.size and (
+            (numeric.min() >= 0 and numeric.max() < MAX_COUNT)
+            if kind == "counts"
+            else np.abs(numeric).max() <= _MAX_VALUE
+        ):
+            return numeric
     if pd.api.types.is_bool_dtype(series.dtype):
         numeric = raw.astype(float)
         text_bad = np.zeros(raw.size, dtype=bool)
@@ -712,7 +737,7 @@ def regular_offset(index: pd.DatetimeIndex | pd.PeriodIndex) -> BaseOffset | Non
     if len(index) < 2:
         return None
     local = index.tz_localize(None) if index.tz is not None else index
-    days = local.normalize()
+    days = _midnights(local)
     if (local - days).max() <= pd.Timedelta(hours=2):
         steps = np.diff(days.asi8)  # in the index's own unit (dates past 2262 need no ns)
         one_day = int(np.timedelta64(1, "D").astype(f"timedelta64[{days.unit}]").astype(np.int64))
@@ -735,9 +760,11 @@ def _date_grid(
     else:
         local = index.tz_localize(None) if index.tz is not None else index
     problems = []
-    for pos in np.flatnonzero(local.duplicated()).tolist()[:50]:
+    # strictly increasing dates have neither duplicates nor steps back: one pass, no hashing
+    increasing = len(local) < 2 or bool((np.diff(local.asi8) > 0).all())
+    for pos in [] if increasing else np.flatnonzero(local.duplicated()).tolist()[:50]:
         problems.append(Problem(source, pos + 2, name, date_label(local[pos]), "duplicate date"))
-    if len(local) > 1:
+    if len(local) > 1 and not increasing:
         back = np.flatnonzero(np.diff(local.asi8) < 0) + 1
         for pos in back.tolist()[:50]:
             problems.append(
@@ -760,7 +787,7 @@ def _date_grid(
         if len(local) > 1:
             expected = pd.date_range(grid_start, local[-1], freq=offset)
         daily = isinstance(offset, Day) and offset.n == 1
-        compare = local.normalize() if daily else local
+        compare = _midnights(local) if daily else local
         missing = expected.difference(compare)
         extra = compare.difference(expected)
         for date in missing[:50]:
@@ -785,7 +812,10 @@ def _date_grid(
                 header=f"{what} ({name!r}) is not a regular series at period "
                 f"{offset.freqstr!r} ({len(missing)} missing period(s))",
             )
-    starts = local.normalize() if isinstance(offset, Day) and offset.n == 1 else local
+    if isinstance(offset, Day | Tick):  # naive local times: every period is as long (speed)
+        step = pd.Timedelta(days=offset.n) if isinstance(offset, Day) else pd.Timedelta(offset)
+        return offset, np.full(len(local), step / pd.Timedelta(days=1))
+    starts = _midnights(local) if isinstance(offset, Day) and offset.n == 1 else local
     ends = starts + offset
     lengths = np.asarray((ends - starts) / pd.Timedelta(days=1), dtype=float)
     return offset, lengths
@@ -817,7 +847,7 @@ def _window(
         assert isinstance(index, pd.DatetimeIndex)
         local = index.tz_localize(None) if index.tz is not None else index
     if isinstance(offset, Day) and offset.n == 1:
-        local = local.normalize()
+        local = _midnights(local)
     starts = local.to_numpy()
     ends = starts + pd.to_timedelta(lengths, unit="D").to_numpy()
     lo = np.maximum(starts, w0)

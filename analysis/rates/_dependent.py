@@ -143,12 +143,17 @@ def design_effect(window: CountSeries, reference: CountSeries, level: float) -> 
 
     m = int(np.sum(window.exposure > 0))
     values = reference.values[reference.exposure > 0]
-    dep = estimate_dependence(values)
-    n = dep.n
-    if n == 0 or dep.mean <= 0:
+    missing = np.isnan(values)
+    n = values.size - int(np.count_nonzero(missing))
+    centre = float(np.mean(values) if n == values.size else np.nanmean(values)) if n else 0.0
+    if n == 0 or not centre > 0:  # as estimate_dependence's n and mean
         return DesignEffect(1.0, 1.0, m, n, False, "no events: design effect 1", "none")
     alone = n <= m
-    if alone and n >= MIN_PERIODS_FOR_DEPENDENCE:
+    # the series alone needs only its HAC value: no autocovariances up to n / 3
+    # lags up to the window's: a total of m periods sees no others
+    quick = alone and n >= MIN_PERIODS_FOR_DEPENDENCE
+    dep = None if quick else estimate_dependence(values, lags=max(1, m))
+    if dep is None:
         hac = mean_long_run_variance(values, level)
         raw = hac.design_effect
         method = "hac-fixed-b"
@@ -180,9 +185,8 @@ def design_effect(window: CountSeries, reference: CountSeries, level: float) -> 
         )
     if raw < MIN_DESIGN_EFFECT:
         note += f"; floored at {MIN_DESIGN_EFFECT:g}"
-    return DesignEffect(
-        max(raw, MIN_DESIGN_EFFECT), raw, m, n, dep.dependence_estimated, note, method
-    )
+    estimated = True if dep is None else dep.dependence_estimated  # n >= 30 when dep is None
+    return DesignEffect(max(raw, MIN_DESIGN_EFFECT), raw, m, n, estimated, note, method)
 
 
 def window_covariance(a: CountSeries, b: CountSeries, reference: CountSeries) -> float:

@@ -150,11 +150,61 @@ def _scaled_band(events: np.ndarray, de: float, level: float) -> tuple[np.ndarra
     finite = np.isfinite(events)
     low = np.full(events.shape, np.nan)
     high = np.full(events.shape, np.nan)
-    if finite.any():
-        distinct, where = np.unique(events[finite], return_inverse=True)
+    first = int(np.argmax(finite))
+    if finite[first:].all():  # NaN only before the first full window: no masks (speed)
+        distinct, where = _distinct(events[first:])
+        lo, hi = quasi_jeffreys(distinct, 1.0, de, level)
+        np.take(lo, where, out=low[first:])
+        np.take(hi, where, out=high[first:])
+    elif finite.any():
+        distinct, where = _distinct(events[finite])
         lo, hi = quasi_jeffreys(distinct, 1.0, de, level)
         low[finite], high[finite] = lo[where], hi[where]
     return low, high
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)``, in O(n) for whole numbers in a short range.
+
+    Window totals of counts are whole numbers spanning far fewer values
+    than there are windows: a table over their range replaces the sort
+    (speed only; the same result).
+    """
+    low, high = float(values.min()), float(values.max())
+    if high - low <= 4 * values.size + 1024 and np.array_equal(values, np.floor(values)):
+        offsets = (values - low).astype(np.int64)
+        present = np.bincount(offsets, minlength=int(high - low) + 1) > 0
+        distinct = np.flatnonzero(present) + low
+        return distinct, (np.cumsum(present) - 1)[offsets]
+    distinct, where = np.unique(values, return_inverse=True)
+    return distinct, where.reshape(-1)
+
+
+def _trailing_sum(values: np.ndarray, periods: int, out: np.ndarray | None = None) -> np.ndarray:
+    """``pd.Series(values).rolling(periods, min_periods=periods).sum()`` as an array.
+
+    Whole numbers (counts, whole-day exposures) are summed exactly from a
+    cumulative sum (exact below 2**53), which is what pandas' compensated
+    rolling sum gives for them, at a fraction of the cost (speed); other
+    values go through pandas. Written into ``out`` when given.
+    """
+    n = values.size
+    out = np.empty(n) if out is None else out
+    out[: periods - 1] = np.nan
+    if n < periods:
+        out[:] = np.nan
+        return out
+    first = float(values[0])
+    if first.is_integer() and values.min() == values.max() and abs(first) * periods < 2.0**53:
+        out[periods - 1 :] = first * periods  # whole periods of one length (days of days)
+        return out
+    if np.array_equal(values, np.floor(values)) and float(np.sum(np.abs(values))) < 2.0**53:
+        c = np.zeros(n + 1)
+        np.cumsum(values, out=c[1:])  # exact: whole numbers, every partial sum below 2**53
+        np.subtract(c[periods:], c[: n - periods + 1], out=out[periods - 1 :])
+        return out
+    out[:] = pd.Series(values).rolling(periods, min_periods=periods).sum().to_numpy()
+    return out
 
 
 def _window_periods(window: str | int, offset: BaseOffset) -> int:
@@ -259,36 +309,42 @@ def rolling_rate(
     c, tail_info = read_counts(counts).with_vintage(vintage, provisional, tail)
     assert c.offset is not None  # read_counts requires dates
     periods = _window_periods(window, c.offset)
-    values = pd.Series(c.values, index=c.index)
-    events = values.rolling(periods, min_periods=periods).sum()
-    days = pd.Series(c.exposure, index=c.index).rolling(periods, min_periods=periods).sum()
-    scale = per_days / days.to_numpy()
+    # the frame's five columns are rows of one float block, filled in place: no
+    # consolidation copy when the DataFrame is built (speed)
+    block = np.empty((5, c.n))
+    rate, low, high, events, days = block
+    _trailing_sum(c.values, periods, out=events)
+    _trailing_sum(c.exposure, periods, out=days)
+    scale = per_days / days
     used_de: float | None = None
     if family in ("auto", "quasipoisson"):
         ref = c if reference is None else read_counts(reference, what="reference")
-        de = design_effect(c.take(np.arange(c.n) < periods), ref, level).value
+        de = design_effect(c.take(slice(0, periods)), ref, level).value
         used_de = de
-        low, high = _scaled_band(events.to_numpy(), de, level)
-        rate = events.to_numpy() * scale
-        low, high = low * scale, high * scale
+        lo, hi = _scaled_band(events, de, level)
+        np.multiply(events, scale, out=rate)
+        np.multiply(lo, scale, out=low)
+        np.multiply(hi, scale, out=high)
         family = "quasipoisson"
     elif family == "poisson":
-        low, high = garwood(events.to_numpy(), level)
-        rate = events.to_numpy() * scale
-        low, high = low * scale, high * scale
+        lo, hi = garwood(events, level)
+        np.multiply(events, scale, out=rate)
+        np.multiply(lo, scale, out=low)
+        np.multiply(hi, scale, out=high)
     else:
-        rate = np.full(len(values), np.nan)
-        low, high = rate.copy(), rate.copy()
-        if len(values) >= periods:
+        block[:3] = np.nan
+        if c.n >= periods:
             windows = np.lib.stride_tricks.sliding_window_view(c.values, periods)
             mean, lo, hi, _ = negbin_interval(windows, level)
-            per_period = per_days / (days.to_numpy()[periods - 1 :] / periods)
+            per_period = per_days / (days[periods - 1 :] / periods)
             rate[periods - 1 :] = mean * per_period
             low[periods - 1 :] = lo * per_period
             high[periods - 1 :] = hi * per_period
     frame = pd.DataFrame(
-        {"rate": rate, "ci_low": low, "ci_high": high, "events": events, "exposure": days},
+        block.T,
         index=c.index,
+        columns=["rate", "ci_low", "ci_high", "events", "exposure"],
+        copy=False,
     )
     label = window if isinstance(window, str) else f"{periods}-period"
     return RollingRateResult(
