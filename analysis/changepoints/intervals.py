@@ -23,10 +23,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from analysis._numba import njit
 from analysis.changepoints.costs._base import Cost
-from analysis.changepoints.search._common import _NONE, python_segment
+from analysis.changepoints.search._common import _NONE, compiled, python_segment
 
 __all__ = ["change_strength", "location_intervals", "location_weights"]
 
@@ -63,10 +63,10 @@ def location_intervals(
     k = cost.kernel()
     n = cost.signal_.size
     if k is not None:
-        f, cs1, cs2, par = k.cost, k.cs1, k.cs2, k.par
+        f, cs1, cs2, par = compiled(_profile, k.cost), k.cs1, k.cs2, k.par
 
         def profile(a: int, b: int) -> np.ndarray:
-            return np.asarray(_profile(f, cs1, cs2, par, a, b, m))
+            return np.asarray(f(cs1, cs2, par, a, b, m))
     else:
         seg = python_segment(cost)
 

@@ -14,9 +14,9 @@ import math
 
 import numpy as np
 import pandas as pd
-from numba import njit
 from scipy import stats
 
+from analysis._numba import njit
 from analysis.changepoints.costs._base import PrefixSumCost
 
 __all__ = ["NormalCost", "median", "robust_sd"]

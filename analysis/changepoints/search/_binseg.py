@@ -16,10 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from analysis._numba import njit
 from analysis.changepoints.costs._base import Cost
-from analysis.changepoints.search._common import _NONE, python_segment
+from analysis.changepoints.search._common import _NONE, compiled, python_segment
 
 Split = Callable[[int, int, int], tuple[int, float]]
 
@@ -56,7 +56,7 @@ def all_splits(cost: Cost, iv: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarr
     """Best split position and gain in each interval ``(a, b]`` of ``iv`` (``-1``: none)."""
     k = cost.kernel()
     if k is not None:
-        return _all_splits(k.cost, k.cs1, k.cs2, k.par, iv, int(m))
+        return compiled(_all_splits, k.cost)(k.cs1, k.cs2, k.par, iv, int(m))
     seg = python_segment(cost)
     pos = np.full(iv.shape[0], -1, dtype=np.int64)
     gain = np.full(iv.shape[0], -np.inf)
@@ -70,11 +70,12 @@ def splitter(cost: Cost) -> Split:
     """``split(a, b, m)``: best split ``k`` of ``(a, b]`` and its cost gain."""
     k = cost.kernel()
     if k is not None:
-        f, cs1, cs2, par = k.cost, k.cs1, k.cs2, k.par
+        f, cs1, cs2, par = compiled(_all_splits, k.cost), k.cs1, k.cs2, k.par
 
         def split(a: int, b: int, m: int) -> tuple[int, float]:
-            arg, gain = _best_split(f, cs1, cs2, par, a, b, m)
-            return int(arg), float(gain)
+            # one interval through the cached all-intervals entry point
+            pos, gain = f(cs1, cs2, par, np.array([[a, b]], dtype=np.int64), int(m))
+            return int(pos[0]), float(gain[0])
 
         return split
     seg = python_segment(cost)

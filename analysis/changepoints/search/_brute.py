@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from analysis._numba import njit
 from analysis.changepoints.costs._base import Cost
 from analysis.changepoints.search._common import run
 

@@ -7,9 +7,11 @@ natural form (:class:`~analysis.changepoints.costs._base.FunctionalForm`:
 compiled ``G``, ``G'``, link, weight and candidate-cost functions beside the
 cost's class), and the search takes those functions as arguments, so it
 holds no list of costs; a cost without a natural form (a user's own cost)
-cannot be searched here. Because the functions come from the costs' files,
-numba's on-disk cache (keyed by this file) could not follow an edit of them:
-the searches are compiled once per process instead (``cache=False``).
+cannot be searched here. numba cannot cache a function that takes compiled
+functions as arguments, so the bodies here are ``cache=False``; each built-in
+cost has a cached entry point in :mod:`~analysis.changepoints.search._entries`
+that :func:`fpop` calls instead (a natural form without one compiles the body
+in each process).
 Hand-written because no maintained Python library offers functional pruning
 for Poisson or negative-binomial costs.
 
@@ -38,8 +40,8 @@ import math
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from analysis._numba import njit
 from analysis.changepoints.costs._base import FunctionalForm
 
 
@@ -548,6 +550,24 @@ def fpop(form: FunctionalForm, beta: float, m: int) -> tuple[np.ndarray, float, 
     parameter range ``[vmin, vmax]`` (``vmin = -inf`` for counts with zeros;
     ``vfloor``, the parameter of mean ``1 / (2 n)``, is then used).
     """
+    from analysis.changepoints.search._entries import FORM_ENTRIES
+
+    functions = (
+        form.segment,
+        form.g_value,
+        form.g_slope,
+        form.g_at_mean,
+        form.link,
+        form.weight,
+        form.candidate,
+    )
+    body = _fpop_quadratic if form.quadratic else _fpop_convex
+    entry = FORM_ENTRIES.get((body, *functions))
+    if entry is not None:  # the cached entry point of a built-in cost
+        args = (form.cs1, form.par, float(beta), int(m), form.vmin, form.vmax, form.vfloor)
+        if form.quadratic:
+            return entry(*args)  # type: ignore[no-any-return]
+        return entry(form.slots, *args)  # type: ignore[no-any-return]
     if form.quadratic:
         return _fpop_quadratic(
             form.segment, form.cs1, form.par, float(beta), int(m), form.vmin, form.vmax, form.vfloor
