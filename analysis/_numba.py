@@ -52,10 +52,10 @@ PACKAGE = Path(__file__).resolve().parent
 MARKER = b"numba"
 
 
-def jitted_sources() -> list[Path]:
-    """Every ``.py`` file of the package whose text mentions numba, sorted."""
+def jitted_sources(root: Path = PACKAGE) -> list[Path]:
+    """Every ``.py`` file under ``root`` (the package) whose text mentions numba, sorted."""
     out = []
-    for path in sorted(PACKAGE.rglob("*.py")):
+    for path in sorted(root.rglob("*.py")):
         if "__pycache__" in path.parts:
             continue
         if MARKER in path.read_bytes():
@@ -64,11 +64,11 @@ def jitted_sources() -> list[Path]:
 
 
 @functools.cache
-def source_hash() -> str:
+def source_hash(root: Path = PACKAGE) -> str:
     """16 hex digits of SHA-256 over the path and bytes of every :func:`jitted_sources` file."""
     h = hashlib.sha256()
-    for path in jitted_sources():
-        h.update(path.relative_to(PACKAGE).as_posix().encode())
+    for path in jitted_sources(root):
+        h.update(path.relative_to(root).as_posix().encode())
         h.update(b"\0")
         h.update(path.read_bytes())
         h.update(b"\0")
@@ -137,7 +137,7 @@ def njit(**options: Any) -> Callable[[Callable[..., Any]], Any]:
 
     Examples
     --------
-    >>> @njit(cache=True)
+    >>> @njit(error_model="numpy")  # (cache=True needs a function in a file)
     ... def twice(x):
     ...     return 2 * x
     >>> twice(21)
