@@ -109,8 +109,9 @@ def cache_dir() -> Path | None:
 
 @contextlib.contextmanager
 def _numba_cache_dir(path: Path) -> Iterator[None]:
-    from numba.core import config
+    from numba.core import config as numba_config
 
+    config: Any = numba_config  # (its settings are set at run time: no stubs)
     saved = (config.CACHE_DIR, config.CACHE_LOCATOR_CLASSES)
     config.CACHE_DIR = str(path)
     config.CACHE_LOCATOR_CLASSES = ""  # numba's user-provided-folder locator first

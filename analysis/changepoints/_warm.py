@@ -26,6 +26,7 @@ True
 from __future__ import annotations
 
 import argparse
+import functools
 import shutil
 import sys
 import time
@@ -77,15 +78,15 @@ def calls() -> list[tuple[str, Callable[[], Any]]]:
         "linear": (lines, every[1:]),
     }
     for cost, (y, ms) in methods.items():
-        out.append((f"{cost} (auto)", lambda y=y, c=cost: detect_changepoints(y, cost=c)))
+        out.append((f"{cost} (auto)", functools.partial(detect_changepoints, y, cost=cost)))
         for m in ms:
             out.append(
-                (f"{cost} {m}", lambda y=y, c=cost, m=m: detect_changepoints(y, cost=c, method=m))
+                (f"{cost} {m}", functools.partial(detect_changepoints, y, cost=cost, method=m))
             )
         out.append(
             (
                 f"{cost} max_changes",
-                lambda y=y, c=cost: detect_changepoints(y, cost=c, max_changes=1),
+                functools.partial(detect_changepoints, y, cost=cost, max_changes=1),
             )
         )
     out.append(
@@ -147,6 +148,8 @@ def compile_entries() -> list[str]:
     for c in costs.values():
         c.errors(np.arange(3), 10)  # the vectorised segment costs
     return done
+
+
 def cached_dispatchers() -> list[tuple[str, Any]]:
     """``(module.name, dispatcher)`` of every loaded cached compiled function of the package."""
     from numba.core.caching import NullCache
@@ -160,7 +163,7 @@ def cached_dispatchers() -> list[tuple[str, Any]]:
             if (
                 isinstance(value, Dispatcher)
                 and value.py_func.__module__ == name
-                and not isinstance(value._cache, NullCache)
+                and not isinstance(getattr(value, "_cache", None), NullCache)
             ):
                 out.append((f"{name}.{attr}", value))
     return out
@@ -176,12 +179,13 @@ def uncompiled() -> list[str]:
     """
     from pathlib import Path
 
-    return [
-        name
-        for name, d in cached_dispatchers()
-        if d.targetoptions.get("inline") != "always"
-        and not Path(d._cache._cache_file._index_path).exists()
-    ]
+    out = []
+    for name, d in cached_dispatchers():
+        disp: Any = d  # (numba's cache object is private: no stubs)
+        index = Path(disp._cache._cache_file._index_path)
+        if disp.targetoptions.get("inline") != "always" and not index.exists():
+            out.append(name)
+    return out
 
 
 def prune() -> list[str]:

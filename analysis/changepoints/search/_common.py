@@ -17,7 +17,6 @@ when there is one, so a built-in cost loads its searches from the disk cache.
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Callable
 from typing import Any
 

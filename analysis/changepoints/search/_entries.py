@@ -51,6 +51,7 @@ from analysis.changepoints.search._pelt import _pelt
 
 __all__ = ["ENTRIES", "FORM_ENTRIES"]
 
+
 # --- _pelt -----------------------------------------------------------------
 @njit(cache=True)
 def _pelt_poisson(cs1, cs2, par, n, beta, m, lw, zero_rule):
