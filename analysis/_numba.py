@@ -24,6 +24,13 @@ When none is writable the package's functions are compiled in each process
 changed only while one of the package's functions is being declared, so other
 libraries' caches stay where numba puts them.
 
+The hash covers every file whose text mentions numba, so a compiled
+function's compiled callees, and the constants numba freezes into it, must
+come from such files (``tests/changepoints/test_kernels.py`` checks it, and
+checks end to end that an edited kernel is never served from a stale cache).
+The warm-up removes the package's older folders; folders elsewhere may be
+shared by other installations and stay.
+
 Hand-written because numba offers no per-package cache folder nor a cache key
 over several files.
 
