@@ -2,8 +2,8 @@
 
 numba's own cache index stamps only the file of the cached function, so a
 cached function that calls a compiled function of another file (a search
-entry point calling a cost's kernel, see
-:mod:`analysis.changepoints.search._entries`) would keep stale machine code
+entry point calling a cost's kernel, the ``ENTRIES`` of
+:mod:`analysis.changepoints.search._pelt` and its siblings) would keep stale machine code
 after that other file is edited. Every compiled function of the package is
 therefore declared with :func:`njit` from this module, which stores its cache
 in a folder named after :func:`source_hash`, the hash of every source file of

@@ -96,7 +96,7 @@ def calls() -> list[tuple[str, Callable[[], Any]]]:
 
 
 def _costs() -> dict[str, Any]:
-    # one fitted instance per built-in cost, named as in ``_entries._KERNELS``
+    # one fitted instance per built-in cost, named as its module
     from analysis.changepoints.costs import (
         LinearCost,
         MeanVarCost,
@@ -124,27 +124,23 @@ def compile_entries() -> list[str]:
     Through the same wrappers the package calls them with (so with the same
     argument types); returns their names.
     """
-    from analysis.changepoints.intervals import location_intervals
-    from analysis.changepoints.search import _entries
-    from analysis.changepoints.search._binseg import all_splits
-    from analysis.changepoints.search._brute import optimal_partitioning
-    from analysis.changepoints.search._pelt import pelt
+    from analysis.changepoints import intervals
+    from analysis.changepoints.search import _binseg, _brute, _pelt
 
     costs = _costs()
     iv = np.array([[0, 40], [40, 100]], dtype=np.int64)
-    run = {
-        "pelt": lambda c: pelt(c, 10.0, 2),
-        "op": lambda c: optimal_partitioning(c, 10.0, 2),
-        "splits": lambda c: all_splits(c, iv, 2),
-        "profile": lambda c: location_intervals(c, [50], 2, 0.95),
+    run: dict[Any, Callable[[Any], Any]] = {
+        _pelt: lambda c: _pelt.pelt(c, 10.0, 2),
+        _brute: lambda c: _brute.optimal_partitioning(c, 10.0, 2),
+        _binseg: lambda c: _binseg.all_splits(c, iv, 2),
+        intervals: lambda c: intervals.location_intervals(c, [50], 2, 0.95),
     }
     done = []
-    for label, body in _entries._BODIES.items():
-        for cost, kernel in _entries._KERNELS.items():
-            entry = _entries.ENTRIES[(body, kernel)]
+    for module, call in run.items():
+        for (_, kernel), entry in module.ENTRIES.items():
             if not entry.signatures:
-                run[label](costs[cost])
-                done.append(f"_{label}_{cost}")
+                call(costs[kernel.py_func.__module__.rsplit(".", 1)[-1]])
+                done.append(entry.py_func.__name__)
     for c in costs.values():
         c.errors(np.arange(3), 10)  # the vectorised segment costs
     return done
@@ -219,7 +215,8 @@ def warm(verbose: bool = False) -> dict[str, float]:
     """
     import warnings
 
-    import analysis.changepoints.search._entries  # noqa: F401  (every entry point loaded)
+    import analysis.changepoints.intervals
+    import analysis.changepoints.search._fpop  # noqa: F401  (every entry point loaded)
 
     times = {}
     for label, call in calls():

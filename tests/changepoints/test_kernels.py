@@ -1,8 +1,8 @@
 """numba's on-disk cache follows every edit, and a warmed cache leaves nothing to compile.
 
 numba keys a cached function by its own source file only. The searches' cached
-entry points (``search/_entries.py``) call compiled functions of other files
-(the search bodies, the costs' kernels), so the package stores every cache in
+entry points (``ENTRIES`` of ``search/_pelt.py`` and its siblings) call
+compiled functions of other files (the costs' kernels), so the package stores every cache in
 a folder keyed on the hash of all its compiled sources (``analysis/_numba.py``).
 The rule checked here: every cached function caches into that folder, every
 compiled callee or frozen constant of a cached function comes from a hashed
@@ -118,14 +118,13 @@ def test_the_package_has_kernels_to_check():
     names = {f"{m}.{a}" for m, a, _ in _dispatchers()}
     assert "analysis.changepoints.costs.poisson._segment_kernel" in names
     assert "analysis.changepoints.search._fpop._fpop_convex" in names
-    assert "analysis.changepoints.search._entries._pelt_poisson" in names
+    assert "analysis.changepoints.search._pelt._pelt_poisson" in names
 
 
 def test_the_hash_covers_every_file_with_a_compiled_function():
     hashed = _hashed()
     files = {Path(d.py_func.__code__.co_filename).resolve() for _, _, d in _dispatchers()}
     assert files <= hashed, sorted(str(f) for f in files - hashed)
-    assert (PACKAGE / "changepoints" / "search" / "_entries.py").resolve() in hashed
 
 
 @pytest.mark.parametrize(
@@ -189,12 +188,12 @@ import json
 import numpy as np
 from analysis import _numba
 from analysis.changepoints.costs import PoissonCost, poisson
-from analysis.changepoints.search import _entries
+from analysis.changepoints.search import _pelt as module
 from analysis.changepoints.search._pelt import _pelt, pelt
 y = np.r_[np.full(20, 2.0), np.full(20, 9.0), np.full(20, 4.0)]  # SIMULATED
 cost = PoissonCost().fit(y)
 last, f = pelt(cost, 5.0, 2)  # through the cached entry point
-e = _entries._pelt_poisson
+e = module._pelt_poisson
 # the same body compiled here and now, with the kernel as it is on disk now
 _, ref = _pelt(poisson._segment_kernel, cost.cs1_, cost.cs2_, 1.0, y.size, 5.0, 2, 0.0, False)
 print(json.dumps({
@@ -220,7 +219,7 @@ def _child(pkg: Path, cache: Path) -> dict:
 
 
 def test_an_edit_to_a_kernel_in_another_file_is_never_served_from_a_stale_cache(tmp_path):
-    # the entry point _pelt_poisson (in _entries.py) calls the Poisson kernel of
+    # the entry point _pelt_poisson (in search/_pelt.py) calls the Poisson kernel of
     # costs/poisson.py: with numba's own cache key, an edit of that kernel would
     # leave the entry point's old machine code in use
     pkg, cache = tmp_path / "pkg", tmp_path / "cache"
@@ -290,20 +289,24 @@ def _builtin_costs() -> list[type]:
 
 
 def test_every_builtin_cost_has_a_cached_entry_point_for_every_search():
-    from analysis.changepoints.search import _entries
+    from analysis.changepoints import intervals
+    from analysis.changepoints.search import _fpop
+    from analysis.changepoints.search._binseg import _all_splits
+    from analysis.changepoints.search._brute import _op
     from analysis.changepoints.search._common import compiled
-    from analysis.changepoints.search._fpop import _fpop_convex, _fpop_quadratic
+    from analysis.changepoints.search._pelt import _pelt
 
     classes = _builtin_costs()
     assert len(classes) == 6
     for klass in classes:
-        for label, body in _entries._BODIES.items():
+        for body in (_pelt, _op, _all_splits, intervals._profile):
             entry = compiled(body, klass.__dict__["_segment_kernel"])
-            assert isinstance(entry, Dispatcher) and _cached(entry), (klass, label)
+            assert isinstance(entry, Dispatcher) and _cached(entry), (klass, body)
         form = klass.__dict__.get("_form")
         if form is not None:
-            body = _fpop_quadratic if klass.__dict__.get("_quadratic") else _fpop_convex
-            assert _cached(_entries.FORM_ENTRIES[(body, *form)]), klass
+            quadratic = klass.__dict__.get("_quadratic")
+            body = _fpop._fpop_quadratic if quadratic else _fpop._fpop_convex
+            assert _cached(_fpop.FORM_ENTRIES[(body, *form)]), klass
 
 
 def _fitted(klass: type, y: np.ndarray) -> PrefixSumCost:

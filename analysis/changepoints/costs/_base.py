@@ -37,7 +37,7 @@ class SegmentKernel:
     ``cs1`` and ``cs2`` have length ``n + 1`` with a leading zero; ``par`` is
     the cost's fixed parameter. The kernel of a built-in cost runs the searches
     through their cached entry points
-    (:mod:`~analysis.changepoints.search._entries`, loaded from the compiled
+    (the ``ENTRIES`` of each search module, loaded from the compiled
     cache); any other compiled kernel (a user's cost returning its own from
     :meth:`Cost.kernel`) has the searches compiled once in each process.
     """

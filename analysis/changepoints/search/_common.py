@@ -10,13 +10,15 @@ every search and is never run through another cost's kernel.
 
 A compiled body takes the kernel as an argument, which numba cannot cache
 (``cache=False``); :func:`compiled` hands out instead the cached entry point
-of :mod:`~analysis.changepoints.search._entries` for that body and kernel,
-when there is one, so a built-in cost loads its searches from the disk cache.
+for that body and kernel, listed in ``ENTRIES`` of the body's own module (one
+per built-in cost), when there is one, so a built-in cost loads its searches
+from the disk cache.
 """
 
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -51,9 +53,9 @@ def compiled(body: Any, kernel: Any) -> Callable[..., Any]:
     >>> compiled(_pelt, poisson._segment_kernel).__name__
     '_pelt_poisson'
     """
-    from analysis.changepoints.search._entries import ENTRIES
-
-    entry = ENTRIES.get((body, kernel))
+    # the body's own module lists its entry points (``ENTRIES``)
+    table = getattr(sys.modules.get(body.py_func.__module__), "ENTRIES", {})
+    entry = table.get((body, kernel))
     if entry is not None:
         return entry  # type: ignore[no-any-return]
     return functools.partial(body, kernel)

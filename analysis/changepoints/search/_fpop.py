@@ -9,7 +9,7 @@ cost's class), and the search takes those functions as arguments, so it
 holds no list of costs; a cost without a natural form (a user's own cost)
 cannot be searched here. numba cannot cache a function that takes compiled
 functions as arguments, so the bodies here are ``cache=False``; each built-in
-cost has a cached entry point in :mod:`~analysis.changepoints.search._entries`
+cost has a cached entry point in this file (:data:`FORM_ENTRIES`)
 that :func:`fpop` calls instead (a natural form without one compiles the body
 in each process).
 Hand-written because no maintained Python library offers functional pruning
@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from analysis._numba import njit
+from analysis.changepoints.costs import negbin, normal, poisson
 from analysis.changepoints.costs._base import FunctionalForm
 
 
@@ -550,8 +551,6 @@ def fpop(form: FunctionalForm, beta: float, m: int) -> tuple[np.ndarray, float, 
     parameter range ``[vmin, vmax]`` (``vmin = -inf`` for counts with zeros;
     ``vfloor``, the parameter of mean ``1 / (2 n)``, is then used).
     """
-    from analysis.changepoints.search._entries import FORM_ENTRIES
-
     functions = (
         form.segment,
         form.g_value,
@@ -589,3 +588,66 @@ def fpop(form: FunctionalForm, beta: float, m: int) -> tuple[np.ndarray, float, 
         form.vmax,
         form.vfloor,
     )
+
+
+# --- cached entry points, one per built-in one-parameter cost -----------------
+# numba cannot cache a function that takes compiled functions as arguments
+# (numba issue #6251): these call the bodies with each cost's natural form as
+# globals, and numba caches them. Their machine code includes the cost's
+# functions from another file: the package's cache folder is keyed on all
+# compiled sources (``analysis/_numba.py``).
+# --- FPOP: the natural forms of the one-parameter costs -------------------
+@njit(cache=True, error_model="numpy")
+def _fpop_poisson(slots, cs1, par, beta, m, vmin, vmax, vfloor):
+    return _fpop_convex(
+        poisson.segment_cost,
+        poisson._g_value,
+        poisson._g_slope,
+        poisson._g_at_mean,
+        poisson._link,
+        poisson._weight,
+        poisson._candidate,
+        slots,
+        cs1,
+        par,
+        beta,
+        m,
+        vmin,
+        vmax,
+        vfloor,
+    )
+
+
+@njit(cache=True, error_model="numpy")
+def _fpop_negbin(slots, cs1, par, beta, m, vmin, vmax, vfloor):
+    return _fpop_convex(
+        negbin.segment_cost,
+        negbin._g_value,
+        negbin._g_slope,
+        negbin._g_at_mean,
+        negbin._link,
+        negbin._weight,
+        negbin._candidate,
+        slots,
+        cs1,
+        par,
+        beta,
+        m,
+        vmin,
+        vmax,
+        vfloor,
+    )
+
+
+@njit(cache=True, error_model="numpy")
+def _fpop_normal(cs1, par, beta, m, vmin, vmax, vfloor):
+    return _fpop_quadratic(normal.segment_cost, cs1, par, beta, m, vmin, vmax, vfloor)
+
+
+#: ``(body, natural-form functions) -> cached entry point`` (``quadratic`` forms
+#: take no ``slots``)
+FORM_ENTRIES: dict[tuple[Any, ...], Any] = {
+    (_fpop_convex, *poisson.PoissonCost._form): _fpop_poisson,
+    (_fpop_convex, *negbin.NegBinCost._form): _fpop_negbin,
+    (_fpop_quadratic, *normal.NormalCost._form): _fpop_normal,
+}
