@@ -23,10 +23,18 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from analysis._numba import njit
+from analysis.changepoints.costs import (
+    linear,
+    negbin,
+    normal,
+    normal_meanvar,
+    poisson,
+    poisson_weighted,
+)
 from analysis.changepoints.costs._base import Cost
-from analysis.changepoints.search._common import _NONE, python_segment
+from analysis.changepoints.search._common import _NONE, compiled, python_segment
 
 __all__ = ["change_strength", "location_intervals", "location_weights"]
 
@@ -63,10 +71,10 @@ def location_intervals(
     k = cost.kernel()
     n = cost.signal_.size
     if k is not None:
-        f, cs1, cs2, par = k.cost, k.cs1, k.cs2, k.par
+        f, cs1, cs2, par = compiled(_profile, k.cost), k.cs1, k.cs2, k.par
 
         def profile(a: int, b: int) -> np.ndarray:
-            return np.asarray(_profile(f, cs1, cs2, par, a, b, m))
+            return np.asarray(f(cs1, cs2, par, a, b, m))
     else:
         seg = python_segment(cost)
 
@@ -177,3 +185,54 @@ def location_weights(
     keep = x >= -30.0
     w = np.exp(x[keep])
     return ks[keep], w / w.sum()
+
+
+# --- cached entry points, one per built-in cost --------------------------------
+# numba cannot cache a function that takes a compiled function as an argument
+# (numba issue #6251), so ``_profile`` itself is compiled in each process; these
+# call it with each built-in cost's kernel as a global, and numba caches them
+# (``search._common.compiled`` hands them out; a kernel not listed, such as a
+# user's own, runs ``_profile`` compiled in its process). Their machine code
+# includes the body and the kernel of another file: the package's cache folder
+# is keyed on all compiled sources (``analysis/_numba.py``).
+
+
+@njit(cache=True)
+def _profile_poisson(cs1, cs2, par, a, b, m):
+    return _profile(poisson._segment_kernel, cs1, cs2, par, a, b, m)
+
+
+@njit(cache=True)
+def _profile_negbin(cs1, cs2, par, a, b, m):
+    return _profile(negbin._segment_kernel, cs1, cs2, par, a, b, m)
+
+
+@njit(cache=True)
+def _profile_normal(cs1, cs2, par, a, b, m):
+    return _profile(normal._segment_kernel, cs1, cs2, par, a, b, m)
+
+
+@njit(cache=True)
+def _profile_normal_meanvar(cs1, cs2, par, a, b, m):
+    return _profile(normal_meanvar._segment_kernel, cs1, cs2, par, a, b, m)
+
+
+@njit(cache=True)
+def _profile_linear(cs1, cs2, par, a, b, m):
+    return _profile(linear._segment_kernel, cs1, cs2, par, a, b, m)
+
+
+@njit(cache=True)
+def _profile_poisson_weighted(cs1, cs2, par, a, b, m):
+    return _profile(poisson_weighted._segment_kernel, cs1, cs2, par, a, b, m)
+
+
+#: ``(body, kernel) -> cached entry point`` (see ``search._common.compiled``)
+ENTRIES: dict[tuple[Any, Any], Any] = {
+    (_profile, poisson._segment_kernel): _profile_poisson,
+    (_profile, negbin._segment_kernel): _profile_negbin,
+    (_profile, normal._segment_kernel): _profile_normal,
+    (_profile, normal_meanvar._segment_kernel): _profile_normal_meanvar,
+    (_profile, linear._segment_kernel): _profile_linear,
+    (_profile, poisson_weighted._segment_kernel): _profile_poisson_weighted,
+}

@@ -35,7 +35,11 @@ class SegmentKernel:
     """A compiled segment cost on prefix sums: ``cost(cs1, cs2, par, a, b)`` of ``(a, b]``.
 
     ``cs1`` and ``cs2`` have length ``n + 1`` with a leading zero; ``par`` is
-    the cost's fixed parameter.
+    the cost's fixed parameter. The kernel of a built-in cost runs the searches
+    through their cached entry points
+    (the ``ENTRIES`` of each search module, loaded from the compiled
+    cache); any other compiled kernel (a user's cost returning its own from
+    :meth:`Cost.kernel`) has the searches compiled once in each process.
     """
 
     cost: Callable[..., float]

@@ -44,9 +44,9 @@ import math
 
 import numpy as np
 import pandas as pd
-from numba import njit
-from scipy import stats
+from scipy import special  # the quantile functions scipy.stats calls, without its import time
 
+from analysis._numba import njit
 from analysis.changepoints.costs._base import PrefixSumCost
 from analysis.changepoints.costs.normal import median
 
@@ -203,7 +203,7 @@ class LinearCost(PrefixSumCost):
     def segment_rows(self, bounds: np.ndarray, level: float) -> pd.DataFrame:
         """Intercept at the segment start, slope per period and its confidence interval."""
         y = self.signal_
-        zq = stats.norm.ppf(0.5 + level / 2)
+        zq = special.ndtri(0.5 + level / 2)
         rows = []
         for a, b in itertools.pairwise(bounds):
             seg = y[a:b]

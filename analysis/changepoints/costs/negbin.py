@@ -15,9 +15,9 @@ import math
 
 import numpy as np
 import pandas as pd
-from numba import njit
-from scipy import stats
+from scipy import special  # the quantile functions scipy.stats calls, without its import time
 
+from analysis._numba import njit
 from analysis.changepoints.costs._base import PrefixSumCost
 from analysis.changepoints.costs.poisson import _link, count_range, value_counts
 
@@ -139,6 +139,8 @@ class NegBinCost(PrefixSumCost):
         mu = seg.mean()
         if mu <= 0:
             return 0.0
+        from scipy import stats  # (only here: importing scipy.stats takes half a second)
+
         r = self.par_
         counts = value_counts(seg)
         if counts is None:
@@ -160,12 +162,12 @@ class NegBinCost(PrefixSumCost):
         s = np.diff(self.cs1_[bounds])
         n = np.diff(bounds).astype(float)
         rate = s / n
-        zq = stats.norm.ppf(0.5 + level / 2)
+        zq = special.ndtri(0.5 + level / 2)
         with np.errstate(divide="ignore", invalid="ignore"):
             se = np.sqrt((1.0 / rate + 1.0 / self.par_) / n)
             low = np.where(s > 0, rate * np.exp(-zq * se), 0.0)
             high = np.where(
-                s > 0, rate * np.exp(zq * se), stats.chi2.ppf(0.5 + level / 2, 2) / 2 / n
+                s > 0, rate * np.exp(zq * se), special.gammaincinv(1.0, 0.5 + level / 2) / n
             )
         return pd.DataFrame({"rate": rate, "ci_low": low, "ci_high": high})
 

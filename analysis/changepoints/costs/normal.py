@@ -14,9 +14,9 @@ import math
 
 import numpy as np
 import pandas as pd
-from numba import njit
-from scipy import stats
+from scipy import special  # the quantile functions scipy.stats calls, without its import time
 
+from analysis._numba import njit
 from analysis.changepoints.costs._base import PrefixSumCost
 
 __all__ = ["NormalCost", "median", "robust_sd"]
@@ -44,32 +44,34 @@ def _segment_costs(
 
 
 # --- natural form for FPOP: v = mean, G(v) = v^2 / 2, W = n --------------------
-@njit(cache=True, error_model="numpy")
+# Not cached: the normal cost runs the quadratic FPOP, which has these in closed
+# form, so only a convex search given this form (a test) compiles them.
+@njit(cache=False, error_model="numpy")
 def _g_value(v: float, par: float) -> float:
     return 0.5 * v * v
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=False, error_model="numpy")
 def _g_slope(v: float, g: float, par: float) -> float:
     return v
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=False, error_model="numpy")
 def _g_at_mean(mean: float, par: float) -> float:
     return 0.5 * mean * mean
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=False, error_model="numpy")
 def _link(mean: float) -> float:
     return mean
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=False, error_model="numpy")
 def _weight(s: float, n: float, par: float) -> float:
     return n
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=False, error_model="numpy")
 def _candidate(
     fb: float,
     st: float,
@@ -226,7 +228,7 @@ class NormalCost(PrefixSumCost):
         """Mean with a z confidence interval using the common robust sd."""
         n = np.diff(bounds).astype(float)
         mean = np.diff(self.cs1_[bounds]) / n * self.sd_ + self.center_
-        half = stats.norm.ppf(0.5 + level / 2) * self.sd_ / np.sqrt(n)
+        half = special.ndtri(0.5 + level / 2) * self.sd_ / np.sqrt(n)
         return pd.DataFrame(
             {"mean": mean, "sd": self.sd_, "ci_low": mean - half, "ci_high": mean + half}
         )

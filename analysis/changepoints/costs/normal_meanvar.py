@@ -17,9 +17,9 @@ import math
 
 import numpy as np
 import pandas as pd
-from numba import njit
-from scipy import stats
+from scipy import special  # the quantile functions scipy.stats calls, without its import time
 
+from analysis._numba import njit
 from analysis.changepoints.costs._base import PrefixSumCost
 from analysis.changepoints.costs.normal import robust_sd
 
@@ -113,6 +113,6 @@ class MeanVarCost(PrefixSumCost):
             seg = y[a:b]
             n = seg.size
             sd = float(seg.std(ddof=1)) if n > 1 else float("nan")
-            half = stats.t.ppf(0.5 + level / 2, n - 1) * sd / math.sqrt(n) if n > 1 else np.nan
+            half = special.stdtrit(n - 1, 0.5 + level / 2) * sd / math.sqrt(n) if n > 1 else np.nan
             rows.append((float(seg.mean()), sd, seg.mean() - half, seg.mean() + half))
         return pd.DataFrame(rows, columns=["mean", "sd", "ci_low", "ci_high"])

@@ -10,9 +10,9 @@ import math
 
 import numpy as np
 import pandas as pd
-from numba import njit
-from scipy import stats
+from scipy import special  # the quantile functions scipy.stats calls, without its import time
 
+from analysis._numba import njit
 from analysis.changepoints.costs._base import PrefixSumCost
 
 __all__ = ["PoissonCost", "is_counts", "value_counts"]
@@ -171,6 +171,6 @@ class PoissonCost(PrefixSumCost):
         a = 1.0 - level
         d = float(getattr(self, "scale_", 1.0))
         q = s / d
-        low = np.where(s > 0, d * stats.gamma.ppf(a / 2, np.where(s > 0, q, 1.0)), 0.0) / n
-        high = d * stats.gamma.ppf(1 - a / 2, q + 1.0) / n
+        low = np.where(s > 0, d * special.gammaincinv(np.where(s > 0, q, 1.0), a / 2), 0.0) / n
+        high = d * special.gammaincinv(q + 1.0, 1 - a / 2) / n
         return pd.DataFrame({"rate": s / n, "ci_low": low, "ci_high": high})

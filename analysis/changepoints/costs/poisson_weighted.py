@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numba import njit
-from scipy import stats
+from scipy import special  # the quantile functions scipy.stats calls, without its import time
 
+from analysis._numba import njit
 from analysis.changepoints.costs._base import PrefixSumCost
 from analysis.changepoints.costs.poisson import _sum_log_factorial
 
@@ -128,8 +128,8 @@ class WeightedPoissonCost(PrefixSumCost):
         a = 1.0 - level
         d = float(getattr(self, "scale_", 1.0))
         q = s / d
-        low = np.where(s > 0, d * stats.gamma.ppf(a / 2, np.where(s > 0, q, 1.0)), 0.0) / f
-        high = d * stats.gamma.ppf(1 - a / 2, q + 1.0) / f
+        low = np.where(s > 0, d * special.gammaincinv(np.where(s > 0, q, 1.0), a / 2), 0.0) / f
+        high = d * special.gammaincinv(q + 1.0, 1 - a / 2) / f
         return pd.DataFrame({"rate": s / f, "ci_low": low, "ci_high": high})
 
     def describe(self) -> str:

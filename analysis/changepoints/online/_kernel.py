@@ -46,7 +46,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from analysis._numba import njit
 
 __all__ = ["NORMAL", "POISSON", "log_nb_predictive", "run"]
 

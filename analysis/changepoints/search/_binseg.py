@@ -16,10 +16,18 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from analysis._numba import njit
+from analysis.changepoints.costs import (
+    linear,
+    negbin,
+    normal,
+    normal_meanvar,
+    poisson,
+    poisson_weighted,
+)
 from analysis.changepoints.costs._base import Cost
-from analysis.changepoints.search._common import _NONE, python_segment
+from analysis.changepoints.search._common import _NONE, compiled, python_segment
 
 Split = Callable[[int, int, int], tuple[int, float]]
 
@@ -56,7 +64,7 @@ def all_splits(cost: Cost, iv: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarr
     """Best split position and gain in each interval ``(a, b]`` of ``iv`` (``-1``: none)."""
     k = cost.kernel()
     if k is not None:
-        return _all_splits(k.cost, k.cs1, k.cs2, k.par, iv, int(m))
+        return compiled(_all_splits, k.cost)(k.cs1, k.cs2, k.par, iv, int(m))
     seg = python_segment(cost)
     pos = np.full(iv.shape[0], -1, dtype=np.int64)
     gain = np.full(iv.shape[0], -np.inf)
@@ -70,11 +78,12 @@ def splitter(cost: Cost) -> Split:
     """``split(a, b, m)``: best split ``k`` of ``(a, b]`` and its cost gain."""
     k = cost.kernel()
     if k is not None:
-        f, cs1, cs2, par = k.cost, k.cs1, k.cs2, k.par
+        f, cs1, cs2, par = compiled(_all_splits, k.cost), k.cs1, k.cs2, k.par
 
         def split(a: int, b: int, m: int) -> tuple[int, float]:
-            arg, gain = _best_split(f, cs1, cs2, par, a, b, m)
-            return int(arg), float(gain)
+            # one interval through the cached all-intervals entry point
+            pos, gain = f(cs1, cs2, par, np.array([[a, b]], dtype=np.int64), int(m))
+            return int(pos[0]), float(gain[0])
 
         return split
     seg = python_segment(cost)
@@ -123,3 +132,54 @@ def refine(split: Split, n: int, changes: list[int], m: int) -> list[int]:
         if not moved:
             break
     return ch
+
+
+# --- cached entry points, one per built-in cost --------------------------------
+# numba cannot cache a function that takes a compiled function as an argument
+# (numba issue #6251), so ``_all_splits`` itself is compiled in each process; these
+# call it with each built-in cost's kernel as a global, and numba caches them
+# (``search._common.compiled`` hands them out; a kernel not listed, such as a
+# user's own, runs ``_all_splits`` compiled in its process). Their machine code
+# includes the body and the kernel of another file: the package's cache folder
+# is keyed on all compiled sources (``analysis/_numba.py``).
+
+
+@njit(cache=True)
+def _splits_poisson(cs1, cs2, par, iv, m):
+    return _all_splits(poisson._segment_kernel, cs1, cs2, par, iv, m)
+
+
+@njit(cache=True)
+def _splits_negbin(cs1, cs2, par, iv, m):
+    return _all_splits(negbin._segment_kernel, cs1, cs2, par, iv, m)
+
+
+@njit(cache=True)
+def _splits_normal(cs1, cs2, par, iv, m):
+    return _all_splits(normal._segment_kernel, cs1, cs2, par, iv, m)
+
+
+@njit(cache=True)
+def _splits_normal_meanvar(cs1, cs2, par, iv, m):
+    return _all_splits(normal_meanvar._segment_kernel, cs1, cs2, par, iv, m)
+
+
+@njit(cache=True)
+def _splits_linear(cs1, cs2, par, iv, m):
+    return _all_splits(linear._segment_kernel, cs1, cs2, par, iv, m)
+
+
+@njit(cache=True)
+def _splits_poisson_weighted(cs1, cs2, par, iv, m):
+    return _all_splits(poisson_weighted._segment_kernel, cs1, cs2, par, iv, m)
+
+
+#: ``(body, kernel) -> cached entry point`` (see ``search._common.compiled``)
+ENTRIES: dict[tuple[Any, Any], Any] = {
+    (_all_splits, poisson._segment_kernel): _splits_poisson,
+    (_all_splits, negbin._segment_kernel): _splits_negbin,
+    (_all_splits, normal._segment_kernel): _splits_normal,
+    (_all_splits, normal_meanvar._segment_kernel): _splits_normal_meanvar,
+    (_all_splits, linear._segment_kernel): _splits_linear,
+    (_all_splits, poisson_weighted._segment_kernel): _splits_poisson_weighted,
+}

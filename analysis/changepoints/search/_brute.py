@@ -10,8 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from analysis._numba import njit
+from analysis.changepoints.costs import (
+    linear,
+    negbin,
+    normal,
+    normal_meanvar,
+    poisson,
+    poisson_weighted,
+)
 from analysis.changepoints.costs._base import Cost
 from analysis.changepoints.search._common import run
 
@@ -42,3 +50,54 @@ def optimal_partitioning(cost: Cost, beta: float, m: int) -> tuple[np.ndarray, f
     """Return ``(last, F_n)``: the last-change array and the optimal penalised cost."""
     last, fn = run(_op, cost, float(beta), int(m))
     return last, float(fn)
+
+
+# --- cached entry points, one per built-in cost --------------------------------
+# numba cannot cache a function that takes a compiled function as an argument
+# (numba issue #6251), so ``_op`` itself is compiled in each process; these
+# call it with each built-in cost's kernel as a global, and numba caches them
+# (``search._common.compiled`` hands them out; a kernel not listed, such as a
+# user's own, runs ``_op`` compiled in its process). Their machine code
+# includes the body and the kernel of another file: the package's cache folder
+# is keyed on all compiled sources (``analysis/_numba.py``).
+
+
+@njit(cache=True)
+def _op_poisson(cs1, cs2, par, n, beta, m):
+    return _op(poisson._segment_kernel, cs1, cs2, par, n, beta, m)
+
+
+@njit(cache=True)
+def _op_negbin(cs1, cs2, par, n, beta, m):
+    return _op(negbin._segment_kernel, cs1, cs2, par, n, beta, m)
+
+
+@njit(cache=True)
+def _op_normal(cs1, cs2, par, n, beta, m):
+    return _op(normal._segment_kernel, cs1, cs2, par, n, beta, m)
+
+
+@njit(cache=True)
+def _op_normal_meanvar(cs1, cs2, par, n, beta, m):
+    return _op(normal_meanvar._segment_kernel, cs1, cs2, par, n, beta, m)
+
+
+@njit(cache=True)
+def _op_linear(cs1, cs2, par, n, beta, m):
+    return _op(linear._segment_kernel, cs1, cs2, par, n, beta, m)
+
+
+@njit(cache=True)
+def _op_poisson_weighted(cs1, cs2, par, n, beta, m):
+    return _op(poisson_weighted._segment_kernel, cs1, cs2, par, n, beta, m)
+
+
+#: ``(body, kernel) -> cached entry point`` (see ``search._common.compiled``)
+ENTRIES: dict[tuple[Any, Any], Any] = {
+    (_op, poisson._segment_kernel): _op_poisson,
+    (_op, negbin._segment_kernel): _op_negbin,
+    (_op, normal._segment_kernel): _op_normal,
+    (_op, normal_meanvar._segment_kernel): _op_normal_meanvar,
+    (_op, linear._segment_kernel): _op_linear,
+    (_op, poisson_weighted._segment_kernel): _op_poisson_weighted,
+}

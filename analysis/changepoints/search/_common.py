@@ -8,13 +8,17 @@ same code runs as plain Python with ``seg`` calling the cost's
 :meth:`~analysis.changepoints.costs.Cost.error`, so a user's cost works with
 every search and is never run through another cost's kernel.
 
-The compiled searches take the kernel as an argument, so numba's on-disk
-cache (keyed by the search's own file) could not see an edit of the cost's
-file: they are compiled once per process (``cache=False``) instead.
+A compiled body takes the kernel as an argument, which numba cannot cache
+(``cache=False``); :func:`compiled` hands out instead the cached entry point
+for that body and kernel, listed in ``ENTRIES`` of the body's own module (one
+per built-in cost), when there is one, so a built-in cost loads its searches
+from the disk cache.
 """
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -35,13 +39,35 @@ def python_segment(cost: Cost) -> Callable[..., float]:
     return seg
 
 
+def compiled(body: Any, kernel: Any) -> Callable[..., Any]:
+    """``f(*args)`` computing ``body(kernel, *args)``: the cached entry point when there is one.
+
+    ``body`` is a compiled search body whose first argument is a segment
+    kernel; for a kernel without an entry point (a user's own compiled
+    kernel) the body is compiled in this process.
+
+    Examples
+    --------
+    >>> from analysis.changepoints.costs import PoissonCost, poisson
+    >>> from analysis.changepoints.search._pelt import _pelt
+    >>> compiled(_pelt, poisson._segment_kernel).__name__
+    '_pelt_poisson'
+    """
+    # the body's own module lists its entry points (``ENTRIES``)
+    table = getattr(sys.modules.get(body.py_func.__module__), "ENTRIES", {})
+    entry = table.get((body, kernel))
+    if entry is not None:
+        return entry  # type: ignore[no-any-return]
+    return functools.partial(body, kernel)
+
+
 def run(search: Any, cost: Cost, *args: Any) -> Any:
     """Run a compiled ``search(seg, cs1, cs2, par, n, *args)`` on ``cost``.
 
-    With the cost's compiled kernel when it has one, else as Python with
-    :func:`python_segment`.
+    With the cost's compiled kernel when it has one (through its cached entry
+    point, :func:`compiled`), else as Python with :func:`python_segment`.
     """
     k = cost.kernel()
     if k is not None:
-        return search(k.cost, k.cs1, k.cs2, k.par, k.n, *args)
+        return compiled(search, k.cost)(k.cs1, k.cs2, k.par, k.n, *args)
     return search.py_func(python_segment(cost), _NONE, _NONE, 0.0, cost.signal_.size, *args)

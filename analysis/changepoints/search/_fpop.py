@@ -7,9 +7,11 @@ natural form (:class:`~analysis.changepoints.costs._base.FunctionalForm`:
 compiled ``G``, ``G'``, link, weight and candidate-cost functions beside the
 cost's class), and the search takes those functions as arguments, so it
 holds no list of costs; a cost without a natural form (a user's own cost)
-cannot be searched here. Because the functions come from the costs' files,
-numba's on-disk cache (keyed by this file) could not follow an edit of them:
-the searches are compiled once per process instead (``cache=False``).
+cannot be searched here. numba cannot cache a function that takes compiled
+functions as arguments, so the bodies here are ``cache=False``; each built-in
+cost has a cached entry point in this file (:data:`FORM_ENTRIES`)
+that :func:`fpop` calls instead (a natural form without one compiles the body
+in each process).
 Hand-written because no maintained Python library offers functional pruning
 for Poisson or negative-binomial costs.
 
@@ -38,8 +40,9 @@ import math
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from analysis._numba import njit
+from analysis.changepoints.costs import negbin, normal, poisson
 from analysis.changepoints.costs._base import FunctionalForm
 
 
@@ -548,6 +551,22 @@ def fpop(form: FunctionalForm, beta: float, m: int) -> tuple[np.ndarray, float, 
     parameter range ``[vmin, vmax]`` (``vmin = -inf`` for counts with zeros;
     ``vfloor``, the parameter of mean ``1 / (2 n)``, is then used).
     """
+    functions = (
+        form.segment,
+        form.g_value,
+        form.g_slope,
+        form.g_at_mean,
+        form.link,
+        form.weight,
+        form.candidate,
+    )
+    body = _fpop_quadratic if form.quadratic else _fpop_convex
+    entry = FORM_ENTRIES.get((body, *functions))
+    if entry is not None:  # the cached entry point of a built-in cost
+        args = (form.cs1, form.par, float(beta), int(m), form.vmin, form.vmax, form.vfloor)
+        if form.quadratic:
+            return entry(*args)  # type: ignore[no-any-return]
+        return entry(form.slots, *args)  # type: ignore[no-any-return]
     if form.quadratic:
         return _fpop_quadratic(
             form.segment, form.cs1, form.par, float(beta), int(m), form.vmin, form.vmax, form.vfloor
@@ -569,3 +588,66 @@ def fpop(form: FunctionalForm, beta: float, m: int) -> tuple[np.ndarray, float, 
         form.vmax,
         form.vfloor,
     )
+
+
+# --- cached entry points, one per built-in one-parameter cost -----------------
+# numba cannot cache a function that takes compiled functions as arguments
+# (numba issue #6251): these call the bodies with each cost's natural form as
+# globals, and numba caches them. Their machine code includes the cost's
+# functions from another file: the package's cache folder is keyed on all
+# compiled sources (``analysis/_numba.py``).
+# --- FPOP: the natural forms of the one-parameter costs -------------------
+@njit(cache=True, error_model="numpy")
+def _fpop_poisson(slots, cs1, par, beta, m, vmin, vmax, vfloor):
+    return _fpop_convex(
+        poisson.segment_cost,
+        poisson._g_value,
+        poisson._g_slope,
+        poisson._g_at_mean,
+        poisson._link,
+        poisson._weight,
+        poisson._candidate,
+        slots,
+        cs1,
+        par,
+        beta,
+        m,
+        vmin,
+        vmax,
+        vfloor,
+    )
+
+
+@njit(cache=True, error_model="numpy")
+def _fpop_negbin(slots, cs1, par, beta, m, vmin, vmax, vfloor):
+    return _fpop_convex(
+        negbin.segment_cost,
+        negbin._g_value,
+        negbin._g_slope,
+        negbin._g_at_mean,
+        negbin._link,
+        negbin._weight,
+        negbin._candidate,
+        slots,
+        cs1,
+        par,
+        beta,
+        m,
+        vmin,
+        vmax,
+        vfloor,
+    )
+
+
+@njit(cache=True, error_model="numpy")
+def _fpop_normal(cs1, par, beta, m, vmin, vmax, vfloor):
+    return _fpop_quadratic(normal.segment_cost, cs1, par, beta, m, vmin, vmax, vfloor)
+
+
+#: ``(body, natural-form functions) -> cached entry point`` (``quadratic`` forms
+#: take no ``slots``)
+FORM_ENTRIES: dict[tuple[Any, ...], Any] = {
+    (_fpop_convex, *poisson.PoissonCost._form): _fpop_poisson,
+    (_fpop_convex, *negbin.NegBinCost._form): _fpop_negbin,
+    (_fpop_quadratic, *normal.NormalCost._form): _fpop_normal,
+}

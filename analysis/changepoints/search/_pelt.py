@@ -16,8 +16,16 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from analysis._numba import njit
+from analysis.changepoints.costs import (
+    linear,
+    negbin,
+    normal,
+    normal_meanvar,
+    poisson,
+    poisson_weighted,
+)
 from analysis.changepoints.costs._base import Cost
 from analysis.changepoints.search._common import run
 
@@ -95,3 +103,54 @@ def pelt(
         raise TypeError("the zero-sum rule of R's Poisson MBIC needs the built-in Poisson cost")
     last, fn = run(_pelt, cost, float(beta), int(m), float(length_weight), bool(zero_rule))
     return last, float(fn)
+
+
+# --- cached entry points, one per built-in cost --------------------------------
+# numba cannot cache a function that takes a compiled function as an argument
+# (numba issue #6251), so ``_pelt`` itself is compiled in each process; these
+# call it with each built-in cost's kernel as a global, and numba caches them
+# (``search._common.compiled`` hands them out; a kernel not listed, such as a
+# user's own, runs ``_pelt`` compiled in its process). Their machine code
+# includes the body and the kernel of another file: the package's cache folder
+# is keyed on all compiled sources (``analysis/_numba.py``).
+
+
+@njit(cache=True)
+def _pelt_poisson(cs1, cs2, par, n, beta, m, lw, zero_rule):
+    return _pelt(poisson._segment_kernel, cs1, cs2, par, n, beta, m, lw, zero_rule)
+
+
+@njit(cache=True)
+def _pelt_negbin(cs1, cs2, par, n, beta, m, lw, zero_rule):
+    return _pelt(negbin._segment_kernel, cs1, cs2, par, n, beta, m, lw, zero_rule)
+
+
+@njit(cache=True)
+def _pelt_normal(cs1, cs2, par, n, beta, m, lw, zero_rule):
+    return _pelt(normal._segment_kernel, cs1, cs2, par, n, beta, m, lw, zero_rule)
+
+
+@njit(cache=True)
+def _pelt_normal_meanvar(cs1, cs2, par, n, beta, m, lw, zero_rule):
+    return _pelt(normal_meanvar._segment_kernel, cs1, cs2, par, n, beta, m, lw, zero_rule)
+
+
+@njit(cache=True)
+def _pelt_linear(cs1, cs2, par, n, beta, m, lw, zero_rule):
+    return _pelt(linear._segment_kernel, cs1, cs2, par, n, beta, m, lw, zero_rule)
+
+
+@njit(cache=True)
+def _pelt_poisson_weighted(cs1, cs2, par, n, beta, m, lw, zero_rule):
+    return _pelt(poisson_weighted._segment_kernel, cs1, cs2, par, n, beta, m, lw, zero_rule)
+
+
+#: ``(body, kernel) -> cached entry point`` (see ``search._common.compiled``)
+ENTRIES: dict[tuple[Any, Any], Any] = {
+    (_pelt, poisson._segment_kernel): _pelt_poisson,
+    (_pelt, negbin._segment_kernel): _pelt_negbin,
+    (_pelt, normal._segment_kernel): _pelt_normal,
+    (_pelt, normal_meanvar._segment_kernel): _pelt_normal_meanvar,
+    (_pelt, linear._segment_kernel): _pelt_linear,
+    (_pelt, poisson_weighted._segment_kernel): _pelt_poisson_weighted,
+}
