@@ -32,7 +32,13 @@ $(VENV)/.bench-installed: $(VENV)/.dev-installed pyproject.toml $(CONSTRAINTS)
 	$(PIP_INSTALL) -e ".[dev,bench]"
 	@touch $@
 
-venv: $(VENV)/.dev-installed
+# compile every change-point kernel once into the package's numba cache (a folder keyed on
+# the hash of the compiled sources), so the first call in a fresh process loads, not compiles
+$(VENV)/.numba-warm: $(VENV)/.dev-installed $(shell grep -rl numba analysis --include=*.py)
+	$(PY) -m analysis.changepoints._warm --quiet
+	@touch $@
+
+venv: $(VENV)/.dev-installed $(VENV)/.numba-warm
 
 ## make report: run the main analysis notebook(s) and render reports/index.html
 report: venv

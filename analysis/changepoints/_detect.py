@@ -136,11 +136,12 @@ def _selective_counts(
     of the counts in the intervals (the design effect widened for its
     sampling error); without a change, the Garwood interval on that scale.
     """
-    from analysis.changepoints._selective import selective_rates
     from analysis.changepoints.costs.poisson_weighted import WeightedPoissonCost
 
     if type(cost) not in (PoissonCost, WeightedPoissonCost):
         return None
+    from analysis.changepoints._selective import selective_rates  # scipy.optimize: only here
+
     if bounds.size > 2 and isinstance(penalty, str) and penalty.lower() == "mbic":
         return None
     pc: Any = cost
