@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis._dependence import MIN_PERIODS_FOR_DEPENDENCE
 from analysis._draw import errorbar, get_ax
 from analysis._format import fmt_count, fmt_days, fmt_short, jsonable, p_text, records
 from analysis._results import Result
@@ -306,6 +307,17 @@ def check_claim(
     )
     if not consistent:
         verdict = verdict[:-1] + f" ({p_text(p)})."
+    if c is not None and not consistent:
+        source = ref if ref is not None else full
+        periods = 0 if source is None else int(np.sum(source.exposure > 0))
+        if periods < MIN_PERIODS_FOR_DEPENDENCE:
+            # too few days to see serial dependence: say how much would reverse the verdict
+            critical = _critical_design_effect(est, claimed_per_day)
+            verdict += (
+                f" Serial dependence could not be checked from {periods} periods: the claim "
+                f"becomes consistent once the design effect reaches {critical:.2f} (pass the "
+                "longer series, or reference= a daily series of the same kind)."
+            )
     if est.design_effect is not None and est.design_effect > 1:
         verdict += (
             f" The interval allows for overdispersion and dependence (design effect "
@@ -395,6 +407,24 @@ def _sensitivity(est: RateResult, claimed_per_day: float) -> tuple[pd.DataFrame,
     if gap(top) > 0:
         return table, math.inf
     return table, float(brentq(gap, 1.0, top, xtol=1e-6))
+
+
+def _critical_design_effect(est: RateResult, claimed_per_day: float) -> float:
+    """The design effect at which the default (Jeffreys) interval reaches the claim."""
+    from scipy.optimize import brentq
+
+    claimed = claimed_per_day * est.per_days
+
+    def gap(v: float) -> float:  # > 0 while the claim is outside the interval
+        lo, hi = quasi_jeffreys(est.events, est.exposure, v, est.level)
+        return float(max(lo * est.per_days - claimed, claimed - hi * est.per_days))
+
+    start, top = float(est.design_effect or 1.0), 1e4
+    if gap(top) > 0:
+        return math.inf
+    if gap(start) <= 0:
+        return start
+    return float(brentq(gap, start, top, xtol=1e-6))
 
 
 def _with_reference(est: RateResult, ref: CountSeries) -> RateResult:

@@ -14,6 +14,7 @@ from analysis.rates import (
     check_claim,
     estimate_rate,
 )
+from analysis.rates._dependent import quasi_jeffreys
 from tests.rates.conftest import daily, overdispersed
 
 
@@ -151,3 +152,22 @@ def test_daily_maximum_carries_the_dependence_of_the_daily_data():
     assert "lag-1 correlation 0.00" not in chk.max_note  # dependence from the whole series
     independent = 1 - stats.poisson.cdf(11, chk.estimate.rate) ** 7
     assert chk.max_probability > independent  # overdispersed days: busy days likelier
+
+
+def test_a_short_daily_window_that_rejects_says_what_design_effect_would_reverse_it():
+    s = daily([9, 11, 8, 12, 10, 9, 11])  # 70 in 7 days against a claimed 5 a day
+    chk = check_claim(s, claimed_rate=5)
+    assert not chk.consistent
+    crit = chk.critical_design_effect
+    assert crit is not None and crit > chk.estimate.design_effect
+    assert "Serial dependence could not be checked from 7 periods" in chk.verdict
+    # at that design effect the default interval just reaches the claim
+    low, _ = quasi_jeffreys(chk.estimate.events, 7.0, crit, 0.95)
+    assert float(low) == pytest.approx(5.0, rel=1e-5)
+
+
+def test_a_long_daily_series_gives_no_critical_design_effect():
+    s = daily([9, 11, 8, 12, 10, 9, 11] * 6)
+    chk = check_claim(s, claimed_rate=5)
+    assert not chk.consistent and chk.critical_design_effect is None
+    assert "could not be checked" not in chk.verdict
