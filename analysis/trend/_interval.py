@@ -25,8 +25,10 @@ is the mean over paths of ``Poisson(k; rate)``, and that of a total over
 several periods the mean of ``Poisson(k; sum of rates)``. This halves the
 simulation noise of the interval's probability compared with counting the
 simulated counts (which is the fallback when no rates are given, or when the
-rates are so large that the pmf would need more than
-:data:`MAX_SUPPORT` points).
+rates are so spread that the pmf would need more than :data:`MAX_SUPPORT`
+points or :data:`MAX_CELLS` evaluations). The support starts at the 1e-12
+quantile of the smallest rate (the mass below it is negligible), so large
+rates cost only their spread.
 
 Hand-written: neither scipy nor statsmodels choose intervals of a discrete
 mixture distribution; the pmf is scipy's.
@@ -40,6 +42,8 @@ __all__ = ["MAX_SUPPORT", "closest_interval", "interval_bounds", "mixture_pmf"]
 
 #: largest number of support points of a Rao-Blackwellised pmf (else the draws are counted)
 MAX_SUPPORT = 20000
+#: at most this many pmf evaluations (support x paths) per quantity; above, the draws are counted
+MAX_CELLS = 1_000_000
 
 
 def closest_interval(
@@ -143,8 +147,12 @@ def mixture_pmf(rates: np.ndarray | None, draws: np.ndarray) -> tuple[np.ndarray
         lam = np.asarray(rates, dtype=float)
         top = float(stats.poisson.ppf(1.0 - 1e-9, float(np.max(lam)))) if lam.size else 0.0
         top = max(top, float(np.max(draws)) if draws.size else 0.0)
-        if np.isfinite(top) and top < MAX_SUPPORT:
-            k = np.arange(int(top) + 1)
+        # below the 1e-12 quantile of the smallest rate the mass is negligible
+        low = float(stats.poisson.ppf(1e-12, float(np.min(lam)))) if lam.size else 0.0
+        low = min(max(low - 1.0, 0.0), float(np.min(draws)) if draws.size else 0.0)
+        width = top - low + 1.0
+        if np.isfinite(top) and width < MAX_SUPPORT and width * lam.size <= MAX_CELLS:
+            k = np.arange(int(low), int(top) + 1)
             probs = stats.poisson.pmf(k[:, None], lam[None, :]).mean(axis=1)
             return k, probs
     values, counts = np.unique(draws, return_counts=True)

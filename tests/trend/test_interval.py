@@ -182,3 +182,17 @@ def test_forecasts_of_latent_ar_counts_hold_ninety_percent():
     d, d_se, t, t_se = _dependent_coverage("ar0.8+weekly", 120, 2026)
     assert abs(d - 0.9) < 4 * d_se, (d, d_se)
     assert abs(t - 0.9) < 3 * max(t_se, 0.027), (t, t_se)
+
+
+def test_mixture_pmf_counts_the_draws_when_the_rates_are_too_spread():
+    # SIMULATED rates from 1e2 to 1e6: a pmf over the whole range would need 1e6 points x paths
+    rates = np.geomspace(1e2, 1e6, 500)
+    draws = np.random.default_rng(0).poisson(rates)
+    k, p = mixture_pmf(rates, draws)
+    assert np.array_equal(k, np.unique(draws)) and p.sum() == pytest.approx(1.0)
+
+
+def test_mixture_pmf_of_large_rates_starts_near_their_lowest_quantile():
+    rates = np.full(100, 5000.0)  # SIMULATED: one large, known rate
+    k, p = mixture_pmf(rates, np.random.default_rng(1).poisson(rates))
+    assert k[0] > 4000 and p.sum() == pytest.approx(1.0, abs=1e-9)
