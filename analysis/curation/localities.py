@@ -404,7 +404,8 @@ def match_localities(
     matcher = _Matcher(tables)
     text = data.astype(object).where(data.notna(), "").astype(str)
 
-    distinct = pd.unique(text.to_numpy())
+    # each distinct ``data`` string is parsed once; rows take their distinct string's result
+    codes, distinct = pd.factorize(text.to_numpy())
     parsed = {d: matcher.split(d) for d in distinct}
     all_names = sorted({n for names in parsed.values() for n in names})
     info = {n: matcher.resolve(n) for n in all_names}
@@ -423,7 +424,12 @@ def match_localities(
         "lat",
         "lng",
     ]
-    rows = pd.DataFrame([per_data[d] for d in text.to_numpy()], index=data.index, columns=row_cols)
+    if len(distinct):
+        per_distinct = pd.DataFrame([per_data[d] for d in distinct], columns=row_cols)
+        rows = per_distinct.take(codes)
+        rows.index = data.index
+    else:  # no row: the same empty table as a DataFrame of no records
+        rows = pd.DataFrame([], index=data.index, columns=row_cols)
     rows["n_names"] = rows["names"].map(len).astype("int64")
     rows["n_unmatched"] = rows["unmatched_names"].map(len).astype("int64")
     rows["matched"] = (rows["n_unmatched"] == 0) & (rows["n_names"] > 0)
@@ -434,7 +440,8 @@ def match_localities(
     names["n_occurrences"] = names["name"].map(occurrences.value_counts()).fillna(0).astype("int64")
     by_year = None
     if start is not None:
-        first_last = pd.DataFrame({"name": flat, "t": start.iloc[position].to_numpy()})
+        # take the times as an array (a tz-aware column never becomes Python objects)
+        first_last = pd.DataFrame({"name": flat, "t": start.array.take(position)})
         span = first_last.groupby("name")["t"].agg(["min", "max"])
         names["first_seen"] = names["name"].map(span["min"])
         names["last_seen"] = names["name"].map(span["max"])
