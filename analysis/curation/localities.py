@@ -87,10 +87,11 @@ def _targets(
     """Lookup of folded (and exact) keys -> target tuple, plus zone code -> target."""
     loc = tables.localities
     records: dict[str, tuple[Any, ...]] = {}
+    coords = (_numbers(loc["lat"]), _numbers(loc["lng"]))
     for name, area_he, area_en, lat, lng in zip(
-        *(loc[c].tolist() for c in ("name", "area_he", "area_en", "lat", "lng")), strict=True
+        *(loc[c].tolist() for c in ("name", "area_he", "area_en")), *coords, strict=True
     ):
-        records[str(name)] = (str(name), _text(area_he), _text(area_en), _num(lat), _num(lng), None)
+        records[str(name)] = (str(name), _text(area_he), _text(area_en), lat, lng, None)
     lookup: dict[str, tuple[Any, ...]] = {}
 
     def add(key: str, method: str, target: tuple[Any, ...]) -> None:
@@ -144,6 +145,11 @@ def _num(value: Any) -> float:
     return float(out) if pd.notna(out) else float("nan")
 
 
+def _numbers(values: pd.Series) -> list[float]:
+    """``_num`` of every value, in one vectorised conversion (same floats, NaN where not a number)."""
+    return [float(x) for x in pd.to_numeric(values, errors="coerce").astype("float64").tolist()]
+
+
 def _mode(values: pd.Series) -> Any:
     return values.mode().iloc[0]
 
@@ -156,6 +162,22 @@ class _Matcher:
         commas = tables.localities["name"].astype(str).str.count(",").max()
         alias_commas = tables.aliases["alert_name"].astype(str).str.count(",").max()
         self.max_run = int(max(commas, alias_commas if pd.notna(alias_commas) else 0)) + 1
+        self._split_cache: dict[str, list[str]] = {}
+        self._resolve_cache: dict[str, tuple[Any, ...] | None] = {}
+
+    def split_cached(self, data: str) -> list[str]:
+        """:meth:`split`, remembered: a matcher reused across calls parses each string once."""
+        out = self._split_cache.get(data)
+        if out is None:
+            out = self._split_cache[data] = self.split(data)
+        return out
+
+    def resolve_cached(self, name: str) -> tuple[Any, ...] | None:
+        """:meth:`resolve`, remembered."""
+        if name in self._resolve_cache:
+            return self._resolve_cache[name]
+        out = self._resolve_cache[name] = self.resolve(name)
+        return out
 
     def resolve(self, name: str) -> tuple[Any, ...] | None:
         exact = self.lookup.get("=" + _squash(name))
@@ -401,14 +423,14 @@ def match_localities(
     """
     data, start = _as_series(alerts_or_names, column)
     tables = localities if localities is not None else load_oref_localities()
-    matcher = _Matcher(tables)
+    matcher = _default_matcher(tables) if localities is None else _Matcher(tables)
     text = data.astype(object).where(data.notna(), "").astype(str)
 
     # each distinct ``data`` string is parsed once; rows take their distinct string's result
     codes, distinct = pd.factorize(text.to_numpy())
-    parsed = {d: matcher.split(d) for d in distinct}
+    parsed = {d: matcher.split_cached(d) for d in distinct}
     all_names = sorted({n for names in parsed.values() for n in names})
-    info = {n: matcher.resolve(n) for n in all_names}
+    info = {n: matcher.resolve_cached(n) for n in all_names}
     names = pd.DataFrame(
         [(n, *(t if t is not None else ("unmatched",) + (None,) * 6)) for n, t in info.items()],
         columns=["name", *_TARGET_COLUMNS],
@@ -453,6 +475,35 @@ def match_localities(
     return LocalityMatch(_Stats(names=names, rows=rows, by_year=by_year))
 
 
+_DEFAULT_MATCHERS: dict[tuple[Any, ...], _Matcher] = {}
+
+
+def _default_matcher(tables: OrefLocalities) -> _Matcher:
+    """The matcher of the default tables, built once per version of their files.
+
+    The key is each file's path, size and modification time, so an updated table
+    gives a new matcher; tables passed by the caller are never cached (a DataFrame
+    can change in place).
+    """
+    key = tuple(
+        (name, str(path), stat.st_size, stat.st_mtime_ns)
+        for name, path in sorted(tables.paths.items())
+        for stat in [path.stat()]
+    )
+    matcher = _DEFAULT_MATCHERS.get(key)
+    if matcher is None:
+        _DEFAULT_MATCHERS.clear()  # keep only the current version
+        matcher = _DEFAULT_MATCHERS[key] = _Matcher(tables)
+    return matcher
+
+
+def _mean(values: list[float]) -> float:
+    """``numpy.mean`` of a short list; a single value is its own mean (exactly, and faster)."""
+    if len(values) == 1:
+        return float(values[0])
+    return float(np.mean(values)) if values else float("nan")
+
+
 def _row_result(names: list[str], info: dict[str, tuple[Any, ...] | None]) -> tuple[Any, ...]:
     localities: list[str] = []
     unmatched: list[str] = []
@@ -480,6 +531,6 @@ def _row_result(names: list[str], info: dict[str, tuple[Any, ...] | None]) -> tu
         tuple(unmatched),
         tuple(areas_he),
         tuple(areas_en),
-        float(np.mean(lats)) if lats else float("nan"),
-        float(np.mean(lngs)) if lngs else float("nan"),
+        _mean(lats),
+        _mean(lngs),
     )
