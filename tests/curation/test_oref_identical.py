@@ -19,6 +19,7 @@ import pytest
 from analysis.curation.clustering import alerts_to_incidents, incident_count_sensitivity
 from analysis.curation.localities import match_localities
 from analysis.datasets import shared_data_dir
+from analysis.io import oref as oref_module
 from analysis.io.oref import load_oref_alerts, load_oref_localities
 from analysis.validation import PROCESSES, simulate_counts
 
@@ -46,13 +47,15 @@ def _fixture_tables():
     )
 
 
-def simulated_alert_file(path: Path, process: str, seed: int, days: int = 120) -> Path:
+def simulated_alert_file(
+    path: Path, process: str, seed: int, days: int = 120, *, damaged: bool = True
+) -> Path:
     """A SIMULATED alert history: daily totals from ``simulate_counts``, names from the fixtures.
 
     Each alert gets a random second of its day (Israel local time, days spanning the 2024
     clock changes), a category, a ``data`` string of one to three names (known, folded,
     old-zone and unknown spellings, in fixture order), and a running ``rid``. A few rows
-    are damaged so that rejects are produced too.
+    are damaged (``damaged=True``) so that rejects are produced too.
     """
     rng = np.random.default_rng(seed)
     start = pd.Timestamp("2024-03-10") if seed % 2 else pd.Timestamp("2024-10-10")
@@ -82,7 +85,7 @@ def simulated_alert_file(path: Path, process: str, seed: int, days: int = 120) -
                 f"{data},{wall:%d.%m.%Y},{wall:%H:%M:%S},{minute:%Y-%m-%dT%H:%M:%S},"
                 f"{category},{_DESC[category]},{category},{rid}\n"
             )
-    bad = rng.choice(len(lines), size=min(6, len(lines)), replace=False)
+    bad = rng.choice(len(lines), size=min(6, len(lines)) if damaged else 0, replace=False)
     for k, i in enumerate(bad):
         fields = lines[i].rstrip("\n").rsplit(",", 5)
         if k == 0:
@@ -133,13 +136,18 @@ def _assert_same_incidents(alerts, new_match, old_match, **kwargs) -> None:
 
 
 @pytest.mark.parametrize(
-    ("process", "seed"), [("poisson", 1), ("nb5+ar0.8", 2), ("ar0.8+weekly", 3)]
+    ("process", "seed", "damaged"),
+    [("poisson", 1, True), ("nb5+ar0.8", 2, True), ("ar0.8+weekly", 3, True), ("nb5", 4, False)],
 )
-def test_simulated_alerts_give_identical_outputs(tmp_path, process, seed):
-    """SIMULATED alert files, independent and dependent daily totals, both clock changes."""
-    path = simulated_alert_file(tmp_path / "alerts.csv", process, seed)
+def test_simulated_alerts_give_identical_outputs(tmp_path, process, seed, damaged):
+    """SIMULATED alert files, independent and dependent daily totals, both clock changes.
+
+    A damaged file is read line by line; a clean one by the pandas fast path.
+    """
+    path = simulated_alert_file(tmp_path / "alerts.csv", process, seed, damaged=damaged)
+    assert (oref_module._fast_frame(path) is None) == damaged  # both readers are exercised
     (table, rejects), (old_table, old_rejects) = _load_both(path)
-    assert len(rejects) > 0 and len(table) > 1000  # the comparison is not vacuous
+    assert len(table) > 1000 and (len(rejects) > 0) == damaged  # the comparison is not vacuous
     _assert_identical(table, old_table)
     _assert_identical(rejects, old_rejects)
     tables = _fixture_tables()
@@ -179,11 +187,34 @@ def test_simulated_fixture_samples_give_identical_outputs(tmp_path):
         )
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        'ab"c"d,07.10.2023,06:29:40,2023-10-07T06:30:00,1,x,1,7',  # quotes inside a field
+        '"a"b,07.10.2023,06:29:40,2023-10-07T06:30:00,1,x,1,7',  # text after a closing quote
+        '"a,""b""",07.10.2023,06:29:40,2023-10-07T06:30:00,1,x,1,7',  # doubled quotes
+        '"a",07.10.2023,06:29:40,2023-10-07T06:30:00,1,x,1,7,',  # one field too many
+        "a,07.10.2023,06:29:40,2023-10-07T06:30:00,1,x,1",  # one field too few
+        " ,07.10.2023,06:29:40,2023-10-07T06:30:00,1, x ,1, 7 ",  # spaces kept or stripped
+        '"a\nb",07.10.2023,06:29:40,2023-10-07T06:30:00,1,x,1,7',  # a quoted line break
+    ],
+)
+def test_odd_lines_give_identical_outputs(tmp_path, line):
+    """Made-up lines that the pandas reader and the csv module may split differently."""
+    good = "שדרות,07.10.2023,06:29:40,2023-10-07T06:30:00,1,ירי רקטות וטילים,1,1\n"
+    path = tmp_path / "alerts.csv"
+    path.write_text(_HEADER + good + line + "\n" + good.replace(",1\n", ",2\n"), "utf-8")
+    (table, rejects), (old_table, old_rejects) = _load_both(path)
+    _assert_identical(table, old_table)
+    _assert_identical(rejects, old_rejects)
+
+
 @needs_shared
 def test_real_alert_history_gives_identical_outputs():
     """The shared 2014-2024 history (42,002 rows), with the default locality tables."""
     (table, rejects), (old_table, old_rejects) = _load_both(SHARED_ALERTS)
     assert len(table) + len(rejects) == 42_002
+    assert oref_module._fast_frame(SHARED_ALERTS) is not None  # read by the fast path
     _assert_identical(table, old_table)
     _assert_identical(rejects, old_rejects)
     new_match = match_localities(table)
