@@ -458,7 +458,9 @@ def alerts_to_incidents(
     out["within"] = within
     cuts = np.flatnonzero(new)[1:]
     ids = alerts["incident_id"].astype(str).to_numpy(dtype=object)[order]
-    out["alert_ids"] = [tuple(a) for a in np.split(ids, cuts)] if n else []
+    ids_list = ids.tolist()
+    bounds = [0, *cuts.tolist(), n]
+    out["alert_ids"] = [tuple(ids_list[a:b]) for a, b in zip(bounds[:-1], bounds[1:])] if n else []
     return out.sort_values("start", kind="stable").reset_index(drop=True)
 
 

@@ -164,6 +164,7 @@ class _Matcher:
         self.max_run = int(max(commas, alias_commas if pd.notna(alias_commas) else 0)) + 1
         self._split_cache: dict[str, list[str]] = {}
         self._resolve_cache: dict[str, tuple[Any, ...] | None] = {}
+        self._row_cache: dict[str, tuple[Any, ...]] = {}
 
     def split_cached(self, data: str) -> list[str]:
         """:meth:`split`, remembered: a matcher reused across calls parses each string once."""
@@ -177,6 +178,15 @@ class _Matcher:
         if name in self._resolve_cache:
             return self._resolve_cache[name]
         out = self._resolve_cache[name] = self.resolve(name)
+        return out
+
+    def row_cached(
+        self, data: str, names: list[str], info: dict[str, tuple[Any, ...] | None]
+    ) -> tuple[Any, ...]:
+        """The per-row result of one ``data`` string (its ``names`` resolved in ``info``)."""
+        out = self._row_cache.get(data)
+        if out is None:
+            out = self._row_cache[data] = _row_result(names, info)
         return out
 
     def resolve(self, name: str) -> tuple[Any, ...] | None:
@@ -436,7 +446,7 @@ def match_localities(
         columns=["name", *_TARGET_COLUMNS],
     )
     names["zone_code"] = names["zone_code"].astype("Int64")
-    per_data = {d: _row_result(ns, info) for d, ns in parsed.items()}
+    per_data = {d: matcher.row_cached(d, ns, info) for d, ns in parsed.items()}
     row_cols = [
         "names",
         "localities",
@@ -447,14 +457,11 @@ def match_localities(
         "lng",
     ]
     if len(distinct):
-        per_distinct = pd.DataFrame([per_data[d] for d in distinct], columns=row_cols)
-        rows = per_distinct.take(codes)
+        rows = _with_counts(pd.DataFrame([per_data[d] for d in distinct], columns=row_cols))
+        rows = rows.take(codes)
         rows.index = data.index
     else:  # no row: the same empty table as a DataFrame of no records
-        rows = pd.DataFrame([], index=data.index, columns=row_cols)
-    rows["n_names"] = rows["names"].map(len).astype("int64")
-    rows["n_unmatched"] = rows["unmatched_names"].map(len).astype("int64")
-    rows["matched"] = (rows["n_unmatched"] == 0) & (rows["n_names"] > 0)
+        rows = _with_counts(pd.DataFrame([], index=data.index, columns=row_cols))
 
     flat = [n for ns in rows["names"] for n in ns]
     position = np.repeat(np.arange(len(rows)), rows["n_names"].to_numpy())
@@ -473,6 +480,14 @@ def match_localities(
         by_year["match_rate"] = by_year["matched"] / by_year["rows"]
         by_year.index.name = "year"
     return LocalityMatch(_Stats(names=names, rows=rows, by_year=by_year))
+
+
+def _with_counts(rows: pd.DataFrame) -> pd.DataFrame:
+    """Add ``n_names``, ``n_unmatched`` and ``matched`` to a per-row (or per-string) table."""
+    rows["n_names"] = rows["names"].map(len).astype("int64")
+    rows["n_unmatched"] = rows["unmatched_names"].map(len).astype("int64")
+    rows["matched"] = (rows["n_unmatched"] == 0) & (rows["n_names"] > 0)
+    return rows
 
 
 _DEFAULT_MATCHERS: dict[tuple[Any, ...], _Matcher] = {}
