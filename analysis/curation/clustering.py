@@ -40,6 +40,7 @@ over 15 minutes; per region it is 16 incidents, the largest of 229 alert rows.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -460,7 +461,7 @@ def alerts_to_incidents(
     ids = alerts["incident_id"].astype(str).to_numpy(dtype=object)[order]
     ids_list = ids.tolist()
     bounds = [0, *cuts.tolist(), n]
-    out["alert_ids"] = [tuple(ids_list[a:b]) for a, b in zip(bounds[:-1], bounds[1:])] if n else []
+    out["alert_ids"] = [tuple(ids_list[a:b]) for a, b in itertools.pairwise(bounds)] if n else []
     return out.sort_values("start", kind="stable").reset_index(drop=True)
 
 

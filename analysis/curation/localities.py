@@ -146,7 +146,7 @@ def _num(value: Any) -> float:
 
 
 def _numbers(values: pd.Series) -> list[float]:
-    """``_num`` of every value, in one vectorised conversion (same floats, NaN where not a number)."""
+    """``_num`` of every value, in one vectorised conversion (NaN where not a number)."""
     return [float(x) for x in pd.to_numeric(values, errors="coerce").astype("float64").tolist()]
 
 

@@ -182,9 +182,7 @@ def test_simulated_fixture_samples_give_identical_outputs(tmp_path):
         _assert_identical(table, old_table)
         _assert_identical(rejects, old_rejects)
         tables = _fixture_tables()
-        _assert_same_match(
-            match_localities(table, tables), OLD_LOC.match_localities(table, tables)
-        )
+        _assert_same_match(match_localities(table, tables), OLD_LOC.match_localities(table, tables))
 
 
 @pytest.mark.parametrize(
