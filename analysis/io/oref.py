@@ -142,7 +142,9 @@ def weapon_for_category(category: pd.Series, description: pd.Series | None = Non
     out = cat.map(WEAPON_BY_CATEGORY).astype(object)
     drill = cat.isin(list(DRILL_CATEGORIES))
     if description is not None:
-        drill |= description.astype(str).str.strip().str.startswith(_DRILL_WORD)
+        text = description.astype(str).tolist()  # one list pass: faster than three .str calls
+        marked = [v.strip().startswith(_DRILL_WORD) for v in text]
+        drill |= pd.Series(marked, index=description.index, dtype=bool)
     out[drill & out.isna()] = "drill"
     return out.fillna("other").astype(str)
 
@@ -408,20 +410,32 @@ def _strip(column: pd.Series) -> pd.Series:
     return pd.Series([v.strip() for v in column.tolist()], index=column.index, dtype=object)
 
 
+def _to_number(text: pd.Series) -> pd.Series:
+    """``pandas.to_numeric(text, errors="coerce")`` of stripped strings, faster when all are digits.
+
+    A column of ASCII digit strings (at most 18, so within int64) converts exactly to
+    the int64 values ``to_numeric`` gives; any other column goes to ``to_numeric``.
+    """
+    values = text.tolist()
+    if values and all(v.isascii() and v.isdigit() and len(v) <= 18 for v in values):
+        return pd.Series(np.array(values, dtype=np.int64), index=text.index)
+    return pd.to_numeric(text, errors="coerce")
+
+
 def _parse(frame: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
     """Validate and convert the source columns; add canonical columns."""
     ok_shape = reasons == ""
-    rid = pd.to_numeric(_strip(frame["rid"]), errors="coerce")
+    rid = _to_number(_strip(frame["rid"]))
     bad_rid = rid.isna() | (rid != rid.round())
     _add_reason(reasons, ok_shape & bad_rid, "rid missing or not an integer")
 
     cat_text = _strip(frame["category"])
-    category = pd.to_numeric(cat_text, errors="coerce")
+    category = _to_number(cat_text)
     _add_reason(reasons, ok_shape & (cat_text == ""), "missing category")
     bad_cat = (cat_text != "") & (category.isna() | (category != category.round()))
     _add_reason(reasons, ok_shape & bad_cat, "category not an integer")
     matrix_text = _strip(frame["matrix_id"])
-    matrix = pd.to_numeric(matrix_text, errors="coerce")
+    matrix = _to_number(matrix_text)
     bad_matrix = (matrix_text != "") & (matrix.isna() | (matrix != matrix.round()))
     _add_reason(reasons, ok_shape & bad_matrix, "matrix_id not an integer")
 
@@ -430,7 +444,14 @@ def _parse(frame: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
         reasons, ok_shape & naive.isna(), "unparseable alertDate (expected 2024-10-12T02:13:00)"
     )
     wall = pd.to_datetime(
-        _strip(frame["date"]) + " " + _strip(frame["time"]),
+        pd.Series(
+            [
+                d.strip() + " " + t.strip()
+                for d, t in zip(frame["date"].tolist(), frame["time"].tolist(), strict=True)
+            ],
+            index=frame.index,
+            dtype=object,
+        ),
         format=_WALL_FORMAT,
         errors="coerce",
     )

@@ -226,3 +226,24 @@ def test_real_alert_history_gives_identical_outputs():
         incident_count_sensitivity(table, match=new_match, **window),
         OLD_CLUSTER.incident_count_sensitivity(table, match=old_match, **window),
     )
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["1", "007", "123456789012345678"],
+        ["1", ""],
+        ["1", "1.0"],
+        ["1", "-1"],
+        ["1", "1_0"],
+        ["1", "٣"],
+        ["1", "99999999999999999999"],
+        [],
+    ],
+)
+def test_fast_number_conversion_is_to_numeric(values):
+    """The digit-string shortcut gives exactly ``pandas.to_numeric(errors="coerce")``."""
+    text = pd.Series(values, dtype=object)
+    pd.testing.assert_series_equal(
+        oref_module._to_number(text), pd.to_numeric(text, errors="coerce"), check_exact=True
+    )
