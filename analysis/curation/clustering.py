@@ -118,7 +118,9 @@ def _default_match(alerts: pd.DataFrame) -> LocalityMatch | None:
         return None
 
 
-def _distinct_per_group(values: pd.Series, group: np.ndarray, n_groups: int) -> pd.DataFrame:
+def _distinct_per_group(
+    values: pd.Series, group: np.ndarray, n_groups: int, *, items: bool = True
+) -> pd.DataFrame:
     """Distinct items of tuple-valued ``values`` per group: count and tuple (first-seen order).
 
     ``group`` is non-decreasing (the alerts are in incident order); missing items are
@@ -128,15 +130,18 @@ def _distinct_per_group(values: pd.Series, group: np.ndarray, n_groups: int) -> 
     lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
     flat = np.empty(int(lengths.sum()), dtype=object)
     flat[:] = [item for seq in seqs for item in seq]
-    return _distinct_flat(flat, np.repeat(group, lengths), n_groups)
+    return _distinct_flat(flat, np.repeat(group, lengths), n_groups, items=items)
 
 
-def _distinct_flat(flat: np.ndarray, group: np.ndarray, n_groups: int) -> pd.DataFrame:
+def _distinct_flat(
+    flat: np.ndarray, group: np.ndarray, n_groups: int, *, items: bool = True
+) -> pd.DataFrame:
     """Distinct values of ``flat`` per (non-decreasing) ``group``: count and tuple, first seen.
 
     Written with numpy and ``pandas.factorize`` rather than ``explode`` and
     ``drop_duplicates``, which gave the same table but spent most of
-    :func:`alerts_to_incidents` in per-row Python objects (issue 10).
+    :func:`alerts_to_incidents` in per-row Python objects (issue 10). With
+    ``items=False`` only the counts are made (``items`` is then empty tuples).
     """
     if n_groups == 0:
         return pd.DataFrame({"n": np.zeros(0, dtype=np.int64), "items": []})
@@ -145,12 +150,14 @@ def _distinct_flat(flat: np.ndarray, group: np.ndarray, n_groups: int) -> pd.Dat
     codes, uniques = pd.factorize(flat)
     key = group.astype(np.int64) * max(len(uniques), 1) + codes
     first = ~pd.Index(key).duplicated(keep="first")
-    values = flat[first].tolist()
     counts = np.bincount(group[first], minlength=n_groups).astype(np.int64)
+    if not items:
+        return pd.DataFrame({"n": counts, "items": [()] * n_groups})
+    values = flat[first].tolist()
     ends = np.cumsum(counts).tolist()
     starts = [0, *ends[:-1]]
-    items = [tuple(values[a:b]) for a, b in zip(starts, ends, strict=True)]
-    return pd.DataFrame({"n": counts, "items": items})
+    found = [tuple(values[a:b]) for a, b in zip(starts, ends, strict=True)]
+    return pd.DataFrame({"n": counts, "items": found})
 
 
 def _alert_regions(areas_he: pd.Series, table: pd.DataFrame) -> list[tuple[str, ...]]:
@@ -446,7 +453,7 @@ def alerts_to_incidents(
         out["areas_en"] = [()] * n_groups
     else:
         localities, areas_he, areas_en = (s.to_numpy()[order] for s in places)
-        distinct = _distinct_per_group(pd.Series(localities), group, n_groups)
+        distinct = _distinct_per_group(pd.Series(localities), group, n_groups, items=False)
         areas = _distinct_per_group(pd.Series(areas_he), group, n_groups)
         out["n_localities"] = distinct["n"].astype("Int64")
         out["n_areas"] = areas["n"].astype("Int64")
