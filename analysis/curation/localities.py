@@ -463,15 +463,38 @@ def match_localities(
     else:  # no row: the same empty table as a DataFrame of no records
         rows = _with_counts(pd.DataFrame([], index=data.index, columns=row_cols))
 
-    flat = [n for ns in rows["names"] for n in ns]
-    position = np.repeat(np.arange(len(rows)), rows["n_names"].to_numpy())
-    occurrences = pd.Series(flat, dtype=object)
-    names["n_occurrences"] = names["name"].map(occurrences.value_counts()).fillna(0).astype("int64")
+    if len(distinct):
+        # per distinct string, then per name: the same counts and spans as row by row
+        lens = np.fromiter(map(len, (parsed[d] for d in distinct)), np.int64, len(distinct))
+        flat_names = [n for d in distinct for n in parsed[d]]
+        string_of = np.repeat(np.arange(len(distinct)), lens)
+        per_string = np.bincount(codes, minlength=len(distinct))[string_of]
+        occurrences = pd.Series(per_string, index=pd.Index(flat_names, dtype=object))
+        n_occ = occurrences.groupby(level=0).sum()
+    else:
+        n_occ = pd.Series([], dtype="int64")
+    names["n_occurrences"] = names["name"].map(n_occ).fillna(0).astype("int64")
     by_year = None
     if start is not None:
-        # take the times as an array (a tz-aware column never becomes Python objects)
-        first_last = pd.DataFrame({"name": flat, "t": start.array.take(position)})
-        span = first_last.groupby("name")["t"].agg(["min", "max"])
+        if not len(distinct) or (
+            isinstance(start.dtype, pd.DatetimeTZDtype) and start.isna().any()
+        ):
+            # no row, or missing times: as Python objects, as before (all missing gave naive times)
+            flat = [n for ns in rows["names"] for n in ns]
+            position = np.repeat(np.arange(len(rows)), rows["n_names"].to_numpy())
+            first_last = pd.DataFrame({"name": flat, "t": start.iloc[position].to_numpy()})
+            span = first_last.groupby("name")["t"].agg(["min", "max"])
+        else:
+            # take the times as an array (a tz-aware column never becomes Python objects)
+            times = pd.Series(start.array).groupby(codes).agg(["min", "max"])
+            first_last = pd.DataFrame(
+                {
+                    "name": flat_names,
+                    "min": times["min"].array.take(string_of),
+                    "max": times["max"].array.take(string_of),
+                }
+            )
+            span = first_last.groupby("name").agg({"min": "min", "max": "max"})
         names["first_seen"] = names["name"].map(span["min"])
         names["last_seen"] = names["name"].map(span["max"])
         year = pd.Series(start).dt.year

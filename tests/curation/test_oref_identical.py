@@ -247,3 +247,19 @@ def test_fast_number_conversion_is_to_numeric(values):
     pd.testing.assert_series_equal(
         oref_module._to_number(text), pd.to_numeric(text, errors="coerce"), check_exact=True
     )
+
+
+@pytest.mark.parametrize("n", [0, 1, 2])
+def test_tiny_tables_give_identical_matches(n):
+    """Made-up tables of zero to two rows, with and without alert times."""
+    t0 = pd.Timestamp("2024-01-01 08:00", tz="Asia/Jerusalem")
+    alerts = pd.DataFrame(
+        {
+            "data": ["שדרות, איבים,כפר", "באר שבע 289"][:n],
+            "start": pd.Series([t0, pd.NaT][:n], dtype="datetime64[ns, Asia/Jerusalem]"),
+        },
+        index=[7, 3][:n],
+    )
+    tables = _fixture_tables()
+    for table in (alerts, alerts["data"]):
+        _assert_same_match(match_localities(table, tables), OLD_LOC.match_localities(table, tables))
