@@ -263,3 +263,33 @@ def test_tiny_tables_give_identical_matches(n):
     tables = _fixture_tables()
     for table in (alerts, alerts["data"]):
         _assert_same_match(match_localities(table, tables), OLD_LOC.match_localities(table, tables))
+
+
+@pytest.mark.parametrize(
+    ("dates", "times"),
+    [
+        (["12.10.2024", "29.02.2024"], ["02:13:07", "23:59:59"]),
+        (["31.02.2024", "31.04.2023"], ["00:00:00", "12:00:00"]),  # past the month's end
+        (["12.10.2024", "1.10.2024"], ["02:13:07", "02:13:07"]),  # one-digit day
+        (["12.10.2024", "12.10.2024"], ["24:00:00", "23:60:00"]),  # out of range
+        (["12.10.2024", "12.10.2024"], ["23:59:60", "2:13:07"]),
+        (["00.10.2024", "12.00.2024"], ["02:13:07", "02:13:07"]),
+        (["12.10.0000", "12.10.9999"], ["02:13:07", "02:13:07"]),
+        (["12.10.2024", "12/10/2024"], ["02:13:07", "02:13:07"]),
+        ([" 12.10.2024", "12.10.2024 "], [" 02:13:07", "02:13:07"]),
+        (["١٢.10.2024", "12.10.2024"], ["02:13:07", "02:13:07"]),  # non-ASCII digits
+        ([], []),
+    ],
+)
+def test_fast_wall_time_parse_is_strptime(dates, times):
+    """The ISO shortcut for ``date`` + ``time`` gives exactly the strptime parse (made up)."""
+    date, time = pd.Series(dates, dtype=object), pd.Series(times, dtype=object)
+    want = pd.to_datetime(
+        pd.Series(
+            [d.strip() + " " + t.strip() for d, t in zip(dates, times, strict=True)],
+            dtype=object,
+        ),
+        format="%d.%m.%Y %H:%M:%S",
+        errors="coerce",
+    )
+    pd.testing.assert_series_equal(oref_module._wall_times(date, time), want, check_exact=True)
