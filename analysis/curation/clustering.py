@@ -40,6 +40,7 @@ over 15 minutes; per region it is 16 incidents, the largest of 229 alert rows.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -117,22 +118,57 @@ def _default_match(alerts: pd.DataFrame) -> LocalityMatch | None:
         return None
 
 
-def _distinct_per_group(values: pd.Series, group: np.ndarray, n_groups: int) -> pd.DataFrame:
-    """Distinct items of tuple-valued ``values`` per group: count and tuple (first-seen order)."""
+def _distinct_per_group(
+    values: pd.Series, group: np.ndarray, n_groups: int, *, items: bool = True
+) -> pd.DataFrame:
+    """Distinct items of tuple-valued ``values`` per group: count and tuple (first-seen order).
+
+    ``group`` is non-decreasing (the alerts are in incident order); missing items are
+    dropped, as ``DataFrame.explode`` followed by ``dropna`` would.
+    """
+    seqs = values.tolist()
+    lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
+    flat = np.empty(int(lengths.sum()), dtype=object)
+    flat[:] = [item for seq in seqs for item in seq]
+    return _distinct_flat(flat, np.repeat(group, lengths), n_groups, items=items)
+
+
+def _distinct_flat(
+    flat: np.ndarray, group: np.ndarray, n_groups: int, *, items: bool = True
+) -> pd.DataFrame:
+    """Distinct values of ``flat`` per (non-decreasing) ``group``: count and tuple, first seen.
+
+    Written with numpy and ``pandas.factorize`` rather than ``explode`` and
+    ``drop_duplicates``, which gave the same table but spent most of
+    :func:`alerts_to_incidents` in per-row Python objects (issue 10). With
+    ``items=False`` only the counts are made (``items`` is then empty tuples).
+    """
     if n_groups == 0:
         return pd.DataFrame({"n": np.zeros(0, dtype=np.int64), "items": []})
-    flat = pd.DataFrame({"g": group, "v": values.to_numpy()}).explode("v").dropna()
-    flat = flat.drop_duplicates()
-    counts = flat.groupby("g").size().reindex(range(n_groups), fill_value=0)
-    cuts = np.searchsorted(flat["g"].to_numpy(), np.arange(1, n_groups))
-    items = [tuple(a) for a in np.split(flat["v"].to_numpy(dtype=object), cuts)]
-    return pd.DataFrame({"n": counts.to_numpy(), "items": items})
+    keep = ~pd.isna(flat)
+    flat, group = flat[keep], group[keep]
+    codes, uniques = pd.factorize(flat)
+    key = group.astype(np.int64) * max(len(uniques), 1) + codes
+    first = ~pd.Index(key).duplicated(keep="first")
+    counts = np.bincount(group[first], minlength=n_groups).astype(np.int64)
+    if not items:
+        return pd.DataFrame({"n": counts, "items": [()] * n_groups})
+    values = flat[first].tolist()
+    ends = np.cumsum(counts).tolist()
+    starts = [0, *ends[:-1]]
+    found = [tuple(values[a:b]) for a, b in zip(starts, ends, strict=True)]
+    return pd.DataFrame({"n": counts, "items": found})
 
 
 def _alert_regions(areas_he: pd.Series, table: pd.DataFrame) -> list[tuple[str, ...]]:
     """The distinct regions of each alert's areas; refuses an area the table lacks."""
     region_of = dict(zip(table["area_he"], table["region"], strict=True))
-    unknown = sorted({a for areas in areas_he for a in areas if a not in region_of})
+    seqs = areas_he.tolist()
+    try:
+        distinct: Any = dict.fromkeys(seqs)
+    except TypeError:  # unhashable area lists
+        distinct = seqs
+    unknown = sorted({a for areas in distinct for a in areas if a not in region_of})
     if unknown:
         raise DataError(
             [
@@ -148,7 +184,11 @@ def _alert_regions(areas_he: pd.Series, table: pd.DataFrame) -> list[tuple[str, 
             ],
             header=f"{len(unknown)} alert area(s) have no region",
         )
-    return [tuple(dict.fromkeys(region_of[a] for a in areas)) for areas in areas_he]
+    try:  # the regions of each distinct tuple of areas, worked out once
+        cache = {areas: tuple(dict.fromkeys(region_of[a] for a in areas)) for areas in distinct}
+    except TypeError:  # unhashable area lists (joined by a user): one alert at a time
+        return [tuple(dict.fromkeys(region_of[a] for a in areas)) for areas in areas_he]
+    return [cache[areas] for areas in areas_he]
 
 
 def _chain(
@@ -396,11 +436,10 @@ def alerts_to_incidents(
     for key in keys:
         out[key] = alerts[key].to_numpy()[firsts]
 
-    chained = pd.Series(
-        [r for regs in (region_lists[p] for p in order) for r in regs], dtype=object
-    )
+    chained = np.empty(int(counts.sum()), dtype=object)
+    chained[:] = [r for regs in (region_lists[p] for p in order.tolist()) for r in regs]
     chained_group = np.repeat(group, counts[order])
-    linked = _distinct_per_group(chained.map(lambda r: (r,)), chained_group, n_groups)
+    linked = _distinct_flat(chained, chained_group, n_groups)
     out["region"] = [" | ".join(items) for items in linked["items"]]
     regions_of = _distinct_per_group(pd.Series([per_alert[p] for p in order]), group, n_groups)
     out["regions"] = regions_of["items"]
@@ -414,7 +453,7 @@ def alerts_to_incidents(
         out["areas_en"] = [()] * n_groups
     else:
         localities, areas_he, areas_en = (s.to_numpy()[order] for s in places)
-        distinct = _distinct_per_group(pd.Series(localities), group, n_groups)
+        distinct = _distinct_per_group(pd.Series(localities), group, n_groups, items=False)
         areas = _distinct_per_group(pd.Series(areas_he), group, n_groups)
         out["n_localities"] = distinct["n"].astype("Int64")
         out["n_areas"] = areas["n"].astype("Int64")
@@ -427,7 +466,9 @@ def alerts_to_incidents(
     out["within"] = within
     cuts = np.flatnonzero(new)[1:]
     ids = alerts["incident_id"].astype(str).to_numpy(dtype=object)[order]
-    out["alert_ids"] = [tuple(a) for a in np.split(ids, cuts)] if n else []
+    ids_list = ids.tolist()
+    bounds = [0, *cuts.tolist(), n]
+    out["alert_ids"] = [tuple(ids_list[a:b]) for a, b in itertools.pairwise(bounds)] if n else []
     return out.sort_values("start", kind="stable").reset_index(drop=True)
 
 

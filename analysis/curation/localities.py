@@ -87,10 +87,11 @@ def _targets(
     """Lookup of folded (and exact) keys -> target tuple, plus zone code -> target."""
     loc = tables.localities
     records: dict[str, tuple[Any, ...]] = {}
+    coords = (_numbers(loc["lat"]), _numbers(loc["lng"]))
     for name, area_he, area_en, lat, lng in zip(
-        *(loc[c].tolist() for c in ("name", "area_he", "area_en", "lat", "lng")), strict=True
+        *(loc[c].tolist() for c in ("name", "area_he", "area_en")), *coords, strict=True
     ):
-        records[str(name)] = (str(name), _text(area_he), _text(area_en), _num(lat), _num(lng), None)
+        records[str(name)] = (str(name), _text(area_he), _text(area_en), lat, lng, None)
     lookup: dict[str, tuple[Any, ...]] = {}
 
     def add(key: str, method: str, target: tuple[Any, ...]) -> None:
@@ -144,6 +145,11 @@ def _num(value: Any) -> float:
     return float(out) if pd.notna(out) else float("nan")
 
 
+def _numbers(values: pd.Series) -> list[float]:
+    """``_num`` of every value, in one vectorised conversion (NaN where not a number)."""
+    return [float(x) for x in pd.to_numeric(values, errors="coerce").astype("float64").tolist()]
+
+
 def _mode(values: pd.Series) -> Any:
     return values.mode().iloc[0]
 
@@ -156,6 +162,32 @@ class _Matcher:
         commas = tables.localities["name"].astype(str).str.count(",").max()
         alias_commas = tables.aliases["alert_name"].astype(str).str.count(",").max()
         self.max_run = int(max(commas, alias_commas if pd.notna(alias_commas) else 0)) + 1
+        self._split_cache: dict[str, list[str]] = {}
+        self._resolve_cache: dict[str, tuple[Any, ...] | None] = {}
+        self._row_cache: dict[str, tuple[Any, ...]] = {}
+
+    def split_cached(self, data: str) -> list[str]:
+        """:meth:`split`, remembered: a matcher reused across calls parses each string once."""
+        out = self._split_cache.get(data)
+        if out is None:
+            out = self._split_cache[data] = self.split(data)
+        return out
+
+    def resolve_cached(self, name: str) -> tuple[Any, ...] | None:
+        """:meth:`resolve`, remembered."""
+        if name in self._resolve_cache:
+            return self._resolve_cache[name]
+        out = self._resolve_cache[name] = self.resolve(name)
+        return out
+
+    def row_cached(
+        self, data: str, names: list[str], info: dict[str, tuple[Any, ...] | None]
+    ) -> tuple[Any, ...]:
+        """The per-row result of one ``data`` string (its ``names`` resolved in ``info``)."""
+        out = self._row_cache.get(data)
+        if out is None:
+            out = self._row_cache[data] = _row_result(names, info)
+        return out
 
     def resolve(self, name: str) -> tuple[Any, ...] | None:
         exact = self.lookup.get("=" + _squash(name))
@@ -401,19 +433,20 @@ def match_localities(
     """
     data, start = _as_series(alerts_or_names, column)
     tables = localities if localities is not None else load_oref_localities()
-    matcher = _Matcher(tables)
+    matcher = _default_matcher(tables) if localities is None else _Matcher(tables)
     text = data.astype(object).where(data.notna(), "").astype(str)
 
-    distinct = pd.unique(text.to_numpy())
-    parsed = {d: matcher.split(d) for d in distinct}
+    # each distinct ``data`` string is parsed once; rows take their distinct string's result
+    codes, distinct = pd.factorize(text.to_numpy())
+    parsed = {d: matcher.split_cached(d) for d in distinct}
     all_names = sorted({n for names in parsed.values() for n in names})
-    info = {n: matcher.resolve(n) for n in all_names}
+    info = {n: matcher.resolve_cached(n) for n in all_names}
     names = pd.DataFrame(
         [(n, *(t if t is not None else ("unmatched",) + (None,) * 6)) for n, t in info.items()],
         columns=["name", *_TARGET_COLUMNS],
     )
     names["zone_code"] = names["zone_code"].astype("Int64")
-    per_data = {d: _row_result(ns, info) for d, ns in parsed.items()}
+    per_data = {d: matcher.row_cached(d, ns, info) for d, ns in parsed.items()}
     row_cols = [
         "names",
         "localities",
@@ -423,19 +456,45 @@ def match_localities(
         "lat",
         "lng",
     ]
-    rows = pd.DataFrame([per_data[d] for d in text.to_numpy()], index=data.index, columns=row_cols)
-    rows["n_names"] = rows["names"].map(len).astype("int64")
-    rows["n_unmatched"] = rows["unmatched_names"].map(len).astype("int64")
-    rows["matched"] = (rows["n_unmatched"] == 0) & (rows["n_names"] > 0)
+    if len(distinct):
+        rows = _with_counts(pd.DataFrame([per_data[d] for d in distinct], columns=row_cols))
+        rows = rows.take(codes)
+        rows.index = data.index
+    else:  # no row: the same empty table as a DataFrame of no records
+        rows = _with_counts(pd.DataFrame([], index=data.index, columns=row_cols))
 
-    flat = [n for ns in rows["names"] for n in ns]
-    position = np.repeat(np.arange(len(rows)), rows["n_names"].to_numpy())
-    occurrences = pd.Series(flat, dtype=object)
-    names["n_occurrences"] = names["name"].map(occurrences.value_counts()).fillna(0).astype("int64")
+    if len(distinct):
+        # per distinct string, then per name: the same counts and spans as row by row
+        lens = np.fromiter(map(len, (parsed[d] for d in distinct)), np.int64, len(distinct))
+        flat_names = [n for d in distinct for n in parsed[d]]
+        string_of = np.repeat(np.arange(len(distinct)), lens)
+        per_string = np.bincount(codes, minlength=len(distinct))[string_of]
+        occurrences = pd.Series(per_string, index=pd.Index(flat_names, dtype=object))
+        n_occ = occurrences.groupby(level=0).sum()
+    else:
+        n_occ = pd.Series([], dtype="int64")
+    names["n_occurrences"] = names["name"].map(n_occ).fillna(0).astype("int64")
     by_year = None
     if start is not None:
-        first_last = pd.DataFrame({"name": flat, "t": start.iloc[position].to_numpy()})
-        span = first_last.groupby("name")["t"].agg(["min", "max"])
+        if not len(distinct) or (
+            isinstance(start.dtype, pd.DatetimeTZDtype) and start.isna().any()
+        ):
+            # no row, or missing times: as Python objects, as before (all missing gave naive times)
+            flat = [n for ns in rows["names"] for n in ns]
+            position = np.repeat(np.arange(len(rows)), rows["n_names"].to_numpy())
+            first_last = pd.DataFrame({"name": flat, "t": start.iloc[position].to_numpy()})
+            span = first_last.groupby("name")["t"].agg(["min", "max"])
+        else:
+            # take the times as an array (a tz-aware column never becomes Python objects)
+            times = pd.Series(start.array).groupby(codes).agg(["min", "max"])
+            first_last = pd.DataFrame(
+                {
+                    "name": flat_names,
+                    "min": times["min"].array.take(string_of),
+                    "max": times["max"].array.take(string_of),
+                }
+            )
+            span = first_last.groupby("name").agg({"min": "min", "max": "max"})
         names["first_seen"] = names["name"].map(span["min"])
         names["last_seen"] = names["name"].map(span["max"])
         year = pd.Series(start).dt.year
@@ -444,6 +503,43 @@ def match_localities(
         by_year["match_rate"] = by_year["matched"] / by_year["rows"]
         by_year.index.name = "year"
     return LocalityMatch(_Stats(names=names, rows=rows, by_year=by_year))
+
+
+def _with_counts(rows: pd.DataFrame) -> pd.DataFrame:
+    """Add ``n_names``, ``n_unmatched`` and ``matched`` to a per-row (or per-string) table."""
+    rows["n_names"] = rows["names"].map(len).astype("int64")
+    rows["n_unmatched"] = rows["unmatched_names"].map(len).astype("int64")
+    rows["matched"] = (rows["n_unmatched"] == 0) & (rows["n_names"] > 0)
+    return rows
+
+
+_DEFAULT_MATCHERS: dict[tuple[Any, ...], _Matcher] = {}
+
+
+def _default_matcher(tables: OrefLocalities) -> _Matcher:
+    """The matcher of the default tables, built once per version of their files.
+
+    The key is each file's path, size and modification time, so an updated table
+    gives a new matcher; tables passed by the caller are never cached (a DataFrame
+    can change in place).
+    """
+    key = tuple(
+        (name, str(path), stat.st_size, stat.st_mtime_ns)
+        for name, path in sorted(tables.paths.items())
+        for stat in [path.stat()]
+    )
+    matcher = _DEFAULT_MATCHERS.get(key)
+    if matcher is None:
+        _DEFAULT_MATCHERS.clear()  # keep only the current version
+        matcher = _DEFAULT_MATCHERS[key] = _Matcher(tables)
+    return matcher
+
+
+def _mean(values: list[float]) -> float:
+    """``numpy.mean`` of a short list; a single value is its own mean (exactly, and faster)."""
+    if len(values) == 1:
+        return float(values[0])
+    return float(np.mean(values)) if values else float("nan")
 
 
 def _row_result(names: list[str], info: dict[str, tuple[Any, ...] | None]) -> tuple[Any, ...]:
@@ -473,6 +569,6 @@ def _row_result(names: list[str], info: dict[str, tuple[Any, ...] | None]) -> tu
         tuple(unmatched),
         tuple(areas_he),
         tuple(areas_en),
-        float(np.mean(lats)) if lats else float("nan"),
-        float(np.mean(lngs)) if lngs else float("nan"),
+        _mean(lats),
+        _mean(lngs),
     )
