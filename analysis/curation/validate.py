@@ -21,13 +21,22 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis._draw import get_ax
 from analysis._results import Result
-from analysis.curation.schema import FIGURES, INCIDENTS, TableSpec, check_table, parse_table
-from analysis.errors import DataError, Problem
-from analysis.io.csv import RawTable, read_csv_checked
+from analysis.curation.schema import (
+    FIGURES,
+    INCIDENTS,
+    TableSpec,
+    _check_table,
+    _duplicate_problems,
+    check_table,
+    parse_table,
+)
+from analysis.errors import DataError, DataNotFoundError, Problem
+from analysis.io.csv import NotChunkable, RawTable, csv_chunks, read_csv_text
 
 __all__ = [
     "ValidationReport",
@@ -438,7 +447,27 @@ def validate_file(path: str | Path, *, kind: str = "auto") -> ValidationReport:
     spec = None if kind == "auto" else _spec(kind)
     name = str(path)
     expected = sorted({c for s in _SPECS.values() for c in s.names})
-    raw = read_csv_checked(path, file=name, expected=expected)
+    source = Path(path)
+    if source.is_dir():
+        raise DataError(
+            Problem(name, None, None, None, "is a directory, not a CSV file"),
+            header=f"cannot read {name}",
+        )
+    if not source.exists():
+        raise DataNotFoundError(f"{name}: no such file")
+    data = source.read_bytes()
+    try:
+        return _validate_chunks(data, spec, file=name, expected=expected)
+    except NotChunkable:
+        pass
+    raw = read_csv_text(data, file=name, expected=expected)
+    del data
+    return _validate_raw(raw, spec, file=name)
+
+
+def _validate_raw(raw: RawTable, spec: TableSpec | None, *, file: str) -> ValidationReport:
+    """The report of a whole file read by :func:`~analysis.io.csv.read_csv_text`."""
+    name = file
     if raw.fatal:
         return _from_raw(raw, None, list(raw.problems), kind=None if spec is None else spec.name)
     if spec is None:
@@ -467,6 +496,106 @@ def validate_file(path: str | Path, *, kind: str = "auto") -> ValidationReport:
     checked = [p for p in checked if (p.row, p.column) not in reported]
     problems = list(raw.problems) + checked
     return _from_raw(raw, spec, _sorted(problems), kind=spec.name)
+
+
+def _validate_chunks(
+    data: bytes, spec: TableSpec | None, *, file: str, expected: Sequence[str]
+) -> ValidationReport:
+    """The report of :func:`_validate_raw` on the whole file, computed chunk by chunk.
+
+    Each chunk (:func:`~analysis.io.csv.csv_chunks`) is checked and split into
+    valid and rejected rows, and its strings are dropped, so peak memory is a
+    chunk's strings plus the result. Every check is of one row except the
+    uniqueness of ids: that is checked over the whole file at the end, and the
+    chunks holding a duplicated id are read and split again with those
+    problems. Raises :class:`~analysis.io.csv.NotChunkable` for a file whose
+    problems are not all about rows (it is then validated whole, which gives
+    the messages about the file); the answer is the same either way (tested).
+    """
+    parts: list[ValidationReport] = []
+    ids: list[pd.Series] = []
+    lines: list[np.ndarray] = []
+    spans: list[tuple[int, int]] = []  # first and last line of each chunk
+    header_row = 1
+    for number, raw in enumerate(csv_chunks(data, file=file, expected=expected)):
+        if number == 0:
+            header_row = raw.header_row
+            if spec is None:
+                detected = detect_kind(raw.columns)
+                if detected is None:
+                    raise NotChunkable("the kind of table is not known")
+                spec = _SPECS[detected]
+        assert spec is not None
+        if spec.id_column not in raw.frame:
+            raise NotChunkable("no id column")
+        checked = _check_table(
+            raw.frame, spec, file=file, rows=[int(r) for r in raw.frame.index], unique=False
+        )
+        if any(p.row is None or p.row == header_row for p in checked):
+            raise NotChunkable("a problem about a whole column")
+        ids.append(raw.frame[spec.id_column])
+        lines.append(raw.frame.index.to_numpy())
+        rows_all = [*raw.frame.index, *raw.malformed["row"]]
+        spans.append((min(rows_all), max(rows_all)))
+        parts.append(_from_raw(raw, spec, _sorted(list(raw.problems) + checked), kind=spec.name))
+    assert spec is not None
+    if not parts:  # pragma: no cover - csv_chunks yields at least three chunks
+        raise NotChunkable("no chunks")
+    all_ids = pd.concat(ids, ignore_index=True) if ids else pd.Series([], dtype="str")
+    all_lines = np.concatenate(lines).tolist()
+    dups = _duplicate_problems(all_ids, all_lines, spec.id_column, file)
+    del all_ids, ids, lines
+    if dups:
+        redo: dict[int, list[Problem]] = defaultdict(list)
+        starts = [lo for lo, _ in spans]
+        for p in dups:
+            assert p.row is not None
+            redo[int(np.searchsorted(starts, p.row, side="right")) - 1].append(p)
+        again = csv_chunks(data, file=file, expected=expected, only=redo, header_row=header_row)
+        for number, raw in zip(sorted(redo), again, strict=True):
+            checked = _check_table(
+                raw.frame,
+                spec,
+                file=file,
+                rows=[int(r) for r in raw.frame.index],
+                unique=False,
+                extra=redo[number],
+            )
+            problems = _sorted(list(raw.problems) + checked)
+            parts[number] = _from_raw(raw, spec, problems, kind=spec.name)
+    return _joined(parts, file=file, kind=spec.name, header_row=header_row)
+
+
+def _joined(
+    parts: list[ValidationReport], *, file: str, kind: str, header_row: int
+) -> ValidationReport:
+    """One report from the reports of successive chunks of a file (rows in file order)."""
+    valid = [p._valid for p in parts]
+    columns = [list(v.columns) for v in valid]
+    dtypes = [list(v.dtypes) for v in valid]
+    if any(c != columns[0] for c in columns) or any(d != dtypes[0] for d in dtypes):
+        raise NotChunkable("chunks parsed to different columns or types")
+    kept = [v for v in valid if len(v)] or valid[:1]
+    rejects = [p._rejects for p in parts if len(p._rejects)]
+    shapes = {(tuple(r.columns), tuple(map(str, r.dtypes))) for r in rejects}
+    if len(shapes) > 1:  # e.g. only some chunks have malformed records (a ``raw`` column)
+        raise NotChunkable("chunks rejected rows with different columns or types")
+    problems = [q for p in parts for q in p._problems]
+    return ValidationReport(
+        file=file,
+        kind=kind,
+        problems=problems,
+        n_rows=sum(p.n_rows for p in parts),
+        valid=pd.concat(kept) if len(kept) > 1 else kept[0],
+        rejects=(
+            pd.concat(rejects, ignore_index=True)
+            if len(rejects) > 1
+            else rejects[0]
+            if rejects
+            else parts[0]._rejects
+        ),
+        header_row=header_row,
+    )
 
 
 def _from_raw(
