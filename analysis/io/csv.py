@@ -317,7 +317,7 @@ def csv_chunks(
         if only is not None and number not in only and (number or prefix):
             continue
         try:
-            text = (prefix + data[lo:hi]).decode("utf-8")
+            text = ((prefix if number else b"") + data[lo:hi]).decode("utf-8")
         except UnicodeDecodeError:
             raise NotChunkable("not UTF-8") from None
         with _fields_of_any_length():  # the lock is not held between chunks
