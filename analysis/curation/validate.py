@@ -296,15 +296,18 @@ def _assemble(
             whole.append(p)
         else:
             by_row[p.row].append(p)
-    bad = [bool(whole) or r in by_row for r in rows]
-    good_mask = [not b for b in bad]
+    if whole:
+        bad = np.ones(len(rows), dtype=bool)
+    else:
+        bad = np.isin(np.asarray(rows, dtype=np.int64), np.fromiter(by_row, dtype=np.int64))
+    good_mask = ~bad
     if spec is not None and not whole:
         valid = parse_table(frame[good_mask], spec)
     else:
         valid = frame[good_mask]
     rejected = frame[bad]
-    reasons = [_reasons(whole + by_row.get(r, [])) for r, b in zip(rows, bad, strict=True) if b]
-    lines = [r for r, b in zip(rows, bad, strict=True) if b]
+    lines = [rows[i] for i in np.flatnonzero(bad).tolist()]
+    reasons = [_reasons(whole + by_row.get(r, [])) for r in lines]
     rejects = rejected.copy()
     for name in ("row", "reason"):
         if name in rejects.columns:  # an input column with this name is kept, renamed
@@ -529,7 +532,7 @@ def _validate_chunks(
         if spec.id_column not in raw.frame:
             raise NotChunkable("no id column")
         checked = _check_table(
-            raw.frame, spec, file=file, rows=[int(r) for r in raw.frame.index], unique=False
+            raw.frame, spec, file=file, rows=raw.frame.index.tolist(), unique=False
         )
         if any(p.row is None or p.row == header_row for p in checked):
             raise NotChunkable("a problem about a whole column")
@@ -557,7 +560,7 @@ def _validate_chunks(
                 raw.frame,
                 spec,
                 file=file,
-                rows=[int(r) for r in raw.frame.index],
+                rows=raw.frame.index.tolist(),
                 unique=False,
                 extra=redo[number],
             )
@@ -603,7 +606,7 @@ def _from_raw(
 ) -> ValidationReport:
     return _assemble(
         raw.frame,
-        [int(r) for r in raw.frame.index],
+        raw.frame.index.tolist(),
         spec,
         problems,
         file=raw.file,

@@ -762,7 +762,8 @@ def _quote_opening_line(lines: list[str], first: int, last: int) -> int:
 def _parse(
     text: str, *, file: str, required: tuple[str, ...], expected: tuple[str, ...]
 ) -> RawTable:
-    lines = re.split(r"\r\n|\r|\n", text)
+    # the same lines as splitting at \r\n, \r and \n (much faster without \r)
+    lines = text.split("\n") if "\r" not in text else re.split(r"\r\n|\r|\n", text)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
