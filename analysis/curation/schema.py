@@ -474,44 +474,12 @@ def _enum(allowed: frozenset[str]) -> Callable[[pd.Series], np.ndarray]:
 def _addresses(values: pd.Series) -> np.ndarray:
     if not is_text(values):
         return _each(_is_address)(values)
-    text = [v.strip() if isinstance(v, str) else "" for v in values.to_numpy(dtype=object)]
-    ok = _full_matches(text, _URL_LINE, _URL)
-    rest = np.flatnonzero(~ok & ~_missing(values))
-    if len(rest):
-        ok[rest] = _full_matches([text[i] for i in rest.tolist()], _BARE_LINE, _BARE_ADDRESS)
+    text = values.str.strip()
+    ok = np.array(text.str.fullmatch(_URL.pattern, case=False).fillna(False), dtype=bool)
+    rest = ~ok & ~_missing(values)
+    if rest.any():
+        ok[rest] = text[rest].str.fullmatch(_BARE_ADDRESS.pattern).fillna(False).to_numpy(bool)
     return ok
-
-
-# the address patterns anchored at line ends: neither can match across a line feed
-_URL_LINE = re.compile(f"^(?:{_URL.pattern})$", re.IGNORECASE | re.MULTILINE)
-_BARE_LINE = re.compile(f"^(?:{_BARE_ADDRESS.pattern})$", re.MULTILINE)
-
-
-def _full_matches(text: list[str], lines: re.Pattern[str], one: re.Pattern[str]) -> np.ndarray:
-    """``one.fullmatch(t)`` for each ``t``, by one search of ``lines`` in the joined text.
-
-    Written by hand because a million calls of ``fullmatch`` (pandas'
-    ``str.fullmatch`` makes them) cost seconds: the values are joined by line
-    feeds and ``lines`` (the same pattern between ``^`` and ``$``, MULTILINE)
-    finds every line it matches whole; no value it may match holds a line feed
-    or can match across one (neither pattern matches blank space), and values
-    holding a line feed are matched one by one.
-    """
-    n = len(text)
-    out = np.zeros(n, dtype=bool)
-    if not n:
-        return out
-    broken = [i for i, t in enumerate(text) if "\n" in t]
-    joined = "\n".join(t if "\n" not in t else "" for t in text) if broken else "\n".join(text)
-    size = np.fromiter((len(t) + 1 for t in text), dtype=np.int64, count=n)
-    if broken:
-        size[broken] = 1
-    starts = np.concatenate([[0], np.cumsum(size)[:-1]])
-    found = [m.start() for m in lines.finditer(joined) if m.end() > m.start()]
-    out[np.searchsorted(starts, np.asarray(found, dtype=np.int64))] = True
-    for i in broken:
-        out[i] = bool(one.fullmatch(text[i]))
-    return out
 
 
 def _period_order(df: pd.DataFrame) -> pd.Series | bool:
