@@ -705,6 +705,7 @@ def _check_table(
     rows: Sequence[int] | None,
     unique: bool = True,
     extra: Sequence[Problem] = (),
+    blanks: bool = True,
 ) -> list[Problem]:
     """:func:`check_table`, optionally without the uniqueness of the id column.
 
@@ -713,6 +714,9 @@ def _check_table(
     passes each chunk's share of those problems as ``extra``; they are sorted
     in with the others exactly where :func:`check_table` would have put them
     (in a row and column, uniqueness comes before any other check).
+    ``blanks=False`` says that no cell is blank (a frame of
+    :func:`analysis.io.csv.read_csv_text`, whose blank cells are already
+    missing), which spares :func:`blanks_to_na`.
     """
     line = list(range(2, len(frame) + 2)) if rows is None else [int(r) for r in rows]
     if len(line) != len(frame):
@@ -721,7 +725,7 @@ def _check_table(
     if len(set(columns)) != len(columns):
         dup = sorted({str(c) for c in columns if columns.count(c) > 1})
         return [Problem(file, None, c, None, "column name appears more than once") for c in dup]
-    work = blanks_to_na(frame.reset_index(drop=True))
+    work = blanks_to_na(frame.reset_index(drop=True)) if blanks else frame.reset_index(drop=True)
     header: list[Problem] = []
     if "source_url" not in work and "source_ref" not in work:
         message = "required column is missing: give source_url, or source_name with source_ref"
@@ -843,7 +847,7 @@ def _pandera_failure_cases(work: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
 
 
 def _duplicate_problems(
-    values: pd.Series, rows: Sequence[int], column: str, file: str
+    values: pd.Series, rows: Sequence[int], column: str, file: str, *, blanks: bool = True
 ) -> list[Problem]:
     """The uniqueness problems of an id column, as :func:`check_table` reports them.
 
@@ -857,7 +861,9 @@ def _duplicate_problems(
     [2, 9]
     """
     line = [int(r) for r in rows]
-    work = blanks_to_na(pd.DataFrame({column: values.reset_index(drop=True)}))[column]
+    work = values.reset_index(drop=True)
+    if blanks:  # see _check_table
+        work = blanks_to_na(pd.DataFrame({column: work}))[column]
     dup = work.duplicated(keep=False).to_numpy() & ~work.isna().to_numpy()
     at = np.flatnonzero(dup).tolist()
     if not at:
@@ -1029,7 +1035,12 @@ def parse_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
     >>> out["value"].dtype, str(out["period_end"].iloc[0].date()), out["measure"].iloc[0]
     (dtype('float64'), '2024-11-04', 'count')
     """
-    out = blanks_to_na(frame)
+    return _parse_table(frame, spec)
+
+
+def _parse_table(frame: pd.DataFrame, spec: TableSpec, *, blanks: bool = True) -> pd.DataFrame:
+    """:func:`parse_table`; ``blanks=False`` for a frame without blank cells (see _check_table)."""
+    out = blanks_to_na(frame) if blanks else frame.copy()
     for col in spec.columns:
         if col.name not in out:
             if col.default is not None:

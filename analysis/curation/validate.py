@@ -32,8 +32,8 @@ from analysis.curation.schema import (
     TableSpec,
     _check_table,
     _duplicate_problems,
+    _parse_table,
     check_table,
-    parse_table,
 )
 from analysis.errors import DataError, DataNotFoundError, Problem
 from analysis.io.csv import NotChunkable, RawTable, csv_chunks, read_csv_text
@@ -287,8 +287,12 @@ def _assemble(
     kind: str | None,
     malformed: pd.DataFrame | None = None,
     header_row: int | None = 1,
+    blanks: bool = True,
 ) -> ValidationReport:
-    """Split ``frame`` into valid and rejected rows given the problems found."""
+    """Split ``frame`` into valid and rejected rows given the problems found.
+
+    ``blanks=False``: no cell of ``frame`` is blank (see ``schema._check_table``).
+    """
     by_row: dict[int, list[Problem]] = defaultdict(list)
     whole: list[Problem] = []
     for p in problems:
@@ -302,7 +306,7 @@ def _assemble(
         bad = np.isin(np.asarray(rows, dtype=np.int64), np.fromiter(by_row, dtype=np.int64))
     good_mask = ~bad
     if spec is not None and not whole:
-        valid = parse_table(frame[good_mask], spec)
+        valid = _parse_table(frame[good_mask], spec, blanks=blanks)
     else:
         valid = frame[good_mask]
     rejected = frame[bad]
@@ -532,7 +536,7 @@ def _validate_chunks(
         if spec.id_column not in raw.frame:
             raise NotChunkable("no id column")
         checked = _check_table(
-            raw.frame, spec, file=file, rows=raw.frame.index.tolist(), unique=False
+            raw.frame, spec, file=file, rows=raw.frame.index.tolist(), unique=False, blanks=False
         )
         if any(p.row is None or p.row == header_row for p in checked):
             raise NotChunkable("a problem about a whole column")
@@ -540,13 +544,14 @@ def _validate_chunks(
         lines.append(raw.frame.index.to_numpy())
         rows_all = [*raw.frame.index, *raw.malformed["row"]]
         spans.append((min(rows_all), max(rows_all)))
-        parts.append(_from_raw(raw, spec, _sorted(list(raw.problems) + checked), kind=spec.name))
+        problems = _sorted(list(raw.problems) + checked)
+        parts.append(_from_raw(raw, spec, problems, kind=spec.name, blanks=False))
     assert spec is not None
     if not parts:  # pragma: no cover - csv_chunks yields at least three chunks
         raise NotChunkable("no chunks")
     all_ids = pd.concat(ids, ignore_index=True) if ids else pd.Series([], dtype="str")
     all_lines = np.concatenate(lines).tolist()
-    dups = _duplicate_problems(all_ids, all_lines, spec.id_column, file)
+    dups = _duplicate_problems(all_ids, all_lines, spec.id_column, file, blanks=False)
     del all_ids, ids, lines
     if dups:
         redo: dict[int, list[Problem]] = defaultdict(list)
@@ -563,9 +568,10 @@ def _validate_chunks(
                 rows=raw.frame.index.tolist(),
                 unique=False,
                 extra=redo[number],
+                blanks=False,
             )
             problems = _sorted(list(raw.problems) + checked)
-            parts[number] = _from_raw(raw, spec, problems, kind=spec.name)
+            parts[number] = _from_raw(raw, spec, problems, kind=spec.name, blanks=False)
     return _joined(parts, file=file, kind=spec.name, header_row=header_row)
 
 
@@ -602,7 +608,12 @@ def _joined(
 
 
 def _from_raw(
-    raw: RawTable, spec: TableSpec | None, problems: list[Problem], *, kind: str | None
+    raw: RawTable,
+    spec: TableSpec | None,
+    problems: list[Problem],
+    *,
+    kind: str | None,
+    blanks: bool = True,
 ) -> ValidationReport:
     return _assemble(
         raw.frame,
@@ -613,4 +624,5 @@ def _from_raw(
         kind=kind,
         malformed=raw.malformed,
         header_row=raw.header_row,
+        blanks=blanks,
     )

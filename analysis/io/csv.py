@@ -221,7 +221,7 @@ def read_csv_text(
 
 
 #: Lines per chunk read by :func:`csv_chunks` (a few tens of megabytes of strings).
-CHUNK_LINES = 1 << 18
+CHUNK_LINES = 1 << 17
 
 
 class NotChunkable(Exception):
