@@ -575,11 +575,32 @@ def _validate_chunks(
     return _joined(parts, file=file, kind=spec.name, header_row=header_row)
 
 
+def _with_utc(valid: pd.DataFrame, parts: list[ValidationReport]) -> pd.DataFrame:
+    """``valid`` with the ``<time>_utc`` columns that other chunks have (``NaT``: no offset).
+
+    :func:`~analysis.curation.schema.parse_table` adds ``start_utc`` when some
+    time in the table has a UTC offset; a chunk without one lacks the column
+    that the whole file has. Other differences are left for :func:`_joined`.
+    """
+    template = max((p._valid for p in parts), key=lambda v: len(v.columns))
+    missing = [c for c in template.columns if c not in valid.columns]
+    if not missing or not all(
+        c.endswith("_utc") and isinstance(template[c].dtype, pd.DatetimeTZDtype) for c in missing
+    ):
+        return valid
+    out = valid.copy()
+    for c in missing:
+        out[c] = pd.Series(pd.NaT, index=out.index, dtype=template[c].dtype)
+    if list(out.columns) != [c for c in template.columns if c in out.columns]:
+        out = out[[c for c in template.columns if c in out.columns]]
+    return out
+
+
 def _joined(
     parts: list[ValidationReport], *, file: str, kind: str, header_row: int
 ) -> ValidationReport:
     """One report from the reports of successive chunks of a file (rows in file order)."""
-    valid = [p._valid for p in parts]
+    valid = [_with_utc(p._valid, parts) for p in parts]
     columns = [list(v.columns) for v in valid]
     dtypes = [list(v.dtypes) for v in valid]
     if any(c != columns[0] for c in columns) or any(d != dtypes[0] for d in dtypes):
