@@ -575,6 +575,10 @@ def _validate_chunks(
     return _joined(parts, file=file, kind=spec.name, header_row=header_row)
 
 
+def _shape(frame: pd.DataFrame) -> tuple[tuple[str, str], ...]:
+    return tuple((str(c), str(t)) for c, t in frame.dtypes.items())
+
+
 def _with_utc(valid: pd.DataFrame, parts: list[ValidationReport]) -> pd.DataFrame:
     """``valid`` with the ``<time>_utc`` columns that other chunks have (``NaT``: no offset).
 
@@ -607,9 +611,15 @@ def _joined(
         raise NotChunkable("chunks parsed to different columns or types")
     kept = [v for v in valid if len(v)] or valid[:1]
     rejects = [p._rejects for p in parts if len(p._rejects)]
-    shapes = {(tuple(r.columns), tuple(map(str, r.dtypes))) for r in rejects}
-    if len(shapes) > 1:  # e.g. only some chunks have malformed records (a ``raw`` column)
-        raise NotChunkable("chunks rejected rows with different columns or types")
+    shapes = {_shape(r) for r in rejects}
+    if len(shapes) > 1:  # only some chunks have malformed records, with a last column ``raw``
+        widest = max(shapes, key=len)
+        if widest[-1] != ("raw", "str") or {s for s in shapes if s != widest} != {widest[:-1]}:
+            raise NotChunkable("chunks rejected rows with different columns or types")
+        joined = pd.concat(rejects, ignore_index=True)
+        if _shape(joined) != widest:  # pragma: no cover - concat keeps the types
+            raise NotChunkable("chunks rejected rows with different columns or types")
+        rejects = [joined]
     problems = [q for p in parts for q in p._problems]
     return ValidationReport(
         file=file,

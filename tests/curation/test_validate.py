@@ -462,7 +462,7 @@ def _simulated_incident_lines(rng, n: int, *, malformed: bool, offsets: str) -> 
 
 @pytest.mark.parametrize(
     ("malformed", "offsets", "chunked"),
-    [(False, "all", True), (False, "none", True), (True, "all", None), (False, "some", True)],
+    [(False, "all", True), (False, "none", True), (True, "all", True), (False, "some", True)],
 )
 def test_chunked_validation_gives_the_whole_file_report(
     tmp_path, monkeypatch, malformed, offsets, chunked
