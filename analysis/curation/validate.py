@@ -436,6 +436,16 @@ def validate_file(path: str | Path, *, kind: str = "auto") -> ValidationReport:
     ValueError
         When ``kind`` is not one of the allowed values.
 
+    Notes
+    -----
+    A large file (more than twice :data:`analysis.io.csv.CHUNK_LINES` lines)
+    is read and checked in chunks of that many lines, so that only one
+    chunk's strings are in memory besides the result (two million rows: about
+    0.9 GB at peak instead of 2 GB); ids are checked for uniqueness over the
+    whole file. The report is the same as for the file read whole (tested);
+    a file with a problem about the file itself (not UTF-8, a broken quote, a
+    missing column, ...) is read whole, which names it.
+
     Examples
     --------
     >>> import tempfile, os
@@ -542,8 +552,8 @@ def _validate_chunks(
             raise NotChunkable("a problem about a whole column")
         ids.append(raw.frame[spec.id_column])
         lines.append(raw.frame.index.to_numpy())
-        rows_all = [*raw.frame.index, *raw.malformed["row"]]
-        spans.append((min(rows_all), max(rows_all)))
+        starts = np.concatenate([raw.frame.index.to_numpy(), raw.malformed["row"].to_numpy()])
+        spans.append((int(starts.min()), int(starts.max())))
         problems = _sorted(list(raw.problems) + checked)
         parts.append(_from_raw(raw, spec, problems, kind=spec.name, blanks=False))
     assert spec is not None
