@@ -552,8 +552,8 @@ def _validate_chunks(
             raise NotChunkable("a problem about a whole column")
         ids.append(raw.frame[spec.id_column])
         lines.append(raw.frame.index.to_numpy())
-        starts = np.concatenate([raw.frame.index.to_numpy(), raw.malformed["row"].to_numpy()])
-        spans.append((int(starts.min()), int(starts.max())))
+        at = np.concatenate([raw.frame.index.to_numpy(), raw.malformed["row"].to_numpy()])
+        spans.append((int(at.min()), int(at.max())))
         problems = _sorted(list(raw.problems) + checked)
         parts.append(_from_raw(raw, spec, problems, kind=spec.name, blanks=False))
     assert spec is not None
