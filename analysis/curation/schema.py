@@ -694,6 +694,30 @@ def check_table(
     t.csv, row 3, column 'start': not an ISO 8601 date or date-time (write e.g. 2024-11-04 or 2024-11-04T21:30:00+02:00) (value '2024-13-01')
     t.csv, row 3, column 'quantity': 'quantity' must not be negative (value '-1')
     """  # noqa: E501
+    return _check_table(frame, spec, file=file, rows=rows)
+
+
+def _check_table(
+    frame: pd.DataFrame,
+    spec: TableSpec,
+    *,
+    file: str,
+    rows: Sequence[int] | None,
+    unique: bool = True,
+    extra: Sequence[Problem] = (),
+    blanks: bool = True,
+) -> list[Problem]:
+    """:func:`check_table`, optionally without the uniqueness of the id column.
+
+    A file validated in chunks (:func:`analysis.curation.validate.validate_file`)
+    checks uniqueness over the whole file (:func:`_duplicate_problems`) and
+    passes each chunk's share of those problems as ``extra``; they are sorted
+    in with the others exactly where :func:`check_table` would have put them
+    (in a row and column, uniqueness comes before any other check).
+    ``blanks=False`` says that no cell is blank (a frame of
+    :func:`analysis.io.csv.read_csv_text`, whose blank cells are already
+    missing), which spares :func:`blanks_to_na`.
+    """
     line = list(range(2, len(frame) + 2)) if rows is None else [int(r) for r in rows]
     if len(line) != len(frame):
         raise ValueError("rows must give one line number per row of frame")
@@ -701,13 +725,13 @@ def check_table(
     if len(set(columns)) != len(columns):
         dup = sorted({str(c) for c in columns if columns.count(c) > 1})
         return [Problem(file, None, c, None, "column name appears more than once") for c in dup]
-    work = blanks_to_na(frame.reset_index(drop=True))
+    work = blanks_to_na(frame.reset_index(drop=True)) if blanks else frame.reset_index(drop=True)
     header: list[Problem] = []
     if "source_url" not in work and "source_ref" not in work:
         message = "required column is missing: give source_url, or source_name with source_ref"
         header.append(Problem(file, None, "source_url", None, message))
-    cases: Any = _failure_cases(work, spec)  # rows: check, column, index, failure_case
-    if cases.empty:
+    cases: Any = _failure_cases(work, spec, unique=unique)  # check, column, index, failure_case
+    if cases.empty and not extra:
         return header
 
     problems: list[Problem] = []
@@ -720,6 +744,7 @@ def check_table(
             as_lists[name] = work[name].tolist()
         return as_lists[name][pos]
 
+    problems.extend(extra)  # before the others: a stable sort keeps them first in their cell
     for case in cases.itertuples(index=False):
         check = str(case.check)
         column = None if _is_na(case.column) else str(case.column)
@@ -757,7 +782,7 @@ def check_table(
     return problems
 
 
-def _failure_cases(work: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+def _failure_cases(work: pd.DataFrame, spec: TableSpec, *, unique: bool = True) -> pd.DataFrame:
     """The failure cases of the schema of ``spec`` on ``work``, as pandera reports them.
 
     The same checks as ``build_schema(spec).validate(work, lazy=True)`` (each
@@ -781,7 +806,7 @@ def _failure_cases(work: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
                 cases.extend(
                     ("not_nullable", col.name, int(i), None) for i in np.flatnonzero(missing)
                 )
-            if col.kind == "id":
+            if col.kind == "id" and unique:
                 dup = values.duplicated(keep=False).to_numpy() & ~missing
                 cases.extend(
                     ("field_uniqueness", col.name, i, values.iat[i])
@@ -819,6 +844,37 @@ def _pandera_failure_cases(work: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
         _CACHE.clear()
         _CACHE["column"] = None
     return pd.DataFrame(columns=["check", "column", "index", "failure_case"])
+
+
+def _duplicate_problems(
+    values: pd.Series, rows: Sequence[int], column: str, file: str, *, blanks: bool = True
+) -> list[Problem]:
+    """The uniqueness problems of an id column, as :func:`check_table` reports them.
+
+    ``values`` is the column of every well-formed row of a file (in file
+    order) and ``rows`` their file lines; the result is in row order.
+
+    Examples
+    --------
+    >>> ids = pd.Series(["a", "b", "a"], dtype="str")
+    >>> [p.row for p in _duplicate_problems(ids, [2, 3, 9], "incident_id", "t.csv")]
+    [2, 9]
+    """
+    line = [int(r) for r in rows]
+    work = values.reset_index(drop=True)
+    if blanks:  # see _check_table
+        work = blanks_to_na(pd.DataFrame({column: work}))[column]
+    dup = work.duplicated(keep=False).to_numpy() & ~work.isna().to_numpy()
+    at = np.flatnonzero(dup).tolist()
+    if not at:
+        return []
+    cells = work.tolist()
+    occurrences = _positions_by_value(work[dup])
+    found = {v: [at[i] for i in pos] for v, pos in occurrences.items()}
+    return [
+        _duplicate_problem(found[cells[pos]], column, pos, line, file, _display(cells[pos]))
+        for pos in at
+    ]
 
 
 def _positions_by_value(values: pd.Series) -> dict[Any, list[int]]:
@@ -979,7 +1035,12 @@ def parse_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
     >>> out["value"].dtype, str(out["period_end"].iloc[0].date()), out["measure"].iloc[0]
     (dtype('float64'), '2024-11-04', 'count')
     """
-    out = blanks_to_na(frame)
+    return _parse_table(frame, spec)
+
+
+def _parse_table(frame: pd.DataFrame, spec: TableSpec, *, blanks: bool = True) -> pd.DataFrame:
+    """:func:`parse_table`; ``blanks=False`` for a frame without blank cells (see _check_table)."""
+    out = blanks_to_na(frame) if blanks else frame.copy()
     for col in spec.columns:
         if col.name not in out:
             if col.default is not None:

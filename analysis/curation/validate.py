@@ -21,13 +21,22 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis._draw import get_ax
 from analysis._results import Result
-from analysis.curation.schema import FIGURES, INCIDENTS, TableSpec, check_table, parse_table
-from analysis.errors import DataError, Problem
-from analysis.io.csv import RawTable, read_csv_checked
+from analysis.curation.schema import (
+    FIGURES,
+    INCIDENTS,
+    TableSpec,
+    _check_table,
+    _duplicate_problems,
+    _parse_table,
+    check_table,
+)
+from analysis.errors import DataError, DataNotFoundError, Problem
+from analysis.io.csv import NotChunkable, RawTable, csv_chunks, read_csv_text
 
 __all__ = [
     "ValidationReport",
@@ -278,8 +287,12 @@ def _assemble(
     kind: str | None,
     malformed: pd.DataFrame | None = None,
     header_row: int | None = 1,
+    blanks: bool = True,
 ) -> ValidationReport:
-    """Split ``frame`` into valid and rejected rows given the problems found."""
+    """Split ``frame`` into valid and rejected rows given the problems found.
+
+    ``blanks=False``: no cell of ``frame`` is blank (see ``schema._check_table``).
+    """
     by_row: dict[int, list[Problem]] = defaultdict(list)
     whole: list[Problem] = []
     for p in problems:
@@ -287,15 +300,18 @@ def _assemble(
             whole.append(p)
         else:
             by_row[p.row].append(p)
-    bad = [bool(whole) or r in by_row for r in rows]
-    good_mask = [not b for b in bad]
+    if whole:
+        bad = np.ones(len(rows), dtype=bool)
+    else:
+        bad = np.isin(np.asarray(rows, dtype=np.int64), np.fromiter(by_row, dtype=np.int64))
+    good_mask = ~bad
     if spec is not None and not whole:
-        valid = parse_table(frame[good_mask], spec)
+        valid = _parse_table(frame[good_mask], spec, blanks=blanks)
     else:
         valid = frame[good_mask]
     rejected = frame[bad]
-    reasons = [_reasons(whole + by_row.get(r, [])) for r, b in zip(rows, bad, strict=True) if b]
-    lines = [r for r, b in zip(rows, bad, strict=True) if b]
+    lines = [rows[i] for i in np.flatnonzero(bad).tolist()]
+    reasons = [_reasons(whole + by_row.get(r, [])) for r in lines]
     rejects = rejected.copy()
     for name in ("row", "reason"):
         if name in rejects.columns:  # an input column with this name is kept, renamed
@@ -420,6 +436,16 @@ def validate_file(path: str | Path, *, kind: str = "auto") -> ValidationReport:
     ValueError
         When ``kind`` is not one of the allowed values.
 
+    Notes
+    -----
+    A large file (more than twice :data:`analysis.io.csv.CHUNK_LINES` lines)
+    is read and checked in chunks of that many lines, so that only one
+    chunk's strings are in memory besides the result (two million rows: about
+    0.9 GB at peak instead of 2 GB); ids are checked for uniqueness over the
+    whole file. The report is the same as for the file read whole (tested);
+    a file with a problem about the file itself (not UTF-8, a broken quote, a
+    missing column, ...) is read whole, which names it.
+
     Examples
     --------
     >>> import tempfile, os
@@ -438,7 +464,27 @@ def validate_file(path: str | Path, *, kind: str = "auto") -> ValidationReport:
     spec = None if kind == "auto" else _spec(kind)
     name = str(path)
     expected = sorted({c for s in _SPECS.values() for c in s.names})
-    raw = read_csv_checked(path, file=name, expected=expected)
+    source = Path(path)
+    if source.is_dir():
+        raise DataError(
+            Problem(name, None, None, None, "is a directory, not a CSV file"),
+            header=f"cannot read {name}",
+        )
+    if not source.exists():
+        raise DataNotFoundError(f"{name}: no such file")
+    data = source.read_bytes()
+    try:
+        return _validate_chunks(data, spec, file=name, expected=expected)
+    except NotChunkable:
+        pass
+    raw = read_csv_text(data, file=name, expected=expected)
+    del data
+    return _validate_raw(raw, spec, file=name)
+
+
+def _validate_raw(raw: RawTable, spec: TableSpec | None, *, file: str) -> ValidationReport:
+    """The report of a whole file read by :func:`~analysis.io.csv.read_csv_text`."""
+    name = file
     if raw.fatal:
         return _from_raw(raw, None, list(raw.problems), kind=None if spec is None else spec.name)
     if spec is None:
@@ -469,16 +515,155 @@ def validate_file(path: str | Path, *, kind: str = "auto") -> ValidationReport:
     return _from_raw(raw, spec, _sorted(problems), kind=spec.name)
 
 
+def _validate_chunks(
+    data: bytes, spec: TableSpec | None, *, file: str, expected: Sequence[str]
+) -> ValidationReport:
+    """The report of :func:`_validate_raw` on the whole file, computed chunk by chunk.
+
+    Each chunk (:func:`~analysis.io.csv.csv_chunks`) is checked and split into
+    valid and rejected rows, and its strings are dropped, so peak memory is a
+    chunk's strings plus the result. Every check is of one row except the
+    uniqueness of ids: that is checked over the whole file at the end, and the
+    chunks holding a duplicated id are read and split again with those
+    problems. Raises :class:`~analysis.io.csv.NotChunkable` for a file whose
+    problems are not all about rows (it is then validated whole, which gives
+    the messages about the file); the answer is the same either way (tested).
+    """
+    parts: list[ValidationReport] = []
+    ids: list[pd.Series] = []
+    lines: list[np.ndarray] = []
+    spans: list[tuple[int, int]] = []  # first and last line of each chunk
+    header_row = 1
+    for number, raw in enumerate(csv_chunks(data, file=file, expected=expected)):
+        if number == 0:
+            header_row = raw.header_row
+            if spec is None:
+                detected = detect_kind(raw.columns)
+                if detected is None:
+                    raise NotChunkable("the kind of table is not known")
+                spec = _SPECS[detected]
+        assert spec is not None
+        if spec.id_column not in raw.frame:
+            raise NotChunkable("no id column")
+        checked = _check_table(
+            raw.frame, spec, file=file, rows=raw.frame.index.tolist(), unique=False, blanks=False
+        )
+        if any(p.row is None or p.row == header_row for p in checked):
+            raise NotChunkable("a problem about a whole column")
+        ids.append(raw.frame[spec.id_column])
+        lines.append(raw.frame.index.to_numpy())
+        at = np.concatenate([raw.frame.index.to_numpy(), raw.malformed["row"].to_numpy()])
+        spans.append((int(at.min()), int(at.max())))
+        problems = _sorted(list(raw.problems) + checked)
+        parts.append(_from_raw(raw, spec, problems, kind=spec.name, blanks=False))
+    assert spec is not None
+    if not parts:  # pragma: no cover - csv_chunks yields at least three chunks
+        raise NotChunkable("no chunks")
+    all_ids = pd.concat(ids, ignore_index=True) if ids else pd.Series([], dtype="str")
+    all_lines = np.concatenate(lines).tolist()
+    dups = _duplicate_problems(all_ids, all_lines, spec.id_column, file, blanks=False)
+    del all_ids, ids, lines
+    if dups:
+        redo: dict[int, list[Problem]] = defaultdict(list)
+        starts = [lo for lo, _ in spans]
+        for p in dups:
+            assert p.row is not None
+            redo[int(np.searchsorted(starts, p.row, side="right")) - 1].append(p)
+        again = csv_chunks(data, file=file, expected=expected, only=redo, header_row=header_row)
+        for number, raw in zip(sorted(redo), again, strict=True):
+            checked = _check_table(
+                raw.frame,
+                spec,
+                file=file,
+                rows=raw.frame.index.tolist(),
+                unique=False,
+                extra=redo[number],
+                blanks=False,
+            )
+            problems = _sorted(list(raw.problems) + checked)
+            parts[number] = _from_raw(raw, spec, problems, kind=spec.name, blanks=False)
+    return _joined(parts, file=file, kind=spec.name, header_row=header_row)
+
+
+def _shape(frame: pd.DataFrame) -> tuple[tuple[str, str], ...]:
+    return tuple((str(c), str(t)) for c, t in frame.dtypes.items())
+
+
+def _with_utc(valid: pd.DataFrame, parts: list[ValidationReport]) -> pd.DataFrame:
+    """``valid`` with the ``<time>_utc`` columns that other chunks have (``NaT``: no offset).
+
+    :func:`~analysis.curation.schema.parse_table` adds ``start_utc`` when some
+    time in the table has a UTC offset; a chunk without one lacks the column
+    that the whole file has. Other differences are left for :func:`_joined`.
+    """
+    template = max((p._valid for p in parts), key=lambda v: len(v.columns))
+    missing = [c for c in template.columns if c not in valid.columns]
+    if not missing or not all(
+        c.endswith("_utc") and isinstance(template[c].dtype, pd.DatetimeTZDtype) for c in missing
+    ):
+        return valid
+    out = valid.copy()
+    for c in missing:
+        out[c] = pd.Series(pd.NaT, index=out.index, dtype=template[c].dtype)
+    if list(out.columns) != [c for c in template.columns if c in out.columns]:
+        out = out[[c for c in template.columns if c in out.columns]]
+    return out
+
+
+def _joined(
+    parts: list[ValidationReport], *, file: str, kind: str, header_row: int
+) -> ValidationReport:
+    """One report from the reports of successive chunks of a file (rows in file order)."""
+    valid = [_with_utc(p._valid, parts) for p in parts]
+    columns = [list(v.columns) for v in valid]
+    dtypes = [list(v.dtypes) for v in valid]
+    if any(c != columns[0] for c in columns) or any(d != dtypes[0] for d in dtypes):
+        raise NotChunkable("chunks parsed to different columns or types")
+    kept = [v for v in valid if len(v)] or valid[:1]
+    rejects = [p._rejects for p in parts if len(p._rejects)]
+    shapes = {_shape(r) for r in rejects}
+    if len(shapes) > 1:  # only some chunks have malformed records, with a last column ``raw``
+        widest = max(shapes, key=len)
+        if widest[-1] != ("raw", "str") or {s for s in shapes if s != widest} != {widest[:-1]}:
+            raise NotChunkable("chunks rejected rows with different columns or types")
+        joined = pd.concat(rejects, ignore_index=True)
+        if _shape(joined) != widest:  # pragma: no cover - concat keeps the types
+            raise NotChunkable("chunks rejected rows with different columns or types")
+        rejects = [joined]
+    problems = [q for p in parts for q in p._problems]
+    return ValidationReport(
+        file=file,
+        kind=kind,
+        problems=problems,
+        n_rows=sum(p.n_rows for p in parts),
+        valid=pd.concat(kept) if len(kept) > 1 else kept[0],
+        rejects=(
+            pd.concat(rejects, ignore_index=True)
+            if len(rejects) > 1
+            else rejects[0]
+            if rejects
+            else parts[0]._rejects
+        ),
+        header_row=header_row,
+    )
+
+
 def _from_raw(
-    raw: RawTable, spec: TableSpec | None, problems: list[Problem], *, kind: str | None
+    raw: RawTable,
+    spec: TableSpec | None,
+    problems: list[Problem],
+    *,
+    kind: str | None,
+    blanks: bool = True,
 ) -> ValidationReport:
     return _assemble(
         raw.frame,
-        [int(r) for r in raw.frame.index],
+        raw.frame.index.tolist(),
         spec,
         problems,
         file=raw.file,
         kind=kind,
         malformed=raw.malformed,
         header_row=raw.header_row,
+        blanks=blanks,
     )

@@ -33,10 +33,11 @@ import contextlib
 import csv
 import dataclasses
 import io
+import itertools
 import re
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,9 @@ __all__ = [
     "LATEST_YEAR",
     "MAX_FIELD_CHARS",
     "DateColumn",
+    "NotChunkable",
     "RawTable",
+    "csv_chunks",
     "implausible_years",
     "missing_column_message",
     "parse_date_column",
@@ -215,6 +218,142 @@ def read_csv_text(
     """
     with _fields_of_any_length():
         return _read_text(data, file=file, required=required, expected=expected)
+
+
+#: Lines per chunk read by :func:`csv_chunks` (a few tens of megabytes of strings).
+CHUNK_LINES = 1 << 17
+
+
+class NotChunkable(Exception):
+    """A file that :func:`csv_chunks` cannot read chunk by chunk with the whole-file answer."""
+
+
+def _chunk_bounds(data: bytes, lines: int) -> list[int] | None:
+    r"""Byte offsets where chunks of about ``lines`` lines start, outside any quoted field.
+
+    A boundary is placed after a line feed at which the number of double quotes
+    so far is even (so no quoted field is open: a quote inside a field is
+    doubled). None when the file has line breaks other than ``\n`` and
+    ``\r\n`` (then lines cannot be counted by line feeds).
+    """
+    view = np.frombuffer(data, dtype=np.uint8)
+    breaks = np.flatnonzero(view == 10)
+    if data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    if b'"' in data:
+        quotes = np.flatnonzero(view == 34)
+        even = np.searchsorted(quotes, breaks) % 2 == 0
+    else:
+        even = np.ones(len(breaks), dtype=bool)
+    bounds = [0]
+    candidates = np.flatnonzero(even)
+    target = lines - 1
+    while True:
+        k = np.searchsorted(candidates, target)
+        if k >= len(candidates) or breaks[candidates[k]] + 1 >= len(data):
+            break
+        at = int(candidates[k])
+        bounds.append(int(breaks[at]) + 1)
+        target = at + lines
+    bounds.append(len(data))
+    return bounds
+
+
+def csv_chunks(
+    data: bytes,
+    *,
+    file: str,
+    expected: Sequence[str] | None = None,
+    lines: int | None = None,
+    only: Collection[int] | None = None,
+    header_row: int | None = None,
+) -> Iterator[RawTable]:
+    r"""The tables of :func:`read_csv_text` on successive chunks of a file's bytes.
+
+    Each chunk holds about ``lines`` lines (default :data:`CHUNK_LINES`) and is
+    read with the file's first lines up to its header in front of it, so it is
+    read by the same code as the whole file; row numbers (index, ``malformed``
+    rows and problems) are the lines of the whole file. Chunks hold the same
+    rows, cells and row problems as :func:`read_csv_text` of the whole file,
+    so only a few megabytes of strings exist at a time.
+
+    ``only`` (chunk numbers, from 0) reads and yields only those chunks;
+    with it, ``header_row`` (the table's, from an earlier pass) spares reading
+    the first chunk when it is not wanted.
+
+    Raises
+    ------
+    NotChunkable
+        Before the first chunk or between chunks, when the file cannot be read
+        that way with the same answer as the whole file: it is small, holds a
+        NUL byte or line breaks other than ``\n``/``\r\n``, a chunk is not
+        UTF-8, or a chunk has a problem about the file rather than its rows
+        (empty, header, broken quote) or one that names another line. The
+        caller then reads the whole file.
+
+    Examples
+    --------
+    >>> data = b"id,n\n" + b"".join(b"r%d,%d\n" % (i, i) for i in range(5))
+    >>> [list(t.frame.index) for t in csv_chunks(data, file="t.csv", lines=3)]
+    [[2, 3], [4, 5, 6]]
+    """
+    step = CHUNK_LINES if lines is None else int(lines)
+    if step < 2:
+        raise ValueError(f"lines must be at least 2, not {lines!r}")
+    if b"\x00" in data or data.count(b"\n") < 2 * step:
+        raise NotChunkable("small, or holds a NUL byte")
+    bounds = _chunk_bounds(data, step)
+    if bounds is None or len(bounds) < 3:
+        raise NotChunkable("line breaks other than \\n")
+    prefix = b""
+    header_lines = 0
+    next_line = 1
+    if only is not None and header_row is not None:
+        header_lines = header_row
+        prefix = data[: _after_lines(data, header_row)]
+    for number, (lo, hi) in enumerate(itertools.pairwise(bounds)):
+        first_line = next_line
+        next_line += data.count(b"\n", lo, hi)
+        if only is not None and number not in only and (number or prefix):
+            continue
+        try:
+            text = ((prefix if number else b"") + data[lo:hi]).decode("utf-8")
+        except UnicodeDecodeError:
+            raise NotChunkable("not UTF-8") from None
+        with _fields_of_any_length():  # the lock is not held between chunks
+            table = _read_text(text, file=file, required=None, expected=expected)
+        if table.fatal or any(p.row is None or " on line " in p.message for p in table.problems):
+            raise NotChunkable("a problem about the file")
+        if number == 0:
+            header_lines = table.header_row
+            prefix = data[: _after_lines(data, header_lines)]
+            if only is None or 0 in only:
+                yield table
+            continue
+        if any(p.row is not None and p.row <= header_lines for p in table.problems):
+            raise NotChunkable("a problem at the header")  # pragma: no cover
+        yield _shifted(table, first_line - header_lines - 1)
+
+
+def _after_lines(data: bytes, n: int) -> int:
+    """Byte offset just after the first ``n`` lines of ``data``."""
+    cut = 0
+    for _ in range(n):
+        cut = data.index(b"\n", cut) + 1
+    return cut
+
+
+def _shifted(table: RawTable, by: int) -> RawTable:
+    """``table`` with every row number moved by ``by`` lines."""
+    frame = table.frame
+    frame.index = pd.Index(frame.index.to_numpy() + by, dtype="int64", name="row")
+    malformed = table.malformed
+    if len(malformed):
+        malformed = malformed.assign(row=malformed["row"].to_numpy() + by)
+    problems = tuple(
+        p if p.row is None else dataclasses.replace(p, row=p.row + by) for p in table.problems
+    )
+    return dataclasses.replace(table, frame=frame, malformed=malformed, problems=problems)
 
 
 def implausible_years(
@@ -623,7 +762,8 @@ def _quote_opening_line(lines: list[str], first: int, last: int) -> int:
 def _parse(
     text: str, *, file: str, required: tuple[str, ...], expected: tuple[str, ...]
 ) -> RawTable:
-    lines = re.split(r"\r\n|\r|\n", text)
+    # the same lines as splitting at \r\n, \r and \n (much faster without \r)
+    lines = text.split("\n") if "\r" not in text else re.split(r"\r\n|\r|\n", text)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)

@@ -559,3 +559,27 @@ def test_blanks_to_na_of_text_finds_every_blank_and_only_those():
     text = pd.DataFrame({"a": pd.array(values, dtype="str")})
     got = blanks_to_na(text)["a"].isna().tolist()
     assert got == [v is None or not v.strip() for v in values]
+
+
+def test_address_check_of_a_column_equals_the_one_value_check():
+    # the joined-text search (_full_matches) against fullmatch value by value, on values that
+    # are addresses, near misses, blank, padded, non-ASCII and holding line feeds
+    import numpy as np
+
+    from analysis.curation import schema as sc
+
+    pool = [
+        "https://example.org/a", " http://x.y ", "x.org", "not an address", "", "HTTPS://A.B/c?d",
+        "https://a.b\nhttps://c.d", "a.b.cc/x y", "https://a/b", "ftp://a.b", "https://a.b/\u00e9",
+        "\u00e9.org", "https://a.b#x", "foo.c", "a-b.io", "https://a.b\n", "\nhttps://a.b",
+        "https://.b", "www.x.com/page", "http://a.b\u3000",
+    ]  # fmt: skip
+    rng = np.random.default_rng(7)
+    values = [pool[i] for i in rng.integers(0, len(pool), 3000)] + [None] * 5
+    column = pd.Series(pd.array(values, dtype="str"))
+    got = sc._addresses(column)
+    sc._CACHE.clear()
+    sc._CACHE["column"] = None
+    expected = np.array([v is not None and sc._is_address(v) for v in values])
+    assert got[:3000].tolist() == expected[:3000].tolist()  # missing cells are not checked
+    assert got.sum() > 500 and (~got[:3000]).sum() > 500

@@ -414,3 +414,100 @@ def test_rows_that_are_not_utf8_are_rejected_and_other_problems_still_found(tmp_
     assert [(p.row, p.column) for p in report.problems] == [(3, "weapon"), (4, "start")]
     assert report.valid.index.tolist() == [2] and report.rejects["row"].tolist() == [3, 4]
     assert_accounted(report)
+
+
+# --------------------------------------------------------------------------- chunked validation
+
+
+def _simulated_incident_lines(rng, n: int, *, malformed: bool, offsets: str) -> list[str]:
+    """SIMULATED incident rows with errors of every row-level kind spread over the file."""
+    weapons = ["drone", "UAV", "rocket", "missile", "catapult"]
+    lines = []
+    for i in range(n):
+        day = pd.Timestamp("2023-10-07") + pd.Timedelta(seconds=int(rng.integers(0, 400 * 86400)))
+        start = day.strftime("%Y-%m-%dT%H:%M:%S")
+        if offsets == "all" or (offsets == "some" and i < n // 3 and rng.random() < 0.3):
+            start += "+02:00" if rng.random() < 0.5 else "Z"
+        row = [
+            f"sim-{i}",
+            start,
+            weapons[int(rng.integers(0, 5))],  # catapult: unknown weapon
+            str(int(rng.integers(-1, 9))),  # -1: negative
+            "launch",
+            f"https://example.org/sim/{i}",
+            f'"note {i}, with a comma"' if rng.random() < 0.1 else "",
+        ]
+        u = rng.random()
+        if u < 0.02:
+            row[1] = "2024-13-01"  # not a date
+        elif u < 0.04:
+            row[1] = "0001-01-01"  # implausible year
+        elif u < 0.06:
+            row[5] = "not an address"
+        elif u < 0.07:
+            row[3] = " 3 "  # blank space around a number
+        elif u < 0.08:
+            row[6] = '"a note over\ntwo lines"'  # a quoted line break
+        elif u < 0.09:
+            row[2] = ""  # empty required cell
+        elif u < 0.11:
+            row[0] = f"sim-{int(rng.integers(0, n))}"  # an id used before or after
+        lines.append(",".join(row))
+        if rng.random() < 0.01:
+            lines.append("")  # a blank line
+        if malformed and rng.random() < 0.01:
+            lines.append("x,2024-11-04,drone")  # too few fields
+    return lines
+
+
+@pytest.mark.parametrize(
+    ("malformed", "offsets", "chunked"),
+    [(False, "all", True), (False, "none", True), (True, "all", True), (False, "some", True)],
+)
+def test_chunked_validation_gives_the_whole_file_report(
+    tmp_path, monkeypatch, malformed, offsets, chunked
+):
+    # a SIMULATED file of 600 rows read in chunks of 40 lines: errors, duplicate ids,
+    # quoted line breaks and blank lines fall on both sides of chunk borders
+    import numpy as np
+
+    import analysis.curation.validate as validate_module
+    import analysis.io.csv as io_csv
+
+    rng = np.random.default_rng(20261201)
+    lines = _simulated_incident_lines(rng, 600, malformed=malformed, offsets=offsets)
+    path = write(tmp_path, "\n".join([HEADER + ",notes", *lines]) + "\n")
+    monkeypatch.setattr(io_csv, "CHUNK_LINES", 10**9)  # too few lines for chunks: whole file
+    whole = validate_file(path)
+    monkeypatch.setattr(io_csv, "CHUNK_LINES", 40)
+    calls = []
+    read_whole = validate_module.read_csv_text
+    monkeypatch.setattr(
+        validate_module, "read_csv_text", lambda *a, **k: calls.append(1) or read_whole(*a, **k)
+    )
+    chunks = validate_file(path)
+    if chunked is not None:
+        assert (not calls) is chunked  # the chunks were validated, not the whole file
+    assert len(whole.problems) > 60
+    assert {p.column for p in whole.problems} >= {"incident_id", "start", "weapon", "quantity"}
+    assert chunks.problems == whole.problems
+    assert chunks.summary() == whole.summary()
+    assert chunks.n_rows == whole.n_rows and chunks.kind == whole.kind
+    pd.testing.assert_frame_equal(chunks.valid, whole.valid)
+    pd.testing.assert_frame_equal(chunks.rejects, whole.rejects)
+    pd.testing.assert_frame_equal(chunks.to_frame(), whole.to_frame())
+
+
+def test_duplicate_ids_in_different_chunks_name_each_other(tmp_path, monkeypatch):
+    import analysis.io.csv as io_csv
+
+    rows = [f"r{i},2024-11-04,drone,1,launch,https://example.org/{i}" for i in range(200)]
+    rows[150] = rows[150].replace("r150,", "r3,")
+    monkeypatch.setattr(io_csv, "CHUNK_LINES", 30)
+    report = validate_file(incidents_file(tmp_path, *rows))
+    assert [(p.row, p.message) for p in report.problems] == [
+        (5, "duplicate incident_id: the same id is used again on row(s) 152"),
+        (152, "duplicate incident_id: the same id is first used on row 5"),
+    ]
+    assert report.rejects["row"].tolist() == [5, 152]
+    assert len(report.valid) == 198 and report.valid.index.is_monotonic_increasing

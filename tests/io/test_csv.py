@@ -533,3 +533,79 @@ def test_plain_reader_leaves_files_that_need_cleaning_to_the_line_reader(text, m
     assert fast.problems == slow.problems
     assert module._plain_records(text.splitlines()[1:], ["id", "n"]) is None
     assert module._plain_records(["a,1", "b,2"], ["id", "n"]) is not None
+
+
+# --------------------------------------------------------------------------- csv_chunks
+
+
+def _chunk_test_bytes(newline: str, *, lead: str = "", bom: bool = False) -> bytes:
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    lines = ["id,start,notes"]
+    for i in range(300):
+        note = ["plain", '"a, comma"', '"two\nlines"', '"a ""quote"""', "", "  padded  "][
+            int(rng.integers(0, 6))
+        ]
+        lines.append(f"r{i},2024-11-{1 + i % 28:02d},{note}")
+        u = rng.random()
+        if u < 0.03:
+            lines.append("")  # blank line
+        elif u < 0.06:
+            lines.append(f"bad{i},2024-11-04")  # too few fields
+        elif u < 0.08:
+            lines.append(" , , ")  # only commas
+    text = lead + "\n".join(lines) + "\n"
+    return (b"\xef\xbb\xbf" if bom else b"") + text.replace("\n", newline).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("newline", "lead", "bom"), [("\n", "", False), ("\r\n", "", True), ("\n", "\n\n", True)]
+)
+@pytest.mark.parametrize("lines", [2, 7, 50])
+def test_chunks_hold_the_rows_cells_and_problems_of_the_whole_file(newline, lead, bom, lines):
+    from analysis.io.csv import NotChunkable, csv_chunks
+
+    data = _chunk_test_bytes(newline, lead=lead, bom=bom)
+    whole = read_csv_text(data, file="t.csv")
+    assert len(whole.malformed) > 5 and len(whole.frame) == 300
+    if lines <= lead.count("\n") + 1:  # the first chunk ends before the header
+        with pytest.raises(NotChunkable):
+            list(csv_chunks(data, file="t.csv", lines=lines))
+        return
+    chunks = list(csv_chunks(data, file="t.csv", lines=lines))
+    assert len(chunks) >= 3
+    frame = pd.concat([c.frame for c in chunks])
+    pd.testing.assert_frame_equal(frame, whole.frame)
+    malformed = pd.concat([c.malformed for c in chunks], ignore_index=True)
+    pd.testing.assert_frame_equal(malformed, whole.malformed)
+    assert [p for c in chunks for p in c.problems] == list(whole.problems)
+    assert all(c.columns == whole.columns and c.header_row == whole.header_row for c in chunks)
+    picked = list(
+        csv_chunks(data, file="t.csv", lines=lines, only={1, 2}, header_row=1 + lead.count("\n"))
+    )
+    assert [list(c.frame.index) for c in picked] == [list(c.frame.index) for c in chunks[1:3]]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        GOOD.encode(),  # too small to be worth chunks
+        GOOD.encode() * 20 + b"c,\x00,drone\n",  # a NUL byte
+        GOOD.encode().replace(b"\n", b"\r") * 20,  # old Mac line breaks
+        GOOD.encode() * 20 + b"c,2024-11-04,dr\xf4ne\n",  # not UTF-8
+        GOOD.encode() + b'c,"open,drone\n' * 40,  # a broken quote
+    ],
+)
+def test_files_that_cannot_be_read_in_chunks_say_so(data):
+    from analysis.io.csv import NotChunkable, csv_chunks
+
+    with pytest.raises(NotChunkable):
+        list(csv_chunks(data, file="t.csv", lines=4))
+
+
+def test_chunk_size_is_checked():
+    from analysis.io.csv import csv_chunks
+
+    with pytest.raises(ValueError, match="lines"):
+        list(csv_chunks(GOOD.encode() * 10, file="t.csv", lines=1))
