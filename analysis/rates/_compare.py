@@ -267,23 +267,3 @@ def _scaled_jeffreys(
     else:
         p = 2.0 * min(f, 1.0 - f)
     return _to_ratio(p_low, ta, tb), _to_ratio(p_high, ta, tb), min(1.0, p)
-
-
-def _scaled_conditional(
-    x: float, n: float, ta: float, tb: float, level: float
-) -> tuple[float, float, float]:
-    """Clopper-Pearson interval and doubled-tail test for scaled (non-whole) counts."""
-    from scipy.special import betainc
-    from scipy.stats import beta
-
-    a = 1.0 - level
-    p_low = 0.0 if x <= 0 else float(beta.ppf(a / 2, x, n - x + 1))
-    p_high = 1.0 if x >= n else float(beta.ppf(1 - a / 2, x + 1, n - x))
-    p0 = ta / (ta + tb)
-    upper = 1.0 if x <= 0 else float(betainc(x, n - x + 1, p0))  # P(X >= x)
-    lower = 1.0 if x >= n else float(1 - betainc(x + 1, n - x, p0))  # P(X <= x)
-
-    def to_ratio(prob: float) -> float:
-        return math.inf if prob >= 1 else prob / (1 - prob) * tb / ta
-
-    return to_ratio(p_low), to_ratio(p_high), min(1.0, 2 * min(lower, upper))

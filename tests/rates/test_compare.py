@@ -102,22 +102,16 @@ def test_compare_with_no_events_in_b_reads_as_a_sentence():
 @pytest.mark.parametrize(
     ("x", "n", "ta", "tb"), [(41, 61, 7.0, 7.0), (3, 20, 10.0, 14.0), (0, 5, 7, 7)]
 )
-def test_scaled_conditional_without_scaling_is_the_exact_clopper_pearson_interval(x, n, ta, tb):
-    from analysis.rates._compare import _scaled_conditional
-
-    low, high, _ = _scaled_conditional(float(x), float(n), ta, tb, 0.95)
-    ci = stats.binomtest(x, n, ta / (ta + tb)).proportion_ci(0.95, method="exact")
+def test_exact_comparison_of_totals_is_the_clopper_pearson_interval(x, n, ta, tb):
+    cmp = compare_rates(
+        estimate_rate(total=x, exposure=ta), estimate_rate(total=n - x, exposure=tb)
+    )
+    # closed form: Clopper-Pearson limits of the share x / n, as beta quantiles
+    p_low = 0.0 if x == 0 else stats.beta.ppf(0.025, x, n - x + 1)
+    p_high = 1.0 if x == n else stats.beta.ppf(0.975, x + 1, n - x)
 
     def ratio(p):
         return math.inf if p >= 1 else p / (1 - p) * tb / ta
 
-    assert low == pytest.approx(ratio(ci.low), abs=1e-12)
-    assert high == pytest.approx(ratio(ci.high), rel=1e-9)
-
-
-def test_scaled_conditional_p_value_is_the_doubled_binomial_tail():
-    from analysis.rates._compare import _scaled_conditional
-
-    _, _, p = _scaled_conditional(3.0, 20.0, 10.0, 10.0, 0.95)
-    tail = stats.binom.cdf(3, 20, 0.5)
-    assert p == pytest.approx(min(1.0, 2 * tail), rel=1e-9)
+    assert cmp.ci_low == pytest.approx(ratio(p_low), abs=1e-12)
+    assert cmp.ci_high == pytest.approx(ratio(p_high), rel=1e-9)
