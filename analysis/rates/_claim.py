@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis._dependence import MIN_PERIODS_FOR_DEPENDENCE
+from analysis._dependence import LATENT_AR_MIN_PERIODS, MIN_PERIODS_FOR_DEPENDENCE
 from analysis._draw import errorbar, get_ax
 from analysis._format import fmt_count, fmt_days, fmt_short, jsonable, p_text, records
 from analysis._results import Result
@@ -310,7 +310,9 @@ def check_claim(
     if c is not None and not consistent:
         source = ref if ref is not None else full
         periods = 0 if source is None else int(np.sum(source.exposure > 0))
-        if periods < MIN_PERIODS_FOR_DEPENDENCE:
+        # a series alone fits its own dependence from 14 periods, a reference from 30
+        alone = periods <= int(np.sum(c.exposure > 0))
+        if periods < (LATENT_AR_MIN_PERIODS if alone else MIN_PERIODS_FOR_DEPENDENCE):
             # too few days to see serial dependence: say how much would reverse the verdict
             critical = _critical_design_effect(est, claimed_per_day)
             verdict += (

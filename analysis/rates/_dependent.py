@@ -68,8 +68,11 @@ import numpy as np
 import pandas as pd
 
 from analysis._dependence import (
+    LATENT_AR_MAX_PERIODS,
+    LATENT_AR_MIN_PERIODS,
     MIN_PERIODS_FOR_DEPENDENCE,
     estimate_dependence,
+    latent_ar_design_effect,
     mean_long_run_variance,
 )
 from analysis._series import CountSeries
@@ -149,11 +152,21 @@ def design_effect(window: CountSeries, reference: CountSeries, level: float) -> 
     if n == 0 or not centre > 0:  # as estimate_dependence's n and mean
         return DesignEffect(1.0, 1.0, m, n, False, "no events: design effect 1", "none")
     alone = n <= m
-    # the series alone needs only its HAC value: no autocovariances up to n / 3
-    # lags up to the window's: a total of m periods sees no others
-    quick = alone and n >= MIN_PERIODS_FOR_DEPENDENCE
-    dep = None if quick else estimate_dependence(values, lags=max(1, m))
-    if dep is None:
+    # a series alone of 14 to 4096 periods: the latent AR(1) spectral fit; longer: its
+    # HAC value (no autocovariances up to n / 3 are needed for either)
+    latent = alone and LATENT_AR_MIN_PERIODS <= n <= LATENT_AR_MAX_PERIODS and not missing.any()
+    quick = alone and n >= MIN_PERIODS_FOR_DEPENDENCE and not latent
+    dep = None if (quick or latent) else estimate_dependence(values, lags=max(1, m))
+    if latent:
+        fit = latent_ar_design_effect(values)
+        raw = fit.design_effect
+        method = "latent-ar"
+        note = (
+            f"design effect {max(raw, MIN_DESIGN_EFFECT):.2f} of the total of the series "
+            f"itself ({n} periods), from a {fit.note}; dependence slower than that limit "
+            "on phi is not seen: pass the longer series as reference= when there is one"
+        )
+    elif dep is None:
         hac = mean_long_run_variance(values, level)
         raw = hac.design_effect
         method = "hac-fixed-b"
@@ -180,12 +193,12 @@ def design_effect(window: CountSeries, reference: CountSeries, level: float) -> 
         note = (
             f"design effect {max(raw, MIN_DESIGN_EFFECT):.2f}: dispersion {dep.dispersion:.2f} "
             f"from only {n} periods, times {factor:.2f} for its uncertainty; serial dependence "
-            f"not checked (fewer than {MIN_PERIODS_FOR_DEPENDENCE} periods): pass the longer "
-            "series as reference="
+            f"not checked (fewer than {MIN_PERIODS_FOR_DEPENDENCE} periods, or "
+            f"{LATENT_AR_MIN_PERIODS} for a series alone): pass the longer series as reference="
         )
     if raw < MIN_DESIGN_EFFECT:
         note += f"; floored at {MIN_DESIGN_EFFECT:g}"
-    estimated = True if dep is None else dep.dependence_estimated  # n >= 30 when dep is None
+    estimated = True if dep is None else dep.dependence_estimated  # latent or n >= 30
     return DesignEffect(max(raw, MIN_DESIGN_EFFECT), raw, m, n, estimated, note, method)
 
 
