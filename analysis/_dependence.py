@@ -30,6 +30,7 @@ window design effect, so these few lines are written here.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -725,6 +726,12 @@ class LatentARDesignEffect:
         :func:`latent_ar_design_effect`).
     note : str
         What was estimated, in words.
+    upper : float
+        With ``upper_level=``: the one-sided upper confidence limit of
+        ``design_effect`` at that level from the profile Whittle likelihood
+        (the largest design effect of a fit whose likelihood-ratio statistic
+        is within the ``2 level - 1`` quantile of a chi-square with one
+        degree of freedom); NaN otherwise.
     """
 
     n: int
@@ -737,6 +744,7 @@ class LatentARDesignEffect:
     long_run_dispersion: float
     df: float
     note: str
+    upper: float = math.nan
 
     def design_effect_of(self, m: int) -> float:
         """Design effect of a total of ``m`` consecutive periods under the fitted model.
@@ -761,7 +769,9 @@ def _latent_total_variance(m: int, noise: float, signal: float, phi: float) -> f
     return m * (noise + signal) + 2.0 * signal * s
 
 
-def latent_ar_design_effect(counts: np.ndarray) -> LatentARDesignEffect:
+def latent_ar_design_effect(
+    counts: np.ndarray, *, upper_level: float | None = None
+) -> LatentARDesignEffect:
     """Design effect of a series' own total: a latent AR(1) plus noise, fitted by Whittle.
 
     For a series that is its own reference (a window given alone, with no
@@ -804,11 +814,22 @@ def latent_ar_design_effect(counts: np.ndarray) -> LatentARDesignEffect:
     Gaussian likelihood, which knows neither the Poisson floor on the noise
     nor the frequency-domain exclusion of the mean, and costs far more.
 
+    The upper confidence limit (``upper_level=``) is a profile-likelihood
+    one, because the delta-method ``df`` collapses on independent windows
+    whose fit has a spurious small signal near the limit on ``phi``: the
+    largest design effect over the parameters whose Whittle
+    likelihood-ratio statistic against the fit is at most the ``2 level -
+    1`` quantile of a chi-square with one degree of freedom (one-sided),
+    found by SLSQP from the fit and from a strong-signal start.
+
     Parameters
     ----------
     counts : numpy.ndarray
         Counts per period (no missing values), at least
         :data:`LATENT_AR_MIN_PERIODS` (14) of them.
+    upper_level : float, optional
+        Also give the one-sided upper confidence limit of the design effect
+        at this level (``upper``).
 
     Returns
     -------
@@ -879,11 +900,56 @@ def latent_ar_design_effect(counts: np.ndarray) -> LatentARDesignEffect:
     lrv = noise + (signal * (1.0 + phi) / (1.0 - phi) if signal > 0 else 0.0)
     de = _latent_total_variance(n, noise, signal, phi) / (n * mean)
     df = _whittle_df(best.x, parts, bounds, half)
+    upper = math.nan
+    if upper_level is not None:
+        upper = _profile_upper(
+            np.asarray(best.x, dtype=float), float(best.fun), nll, bounds, n, floor, upper_level
+        )
+        upper = max(upper, de)
     note = (
         f"latent AR(1) spectral fit (Whittle, {n} periods): noise {noise / mean:.2f} x mean, "
         f"latent variance {signal / mean:.2f} x mean, phi {phi:.2f} (at most {phi_max:.2f})"
     )
-    return LatentARDesignEffect(n, mean, noise, signal, phi, phi_max, de, lrv / mean, df, note)
+    return LatentARDesignEffect(
+        n, mean, noise, signal, phi, phi_max, de, lrv / mean, df, note, upper
+    )
+
+
+def _profile_upper(
+    theta: np.ndarray,
+    lowest: float,
+    nll: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    bounds: list,
+    n: int,
+    floor: float,
+    level: float,
+) -> float:
+    """Largest design effect ``Var(total) / (n mean)`` within the likelihood-ratio region."""
+    from scipy.optimize import minimize
+    from scipy.stats import chi2
+
+    room = float(chi2.ppf(2.0 * level - 1.0, 1)) / 2.0
+
+    def value(th: np.ndarray) -> float:
+        return float(nll(th)[0])
+
+    def log_de(th: np.ndarray) -> float:
+        c, a, phi = (float(v) for v in th)
+        return math.log(_latent_total_variance(n, floor + c, a, phi) / (n * floor))
+
+    top = log_de(theta)
+    strong = np.array([theta[0], max(theta[1], 0.2), 0.9 * bounds[2][1]])
+    for start in (theta, strong):
+        res = minimize(
+            lambda t: -log_de(t),
+            start,
+            method="SLSQP",
+            bounds=bounds,
+            constraints=[{"type": "ineq", "fun": lambda t: lowest + room - value(t)}],
+        )
+        if value(res.x) <= lowest + room + 1e-6:
+            top = max(top, log_de(res.x))
+    return math.exp(top)
 
 
 def _whittle_df(theta: np.ndarray, parts: object, bounds: list, half: int) -> float:

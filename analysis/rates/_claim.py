@@ -59,7 +59,19 @@ class ClaimCheck(Result):
     critical_design_effect : float or None
         With a total only: the design effect at which the verdict changes
         (an inconsistent claim becomes consistent); None when the claim is
-        consistent already under Poisson.
+        consistent already under Poisson. With daily counts too short to
+        check serial dependence, the same for the default interval.
+    decision : str
+        The call: ``"consistent"`` (the claim is inside the interval),
+        ``"inconsistent"``, or ``"cannot tell"``: the claim is outside the
+        interval, but the design effect came from the window alone and the
+        claim becomes consistent at a design effect below the window's upper
+        confidence limit for it (``design_effect_upper``), which the window
+        therefore cannot exclude (see :func:`check_claim`). ``consistent``
+        stays the plain interval check.
+    design_effect_upper : float or None
+        That upper limit, when the design effect came from the window alone
+        and the claim is outside the interval; None otherwise.
     """
 
     estimate: RateResult
@@ -73,6 +85,8 @@ class ClaimCheck(Result):
     max_note: str = ""
     sensitivity: pd.DataFrame | None = None
     critical_design_effect: float | None = None
+    decision: str = ""
+    design_effect_upper: float | None = None
 
     @property
     def level(self) -> float:
@@ -116,6 +130,8 @@ class ClaimCheck(Result):
             "claimed_rate": jsonable(self.claimed_rate),
             "p_value": jsonable(self.p_value),
             "consistent": bool(self.consistent),
+            "decision": self.decision,
+            "design_effect_upper": jsonable(self.design_effect_upper),
             "verdict": self.verdict,
             "max_in_a_day": self.max_in_a_day,
             "observed_max": self.observed_max,
@@ -307,19 +323,33 @@ def check_claim(
     )
     if not consistent:
         verdict = verdict[:-1] + f" ({p_text(p)})."
+    decision = "consistent" if consistent else "inconsistent"
+    upper = None
     if c is not None and not consistent:
         source = ref if ref is not None else full
         periods = 0 if source is None else int(np.sum(source.exposure > 0))
         # a series alone fits its own dependence from 14 periods, a reference from 30
         alone = periods <= int(np.sum(c.exposure > 0))
+        reverse = _critical_design_effect(est, claimed_per_day)
         if periods < (LATENT_AR_MIN_PERIODS if alone else MIN_PERIODS_FOR_DEPENDENCE):
             # too few days to see serial dependence: say how much would reverse the verdict
-            critical = _critical_design_effect(est, claimed_per_day)
+            critical = reverse
             verdict += (
                 f" Serial dependence could not be checked from {periods} periods: the claim "
                 f"becomes consistent once the design effect reaches {critical:.2f} (pass the "
                 "longer series, or reference= a daily series of the same kind)."
             )
+        if alone and source is not None and est.design_effect is not None:
+            upper = design_effect(c, source, level, with_upper=True).upper(level)
+            if reverse <= upper:
+                decision = "cannot tell"
+                verdict = "Cannot tell" + verdict[len("Inconsistent") :]
+                verdict += (
+                    f" The claim becomes consistent at a design effect of "
+                    f"{reverse:.2f}, below {upper:.2f}, the upper {level:.0%} confidence limit "
+                    f"of the design effect that {fmt_days(est.exposure)} of counts alone allow "
+                    "(pass the longer series, or reference= a daily series of the same kind)."
+                )
     if est.design_effect is not None and est.design_effect > 1:
         verdict += (
             f" The interval allows for overdispersion and dependence (design effect "
@@ -370,6 +400,8 @@ def check_claim(
         max_note=note,
         sensitivity=sensitivity,
         critical_design_effect=critical,
+        decision=decision,
+        design_effect_upper=upper,
     )
 
 

@@ -111,9 +111,24 @@ class DesignEffect:
     note : str
         The same in words, for summaries.
     method : str
-        ``"reference"`` (borrowed from a longer series), ``"hac-fixed-b"``
-        (the window alone, HAC with fixed-b critical value),
-        ``"dispersion-t"`` (fewer than 30 periods) or ``"none"`` (no events).
+        ``"reference"`` (borrowed from a longer series), ``"latent-ar"`` (the
+        window alone, 14 to 4096 periods: latent AR(1) spectral fit),
+        ``"hac-fixed-b"`` (the window alone, longer: HAC with fixed-b critical
+        value), ``"dispersion-t"`` (fewer periods than either needs) or
+        ``"none"`` (no events).
+    df : float
+        Degrees of freedom of ``estimated`` when it comes from the window
+        itself: the delta-method value of the latent AR fit, ``n - 1`` for the
+        dispersion; infinite when it is borrowed from a longer series or
+        treated as known (HAC, whose fixed-b critical value is in ``value``).
+    point : float
+        The estimate before any small-sample factor (the dispersion itself
+        for ``"dispersion-t"``); NaN when it is ``estimated``.
+    upper_limit : float
+        For ``"latent-ar"`` asked with ``with_upper=True``: the
+        profile-likelihood upper confidence limit of the design effect at the
+        level asked (:func:`analysis._dependence.latent_ar_design_effect`);
+        NaN otherwise.
     """
 
     value: float
@@ -123,9 +138,41 @@ class DesignEffect:
     dependence_estimated: bool
     note: str
     method: str = "reference"
+    df: float = math.inf
+    point: float = math.nan
+    upper_limit: float = math.nan
+
+    def upper(self, level: float) -> float:
+        """One-sided upper ``level`` confidence limit of the design effect: ``point * df / chi2``.
+
+        ``chi2`` is the ``1 - level`` quantile of the chi-square with ``df``
+        degrees of freedom (the estimate as a scaled chi-square,
+        Satterthwaite); ``value`` itself when ``df`` is infinite;
+        ``upper_limit`` when there is one (the latent AR fit, whose
+        delta-method ``df`` is unreliable near independence). Never below
+        ``value``.
+
+        Examples
+        --------
+        >>> d = DesignEffect(2.2, 2.2, 7, 7, False, "", "dispersion-t", 6.0, 1.5)
+        >>> round(d.upper(0.95), 2)  # 1.5 * 6 / chi2_{0.05, 6} = 1.5 * 6 / 1.635
+        5.5
+        """
+        if not math.isnan(self.upper_limit):
+            return max(self.upper_limit, self.value)
+        if not math.isfinite(self.df):
+            return self.value
+        from scipy.stats import chi2
+
+        point = self.estimated if math.isnan(self.point) else self.point
+        df = max(self.df, 1.0)
+        bound = max(point, MIN_DESIGN_EFFECT) * df / float(chi2.ppf(1.0 - level, df))
+        return max(bound, self.value)
 
 
-def design_effect(window: CountSeries, reference: CountSeries, level: float) -> DesignEffect:
+def design_effect(
+    window: CountSeries, reference: CountSeries, level: float, *, with_upper: bool = False
+) -> DesignEffect:
     """The design effect of ``window``'s total, estimated from ``reference``.
 
     When ``reference`` is no longer than ``window`` (the series is its own
@@ -157,10 +204,13 @@ def design_effect(window: CountSeries, reference: CountSeries, level: float) -> 
     latent = alone and LATENT_AR_MIN_PERIODS <= n <= LATENT_AR_MAX_PERIODS and not missing.any()
     quick = alone and n >= MIN_PERIODS_FOR_DEPENDENCE and not latent
     dep = None if (quick or latent) else estimate_dependence(values, lags=max(1, m))
+    df, point, upper_limit = math.inf, math.nan, math.nan
     if latent:
-        fit = latent_ar_design_effect(values)
+        fit = latent_ar_design_effect(values, upper_level=level if with_upper else None)
+        upper_limit = fit.upper
         raw = fit.design_effect
         method = "latent-ar"
+        df = fit.df
         note = (
             f"design effect {max(raw, MIN_DESIGN_EFFECT):.2f} of the total of the series "
             f"itself ({n} periods), from a {fit.note}; dependence slower than that limit "
@@ -190,6 +240,8 @@ def design_effect(window: CountSeries, reference: CountSeries, level: float) -> 
         factor = (float(t.ppf(q, max(n - 1, 1))) / float(norm.ppf(q))) ** 2
         raw = dep.dispersion * factor
         method = "dispersion-t"
+        df = float(max(n - 1, 1))
+        point = dep.dispersion
         note = (
             f"design effect {max(raw, MIN_DESIGN_EFFECT):.2f}: dispersion {dep.dispersion:.2f} "
             f"from only {n} periods, times {factor:.2f} for its uncertainty; serial dependence "
@@ -199,7 +251,9 @@ def design_effect(window: CountSeries, reference: CountSeries, level: float) -> 
     if raw < MIN_DESIGN_EFFECT:
         note += f"; floored at {MIN_DESIGN_EFFECT:g}"
     estimated = True if dep is None else dep.dependence_estimated  # latent or n >= 30
-    return DesignEffect(max(raw, MIN_DESIGN_EFFECT), raw, m, n, estimated, note, method)
+    return DesignEffect(
+        max(raw, MIN_DESIGN_EFFECT), raw, m, n, estimated, note, method, df, point, upper_limit
+    )
 
 
 def window_covariance(a: CountSeries, b: CountSeries, reference: CountSeries) -> float:
