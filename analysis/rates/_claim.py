@@ -217,8 +217,8 @@ def check_claim(
     Returns
     -------
     ClaimCheck
-        ``estimate``, ``p_value``, ``consistent``, ``verdict`` and the
-        daily-maximum fields.
+        ``estimate``, ``p_value``, ``consistent``, ``decision``,
+        ``design_effect_upper``, ``verdict`` and the daily-maximum fields.
 
     Notes
     -----
@@ -226,12 +226,28 @@ def check_claim(
     (``family="auto"``: the Jeffreys interval of the count scaled by the
     design effect of the window's total, which carries overdispersion and
     serial dependence: from the whole series when the window is part of it,
-    from the window itself by HAC with a fixed-b critical value when the
-    counts are the window, of 30 days or more). The p-value is the matching
-    two-sided test (:func:`analysis.rates._dependent.quasi_jeffreys_p_value`),
-    so ``consistent`` and ``p_value >= 1 - level`` agree, and the rate of
-    false rejection of a true claim is one minus the coverage of the
-    interval.
+    from the window itself by a latent AR(1) fit when the counts are the
+    window, of 14 days or more). The p-value is the matching two-sided test
+    (:func:`analysis.rates._dependent.quasi_jeffreys_p_value`), so
+    ``consistent`` and ``p_value >= 1 - level`` agree.
+
+    The decision. When the design effect came from a longer series, the
+    claim is "inconsistent" exactly when it is outside the interval. When it
+    came from the window alone, a window cannot pin it down (four weeks of a
+    latent AR(1) with phi 0.8 have a design effect of 4.5 that the fit puts
+    at 2.2 on average), and the interval alone called a true claim false in
+    21% of such windows. So the claim is "inconsistent" only when it is
+    outside the interval even at the window's upper ``level`` confidence
+    limit for the design effect (``design_effect_upper``: profile Whittle
+    likelihood of the latent AR fit, or the chi-square limit of the
+    dispersion with ``n - 1`` degrees of freedom below 14 periods, which
+    ignores dependence), and "cannot tell" when it is outside the interval
+    but inside it there. Measured (SIMULATED, 400 windows each, s.e. at most
+    0.013): false rejection of a true claim at 28 days 0.033 under a latent
+    AR(1) with phi 0.8 (0.212 with the interval alone), at 7 days 0.070
+    (0.223); the price is power: against a claim 1.5 times the true rate of
+    independent Poisson days, 0.90 instead of 0.99 at 28 days and 0.23
+    instead of 0.63 at 7 days.
 
     From a total alone the design effect cannot be estimated. The verdict is
     the exact Poisson one (Garwood interval, doubled exact tail: at least
