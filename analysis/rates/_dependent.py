@@ -52,8 +52,9 @@ coverage of the process rate under a latent AR(1) log-rate with phi 0.8
 0.740 -> 0.838 at 28 days and 0.858 -> 0.890 at 91; with NB noise too 0.785
 -> 0.853 and 0.860 -> 0.885; with a weekly cycle 0.713 -> 0.787 and 0.840 ->
 0.873; phi 0.5 0.870 -> 0.912 and 0.907 -> 0.932; while the width on
-independent Poisson days went from 0.99-1.06 to 1.06-1.10 times the exact
-Garwood width. An AR(p) spectral estimate by Yule-Walker and AIC (the
+independent Poisson days (28 and 91 days, 1 and 5 a day) went from
+0.97-1.06 to 1.06-1.10 times the exact Garwood width (1.101, s.e. 0.009, at
+28 days and 5 a day: at the target's limit). An AR(p) spectral estimate by Yule-Walker and AIC (the
 change-point one) was no better than the Bartlett HAC alone (0.748 at 28,
 0.858 at 91, 400 series): the Poisson noise hides the slow part of the
 dependence from a low-order AR fit.
