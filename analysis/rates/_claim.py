@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis._dependence import MIN_PERIODS_FOR_DEPENDENCE
+from analysis._dependence import LATENT_AR_MIN_PERIODS, MIN_PERIODS_FOR_DEPENDENCE
 from analysis._draw import errorbar, get_ax
 from analysis._format import fmt_count, fmt_days, fmt_short, jsonable, p_text, records
 from analysis._results import Result
@@ -59,7 +59,19 @@ class ClaimCheck(Result):
     critical_design_effect : float or None
         With a total only: the design effect at which the verdict changes
         (an inconsistent claim becomes consistent); None when the claim is
-        consistent already under Poisson.
+        consistent already under Poisson. With daily counts too short to
+        check serial dependence, the same for the default interval.
+    decision : str
+        The call: ``"consistent"`` (the claim is inside the interval),
+        ``"inconsistent"``, or ``"cannot tell"``: the claim is outside the
+        interval, but the design effect came from the window alone and the
+        claim becomes consistent at a design effect below the window's upper
+        confidence limit for it (``design_effect_upper``), which the window
+        therefore cannot exclude (see :func:`check_claim`). ``consistent``
+        stays the plain interval check.
+    design_effect_upper : float or None
+        That upper limit, when the design effect came from the window alone
+        and the claim is outside the interval; None otherwise.
     """
 
     estimate: RateResult
@@ -73,6 +85,8 @@ class ClaimCheck(Result):
     max_note: str = ""
     sensitivity: pd.DataFrame | None = None
     critical_design_effect: float | None = None
+    decision: str = ""
+    design_effect_upper: float | None = None
 
     @property
     def level(self) -> float:
@@ -116,6 +130,8 @@ class ClaimCheck(Result):
             "claimed_rate": jsonable(self.claimed_rate),
             "p_value": jsonable(self.p_value),
             "consistent": bool(self.consistent),
+            "decision": self.decision,
+            "design_effect_upper": jsonable(self.design_effect_upper),
             "verdict": self.verdict,
             "max_in_a_day": self.max_in_a_day,
             "observed_max": self.observed_max,
@@ -201,8 +217,8 @@ def check_claim(
     Returns
     -------
     ClaimCheck
-        ``estimate``, ``p_value``, ``consistent``, ``verdict`` and the
-        daily-maximum fields.
+        ``estimate``, ``p_value``, ``consistent``, ``decision``,
+        ``design_effect_upper``, ``verdict`` and the daily-maximum fields.
 
     Notes
     -----
@@ -210,12 +226,30 @@ def check_claim(
     (``family="auto"``: the Jeffreys interval of the count scaled by the
     design effect of the window's total, which carries overdispersion and
     serial dependence: from the whole series when the window is part of it,
-    from the window itself by HAC with a fixed-b critical value when the
-    counts are the window, of 30 days or more). The p-value is the matching
-    two-sided test (:func:`analysis.rates._dependent.quasi_jeffreys_p_value`),
-    so ``consistent`` and ``p_value >= 1 - level`` agree, and the rate of
-    false rejection of a true claim is one minus the coverage of the
-    interval.
+    from the window itself by a latent AR(1) fit when the counts are the
+    window, of 14 days or more). The p-value is the matching two-sided test
+    (:func:`analysis.rates._dependent.quasi_jeffreys_p_value`), so
+    ``consistent`` and ``p_value >= 1 - level`` agree.
+
+    The decision. When the design effect came from a longer series, the
+    claim is "inconsistent" exactly when it is outside the interval. When it
+    came from the window alone, a window cannot pin it down (four weeks of a
+    latent AR(1) with phi 0.8 have a design effect of 4.5 that the fit puts
+    at 2.2 on average), and the interval alone called a true claim false in
+    21% of such windows. So the claim is "inconsistent" only when it is
+    outside the interval even at the window's upper ``level`` confidence
+    limit for the design effect (``design_effect_upper``: profile Whittle
+    likelihood of the latent AR fit, or the chi-square limit of the
+    dispersion with ``n - 1`` degrees of freedom below 14 periods, which
+    ignores dependence), and "cannot tell" when it is outside the interval
+    but inside it there. Measured (validation study, SIMULATED, 400 windows
+    each, s.e. at most 0.023): false rejection of a true claim under a latent
+    AR(1) with phi 0.8 0.045 at 28 days (0.268 before this rule) and 0.043
+    at 7 days (0.172); with a weekly cycle too 0.022 and 0.087 (0.280,
+    0.210). The price is power: against a claim 1.5 times the true rate,
+    0.88 at 28 days and 0.27 at 7 days of independent Poisson days (1.00 and
+    0.75 for the same windows inside a year), 0.21 and 0.11 on negative
+    binomial (size 2) days (0.79 and 0.32 inside a year).
 
     From a total alone the design effect cannot be estimated. The verdict is
     the exact Poisson one (Garwood interval, doubled exact tail: at least
@@ -307,17 +341,33 @@ def check_claim(
     )
     if not consistent:
         verdict = verdict[:-1] + f" ({p_text(p)})."
+    decision = "consistent" if consistent else "inconsistent"
+    upper = None
     if c is not None and not consistent:
         source = ref if ref is not None else full
         periods = 0 if source is None else int(np.sum(source.exposure > 0))
-        if periods < MIN_PERIODS_FOR_DEPENDENCE:
+        # a series alone fits its own dependence from 14 periods, a reference from 30
+        alone = periods <= int(np.sum(c.exposure > 0))
+        reverse = _critical_design_effect(est, claimed_per_day)
+        if periods < (LATENT_AR_MIN_PERIODS if alone else MIN_PERIODS_FOR_DEPENDENCE):
             # too few days to see serial dependence: say how much would reverse the verdict
-            critical = _critical_design_effect(est, claimed_per_day)
+            critical = reverse
             verdict += (
                 f" Serial dependence could not be checked from {periods} periods: the claim "
                 f"becomes consistent once the design effect reaches {critical:.2f} (pass the "
                 "longer series, or reference= a daily series of the same kind)."
             )
+        if alone and source is not None and est.design_effect is not None:
+            upper = design_effect(c, source, level, with_upper=True).upper(level)
+            if reverse <= upper:
+                decision = "cannot tell"
+                verdict = "Cannot tell" + verdict[len("Inconsistent") :]
+                verdict += (
+                    f" The claim becomes consistent at a design effect of "
+                    f"{reverse:.2f}, below {upper:.2f}, the upper {level:.0%} confidence limit "
+                    f"of the design effect that {fmt_days(est.exposure)} of counts alone allow "
+                    "(pass the longer series, or reference= a daily series of the same kind)."
+                )
     if est.design_effect is not None and est.design_effect > 1:
         verdict += (
             f" The interval allows for overdispersion and dependence (design effect "
@@ -368,6 +418,8 @@ def check_claim(
         max_note=note,
         sensitivity=sensitivity,
         critical_design_effect=critical,
+        decision=decision,
+        design_effect_upper=upper,
     )
 
 

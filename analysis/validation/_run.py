@@ -237,6 +237,12 @@ def build_cells(size: str = "full") -> list[CellSpec]:
                 s = {"process": proc, "window": window, "rate": RATE, "data": data}
                 target = NO_TARGET if data == "total" else CLAIM
                 add("claims", study.claim_false_rejection, s, r["rates"], target)
+    # what the "cannot tell" rule of a window alone costs: power against a false claim
+    for proc in ("poisson", "nb2"):
+        for window in (7, 28):
+            for data in ("daily", "daily-inside"):
+                s = {"process": proc, "window": window, "rate": RATE, "data": data, "factor": 1.5}
+                add("claims", study.claim_power, s, r["rates"], NO_TARGET)
     for proc in TREND_PROCESSES:
         for slope in (0.0, KNOWN_SLOPE):
             s = {"process": proc, "slope": slope}

@@ -41,6 +41,7 @@ from analysis.validation._simulate import (
 __all__ = [
     "NotMeasurable",
     "claim_false_rejection",
+    "claim_power",
     "compare_coverage",
     "cp_false_alarm",
     "cp_location_coverage",
@@ -818,35 +819,83 @@ def claim_false_rejection(
     ``data="daily"`` passes the window's daily counts; ``"daily-inside"`` a
     365-day series with ``start``/``end`` selecting the window (the rest is
     context); ``data="total"`` only its total and exposure (the
-    published-figure case).
+    published-figure case). A rejection is the decision "inconsistent"
+    (:func:`_rejects`): "cannot tell" is not one.
     """
+    return _claim_cell(
+        R=R, seed=seed, process=process, window=window, rate=rate, data=data, claimed=rate
+    )
 
+
+def claim_power(
+    *, R: int, seed: int, process: str, window: int, rate: float, data: str, factor: float
+) -> dict[str, Any]:
+    """Share of windows in which ``check_claim`` calls a FALSE claim (``factor`` x rate) wrong.
+
+    The same windows as :func:`claim_false_rejection`; reported next to it
+    so that a rule which rejects less often shows what it costs.
+    """
+    return _claim_cell(
+        R=R,
+        seed=seed,
+        process=process,
+        window=window,
+        rate=rate,
+        data=data,
+        claimed=rate * factor,
+        factor=factor,
+    )
+
+
+def _rejects(res: Any) -> bool:
+    """Whether a ClaimCheck calls the claim inconsistent (its ``decision``, else ``consistent``)."""
+    decision = getattr(res, "decision", None)
+    if isinstance(decision, str) and decision:
+        return decision == "inconsistent"
+    consistent = _attr(res, "consistent", "ClaimCheck")
+    if not isinstance(consistent, bool | np.bool_):
+        raise NotMeasurable(
+            f"ClaimCheck.consistent is {type(consistent).__name__}, not a yes/no answer"
+        )
+    return not bool(consistent)
+
+
+def _claim_cell(
+    *,
+    R: int,
+    seed: int,
+    process: str,
+    window: int,
+    rate: float,
+    data: str,
+    claimed: float,
+    factor: float | None = None,
+) -> dict[str, Any]:
     def one(rng: np.random.Generator) -> bool:
         if data == "daily-inside":
             full = simulate_counts(PROCESSES[process], INSIDE_LENGTH, rate, rng).counts
             first, last = full.index[INSIDE_START], full.index[INSIDE_START + window - 1]
-            res = it.check_claim(full, claimed_rate=rate, start=first, end=last)
-            consistent = _attr(res, "consistent", "ClaimCheck")
-            return not bool(consistent)
+            return _rejects(it.check_claim(full, claimed_rate=claimed, start=first, end=last))
         counts = simulate_counts(PROCESSES[process], window, rate, rng).counts
         if data == "daily":
-            res = it.check_claim(counts, claimed_rate=rate)
+            res = it.check_claim(counts, claimed_rate=claimed)
         elif data == "total":
-            res = it.check_claim(total=int(counts.sum()), exposure=window, claimed_rate=rate)
+            res = it.check_claim(total=int(counts.sum()), exposure=window, claimed_rate=claimed)
         else:
             raise ValueError(f"unknown data {data!r}: 'daily' or 'total'")
-        consistent = _attr(res, "consistent", "ClaimCheck")
-        if not isinstance(consistent, bool | np.bool_):
-            raise NotMeasurable(
-                f"ClaimCheck.consistent is {type(consistent).__name__}, not a yes/no answer"
-            )
-        return not bool(consistent)
+        return _rejects(res)
 
+    settings: dict[str, Any] = {"window": window, "rate": rate, "data": data}
+    if factor is None:
+        estimand = f"false rejection of a true claim ({data} data)"
+    else:
+        settings["factor"] = factor
+        estimand = f"power against a claim of {factor:g} x the rate ({data} data)"
     return _cell(
         function="check_claim",
-        estimand=f"false rejection of a true claim ({data} data)",
+        estimand=estimand,
         process=process,
-        settings={"window": window, "rate": rate, "data": data},
+        settings=settings,
         R=R,
         seed=seed,
         one=one,

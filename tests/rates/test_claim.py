@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pandas as pd
@@ -171,3 +172,100 @@ def test_a_long_daily_series_gives_no_critical_design_effect():
     chk = check_claim(s, claimed_rate=5)
     assert not chk.consistent and chk.critical_design_effect is None
     assert "could not be checked" not in chk.verdict
+
+
+def _ar_window(index, n=28, seed=40):
+    """The ``index``-th SIMULATED latent-AR(0.8) window of ``n`` days from ``seed``."""
+    from analysis.validation import PROCESSES, simulate_counts
+
+    rng = np.random.default_rng(seed)
+    for _ in range(index):
+        simulate_counts(PROCESSES["ar0.8"], n, 5.0, rng)
+    return simulate_counts(PROCESSES["ar0.8"], n, 5.0, rng).counts
+
+
+def test_a_window_alone_that_rejects_only_below_its_upper_design_effect_cannot_tell():
+    # 28 SIMULATED days of a latent AR(0.8) log-rate at 5 a day: 100 events; the
+    # interval under the estimated design effect (1.52) excludes the true 5 a day,
+    # but the claim is inside it at 3.22, below the window's upper limit (4.91)
+    s = _ar_window(3)
+    chk = check_claim(s, claimed_rate=5)
+    assert not chk.consistent and chk.decision == "cannot tell"
+    assert chk.verdict.startswith("Cannot tell:")
+    assert chk.design_effect_upper is not None
+    low, high = quasi_jeffreys(chk.estimate.events, 28.0, chk.design_effect_upper, 0.95)
+    assert float(low) <= 5.0 <= float(high)  # consistent at the upper limit
+    assert "upper 95% confidence limit of the design effect" in chk.verdict
+    d = json.loads(json.dumps(chk.to_dict(), allow_nan=False))
+    assert d["decision"] == "cannot tell" and d["consistent"] is False
+
+
+def test_decision_agrees_with_the_interval_at_the_upper_design_effect():
+    # the rule, on 30 SIMULATED latent-AR windows of 28 days and claims of 3 to 8 a day:
+    # inconsistent exactly when the claim is outside the interval at the upper limit
+    for i in range(10):
+        s = _ar_window(i, seed=41)
+        for claimed in (3.0, 5.0, 8.0):
+            chk = check_claim(s, claimed_rate=claimed)
+            if chk.consistent:
+                assert chk.decision == "consistent" and chk.design_effect_upper is None
+                continue
+            low, high = quasi_jeffreys(chk.estimate.events, 28.0, chk.design_effect_upper, 0.95)
+            outside = not float(low) <= claimed <= float(high)
+            assert chk.decision == ("inconsistent" if outside else "cannot tell")
+
+
+def test_a_window_of_a_longer_series_is_called_without_cannot_tell():
+    # the design effect is borrowed from 365 days: the interval decides alone
+    from analysis.validation import PROCESSES, simulate_counts
+
+    full = simulate_counts(PROCESSES["ar0.8"], 365, 5.0, np.random.default_rng(9)).counts
+    for start in range(0, 330, 30):
+        chk = check_claim(
+            full, claimed_rate=4.0, start=full.index[start], end=full.index[start + 27]
+        )
+        assert chk.decision == ("consistent" if chk.consistent else "inconsistent")
+        assert chk.design_effect_upper is None
+
+
+def test_a_clear_rejection_of_a_short_window_stays_inconsistent():
+    s = daily([9, 11, 8, 12, 10, 9, 11])  # 70 in 7 days against a claimed 5 a day
+    chk = check_claim(s, claimed_rate=5)
+    assert chk.decision == "inconsistent" and chk.verdict.startswith("Inconsistent")
+    # the upper limit of 7 days: the dispersion's chi-square limit (6 degrees of freedom)
+    assert chk.design_effect_upper == pytest.approx(
+        max(chk.estimate.design_effect, 0.25 * 6 / stats.chi2.ppf(0.05, 6))
+    )
+
+
+def test_a_total_alone_keeps_its_sensitivity_table_and_has_no_cannot_tell():
+    chk = check_claim(total=25, exposure=7, claimed_rate=6)
+    assert chk.decision == "inconsistent" and chk.design_effect_upper is None
+
+
+@pytest.mark.slow
+def test_claims_on_four_weeks_alone_under_latent_ar_are_rarely_called_false_at_a_price():
+    # 300 SIMULATED 28-day windows each. Latent AR(0.8) log-rate, the true 5 a day
+    # claimed: measured 0.033 (s.e. 0.009, 400 windows), target <= 0.06. The price,
+    # on independent Poisson days: power against a claim of 7.5 a day fell from 0.99
+    # (the interval alone) to 0.90 (s.e. 0.015).
+    from analysis.validation import PROCESSES, simulate_counts
+
+    sims = 300
+    rng = np.random.default_rng(2828)
+    false = sum(
+        check_claim(
+            simulate_counts(PROCESSES["ar0.8"], 28, 5.0, rng).counts, claimed_rate=5
+        ).decision
+        == "inconsistent"
+        for _ in range(sims)
+    )
+    assert false / sims <= 0.06 + 2 * math.sqrt(0.06 * 0.94 / sims)
+    power = sum(
+        check_claim(
+            simulate_counts(PROCESSES["poisson"], 28, 5.0, rng).counts, claimed_rate=7.5
+        ).decision
+        == "inconsistent"
+        for _ in range(sims)
+    )
+    assert power / sims >= 0.90 - 3 * math.sqrt(0.9 * 0.1 / sims)

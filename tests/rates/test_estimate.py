@@ -160,15 +160,38 @@ def test_auto_scales_the_jeffreys_interval_by_the_design_effect():
 
 def test_auto_is_not_floored_at_exact_poisson_and_says_which_interval():
     # the floor at DE = 1 is gone on purpose (it made the default over-cover):
-    # a series alone of 60 Poisson days with a low estimated long-run variance
-    # gets a design effect below 1, and the reason names the method
-    s = daily(np.random.default_rng(3).poisson(5, 60))
+    # a series alone of 5000 Poisson days (beyond the latent AR fit, so HAC with
+    # fixed-b) with a low estimated long-run variance gets a design effect below
+    # 1, and the reason names the method
+    s = daily(np.random.default_rng(0).poisson(5, 5000))
     r = estimate_rate(s)
     exact = estimate_rate(s, family="poisson")
     assert r.design_effect < 1
     assert r.ci_high - r.ci_low < exact.ci_high - exact.ci_low
     assert "on average" in r.reason and "fixed-b" in r.reason
     assert "at least 95%" in exact.reason
+
+
+def test_a_window_of_a_longer_series_is_not_floored_at_exact_poisson_either():
+    # 400 SIMULATED Poisson days: the design effect that a two-week window borrows
+    # from the whole series can be below 1 (no floor at exact Poisson), and the
+    # reason says where it came from
+    s = daily(np.random.default_rng(5).poisson(5, 400))
+    r = estimate_rate(s, start=s.index[100], end=s.index[113])
+    exact = estimate_rate(s.iloc[100:114], family="poisson")
+    assert r.design_effect < 1
+    assert r.ci_high - r.ci_low < exact.ci_high - exact.ci_low
+    assert "whole series" in r.reason
+
+
+def test_a_series_alone_gets_the_latent_ar_design_effect_floored_by_poisson_noise():
+    # 60 SIMULATED Poisson days alone: the spectral fit keeps the noise at least
+    # the mean (any mixed Poisson count has that much independent variance), so
+    # the design effect is at least 1; the reason names the method and its limit on phi
+    s = daily(np.random.default_rng(3).poisson(5, 60))
+    r = estimate_rate(s)
+    assert r.design_effect >= 1
+    assert "latent AR(1)" in r.reason and "at most 0.74" in r.reason
 
 
 def test_window_borrows_the_design_effect_of_the_whole_series():

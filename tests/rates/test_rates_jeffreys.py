@@ -141,16 +141,18 @@ def test_width_on_independent_poisson_days_is_at_most_ten_percent_above_exact(n,
 @pytest.mark.slow
 def test_coverage_under_latent_ar08_alone_at_91_days_is_measured():
     # 600 SIMULATED series of 91 days, latent AR(1) log-rate phi 0.8, sd 0.3.
-    # Measured 0.855 (s.e. 0.011) with 1000 series (seed 91); the target 0.93-0.97
-    # is NOT met (see the next test): 91 days alone hardly show that dependence.
+    # Bartlett HAC with fixed-b (before): 0.855 (s.e. 0.011, 1000 series). Latent AR(1)
+    # Whittle fit (now): 0.890 (s.e. 0.016, 400 series of the validation study); the
+    # target 0.93-0.97 is still NOT met (see the next test): phi is limited to
+    # 1 - 2 / sqrt(91) = 0.79, and 91 days alone hardly show slower dependence.
     sims = 600
     coverage, _, _ = _alone("ar0.8", 91, sims, 9108)
-    se = math.sqrt(0.86 * 0.14 / sims)
-    assert 0.86 - 4 * se <= coverage <= 0.97
+    se = math.sqrt(0.89 * 0.11 / sims)
+    assert 0.89 - 4 * se <= coverage <= 0.97
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="HAC fixed-b alone under-covers latent AR(0.8) at 91 days")
+@pytest.mark.xfail(strict=True, reason="a window alone under-covers latent AR(0.8) at 91 days")
 def test_coverage_under_latent_ar08_alone_at_91_days_reaches_the_target():
     sims = 600
     coverage, _, _ = _alone("ar0.8", 91, sims, 9108)

@@ -245,3 +245,22 @@ def test_the_three_cells_of_one_change_setting_analyse_each_series_once(monkeypa
     rows = [study.cp_power(**s), study.cp_location_coverage(**s), study.cp_segment_coverage(**s)]
     assert len(calls) == 4
     assert [r["n_used"] for r in rows] == [4, 4, 4]
+
+
+def test_claim_cell_counts_only_the_decision_inconsistent_as_a_rejection(monkeypatch):
+    # a stand-in whose decision is "cannot tell" on every window (consistent False):
+    # not a rejection; one that says "inconsistent" on every window: always one
+    def fake(decision):
+        return lambda *a, **k: SimpleNamespace(consistent=False, decision=decision)
+
+    monkeypatch.setattr(analysis, "check_claim", fake("cannot tell"), raising=False)
+    row = study.claim_false_rejection(
+        R=20, seed=1, process="poisson", window=7, rate=5.0, data="daily"
+    )
+    assert row["estimate"] == 0.0
+    monkeypatch.setattr(analysis, "check_claim", fake("inconsistent"), raising=False)
+    row = study.claim_power(
+        R=20, seed=1, process="poisson", window=7, rate=5.0, data="daily", factor=1.5
+    )
+    assert row["estimate"] == 1.0 and row["settings"]["factor"] == 1.5
+    assert "power against a claim of 1.5 x the rate" in row["estimand"]
