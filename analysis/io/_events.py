@@ -285,7 +285,7 @@ def parse_event_dates(
     Returns
     -------
     pandas.Series
-        ``datetime64[ns]`` on the index of ``values``, ``NaT`` where rejected.
+        ``datetime64[us]`` on the index of ``values``, ``NaT`` where rejected.
 
     Examples
     --------
@@ -298,12 +298,12 @@ def parse_event_dates(
     """
     if dayfirst is not None and not isinstance(dayfirst, bool):
         raise TypeError(f"dayfirst must be True, False or None, not {dayfirst!r}")
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         dates = pd.to_datetime(values)
         if isinstance(dates.dtype, pd.DatetimeTZDtype):
             dates = dates.dt.tz_localize(None)
-        out = dates.astype("datetime64[ns]")
+        out = dates.astype("datetime64[us]")
         missing = out.isna().to_numpy()
         if required:
             reasons.add(missing, column, "empty date")
@@ -333,7 +333,7 @@ def parse_event_dates(
         out = pd.Series(
             pd.to_datetime(pd.Series(parsed, dtype=object)).to_numpy(), index=values.index
         )
-        return _plausible(out.astype("datetime64[ns]"), column, reasons)
+        return _plausible(out.astype("datetime64[us]"), column, reasons)
     numeric: dict[int, tuple[int, int, int]] = {}
     for i, t in enumerate(text):
         if t is None:
@@ -342,7 +342,7 @@ def parse_event_dates(
             try:
                 parsed[i] = pd.Timestamp(t.replace(" ", "T"))
             except ValueError:
-                reasons.add_row(values.index[i], column, f"not a calendar date: {t}")
+                reasons.add_row(values.index[i], column, _not_a_date(t))
         elif _NAMED_DATE.match(t):
             for fmt in ("%d %B %Y", "%d %b %Y"):
                 try:
@@ -351,15 +351,11 @@ def parse_event_dates(
                 except ValueError:
                     continue
             else:
-                reasons.add_row(values.index[i], column, f"not a calendar date: {t}")
+                reasons.add_row(values.index[i], column, _not_a_date(t))
         elif m := _NUMERIC.match(t):
             numeric[i] = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
         else:
-            reasons.add_row(
-                values.index[i],
-                column,
-                f"not a date: {t[:40]!r} (write 2024-11-04 or 04 November 2024)",
-            )
+            reasons.add_row(values.index[i], column, _not_a_date(t))
     if numeric:
         rule = dayfirst
         if rule is None:
@@ -380,7 +376,7 @@ def parse_event_dates(
                 )
                 continue
             if rule is None and a != b and (a > 12 and b > 12):
-                reasons.add_row(row, column, f"not a calendar date: {text[i]}")
+                reasons.add_row(row, column, _not_a_date(str(text[i])))
                 continue
             if rule is None and a != b:  # the column mixes both orders
                 reasons.add_row(
@@ -395,12 +391,16 @@ def parse_event_dates(
                 parsed[i] = pd.Timestamp(year=year, month=month, day=day)
             except ValueError:
                 how = "day-first" if (rule is None or rule) else "month-first"
-                reasons.add_row(row, column, f"not a calendar date read {how}: {text[i]}")
+                reasons.add_row(row, column, f"not a date read {how}: {text[i]}")
     as_naive = [p.tz_localize(None) if getattr(p, "tzinfo", None) else p for p in parsed]
     out = pd.Series(
         pd.to_datetime(pd.Series(as_naive, dtype=object)).to_numpy(), index=values.index
     )
-    return _plausible(out.astype("datetime64[ns]"), column, reasons)
+    return _plausible(out.astype("datetime64[us]"), column, reasons)
+
+
+def _not_a_date(text: str) -> str:
+    return f"not a date: {text[:40]!r} (write 2024-11-04 or 04 November 2024)"
 
 
 def _plausible(out: pd.Series, column: str, reasons: Reasons) -> pd.Series:
@@ -572,7 +572,7 @@ def finish(
             table[name] = table[name].astype("int64")
         elif table[name].dtype == object:
             table[name] = table[name].astype(object).where(table[name].notna(), None)
-    table["start"] = pd.to_datetime(table["start"]).astype("datetime64[ns]")
+    table["start"] = pd.to_datetime(table["start"]).astype("datetime64[us]")
 
     bad_rows = frame.index[~ok]
     source = frame if read is None else read
