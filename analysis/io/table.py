@@ -481,10 +481,20 @@ def _terms(
 
 
 def _precision_of(text: pd.Series, start: pd.Series) -> pd.Series:
-    """``day`` for a date without a time, ``minute`` or ``second`` for a time."""
-    has_time = text.astype("string").str.contains(":", regex=False).fillna(False).to_numpy()
-    if pd.api.types.is_datetime64_any_dtype(text.dtype):
-        has_time = (start.notna() & (start != start.dt.normalize())).to_numpy(dtype=bool)
+    """``day`` for a date without a time, ``minute`` or ``second`` for a time.
+
+    Text has a time when it holds a colon; a date-time value (Excel, Parquet)
+    when it is not at midnight.
+    """
+    written = text.tolist()
+    moment = start.tolist()
+    has_time = np.array(
+        [
+            (":" in v) if isinstance(v, str) else (t is not pd.NaT and t != t.normalize())
+            for v, t in zip(written, moment, strict=True)
+        ],
+        dtype=bool,
+    )
     seconds = (start.dt.second.fillna(0) != 0).to_numpy(dtype=bool)
     words = np.where(has_time, np.where(seconds, "second", "minute"), "day")
     return pd.Series(words, index=text.index, dtype=object)
