@@ -30,6 +30,7 @@ rule; a test keeps the two readings equal.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -215,8 +216,78 @@ def read_source_csv(
     """
     file, data = read_bytes(path, what)
     text = decode(data, encoding, str(file))
-    raw = read_csv_text(text, file=str(file), required=required, expected=expected)
+    raw = read_table_text(text, file=str(file), required=required, expected=expected)
     return raw, check_raw(raw, required=required, what=what)
+
+
+def read_table_text(
+    data: bytes | str, *, file: str, required: Sequence[str], expected: Sequence[str] = ()
+) -> RawTable:
+    r""":func:`~analysis.io.csv.read_csv_text`, keeping the rows of a file cut inside a quote.
+
+    A file that ends inside a quoted field (a download cut short in the
+    middle of a quoted ``notes`` cell, say) cannot be split by the csv
+    module, which refuses the whole file. When the rest of the file reads
+    without a problem of its own, it is read, and the last record (from the
+    line where it starts to the end of the file) becomes a malformed record
+    with the reason that the file ends inside a quoted field.
+
+    Examples
+    --------
+    >>> raw = read_table_text('id,note\na,"x"\nb,"cut', file="t.csv", required=["id"])
+    >>> len(raw.frame), raw.malformed[["row", "raw"]].to_dict("list")
+    (1, {'row': [3], 'raw': ['b,"cut']})
+    """
+    raw = read_csv_text(data, file=file, required=required, expected=expected)
+    if not raw.fatal:
+        return raw
+    cut = _open_quote_at_end(data)
+    if cut is None:
+        return raw
+    head, tail, line = cut
+    first = read_csv_text(head, file=file, required=required, expected=expected)
+    no_rows = (
+        first.fatal
+        and len(first.columns) > 0
+        and all("no data rows" in p.message for p in first.problems)
+    )
+    if first.fatal and not no_rows:
+        return raw
+    shown = tail.decode("utf-8", errors="replace") if isinstance(tail, bytes) else tail
+    reason = (
+        "the file ends inside a quoted field that starts on this row: the file looks "
+        "truncated (or a closing quote is missing)"
+    )
+    bad = pd.DataFrame({"row": [line], "raw": [shown.rstrip("\r\n")], "reason": [reason]})
+    problem = Problem(file, line, None, shown[:60], reason)
+    if no_rows:
+        frame = pd.DataFrame(
+            {c: pd.Series([], dtype="str") for c in first.columns},
+            index=pd.Index([], dtype="int64", name="row"),
+        )
+        return RawTable(file, first.columns, frame, bad, (problem,), False, first.header_row)
+    malformed = pd.concat([first.malformed, bad], ignore_index=True)
+    return dataclasses.replace(first, malformed=malformed, problems=(*first.problems, problem))
+
+
+def _open_quote_at_end(data: bytes | str) -> tuple[bytes | str, bytes | str, int] | None:
+    """``(head, tail, first line of tail)`` when ``data`` ends inside a quoted field."""
+    quote: Any = b'"' if isinstance(data, bytes) else '"'
+    if data.count(quote) % 2 == 0:
+        return None
+    pattern: Any = re.compile(rb'["\n]') if isinstance(data, bytes) else re.compile(r'["\n]')
+    inside = False
+    last_break = -1
+    for match in pattern.finditer(data):
+        if match.group() in (b'"', '"'):
+            inside = not inside
+        elif not inside:
+            last_break = match.start()
+    if not inside or last_break < 0:
+        return None
+    newline: Any = b"\n" if isinstance(data, bytes) else "\n"
+    line = data.count(newline, 0, last_break + 1) + 1
+    return data[: last_break + 1], data[last_break + 1 :], line
 
 
 def check_raw(raw: RawTable, *, required: Sequence[str], what: str) -> Reasons:
@@ -237,12 +308,31 @@ def check_raw(raw: RawTable, *, required: Sequence[str], what: str) -> Reasons:
 
 # --------------------------------------------------------------------------- values
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_NAMED_DATE = re.compile(r"^\d{1,2} [A-Za-z]+ \d{4}$")
+_ISO_DATE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
+# 04 November 2024, 4-Nov-2024, 04/November/2024; November 4, 2024
+_NAMED_DATE = re.compile(r"^(\d{1,2})[ \-/]([A-Za-z]{3,})\.?[ \-/](\d{4})$")
+_NAMED_MONTH_FIRST = re.compile(r"^([A-Za-z]{3,})\.? (\d{1,2}),? (\d{4})$")
 _NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
+_MONTH_NUMBER = (
+    {m.casefold(): i for i, m in enumerate(_MONTHS, start=1)}
+    | {m[:3].casefold(): i for i, m in enumerate(_MONTHS, start=1)}
+    | {"sept": 9}
+)
+_NAT = np.datetime64("NaT", "us")
+
+
+def _cell_text(v: Any) -> str | None:
+    if v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, pd.Timestamp | np.datetime64) or hasattr(v, "isoformat"):
+        return pd.Timestamp(v).isoformat(sep=" ")
+    stripped = str(v).strip()
+    return stripped or None
 
 
 def parse_event_dates(
@@ -258,14 +348,19 @@ def parse_event_dates(
 
     Accepted without any option: ISO dates (``2024-11-04``, optionally with a
     time ``2024-11-04 21:30:00``) and dates with the month's name
-    (``04 November 2024``, ``4 Nov 2024``). Numeric dates (``04/11/2024``,
-    ``04.11.2024``) are read day-first or month-first for the whole column:
-    by ``dayfirst`` when given, else from the rows that settle it (a first
-    part above 12 means day-first). A numeric date that could be read either
-    way and that nothing settles, or one that contradicts the rule the
-    other rows settled, is rejected as ambiguous, never guessed. An explicit
-    ``format`` (``strftime`` codes) is used for every row instead. Years
-    outside 1900-2100 are rejected as placeholders.
+    (``04 November 2024``, ``4-Nov-2024``, ``November 4, 2024``). Numeric
+    dates (``04/11/2024``, ``04.11.2024``, ``04-11-2024``) are read day-first
+    or month-first for the whole column: by ``dayfirst`` when given, else
+    from the rows that settle it (a first part above 12 means day-first). A
+    numeric date that could be read either way and that nothing settles, or
+    one in a column that mixes both orders, is rejected as ambiguous, never
+    guessed. An explicit ``format`` (``strftime`` codes) is used for every
+    row instead. Years outside 1900-2100 are rejected as placeholders. A
+    time with a UTC offset keeps its wall-clock time (the source's day).
+
+    The common forms (ISO days, day-first month names) are read by
+    :func:`pandas.to_datetime` for the whole column at once; the rest row by
+    row, which is where the reasons are written.
 
     Parameters
     ----------
@@ -298,105 +393,126 @@ def parse_event_dates(
     """
     if dayfirst is not None and not isinstance(dayfirst, bool):
         raise TypeError(f"dayfirst must be True, False or None, not {dayfirst!r}")
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    index = values.index
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         dates = pd.to_datetime(values)
         if isinstance(dates.dtype, pd.DatetimeTZDtype):
             dates = dates.dt.tz_localize(None)
         out = dates.astype("datetime64[us]")
-        missing = out.isna().to_numpy()
         if required:
-            reasons.add(missing, column, "empty date")
+            reasons.add(out.isna().to_numpy(), column, "empty date")
         return _plausible(out, column, reasons)
-    items = values.tolist()
-    text: list[str | None] = []
-    for v in items:
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT or v is pd.NA:
-            text.append(None)
-        elif isinstance(v, pd.Timestamp | np.datetime64) or hasattr(v, "isoformat"):
-            text.append(pd.Timestamp(v).isoformat(sep=" "))
-        else:
-            stripped = str(v).strip()
-            text.append(stripped or None)
+    text = [_cell_text(v) for v in values.tolist()]
+    n = len(text)
     present = np.array([t is not None for t in text], dtype=bool)
     if required:
         reasons.add(~present, column, "empty date")
-    parsed: list[Any] = [pd.NaT] * len(text)
+    parsed = np.full(n, _NAT, dtype="datetime64[us]")
+    done = ~present
+    as_series = pd.Series(text, index=index, dtype=object)
     if format is not None:
-        for i, t in enumerate(text):
-            if t is None:
-                continue
-            try:
-                parsed[i] = pd.to_datetime(t, format=format)
-            except (ValueError, TypeError):
-                reasons.add_row(values.index[i], column, f"not a date in the format {format!r}")
-        out = pd.Series(
-            pd.to_datetime(pd.Series(parsed, dtype=object)).to_numpy(), index=values.index
-        )
-        return _plausible(out.astype("datetime64[us]"), column, reasons)
+        got = pd.to_datetime(as_series, format=format, errors="coerce")
+        if isinstance(got.dtype, pd.DatetimeTZDtype):
+            got = got.dt.tz_localize(None)
+        ok = got.notna().to_numpy()
+        parsed[ok] = got[ok].to_numpy(dtype="datetime64[us]")
+        bad = present & ~ok
+        reasons.add(bad, column, f"not a date in the format {format!r}")
+        return _plausible(pd.Series(parsed, index=index), column, reasons)
+    strings = as_series.astype("string")
+    for pattern, fmt in (
+        (r"\d{4}-\d{2}-\d{2}", "%Y-%m-%d"),
+        (r"\d{2} [A-Za-z]+ \d{4}", "%d %B %Y"),
+    ):
+        hit = strings.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool) & ~done
+        if hit.any():
+            got = pd.to_datetime(as_series[hit], format=fmt, errors="coerce")
+            ok = got.notna().to_numpy()
+            where = np.flatnonzero(hit)[ok]
+            parsed[where] = got[ok].to_numpy(dtype="datetime64[us]")
+            done[where] = True
     numeric: dict[int, tuple[int, int, int]] = {}
-    for i, t in enumerate(text):
-        if t is None:
-            continue
+    for i in np.flatnonzero(~done).tolist():
+        t = text[i]
+        assert t is not None
+        row = index[i]
         if _ISO_DATE.match(t):
             try:
-                parsed[i] = pd.Timestamp(t.replace(" ", "T"))
+                ts = pd.Timestamp(t.replace(" ", "T"))
             except ValueError:
-                reasons.add_row(values.index[i], column, _not_a_date(t))
-        elif _NAMED_DATE.match(t):
-            for fmt in ("%d %B %Y", "%d %b %Y"):
-                try:
-                    parsed[i] = pd.to_datetime(t, format=fmt)
-                    break
-                except ValueError:
-                    continue
+                reasons.add_row(row, column, _not_a_date(t))
+                continue
+            parsed[i] = (
+                ts.tz_localize(None).as_unit("us").to_datetime64()
+                if ts.tzinfo
+                else (ts.as_unit("us").to_datetime64())
+            )
+        elif (m := _NAMED_DATE.match(t) or _NAMED_MONTH_FIRST.match(t)) is not None:
+            if m.re is _NAMED_DATE:
+                day, name, year = int(m.group(1)), m.group(2), int(m.group(3))
             else:
-                reasons.add_row(values.index[i], column, _not_a_date(t))
-        elif m := _NUMERIC.match(t):
-            numeric[i] = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        else:
-            reasons.add_row(values.index[i], column, _not_a_date(t))
-    if numeric:
-        rule = dayfirst
-        if rule is None:
-            day_first = [i for i, (a, b, _) in numeric.items() if a > 12 >= b]
-            month_first = [i for i, (a, b, _) in numeric.items() if b > 12 >= a]
-            if day_first and not month_first:
-                rule = True
-            elif month_first and not day_first:
-                rule = False
-        for i, (a, b, year) in numeric.items():
-            row = values.index[i]
-            if rule is None and a != b and a <= 12 and b <= 12:
-                reasons.add_row(
-                    row,
-                    column,
-                    f"ambiguous date: {text[i]} reads as {a} {_MONTHS[b - 1]} or "
-                    f"{b} {_MONTHS[a - 1]}; pass dayfirst=True or dayfirst=False",
-                )
-                continue
-            if rule is None and a != b and (a > 12 and b > 12):
-                reasons.add_row(row, column, _not_a_date(str(text[i])))
-                continue
-            if rule is None and a != b:  # the column mixes both orders
-                reasons.add_row(
-                    row,
-                    column,
-                    f"ambiguous date: {text[i]}: the column mixes day-first and month-first "
-                    "dates; pass dayfirst=True or dayfirst=False",
-                )
-                continue
-            day, month = (a, b) if (rule is None or rule) else (b, a)
+                name, day, year = m.group(1), int(m.group(2)), int(m.group(3))
+            month = _MONTH_NUMBER.get(name.casefold().rstrip("."))
             try:
-                parsed[i] = pd.Timestamp(year=year, month=month, day=day)
+                if month is None:
+                    raise ValueError(name)
+                parsed[i] = np.datetime64(pd.Timestamp(year=year, month=month, day=day), "us")
             except ValueError:
-                how = "day-first" if (rule is None or rule) else "month-first"
-                reasons.add_row(row, column, f"not a date read {how}: {text[i]}")
-    as_naive = [p.tz_localize(None) if getattr(p, "tzinfo", None) else p for p in parsed]
-    out = pd.Series(
-        pd.to_datetime(pd.Series(as_naive, dtype=object)).to_numpy(), index=values.index
-    )
-    return _plausible(out.astype("datetime64[us]"), column, reasons)
+                reasons.add_row(row, column, _not_a_date(t))
+        elif m3 := _NUMERIC.match(t):
+            numeric[i] = (int(m3.group(1)), int(m3.group(2)), int(m3.group(3)))
+        else:
+            reasons.add_row(row, column, _not_a_date(t))
+    if numeric:
+        _numeric_dates(numeric, text, index, parsed, column, reasons, dayfirst)
+    return _plausible(pd.Series(parsed, index=index), column, reasons)
+
+
+def _numeric_dates(
+    numeric: dict[int, tuple[int, int, int]],
+    text: list[str | None],
+    index: pd.Index,
+    parsed: np.ndarray,
+    column: str,
+    reasons: Reasons,
+    dayfirst: bool | None,
+) -> None:
+    """Numeric dates with one rule for the column (see :func:`parse_event_dates`)."""
+    rule = dayfirst
+    if rule is None:
+        day_first = any(a > 12 >= b for a, b, _ in numeric.values())
+        month_first = any(b > 12 >= a for a, b, _ in numeric.values())
+        if day_first and not month_first:
+            rule = True
+        elif month_first and not day_first:
+            rule = False
+    for i, (a, b, year) in numeric.items():
+        row = index[i]
+        if rule is None and a != b and a <= 12 and b <= 12:
+            reasons.add_row(
+                row,
+                column,
+                f"ambiguous date: {text[i]} reads as {a} {_MONTHS[b - 1]} or "
+                f"{b} {_MONTHS[a - 1]}; pass dayfirst=True or dayfirst=False",
+            )
+            continue
+        if rule is None and a != b and (a > 12 and b > 12):
+            reasons.add_row(row, column, _not_a_date(str(text[i])))
+            continue
+        if rule is None and a != b:  # the column mixes both orders
+            reasons.add_row(
+                row,
+                column,
+                f"ambiguous date: {text[i]}: the column mixes day-first and month-first "
+                "dates; pass dayfirst=True or dayfirst=False",
+            )
+            continue
+        day, month = (a, b) if (rule is None or rule) else (b, a)
+        try:
+            parsed[i] = np.datetime64(pd.Timestamp(year=year, month=month, day=day), "us")
+        except ValueError:
+            how = "day-first" if (rule is None or rule) else "month-first"
+            reasons.add_row(row, column, f"not a date read {how}: {text[i]}")
 
 
 def _not_a_date(text: str) -> str:
@@ -428,7 +544,9 @@ def parse_counts(
     """Read a column of counts (whole numbers >= 0); other values get a reason.
 
     ``3`` and ``3.0`` are 3; ``-1``, ``2.5``, ``two`` and (when ``required``)
-    an empty cell are rejected with the value in the reason.
+    an empty cell are rejected with the value in the reason. Cells that
+    :func:`pandas.to_numeric` reads as whole numbers below 2**53 (where
+    floats are exact) are taken from it at once; the others one by one.
 
     Returns
     -------
@@ -444,37 +562,50 @@ def parse_counts(
     >>> r.reason_of(3), r.reason_of(4)
     ('fatalities: negative count (-1)', 'fatalities: not a whole number (2.5)')
     """
-    out: list[Any] = []
-    for row, v in zip(values.index, values.tolist(), strict=True):
-        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
-            if required:
-                reasons.add_row(row, column, "empty count")
-            out.append(pd.NA)
+    items = values.astype(object).tolist()
+    cells = [None if isinstance(v, bool) else v for v in items]  # True is not a count
+    texts: list[str | None] = [
+        str(v).strip() if v is not None and not _missing(v) else None for v in cells
+    ]
+    strings = pd.Series(texts, index=values.index, dtype=object)
+    numbers = pd.to_numeric(strings, errors="coerce").astype("float64").to_numpy()
+    with np.errstate(invalid="ignore"):
+        fast = np.isfinite(numbers) & (numbers >= 0) & (numbers < 2**53)
+        fast &= numbers == np.floor(numbers)
+    out = np.zeros(len(cells), dtype=np.int64)
+    out[fast] = numbers[fast].astype(np.int64)
+    mask = ~fast
+    for pos in np.flatnonzero(mask).tolist():
+        row = values.index[pos]
+        text = texts[pos]
+        if isinstance(items[pos], bool):
+            reasons.add_row(row, column, f"not a number ({items[pos]})")
             continue
-        text = str(v).strip()
-        if not text:
+        if text is None or text == "":
             if required:
                 reasons.add_row(row, column, "empty count")
-            out.append(pd.NA)
             continue
         try:
             number = float(text)
         except ValueError:
             reasons.add_row(row, column, f"not a number ({text[:40]})")
-            out.append(pd.NA)
             continue
         if not np.isfinite(number) or not number.is_integer():
             reasons.add_row(row, column, f"not a whole number ({text[:40]})")
-            out.append(pd.NA)
         elif number < 0:
             reasons.add_row(row, column, f"negative count ({text[:40]})")
-            out.append(pd.NA)
-        elif number > 2**62:
-            reasons.add_row(row, column, f"too large to be a count ({text[:40]})")
-            out.append(pd.NA)
+        elif text.isdigit() and int(text) < 2**63:
+            out[pos], mask[pos] = int(text), False
         else:
-            out.append(int(number))
-    return pd.Series(out, index=values.index, dtype="Int64")
+            reasons.add_row(row, column, f"too large to be a count ({text[:40]})")
+    return pd.Series(pd.arrays.IntegerArray(out, mask), index=values.index, dtype="Int64")
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def parse_numbers(values: pd.Series, *, column: str, reasons: Reasons) -> pd.Series:

@@ -31,9 +31,9 @@ from analysis.io._events import (
     parse_event_dates,
     parse_numbers,
     read_bytes,
+    read_table_text,
     text_column,
 )
-from analysis.io.csv import read_csv_text
 
 __all__ = ["REQUIRED_COLUMNS", "UCDP_COLUMNS", "UCDP_PRECISION", "load_ucdp_ged"]
 
@@ -224,7 +224,7 @@ def load_ucdp_ged(
     if headerless:
         prefix = ",".join(UCDP_COLUMNS) + "\n"
         text = prefix.encode("utf-8") + text if isinstance(text, bytes) else prefix + text
-    raw = read_csv_text(text, file=str(file), required=REQUIRED_COLUMNS, expected=UCDP_COLUMNS)
+    raw = read_table_text(text, file=str(file), required=REQUIRED_COLUMNS, expected=UCDP_COLUMNS)
     if headerless:  # line numbers of the file itself, which has no header line
         raw = dataclasses.replace(
             raw,

@@ -254,13 +254,36 @@ def test_no_usable_row_raises(tmp_path):
 # --------------------------------------------------------------------------- malformed files
 
 
-def test_truncated_inside_a_quoted_field_is_a_clear_error(tmp_path):
+def test_a_file_cut_inside_a_quoted_field_keeps_its_rows(tmp_path):
     path = write_acled(tmp_path / "a.csv", [acled_row(1), acled_row(2)])
     text = path.read_text(encoding="utf-8")
     path.write_text(text + 'TST3,2024-11-04,2024,1,"Political vio', encoding="utf-8")
+    table, rejects = load_acled(path, return_rejects=True)
+    assert table["row"].tolist() == [2, 3]
+    assert rejects["row"].tolist() == [4]
+    assert "ends inside a quoted field" in rejects["reason"].iloc[0]
+    assert "truncated" in rejects["reason"].iloc[0]
+    assert rejects["raw"].iloc[0] == 'TST3,2024-11-04,2024,1,"Political vio'
+
+
+def test_a_file_cut_inside_a_multiline_quoted_field(tmp_path):
+    path = write_acled(tmp_path / "a.csv", [acled_row(1, notes="line one\nline two"), acled_row(2)])
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + 'TST3,2024-11-04,2024,1,"Political\nviolence, cut', encoding="utf-8")
+    table, rejects = load_acled(path, return_rejects=True)
+    assert table["row"].tolist() == [2, 4]  # the first record spans lines 2-3
+    assert table["notes"].iloc[0] == "line one\nline two"
+    assert rejects["row"].tolist() == [5] and len(table) + len(rejects) == 3
+
+
+def test_a_stray_quote_in_the_middle_is_a_clear_error(tmp_path):
+    path = write_acled(tmp_path / "a.csv", [acled_row(1), acled_row(2)])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("Test town", '"Test" town')  # text after a closing quote
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(DataError, match="quote") as info:
         load_acled(path)
-    assert info.value.problems[0].row == 4
+    assert info.value.problems[0].row == 2
 
 
 def test_wrong_delimiter_is_a_clear_error(tmp_path):

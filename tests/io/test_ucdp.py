@@ -215,8 +215,9 @@ def test_rejects_warn_and_all_rejected_raises(tmp_path):
 def test_truncated_file_in_a_quoted_field(tmp_path):
     path = write_ucdp(tmp_path / "a.csv", [ucdp_row(1)])
     path.write_text(path.read_text(encoding="utf-8") + '1002,TST-2,2024,1,"Cle', encoding="utf-8")
-    with pytest.raises(DataError, match="quote"):
-        load_ucdp_ged(path)
+    table, rejects = load_ucdp_ged(path, return_rejects=True)
+    assert table["row"].tolist() == [2] and rejects["row"].tolist() == [3]
+    assert "ends inside a quoted field" in rejects["reason"].iloc[0]
 
 
 def test_wrong_delimiter(tmp_path):
