@@ -125,8 +125,10 @@ class Reasons:
     @property
     def ok(self) -> np.ndarray:
         """One flag per row: True when the row has no reason."""
-        bad = set(self._items)
-        return np.array([int(r) not in bad for r in self.index], dtype=bool)
+        if not self._items:
+            return np.ones(len(self.index), dtype=bool)
+        bad = np.fromiter(self._items, dtype=np.int64, count=len(self._items))
+        return ~np.isin(self.index.to_numpy(dtype=np.int64), bad)
 
     def columns_of(self, row: int) -> str:
         """The columns at fault in ``row``, comma-separated (empty for a whole-row reason)."""
@@ -402,7 +404,13 @@ def parse_event_dates(
         if required:
             reasons.add(out.isna().to_numpy(), column, "empty date")
         return _plausible(out, column, reasons)
-    text = [_cell_text(v) for v in values.tolist()]
+    if pd.api.types.is_string_dtype(values.dtype) and not pd.api.types.is_object_dtype(
+        values.dtype
+    ):  # text as read: stripped, blanks missing
+        text = values.astype(object).where(values.notna(), None).tolist()
+        text = [t if t else None for t in text]
+    else:
+        text = [_cell_text(v) for v in values.tolist()]
     n = len(text)
     present = np.array([t is not None for t in text], dtype=bool)
     if required:
@@ -563,23 +571,27 @@ def parse_counts(
     ('fatalities: negative count (-1)', 'fatalities: not a whole number (2.5)')
     """
     items = values.astype(object).tolist()
-    cells = [None if isinstance(v, bool) else v for v in items]  # True is not a count
-    texts: list[str | None] = [
-        str(v).strip() if v is not None and not _missing(v) else None for v in cells
-    ]
-    strings = pd.Series(texts, index=values.index, dtype=object)
-    numbers = pd.to_numeric(strings, errors="coerce").astype("float64").to_numpy()
+    if pd.api.types.is_string_dtype(values.dtype) and not pd.api.types.is_object_dtype(
+        values.dtype
+    ):
+        numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    else:
+        cells = pd.Series(
+            [None if isinstance(v, bool | np.bool_) else v for v in items], dtype=object
+        )  # True is not a count
+        numbers = pd.to_numeric(cells, errors="coerce").astype("float64").to_numpy()
     with np.errstate(invalid="ignore"):
         fast = np.isfinite(numbers) & (numbers >= 0) & (numbers < 2**53)
         fast &= numbers == np.floor(numbers)
-    out = np.zeros(len(cells), dtype=np.int64)
+    out = np.zeros(len(items), dtype=np.int64)
     out[fast] = numbers[fast].astype(np.int64)
     mask = ~fast
     for pos in np.flatnonzero(mask).tolist():
         row = values.index[pos]
-        text = texts[pos]
-        if isinstance(items[pos], bool):
-            reasons.add_row(row, column, f"not a number ({items[pos]})")
+        value = items[pos]
+        text = None if value is None or _missing(value) else str(value).strip()
+        if isinstance(value, bool | np.bool_):
+            reasons.add_row(row, column, f"not a number ({value})")
             continue
         if text is None or text == "":
             if required:
@@ -609,24 +621,47 @@ def _missing(value: Any) -> bool:
 
 
 def parse_numbers(values: pd.Series, *, column: str, reasons: Reasons) -> pd.Series:
-    """Read an optional column of real numbers; text that is not a number gets a reason."""
-    text = values.astype("string").str.strip()
-    numbers = pd.to_numeric(text, errors="coerce")
-    bad = (text.notna() & (text != "") & numbers.isna()).to_numpy(dtype=bool)
-    reasons.add(bad, column, [f"not a number ({t})" for t in text.fillna("").tolist()])
-    return numbers.astype("float64")
+    """Read an optional column of real numbers; a cell that is not a number gets a reason.
+
+    Examples
+    --------
+    >>> r = Reasons(pd.Index([2, 3, 4]))
+    >>> parse_numbers(pd.Series(["1.5", None, "north"], index=[2, 3, 4]), column="x", reasons=r)
+    2    1.5
+    3    NaN
+    4    NaN
+    dtype: float64
+    >>> r.reason_of(4)
+    'x: not a number (north)'
+    """
+    cells = values.astype(object)
+    cells = cells.where(~cells.map(lambda v: isinstance(v, bool | np.bool_)), None)
+    numbers = pd.to_numeric(cells, errors="coerce").astype("float64")
+    present = values.notna().to_numpy(dtype=bool)
+    bad = present & numbers.isna().to_numpy(dtype=bool)
+    for pos in np.flatnonzero(bad).tolist():
+        text = str(values.iat[pos]).strip()
+        if text:
+            reasons.add_row(values.index[pos], column, f"not a number ({text[:40]})")
+    return pd.Series(numbers.to_numpy(), index=values.index, dtype="float64")
 
 
 def duplicates(ids: pd.Series, ok: np.ndarray, column: str, reasons: Reasons) -> None:
     """Reject every later row whose id repeats an earlier usable row's id."""
-    seen: dict[Any, int] = {}
-    for row, value, usable in zip(ids.index, ids.tolist(), ok.tolist(), strict=True):
-        if not usable or value is None or value is pd.NA:
-            continue
-        if value in seen:
-            reasons.add_row(row, column, f"duplicate id {value!r} (first at row {seen[value]})")
-        else:
-            seen[value] = int(row)
+    usable = pd.Series(ids.to_numpy(dtype=object), index=ids.index)[ok & ids.notna().to_numpy()]
+    repeated = usable.duplicated(keep="first").to_numpy()
+    if not repeated.any():
+        return
+    first = (
+        pd.Series(usable.index, index=usable.index).groupby(usable.to_numpy()).transform("first")
+    )
+    for row, value, at in zip(
+        usable.index[repeated].tolist(),
+        usable[repeated].tolist(),
+        first[repeated].tolist(),
+        strict=True,
+    ):
+        reasons.add_row(row, column, f"duplicate id {value!r} (first at row {at})")
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -756,6 +791,9 @@ def _column_in(reason: str) -> str:
 
 
 def text_column(values: pd.Series) -> pd.Series:
-    """Text with empty cells as ``None`` (object dtype)."""
+    """Text with empty cells as ``None`` (object dtype); cells are already stripped."""
     out = values.astype(object)
-    return out.where(out.notna() & (out.astype(str).str.strip() != ""), None)
+    keep = np.array(values.notna().to_numpy(dtype=bool))
+    if keep.any():
+        keep &= (values.astype("string") != "").fillna(False).to_numpy(dtype=bool)
+    return out.where(keep, None)

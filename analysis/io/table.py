@@ -517,6 +517,7 @@ def _read(
             frame = _read_parquet(file)
         first = 2 if suffix in _EXCEL else 1
         frame = frame.astype(object).where(frame.notna(), None)
+        frame = frame.map(lambda v: (v.strip() or None) if isinstance(v, str) else v)
         frame.index = pd.Index(np.arange(first, first + len(frame)), dtype="int64", name="row")
         frame.columns = [str(c).strip() for c in frame.columns]
         missing = [c for c in needed if c not in frame.columns]
