@@ -715,10 +715,13 @@ def finish(
     rejects (default ``frame``). The table has ``row`` (the file line), the
     source columns, then the canonical ones; the rejects have ``file, row,
     column, reason`` and the source columns as read (``raw`` for a record
-    that could not be split into columns).
+    that could not be split into columns). A source column with one of these
+    names is kept as ``<name>_source``.
     """
     ok = reasons.ok
     table = frame.loc[ok].copy()
+    if "row" in table.columns:
+        table = table.rename(columns={"row": "row_source"})
     for name in drop:
         if name in table:
             del table[name]
@@ -743,6 +746,8 @@ def finish(
     bad_rows = frame.index[~ok]
     source = frame if read is None else read
     rejects = source.loc[bad_rows].astype(object).reset_index(drop=True)
+    meta = ("file", "row", "column", "reason", "raw")
+    rejects = rejects.rename(columns={c: f"{c}_source" for c in rejects.columns if c in meta})
     rejects.insert(0, "reason", [reasons.reason_of(r) for r in bad_rows])
     rejects.insert(0, "column", [reasons.columns_of(r) for r in bad_rows])
     rejects.insert(0, "row", np.asarray(bad_rows, dtype=np.int64))

@@ -337,3 +337,12 @@ def test_no_traceback_on_garbage(tmp_path):
         warnings.simplefilter("ignore")
         with pytest.raises(DataError):
             load_acled(path)
+
+
+def test_the_committed_synthetic_fixture():
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "acled" / "acled_simulated.csv"
+    table, rejects = load_acled(fixture, return_rejects=True)
+    assert len(table) == 5 and len(rejects) == 3  # as its README says
+    assert table["notes"].str.startswith("SIMULATED").all()
+    assert sorted(rejects["column"]) == ["event_date", "event_id_cnty", "fatalities"]
+    assert table.loc[table["event_id_cnty"] == "TST1", "fatalities"].tolist() == [1]

@@ -223,3 +223,13 @@ def test_all_rejected(tmp_path):
 
 def test_public_api():
     assert it.load_gdelt is load_gdelt
+
+
+def test_the_committed_synthetic_fixture():
+    fixture = (
+        Path(__file__).resolve().parents[1] / "fixtures" / "gdelt" / "events_simulated.export.tsv"
+    )
+    table, rejects = load_gdelt(fixture, return_rejects=True)
+    assert len(table) == 3 and len(rejects) == 2  # as its README says
+    assert table["source_url"].str.startswith("https://example.org/simulated/").all()
+    assert rejects["row"].tolist() == [4, 5]

@@ -429,3 +429,29 @@ def test_typed_counts_and_booleans():
     assert got.tolist()[:2] == [3, 2] and got.isna().tolist()[2:] == [True] * 4
     assert [reasons.columns_of(r) for r in range(2, 8)] == ["", "", "n", "n", "n", "n"]
     assert reasons.reason_of(4) == "n: not a number (True)"
+
+
+def test_user_columns_named_like_the_reject_columns_are_kept(tmp_path):
+    path = write(
+        tmp_path / "a.csv",
+        "2024-11-04,7,x,y,z",
+        "soon,8,x,y,z",
+        header="Date,row,file,reason,column",
+    )
+    table, rejects = load_table(
+        path, columns={"start": "Date"}, values={"unit": "claim"}, return_rejects=True
+    )
+    assert table["row"].tolist() == [2] and table["row_source"].tolist() == ["7"]
+    assert rejects["row"].tolist() == [3] and rejects["row_source"].tolist() == ["8"]
+    assert rejects["reason_source"].tolist() == ["y"] and "not a date" in rejects["reason"].iloc[0]
+
+
+def test_the_committed_synthetic_fixture():
+    folder = Path(__file__).resolve().parents[1] / "fixtures" / "table"
+    table, rejects = load_table(
+        folder / "claims_simulated.csv", folder / "mapping.toml", return_rejects=True
+    )
+    assert len(table) == 3 and len(rejects) == 2  # as its README says
+    assert table["weapon"].tolist() == ["drone", "drone", "rocket"]
+    assert table["unit"].tolist() == ["claim"] * 3
+    assert sorted(rejects["column"]) == ["Number", "Type"]

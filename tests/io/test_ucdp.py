@@ -247,3 +247,11 @@ def test_missing_required_column(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(DataNotFoundError):
         load_ucdp_ged(tmp_path / "none.csv")
+
+
+def test_the_committed_synthetic_fixture():
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "ucdp" / "ged_simulated.csv"
+    table, rejects = load_ucdp_ged(fixture, return_rejects=True)
+    assert len(table) == 4 and len(rejects) == 1  # as its README says
+    assert table["time_precision"].tolist() == ["day", "month", "day", "week"]
+    assert rejects["column"].tolist() == ["best"]
