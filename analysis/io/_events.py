@@ -795,6 +795,11 @@ def _column_in(reason: str) -> str:
     return found.group(1) if found else ""
 
 
+def shown(values: pd.Series) -> list[str]:
+    """Each cell as it reads in a reason: its text, or ``empty``."""
+    return [str(v) if v is not None else "empty" for v in text_column(values).tolist()]
+
+
 def text_column(values: pd.Series) -> pd.Series:
     """Text with empty cells as ``None`` (object dtype); cells are already stripped."""
     out = values.astype(object)

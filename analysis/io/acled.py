@@ -28,6 +28,7 @@ from analysis.io._events import (
     parse_event_dates,
     parse_numbers,
     read_source_csv,
+    shown,
     text_column,
 )
 
@@ -233,7 +234,7 @@ def load_acled(
     reasons.add(
         bad_code,
         "time_precision",
-        [f"not 1, 2 or 3 ({v})" for v in read["time_precision"].astype(str).tolist()],
+        [f"not 1, 2 or 3 ({v})" for v in shown(read["time_precision"])],
     )
     fatalities = parse_counts(read["fatalities"], column="fatalities", reasons=reasons)
     ints: dict[str, pd.Series] = {}

@@ -198,6 +198,18 @@ def load_gdelt(
         raise DataError(
             Problem(name, None, None, None, "the file is empty"), header=f"cannot read {name}"
         )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        raise DataError(
+            Problem(
+                name,
+                None,
+                None,
+                None,
+                "not UTF-8 text: the file looks like UTF-16 (or is not text); GDELT files are "
+                "UTF-8, re-save it as UTF-8",
+            ),
+            header=f"cannot read {name}",
+        )
     lines = re.split(rb"\r\n|\n|\r", data)
     if lines and lines[-1] == b"":
         lines.pop()

@@ -32,6 +32,7 @@ from analysis.io._events import (
     parse_numbers,
     read_bytes,
     read_table_text,
+    shown,
     text_column,
 )
 
@@ -251,11 +252,11 @@ def load_ucdp_ged(
     quiet = Reasons(read.index)
     prec = parse_counts(read["date_prec"], column="date_prec", reasons=quiet)
     bad = ~prec.isin(list(UCDP_PRECISION)).fillna(False).to_numpy(dtype=bool)
-    reasons.add(bad, "date_prec", [f"not 1-5 ({v})" for v in read["date_prec"].tolist()])
+    reasons.add(bad, "date_prec", [f"not 1-5 ({v})" for v in shown(read["date_prec"])])
     violence = parse_counts(read["type_of_violence"], column="type_of_violence", reasons=quiet)
     bad = ~violence.isin(list(VIOLENCE_TYPES)).fillna(False).to_numpy(dtype=bool)
     reasons.add(
-        bad, "type_of_violence", [f"not 1, 2 or 3 ({v})" for v in read["type_of_violence"].tolist()]
+        bad, "type_of_violence", [f"not 1, 2 or 3 ({v})" for v in shown(read["type_of_violence"])]
     )
     deaths = {c: parse_counts(read[c], column=c, reasons=reasons) for c in ("best", "low", "high")}
     for column in _DEATH_COLUMNS:

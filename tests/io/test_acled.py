@@ -346,3 +346,17 @@ def test_the_committed_synthetic_fixture():
     assert table["notes"].str.startswith("SIMULATED").all()
     assert sorted(rejects["column"]) == ["event_date", "event_id_cnty", "fatalities"]
     assert table.loc[table["event_id_cnty"] == "TST1", "fatalities"].tolist() == [1]
+
+
+def test_utf16_is_a_clear_error(tmp_path):
+    path = write_acled(tmp_path / "a.csv", [acled_row(1)])
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    with pytest.raises(DataError, match="UTF-16"):
+        load_acled(path)
+    assert len(load_acled(path, encoding="utf-16")) == 1
+
+
+def test_an_empty_precision_code_is_named_empty(tmp_path):
+    path = write_acled(tmp_path / "a.csv", [acled_row(1), acled_row(2, time_precision="")])
+    _, rejects = load_acled(path, return_rejects=True)
+    assert rejects["reason"].tolist() == ["time_precision: not 1, 2 or 3 (empty)"]

@@ -233,3 +233,10 @@ def test_the_committed_synthetic_fixture():
     assert len(table) == 3 and len(rejects) == 2  # as its README says
     assert table["source_url"].str.startswith("https://example.org/simulated/").all()
     assert rejects["row"].tolist() == [4, 5]
+
+
+def test_utf16_is_a_clear_error(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_bytes(("\n".join([gdelt_line(1), gdelt_line(2)]) + "\n").encode("utf-16"))
+    with pytest.raises(DataError, match="UTF-16"):
+        load_gdelt(path)
