@@ -135,9 +135,9 @@ def load_acled(
         One row per ACLED event (the newest version of each
         ``event_id_cnty``), in file order: ``row`` (the file line, header =
         1), every source column (``fatalities`` ``int64``; ``year``,
-        ``inter1``, ``inter2``, ``interaction``, ``iso``, ``geo_precision``
-        and ``timestamp`` ``Int64``; ``latitude``/``longitude`` ``float64``;
-        the rest text), the ACLED precision code moved to
+        ``iso``, ``geo_precision`` and ``timestamp`` ``Int64``;
+        ``latitude``/``longitude`` ``float64``; the rest, ``inter1``,
+        ``inter2`` and ``interaction`` included, text as written), the ACLED precision code moved to
         ``acled_time_precision`` (1, 2, 3), and the canonical columns:
         ``incident_id`` (``"acled-<event_id_cnty>"``), ``start`` (the
         ``event_date`` as given, midnight, no time zone), ``time_precision``
@@ -185,9 +185,10 @@ def load_acled(
     year outside 1900-2100, a ``year`` that is not the year of
     ``event_date``, a ``time_precision`` other than 1, 2, 3, an empty
     ``event_id_cnty``, ``event_type`` or ``actor1``, ``fatalities`` that is
-    not a whole number >= 0, a ``timestamp`` that is not a whole number,
-    numeric columns that are not numbers, and records with the wrong
-    number of fields.
+    not a whole number >= 0, a ``timestamp``, ``year``, ``iso`` or
+    ``geo_precision`` that is not a whole number, a ``latitude`` or
+    ``longitude`` that is not a number (a sign of a shifted row), and
+    records with the wrong number of fields.
 
     Examples
     --------
@@ -238,7 +239,9 @@ def load_acled(
     )
     fatalities = parse_counts(read["fatalities"], column="fatalities", reasons=reasons)
     ints: dict[str, pd.Series] = {}
-    for column in ("year", "inter1", "inter2", "interaction", "iso", "geo_precision", "timestamp"):
+    # inter1, inter2 and interaction stay text: ACLED has written them as numeric codes
+    # and as words ("State forces") in different releases
+    for column in ("year", "iso", "geo_precision", "timestamp"):
         if column in read:
             numbers = parse_numbers(read[column], column=column, reasons=reasons)
             whole = numbers.isna() | (numbers == numbers.round())

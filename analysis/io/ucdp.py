@@ -151,7 +151,7 @@ def load_ucdp_ged(
         One row per event, in file order: ``row`` (file line), every source
         column (``date_start``/``date_end`` as ``datetime64``; ``best``,
         ``low``, ``high``, ``deaths_*``, ``date_prec``, ``type_of_violence``
-        ``int64``; ids and codes ``Int64``; ``latitude``/``longitude``
+        ``int64``; ids and codes ``Int64`` (see Notes); ``latitude``/``longitude``
         ``float64``; the rest text), an added ``event_type`` (the words of
         ``type_of_violence``: "state-based conflict", "non-state conflict",
         "one-sided violence"), and the canonical columns: ``incident_id``,
@@ -186,8 +186,10 @@ def load_ucdp_ged(
     ``date_end`` before ``date_start``; a ``date_prec`` other than 1-5;
     a ``type_of_violence`` other than 1-3; ``best``, ``low``, ``high`` or a
     ``deaths_*`` column that is not a whole number >= 0, or ``low <= best
-    <= high`` not holding; an id or code column that is not a whole number;
-    records with the wrong number of fields.
+    <= high`` not holding; records with the wrong number of fields. The id
+    and code columns (``year``, ``*_dset_id``, ``priogrid_gid``, ...) are
+    ``Int64`` when every row has a whole number there, else text as written:
+    they never reject a row.
 
     Examples
     --------
@@ -271,12 +273,9 @@ def load_ucdp_ged(
         "best",
         "the death estimates are not ordered low <= best <= high",
     )
-    for column in _INT_COLUMNS:
+    for column in _INT_COLUMNS:  # codes: whole numbers when every row has one, else text
         if column in read:
-            numbers = parse_numbers(read[column], column=column, reasons=reasons)
-            whole = numbers.isna() | (numbers == numbers.round())
-            reasons.add(~whole.to_numpy(dtype=bool), column, "not a whole number")
-            frame[column] = numbers.where(whole).round().astype("Int64")
+            frame[column] = _codes(read[column])
     for column in ("latitude", "longitude"):
         if column in read:
             frame[column] = parse_numbers(read[column], column=column, reasons=reasons)
@@ -316,3 +315,17 @@ def load_ucdp_ged(
         read=read,
         what=f"UCDP {dataset} file",
     )
+
+
+def _codes(values: pd.Series) -> pd.Series:
+    """``Int64`` when every present value is a whole number, else the text as written.
+
+    These id and code columns are carried, not used: a value that is not a
+    number changes the column's type, never rejects the event.
+    """
+    numbers = pd.to_numeric(values, errors="coerce")
+    present = values.notna().to_numpy(dtype=bool)
+    whole = numbers.notna().to_numpy(dtype=bool) & (numbers == numbers.round()).to_numpy(bool)
+    if (whole | ~present).all():
+        return numbers.round().astype("Int64")
+    return values

@@ -360,3 +360,10 @@ def test_an_empty_precision_code_is_named_empty(tmp_path):
     path = write_acled(tmp_path / "a.csv", [acled_row(1), acled_row(2, time_precision="")])
     _, rejects = load_acled(path, return_rejects=True)
     assert rejects["reason"].tolist() == ["time_precision: not 1, 2 or 3 (empty)"]
+
+
+def test_actor_type_codes_stay_as_written(tmp_path):
+    rows = [acled_row(1), acled_row(2, inter1="State forces", interaction="State forces-Civilians")]
+    table = load_acled(write_acled(tmp_path / "a.csv", rows))
+    assert table["inter1"].tolist() == ["8", "State forces"]
+    assert table["interaction"].tolist() == ["18", "State forces-Civilians"]

@@ -166,7 +166,6 @@ def malformed_file(tmp_path: Path) -> tuple[Path, int]:
         ucdp_row(10, date_start="2024-11-05", date_end="2024-11-04"),
         ucdp_row(11, id=""),
         ucdp_row(12, deaths_civilians="-1"),
-        ucdp_row(13, priogrid_gid="12.5"),
     ]
     path = write_ucdp(tmp_path / "bad.csv", rows)
     path.write_text(path.read_text(encoding="utf-8") + "1014,TST-14,2024\n", encoding="utf-8")
@@ -199,8 +198,7 @@ def test_every_reject_names_its_column_and_reason(tmp_path):
     assert got[11] == ("date_end", "date_end: date_end is before date_start")
     assert got[12] == ("id", "id: empty id")
     assert got[13] == ("deaths_civilians", "deaths_civilians: negative count (-1)")
-    assert got[14][0] == "priogrid_gid" and "not a whole number" in got[14][1]
-    assert "expected 49 fields" in got[15][1]
+    assert "expected 49 fields" in got[14][1]
 
 
 def test_rejects_warn_and_all_rejected_raises(tmp_path):
@@ -255,3 +253,11 @@ def test_the_committed_synthetic_fixture():
     assert len(table) == 4 and len(rejects) == 1  # as its README says
     assert table["time_precision"].tolist() == ["day", "month", "day", "week"]
     assert rejects["column"].tolist() == ["best"]
+
+
+def test_code_columns_are_numbers_or_text_and_never_reject(tmp_path):
+    path = write_ucdp(tmp_path / "a.csv", [ucdp_row(1), ucdp_row(2)])
+    assert str(load_ucdp_ged(path)["priogrid_gid"].dtype) == "Int64"
+    odd = write_ucdp(tmp_path / "b.csv", [ucdp_row(1), ucdp_row(2, priogrid_gid="12.5")])
+    table, rejects = load_ucdp_ged(odd, return_rejects=True)
+    assert len(rejects) == 0 and table["priogrid_gid"].tolist() == ["123456", "12.5"]
