@@ -757,7 +757,11 @@ def finish(
             {
                 "file": file,
                 "row": malformed["row"].astype("int64").to_numpy(),
-                "column": [_column_in(r) for r in malformed["reason"].tolist()],
+                "column": (
+                    malformed["column"].astype(str).to_numpy()
+                    if "column" in malformed
+                    else [_column_in(r) for r in malformed["reason"].tolist()]
+                ),
                 "reason": malformed["reason"].astype(str).to_numpy(),
                 "raw": malformed["raw"].astype(str).to_numpy(),
             }

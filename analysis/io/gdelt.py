@@ -214,6 +214,7 @@ def load_gdelt(
     if lines and lines[-1] == b"":
         lines.pop()
     records: list[tuple[int, list[str], str]] = []  # line, fields, reason
+    bad_field: dict[int, int] = {}  # line -> field holding a byte that is not UTF-8
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
@@ -221,6 +222,7 @@ def load_gdelt(
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             shown = raw.decode("utf-8", errors="replace")
+            bad_field[number] = raw[: exc.start].count(b"\t")
             records.append(
                 (
                     number,
@@ -257,7 +259,7 @@ def load_gdelt(
             ],
         }
     )
-    malformed["column"] = ["" for _ in bad]
+    malformed["column"] = [_bad_column(n, f, bad_field, columns, allowed) for n, f, _ in bad]
     reasons = Reasons(read.index)
     frame = read.copy()
 
@@ -337,6 +339,22 @@ def load_gdelt(
         read=read,
         what=f"GDELT {label} events file",
     )
+
+
+def _bad_column(
+    line: int,
+    fields: list[str],
+    bad_field: dict[int, int],
+    columns: tuple[str, ...],
+    allowed: set[int],
+) -> str:
+    """The column a malformed line is reported at: the bad byte's, or where the line ends."""
+    if line in bad_field:
+        at = bad_field[line]
+        return columns[at] if at < len(columns) else ""
+    if len(fields) < min(allowed):
+        return columns[len(fields)]  # the first field missing
+    return columns[-1] if len(fields) > max(allowed) else ""
 
 
 def _expected(label: str, allowed: set[int]) -> str:

@@ -156,6 +156,8 @@ def test_every_reject_names_its_column_and_reason(tmp_path):
     assert got[10][1] == "expected 61 tab-separated fields (GDELT 2.0), found 62"
     assert got[12][0] == "SQLDATE"
     assert rejects.loc[rejects["row"] == 9, "raw"].iloc[0] == "900009\t20241104\t202411"
+    assert got[9][0] == "Year"  # the line ends before its fourth field
+    assert got[10][0] == "SOURCEURL"  # extra fields after the last column
 
 
 def test_rejects_warn(tmp_path):
@@ -179,6 +181,7 @@ def test_wrong_encoding_rejects_the_line(tmp_path):
     table, rejects = load_gdelt(path, return_rejects=True)
     assert table["row"].tolist() == [2]
     assert rejects["row"].tolist() == [1] and "not UTF-8" in rejects["reason"].iloc[0]
+    assert rejects["column"].tolist() == ["Actor1Name"]
 
 
 def test_a_header_line_is_not_a_record(tmp_path):
