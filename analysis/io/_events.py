@@ -769,6 +769,8 @@ def finish(
         rejects = pd.concat([rejects, extra], ignore_index=True)
     rejects = rejects.sort_values("row", kind="stable").reset_index(drop=True)
     rejects["row"] = rejects["row"].astype("int64")
+    for name in ("file", "column", "reason"):
+        rejects[name] = rejects[name].astype("str")
     if not return_rejects:
         if len(rejects) and len(table) == 0:
             problems = [

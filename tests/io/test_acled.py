@@ -367,3 +367,44 @@ def test_actor_type_codes_stay_as_written(tmp_path):
     table = load_acled(write_acled(tmp_path / "a.csv", rows))
     assert table["inter1"].tolist() == ["8", "State forces"]
     assert table["interaction"].tolist() == ["18", "State forces-Civilians"]
+
+
+def test_randomly_damaged_files_never_give_a_traceback(tmp_path):
+    """Fixed-seed damage (cut, junk cells, stray bytes, lost commas): rejects or DataError."""
+    import numpy as np
+
+    rng = np.random.default_rng(20241104)
+    clean = write_acled(tmp_path / "clean.csv", [acled_row(i) for i in range(12)]).read_bytes()
+    junk = [b"-1", b"2.5", b"04/11/2024", b'"', b"\xe9", b"", b"31 Feb 2024", b"x" * 5, b"\x00"]
+    outcomes = {"error": 0, "loaded": 0}
+    for trial in range(25):
+        data = bytearray(clean)
+        for _ in range(int(rng.integers(1, 4))):
+            kind = int(rng.integers(4))
+            at = int(rng.integers(len(data)))
+            if kind == 0:
+                del data[at:]  # a truncated file
+            elif kind == 1:
+                data[at:at] = junk[int(rng.integers(len(junk)))]
+            elif kind == 2:
+                commas = [i for i, b in enumerate(data) if b == ord(",")]
+                if commas:
+                    del data[commas[int(rng.integers(len(commas)))]]
+            else:
+                data[at:at] = bytes(rng.integers(0, 256, size=3, dtype=np.uint8))
+        path = tmp_path / f"damaged{trial}.csv"
+        path.write_bytes(bytes(data))
+        try:
+            table, rejects = load_acled(path, return_rejects=True)
+        except DataError as exc:
+            assert str(exc)  # a message, never a bare traceback
+            outcomes["error"] += 1
+            continue
+        outcomes["loaded"] += 1
+        rows = [*table["row"], *rejects["row"]]
+        assert len(rows) == len(set(rows))  # each record once, in the table or the rejects
+        if b'"' not in data and b"\r" not in data:  # one record per line: count them
+            lines = [line for line in bytes(data).split(b"\n")[1:] if line.strip()]
+            assert len(table) + len(rejects) == len(lines)
+        assert rejects["reason"].str.len().gt(0).all()
+    assert outcomes["loaded"] >= 10, outcomes  # the damage mostly leaves rows to account for

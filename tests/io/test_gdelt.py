@@ -5,6 +5,7 @@ Every file is written by the tests (tmp_path) with invented SIMULATED values.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -243,3 +244,41 @@ def test_utf16_is_a_clear_error(tmp_path):
     path.write_bytes(("\n".join([gdelt_line(1), gdelt_line(2)]) + "\n").encode("utf-16"))
     with pytest.raises(DataError, match="UTF-16"):
         load_gdelt(path)
+
+
+def test_randomly_damaged_files_never_give_a_traceback(tmp_path):
+    """Fixed-seed damage (cut, junk fields, stray bytes, lost tabs): rejects or DataError."""
+    import numpy as np
+
+    rng = np.random.default_rng(20241105)
+    clean = write(tmp_path / "clean.csv", [gdelt_line(i) for i in range(12)]).read_bytes()
+    junk = [b"-1", b"2.5", b"2024-11-04", b"\xe9", b"", b"\t", b"\n", b"x" * 5]
+    outcomes = {"error": 0, "loaded": 0}
+    for trial in range(25):
+        data = bytearray(clean)
+        for _ in range(int(rng.integers(1, 4))):
+            kind = int(rng.integers(4))
+            at = int(rng.integers(len(data)))
+            if kind == 0:
+                del data[at:]
+            elif kind == 1:
+                data[at:at] = junk[int(rng.integers(len(junk)))]
+            elif kind == 2:
+                tabs = [i for i, b in enumerate(data) if b == 9]
+                if tabs:
+                    del data[tabs[int(rng.integers(len(tabs)))]]
+            else:
+                data[at:at] = bytes(rng.integers(1, 256, size=3, dtype=np.uint8))
+        path = tmp_path / f"damaged{trial}.csv"
+        path.write_bytes(bytes(data))
+        try:
+            table, rejects = load_gdelt(path, return_rejects=True)
+        except DataError as exc:
+            assert str(exc)
+            outcomes["error"] += 1
+            continue
+        outcomes["loaded"] += 1
+        lines = [ln for ln in re.split(rb"\r\n|\n|\r", bytes(data)) if ln.strip()]
+        assert len(table) + len(rejects) == len(lines)
+        assert rejects["reason"].str.len().gt(0).all()
+    assert outcomes["loaded"] >= 10, outcomes  # the damage mostly leaves rows to account for
