@@ -19,6 +19,7 @@ import pandas as pd
 
 from analysis._dates import to_day
 from analysis.curation.vocabulary import fold_term, load_vocabulary
+from analysis.io._events import PRECISIONS  # the loaders' words, finest to coarsest
 
 __all__ = [
     "ACTOR_COLUMNS",
@@ -85,6 +86,7 @@ def filter_incidents(
     weapon: str | Iterable[str] | None = None,
     start: Any = None,
     end: Any = None,
+    precise_to: str | None = None,
     actor_columns: Sequence[str] | None = None,
     event_type_columns: Sequence[str] | None = None,
     weapon_columns: Sequence[str] | None = None,
@@ -127,6 +129,12 @@ def filter_incidents(
         time zone). A record of week or month precision is kept or dropped
         by the date its source gives (``start``), which is not moved; its
         ``time_precision`` says how exact that date is.
+    precise_to : str, optional
+        Keep only records whose ``time_precision`` is this precise or finer:
+        ``"day"`` keeps second, minute, hour and day records and drops week,
+        month and year ones (with ``start``/``end``, the records whose date
+        is surely inside the range). A record without ``time_precision`` is
+        dropped.
     actor_columns, event_type_columns, weapon_columns : list of str, optional
         The columns to search instead of the defaults.
     time_col : str
@@ -158,6 +166,9 @@ def filter_incidents(
     ['two UAVs launched', 'one drone']
     >>> filter_incidents(t, country="Testland", start="2024-11-01", end="2024-11-04").index.tolist()
     [1]
+    >>> t["time_precision"] = ["day", "month", "day"]
+    >>> filter_incidents(t, precise_to="day").index.tolist()
+    [0, 2]
     """
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table must be a pandas DataFrame, not {type(table).__name__}")
@@ -224,6 +235,15 @@ def filter_incidents(
         if last is not None:
             inside &= (local < last + pd.Timedelta(days=1)).to_numpy(dtype=bool)
         keep &= inside
+    if precise_to is not None:
+        if precise_to not in PRECISIONS:
+            raise ValueError(
+                f"precise_to must be one of {', '.join(PRECISIONS)}, not {precise_to!r}"
+            )
+        if "time_precision" not in table.columns:
+            raise KeyError("precise_to: the table has no 'time_precision' column")
+        fine = PRECISIONS[: PRECISIONS.index(precise_to) + 1]
+        keep &= table["time_precision"].isin(fine).fillna(False).to_numpy(dtype=bool)
     return table.loc[keep].copy()
 
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -705,7 +705,6 @@ def finish(
     return_rejects: bool,
     what: str,
     read: pd.DataFrame | None = None,
-    drop: Iterable[str] = (),
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Split rows into the table and the rejects; warn or raise as the loaders document.
 
@@ -722,9 +721,6 @@ def finish(
     table = frame.loc[ok].copy()
     if "row" in table.columns:
         table = table.rename(columns={"row": "row_source"})
-    for name in drop:
-        if name in table:
-            del table[name]
     for name in CANONICAL_COLUMNS:
         value = canonical.get(name, pd.NA)
         if isinstance(value, pd.Series):

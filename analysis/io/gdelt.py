@@ -81,11 +81,8 @@ GDELT1_COLUMNS: tuple[str, ...] = _columns(adm2=False)
 GDELT2_COLUMNS: tuple[str, ...] = _columns(adm2=True)
 """The 61 fields of a GDELT 2.0 events line."""
 
-_VERSIONS: dict[int, tuple[str, tuple[str, ...]]] = {
-    57: ("1.0", GDELT1_COLUMNS[:-1]),
-    58: ("1.0", GDELT1_COLUMNS),
-    61: ("2.0", GDELT2_COLUMNS),
-}
+_VERSIONS: dict[int, str] = {57: "1.0", 58: "1.0", 61: "2.0"}
+"""Field count -> GDELT version."""
 _COUNTS = ("NumMentions", "NumSources", "NumArticles")
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
 
@@ -237,7 +234,7 @@ def load_gdelt(
         records.append((number, text.lstrip("\ufeff").split("\t"), ""))
     counts = [len(f) for _, f, _ in records]
     width = _width(counts, version, name, records)
-    label = _VERSIONS[width][0]
+    label = _VERSIONS[width]
     columns = GDELT1_COLUMNS if label == "1.0" else GDELT2_COLUMNS
     allowed = {57, 58} if label == "1.0" else {61}
 
@@ -253,7 +250,7 @@ def load_gdelt(
             "raw": ["\t".join(f) for _, f, _ in bad],
             "reason": [
                 why
-                or f"expected {_expected(label, allowed)} tab-separated fields "
+                or f"expected {'57 or 58' if label == '1.0' else '61'} tab-separated fields "
                 f"(GDELT {label}), found {len(f)}"
                 for _, f, why in bad
             ],
@@ -355,10 +352,6 @@ def _bad_column(
     if len(fields) < min(allowed):
         return columns[len(fields)]  # the first field missing
     return columns[-1] if len(fields) > max(allowed) else ""
-
-
-def _expected(label: str, allowed: set[int]) -> str:
-    return "57 or 58" if label == "1.0" else "61"
 
 
 def _width(

@@ -180,3 +180,20 @@ def test_bad_input_names_the_parameter(acled):
 
 def test_public_api():
     assert it.filter_incidents is filter_incidents
+
+
+def test_precise_to_keeps_records_at_least_that_precise(acled, tmp_path):
+    row = acled_tests.acled_row
+    mixed = load_acled(
+        acled_tests.write_acled(
+            tmp_path / "p.csv",
+            [row(1), row(2, time_precision="2"), row(3, time_precision="3")],
+        )
+    )
+    assert ids(filter_incidents(mixed, precise_to="day")) == ["TST1"]
+    assert ids(filter_incidents(mixed, precise_to="week")) == ["TST1", "TST2"]
+    assert ids(filter_incidents(mixed, precise_to="year")) == ["TST1", "TST2", "TST3"]
+    with pytest.raises(ValueError, match="precise_to must be one of"):
+        filter_incidents(mixed, precise_to="days")
+    with pytest.raises(KeyError, match="precise_to"):
+        filter_incidents(pd.DataFrame({"x": [1]}), precise_to="day")
