@@ -430,6 +430,7 @@ def parse_event_dates(
     strings = as_series.astype("string")
     for pattern, fmt in (
         (r"\d{4}-\d{2}-\d{2}", "%Y-%m-%d"),
+        (r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?", "ISO8601"),
         (r"\d{2} [A-Za-z]+ \d{4}", "%d %B %Y"),
     ):
         hit = strings.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool) & ~done

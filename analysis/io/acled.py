@@ -177,7 +177,10 @@ def load_acled(
     *Versions.* ACLED revises events in place: two rows with one
     ``event_id_cnty`` are two versions, and the one with the larger
     ``timestamp`` (last update, Unix seconds) is kept; the other is rejected
-    with the reason "superseded by a newer version". Two versions with the
+    with the reason "superseded by a newer version". Only usable versions
+    compete: when the newest version is itself rejected (a negative
+    ``fatalities``, say), the newest usable one is kept, so that the event is
+    still counted, and the broken version is in the rejects. Two versions with the
     same (or no) ``timestamp`` cannot be told apart: the first is kept and
     the second rejected as a duplicate id.
 

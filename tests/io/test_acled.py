@@ -408,3 +408,13 @@ def test_randomly_damaged_files_never_give_a_traceback(tmp_path):
             assert len(table) + len(rejects) == len(lines)
         assert rejects["reason"].str.len().gt(0).all()
     assert outcomes["loaded"] >= 10, outcomes  # the damage mostly leaves rows to account for
+
+
+def test_a_broken_newest_version_leaves_the_newest_usable_one(tmp_path):
+    rows = [
+        acled_row(7, fatalities="1", timestamp="1730000000"),
+        acled_row(7, fatalities="-5", timestamp="1730500000"),
+    ]
+    table, rejects = load_acled(write_acled(tmp_path / "a.csv", rows), return_rejects=True)
+    assert table["fatalities"].tolist() == [1]
+    assert rejects["reason"].tolist() == ["fatalities: negative count (-5)"]

@@ -125,6 +125,7 @@ def test_precision_and_window_are_carried(good):
     assert table["start"].iloc[1] == pd.Timestamp("2024-10-01")
     assert table["date_end"].iloc[1] == pd.Timestamp("2024-10-31")
     assert table["date_end"].iloc[2] == pd.Timestamp("2024-12-31")
+    assert table["start"].iloc[2] == pd.Timestamp("2024-01-01")  # "2024-01-01 00:00:00.000"
 
 
 def test_the_table_passes_the_canonical_schema_except_for_week(good):
