@@ -162,6 +162,30 @@ def read_bytes(path: str | Path, what: str) -> tuple[Path, bytes]:
     return file, file.read_bytes()
 
 
+_BINARY = {
+    b"PK\x03\x04": "an Excel workbook or a zip archive",
+    b"\xd0\xcf\x11\xe0": "an old Excel (.xls) workbook",
+    b"PAR1": "a Parquet file",
+}
+
+
+def refuse_binary(data: bytes, file: str, what: str) -> None:
+    """Raise a clear error for a workbook, archive or Parquet file given as CSV."""
+    for magic, kind in _BINARY.items():
+        if data.startswith(magic):
+            raise DataError(
+                Problem(
+                    file,
+                    None,
+                    None,
+                    None,
+                    f"this is {kind}, not a CSV file: save or extract it as CSV, or read it "
+                    "with load_table",
+                ),
+                header=f"cannot read {file} as {what}",
+            )
+
+
 def decode(data: bytes, encoding: str, file: str) -> bytes | str:
     """``data`` as given for UTF-8 (the reader reports bad bytes row by row), else decoded.
 
@@ -217,6 +241,7 @@ def read_source_csv(
     (1, 1)
     """
     file, data = read_bytes(path, what)
+    refuse_binary(data, str(file), what)
     text = decode(data, encoding, str(file))
     raw = read_table_text(text, file=str(file), required=required, expected=expected)
     return raw, check_raw(raw, required=required, what=what)

@@ -32,6 +32,7 @@ from analysis.io._events import (
     parse_numbers,
     read_bytes,
     read_table_text,
+    refuse_binary,
     shown,
     text_column,
 )
@@ -216,6 +217,7 @@ def load_ucdp_ged(
     if dataset not in _DATASETS:
         raise ValueError(f"dataset must be 'ged' or 'candidate', not {dataset!r}")
     file, data = read_bytes(path, "a UCDP CSV file")
+    refuse_binary(data, str(file), "a UCDP CSV file")
     text = decode(data, encoding, str(file))
     as_text = text if isinstance(text, str) else text.decode("utf-8", errors="replace")
     first = next((line for line in as_text.splitlines() if line.strip()), "")

@@ -418,3 +418,11 @@ def test_a_broken_newest_version_leaves_the_newest_usable_one(tmp_path):
     table, rejects = load_acled(write_acled(tmp_path / "a.csv", rows), return_rejects=True)
     assert table["fatalities"].tolist() == [1]
     assert rejects["reason"].tolist() == ["fatalities: negative count (-5)"]
+
+
+@pytest.mark.parametrize("magic", [b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"PAR1"])
+def test_a_workbook_or_parquet_file_is_a_clear_error(tmp_path, magic):
+    path = tmp_path / "export.csv"
+    path.write_bytes(magic + b"\x00\x01 binary")
+    with pytest.raises(DataError, match="not a CSV file"):
+        load_acled(path)

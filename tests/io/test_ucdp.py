@@ -262,3 +262,10 @@ def test_code_columns_are_numbers_or_text_and_never_reject(tmp_path):
     odd = write_ucdp(tmp_path / "b.csv", [ucdp_row(1), ucdp_row(2, priogrid_gid="12.5")])
     table, rejects = load_ucdp_ged(odd, return_rejects=True)
     assert len(rejects) == 0 and table["priogrid_gid"].tolist() == ["123456", "12.5"]
+
+
+def test_a_zip_is_a_clear_error(tmp_path):
+    path = tmp_path / "ged.csv"
+    path.write_bytes(b"PK\x03\x04 not csv")
+    with pytest.raises(DataError, match="not a CSV file"):
+        load_ucdp_ged(path)
