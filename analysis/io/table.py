@@ -250,7 +250,9 @@ def load_table(
         date without a time, ``"minute"`` (``"second"`` when the seconds are
         not zero) for a time; ``source_name`` the file name and
         ``source_ref`` ``"row <row>"`` when no source column or value is
-        given. ``start`` is ``datetime64`` (the local time as written);
+        given; with a ``source_name`` but neither ``source_url`` nor
+        ``source_ref``, ``source_ref`` is ``"<file name>, row <row>"``.
+        ``start`` is ``datetime64`` (the local time as written);
         ``quantity`` ``int64``.
     rejects : pandas.DataFrame
         Only with ``return_rejects=True``: ``file, row, column, reason`` and
@@ -410,9 +412,12 @@ def load_table(
         if key in column_of:
             canonical[key] = text_column(read[column_of[key]])
     rows = pd.Series(read.index.astype(str), index=read.index)
-    if not any(k in column_of or k in spec["values"] for k in ("source_url", "source_name")):
+    cited = {k for k in ("source_url", "source_name", "source_ref") if k in canonical}
+    if not cited & {"source_url", "source_name"}:
         canonical["source_name"] = name
         canonical.setdefault("source_ref", "row " + rows)
+    elif not cited & {"source_url", "source_ref"}:  # a name needs an identifier
+        canonical["source_ref"] = f"{Path(name).name}, row " + rows
     if "incident_id" in column_of:
         col = column_of["incident_id"]
         ids = text_column(read[col])

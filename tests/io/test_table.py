@@ -455,3 +455,14 @@ def test_the_committed_synthetic_fixture():
     assert table["weapon"].tolist() == ["drone", "drone", "rocket"]
     assert table["unit"].tolist() == ["claim"] * 3
     assert sorted(rejects["column"]) == ["Number", "Type"]
+
+
+def test_a_source_name_alone_gets_the_row_as_its_identifier(tmp_path):
+    path = write(tmp_path / "mine.csv", "2024-11-04,x", header="Date,Other")
+    table = load_table(
+        path,
+        columns={"start": "Date"},
+        values={"unit": "claim", "source_name": "Analyst sheet (SIMULATED)"},
+    )
+    assert table["source_ref"].tolist() == ["mine.csv, row 2"]
+    assert validate_incidents(table.drop(columns=["row"])).ok
