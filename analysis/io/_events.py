@@ -31,6 +31,7 @@ rule; a test keeps the two readings equal.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import warnings
 from collections.abc import Sequence
@@ -151,6 +152,8 @@ class Reasons:
 
 def read_bytes(path: str | Path, what: str) -> tuple[Path, bytes]:
     """The bytes of ``path``, with clear errors for a missing file or a directory."""
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a file path (str or Path), not {type(path).__name__}")
     file = Path(path).expanduser()
     if file.is_dir():
         raise DataError(

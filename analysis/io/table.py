@@ -36,6 +36,7 @@ being mapped, so a file in the canonical shape needs no mapping at all.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -331,6 +332,8 @@ def load_table(
     if encoding is not None:
         spec["file"]["encoding"] = encoding
 
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a file path (str or Path), not {type(path).__name__}")
     file = Path(path).expanduser()
     read, malformed, reasons, name = _read(file, spec)
     available = [str(c) for c in read.columns]

@@ -282,3 +282,9 @@ def test_randomly_damaged_files_never_give_a_traceback(tmp_path):
         assert len(table) + len(rejects) == len(lines)
         assert rejects["reason"].str.len().gt(0).all()
     assert outcomes["loaded"] >= 10, outcomes  # the damage mostly leaves rows to account for
+
+
+@pytest.mark.parametrize("loader", ["load_gdelt", "load_acled", "load_ucdp_ged", "load_table"])
+def test_a_path_that_is_not_a_path_names_the_parameter(loader):
+    with pytest.raises(TypeError, match="path must be a file path"):
+        getattr(it, loader)(42)
