@@ -47,6 +47,12 @@ _EXPORTS: dict[str, str] = {
     "detect_changepoints": "analysis.changepoints",
     "changepoint_path": "analysis.changepoints",
     "online_changepoints": "analysis.changepoints",
+    # event-data loaders and filters
+    "load_acled": "analysis.io.acled",
+    "load_ucdp_ged": "analysis.io.ucdp",
+    "load_gdelt": "analysis.io.gdelt",
+    "load_table": "analysis.io.table",
+    "filter_incidents": "analysis.curation.filters",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -74,6 +80,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from analysis.counts import count_incidents, daily_counts
     from analysis.curation.clustering import alerts_to_incidents, incident_count_sensitivity
+    from analysis.curation.filters import filter_incidents
     from analysis.curation.localities import match_localities
     from analysis.curation.tables import (
         figure_exposure_days,
@@ -87,8 +94,12 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         validate_incidents,
     )
     from analysis.datasets import dataset_path
+    from analysis.io.acled import load_acled
     from analysis.io.counts_csv import read_count_csv
+    from analysis.io.gdelt import load_gdelt
     from analysis.io.oref import load_oref_alerts, load_oref_localities
     from analysis.io.reference import load_coal_mining_disasters
+    from analysis.io.table import load_table
+    from analysis.io.ucdp import load_ucdp_ged
     from analysis.rates import check_claim, compare_rates, estimate_rate, rolling_rate
     from analysis.trend import backtest, decompose, fit_trend
