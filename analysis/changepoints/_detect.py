@@ -158,14 +158,19 @@ def _selective_counts(
     return adj, lo, hi
 
 
-def _design_effect_draws(cost: Cost, bounds: np.ndarray) -> np.ndarray | None:
+def _design_effect_draws(
+    cost: Cost, bounds: np.ndarray, bootstrap: bool = True
+) -> np.ndarray | None:
     """Draws of the estimated design effect for the intervals, or None (see below).
 
     For the count costs whose scale was estimated from the series (the
     default ``cost="auto"`` on counts: :class:`PoissonCost` and its seasonal
     form with ``scale_df_``), :func:`analysis.changepoints.intervals.design_effect_draws`
     about the final segments; None for a scale given or not estimated (a cost
-    named by the caller, fewer than 30 values), which keep the single scale.
+    named by the caller, fewer than 30 values), which keep the single scale
+    For a series without a change (``bootstrap=False``) the draws are the
+    delta-method chi-square about the conservative value: the bootstrap costs a
+    few times the search, and no location interval needs it.
     """
     from analysis.changepoints.costs.poisson_weighted import WeightedPoissonCost
 
@@ -178,7 +183,7 @@ def _design_effect_draws(cost: Cost, bounds: np.ndarray) -> np.ndarray | None:
     else:
         fitted = np.repeat(np.diff(pc.cs1_[bounds]) / np.diff(bounds), np.diff(bounds))
     return design_effect_draws(
-        x, bounds, fitted, float(pc.scale_), float(pc.scale_df_), BOOTSTRAP_DRAWS
+        x, bounds, fitted, float(pc.scale_), float(pc.scale_df_), BOOTSTRAP_DRAWS, bootstrap
     )
 
 
@@ -203,7 +208,7 @@ def _build(
     d_int = float(getattr(cost, "scale_", 1.0)) * interval_inflation(
         float(getattr(cost, "scale_df_", math.inf)), level
     )
-    draws = _design_effect_draws(cost, bounds)
+    draws = _design_effect_draws(cost, bounds, bootstrap=bool(changes))
     d_loc: float | np.ndarray = d_int
     if draws is not None:
         d_loc, d_int = draws, draws_interval_scale(draws, level)

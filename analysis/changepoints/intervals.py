@@ -87,7 +87,7 @@ __all__ = [
 ]
 
 #: draws of the design effect for the location intervals (bootstrap replicates)
-BOOTSTRAP_DRAWS = 32
+BOOTSTRAP_DRAWS = 16
 #: above this many values the design effect's spread is the delta-method chi-square
 BOOTSTRAP_MAX_N = 20_000
 #: fixed seed of the bootstrap, so that a result is the same on every run
@@ -271,6 +271,7 @@ def design_effect_draws(
     scale: float,
     df: float,
     draws: int = BOOTSTRAP_DRAWS,
+    bootstrap: bool = True,
 ) -> np.ndarray | None:
     """Draws of the long-run design effect of counts about their segments (see the module).
 
@@ -288,6 +289,9 @@ def design_effect_draws(
         Its delta-method degrees of freedom (``Cost.scale_df_``), for long series.
     draws : int
         How many draws.
+    bootstrap : bool
+        False: the scaled chi-square of ``df`` about the conservative value
+        even for a short series (cheap: no bootstrap).
 
     Returns
     -------
@@ -302,7 +306,7 @@ def design_effect_draws(
     >>> b = np.array([0, 180, 365]); f = _segment_means(x, b)
     >>> d = design_effect_draws(x, b, f, 1.0, 365.0)
     >>> d.size, bool(d.min() >= 1.0), bool(np.median(d) < 1.5)
-    (32, True, True)
+    (16, True, True)
     """
     from analysis._dependence import MIN_PERIODS_FOR_DEPENDENCE
     from analysis.changepoints._longrun import ar_long_run_dependence
@@ -315,7 +319,7 @@ def design_effect_draws(
         return None
     resid = x - fitted
     conservative = max(float(scale), latent_long_run_variance(resid, k) / mean, 1.0)
-    if n > BOOTSTRAP_MAX_N:
+    if n > BOOTSTRAP_MAX_N or not bootstrap:
         from scipy import special
 
         q = (np.arange(draws) + 0.5) / draws
