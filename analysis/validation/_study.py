@@ -575,7 +575,11 @@ def cp_location_coverage(
     """
 
     def extra(values: list[Any]) -> dict[str, Any]:
-        return {"mean_interval_days": float(np.mean([v["location_width"] for v in values]))}
+        widths = [v["location_width"] for v in values]
+        return {
+            "mean_interval_days": float(np.mean(widths)),
+            "median_interval_days": float(np.median(widths)),
+        }
 
     return _cell(
         function="detect_changepoints",
