@@ -13,7 +13,13 @@ from analysis.changepoints._auto import choose
 from analysis.changepoints._longrun import interval_inflation
 from analysis.changepoints._result import ChangepointPath, ChangepointResult, _Fit
 from analysis.changepoints.costs import Cost, PoissonCost
-from analysis.changepoints.intervals import change_strength, location_intervals
+from analysis.changepoints.intervals import (
+    BOOTSTRAP_DRAWS,
+    change_strength,
+    design_effect_draws,
+    draws_interval_scale,
+    location_intervals,
+)
 from analysis.changepoints.penalties import penalty_value
 from analysis.changepoints.search._dispatch import EXACT, as_tuple, segment, solve
 from analysis.errors import DataError, Problem
@@ -152,6 +158,35 @@ def _selective_counts(
     return adj, lo, hi
 
 
+def _design_effect_draws(
+    cost: Cost, bounds: np.ndarray, bootstrap: bool = True
+) -> np.ndarray | None:
+    """Draws of the estimated design effect for the intervals, or None (see below).
+
+    For the count costs whose scale was estimated from the series (the
+    default ``cost="auto"`` on counts: :class:`PoissonCost` and its seasonal
+    form with ``scale_df_``), :func:`analysis.changepoints.intervals.design_effect_draws`
+    about the final segments; None for a scale given or not estimated (a cost
+    named by the caller, fewer than 30 values), which keep the single scale
+    For a series without a change (``bootstrap=False``) the draws are the
+    delta-method chi-square about the conservative value: the bootstrap costs a
+    few times the search, and no location interval needs it.
+    """
+    from analysis.changepoints.costs.poisson_weighted import WeightedPoissonCost
+
+    if type(cost) not in (PoissonCost, WeightedPoissonCost) or not hasattr(cost, "scale_df_"):
+        return None
+    pc: Any = cost
+    x = np.asarray(pc.signal_, dtype=float)
+    if type(cost) is WeightedPoissonCost:
+        fitted = np.asarray(pc.fitted(bounds), dtype=float)
+    else:
+        fitted = np.repeat(np.diff(pc.cs1_[bounds]) / np.diff(bounds), np.diff(bounds))
+    return design_effect_draws(
+        x, bounds, fitted, float(pc.scale_), float(pc.scale_df_), BOOTSTRAP_DRAWS, bootstrap
+    )
+
+
 def _build(
     data: pd.Series,
     pos: np.ndarray,
@@ -173,6 +208,10 @@ def _build(
     d_int = float(getattr(cost, "scale_", 1.0)) * interval_inflation(
         float(getattr(cost, "scale_df_", math.inf)), level
     )
+    draws = _design_effect_draws(cost, bounds, bootstrap=bool(changes))
+    d_loc: float | np.ndarray = d_int
+    if draws is not None:
+        d_loc, d_int = draws, draws_interval_scale(draws, level)
     selective = _selective_counts(cost, bounds, beta, penalty, level, d_int)
     if selective is not None:
         adj, lo, hi = selective
@@ -184,7 +223,7 @@ def _build(
     seg.insert(0, "n", np.diff(bounds))
     seg.insert(0, "end", idx[pos[bounds[1:] - 1]])
     seg.insert(0, "start", idx[pos[bounds[:-1]]])
-    iv = location_intervals(cost, changes, m, level, d_int)
+    iv = location_intervals(cost, changes, m, level, d_loc)
     lo_pos = np.array([pos[k - 1] + 1 for k in iv[:, 0]], dtype=np.int64)
     hi_pos = np.array([pos[k] for k in iv[:, 1]], dtype=np.int64)
     ch_pos = pos[np.array(changes, dtype=np.int64)] if changes else np.empty(0, np.int64)
@@ -342,6 +381,15 @@ def detect_changepoints(
     gives each change's rate ratio and its selection-adjusted value. Their
     estimand is the mean rate over the days of the estimated segment, given
     the segmentation chosen from the same data.
+
+    With ``cost="auto"`` on counts the design effect ``D`` is estimated from
+    the series, and the location and segment-rate intervals allow for its
+    uncertainty (see :mod:`analysis.changepoints.intervals`): ``D`` is the
+    larger of the AR(p) estimate and a latent AR(1)-plus-noise estimate, and
+    its sampling error comes from a parametric bootstrap of the AR estimator
+    (16 replicates, fixed seed, up to 20 000 values; the delta-method
+    chi-square above that and for a series without a change). A location
+    interval averages the profile-likelihood weights over the draws of ``D``.
 
     Examples
     --------

@@ -196,6 +196,17 @@ def build_cells(size: str = "full") -> list[CellSpec]:
                 add("changepoints", study.cp_segment_coverage, s, r["change"], CP_COVERAGE, shared)
                 day = study.cp_segment_day_coverage  # reported, no target
                 add("changepoints", day, s, r["change"], NO_TARGET, shared)
+    # what the data allow: an oracle test with the true long-run variance, on the same
+    # series as the default's x1.5 cells (reported, no target: it is not a package function)
+    for proc in ("poisson", "ar0.8"):
+        for at in ("mid", "end-30") if proc == "ar0.8" else ("mid",):
+            s = {"n": 365, "rate": 3.0, "ratio": 1.5, "at": at}
+            if proc != "poisson":
+                s = {"process": proc, **s}
+            shared = f"change[{_fmt_settings(s)}]"
+            for statistic in ("lr", "cusum"):
+                o = {**s, "process": proc, "statistic": statistic}
+                add("changepoints", study.cp_oracle_power, o, r["change"], NO_TARGET, shared)
     # measurement (float) series: Gaussian AR(1) noise, cycles, mean shifts (SIMULATED)
     for n in FALSE_ALARM_N:
         for phi in VALUE_PHIS:

@@ -45,6 +45,7 @@ __all__ = [
     "compare_coverage",
     "cp_false_alarm",
     "cp_location_coverage",
+    "cp_oracle_power",
     "cp_power",
     "cp_power_interval",
     "cp_segment_coverage",
@@ -575,7 +576,11 @@ def cp_location_coverage(
     """
 
     def extra(values: list[Any]) -> dict[str, Any]:
-        return {"mean_interval_days": float(np.mean([v["location_width"] for v in values]))}
+        widths = [v["location_width"] for v in values]
+        return {
+            "mean_interval_days": float(np.mean(widths)),
+            "median_interval_days": float(np.median(widths)),
+        }
 
     return _cell(
         function="detect_changepoints",
@@ -654,6 +659,133 @@ def cp_segment_day_coverage(
         results=lambda: _change_values(R, seed, n, rate, ratio, at, process),
         kind="mean",
         reduce=lambda v: v["days_covered"],
+    )
+
+
+def _change_true_lrv(process: str, rate: float) -> float:
+    """Long-run variance per day of a stationary SIMULATED process at ``rate`` (closed form).
+
+    ``Var = mu + mu^2 e^{s^2} / k + mu^2 (e^{s^2} - 1)`` at lag 0 and
+    ``mu^2 (e^{s^2 phi^|h|} - 1)`` at lag ``h`` (a latent AR(1) log-rate of
+    stationary sd ``s``, a negative-binomial size ``k``), summed over all lags.
+    Not defined with a weekly cycle (the oracle cells do not use one).
+    """
+    proc = PROCESSES[process]
+    if proc.weekly:
+        raise ValueError("the oracle cells are for processes without a weekly cycle")
+    total = proc.variance(rate)
+    if proc.phi is not None:
+        h = np.arange(1, 5000)
+        total += 2.0 * rate**2 * float(np.sum(np.expm1(proc.sd**2 * proc.phi**h)))
+    return float(total)
+
+
+def _change_oracle_statistic(
+    x: np.ndarray, lrv: float, statistic: str, m: int
+) -> tuple[float, int]:
+    """Max over locations of a change statistic standardised by the TRUE long-run variance.
+
+    ``"lr"``: ``|S_k - k S_n / n| / sqrt(LRV k (n - k) / n)`` (the Gaussian
+    likelihood-ratio statistic of one mean change, the family of the default's
+    penalised likelihood: every location alike), for ``k`` in ``[m, n - m]``;
+    ``"cusum"``: ``|S_k - k S_n / n| / sqrt(LRV n)`` (unweighted: most power
+    for a change mid-series, least near the ends). Returns the maximum and its
+    position (the first day of the new segment).
+    """
+    n = x.size
+    s = np.cumsum(x)
+    k = np.arange(m, n - m + 1)
+    bridge = np.abs(s[k - 1] - k * s[-1] / n)
+    if statistic == "lr":
+        z = bridge / np.sqrt(lrv * k * (n - k) / n)
+    elif statistic == "cusum":
+        z = bridge / math.sqrt(lrv * n)
+    else:
+        raise ValueError(f"statistic must be 'lr' or 'cusum', not {statistic!r}")
+    i = int(np.argmax(z))
+    return float(z[i]), int(k[i])
+
+
+def cp_oracle_power(
+    *,
+    R: int,
+    seed: int,
+    n: int,
+    rate: float,
+    ratio: float,
+    at: str,
+    process: str = "poisson",
+    statistic: str = "lr",
+    null_factor: int = 10,
+) -> dict[str, Any]:
+    """Power of an ORACLE one-change test that knows the true long-run variance (no target).
+
+    What the data allow at all: the maximum over locations of a change
+    statistic standardised by the true long-run variance of the stationary
+    process at the series' mean rate (:func:`_change_oracle_statistic`), with
+    its critical value the 95% quantile of the same maximum on ``null_factor *
+    R`` stationary series of that process and rate (so its false alarms are 5%
+    up to the Monte Carlo error of the quantile). The alternative series are
+    exactly those of :func:`cp_power` (same seed), so the oracle's power can be
+    read beside the default's. The s.e. is binomial over the ``R`` series;
+    ``power_band`` gives the power at the critical values of the null
+    quantiles 0.95 +- 2 s.e. (the error from calibrating on finitely many
+    series). No estimator of the package is involved: it bounds what a
+    detector with a 5% false-alarm rate can reach on this process.
+    """
+    tau = _change_position(n, at)
+    path_mean = (rate * tau + rate * ratio * (n - tau)) / n
+    lrv = _change_true_lrv(process, path_mean)
+    proc = PROCESSES[process]
+    m = 2
+    null_children = np.random.SeedSequence([seed, 1]).spawn(int(null_factor * R))
+    null = np.array(
+        [
+            _change_oracle_statistic(
+                simulate_counts(proc, n, path_mean, np.random.default_rng(c)).counts.to_numpy(
+                    dtype=float
+                ),
+                lrv,
+                statistic,
+                m,
+            )[0]
+            for c in null_children
+        ]
+    )
+    q_se = math.sqrt(0.95 * 0.05 / null.size)
+    cv, cv_low, cv_high = (
+        float(np.quantile(null, q)) for q in (0.95, 0.95 - 2 * q_se, 0.95 + 2 * q_se)
+    )
+
+    def one(rng: np.random.Generator) -> tuple[float, int]:
+        sim = simulate_piecewise(proc, n, (rate, rate * ratio), (tau,), rng)
+        return _change_oracle_statistic(sim.counts.to_numpy(dtype=float), lrv, statistic, m)
+
+    def extra(values: list[Any]) -> dict[str, Any]:
+        stats = np.array([v[0] for v in values])
+        where = np.array([v[1] for v in values])
+        return {
+            "critical_value": cv,
+            "null_series": int(null.size),
+            "null_false_alarm": float(np.mean(null > cv)),
+            "power_band": [float(np.mean(stats > cv_high)), float(np.mean(stats > cv_low))],
+            "oracle_found_within_days": float(
+                np.mean((stats > cv) & (np.abs(where - tau) <= FOUND_WITHIN))
+            ),
+            "true_long_run_variance": lrv,
+        }
+
+    return _cell(
+        function="oracle change test (true long-run variance; not a package function)",
+        estimand=f"power of an oracle {statistic} test at 5% false alarms (no target)",
+        process=process,
+        settings={**_change_settings(n, rate, ratio, at), "statistic": statistic},
+        R=R,
+        seed=seed,
+        one=one,
+        kind="proportion",
+        extra=extra,
+        reduce=lambda v: v[0] > cv,
     )
 
 

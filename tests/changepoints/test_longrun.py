@@ -22,6 +22,7 @@ from analysis.changepoints._longrun import (
     interval_inflation,
     max_ar_order,
 )
+from analysis.changepoints.intervals import latent_long_run_variance
 from analysis.validation import PROCESSES, simulate_counts
 
 
@@ -163,7 +164,16 @@ def test_the_intervals_are_widened_by_the_sampling_error_of_the_design_effect():
     d = float(res.reason.split("design effect ")[1].split(" ")[0])
     assert 1 <= df < 365
     s, n = float(y.sum()), 365
-    d_int = d * interval_inflation(df, 0.95)
+    # the scale: the larger of D and the latent AR(1)-plus-noise estimate, spread as a
+    # scaled chi-square of df degrees of freedom (16 draws at the mid quantiles), whose
+    # geometric mean and Satterthwaite df give the Student t factor (intervals.py)
+    x = y.to_numpy(dtype=float)
+    top = max(d, latent_long_run_variance(x - x.mean(), 1) / x.mean(), 1.0)
+    q = (np.arange(16) + 0.5) / 16
+    draws = np.maximum(top * df / stats.chi2.isf(q, df), 1.0)
+    nu = 2.0 / np.var(np.log(draws), ddof=1)
+    d_int = math.exp(np.mean(np.log(draws))) * interval_inflation(nu, 0.95)
+    assert d_int > d * interval_inflation(df, 0.95)  # wider than the delta method alone
     seg = res.segments
     assert seg["ci_high"].iloc[0] == pytest.approx(
         d_int * stats.gamma.ppf(0.975, s / d_int + 1) / n, rel=1e-3

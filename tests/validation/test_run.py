@@ -45,9 +45,14 @@ def test_cell_keys_are_unique():
 def test_power_and_coverage_cells_of_one_change_share_their_series():
     specs = _run.build_cells("full")
     change = [s for s in specs if s.func.__name__.startswith("cp_") and "ratio" in s.settings]
+    oracle = [s for s in change if s.func.__name__ == "cp_oracle_power"]
+    change = [s for s in change if s not in oracle]
     by_seed = Counter(s.seed for s in change)
     assert set(by_seed.values()) == {5}
-    others = [s.seed for s in specs if s not in change]
+    # the oracle tests (LR and CUSUM) read the series of one change setting each
+    assert len(oracle) == 6 and all(by_seed[s.seed] == 5 for s in oracle)
+    assert set(Counter(s.seed for s in oracle).values()) == {2}
+    others = [s.seed for s in specs if s not in change and s not in oracle]
     assert len(others) == len(set(others))
 
 

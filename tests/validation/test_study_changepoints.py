@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import analysis
 from analysis.validation import _run
@@ -87,3 +88,41 @@ def test_targets_of_the_change_cells():
     assert mid == {_run.POWER.text}
     procs = {c.settings.get("process", "poisson") for c in cells}
     assert {"poisson", "nb5", "ar0.8"} <= procs
+
+
+# --- the oracle one-change tests (true long-run variance; no package estimator) ------------
+
+
+def test_the_true_long_run_variance_matches_the_variance_of_simulated_totals():
+    # latent AR(1) log-rate, phi 0.8, sd 0.3, 3 a day: Var(total of n days) / n -> LRV.
+    # 1000 SIMULATED series of 1000 days: the variance of their totals has a relative
+    # s.e. of sqrt(2 / 1000) = 4.5% (near-normal totals); the bound is 3 s.e. The
+    # finite-n bias (2 / n) sum h gamma_h is 0.2% here. Measured: 9.97 for 10.46 (ratio 0.953).
+    proc = study.PROCESSES["ar0.8"]
+    lrv = study._change_true_lrv("ar0.8", 3.0)
+    rng = np.random.default_rng(50)
+    totals = [study.simulate_counts(proc, 1000, 3.0, rng).counts.sum() for _ in range(1000)]
+    assert np.var(totals, ddof=1) / 1000 == pytest.approx(lrv, rel=0.135)
+    # Poisson: the mean; NB size 5: mu + mu^2 / 5
+    assert study._change_true_lrv("poisson", 3.0) == pytest.approx(3.0)
+    assert study._change_true_lrv("nb5", 3.0) == pytest.approx(3.0 + 9.0 / 5)
+
+
+def test_the_oracle_statistic_is_the_standardised_bridge_at_its_maximum():
+    x = np.r_[np.zeros(50), np.ones(50)]
+    z, k = study._change_oracle_statistic(x, 0.25, "lr", 2)
+    # at k = 50: |S_50 - 50 * 50 / 100| / sqrt(0.25 * 50 * 50 / 100) = 25 / 2.5
+    assert k == 50 and z == pytest.approx(10.0)
+    z, k = study._change_oracle_statistic(x, 0.25, "cusum", 2)
+    assert k == 50 and z == pytest.approx(25.0 / 5.0)
+    with pytest.raises(ValueError, match="statistic"):
+        study._change_oracle_statistic(x, 1.0, "other", 2)
+
+
+def test_the_oracle_cell_calibrates_on_null_series_and_reads_the_change_series():
+    row = study.cp_oracle_power(R=20, seed=7, **SETTINGS, process="poisson", statistic="lr")
+    assert row["n_used"] == 20 and row["null_series"] == 200
+    assert row["null_false_alarm"] <= 0.05  # the 95% quantile of the null maxima
+    assert row["estimate"] == 1.0  # a x2 change mid-series at 3 a day is never missed
+    lo, hi = row["power_band"]
+    assert lo <= row["estimate"] <= hi
