@@ -53,6 +53,8 @@ _EXPORTS: dict[str, str] = {
     "load_gdelt": "analysis.io.gdelt",
     "load_table": "analysis.io.table",
     "filter_incidents": "analysis.curation.filters",
+    # day-level claims of the Islamic Resistance in Iraq
+    "load_iri_claims_daily": "analysis.curation.iri",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -81,6 +83,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.counts import count_incidents, daily_counts
     from analysis.curation.clustering import alerts_to_incidents, incident_count_sensitivity
     from analysis.curation.filters import filter_incidents
+    from analysis.curation.iri import load_iri_claims_daily
     from analysis.curation.localities import match_localities
     from analysis.curation.tables import (
         figure_exposure_days,
