@@ -46,6 +46,7 @@ import csv
 import datetime as dt
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, overload
@@ -142,8 +143,11 @@ def weapon_for_category(category: pd.Series, description: pd.Series | None = Non
     out = cat.map(WEAPON_BY_CATEGORY).astype(object)
     drill = cat.isin(list(DRILL_CATEGORIES))
     if description is not None:
-        text = description.astype(str).tolist()  # one list pass: faster than three .str calls
-        marked = [v.strip().startswith(_DRILL_WORD) for v in text]
+        # each distinct description is looked at once (a handful in the real file); missing
+        # ones (code -1) read as "nan", "None" or "<NA>", none of them a drill
+        codes, distinct = pd.factorize(description, use_na_sentinel=True)
+        is_drill = [str(v).strip().startswith(_DRILL_WORD) for v in distinct]
+        marked = np.append(np.asarray(is_drill, dtype=bool), False)[codes]
         drill |= pd.Series(marked, index=description.index, dtype=bool)
     out[drill & out.isna()] = "drill"
     return out.fillna("other").astype(str)
@@ -255,8 +259,7 @@ def _fast_frame(path: Path) -> tuple[pd.DataFrame, pd.Series] | None:
     commas = np.searchsorted(np.flatnonzero(b == 44), ends)  # commas before each line's end
     n_commas = np.diff(commas, prepend=0)
     has_quote = np.diff(np.searchsorted(np.flatnonzero(b == 34), ends), prepend=0) > 0
-    lines = text.split("\n")
-    header = _split(lines[0])
+    header = _split(text[: text.index("\n")])
     if not header or has_quote[0] or len(ends) < 2:
         return None
     width = len(header)
@@ -268,8 +271,8 @@ def _fast_frame(path: Path) -> tuple[pd.DataFrame, pd.Series] | None:
     try:
         with warnings.catch_warnings():  # a line pandas splits differently falls back below
             warnings.simplefilter("ignore")
-            read = pd.read_csv(
-                io.StringIO(text),
+            read = pd.read_csv(  # bytes: the C parser decodes them faster than a StringIO
+                io.BytesIO(raw),
                 header=None,
                 skiprows=1,
                 names=list(range(width)),
@@ -285,12 +288,22 @@ def _fast_frame(path: Path) -> tuple[pd.DataFrame, pd.Series] | None:
     if len(read) != len(ends) - 1:
         return None
     quoted = np.flatnonzero(has_quote[1:])
-    for fields, got in zip(
-        (_split(lines[i + 1]) for i in quoted.tolist()),
-        read.take(quoted).to_numpy(dtype=object).tolist(),
-        strict=True,
-    ):
-        if fields is None or fields != got:
+    if len(quoted):
+        # the careful path splits each quoted line on its own (_split): it refuses a line
+        # with an odd number of quotes, and csv.reader over the list of lines gives one
+        # record per line exactly when no line ends inside a quoted field (else the next
+        # line would continue the record, and there would be fewer records than lines)
+        n_quotes = np.diff(np.searchsorted(np.flatnonzero(b == 34), ends), prepend=0)
+        if (n_quotes[1:][quoted] % 2).any():
+            return None
+        quoted_lines = [raw[begins[i + 1] : ends[i + 1]].decode("utf-8") for i in quoted.tolist()]
+        try:
+            split = list(csv.reader(quoted_lines))
+        except csv.Error:
+            return None
+        if len(split) != len(quoted_lines):
+            return None
+        if split != read.take(quoted).to_numpy(dtype=object).tolist():
             return None
     read.columns = stripped
     read.insert(0, "line", np.arange(2, len(ends) + 1, dtype=np.int64))
@@ -367,6 +380,8 @@ def _reject_far_years(
 
 def _add_reason(reasons: pd.Series, mask: pd.Series | np.ndarray, text: str) -> None:
     mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return
     current = reasons[mask]
     reasons[mask] = np.where(current == "", text, current + "; " + text)
 
@@ -405,32 +420,179 @@ def _fall_back_is_dst(
     return is_dst, notes
 
 
+_NUL = "\x00"
+_SPACE = re.compile(r"\s")
+
+
+def _joined(values: list[object]) -> str | None:
+    """The values joined by NUL characters; None when one of them is not a ``str``."""
+    try:
+        return _NUL.join(values)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+
+
 def _strip(column: pd.Series) -> pd.Series:
-    """``column.str.strip()`` for a column of Python strings, in one list pass (faster)."""
-    return pd.Series([v.strip() for v in column.tolist()], index=column.index, dtype=object)
+    r"""``column.str.strip()`` for a column of Python strings, in one list pass (faster).
+
+    When no value holds white space at all (one regular-expression scan of the values
+    joined by NUL; ``\s`` is exactly the set ``str.strip`` removes), the column is
+    returned as it is, as a Series of the same strings.
+    """
+    values = column.tolist()
+    joined = _joined(values)
+    if joined is not None and _SPACE.search(joined) is None:
+        return pd.Series(values, index=column.index, dtype=object)
+    return pd.Series([v.strip() for v in values], index=column.index, dtype=object)
+
+
+def _fixed_digits(values: list[object], template: str) -> np.ndarray | None:
+    """Digits of fixed-width ASCII values as an ``(n, width)`` int matrix, if all fit.
+
+    ``template`` has a ``9`` where a value must hold an ASCII digit and the character
+    itself elsewhere (``"99.99.9999"``; no NUL, no white space). Every value must have
+    exactly that form, else None. The check is exact and vectorised: the values are
+    joined by NUL and encoded as ASCII (a non-ASCII value fails), the total length must
+    be ``n * (width + 1) - 1``, every ``width + 1``-th byte a NUL and no other byte a NUL
+    (so each value is exactly ``width`` characters), then each column of the byte
+    matrix is compared with the template. Positions of the template's literal
+    characters hold their code minus 48.
+    """
+    joined = _joined(values)
+    n, width = len(values), len(template)
+    if not n or joined is None or len(joined) != n * (width + 1) - 1:
+        return None
+    try:
+        raw = (joined + _NUL).encode("ascii")
+    except UnicodeEncodeError:
+        return None
+    codes = np.frombuffer(raw, dtype=np.uint8).reshape(n, width + 1)
+    if (codes[:, width] != 0).any():
+        return None
+    digits = codes[:, :width].astype(np.int64) - 48
+    for pos, char in enumerate(template):
+        column = digits[:, pos]
+        ok = ((column >= 0) & (column <= 9)) if char == "9" else (column == ord(char) - 48)
+        if not ok.all():
+            return None
+    return digits
 
 
 def _to_number(text: pd.Series) -> pd.Series:
     """``pandas.to_numeric(text, errors="coerce")`` of stripped strings, faster when all are digits.
 
-    A column of ASCII digit strings (at most 18, so within int64) converts exactly to
-    the int64 values ``to_numeric`` gives; any other column goes to ``to_numeric``.
+    A column of ASCII digit strings (1 to 18 digits, so within int64; checked by one
+    regular-expression scan) converts exactly to the int64 values ``to_numeric`` gives;
+    any other column goes to ``to_numeric``.
     """
     values = text.tolist()
-    if values and all(v.isascii() and v.isdigit() and len(v) <= 18 for v in values):
+    joined = _joined(values)
+    if joined is not None and _DIGITS.fullmatch(joined) is not None:
         return pd.Series(np.array(values, dtype=np.int64), index=text.index)
     return pd.to_numeric(text, errors="coerce")
+
+
+_DIGITS = re.compile(r"[0-9]{1,18}(?:\x00[0-9]{1,18})*")
+
+
+def _compose_times(
+    year: np.ndarray,
+    month: np.ndarray,
+    day: np.ndarray,
+    seconds: np.ndarray,
+    index: pd.Index,
+    sample: Callable[[int], str],
+    format: str,
+) -> pd.Series | None:
+    """Naive times from calendar fields in range (a day past its month's end is NaT).
+
+    The resolution is the one pandas gives: ``sample(i)`` is the text of row ``i``, and
+    the first row with a real date is parsed by pandas to learn it. None when no row
+    has one (the caller then lets pandas parse the column).
+    """
+    months = (year - 1970) * 12 + (month - 1)
+    first = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    after = (months + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    real = day <= after - first
+    if not real.any():
+        return None
+    probe = pd.Series([sample(int(np.argmax(real)))], dtype=object)
+    unit = np.datetime_data(pd.to_datetime(probe, format=format, errors="coerce").dtype)[0]
+    values = ((first + day - 1) * 86_400 + seconds).astype("datetime64[s]")
+    values = values.astype(f"datetime64[{unit}]")
+    values[~real] = np.datetime64("NaT")
+    return pd.Series(values, index=index)
+
+
+def _fast_iso(column: pd.Series) -> pd.Series | None:
+    """``pandas.to_datetime(column, format=_ALERT_FORMAT, errors="coerce")``, when certain.
+
+    For a column whose every value is ``YYYY-MM-DDTHH:MM:SS`` in ASCII digits with the
+    year 1900-2199 and every field in range, the times are built from the digits
+    (numpy); a day past the month's end is NaT as with ``strptime``. Any other column
+    returns None (and is parsed by pandas). Hand-written: pandas has no exact
+    vectorised fixed-format parser that is this fast on object columns.
+    """
+    d = _fixed_digits(column.tolist(), "9999-99-99T99:99:99")
+    if d is None:
+        return None
+    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    month, day = d[:, 5] * 10 + d[:, 6], d[:, 8] * 10 + d[:, 9]
+    hour, minute = d[:, 11] * 10 + d[:, 12], d[:, 14] * 10 + d[:, 15]
+    second = d[:, 17] * 10 + d[:, 18]
+    if not _in_range(year, month, day, hour, minute, second):
+        return None
+    return _compose_times(
+        year,
+        month,
+        day,
+        hour * 3600 + minute * 60 + second,
+        column.index,
+        column.iloc.__getitem__,
+        _ALERT_FORMAT,
+    )
+
+
+def _in_range(*fields: np.ndarray) -> bool:
+    year, month, day, hour, minute, second = fields
+    return bool(
+        ((day >= 1) & (day <= 31) & (month >= 1) & (month <= 12)).all()
+        and ((year >= 1900) & (year <= 2199)).all()
+        and ((hour < 24) & (minute < 60) & (second < 60)).all()
+    )
 
 
 def _wall_times(date: pd.Series, time: pd.Series) -> pd.Series:
     """``date`` + ``time`` (``12.10.2024``, ``02:13:07``) parsed as naive times, NaT if not.
 
     Exactly ``pandas.to_datetime(..., format=_WALL_FORMAT, errors="coerce")`` of the
-    stripped strings. When every value is two-digit day, month, hour, minute and second
-    and a four-digit year 1900-2199, all in range, the strings are rearranged into ISO
-    order, which pandas parses several times faster (a day past the month's end is NaT
-    both ways); otherwise ``strptime`` parses them.
+    stripped strings. When every ``date`` is ``dd.mm.yyyy`` and every ``time``
+    ``HH:MM:SS`` in ASCII digits (no white space, so stripping changes nothing), with the
+    year 1900-2199 and every field in range, the times are built from the digits by
+    numpy (:func:`_compose_times`; a day past the month's end is NaT, as with
+    ``strptime``). Else, when the stripped strings have that form, they are rearranged
+    into ISO order, which pandas parses several times faster; otherwise ``strptime``
+    parses them.
     """
+    dates = _fixed_digits(date.tolist(), "99.99.9999")
+    clock = _fixed_digits(time.tolist(), "99:99:99") if len(date) else None
+    if dates is not None and clock is not None:  # no white space: strip changes nothing
+        day, month = dates[:, 0] * 10 + dates[:, 1], dates[:, 3] * 10 + dates[:, 4]
+        year = dates[:, 6] * 1000 + dates[:, 7] * 100 + dates[:, 8] * 10 + dates[:, 9]
+        hour, minute = clock[:, 0] * 10 + clock[:, 1], clock[:, 3] * 10 + clock[:, 4]
+        second = clock[:, 6] * 10 + clock[:, 7]
+        if _in_range(year, month, day, hour, minute, second):
+            built = _compose_times(
+                year,
+                month,
+                day,
+                hour * 3600 + minute * 60 + second,
+                date.index,
+                lambda i: f"{date.iloc[i]} {time.iloc[i]}",
+                _WALL_FORMAT,
+            )
+            if built is not None:
+                return built
     text = [d.strip() + " " + t.strip() for d, t in zip(date.tolist(), time.tolist(), strict=True)]
     wall = pd.Series(text, index=date.index, dtype=object)
     if text and all(len(v) == 19 for v in text):
@@ -476,7 +638,9 @@ def _parse(frame: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
     bad_matrix = (matrix_text != "") & (matrix.isna() | (matrix != matrix.round()))
     _add_reason(reasons, ok_shape & bad_matrix, "matrix_id not an integer")
 
-    naive = pd.to_datetime(_strip(frame["alertDate"]), format=_ALERT_FORMAT, errors="coerce")
+    naive = _fast_iso(frame["alertDate"])
+    if naive is None:
+        naive = pd.to_datetime(_strip(frame["alertDate"]), format=_ALERT_FORMAT, errors="coerce")
     _add_reason(
         reasons, ok_shape & naive.isna(), "unparseable alertDate (expected 2024-10-12T02:13:00)"
     )
