@@ -140,17 +140,39 @@ def weapon_for_category(category: pd.Series, description: pd.Series | None = Non
     ['rocket', 'drone', 'infiltration', 'warning', 'drill', 'other']
     """
     cat = pd.to_numeric(category, errors="coerce")
+    if cat.dtype.kind in "iu":  # whole numbers: each distinct category is looked up once
+        return _weapon_of_codes(cat, description)
     out = cat.map(WEAPON_BY_CATEGORY).astype(object)
     drill = cat.isin(list(DRILL_CATEGORIES))
     if description is not None:
-        # each distinct description is looked at once (a handful in the real file); missing
-        # ones (code -1) read as "nan", "None" or "<NA>", none of them a drill
-        codes, distinct = pd.factorize(description, use_na_sentinel=True)
-        is_drill = [str(v).strip().startswith(_DRILL_WORD) for v in distinct]
-        marked = np.append(np.asarray(is_drill, dtype=bool), False)[codes]
-        drill |= pd.Series(marked, index=description.index, dtype=bool)
+        drill |= pd.Series(_drill_descriptions(description), index=description.index)
     out[drill & out.isna()] = "drill"
     return out.fillna("other").astype(str)
+
+
+def _drill_descriptions(description: pd.Series) -> np.ndarray:
+    """Rows whose description starts with the word for drill, each distinct one tested once.
+
+    Missing descriptions (factorize code -1) read as ``"nan"``, ``"None"`` or ``"<NA>"``
+    under ``astype(str)``: none of them is a drill.
+    """
+    codes, distinct = pd.factorize(description, use_na_sentinel=True)
+    is_drill = [str(v).strip().startswith(_DRILL_WORD) for v in distinct]
+    return np.append(np.asarray(is_drill, dtype=bool), False)[codes]
+
+
+def _weapon_of_codes(cat: pd.Series, description: pd.Series | None) -> pd.Series:
+    """:func:`weapon_for_category` of an integer column: the same labels, by distinct value."""
+    codes, distinct = pd.factorize(cat)
+    fixed = [WEAPON_BY_CATEGORY.get(int(v), "") for v in distinct]
+    labels = np.asarray([*fixed, ""], dtype=object)[codes]
+    drill = np.asarray([int(v) in DRILL_CATEGORIES for v in distinct] + [False])[codes]
+    if description is not None:
+        drill |= _drill_descriptions(description)
+    unmapped = labels == ""
+    labels[unmapped & drill] = "drill"
+    labels[unmapped & ~drill] = "other"
+    return pd.Series(labels, index=cat.index, dtype="str")
 
 
 def _decode(path: Path, raw: bytes | None = None) -> str:
@@ -447,16 +469,15 @@ def _strip(column: pd.Series) -> pd.Series:
 
 
 def _fixed_digits(values: list[object], template: str) -> np.ndarray | None:
-    """Digits of fixed-width ASCII values as an ``(n, width)`` int matrix, if all fit.
+    """The bytes of fixed-width ASCII values minus 48, as an ``(n, width)`` matrix, if all fit.
 
     ``template`` has a ``9`` where a value must hold an ASCII digit and the character
     itself elsewhere (``"99.99.9999"``; no NUL, no white space). Every value must have
     exactly that form, else None. The check is exact and vectorised: the values are
     joined by NUL and encoded as ASCII (a non-ASCII value fails), the total length must
-    be ``n * (width + 1) - 1``, every ``width + 1``-th byte a NUL and no other byte a NUL
-    (so each value is exactly ``width`` characters), then each column of the byte
-    matrix is compared with the template. Positions of the template's literal
-    characters hold their code minus 48.
+    be ``n * (width + 1) - 1`` and every ``width + 1``-th byte a NUL, while the template
+    allows no NUL elsewhere (so each value is exactly ``width`` characters); then every
+    byte is compared with the range its template position allows.
     """
     joined = _joined(values)
     n, width = len(values), len(template)
@@ -467,15 +488,50 @@ def _fixed_digits(values: list[object], template: str) -> np.ndarray | None:
     except UnicodeEncodeError:
         return None
     codes = np.frombuffer(raw, dtype=np.uint8).reshape(n, width + 1)
-    if (codes[:, width] != 0).any():
+    allowed = [(48, 57) if c == "9" else (ord(c), ord(c)) for c in [*template, _NUL]]
+    low = np.array([lo for lo, _ in allowed], dtype=np.uint8)
+    high = np.array([hi for _, hi in allowed], dtype=np.uint8)
+    if not ((codes >= low) & (codes <= high)).all():
         return None
-    digits = codes[:, :width].astype(np.int64) - 48
-    for pos, char in enumerate(template):
-        column = digits[:, pos]
-        ok = ((column >= 0) & (column <= 9)) if char == "9" else (column == ord(char) - 48)
-        if not ok.all():
-            return None
-    return digits
+    return codes[:, :width].astype(np.int64) - 48
+
+
+def _digit_column(column: pd.Series) -> pd.Series | None:
+    """``_to_number(_strip(column))`` when every value is 1 to 18 ASCII digits, else None.
+
+    Such values have no white space to strip, none is empty, and each is exactly the
+    int64 that ``to_numeric`` gives. Checked and converted with numpy on the bytes of
+    the values joined by NUL (hand-written: numpy's and pandas' string-to-int
+    conversions go through one Python string at a time): the join must encode as
+    ASCII, hold exactly ``n - 1`` NULs (so no value holds one), digits elsewhere, and
+    1 to 18 bytes between NULs; each number is the sum of its digits times powers of
+    ten (below 10**18, so int64 is exact).
+    """
+    values = column.tolist()
+    joined = _joined(values)
+    if not values or joined is None:
+        return None
+    try:
+        raw = joined.encode("ascii")
+    except UnicodeEncodeError:
+        return None
+    codes = np.frombuffer(raw, dtype=np.uint8)
+    cuts = np.flatnonzero(codes == 0)
+    if len(cuts) != len(values) - 1:
+        return None
+    digits = codes.astype(np.int64) - 48
+    digits[cuts] = 0
+    if ((digits < 0) | (digits > 9)).any():
+        return None
+    ends = np.append(cuts, len(codes))  # one past each value's last byte
+    starts = np.concatenate(([0], cuts + 1))
+    lengths = ends - starts
+    if (lengths < 1).any() or (lengths > 18).any():
+        return None
+    power = np.repeat(ends, np.append(lengths[:1], np.diff(ends))) - 1 - np.arange(len(codes))
+    power[cuts] = 0
+    numbers = np.add.reduceat(digits * (10 ** np.minimum(power, 17)), starts)
+    return pd.Series(numbers.astype(np.int64), index=column.index)
 
 
 def _to_number(text: pd.Series) -> pd.Series:
@@ -495,6 +551,9 @@ def _to_number(text: pd.Series) -> pd.Series:
 _DIGITS = re.compile(r"[0-9]{1,18}(?:\x00[0-9]{1,18})*")
 
 
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
 def _compose_times(
     year: np.ndarray,
     month: np.ndarray,
@@ -510,15 +569,19 @@ def _compose_times(
     the first row with a real date is parsed by pandas to learn it. None when no row
     has one (the caller then lets pandas parse the column).
     """
-    months = (year - 1970) * 12 + (month - 1)
-    first = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    after = (months + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    real = day <= after - first
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    real = day <= _DAYS_IN_MONTH[month] + (leap & (month == 2))
     if not real.any():
         return None
     probe = pd.Series([sample(int(np.argmax(real)))], dtype=object)
     unit = np.datetime_data(pd.to_datetime(probe, format=format, errors="coerce").dtype)[0]
-    values = ((first + day - 1) * 86_400 + seconds).astype("datetime64[s]")
+    # days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil)
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+    days = era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719_468
+    values = (days * 86_400 + seconds).astype("datetime64[s]")
     values = values.astype(f"datetime64[{unit}]")
     values[~real] = np.datetime64("NaT")
     return pd.Series(values, index=index)
@@ -624,19 +687,26 @@ def _wall_times(date: pd.Series, time: pd.Series) -> pd.Series:
 def _parse(frame: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
     """Validate and convert the source columns; add canonical columns."""
     ok_shape = reasons == ""
-    rid = _to_number(_strip(frame["rid"]))
-    bad_rid = rid.isna() | (rid != rid.round())
-    _add_reason(reasons, ok_shape & bad_rid, "rid missing or not an integer")
+    # a column of digit strings converts directly, and then no value is missing or fractional
+    rid = _digit_column(frame["rid"])
+    if rid is None:
+        rid = _to_number(_strip(frame["rid"]))
+        bad_rid = rid.isna() | (rid != rid.round())
+        _add_reason(reasons, ok_shape & bad_rid, "rid missing or not an integer")
 
-    cat_text = _strip(frame["category"])
-    category = _to_number(cat_text)
-    _add_reason(reasons, ok_shape & (cat_text == ""), "missing category")
-    bad_cat = (cat_text != "") & (category.isna() | (category != category.round()))
-    _add_reason(reasons, ok_shape & bad_cat, "category not an integer")
-    matrix_text = _strip(frame["matrix_id"])
-    matrix = _to_number(matrix_text)
-    bad_matrix = (matrix_text != "") & (matrix.isna() | (matrix != matrix.round()))
-    _add_reason(reasons, ok_shape & bad_matrix, "matrix_id not an integer")
+    category = _digit_column(frame["category"])
+    if category is None:
+        cat_text = _strip(frame["category"])
+        category = _to_number(cat_text)
+        _add_reason(reasons, ok_shape & (cat_text == ""), "missing category")
+        bad_cat = (cat_text != "") & (category.isna() | (category != category.round()))
+        _add_reason(reasons, ok_shape & bad_cat, "category not an integer")
+    matrix = _digit_column(frame["matrix_id"])
+    if matrix is None:
+        matrix_text = _strip(frame["matrix_id"])
+        matrix = _to_number(matrix_text)
+        bad_matrix = (matrix_text != "") & (matrix.isna() | (matrix != matrix.round()))
+        _add_reason(reasons, ok_shape & bad_matrix, "matrix_id not an integer")
 
     naive = _fast_iso(frame["alertDate"])
     if naive is None:
@@ -679,14 +749,16 @@ def _parse(frame: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
         reasons[dup] = "duplicate rid (first at line " + where + ")"
 
     keep = (reasons == "").to_numpy()
-    table = frame.loc[keep].copy()
+    table = frame.copy(deep=False) if keep.all() else frame.loc[keep].copy()
     table["category"] = category[keep].astype("int64")
     table["matrix_id"] = matrix[keep].astype("Int64")
     table["rid"] = rid[keep].astype("int64")
     start = naive[keep].dt.tz_localize(
         TIMEZONE, ambiguous=is_dst[keep], nonexistent="shift_forward"
     )
-    table["incident_id"] = "oref-" + table["rid"].astype(str)
+    # one f-string per row: the same text and dtype as "oref-" + rid.astype(str), faster
+    ids = [f"oref-{v}" for v in table["rid"].tolist()]
+    table["incident_id"] = pd.Series(ids, index=table.index, dtype="str")
     table["start"] = start
     table["time_precision"] = "minute"
     table["weapon"] = weapon_for_category(table["category"], table["category_desc"])
