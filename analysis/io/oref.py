@@ -260,20 +260,19 @@ def _fast_frame(path: Path) -> tuple[pd.DataFrame, pd.Series] | None:
     by the csv module (the careful path's splitter) into the same fields as pandas
     split it. Then records and line numbers are those of the careful path, which
     is checked, not assumed; any other file returns None and is read line by
-    line. The checks are vectorised over the file's bytes. Hand-written because no
-    reader offers the careful path's one-broken-line-one-reject rule.
+    line. The checks are vectorised over the file's bytes. Bytes that are not
+    UTF-8 make the C parser fail (strict decoding), and the careful path then names
+    their line. Hand-written because no reader offers the careful path's
+    one-broken-line-one-reject rule.
     """
     import io
 
     raw = path.read_bytes()
-    text = _decode(path, raw)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    if not raw or not raw.endswith(b"\n"):
+    if not raw or not raw.endswith(b"\n") or b"\r" in raw or b"\x00" in raw:
         return None
     b = np.frombuffer(raw, dtype=np.uint8)
-    if (b == 13).any() or (b == 0).any():
-        return None
     ends = np.flatnonzero(b == 10)  # one per line: the file ends in a line break
     begins = np.concatenate(([0], ends[:-1] + 1))
     if ((ends - begins) == 0).any() or (ends - begins).max() > MAX_FIELD_CHARS:
@@ -281,7 +280,10 @@ def _fast_frame(path: Path) -> tuple[pd.DataFrame, pd.Series] | None:
     commas = np.searchsorted(np.flatnonzero(b == 44), ends)  # commas before each line's end
     n_commas = np.diff(commas, prepend=0)
     has_quote = np.diff(np.searchsorted(np.flatnonzero(b == 34), ends), prepend=0) > 0
-    header = _split(text[: text.index("\n")])
+    try:  # bytes that are not UTF-8 are left to the careful path, which names their line
+        header = _split(raw[: int(ends[0])].decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
     if not header or has_quote[0] or len(ends) < 2:
         return None
     width = len(header)
@@ -305,7 +307,7 @@ def _fast_frame(path: Path) -> tuple[pd.DataFrame, pd.Series] | None:
                 skip_blank_lines=False,
                 engine="c",
             )
-    except (ValueError, pd.errors.ParserError):
+    except (ValueError, pd.errors.ParserError):  # UnicodeDecodeError is a ValueError
         return None
     if len(read) != len(ends) - 1:
         return None
@@ -496,8 +498,11 @@ def _fixed_digits(values: list[object], template: str) -> np.ndarray | None:
     return codes[:, :width].astype(np.int64) - 48
 
 
-def _digit_column(column: pd.Series) -> pd.Series | None:
+def _digit_column(column: pd.Series) -> tuple[pd.Series, bool] | None:
     """``_to_number(_strip(column))`` when every value is 1 to 18 ASCII digits, else None.
+
+    Returned with a flag: True when every value is the decimal form of its number
+    (no leading zero), so that ``str(number)`` is the value itself.
 
     Such values have no white space to strip, none is empty, and each is exactly the
     int64 that ``to_numeric`` gives. Checked and converted with numpy on the bytes of
@@ -531,7 +536,22 @@ def _digit_column(column: pd.Series) -> pd.Series | None:
     power = np.repeat(ends, np.append(lengths[:1], np.diff(ends))) - 1 - np.arange(len(codes))
     power[cuts] = 0
     numbers = np.add.reduceat(digits * (10 ** np.minimum(power, 17)), starts)
-    return pd.Series(numbers.astype(np.int64), index=column.index)
+    canonical = not ((codes[starts] == 48) & (lengths > 1)).any()
+    return pd.Series(numbers.astype(np.int64), index=column.index), canonical
+
+
+def _alert_ids(text: pd.Series, canonical: bool, rid: pd.Series, keep: np.ndarray) -> list[str]:
+    """``("oref-" + rid.astype(str)).tolist()`` of the kept rows: the same text, faster.
+
+    When every ``text`` value is the decimal form of its rid (``canonical``, from
+    :func:`_digit_column`: digits, no leading zero, no NUL), the ids are the texts with
+    the prefix, made by one join and one split in C; else one f-string per rid.
+    """
+    if canonical:
+        joined = _NUL.join(text.tolist())
+        ids = ("oref-" + joined.replace(_NUL, _NUL + "oref-")).split(_NUL)
+        return ids if keep.all() else np.asarray(ids, dtype=object)[keep].tolist()
+    return [f"oref-{v}" for v in rid.tolist()]
 
 
 def _to_number(text: pd.Series) -> pd.Series:
@@ -688,21 +708,28 @@ def _parse(frame: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
     """Validate and convert the source columns; add canonical columns."""
     ok_shape = reasons == ""
     # a column of digit strings converts directly, and then no value is missing or fractional
-    rid = _digit_column(frame["rid"])
-    if rid is None:
+    rid_digits = _digit_column(frame["rid"])
+    canonical = rid_digits is not None and rid_digits[1]
+    if rid_digits is not None:
+        rid = rid_digits[0]
+    else:
         rid = _to_number(_strip(frame["rid"]))
         bad_rid = rid.isna() | (rid != rid.round())
         _add_reason(reasons, ok_shape & bad_rid, "rid missing or not an integer")
 
-    category = _digit_column(frame["category"])
-    if category is None:
+    category_digits = _digit_column(frame["category"])
+    if category_digits is not None:
+        category = category_digits[0]
+    else:
         cat_text = _strip(frame["category"])
         category = _to_number(cat_text)
         _add_reason(reasons, ok_shape & (cat_text == ""), "missing category")
         bad_cat = (cat_text != "") & (category.isna() | (category != category.round()))
         _add_reason(reasons, ok_shape & bad_cat, "category not an integer")
-    matrix = _digit_column(frame["matrix_id"])
-    if matrix is None:
+    matrix_digits = _digit_column(frame["matrix_id"])
+    if matrix_digits is not None:
+        matrix = matrix_digits[0]
+    else:
         matrix_text = _strip(frame["matrix_id"])
         matrix = _to_number(matrix_text)
         bad_matrix = (matrix_text != "") & (matrix.isna() | (matrix != matrix.round()))
@@ -756,9 +783,9 @@ def _parse(frame: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
     start = naive[keep].dt.tz_localize(
         TIMEZONE, ambiguous=is_dst[keep], nonexistent="shift_forward"
     )
-    # one f-string per row: the same text and dtype as "oref-" + rid.astype(str), faster
-    ids = [f"oref-{v}" for v in table["rid"].tolist()]
-    table["incident_id"] = pd.Series(ids, index=table.index, dtype="str")
+    table["incident_id"] = pd.Series(
+        _alert_ids(frame["rid"], canonical, table["rid"], keep), index=table.index, dtype="str"
+    )
     table["start"] = start
     table["time_precision"] = "minute"
     table["weapon"] = weapon_for_category(table["category"], table["category_desc"])
