@@ -119,14 +119,60 @@ def _default_match(alerts: pd.DataFrame) -> LocalityMatch | None:
 
 
 def _distinct_per_group(
-    values: pd.Series, group: np.ndarray, n_groups: int, *, items: bool = True
+    values: pd.Series | np.ndarray, group: np.ndarray, n_groups: int, *, items: bool = True
 ) -> pd.DataFrame:
     """Distinct items of tuple-valued ``values`` per group: count and tuple (first-seen order).
 
     ``group`` is non-decreasing (the alerts are in incident order); missing items are
     dropped, as ``DataFrame.explode`` followed by ``dropna`` would.
+
+    The values are factorized first (an alert's localities repeat across alerts), so
+    each distinct tuple is taken apart once; a tuple repeated within a group cannot
+    bring an item earlier than its first occurrence, so only the first occurrence of
+    each (group, tuple) pair is expanded. Unhashable values (lists) are taken apart
+    row by row.
     """
-    seqs = values.tolist()
+    seqs = np.asarray(values.to_numpy() if isinstance(values, pd.Series) else values)
+    try:
+        codes, uniques = pd.factorize(seqs)
+    except TypeError:  # unhashable sequences: one row at a time
+        return _distinct_rows(seqs.tolist(), group, n_groups, items=items)
+    if len(codes) and (codes < 0).any():  # a missing value where a tuple belongs
+        return _distinct_rows(seqs.tolist(), group, n_groups, items=items)
+    return _distinct_coded(codes, uniques, group, n_groups, items=items)
+
+
+def _distinct_coded(
+    codes: np.ndarray,
+    uniques: Sequence[Any],
+    group: np.ndarray,
+    n_groups: int,
+    *,
+    items: bool = True,
+) -> pd.DataFrame:
+    """:func:`_distinct_per_group` of the values ``uniques[codes]``."""
+    key = group.astype(np.int64) * max(len(uniques), 1) + codes
+    first = np.flatnonzero(~pd.Index(key).duplicated(keep="first"))
+    flat, lengths = _expand(codes[first], uniques)
+    return _distinct_flat(flat, np.repeat(group[first], lengths), n_groups, items=items)
+
+
+def _expand(codes: np.ndarray, uniques: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """The items of ``uniques[codes[i]]`` for each i, one after the other, and their counts."""
+    lengths_u = np.fromiter(map(len, uniques), dtype=np.int64, count=len(uniques))
+    flat_u = np.empty(int(lengths_u.sum()), dtype=object)
+    flat_u[:] = [item for seq in uniques for item in seq]
+    offsets = np.cumsum(lengths_u) - lengths_u
+    lengths = lengths_u[codes]
+    total = int(lengths.sum())
+    shift = np.repeat(offsets[codes] - (np.cumsum(lengths) - lengths), lengths)
+    return flat_u[shift + np.arange(total, dtype=np.int64)], lengths
+
+
+def _distinct_rows(
+    seqs: list[Any], group: np.ndarray, n_groups: int, *, items: bool = True
+) -> pd.DataFrame:
+    """:func:`_distinct_per_group` taking each row's sequence apart (any sequences)."""
     lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
     flat = np.empty(int(lengths.sum()), dtype=object)
     flat[:] = [item for seq in seqs for item in seq]
@@ -160,14 +206,23 @@ def _distinct_flat(
     return pd.DataFrame({"n": counts, "items": found})
 
 
-def _alert_regions(areas_he: pd.Series, table: pd.DataFrame) -> list[tuple[str, ...]]:
-    """The distinct regions of each alert's areas; refuses an area the table lacks."""
+def _alert_regions(
+    areas_he: pd.Series, table: pd.DataFrame
+) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """The distinct regions of each alert's areas, as codes into a list of region tuples.
+
+    Alert ``i`` has the regions ``regions[codes[i]]``. Each distinct tuple of areas is
+    worked out once. Refuses an area the table lacks.
+    """
     region_of = dict(zip(table["area_he"], table["region"], strict=True))
-    seqs = areas_he.tolist()
+    seqs = areas_he.to_numpy()
     try:
-        distinct: Any = dict.fromkeys(seqs)
-    except TypeError:  # unhashable area lists
-        distinct = seqs
+        codes, found = pd.factorize(seqs)
+        if len(codes) and (codes < 0).any():  # a missing value: look at each row
+            raise TypeError
+        distinct: list[Any] = list(found)
+    except TypeError:  # unhashable area lists (joined by a user): one alert at a time
+        codes, distinct = np.arange(len(seqs), dtype=np.int64), list(seqs)
     unknown = sorted({a for areas in distinct for a in areas if a not in region_of})
     if unknown:
         raise DataError(
@@ -184,11 +239,8 @@ def _alert_regions(areas_he: pd.Series, table: pd.DataFrame) -> list[tuple[str, 
             ],
             header=f"{len(unknown)} alert area(s) have no region",
         )
-    try:  # the regions of each distinct tuple of areas, worked out once
-        cache = {areas: tuple(dict.fromkeys(region_of[a] for a in areas)) for areas in distinct}
-    except TypeError:  # unhashable area lists (joined by a user): one alert at a time
-        return [tuple(dict.fromkeys(region_of[a] for a in areas)) for areas in areas_he]
-    return [cache[areas] for areas in areas_he]
+    regions = [tuple(dict.fromkeys(region_of[a] for a in areas)) for areas in distinct]
+    return np.asarray(codes, dtype=np.int64), regions
 
 
 def _chain(
@@ -374,23 +426,24 @@ def alerts_to_incidents(
             header="cannot cluster alerts within regions",
         )
     # the regions of each alert (also reported with within="country")
+    # alert i has the regions region_sets[region_code[i]] (distinct tuples worked out once)
     if places is not None:
-        per_alert = _alert_regions(places[1], load_area_regions(regions))
+        region_code, region_sets = _alert_regions(places[1], load_area_regions(regions))
     else:
-        per_alert = [()] * n
+        region_code, region_sets = np.zeros(n, dtype=np.int64), [()]
     if within == "region":
-        region_lists = [r if r else (_NO_REGION,) for r in per_alert]
+        chain_sets = [r if r else (_NO_REGION,) for r in region_sets]
     else:
-        region_lists = [("country",)] * n
+        chain_sets = [("country",)] * len(region_sets)
 
     # chain alerts of one kind within one region (an alert of several regions is in each chain)
-    counts = np.fromiter((len(r) for r in region_lists), dtype=np.int64, count=n)
+    chain_regions, counts = _expand(region_code, chain_sets)
     alert_pos = np.repeat(np.arange(n), counts)
     work = pd.DataFrame(
         {
             "pos": alert_pos,
             "t": nanos[alert_pos],
-            "region": [r for regs in region_lists for r in regs],
+            "region": chain_regions.tolist(),
         }
     )
     for i, key in enumerate(keys):
@@ -436,12 +489,10 @@ def alerts_to_incidents(
     for key in keys:
         out[key] = alerts[key].to_numpy()[firsts]
 
-    chained = np.empty(int(counts.sum()), dtype=object)
-    chained[:] = [r for regs in (region_lists[p] for p in order.tolist()) for r in regs]
-    chained_group = np.repeat(group, counts[order])
-    linked = _distinct_flat(chained, chained_group, n_groups)
+    ordered_code = region_code[order]
+    linked = _distinct_coded(ordered_code, chain_sets, group, n_groups)
     out["region"] = [" | ".join(items) for items in linked["items"]]
-    regions_of = _distinct_per_group(pd.Series([per_alert[p] for p in order]), group, n_groups)
+    regions_of = _distinct_coded(ordered_code, region_sets, group, n_groups)
     out["regions"] = regions_of["items"]
     out["alert_rows"] = np.bincount(group, minlength=n_groups).astype(np.int64)
 
@@ -453,12 +504,12 @@ def alerts_to_incidents(
         out["areas_en"] = [()] * n_groups
     else:
         localities, areas_he, areas_en = (s.to_numpy()[order] for s in places)
-        distinct = _distinct_per_group(pd.Series(localities), group, n_groups, items=False)
-        areas = _distinct_per_group(pd.Series(areas_he), group, n_groups)
+        distinct = _distinct_per_group(localities, group, n_groups, items=False)
+        areas = _distinct_per_group(areas_he, group, n_groups)
         out["n_localities"] = distinct["n"].astype("Int64")
         out["n_areas"] = areas["n"].astype("Int64")
         out["areas"] = areas["items"]
-        out["areas_en"] = _distinct_per_group(pd.Series(areas_en), group, n_groups)["items"]
+        out["areas_en"] = _distinct_per_group(areas_en, group, n_groups)["items"]
     out["duration"] = out["end"] - out["start"]
     minutes = out["duration"].to_numpy().astype("timedelta64[m]").astype(np.int64)
     out["duration_min"] = minutes
