@@ -112,8 +112,8 @@ def _locality_columns(
 
 def _default_match(alerts: pd.DataFrame) -> LocalityMatch | None:
     """Match the alerts' ``data`` names with the default locality tables, if available."""
-    try:
-        return match_localities(alerts)
+    try:  # the names alone: the per-year match rates of a table are not needed here
+        return match_localities(alerts["data"])
     except DataNotFoundError:
         return None
 
@@ -144,7 +144,7 @@ def _distinct_per_group(
 
 def _distinct_coded(
     codes: np.ndarray,
-    uniques: Sequence[Any],
+    uniques: Sequence[Any] | np.ndarray,
     group: np.ndarray,
     n_groups: int,
     *,
@@ -157,7 +157,9 @@ def _distinct_coded(
     return _distinct_flat(flat, np.repeat(group[first], lengths), n_groups, items=items)
 
 
-def _expand(codes: np.ndarray, uniques: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+def _expand(
+    codes: np.ndarray, uniques: Sequence[Any] | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """The items of ``uniques[codes[i]]`` for each i, one after the other, and their counts."""
     lengths_u = np.fromiter(map(len, uniques), dtype=np.int64, count=len(uniques))
     flat_u = np.empty(int(lengths_u.sum()), dtype=object)

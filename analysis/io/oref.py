@@ -594,7 +594,9 @@ def _compose_times(
     if not real.any():
         return None
     probe = pd.Series([sample(int(np.argmax(real)))], dtype=object)
-    unit = np.datetime_data(pd.to_datetime(probe, format=format, errors="coerce").dtype)[0]
+    unit = np.datetime_data(pd.to_datetime(probe, format=format, errors="coerce").to_numpy().dtype)[
+        0
+    ]
     # days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil)
     y = year - (month <= 2)
     era = y // 400
@@ -941,7 +943,27 @@ _ALIAS_COLUMNS = ("alert_name", "table_name")
 _ZONE_COLUMNS = ("code", "zone_he", "zone_aliases", "modern_area_majority", "lat_mean", "lng_mean")
 
 
+_LOOKUPS: dict[tuple[str, int, int, tuple[str, ...]], pd.DataFrame] = {}
+
+
 def _read_lookup(
+    path: Path, required: tuple[str, ...], text_columns: tuple[str, ...]
+) -> pd.DataFrame:
+    """Read a lookup table; a file read before (same path, size and mtime) is not read again.
+
+    The caller gets a copy, so changing it never changes what the next call returns.
+    """
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, text_columns)
+    if key not in _LOOKUPS:
+        frame = _read_lookup_file(path, required, text_columns)
+        if len(_LOOKUPS) > 16:
+            _LOOKUPS.clear()
+        _LOOKUPS[key] = frame
+    return _LOOKUPS[key].copy()
+
+
+def _read_lookup_file(
     path: Path, required: tuple[str, ...], text_columns: tuple[str, ...]
 ) -> pd.DataFrame:
     try:
