@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from analysis.curation._fast import exact_map, is_text, iso_times, whole_numbers
+from analysis.curation._fast import exact_map, is_text, iso_times, web_addresses, whole_numbers
 from analysis.curation.vocabulary import load_vocabulary
 from analysis.errors import Problem
 from analysis.io.csv import EARLIEST_YEAR, LATEST_YEAR, missing_column_message
@@ -474,11 +474,13 @@ def _enum(allowed: frozenset[str]) -> Callable[[pd.Series], np.ndarray]:
 def _addresses(values: pd.Series) -> np.ndarray:
     if not is_text(values):
         return _each(_is_address)(values)
-    text = values.str.strip()
-    ok = np.array(text.str.fullmatch(_URL.pattern, case=False).fillna(False), dtype=bool)
+    # web addresses certified from the bytes (_fast.web_addresses); every other present
+    # value (a bare address, white space, non-ASCII, not an address) is checked by _is_address
+    found = _cached(values, "address", web_addresses)
+    ok = found["certain"] & found["ok"]
     rest = ~ok & ~_missing(values)
     if rest.any():
-        ok[rest] = text[rest].str.fullmatch(_BARE_ADDRESS.pattern).fillna(False).to_numpy(bool)
+        ok[rest] = exact_map(values[rest], _is_address, by_value=True).to_numpy(dtype=bool)
     return ok
 
 
