@@ -866,7 +866,7 @@ def _duplicate_problems(
     work = values.reset_index(drop=True)
     if blanks:  # see _check_table
         work = blanks_to_na(pd.DataFrame({column: work}))[column]
-    dup = work.duplicated(keep=False).to_numpy() & ~work.isna().to_numpy()
+    dup = _duplicated(work) & ~work.isna().to_numpy()
     at = np.flatnonzero(dup).tolist()
     if not at:
         return []
@@ -877,6 +877,38 @@ def _duplicate_problems(
         _duplicate_problem(found[cells[pos]], column, pos, line, file, _display(cells[pos]))
         for pos in at
     ]
+
+
+def _duplicated(values: pd.Series) -> np.ndarray:
+    """``values.duplicated(keep=False)``, found first among 64-bit hashes of the values.
+
+    Only values whose hash (``pandas.util.hash_array``, vectorised) occurs more than
+    once are compared as values, so the answer is exact while millions of distinct
+    ids cost one hash and one sort instead of a hash table of Python strings.
+    Columns that are not text, or whose values cannot be hashed that way, are compared
+    directly.
+    """
+    n = len(values)
+    if n < 2:
+        return np.zeros(n, dtype=bool)
+    if not is_text(values):  # mixed objects (1 == 1.0 == True): pandas' own comparison
+        return np.asarray(values.duplicated(keep=False).to_numpy(), dtype=bool)
+    try:
+        hashes = pd.util.hash_array(values.to_numpy(dtype=object), categorize=False)
+    except (TypeError, ValueError, UnicodeError):
+        return np.asarray(values.duplicated(keep=False).to_numpy(), dtype=bool)
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    same = ordered[1:] == ordered[:-1]
+    shared = np.zeros(n, dtype=bool)
+    shared[order[1:][same]] = True
+    shared[order[:-1][same]] = True
+    out = np.zeros(n, dtype=bool)
+    candidates = np.flatnonzero(shared)
+    if len(candidates):
+        exact = values.iloc[candidates].duplicated(keep=False).to_numpy()
+        out[candidates[exact]] = True
+    return out
 
 
 def _positions_by_value(values: pd.Series) -> dict[Any, list[int]]:
