@@ -849,12 +849,20 @@ def _pandera_failure_cases(work: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
 
 
 def _duplicate_problems(
-    values: pd.Series, rows: Sequence[int], column: str, file: str, *, blanks: bool = True
+    values: pd.Series,
+    rows: Sequence[int],
+    column: str,
+    file: str,
+    *,
+    blanks: bool = True,
+    hashes: np.ndarray | None = None,
 ) -> list[Problem]:
     """The uniqueness problems of an id column, as :func:`check_table` reports them.
 
     ``values`` is the column of every well-formed row of a file (in file
-    order) and ``rows`` their file lines; the result is in row order.
+    order) and ``rows`` their file lines; the result is in row order. ``hashes``
+    (:func:`id_hashes` of ``values``, without ``blanks``) may be given to save
+    hashing them again.
 
     Examples
     --------
@@ -866,7 +874,7 @@ def _duplicate_problems(
     work = values.reset_index(drop=True)
     if blanks:  # see _check_table
         work = blanks_to_na(pd.DataFrame({column: work}))[column]
-    dup = _duplicated(work) & ~work.isna().to_numpy()
+    dup = _duplicated(work, None if blanks else hashes) & ~work.isna().to_numpy()
     at = np.flatnonzero(dup).tolist()
     if not at:
         return []
@@ -879,33 +887,47 @@ def _duplicate_problems(
     ]
 
 
-def _duplicated(values: pd.Series) -> np.ndarray:
+def id_hashes(values: pd.Series) -> np.ndarray | None:
+    """64-bit hashes of a text column (``pandas.util.hash_array``), or None if not text.
+
+    Examples
+    --------
+    >>> h = id_hashes(pd.Series(["a", "b", "a"], dtype="str"))
+    >>> bool(h[0] == h[2]), bool(h[0] == h[1])
+    (True, False)
+    """
+    if not is_text(values):  # mixed objects (1 == 1.0 == True): compared by pandas
+        return None
+    try:
+        return np.asarray(
+            pd.util.hash_array(values.to_numpy(dtype=object), categorize=False), dtype=np.uint64
+        )
+    except (TypeError, ValueError, UnicodeError):
+        return None
+
+
+def _duplicated(values: pd.Series, hashes: np.ndarray | None = None) -> np.ndarray:
     """``values.duplicated(keep=False)``, found first among 64-bit hashes of the values.
 
-    Only values whose hash (``pandas.util.hash_array``, vectorised) occurs more than
-    once are compared as values, so the answer is exact while millions of distinct
-    ids cost one hash and one sort instead of a hash table of Python strings.
-    Columns that are not text, or whose values cannot be hashed that way, are compared
-    directly.
+    Only values whose hash (:func:`id_hashes`, vectorised; given, or computed here)
+    occurs more than once are compared as values, so the answer is exact while
+    millions of distinct ids cost one hash and one sort instead of a hash table of
+    Python strings. Columns that are not text, or whose values cannot be hashed that
+    way, are compared directly.
     """
     n = len(values)
     if n < 2:
         return np.zeros(n, dtype=bool)
-    if not is_text(values):  # mixed objects (1 == 1.0 == True): pandas' own comparison
+    if hashes is None:
+        hashes = id_hashes(values)
+    if hashes is None or len(hashes) != n:
         return np.asarray(values.duplicated(keep=False).to_numpy(), dtype=bool)
-    try:
-        hashes = pd.util.hash_array(values.to_numpy(dtype=object), categorize=False)
-    except (TypeError, ValueError, UnicodeError):
-        return np.asarray(values.duplicated(keep=False).to_numpy(), dtype=bool)
-    order = np.argsort(hashes, kind="stable")
-    ordered = hashes[order]
-    same = ordered[1:] == ordered[:-1]
-    shared = np.zeros(n, dtype=bool)
-    shared[order[1:][same]] = True
-    shared[order[:-1][same]] = True
+    ordered = np.sort(hashes)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    del ordered
     out = np.zeros(n, dtype=bool)
-    candidates = np.flatnonzero(shared)
-    if len(candidates):
+    if len(repeated):
+        candidates = np.flatnonzero(np.isin(hashes, repeated))
         exact = values.iloc[candidates].duplicated(keep=False).to_numpy()
         out[candidates[exact]] = True
     return out

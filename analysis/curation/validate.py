@@ -34,6 +34,7 @@ from analysis.curation.schema import (
     _duplicate_problems,
     _parse_table,
     check_table,
+    id_hashes,
 )
 from analysis.errors import DataError, DataNotFoundError, Problem
 from analysis.io.csv import NotChunkable, RawTable, csv_chunks, read_csv_text
@@ -531,6 +532,7 @@ def _validate_chunks(
     """
     parts: list[ValidationReport] = []
     ids: list[pd.Series] = []
+    hashes: list[np.ndarray | None] = []
     lines: list[np.ndarray] = []
     spans: list[tuple[int, int]] = []  # first and last line of each chunk
     header_row = 1
@@ -551,6 +553,7 @@ def _validate_chunks(
         if any(p.row is None or p.row == header_row for p in checked):
             raise NotChunkable("a problem about a whole column")
         ids.append(raw.frame[spec.id_column])
+        hashes.append(id_hashes(ids[-1]))  # hashed chunk by chunk: small temporaries
         lines.append(raw.frame.index.to_numpy())
         at = np.concatenate([raw.frame.index.to_numpy(), raw.malformed["row"].to_numpy()])
         spans.append((int(at.min()), int(at.max())))
@@ -561,8 +564,12 @@ def _validate_chunks(
         raise NotChunkable("no chunks")
     all_ids = pd.concat(ids, ignore_index=True) if ids else pd.Series([], dtype="str")
     all_lines = np.concatenate(lines).tolist()
-    dups = _duplicate_problems(all_ids, all_lines, spec.id_column, file, blanks=False)
-    del all_ids, ids, lines
+    known: np.ndarray | None = None
+    if all(h is not None for h in hashes):
+        known = np.concatenate([h for h in hashes if h is not None])
+    del hashes
+    dups = _duplicate_problems(all_ids, all_lines, spec.id_column, file, blanks=False, hashes=known)
+    del all_ids, ids, lines, known
     if dups:
         redo: dict[int, list[Problem]] = defaultdict(list)
         starts = [lo for lo, _ in spans]
