@@ -289,10 +289,13 @@ def _assemble(
     malformed: pd.DataFrame | None = None,
     header_row: int | None = 1,
     blanks: bool = True,
+    known: dict[str, dict[str, dict[str, np.ndarray]]] | None = None,
 ) -> ValidationReport:
     """Split ``frame`` into valid and rejected rows given the problems found.
 
     ``blanks=False``: no cell of ``frame`` is blank (see ``schema._check_table``).
+    ``known``: the checks' vectorised reads of ``frame``'s columns (row-aligned), reused
+    to parse the valid rows.
     """
     by_row: dict[int, list[Problem]] = defaultdict(list)
     whole: list[Problem] = []
@@ -307,7 +310,11 @@ def _assemble(
         bad = np.isin(np.asarray(rows, dtype=np.int64), np.fromiter(by_row, dtype=np.int64))
     good_mask = ~bad
     if spec is not None and not whole:
-        valid = _parse_table(frame[good_mask], spec, blanks=blanks)
+        kept = None
+        if known:
+            kept = {c: {k: {a: v[good_mask] for a, v in r.items()} for k, r in d.items()}
+                    for c, d in known.items()}  # fmt: skip
+        valid = _parse_table(frame[good_mask], spec, blanks=blanks, known=kept)
     else:
         valid = frame[good_mask]
     rejected = frame[bad]
@@ -547,8 +554,15 @@ def _validate_chunks(
         assert spec is not None
         if spec.id_column not in raw.frame:
             raise NotChunkable("no id column")
+        reads: dict[str, dict[str, dict[str, np.ndarray]]] = {}
         checked = _check_table(
-            raw.frame, spec, file=file, rows=raw.frame.index.tolist(), unique=False, blanks=False
+            raw.frame,
+            spec,
+            file=file,
+            rows=raw.frame.index.tolist(),
+            unique=False,
+            blanks=False,
+            keep=reads,
         )
         if any(p.row is None or p.row == header_row for p in checked):
             raise NotChunkable("a problem about a whole column")
@@ -558,7 +572,8 @@ def _validate_chunks(
         at = np.concatenate([raw.frame.index.to_numpy(), raw.malformed["row"].to_numpy()])
         spans.append((int(at.min()), int(at.max())))
         problems = _sorted(list(raw.problems) + checked)
-        parts.append(_from_raw(raw, spec, problems, kind=spec.name, blanks=False))
+        parts.append(_from_raw(raw, spec, problems, kind=spec.name, blanks=False, known=reads))
+        del reads
     assert spec is not None
     if not parts:  # pragma: no cover - csv_chunks yields at least three chunks
         raise NotChunkable("no chunks")
@@ -662,6 +677,7 @@ def _from_raw(
     *,
     kind: str | None,
     blanks: bool = True,
+    known: dict[str, dict[str, dict[str, np.ndarray]]] | None = None,
 ) -> ValidationReport:
     return _assemble(
         raw.frame,
@@ -673,4 +689,5 @@ def _from_raw(
         malformed=raw.malformed,
         header_row=raw.header_row,
         blanks=blanks,
+        known=known,
     )
