@@ -49,7 +49,10 @@ import numpy as np
 import pandas as pd
 
 from analysis._dates import to_day, to_timedelta
-from analysis.curation.localities import LocalityMatch, match_localities
+from analysis.curation.localities import (
+    LocalityMatch,
+    default_distinct_matches,
+)
 from analysis.curation.regions import load_area_regions
 from analysis.errors import DataError, DataNotFoundError, Problem
 
@@ -87,59 +90,56 @@ def _check(alerts: pd.DataFrame, keys: list[str]) -> None:
         )
 
 
+_Coded = tuple[np.ndarray, Sequence[Any]]
+"""Values of a column as codes into its distinct values: row i holds ``uniques[codes[i]]``."""
+
+
+def _coded(values: pd.Series) -> _Coded:
+    """A column of tuples as codes into its distinct tuples (each row its own if unhashable)."""
+    seqs = values.to_numpy()
+    try:
+        codes, uniques = pd.factorize(seqs)
+        if len(codes) and (codes < 0).any():  # a missing value: look at each row
+            raise TypeError
+        return np.asarray(codes, dtype=np.int64), list(uniques)
+    except TypeError:
+        return np.arange(len(seqs), dtype=np.int64), list(seqs)
+
+
 def _locality_columns(
     alerts: pd.DataFrame, match: LocalityMatch | None
-) -> tuple[pd.Series, pd.Series, pd.Series] | None:
-    """Per-alert (localities incl. unmatched names, areas_he, areas_en), if known."""
+) -> tuple[_Coded, _Coded, _Coded] | None:
+    """Per-alert (localities incl. unmatched names, areas_he, areas_en), if known, coded.
+
+    With the default tables (no ``match``, no joined columns) each distinct ``data``
+    string is matched once and the three columns share its codes; otherwise each
+    column is factorized on its own.
+    """
+    if match is None and not (
+        {"localities", "unmatched_names", "areas_he", "areas_en"} <= set(alerts.columns)
+    ):
+        if "data" not in alerts.columns or not len(alerts):
+            return None
+        try:
+            codes, results = default_distinct_matches(alerts["data"])
+        except DataNotFoundError:
+            return None
+        # results: (names, localities, unmatched_names, areas_he, areas_en, lat, lng)
+        return (
+            (codes, [r[1] + r[2] for r in results]),
+            (codes, [r[3] for r in results]),
+            (codes, [r[4] for r in results]),
+        )
     if match is not None:
         rows = match.rows
         if not rows.index.equals(alerts.index):
             raise ValueError(
                 "the locality match is for another table: its index differs from the alerts'"
             )
-    elif {"localities", "unmatched_names", "areas_he", "areas_en"} <= set(alerts.columns):
-        rows = alerts
-    elif "data" in alerts.columns and len(alerts):
-        auto = _default_match(alerts)
-        if auto is None:
-            return None
-        rows = auto.rows
     else:
-        return None
+        rows = alerts
     places = rows["localities"] + rows["unmatched_names"]
-    return places, rows["areas_he"], rows["areas_en"]
-
-
-def _default_match(alerts: pd.DataFrame) -> LocalityMatch | None:
-    """Match the alerts' ``data`` names with the default locality tables, if available."""
-    try:  # the names alone: the per-year match rates of a table are not needed here
-        return match_localities(alerts["data"])
-    except DataNotFoundError:
-        return None
-
-
-def _distinct_per_group(
-    values: pd.Series | np.ndarray, group: np.ndarray, n_groups: int, *, items: bool = True
-) -> pd.DataFrame:
-    """Distinct items of tuple-valued ``values`` per group: count and tuple (first-seen order).
-
-    ``group`` is non-decreasing (the alerts are in incident order); missing items are
-    dropped, as ``DataFrame.explode`` followed by ``dropna`` would.
-
-    The values are factorized first (an alert's localities repeat across alerts), so
-    each distinct tuple is taken apart once; a tuple repeated within a group cannot
-    bring an item earlier than its first occurrence, so only the first occurrence of
-    each (group, tuple) pair is expanded. Unhashable values (lists) are taken apart
-    row by row.
-    """
-    seqs = np.asarray(values.to_numpy() if isinstance(values, pd.Series) else values)
-    try:
-        codes, uniques = pd.factorize(seqs)
-    except TypeError:  # unhashable sequences: one row at a time
-        return _distinct_rows(seqs.tolist(), group, n_groups, items=items)
-    if len(codes) and (codes < 0).any():  # a missing value where a tuple belongs
-        return _distinct_rows(seqs.tolist(), group, n_groups, items=items)
-    return _distinct_coded(codes, uniques, group, n_groups, items=items)
+    return _coded(places), _coded(rows["areas_he"]), _coded(rows["areas_en"])
 
 
 def _distinct_coded(
@@ -150,7 +150,14 @@ def _distinct_coded(
     *,
     items: bool = True,
 ) -> pd.DataFrame:
-    """:func:`_distinct_per_group` of the values ``uniques[codes]``."""
+    """Distinct items of the tuples ``uniques[codes[i]]`` per group: count and tuple.
+
+    ``group`` is non-decreasing (the alerts are in incident order); items are in
+    first-seen order, missing items are dropped (as ``explode`` and ``dropna`` would).
+    A tuple repeated within a group cannot bring an item earlier than its first
+    occurrence, so only the first occurrence of each (group, code) pair is taken
+    apart, and each distinct tuple's items are listed once (:func:`_expand`).
+    """
     key = group.astype(np.int64) * max(len(uniques), 1) + codes
     first = np.flatnonzero(~pd.Index(key).duplicated(keep="first"))
     flat, lengths = _expand(codes[first], uniques)
@@ -169,16 +176,6 @@ def _expand(
     total = int(lengths.sum())
     shift = np.repeat(offsets[codes] - (np.cumsum(lengths) - lengths), lengths)
     return flat_u[shift + np.arange(total, dtype=np.int64)], lengths
-
-
-def _distinct_rows(
-    seqs: list[Any], group: np.ndarray, n_groups: int, *, items: bool = True
-) -> pd.DataFrame:
-    """:func:`_distinct_per_group` taking each row's sequence apart (any sequences)."""
-    lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
-    flat = np.empty(int(lengths.sum()), dtype=object)
-    flat[:] = [item for seq in seqs for item in seq]
-    return _distinct_flat(flat, np.repeat(group, lengths), n_groups, items=items)
 
 
 def _distinct_flat(
@@ -209,22 +206,15 @@ def _distinct_flat(
 
 
 def _alert_regions(
-    areas_he: pd.Series, table: pd.DataFrame
+    areas_he: _Coded, table: pd.DataFrame
 ) -> tuple[np.ndarray, list[tuple[str, ...]]]:
     """The distinct regions of each alert's areas, as codes into a list of region tuples.
 
-    Alert ``i`` has the regions ``regions[codes[i]]``. Each distinct tuple of areas is
-    worked out once. Refuses an area the table lacks.
+    Alert ``i`` has the regions ``regions[codes[i]]`` (the codes of ``areas_he``). Each
+    distinct tuple of areas is worked out once. Refuses an area the table lacks.
     """
     region_of = dict(zip(table["area_he"], table["region"], strict=True))
-    seqs = areas_he.to_numpy()
-    try:
-        codes, found = pd.factorize(seqs)
-        if len(codes) and (codes < 0).any():  # a missing value: look at each row
-            raise TypeError
-        distinct: list[Any] = list(found)
-    except TypeError:  # unhashable area lists (joined by a user): one alert at a time
-        codes, distinct = np.arange(len(seqs), dtype=np.int64), list(seqs)
+    codes, distinct = areas_he
     unknown = sorted({a for areas in distinct for a in areas if a not in region_of})
     if unknown:
         raise DataError(
@@ -505,13 +495,13 @@ def alerts_to_incidents(
         out["areas"] = [()] * n_groups
         out["areas_en"] = [()] * n_groups
     else:
-        localities, areas_he, areas_en = (s.to_numpy()[order] for s in places)
-        distinct = _distinct_per_group(localities, group, n_groups, items=False)
-        areas = _distinct_per_group(areas_he, group, n_groups)
+        (loc_codes, loc_u), (he_codes, he_u), (en_codes, en_u) = places
+        distinct = _distinct_coded(loc_codes[order], loc_u, group, n_groups, items=False)
+        areas = _distinct_coded(he_codes[order], he_u, group, n_groups)
         out["n_localities"] = distinct["n"].astype("Int64")
         out["n_areas"] = areas["n"].astype("Int64")
         out["areas"] = areas["items"]
-        out["areas_en"] = _distinct_per_group(areas_en, group, n_groups)["items"]
+        out["areas_en"] = _distinct_coded(en_codes[order], en_u, group, n_groups)["items"]
     out["duration"] = out["end"] - out["start"]
     minutes = out["duration"].to_numpy().astype("timedelta64[m]").astype(np.int64)
     out["duration_min"] = minutes
