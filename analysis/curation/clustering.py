@@ -156,12 +156,45 @@ def _distinct_coded(
     first-seen order, missing items are dropped (as ``explode`` and ``dropna`` would).
     A tuple repeated within a group cannot bring an item earlier than its first
     occurrence, so only the first occurrence of each (group, code) pair is taken
-    apart, and each distinct tuple's items are listed once (:func:`_expand`).
+    apart, and each distinct tuple's items are factorized once; the rest is integer
+    work with numpy. Written so rather than with ``explode`` and ``drop_duplicates``,
+    which gave the same table but spent most of :func:`alerts_to_incidents` in per-row
+    Python objects (issue 10). With ``items=False`` only the counts are made (``items``
+    is then empty tuples).
     """
+    if n_groups == 0:
+        return pd.DataFrame({"n": np.zeros(0, dtype=np.int64), "items": []})
     key = group.astype(np.int64) * max(len(uniques), 1) + codes
     first = np.flatnonzero(~pd.Index(key).duplicated(keep="first"))
-    flat, lengths = _expand(codes[first], uniques)
-    return _distinct_flat(flat, np.repeat(group[first], lengths), n_groups, items=items)
+    # the items of the distinct tuples as integer codes (missing items: -1, dropped)
+    lengths_u = np.fromiter(map(len, uniques), dtype=np.int64, count=len(uniques))
+    flat_u = np.empty(int(lengths_u.sum()), dtype=object)
+    flat_u[:] = [item for seq in uniques for item in seq]
+    item_u, values = pd.factorize(flat_u)
+    index, lengths = _expand_index(codes[first], lengths_u)
+    item = item_u[index]
+    item_group = np.repeat(group[first], lengths)
+    present = item >= 0
+    item, item_group = item[present], item_group[present]
+    pair = item_group.astype(np.int64) * max(len(values), 1) + item
+    seen = ~pd.Index(pair).duplicated(keep="first")
+    counts = np.bincount(item_group[seen], minlength=n_groups).astype(np.int64)
+    if not items:
+        return pd.DataFrame({"n": counts, "items": [()] * n_groups})
+    listed = np.asarray(values, dtype=object)[item[seen]].tolist()
+    ends = np.cumsum(counts).tolist()
+    starts = [0, *ends[:-1]]
+    found = [tuple(listed[a:b]) for a, b in zip(starts, ends, strict=True)]
+    return pd.DataFrame({"n": counts, "items": found})
+
+
+def _expand_index(codes: np.ndarray, lengths_u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions, in the concatenated items of the distinct tuples, of ``uniques[codes[i]]``."""
+    offsets = np.cumsum(lengths_u) - lengths_u
+    lengths = lengths_u[codes]
+    total = int(lengths.sum())
+    shift = np.repeat(offsets[codes] - (np.cumsum(lengths) - lengths), lengths)
+    return shift + np.arange(total, dtype=np.int64), lengths
 
 
 def _expand(
@@ -171,38 +204,8 @@ def _expand(
     lengths_u = np.fromiter(map(len, uniques), dtype=np.int64, count=len(uniques))
     flat_u = np.empty(int(lengths_u.sum()), dtype=object)
     flat_u[:] = [item for seq in uniques for item in seq]
-    offsets = np.cumsum(lengths_u) - lengths_u
-    lengths = lengths_u[codes]
-    total = int(lengths.sum())
-    shift = np.repeat(offsets[codes] - (np.cumsum(lengths) - lengths), lengths)
-    return flat_u[shift + np.arange(total, dtype=np.int64)], lengths
-
-
-def _distinct_flat(
-    flat: np.ndarray, group: np.ndarray, n_groups: int, *, items: bool = True
-) -> pd.DataFrame:
-    """Distinct values of ``flat`` per (non-decreasing) ``group``: count and tuple, first seen.
-
-    Written with numpy and ``pandas.factorize`` rather than ``explode`` and
-    ``drop_duplicates``, which gave the same table but spent most of
-    :func:`alerts_to_incidents` in per-row Python objects (issue 10). With
-    ``items=False`` only the counts are made (``items`` is then empty tuples).
-    """
-    if n_groups == 0:
-        return pd.DataFrame({"n": np.zeros(0, dtype=np.int64), "items": []})
-    keep = ~pd.isna(flat)
-    flat, group = flat[keep], group[keep]
-    codes, uniques = pd.factorize(flat)
-    key = group.astype(np.int64) * max(len(uniques), 1) + codes
-    first = ~pd.Index(key).duplicated(keep="first")
-    counts = np.bincount(group[first], minlength=n_groups).astype(np.int64)
-    if not items:
-        return pd.DataFrame({"n": counts, "items": [()] * n_groups})
-    values = flat[first].tolist()
-    ends = np.cumsum(counts).tolist()
-    starts = [0, *ends[:-1]]
-    found = [tuple(values[a:b]) for a, b in zip(starts, ends, strict=True)]
-    return pd.DataFrame({"n": counts, "items": found})
+    index, lengths = _expand_index(codes, lengths_u)
+    return flat_u[index], lengths
 
 
 def _alert_regions(
