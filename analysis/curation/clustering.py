@@ -165,7 +165,7 @@ def _distinct_coded(
     if n_groups == 0:
         return pd.DataFrame({"n": np.zeros(0, dtype=np.int64), "items": []})
     key = group.astype(np.int64) * max(len(uniques), 1) + codes
-    first = np.flatnonzero(~pd.Index(key).duplicated(keep="first"))
+    first = np.flatnonzero(_first_of_each(key))
     # the items of the distinct tuples as integer codes (missing items: -1, dropped)
     lengths_u = np.fromiter(map(len, uniques), dtype=np.int64, count=len(uniques))
     flat_u = np.empty(int(lengths_u.sum()), dtype=object)
@@ -177,7 +177,7 @@ def _distinct_coded(
     present = item >= 0
     item, item_group = item[present], item_group[present]
     pair = item_group.astype(np.int64) * max(len(values), 1) + item
-    seen = ~pd.Index(pair).duplicated(keep="first")
+    seen = _first_of_each(pair)
     counts = np.bincount(item_group[seen], minlength=n_groups).astype(np.int64)
     if not items:
         return pd.DataFrame({"n": counts, "items": [()] * n_groups})
@@ -186,6 +186,17 @@ def _distinct_coded(
     starts = [0, *ends[:-1]]
     found = [tuple(listed[a:b]) for a, b in zip(starts, ends, strict=True)]
     return pd.DataFrame({"n": counts, "items": found})
+
+
+def _first_of_each(key: np.ndarray) -> np.ndarray:
+    """``~pd.Index(key).duplicated(keep="first")`` of int64 keys by one stable sort (faster)."""
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    new = np.ones(len(key), dtype=bool)
+    new[1:] = ordered[1:] != ordered[:-1]
+    first = np.zeros(len(key), dtype=bool)
+    first[order[new]] = True
+    return first
 
 
 def _expand_index(codes: np.ndarray, lengths_u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
