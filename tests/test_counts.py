@@ -862,3 +862,12 @@ def test_real_alert_history_in_parquet_gives_the_in_memory_incident_counts(tmp_p
         want = _in_memory(alerts, gap=gap, **window)
         pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert int(got["drone"].sum()) == 416  # the module docstring's 30-minute country count
+
+
+def test_a_memory_limit_gives_the_same_counts_and_is_checked(tmp_path):
+    table = _simulated_alerts("nb5", 15, days=30)
+    pattern, _ = _alert_parts(table, tmp_path, parts=2)
+    got = count_alert_incidents(pattern, gap="10min", tz=TZ, memory_limit="64MB")
+    pd.testing.assert_frame_equal(got, _in_memory(table, gap="10min"), check_exact=True)
+    with pytest.raises(ValueError, match="memory_limit"):
+        count_alert_incidents(pattern, tz=TZ, memory_limit="lots")
