@@ -11,6 +11,12 @@ Time zones: tz-aware times (the Home Front Command alerts are
 ``Asia/Jerusalem``) are counted by their *local* calendar date, and the index
 keeps the zone, so a daylight-saving day is one day like any other. Naive
 times are counted as they are.
+
+Files larger than memory: :func:`count_incidents` also takes Parquet or CSV files
+(a path, glob or list) and aggregates them with DuckDB; :func:`count_alert_incidents`
+clusters alert rows in such files into incidents (country-wide, within a gap) and
+counts those, exactly as ``alerts_to_incidents`` followed by ``count_incidents``
+would in memory.
 """
 
 from __future__ import annotations
