@@ -11,7 +11,14 @@ Every figure is printed with a reference measured in the same run and their rati
   the same file (``pandas.read_csv``), with its peak memory;
 * ``load_oref_alerts`` on the real alert history (when ``../shared/data`` has it) against
   ``pandas.read_csv`` plus the time-zone conversion, and ``alerts_to_incidents`` against a
-  pandas group-by of the same alerts by a given incident id.
+  pandas group-by of the same alerts by a given incident id;
+* inputs larger than memory (``--size``, default 1e8 rows): SIMULATED incident rows
+  (``start``, ``actor``) written in chunks to Parquet files in a temporary folder, counted
+  by day and actor with ``count_incidents(glob, by="actor")`` (DuckDB) and, where the
+  rows fit in memory, with the pandas path (the files loaded into a DataFrame, ``actor``
+  as a categorical, then ``count_incidents``). Each path runs in a fresh subprocess that
+  reports its seconds and its peak resident memory (``VmHWM``), so that one path's
+  memory never hides another's; the data's size is printed beside them.
 
 Each path is called once before it is timed (warm-up: imports, caches). Times are the
 best of ``--repeats`` calls. The machine load (``os.getloadavg``) is recorded before and
@@ -351,6 +358,176 @@ def bench_oref(repeats: int, limit: int | None, workdir: Path) -> None:
     report("oref", f"alerts_to_incidents -> {len(inc):,}", m2, ref2, "pandas groupby by id")
 
 
+ACTORS = ("hamas", "pij", "hezbollah", "houthis", "iran", "iraq-militias", "unknown", "other")
+
+
+def _write_large(folder: Path, n_rows: int, *, chunk: int = 10**7) -> list[Path]:
+    """SIMULATED incident rows in Parquet files of at most ``chunk`` rows, one per COPY.
+
+    ``start`` is a naive timestamp spread over 1,000 days (a hash of the row number, so
+    the rows are not sorted), ``actor`` one of :data:`ACTORS` (a hash again). Each file
+    is written by its own DuckDB statement, so generation holds one chunk at a time.
+    """
+    import duckdb
+
+    files = []
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = false")
+    actors = "[" + ", ".join(f"'{a}'" for a in ACTORS) + "]"
+    for part, lo in enumerate(range(0, n_rows, chunk)):
+        hi = min(n_rows, lo + chunk)
+        path = folder / f"incidents-{part:04d}.parquet"
+        con.execute(
+            f"""
+            COPY (
+                SELECT TIMESTAMP '2021-01-01'
+                           + to_microseconds((hash(i) % {1000 * 86_400_000_000})::BIGINT)
+                           AS start,
+                       {actors}[1 + (hash(i + 7) % {len(ACTORS)})::INT] AS actor
+                FROM range({lo}, {hi}) t(i)
+            ) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
+            """
+        )
+        files.append(path)
+    con.close()
+    return files
+
+
+def _child(path: str, glob_pattern: str) -> None:
+    """Run one path of the large section in this (fresh) process and print its numbers."""
+    rss0 = _status("VmRSS") or 0
+    t0 = time.perf_counter()
+    load_s = 0.0
+    if path == "duckdb":
+        got = it.count_incidents(glob_pattern, by="actor")
+    else:
+        import duckdb
+
+        categories = ", ".join(f"'{a}'" for a in ACTORS)
+        table = (
+            duckdb.connect()
+            .execute(
+                f"SELECT start, CAST(actor AS ENUM({categories})) AS actor "
+                f"FROM read_parquet('{glob_pattern}')"
+            )
+            .df()
+        )
+        load_s = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        got = it.count_incidents(table, by="actor")
+        count_s = time.perf_counter() - t1
+    seconds = time.perf_counter() - t0
+    out = {
+        "seconds": seconds,
+        "load_seconds": load_s,
+        "count_seconds": seconds if path == "duckdb" else count_s,
+        "rss_start_mb": rss0 / 2**20,
+        "rss_peak_mb": (_status("VmHWM") or 0) / 2**20,
+        "total": int(np.asarray(got).sum()),
+        "days": len(got),
+    }
+    got.columns = got.columns.astype(str)  # a categorical's columns: compared by their text
+    got.sort_index(axis=1).to_csv(Path(glob_pattern).parent / f"result-{path}.csv")
+    print("RESULT " + json.dumps(out), flush=True)
+
+
+def _run_child(path: str, glob_pattern: str) -> dict[str, Any]:
+    import subprocess
+
+    env = dict(os.environ)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", path, "--child-glob", glob_pattern],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return dict(json.loads(line[len("RESULT ") :]))
+    raise SystemExit(f"the {path} subprocess failed:\n{proc.stderr[-2000:]}")
+
+
+def _available_mb() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def bench_large(n_rows: int, workdir: Path) -> None:
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        print("\nlarger than memory: duckdb not installed (pip install 'incident-trends[large]')")
+        return
+    print(
+        f"\nlarger than memory: {n_rows:,} SIMULATED incident rows in Parquet, counted by day "
+        "and actor (each path in a fresh subprocess; peak RSS = VmHWM of that process)"
+    )
+    folder = workdir / "large"
+    folder.mkdir()
+    t0 = time.perf_counter()
+    files = _write_large(folder, n_rows)
+    write_s = time.perf_counter() - t0
+    parquet_mb = sum(f.stat().st_size for f in files) / 2**20
+    # in memory: start as datetime64 (8 bytes a row) and actor as a categorical (1 byte)
+    in_memory_mb = n_rows * 9 / 2**20
+    print(
+        f"  wrote {len(files)} files, {parquet_mb:,.0f} MB of Parquet in {write_s:.1f} s; "
+        f"in memory the two columns take {in_memory_mb:,.0f} MB (datetime64 + categorical; "
+        f"as Python strings the actor column alone would take about {n_rows * 58 / 2**20:,.0f} MB)"
+    )
+    pattern = str(folder / "incidents-*.parquet")
+    results: dict[str, dict[str, Any]] = {}
+    results["duckdb"] = _run_child("duckdb", pattern)
+    # the pandas path: the loaded columns, DuckDB's result buffers while they are turned into
+    # a DataFrame and count_incidents' own temporaries come to about 4x the two columns
+    need_mb = 4 * in_memory_mb
+    avail = _available_mb()
+    if avail is not None and need_mb > 0.5 * avail:
+        print(
+            f"  pandas path: skipped, it would need about {need_mb:,.0f} MB and only "
+            f"{avail:,.0f} MB are available (shared machine)"
+        )
+    else:
+        results["pandas"] = _run_child("pandas", pattern)
+    for name, r in results.items():
+        extra = f" (load {r['load_seconds']:.1f} s + count {r['count_seconds']:.1f} s)"
+        print(
+            f"  {name:<7} {r['seconds']:8.2f} s{extra if name == 'pandas' else ''} | "
+            f"peak RSS {r['rss_peak_mb']:,.0f} MB (process at start {r['rss_start_mb']:,.0f} MB) | "
+            f"{r['rss_peak_mb'] / in_memory_mb:.2f}x the columns in memory, "
+            f"{r['rss_peak_mb'] / parquet_mb:.2f}x the Parquet files | "
+            f"{r['total']:,} rows counted over {r['days']} days",
+            flush=True,
+        )
+        ROWS.append(
+            {
+                "section": "large",
+                "what": f"count_incidents by day and actor, {name} path",
+                "rows": n_rows,
+                "parquet_mb": parquet_mb,
+                "in_memory_mb": in_memory_mb,
+                "write_seconds": write_s,
+                **r,
+            }
+        )
+        if r["total"] != n_rows:  # pragma: no cover - a benchmark of a wrong answer is worthless
+            raise SystemExit(f"{name} path counted {r['total']} rows, not {n_rows}")
+    if "pandas" in results:
+        same = (folder / "result-duckdb.csv").read_text() == (
+            folder / "result-pandas.csv"
+        ).read_text()
+        if not same:  # pragma: no cover - a benchmark of a wrong answer is worthless
+            raise SystemExit("the DuckDB and pandas paths disagree")
+        ratio = results["duckdb"]["seconds"] / results["pandas"]["seconds"]
+        print(f"  duckdb / pandas (load + count): {ratio:.2f}; both give the same counts")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -365,12 +542,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
-        "--only", default="counts,duckdb,validate,oref", help="comma-separated sections"
+        "--only", default="counts,duckdb,validate,oref,large", help="comma-separated sections"
+    )
+    parser.add_argument(
+        "--size", type=float, default=1e8, help="rows of the larger-than-memory section"
     )
     parser.add_argument("--json", type=Path, help="write every number to this file")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--child-glob", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        _child(args.child, args.child_glob)
+        return 0
     if args.quick:
         args.rows, args.parquet_rows, args.validate_rows, args.repeats = 2e4, 2e4, 2e3, 1
+        args.size = min(args.size, 2e5)
     sections = set(args.only.split(","))
     load_before = os.getloadavg()
     print(
@@ -388,6 +574,8 @@ def main(argv: list[str] | None = None) -> int:
             bench_validate(int(args.validate_rows), args.repeats, work)
         if "oref" in sections:
             bench_oref(args.repeats, 2000 if args.quick else None, work)
+        if "large" in sections:
+            bench_large(int(args.size), work)
     load_after = os.getloadavg()
     print(f"\nload average after {load_after}")
     if args.json:

@@ -680,3 +680,194 @@ def test_tz_converts_tz_aware_times_before_counting_local_days():
     times = pd.to_datetime(["2024-01-01 23:30"]).tz_localize("UTC")  # 01:30 on 2 Jan in Israel
     counts = count_incidents(_table(times), tz=TZ)
     assert [str(d.date()) for d in counts.index] == ["2024-01-02"]
+
+
+# ---------------------------------------------------------------- alert files -> incidents (DuckDB)
+
+import numpy as np  # noqa: E402
+
+from analysis.counts import count_alert_incidents  # noqa: E402
+from analysis.curation.clustering import alerts_to_incidents  # noqa: E402
+from analysis.validation import PROCESSES, simulate_counts  # noqa: E402
+
+_WEAPON = {1: "rocket", 2: "drone", 10: "infiltration"}
+
+
+def _simulated_alerts(process: str, seed: int, *, tz: bool = True, days: int = 120):
+    """SIMULATED alert rows: daily totals from simulate_counts, random minutes, categories.
+
+    Days span Israel's 2024 spring-forward change (29 March) or fall-back (27 October);
+    a few alerts share a minute and a category but not a weapon, so which alert comes
+    first (time, then file order) decides an incident's weapon.
+    """
+    rng = np.random.default_rng(seed)
+    first = pd.Timestamp("2024-03-01") if seed % 2 else pd.Timestamp("2024-10-01")
+    sim = simulate_counts(PROCESSES[process], days, 30.0, rng, start=first)
+    day = np.repeat(np.arange(days), sim.counts.to_numpy())
+    n = len(day)
+    wall = first + pd.to_timedelta(day, unit="D") + pd.to_timedelta(rng.integers(0, 1440, n), "min")
+    category = rng.choice([1, 1, 2, 10], n)
+    weapon = np.array([_WEAPON[c] for c in category], dtype=object)
+    twins = rng.choice(n, size=min(20, n), replace=False)
+    weapon[twins] = "drill"  # same category and minute as their neighbour, another weapon
+    start = pd.Series(wall)
+    start.iloc[twins] = start.iloc[np.maximum(twins - 1, 0)].to_numpy()
+    category[twins] = category[np.maximum(twins - 1, 0)]
+    if tz:
+        start = start.dt.tz_localize(TZ, ambiguous=True, nonexistent="shift_forward")
+    return pd.DataFrame(
+        {
+            "start": start.to_numpy() if not tz else start,
+            "category": category,
+            "weapon": pd.Series(weapon, dtype="str"),
+            "incident_id": [f"oref-{i}" for i in range(n)],
+        }
+    )
+
+
+def _alert_parts(table, folder, parts=3, tz_column=None):
+    paths = []
+    for i, rows in enumerate(np.array_split(np.arange(len(table)), parts)):
+        paths.append(_parquet(table.iloc[rows], folder / f"alerts-{i}.parquet", tz_column))
+    return str(folder / "alerts-*.parquet"), paths
+
+
+def _in_memory(table, *, gap, key="category", by="weapon", weight=None, **kwargs):
+    incidents = alerts_to_incidents(table, gap=gap, by=key, within="country")
+    return count_incidents(incidents, by=by, weight=weight, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("process", "seed"), [("poisson", 1), ("nb5+ar0.8", 2), ("ar0.8+weekly", 3), ("nb5", 4)]
+)
+@pytest.mark.parametrize("gap", ["0min", "10min", "90min"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"by": None, "weight": "alert_rows"},
+        {"by": "category", "weight": "duration_min"},
+        {"freq": "W", "weight": "alert_rows"},
+        {"start": 19, "end": 40},  # days after the first simulated day
+    ],
+)
+def test_alert_files_give_exactly_the_in_memory_incident_counts(
+    tmp_path, process, seed, gap, kwargs
+):
+    """SIMULATED tz-aware alerts (independent and dependent daily totals, DST changes)."""
+    kwargs = dict(kwargs)  # the parameter is shared between cases
+    table = _simulated_alerts(process, seed)
+    day0 = table["start"].min().tz_localize(None).normalize()
+    for edge in ("start", "end"):
+        if edge in kwargs:
+            kwargs[edge] = str((day0 + pd.Timedelta(days=kwargs[edge])).date())
+    pattern, _ = _alert_parts(table, tmp_path)
+    got = count_alert_incidents(pattern, gap=gap, tz=TZ, **kwargs)
+    want = _in_memory(table, gap=gap, **kwargs)
+    pd.testing.assert_frame_equal(pd.DataFrame(got), pd.DataFrame(want), check_exact=True)
+    assert got.attrs == want.attrs
+    assert str(got.index.tz) == TZ and got.index.freq == want.index.freq
+    if not (kwargs.get("weight") == "duration_min" and gap == "0min"):  # those are all 0
+        assert int(np.asarray(got).sum()) > 0  # not vacuous
+
+
+def test_alert_files_with_naive_times_and_no_key(tmp_path):
+    table = _simulated_alerts("nb5+weekly", 5, tz=False)
+    pattern, _ = _alert_parts(table, tmp_path, parts=2)
+    for gap in ("5min", "30min"):
+        got = count_alert_incidents(pattern, gap=gap, key=None)
+        want = _in_memory(table, gap=gap, key=None)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+        assert got.index.tz is None
+
+
+def test_alert_csv_files_with_utc_offsets_are_counted_by_local_day(tmp_path):
+    """CSV text with offsets (as pandas writes tz-aware times) equals the parsed table."""
+    table = _simulated_alerts("poisson", 7)
+    for i, rows in enumerate(np.array_split(np.arange(len(table)), 2)):
+        table.iloc[rows].to_csv(tmp_path / f"alerts-{i}.csv", index=False)
+    back = pd.concat(
+        [pd.read_csv(tmp_path / f"alerts-{i}.csv") for i in range(2)], ignore_index=True
+    )
+    back["start"] = pd.to_datetime(back["start"], utc=True).dt.tz_convert(TZ)
+    back["category"] = back["category"].astype(str)  # CSV cells are read as text
+    got = count_alert_incidents(str(tmp_path / "alerts-*.csv"), gap="10min", tz=TZ)
+    pd.testing.assert_frame_equal(got, _in_memory(back, gap="10min"), check_exact=True)
+
+
+def test_the_first_alert_of_a_tie_is_the_first_in_file_order(tmp_path):
+    t0 = pd.Timestamp("2024-01-01 08:00")
+    table = pd.DataFrame(
+        {"start": [t0, t0, t0 + pd.Timedelta("1h")], "category": [1, 1, 1],
+         "weapon": ["drill", "rocket", "rocket"], "incident_id": ["a", "b", "c"]}
+    )  # fmt: skip
+    for order in ([0, 1, 2], [1, 0, 2]):
+        path = _parquet(table.iloc[order], tmp_path / "ties.parquet")
+        got = count_alert_incidents(path, gap="10min")
+        first = {"drill": 1, "rocket": 1} if order[0] == 0 else {"rocket": 2}
+        assert got.iloc[0].to_dict() == first
+        pd.testing.assert_frame_equal(got, _in_memory(table.iloc[order], gap="10min"))
+
+
+def test_alert_files_without_a_time_name_the_file_and_row(tmp_path):
+    table = _simulated_alerts("poisson", 9, tz=False, days=5)
+    table.loc[3, "start"] = pd.NaT
+    path = _parquet(table, tmp_path / "gaps.parquet")
+    with pytest.raises(CountDataError) as err:
+        count_alert_incidents(path)
+    (problem,) = err.value.problems
+    assert problem.file.endswith("gaps.parquet") and problem.row == 5
+    assert problem.column == "start"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"gap": "-1min"}, "gap"),
+        ({"gap": "1ns"}, "microseconds"),
+        ({"weight": "quantity"}, "weight"),
+        ({"by": "incident_id"}, "by="),
+        ({"tz": TZ}, "naive"),
+        ({"key": "region"}, "region"),
+    ],
+)
+def test_alert_file_arguments_are_checked(tmp_path, kwargs, match):
+    table = _simulated_alerts("poisson", 11, tz=False, days=3)
+    path = _parquet(table, tmp_path / "a.parquet")
+    with pytest.raises((ValueError, DataError), match=match):
+        count_alert_incidents(path, **kwargs)
+
+
+def test_tz_aware_alert_files_need_tz(tmp_path):
+    table = _simulated_alerts("poisson", 13, days=3)
+    path = _parquet(table, tmp_path / "a.parquet")
+    with pytest.raises(ValueError, match="tz="):
+        count_alert_incidents(path)
+
+
+def test_real_alert_history_in_parquet_gives_the_in_memory_incident_counts(tmp_path):
+    """The shared 2014-2024 alert history (real), written in parts, clustered in DuckDB."""
+    from analysis.datasets import shared_data_dir
+    from analysis.io.oref import load_oref_alerts
+
+    path = shared_data_dir() / "oref-alerts" / "israel-alerts_2014-07-24_to_2024-10-12.csv"
+    if not path.is_file():
+        pytest.skip(f"{path} absent")
+    alerts = load_oref_alerts(path)[["start", "category", "weapon", "incident_id"]]
+    pattern, paths = _alert_parts(alerts, tmp_path, parts=4)
+    assert len(paths) == 4
+    window = {"start": "2023-10-07", "end": "2024-10-12"}
+    for gap in ("5min", "10min", "30min"):
+        got = count_alert_incidents(pattern, gap=gap, tz=TZ, **window)
+        want = _in_memory(alerts, gap=gap, **window)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert int(got["drone"].sum()) == 416  # the module docstring's 30-minute country count
+
+
+def test_a_memory_limit_gives_the_same_counts_and_is_checked(tmp_path):
+    table = _simulated_alerts("nb5", 15, days=30)
+    pattern, _ = _alert_parts(table, tmp_path, parts=2)
+    got = count_alert_incidents(pattern, gap="10min", tz=TZ, memory_limit="64MB")
+    pd.testing.assert_frame_equal(got, _in_memory(table, gap="10min"), check_exact=True)
+    with pytest.raises(ValueError, match="memory_limit"):
+        count_alert_incidents(pattern, tz=TZ, memory_limit="lots")

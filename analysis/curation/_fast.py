@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["exact_map", "is_text", "iso_times", "whole_numbers"]
+__all__ = ["exact_map", "is_text", "iso_times", "web_addresses", "whole_numbers"]
 
 _ZERO = ord("0")
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
@@ -249,3 +249,81 @@ def whole_numbers(values: pd.Series) -> dict[str, np.ndarray]:
         value = np.where(inside & digit, value * 10 + c, value)
     value = np.where(b[:, 0] == ord("-"), -value, value)
     return {"certain": valid, "value": np.where(valid, value, 0)}
+
+
+_WHITE = np.zeros(256, dtype=bool)
+_WHITE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True  # ASCII characters matched by ``\s``
+_DELIMITER = np.zeros(256, dtype=bool)
+_DELIMITER[[ord("/"), ord("?"), ord("#")]] = True
+
+
+@_chunked
+def web_addresses(values: pd.Series) -> dict[str, np.ndarray]:
+    r"""Whether each value is a web address (``https?://host.tld...``), where that is certain.
+
+    The same answer as ``schema._URL.fullmatch(value.strip())``
+    (``https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?``, case-insensitive) for every value
+    that is ASCII and holds no white space (then stripping changes nothing); such a
+    value matches exactly when it starts with ``http://`` or ``https://`` (any case),
+    its host (the characters up to the first ``/``, ``?`` or ``#``, or the end) has a
+    ``.`` with at least one character before and after it, and, as it has no white
+    space, whatever follows the host is allowed. Other values (non-ASCII, where case
+    folding goes beyond ASCII, or with white space or a line break) are not certain.
+    Hand-written with numpy on the bytes of the values joined by line breaks: the
+    regular expression, applied value by value, took seconds on two million rows.
+
+    Returns
+    -------
+    dict of numpy arrays
+        ``certain`` and ``ok`` (bool).
+
+    Examples
+    --------
+    >>> out = web_addresses(pd.Series(["https://x.org/a b", "HTTP://a.b?q", "http://ab/", "é"]))
+    >>> out["certain"].tolist(), out["ok"].tolist()
+    ([False, True, True, False], [False, True, False, False])
+    """
+    n = len(values)
+    if n == 0:
+        return {"certain": np.zeros(0, dtype=bool), "ok": np.zeros(0, dtype=bool)}
+    texts = values.to_numpy(dtype=object, na_value="").tolist()
+    joined = "\n".join(texts) + "\n"
+    raw = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    ends = np.flatnonzero(raw == 10)
+    certain = np.ones(n, dtype=bool)
+    if len(ends) != n:  # a value holds a line break: those values are left out of the join
+        certain = np.fromiter(("\n" not in v for v in texts), dtype=bool, count=n)
+        texts = [v if ok else "" for v, ok in zip(texts, certain.tolist(), strict=True)]
+        raw = np.frombuffer(("\n".join(texts) + "\n").encode("utf-8", "surrogatepass"), np.uint8)
+        ends = np.flatnonzero(raw == 10)
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    # values holding white space or a byte outside ASCII are not certain
+    odd = np.flatnonzero((_WHITE[raw] & (raw != 10)) | (raw >= 128))
+    certain &= np.searchsorted(odd, ends) == np.searchsorted(odd, starts)
+    padded = np.concatenate((raw, np.zeros(8, dtype=np.uint8)))
+
+    def at(offset: int) -> np.ndarray:  # the byte at this offset, ASCII letters in lower case
+        return padded[starts + offset] | 0x20
+
+    def raw_at(offset: int) -> np.ndarray:
+        return padded[starts + offset]
+
+    length = ends - starts
+    http = (at(0) == ord("h")) & (at(1) == ord("t")) & (at(2) == ord("t")) & (at(3) == ord("p"))
+    plain_scheme = (raw_at(4) == ord(":")) & (raw_at(5) == ord("/")) & (raw_at(6) == ord("/"))
+    secure = (at(4) == ord("s")) & (raw_at(5) == ord(":")) & (raw_at(6) == ord("/"))
+    secure &= raw_at(7) == ord("/")
+    host = np.where(secure, starts + 8, starts + 7)
+    ok = http & (plain_scheme | secure) & (length >= 7)
+    stop = np.minimum(_next_at_or_after(np.flatnonzero(_DELIMITER[raw]), host, ends), ends)
+    dot = _next_at_or_after(np.flatnonzero(raw == ord(".")), host + 1, ends)
+    ok &= (host < ends) & (dot <= stop - 2)
+    return {"certain": certain, "ok": ok & certain}
+
+
+def _next_at_or_after(positions: np.ndarray, start: np.ndarray, default: np.ndarray) -> np.ndarray:
+    """The first of the sorted ``positions`` at or after each ``start``; ``default`` if none."""
+    if not len(positions):
+        return default.copy()
+    nxt = np.searchsorted(positions, start)
+    return np.where(nxt < len(positions), positions[np.minimum(nxt, len(positions) - 1)], default)

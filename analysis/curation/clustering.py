@@ -49,7 +49,10 @@ import numpy as np
 import pandas as pd
 
 from analysis._dates import to_day, to_timedelta
-from analysis.curation.localities import LocalityMatch, match_localities
+from analysis.curation.localities import (
+    LocalityMatch,
+    default_distinct_matches,
+)
 from analysis.curation.regions import load_area_regions
 from analysis.errors import DataError, DataNotFoundError, Problem
 
@@ -87,87 +90,145 @@ def _check(alerts: pd.DataFrame, keys: list[str]) -> None:
         )
 
 
+_Coded = tuple[np.ndarray, Sequence[Any]]
+"""Values of a column as codes into its distinct values: row i holds ``uniques[codes[i]]``."""
+
+
+def _coded(values: pd.Series) -> _Coded:
+    """A column of tuples as codes into its distinct tuples (each row its own if unhashable)."""
+    seqs = values.to_numpy()
+    try:
+        codes, uniques = pd.factorize(seqs)
+        if len(codes) and (codes < 0).any():  # a missing value: look at each row
+            raise TypeError
+        return np.asarray(codes, dtype=np.int64), list(uniques)
+    except TypeError:
+        return np.arange(len(seqs), dtype=np.int64), list(seqs)
+
+
 def _locality_columns(
     alerts: pd.DataFrame, match: LocalityMatch | None
-) -> tuple[pd.Series, pd.Series, pd.Series] | None:
-    """Per-alert (localities incl. unmatched names, areas_he, areas_en), if known."""
+) -> tuple[_Coded, _Coded, _Coded] | None:
+    """Per-alert (localities incl. unmatched names, areas_he, areas_en), if known, coded.
+
+    With the default tables (no ``match``, no joined columns) each distinct ``data``
+    string is matched once and the three columns share its codes; otherwise each
+    column is factorized on its own.
+    """
+    if match is None and not (
+        {"localities", "unmatched_names", "areas_he", "areas_en"} <= set(alerts.columns)
+    ):
+        if "data" not in alerts.columns or not len(alerts):
+            return None
+        try:
+            codes, results = default_distinct_matches(alerts["data"])
+        except DataNotFoundError:
+            return None
+        # results: (names, localities, unmatched_names, areas_he, areas_en, lat, lng)
+        return (
+            (codes, [r[1] + r[2] for r in results]),
+            (codes, [r[3] for r in results]),
+            (codes, [r[4] for r in results]),
+        )
     if match is not None:
         rows = match.rows
         if not rows.index.equals(alerts.index):
             raise ValueError(
                 "the locality match is for another table: its index differs from the alerts'"
             )
-    elif {"localities", "unmatched_names", "areas_he", "areas_en"} <= set(alerts.columns):
-        rows = alerts
-    elif "data" in alerts.columns and len(alerts):
-        auto = _default_match(alerts)
-        if auto is None:
-            return None
-        rows = auto.rows
     else:
-        return None
+        rows = alerts
     places = rows["localities"] + rows["unmatched_names"]
-    return places, rows["areas_he"], rows["areas_en"]
+    return _coded(places), _coded(rows["areas_he"]), _coded(rows["areas_en"])
 
 
-def _default_match(alerts: pd.DataFrame) -> LocalityMatch | None:
-    """Match the alerts' ``data`` names with the default locality tables, if available."""
-    try:
-        return match_localities(alerts)
-    except DataNotFoundError:
-        return None
-
-
-def _distinct_per_group(
-    values: pd.Series, group: np.ndarray, n_groups: int, *, items: bool = True
+def _distinct_coded(
+    codes: np.ndarray,
+    uniques: Sequence[Any] | np.ndarray,
+    group: np.ndarray,
+    n_groups: int,
+    *,
+    items: bool = True,
 ) -> pd.DataFrame:
-    """Distinct items of tuple-valued ``values`` per group: count and tuple (first-seen order).
+    """Distinct items of the tuples ``uniques[codes[i]]`` per group: count and tuple.
 
-    ``group`` is non-decreasing (the alerts are in incident order); missing items are
-    dropped, as ``DataFrame.explode`` followed by ``dropna`` would.
-    """
-    seqs = values.tolist()
-    lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
-    flat = np.empty(int(lengths.sum()), dtype=object)
-    flat[:] = [item for seq in seqs for item in seq]
-    return _distinct_flat(flat, np.repeat(group, lengths), n_groups, items=items)
-
-
-def _distinct_flat(
-    flat: np.ndarray, group: np.ndarray, n_groups: int, *, items: bool = True
-) -> pd.DataFrame:
-    """Distinct values of ``flat`` per (non-decreasing) ``group``: count and tuple, first seen.
-
-    Written with numpy and ``pandas.factorize`` rather than ``explode`` and
-    ``drop_duplicates``, which gave the same table but spent most of
-    :func:`alerts_to_incidents` in per-row Python objects (issue 10). With
-    ``items=False`` only the counts are made (``items`` is then empty tuples).
+    ``group`` is non-decreasing (the alerts are in incident order); items are in
+    first-seen order, missing items are dropped (as ``explode`` and ``dropna`` would).
+    A tuple repeated within a group cannot bring an item earlier than its first
+    occurrence, so only the first occurrence of each (group, code) pair is taken
+    apart, and each distinct tuple's items are factorized once; the rest is integer
+    work with numpy. Written so rather than with ``explode`` and ``drop_duplicates``,
+    which gave the same table but spent most of :func:`alerts_to_incidents` in per-row
+    Python objects (issue 10). With ``items=False`` only the counts are made (``items``
+    is then empty tuples).
     """
     if n_groups == 0:
         return pd.DataFrame({"n": np.zeros(0, dtype=np.int64), "items": []})
-    keep = ~pd.isna(flat)
-    flat, group = flat[keep], group[keep]
-    codes, uniques = pd.factorize(flat)
     key = group.astype(np.int64) * max(len(uniques), 1) + codes
-    first = ~pd.Index(key).duplicated(keep="first")
-    counts = np.bincount(group[first], minlength=n_groups).astype(np.int64)
+    first = np.flatnonzero(_first_of_each(key))
+    # the items of the distinct tuples as integer codes (missing items: -1, dropped)
+    lengths_u = np.fromiter(map(len, uniques), dtype=np.int64, count=len(uniques))
+    flat_u = np.empty(int(lengths_u.sum()), dtype=object)
+    flat_u[:] = [item for seq in uniques for item in seq]
+    item_u, values = pd.factorize(flat_u)
+    index, lengths = _expand_index(codes[first], lengths_u)
+    item = item_u[index]
+    item_group = np.repeat(group[first], lengths)
+    present = item >= 0
+    item, item_group = item[present], item_group[present]
+    pair = item_group.astype(np.int64) * max(len(values), 1) + item
+    seen = _first_of_each(pair)
+    counts = np.bincount(item_group[seen], minlength=n_groups).astype(np.int64)
     if not items:
         return pd.DataFrame({"n": counts, "items": [()] * n_groups})
-    values = flat[first].tolist()
+    listed = np.asarray(values, dtype=object)[item[seen]].tolist()
     ends = np.cumsum(counts).tolist()
     starts = [0, *ends[:-1]]
-    found = [tuple(values[a:b]) for a, b in zip(starts, ends, strict=True)]
+    found = [tuple(listed[a:b]) for a, b in zip(starts, ends, strict=True)]
     return pd.DataFrame({"n": counts, "items": found})
 
 
-def _alert_regions(areas_he: pd.Series, table: pd.DataFrame) -> list[tuple[str, ...]]:
-    """The distinct regions of each alert's areas; refuses an area the table lacks."""
+def _first_of_each(key: np.ndarray) -> np.ndarray:
+    """``~pd.Index(key).duplicated(keep="first")`` of int64 keys by one stable sort (faster)."""
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    new = np.ones(len(key), dtype=bool)
+    new[1:] = ordered[1:] != ordered[:-1]
+    first = np.zeros(len(key), dtype=bool)
+    first[order[new]] = True
+    return first
+
+
+def _expand_index(codes: np.ndarray, lengths_u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions, in the concatenated items of the distinct tuples, of ``uniques[codes[i]]``."""
+    offsets = np.cumsum(lengths_u) - lengths_u
+    lengths = lengths_u[codes]
+    total = int(lengths.sum())
+    shift = np.repeat(offsets[codes] - (np.cumsum(lengths) - lengths), lengths)
+    return shift + np.arange(total, dtype=np.int64), lengths
+
+
+def _expand(
+    codes: np.ndarray, uniques: Sequence[Any] | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The items of ``uniques[codes[i]]`` for each i, one after the other, and their counts."""
+    lengths_u = np.fromiter(map(len, uniques), dtype=np.int64, count=len(uniques))
+    flat_u = np.empty(int(lengths_u.sum()), dtype=object)
+    flat_u[:] = [item for seq in uniques for item in seq]
+    index, lengths = _expand_index(codes, lengths_u)
+    return flat_u[index], lengths
+
+
+def _alert_regions(
+    areas_he: _Coded, table: pd.DataFrame
+) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """The distinct regions of each alert's areas, as codes into a list of region tuples.
+
+    Alert ``i`` has the regions ``regions[codes[i]]`` (the codes of ``areas_he``). Each
+    distinct tuple of areas is worked out once. Refuses an area the table lacks.
+    """
     region_of = dict(zip(table["area_he"], table["region"], strict=True))
-    seqs = areas_he.tolist()
-    try:
-        distinct: Any = dict.fromkeys(seqs)
-    except TypeError:  # unhashable area lists
-        distinct = seqs
+    codes, distinct = areas_he
     unknown = sorted({a for areas in distinct for a in areas if a not in region_of})
     if unknown:
         raise DataError(
@@ -184,11 +245,8 @@ def _alert_regions(areas_he: pd.Series, table: pd.DataFrame) -> list[tuple[str, 
             ],
             header=f"{len(unknown)} alert area(s) have no region",
         )
-    try:  # the regions of each distinct tuple of areas, worked out once
-        cache = {areas: tuple(dict.fromkeys(region_of[a] for a in areas)) for areas in distinct}
-    except TypeError:  # unhashable area lists (joined by a user): one alert at a time
-        return [tuple(dict.fromkeys(region_of[a] for a in areas)) for areas in areas_he]
-    return [cache[areas] for areas in areas_he]
+    regions = [tuple(dict.fromkeys(region_of[a] for a in areas)) for areas in distinct]
+    return np.asarray(codes, dtype=np.int64), regions
 
 
 def _chain(
@@ -374,23 +432,24 @@ def alerts_to_incidents(
             header="cannot cluster alerts within regions",
         )
     # the regions of each alert (also reported with within="country")
+    # alert i has the regions region_sets[region_code[i]] (distinct tuples worked out once)
     if places is not None:
-        per_alert = _alert_regions(places[1], load_area_regions(regions))
+        region_code, region_sets = _alert_regions(places[1], load_area_regions(regions))
     else:
-        per_alert = [()] * n
+        region_code, region_sets = np.zeros(n, dtype=np.int64), [()]
     if within == "region":
-        region_lists = [r if r else (_NO_REGION,) for r in per_alert]
+        chain_sets = [r if r else (_NO_REGION,) for r in region_sets]
     else:
-        region_lists = [("country",)] * n
+        chain_sets = [("country",)] * len(region_sets)
 
     # chain alerts of one kind within one region (an alert of several regions is in each chain)
-    counts = np.fromiter((len(r) for r in region_lists), dtype=np.int64, count=n)
+    chain_regions, counts = _expand(region_code, chain_sets)
     alert_pos = np.repeat(np.arange(n), counts)
     work = pd.DataFrame(
         {
             "pos": alert_pos,
             "t": nanos[alert_pos],
-            "region": [r for regs in region_lists for r in regs],
+            "region": chain_regions.tolist(),
         }
     )
     for i, key in enumerate(keys):
@@ -436,12 +495,10 @@ def alerts_to_incidents(
     for key in keys:
         out[key] = alerts[key].to_numpy()[firsts]
 
-    chained = np.empty(int(counts.sum()), dtype=object)
-    chained[:] = [r for regs in (region_lists[p] for p in order.tolist()) for r in regs]
-    chained_group = np.repeat(group, counts[order])
-    linked = _distinct_flat(chained, chained_group, n_groups)
+    ordered_code = region_code[order]
+    linked = _distinct_coded(ordered_code, chain_sets, group, n_groups)
     out["region"] = [" | ".join(items) for items in linked["items"]]
-    regions_of = _distinct_per_group(pd.Series([per_alert[p] for p in order]), group, n_groups)
+    regions_of = _distinct_coded(ordered_code, region_sets, group, n_groups)
     out["regions"] = regions_of["items"]
     out["alert_rows"] = np.bincount(group, minlength=n_groups).astype(np.int64)
 
@@ -452,13 +509,13 @@ def alerts_to_incidents(
         out["areas"] = [()] * n_groups
         out["areas_en"] = [()] * n_groups
     else:
-        localities, areas_he, areas_en = (s.to_numpy()[order] for s in places)
-        distinct = _distinct_per_group(pd.Series(localities), group, n_groups, items=False)
-        areas = _distinct_per_group(pd.Series(areas_he), group, n_groups)
+        (loc_codes, loc_u), (he_codes, he_u), (en_codes, en_u) = places
+        distinct = _distinct_coded(loc_codes[order], loc_u, group, n_groups, items=False)
+        areas = _distinct_coded(he_codes[order], he_u, group, n_groups)
         out["n_localities"] = distinct["n"].astype("Int64")
         out["n_areas"] = areas["n"].astype("Int64")
         out["areas"] = areas["items"]
-        out["areas_en"] = _distinct_per_group(pd.Series(areas_en), group, n_groups)["items"]
+        out["areas_en"] = _distinct_coded(en_codes[order], en_u, group, n_groups)["items"]
     out["duration"] = out["end"] - out["start"]
     minutes = out["duration"].to_numpy().astype("timedelta64[m]").astype(np.int64)
     out["duration_min"] = minutes

@@ -434,13 +434,7 @@ def match_localities(
     data, start = _as_series(alerts_or_names, column)
     tables = localities if localities is not None else load_oref_localities()
     matcher = _default_matcher(tables) if localities is None else _Matcher(tables)
-    text = data.astype(object).where(data.notna(), "").astype(str)
-
-    # each distinct ``data`` string is parsed once; rows take their distinct string's result
-    codes, distinct = pd.factorize(text.to_numpy())
-    parsed = {d: matcher.split_cached(d) for d in distinct}
-    all_names = sorted({n for names in parsed.values() for n in names})
-    info = {n: matcher.resolve_cached(n) for n in all_names}
+    codes, distinct, parsed, info = _parse_distinct(data, matcher)
     names = pd.DataFrame(
         [(n, *(t if t is not None else ("unmatched",) + (None,) * 6)) for n, t in info.items()],
         columns=["name", *_TARGET_COLUMNS],
@@ -503,6 +497,42 @@ def match_localities(
         by_year["match_rate"] = by_year["matched"] / by_year["rows"]
         by_year.index.name = "year"
     return LocalityMatch(_Stats(names=names, rows=rows, by_year=by_year))
+
+
+def _parse_distinct(
+    data: pd.Series, matcher: _Matcher
+) -> tuple[np.ndarray, np.ndarray, dict[str, list[str]], dict[str, tuple[Any, ...] | None]]:
+    """Each distinct ``data`` string parsed once: row codes, the strings, names, matches."""
+    text = data.astype(object).where(data.notna(), "").astype(str)
+    codes, distinct = pd.factorize(text.to_numpy())
+    parsed = {d: matcher.split_cached(d) for d in distinct}
+    all_names = sorted({n for names in parsed.values() for n in names})
+    info = {n: matcher.resolve_cached(n) for n in all_names}
+    return codes, distinct, parsed, info
+
+
+def default_distinct_matches(data: pd.Series) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+    """The per-row result of :func:`match_localities` (default tables), per distinct string.
+
+    Returns the code of each row's ``data`` string and, for each distinct string, the
+    tuple ``(names, localities, unmatched_names, areas_he, areas_en, lat, lng)`` that
+    ``match_localities(data).rows`` holds for its rows (the same computation, without
+    building the per-row and per-name tables).
+
+    Raises
+    ------
+    DataNotFoundError
+        The default locality tables are not available.
+
+    Examples
+    --------
+    >>> codes, results = default_distinct_matches(pd.Series(["א", "ב", "א"]))  # doctest: +SKIP
+    >>> codes.tolist()  # doctest: +SKIP
+    [0, 1, 0]
+    """
+    matcher = _default_matcher(load_oref_localities())
+    codes, distinct, parsed, info = _parse_distinct(data, matcher)
+    return np.asarray(codes), [matcher.row_cached(d, parsed[d], info) for d in distinct]
 
 
 def _with_counts(rows: pd.DataFrame) -> pd.DataFrame:

@@ -41,6 +41,10 @@ def default_regions_path() -> Path:
     return data_dir() / "regions" / "hfc_area_regions.csv"
 
 
+_READ: dict[tuple[str, int, int], pd.DataFrame] = {}
+"""Tables read from files, by path, size and modification time (a changed file is read again)."""
+
+
 def load_area_regions(regions: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
     """Read and check an area-to-region table.
 
@@ -78,6 +82,11 @@ def load_area_regions(regions: str | Path | pd.DataFrame | None = None) -> pd.Da
         path = default_regions_path() if regions is None else Path(regions).expanduser()
         if not path.is_file():
             raise DataNotFoundError(f"area-to-region table not found: {path}")
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        cached = _READ.get(key)
+        if cached is not None:  # the same file, already checked: a copy of the table
+            return cached.copy()
         file = str(path)
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     elif isinstance(regions, pd.DataFrame):
@@ -119,4 +128,8 @@ def load_area_regions(regions: str | Path | pd.DataFrame | None = None) -> pd.Da
     else:
         english = frame["region_en"].astype("string").str.strip()
         frame["region_en"] = english.where(english.notna() & (english != ""), frame["region"])
+    if file != "<regions>":  # read from a file: kept for the next call with the same file
+        if len(_READ) > 16:
+            _READ.clear()
+        _READ[(str(Path(file).resolve()), stat.st_size, stat.st_mtime_ns)] = frame.copy()
     return frame

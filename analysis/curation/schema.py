@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from analysis.curation._fast import exact_map, is_text, iso_times, whole_numbers
+from analysis.curation._fast import exact_map, is_text, iso_times, web_addresses, whole_numbers
 from analysis.curation.vocabulary import load_vocabulary
 from analysis.errors import Problem
 from analysis.io.csv import EARLIEST_YEAR, LATEST_YEAR, missing_column_message
@@ -474,11 +474,13 @@ def _enum(allowed: frozenset[str]) -> Callable[[pd.Series], np.ndarray]:
 def _addresses(values: pd.Series) -> np.ndarray:
     if not is_text(values):
         return _each(_is_address)(values)
-    text = values.str.strip()
-    ok = np.array(text.str.fullmatch(_URL.pattern, case=False).fillna(False), dtype=bool)
+    # web addresses certified from the bytes (_fast.web_addresses); every other present
+    # value (a bare address, white space, non-ASCII, not an address) is checked by _is_address
+    found = _cached(values, "address", web_addresses)
+    ok = found["certain"] & found["ok"]
     rest = ~ok & ~_missing(values)
     if rest.any():
-        ok[rest] = text[rest].str.fullmatch(_BARE_ADDRESS.pattern).fillna(False).to_numpy(bool)
+        ok[rest] = exact_map(values[rest], _is_address, by_value=True).to_numpy(dtype=bool)
     return ok
 
 
@@ -706,6 +708,7 @@ def _check_table(
     unique: bool = True,
     extra: Sequence[Problem] = (),
     blanks: bool = True,
+    keep: dict[str, dict[str, dict[str, np.ndarray]]] | None = None,
 ) -> list[Problem]:
     """:func:`check_table`, optionally without the uniqueness of the id column.
 
@@ -730,7 +733,8 @@ def _check_table(
     if "source_url" not in work and "source_ref" not in work:
         message = "required column is missing: give source_url, or source_name with source_ref"
         header.append(Problem(file, None, "source_url", None, message))
-    cases: Any = _failure_cases(work, spec, unique=unique)  # check, column, index, failure_case
+    # check, column, index, failure_case; ``keep`` gets the vectorised reads (see _failure_cases)
+    cases: Any = _failure_cases(work, spec, unique=unique, keep=keep)
     if cases.empty and not extra:
         return header
 
@@ -782,7 +786,13 @@ def _check_table(
     return problems
 
 
-def _failure_cases(work: pd.DataFrame, spec: TableSpec, *, unique: bool = True) -> pd.DataFrame:
+def _failure_cases(
+    work: pd.DataFrame,
+    spec: TableSpec,
+    *,
+    unique: bool = True,
+    keep: dict[str, dict[str, dict[str, np.ndarray]]] | None = None,
+) -> pd.DataFrame:
     """The failure cases of the schema of ``spec`` on ``work``, as pandera reports them.
 
     The same checks as ``build_schema(spec).validate(work, lazy=True)`` (each
@@ -791,7 +801,9 @@ def _failure_cases(work: pd.DataFrame, spec: TableSpec, *, unique: bool = True) 
     that are missing in every column), run here without pandera's per-check
     bookkeeping, which on two million rows cost more than the checks
     themselves. :func:`_pandera_failure_cases` runs pandera itself; a test
-    keeps the two equal.
+    keeps the two equal. ``keep``, if given, receives each column's vectorised reads
+    (``iso_times``, ``whole_numbers``; aligned with the rows of ``work``) for
+    :func:`_parse_table` to reuse.
     """
     cases: list[tuple[str, str | None, int | None, Any]] = []
     try:
@@ -817,6 +829,8 @@ def _failure_cases(work: pd.DataFrame, spec: TableSpec, *, unique: bool = True) 
                 cases.extend(
                     (name, col.name, i, values.iat[i]) for i in np.flatnonzero(~ok).tolist()
                 )
+            if keep is not None and _CACHE["column"] is values:
+                keep[col.name] = {k: _CACHE[k] for k in ("iso", "whole") if k in _CACHE}
     finally:
         _CACHE.clear()
         _CACHE["column"] = None
@@ -847,12 +861,20 @@ def _pandera_failure_cases(work: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
 
 
 def _duplicate_problems(
-    values: pd.Series, rows: Sequence[int], column: str, file: str, *, blanks: bool = True
+    values: pd.Series,
+    rows: Sequence[int],
+    column: str,
+    file: str,
+    *,
+    blanks: bool = True,
+    hashes: np.ndarray | None = None,
 ) -> list[Problem]:
     """The uniqueness problems of an id column, as :func:`check_table` reports them.
 
     ``values`` is the column of every well-formed row of a file (in file
-    order) and ``rows`` their file lines; the result is in row order.
+    order) and ``rows`` their file lines; the result is in row order. ``hashes``
+    (:func:`id_hashes` of ``values``, without ``blanks``) may be given to save
+    hashing them again.
 
     Examples
     --------
@@ -864,7 +886,7 @@ def _duplicate_problems(
     work = values.reset_index(drop=True)
     if blanks:  # see _check_table
         work = blanks_to_na(pd.DataFrame({column: work}))[column]
-    dup = work.duplicated(keep=False).to_numpy() & ~work.isna().to_numpy()
+    dup = _duplicated(work, None if blanks else hashes) & ~work.isna().to_numpy()
     at = np.flatnonzero(dup).tolist()
     if not at:
         return []
@@ -875,6 +897,52 @@ def _duplicate_problems(
         _duplicate_problem(found[cells[pos]], column, pos, line, file, _display(cells[pos]))
         for pos in at
     ]
+
+
+def id_hashes(values: pd.Series) -> np.ndarray | None:
+    """64-bit hashes of a text column (``pandas.util.hash_array``), or None if not text.
+
+    Examples
+    --------
+    >>> h = id_hashes(pd.Series(["a", "b", "a"], dtype="str"))
+    >>> bool(h[0] == h[2]), bool(h[0] == h[1])
+    (True, False)
+    """
+    if not is_text(values):  # mixed objects (1 == 1.0 == True): compared by pandas
+        return None
+    try:
+        return np.asarray(
+            pd.util.hash_array(values.to_numpy(dtype=object), categorize=False), dtype=np.uint64
+        )
+    except (TypeError, ValueError, UnicodeError):
+        return None
+
+
+def _duplicated(values: pd.Series, hashes: np.ndarray | None = None) -> np.ndarray:
+    """``values.duplicated(keep=False)``, found first among 64-bit hashes of the values.
+
+    Only values whose hash (:func:`id_hashes`, vectorised; given, or computed here)
+    occurs more than once are compared as values, so the answer is exact while
+    millions of distinct ids cost one hash and one sort instead of a hash table of
+    Python strings. Columns that are not text, or whose values cannot be hashed that
+    way, are compared directly.
+    """
+    n = len(values)
+    if n < 2:
+        return np.zeros(n, dtype=bool)
+    if hashes is None:
+        hashes = id_hashes(values)
+    if hashes is None or len(hashes) != n:
+        return np.asarray(values.duplicated(keep=False).to_numpy(), dtype=bool)
+    ordered = np.sort(hashes)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    del ordered
+    out = np.zeros(n, dtype=bool)
+    if len(repeated):
+        candidates = np.flatnonzero(np.isin(hashes, repeated))
+        exact = values.iloc[candidates].duplicated(keep=False).to_numpy()
+        out[candidates[exact]] = True
+    return out
 
 
 def _positions_by_value(values: pd.Series) -> dict[Any, list[int]]:
@@ -916,7 +984,9 @@ def _duplicate_problem(
 # --------------------------------------------------------------------------- parsing
 
 
-def _datetime_column(values: pd.Series) -> tuple[pd.Series, pd.Series | None]:
+def _datetime_column(
+    values: pd.Series, found: dict[str, np.ndarray] | None = None
+) -> tuple[pd.Series, pd.Series | None]:
     """Local wall-clock timestamps, and the UTC instants where an offset was given.
 
     A value such as ``2024-11-04T01:00+02:00`` becomes ``2024-11-04 01:00``
@@ -929,7 +999,7 @@ def _datetime_column(values: pd.Series) -> tuple[pd.Series, pd.Series | None]:
     """
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values, None
-    fast = _certain_times(values)
+    fast = _certain_times(values, found)
     if fast is not None:
         written, found = fast
         if not found["has_offset"].any():
@@ -952,18 +1022,21 @@ def _datetime_column(values: pd.Series) -> tuple[pd.Series, pd.Series | None]:
     return out, utc
 
 
-def _certain_times(values: pd.Series) -> tuple[pd.Series, dict[str, np.ndarray]] | None:
+def _certain_times(
+    values: pd.Series, found: dict[str, np.ndarray] | None = None
+) -> tuple[pd.Series, dict[str, np.ndarray]] | None:
     """The local times of a text column, read by :func:`iso_times` where it can.
 
     The values it cannot certify are read by :func:`parse_timestamp`; None
     when it certifies none (then the one-value parser reads the column).
+    ``found``: :func:`iso_times` of these values, already computed (copied, not changed).
     """
     if not is_text(values):
         return None
     present = values.notna().to_numpy()
     if not present.any():
         return None
-    found = iso_times(values)
+    found = iso_times(values) if found is None else {k: v.copy() for k, v in found.items()}
     certain = found["certain"] & present
     if not certain.any():
         return None
@@ -982,10 +1055,10 @@ def _certain_times(values: pd.Series) -> tuple[pd.Series, dict[str, np.ndarray]]
     return pd.Series(local, index=values.index, name=values.name), found
 
 
-def _date_column(values: pd.Series) -> pd.Series:
+def _date_column(values: pd.Series, found: dict[str, np.ndarray] | None = None) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values
-    fast = _certain_times(values)
+    fast = _certain_times(values, found)
     if fast is not None:
         return fast[0]
     parsed = [parse_timestamp(v) if not _is_na(v) else None for v in values]
@@ -999,12 +1072,17 @@ def _term(vocabulary: Any, value: Any) -> Any:
     return vocabulary.normalise(value) or value
 
 
-def _certain_whole(values: pd.Series) -> pd.Series | None:
-    """A text column of certified whole numbers as int64 (Int64 with gaps); else None."""
+def _certain_whole(
+    values: pd.Series, found: dict[str, np.ndarray] | None = None
+) -> pd.Series | None:
+    """A text column of certified whole numbers as int64 (Int64 with gaps); else None.
+
+    ``found``: :func:`whole_numbers` of these values, if already computed.
+    """
     if not is_text(values):
         return None
     present = values.notna().to_numpy()
-    found = whole_numbers(values)
+    found = whole_numbers(values) if found is None else found
     if not present.any() or not found["certain"][present].all():
         return None
     if present.all():
@@ -1038,8 +1116,19 @@ def parse_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
     return _parse_table(frame, spec)
 
 
-def _parse_table(frame: pd.DataFrame, spec: TableSpec, *, blanks: bool = True) -> pd.DataFrame:
-    """:func:`parse_table`; ``blanks=False`` for a frame without blank cells (see _check_table)."""
+def _parse_table(
+    frame: pd.DataFrame,
+    spec: TableSpec,
+    *,
+    blanks: bool = True,
+    known: dict[str, dict[str, dict[str, np.ndarray]]] | None = None,
+) -> pd.DataFrame:
+    """:func:`parse_table`; ``blanks=False`` for a frame without blank cells (see _check_table).
+
+    ``known``: per column, the vectorised reads of its values made by the checks
+    (:func:`_failure_cases` ``keep=``), aligned with the rows of ``frame``.
+    """
+    known = known or {}
     out = blanks_to_na(frame) if blanks else frame.copy()
     for col in spec.columns:
         if col.name not in out:
@@ -1047,13 +1136,16 @@ def _parse_table(frame: pd.DataFrame, spec: TableSpec, *, blanks: bool = True) -
                 out[col.name] = pd.Series(col.default, index=out.index, dtype="str")
             continue
         values = out[col.name]
+        reads = known.get(col.name, {})
         if col.kind == "datetime":
-            out[col.name], utc = _datetime_column(values)
+            out[col.name], utc = _datetime_column(values, reads.get("iso"))
             if utc is not None:
                 out[f"{col.name}_utc"] = utc
         elif col.kind == "date":
-            out[col.name] = _date_column(values)
-        elif col.kind == "count" and (whole := _certain_whole(values)) is not None:
+            out[col.name] = _date_column(values, reads.get("iso"))
+        elif col.kind == "count" and (
+            (whole := _certain_whole(values, reads.get("whole"))) is not None
+        ):
             out[col.name] = whole
         elif col.kind == "count":
             numbers = [None if _is_na(v) else parse_whole_number(v) for v in values]

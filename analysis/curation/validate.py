@@ -34,6 +34,7 @@ from analysis.curation.schema import (
     _duplicate_problems,
     _parse_table,
     check_table,
+    id_hashes,
 )
 from analysis.errors import DataError, DataNotFoundError, Problem
 from analysis.io.csv import NotChunkable, RawTable, csv_chunks, read_csv_text
@@ -288,10 +289,13 @@ def _assemble(
     malformed: pd.DataFrame | None = None,
     header_row: int | None = 1,
     blanks: bool = True,
+    known: dict[str, dict[str, dict[str, np.ndarray]]] | None = None,
 ) -> ValidationReport:
     """Split ``frame`` into valid and rejected rows given the problems found.
 
     ``blanks=False``: no cell of ``frame`` is blank (see ``schema._check_table``).
+    ``known``: the checks' vectorised reads of ``frame``'s columns (row-aligned), reused
+    to parse the valid rows.
     """
     by_row: dict[int, list[Problem]] = defaultdict(list)
     whole: list[Problem] = []
@@ -306,7 +310,11 @@ def _assemble(
         bad = np.isin(np.asarray(rows, dtype=np.int64), np.fromiter(by_row, dtype=np.int64))
     good_mask = ~bad
     if spec is not None and not whole:
-        valid = _parse_table(frame[good_mask], spec, blanks=blanks)
+        kept = None
+        if known:
+            kept = {c: {k: {a: v[good_mask] for a, v in r.items()} for k, r in d.items()}
+                    for c, d in known.items()}  # fmt: skip
+        valid = _parse_table(frame[good_mask], spec, blanks=blanks, known=kept)
     else:
         valid = frame[good_mask]
     rejected = frame[bad]
@@ -531,6 +539,7 @@ def _validate_chunks(
     """
     parts: list[ValidationReport] = []
     ids: list[pd.Series] = []
+    hashes: list[np.ndarray | None] = []
     lines: list[np.ndarray] = []
     spans: list[tuple[int, int]] = []  # first and last line of each chunk
     header_row = 1
@@ -545,24 +554,37 @@ def _validate_chunks(
         assert spec is not None
         if spec.id_column not in raw.frame:
             raise NotChunkable("no id column")
+        reads: dict[str, dict[str, dict[str, np.ndarray]]] = {}
         checked = _check_table(
-            raw.frame, spec, file=file, rows=raw.frame.index.tolist(), unique=False, blanks=False
+            raw.frame,
+            spec,
+            file=file,
+            rows=raw.frame.index.tolist(),
+            unique=False,
+            blanks=False,
+            keep=reads,
         )
         if any(p.row is None or p.row == header_row for p in checked):
             raise NotChunkable("a problem about a whole column")
         ids.append(raw.frame[spec.id_column])
+        hashes.append(id_hashes(ids[-1]))  # hashed chunk by chunk: small temporaries
         lines.append(raw.frame.index.to_numpy())
         at = np.concatenate([raw.frame.index.to_numpy(), raw.malformed["row"].to_numpy()])
         spans.append((int(at.min()), int(at.max())))
         problems = _sorted(list(raw.problems) + checked)
-        parts.append(_from_raw(raw, spec, problems, kind=spec.name, blanks=False))
+        parts.append(_from_raw(raw, spec, problems, kind=spec.name, blanks=False, known=reads))
+        del reads
     assert spec is not None
     if not parts:  # pragma: no cover - csv_chunks yields at least three chunks
         raise NotChunkable("no chunks")
     all_ids = pd.concat(ids, ignore_index=True) if ids else pd.Series([], dtype="str")
     all_lines = np.concatenate(lines).tolist()
-    dups = _duplicate_problems(all_ids, all_lines, spec.id_column, file, blanks=False)
-    del all_ids, ids, lines
+    known: np.ndarray | None = None
+    if all(h is not None for h in hashes):
+        known = np.concatenate([h for h in hashes if h is not None])
+    del hashes
+    dups = _duplicate_problems(all_ids, all_lines, spec.id_column, file, blanks=False, hashes=known)
+    del all_ids, ids, lines, known
     if dups:
         redo: dict[int, list[Problem]] = defaultdict(list)
         starts = [lo for lo, _ in spans]
@@ -655,6 +677,7 @@ def _from_raw(
     *,
     kind: str | None,
     blanks: bool = True,
+    known: dict[str, dict[str, dict[str, np.ndarray]]] | None = None,
 ) -> ValidationReport:
     return _assemble(
         raw.frame,
@@ -666,4 +689,5 @@ def _from_raw(
         malformed=raw.malformed,
         header_row=raw.header_row,
         blanks=blanks,
+        known=known,
     )

@@ -46,6 +46,7 @@ import csv
 import datetime as dt
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, overload
@@ -139,14 +140,39 @@ def weapon_for_category(category: pd.Series, description: pd.Series | None = Non
     ['rocket', 'drone', 'infiltration', 'warning', 'drill', 'other']
     """
     cat = pd.to_numeric(category, errors="coerce")
+    if cat.dtype.kind in "iu":  # whole numbers: each distinct category is looked up once
+        return _weapon_of_codes(cat, description)
     out = cat.map(WEAPON_BY_CATEGORY).astype(object)
     drill = cat.isin(list(DRILL_CATEGORIES))
     if description is not None:
-        text = description.astype(str).tolist()  # one list pass: faster than three .str calls
-        marked = [v.strip().startswith(_DRILL_WORD) for v in text]
-        drill |= pd.Series(marked, index=description.index, dtype=bool)
+        drill |= pd.Series(_drill_descriptions(description), index=description.index)
     out[drill & out.isna()] = "drill"
     return out.fillna("other").astype(str)
+
+
+def _drill_descriptions(description: pd.Series) -> np.ndarray:
+    """Rows whose description starts with the word for drill, each distinct one tested once.
+
+    Missing descriptions (factorize code -1) read as ``"nan"``, ``"None"`` or ``"<NA>"``
+    under ``astype(str)``: none of them is a drill.
+    """
+    codes, distinct = pd.factorize(description, use_na_sentinel=True)
+    is_drill = [str(v).strip().startswith(_DRILL_WORD) for v in distinct]
+    return np.append(np.asarray(is_drill, dtype=bool), False)[codes]
+
+
+def _weapon_of_codes(cat: pd.Series, description: pd.Series | None) -> pd.Series:
+    """:func:`weapon_for_category` of an integer column: the same labels, by distinct value."""
+    codes, distinct = pd.factorize(cat)
+    fixed = [WEAPON_BY_CATEGORY.get(int(v), "") for v in distinct]
+    labels = np.asarray([*fixed, ""], dtype=object)[codes]
+    drill = np.asarray([int(v) in DRILL_CATEGORIES for v in distinct] + [False])[codes]
+    if description is not None:
+        drill |= _drill_descriptions(description)
+    unmapped = labels == ""
+    labels[unmapped & drill] = "drill"
+    labels[unmapped & ~drill] = "other"
+    return pd.Series(labels, index=cat.index, dtype="str")
 
 
 def _decode(path: Path, raw: bytes | None = None) -> str:
@@ -234,20 +260,19 @@ def _fast_frame(path: Path) -> tuple[pd.DataFrame, pd.Series] | None:
     by the csv module (the careful path's splitter) into the same fields as pandas
     split it. Then records and line numbers are those of the careful path, which
     is checked, not assumed; any other file returns None and is read line by
-    line. The checks are vectorised over the file's bytes. Hand-written because no
-    reader offers the careful path's one-broken-line-one-reject rule.
+    line. The checks are vectorised over the file's bytes. Bytes that are not
+    UTF-8 make the C parser fail (strict decoding), and the careful path then names
+    their line. Hand-written because no reader offers the careful path's
+    one-broken-line-one-reject rule.
     """
     import io
 
     raw = path.read_bytes()
-    text = _decode(path, raw)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    if not raw or not raw.endswith(b"\n"):
+    if not raw or not raw.endswith(b"\n") or b"\r" in raw or b"\x00" in raw:
         return None
     b = np.frombuffer(raw, dtype=np.uint8)
-    if (b == 13).any() or (b == 0).any():
-        return None
     ends = np.flatnonzero(b == 10)  # one per line: the file ends in a line break
     begins = np.concatenate(([0], ends[:-1] + 1))
     if ((ends - begins) == 0).any() or (ends - begins).max() > MAX_FIELD_CHARS:
@@ -255,8 +280,10 @@ def _fast_frame(path: Path) -> tuple[pd.DataFrame, pd.Series] | None:
     commas = np.searchsorted(np.flatnonzero(b == 44), ends)  # commas before each line's end
     n_commas = np.diff(commas, prepend=0)
     has_quote = np.diff(np.searchsorted(np.flatnonzero(b == 34), ends), prepend=0) > 0
-    lines = text.split("\n")
-    header = _split(lines[0])
+    try:  # bytes that are not UTF-8 are left to the careful path, which names their line
+        header = _split(raw[: int(ends[0])].decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
     if not header or has_quote[0] or len(ends) < 2:
         return None
     width = len(header)
@@ -268,8 +295,8 @@ def _fast_frame(path: Path) -> tuple[pd.DataFrame, pd.Series] | None:
     try:
         with warnings.catch_warnings():  # a line pandas splits differently falls back below
             warnings.simplefilter("ignore")
-            read = pd.read_csv(
-                io.StringIO(text),
+            read = pd.read_csv(  # bytes: the C parser decodes them faster than a StringIO
+                io.BytesIO(raw),
                 header=None,
                 skiprows=1,
                 names=list(range(width)),
@@ -280,17 +307,27 @@ def _fast_frame(path: Path) -> tuple[pd.DataFrame, pd.Series] | None:
                 skip_blank_lines=False,
                 engine="c",
             )
-    except (ValueError, pd.errors.ParserError):
+    except (ValueError, pd.errors.ParserError):  # UnicodeDecodeError is a ValueError
         return None
     if len(read) != len(ends) - 1:
         return None
     quoted = np.flatnonzero(has_quote[1:])
-    for fields, got in zip(
-        (_split(lines[i + 1]) for i in quoted.tolist()),
-        read.take(quoted).to_numpy(dtype=object).tolist(),
-        strict=True,
-    ):
-        if fields is None or fields != got:
+    if len(quoted):
+        # the careful path splits each quoted line on its own (_split): it refuses a line
+        # with an odd number of quotes, and csv.reader over the list of lines gives one
+        # record per line exactly when no line ends inside a quoted field (else the next
+        # line would continue the record, and there would be fewer records than lines)
+        n_quotes = np.diff(np.searchsorted(np.flatnonzero(b == 34), ends), prepend=0)
+        if (n_quotes[1:][quoted] % 2).any():
+            return None
+        quoted_lines = [raw[begins[i + 1] : ends[i + 1]].decode("utf-8") for i in quoted.tolist()]
+        try:
+            split = list(csv.reader(quoted_lines))
+        except csv.Error:
+            return None
+        if len(split) != len(quoted_lines):
+            return None
+        if split != read.take(quoted).to_numpy(dtype=object).tolist():
             return None
     read.columns = stripped
     read.insert(0, "line", np.arange(2, len(ends) + 1, dtype=np.int64))
@@ -367,6 +404,8 @@ def _reject_far_years(
 
 def _add_reason(reasons: pd.Series, mask: pd.Series | np.ndarray, text: str) -> None:
     mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return
     current = reasons[mask]
     reasons[mask] = np.where(current == "", text, current + "; " + text)
 
@@ -405,32 +444,240 @@ def _fall_back_is_dst(
     return is_dst, notes
 
 
+_NUL = "\x00"
+_SPACE = re.compile(r"\s")
+
+
+def _joined(values: list[object]) -> str | None:
+    """The values joined by NUL characters; None when one of them is not a ``str``."""
+    try:
+        return _NUL.join(values)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+
+
 def _strip(column: pd.Series) -> pd.Series:
-    """``column.str.strip()`` for a column of Python strings, in one list pass (faster)."""
-    return pd.Series([v.strip() for v in column.tolist()], index=column.index, dtype=object)
+    r"""``column.str.strip()`` for a column of Python strings, in one list pass (faster).
+
+    When no value holds white space at all (one regular-expression scan of the values
+    joined by NUL; ``\s`` is exactly the set ``str.strip`` removes), the column is
+    returned as it is, as a Series of the same strings.
+    """
+    values = column.tolist()
+    joined = _joined(values)
+    if joined is not None and _SPACE.search(joined) is None:
+        return pd.Series(values, index=column.index, dtype=object)
+    return pd.Series([v.strip() for v in values], index=column.index, dtype=object)
+
+
+def _fixed_digits(values: list[object], template: str) -> np.ndarray | None:
+    """The bytes of fixed-width ASCII values minus 48, as an ``(n, width)`` matrix, if all fit.
+
+    ``template`` has a ``9`` where a value must hold an ASCII digit and the character
+    itself elsewhere (``"99.99.9999"``; no NUL, no white space). Every value must have
+    exactly that form, else None. The check is exact and vectorised: the values are
+    joined by NUL and encoded as ASCII (a non-ASCII value fails), the total length must
+    be ``n * (width + 1) - 1`` and every ``width + 1``-th byte a NUL, while the template
+    allows no NUL elsewhere (so each value is exactly ``width`` characters); then every
+    byte is compared with the range its template position allows.
+    """
+    joined = _joined(values)
+    n, width = len(values), len(template)
+    if not n or joined is None or len(joined) != n * (width + 1) - 1:
+        return None
+    try:
+        raw = (joined + _NUL).encode("ascii")
+    except UnicodeEncodeError:
+        return None
+    codes = np.frombuffer(raw, dtype=np.uint8).reshape(n, width + 1)
+    allowed = [(48, 57) if c == "9" else (ord(c), ord(c)) for c in [*template, _NUL]]
+    low = np.array([lo for lo, _ in allowed], dtype=np.uint8)
+    high = np.array([hi for _, hi in allowed], dtype=np.uint8)
+    if not ((codes >= low) & (codes <= high)).all():
+        return None
+    return codes[:, :width].astype(np.int64) - 48
+
+
+def _digit_column(column: pd.Series) -> tuple[pd.Series, bool] | None:
+    """``_to_number(_strip(column))`` when every value is 1 to 18 ASCII digits, else None.
+
+    Returned with a flag: True when every value is the decimal form of its number
+    (no leading zero), so that ``str(number)`` is the value itself.
+
+    Such values have no white space to strip, none is empty, and each is exactly the
+    int64 that ``to_numeric`` gives. Checked and converted with numpy on the bytes of
+    the values joined by NUL (hand-written: numpy's and pandas' string-to-int
+    conversions go through one Python string at a time): the join must encode as
+    ASCII, hold exactly ``n - 1`` NULs (so no value holds one), digits elsewhere, and
+    1 to 18 bytes between NULs; each number is the sum of its digits times powers of
+    ten (below 10**18, so int64 is exact).
+    """
+    values = column.tolist()
+    joined = _joined(values)
+    if not values or joined is None:
+        return None
+    try:
+        raw = joined.encode("ascii")
+    except UnicodeEncodeError:
+        return None
+    codes = np.frombuffer(raw, dtype=np.uint8)
+    cuts = np.flatnonzero(codes == 0)
+    if len(cuts) != len(values) - 1:
+        return None
+    digits = codes.astype(np.int64) - 48
+    digits[cuts] = 0
+    if ((digits < 0) | (digits > 9)).any():
+        return None
+    ends = np.append(cuts, len(codes))  # one past each value's last byte
+    starts = np.concatenate(([0], cuts + 1))
+    lengths = ends - starts
+    if (lengths < 1).any() or (lengths > 18).any():
+        return None
+    power = np.repeat(ends, np.append(lengths[:1], np.diff(ends))) - 1 - np.arange(len(codes))
+    power[cuts] = 0
+    numbers = np.add.reduceat(digits * (10 ** np.minimum(power, 17)), starts)
+    canonical = not ((codes[starts] == 48) & (lengths > 1)).any()
+    return pd.Series(numbers.astype(np.int64), index=column.index), canonical
+
+
+def _alert_ids(text: pd.Series, canonical: bool, rid: pd.Series, keep: np.ndarray) -> list[str]:
+    """``("oref-" + rid.astype(str)).tolist()`` of the kept rows: the same text, faster.
+
+    When every ``text`` value is the decimal form of its rid (``canonical``, from
+    :func:`_digit_column`: digits, no leading zero, no NUL), the ids are the texts with
+    the prefix, made by one join and one split in C; else one f-string per rid.
+    """
+    if canonical:
+        joined = _NUL.join(text.tolist())
+        ids = ("oref-" + joined.replace(_NUL, _NUL + "oref-")).split(_NUL)
+        return ids if keep.all() else np.asarray(ids, dtype=object)[keep].tolist()
+    return [f"oref-{v}" for v in rid.tolist()]
 
 
 def _to_number(text: pd.Series) -> pd.Series:
     """``pandas.to_numeric(text, errors="coerce")`` of stripped strings, faster when all are digits.
 
-    A column of ASCII digit strings (at most 18, so within int64) converts exactly to
-    the int64 values ``to_numeric`` gives; any other column goes to ``to_numeric``.
+    A column of ASCII digit strings (1 to 18 digits, so within int64; checked by one
+    regular-expression scan) converts exactly to the int64 values ``to_numeric`` gives;
+    any other column goes to ``to_numeric``.
     """
     values = text.tolist()
-    if values and all(v.isascii() and v.isdigit() and len(v) <= 18 for v in values):
+    joined = _joined(values)
+    if joined is not None and _DIGITS.fullmatch(joined) is not None:
         return pd.Series(np.array(values, dtype=np.int64), index=text.index)
     return pd.to_numeric(text, errors="coerce")
+
+
+_DIGITS = re.compile(r"[0-9]{1,18}(?:\x00[0-9]{1,18})*")
+
+
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _compose_times(
+    year: np.ndarray,
+    month: np.ndarray,
+    day: np.ndarray,
+    seconds: np.ndarray,
+    index: pd.Index,
+    sample: Callable[[int], str],
+    format: str,
+) -> pd.Series | None:
+    """Naive times from calendar fields in range (a day past its month's end is NaT).
+
+    The resolution is the one pandas gives: ``sample(i)`` is the text of row ``i``, and
+    the first row with a real date is parsed by pandas to learn it. None when no row
+    has one (the caller then lets pandas parse the column).
+    """
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    real = day <= _DAYS_IN_MONTH[month] + (leap & (month == 2))
+    if not real.any():
+        return None
+    probe = pd.Series([sample(int(np.argmax(real)))], dtype=object)
+    unit = np.datetime_data(pd.to_datetime(probe, format=format, errors="coerce").to_numpy().dtype)[
+        0
+    ]
+    # days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil)
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+    days = era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719_468
+    values = (days * 86_400 + seconds).astype("datetime64[s]")
+    values = values.astype(f"datetime64[{unit}]")
+    values[~real] = np.datetime64("NaT")
+    return pd.Series(values, index=index)
+
+
+def _fast_iso(column: pd.Series) -> pd.Series | None:
+    """``pandas.to_datetime(column, format=_ALERT_FORMAT, errors="coerce")``, when certain.
+
+    For a column whose every value is ``YYYY-MM-DDTHH:MM:SS`` in ASCII digits with the
+    year 1900-2199 and every field in range, the times are built from the digits
+    (numpy); a day past the month's end is NaT as with ``strptime``. Any other column
+    returns None (and is parsed by pandas). Hand-written: pandas has no exact
+    vectorised fixed-format parser that is this fast on object columns.
+    """
+    d = _fixed_digits(column.tolist(), "9999-99-99T99:99:99")
+    if d is None:
+        return None
+    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    month, day = d[:, 5] * 10 + d[:, 6], d[:, 8] * 10 + d[:, 9]
+    hour, minute = d[:, 11] * 10 + d[:, 12], d[:, 14] * 10 + d[:, 15]
+    second = d[:, 17] * 10 + d[:, 18]
+    if not _in_range(year, month, day, hour, minute, second):
+        return None
+    return _compose_times(
+        year,
+        month,
+        day,
+        hour * 3600 + minute * 60 + second,
+        column.index,
+        column.iloc.__getitem__,
+        _ALERT_FORMAT,
+    )
+
+
+def _in_range(*fields: np.ndarray) -> bool:
+    year, month, day, hour, minute, second = fields
+    return bool(
+        ((day >= 1) & (day <= 31) & (month >= 1) & (month <= 12)).all()
+        and ((year >= 1900) & (year <= 2199)).all()
+        and ((hour < 24) & (minute < 60) & (second < 60)).all()
+    )
 
 
 def _wall_times(date: pd.Series, time: pd.Series) -> pd.Series:
     """``date`` + ``time`` (``12.10.2024``, ``02:13:07``) parsed as naive times, NaT if not.
 
     Exactly ``pandas.to_datetime(..., format=_WALL_FORMAT, errors="coerce")`` of the
-    stripped strings. When every value is two-digit day, month, hour, minute and second
-    and a four-digit year 1900-2199, all in range, the strings are rearranged into ISO
-    order, which pandas parses several times faster (a day past the month's end is NaT
-    both ways); otherwise ``strptime`` parses them.
+    stripped strings. When every ``date`` is ``dd.mm.yyyy`` and every ``time``
+    ``HH:MM:SS`` in ASCII digits (no white space, so stripping changes nothing), with the
+    year 1900-2199 and every field in range, the times are built from the digits by
+    numpy (:func:`_compose_times`; a day past the month's end is NaT, as with
+    ``strptime``). Else, when the stripped strings have that form, they are rearranged
+    into ISO order, which pandas parses several times faster; otherwise ``strptime``
+    parses them.
     """
+    dates = _fixed_digits(date.tolist(), "99.99.9999")
+    clock = _fixed_digits(time.tolist(), "99:99:99") if len(date) else None
+    if dates is not None and clock is not None:  # no white space: strip changes nothing
+        day, month = dates[:, 0] * 10 + dates[:, 1], dates[:, 3] * 10 + dates[:, 4]
+        year = dates[:, 6] * 1000 + dates[:, 7] * 100 + dates[:, 8] * 10 + dates[:, 9]
+        hour, minute = clock[:, 0] * 10 + clock[:, 1], clock[:, 3] * 10 + clock[:, 4]
+        second = clock[:, 6] * 10 + clock[:, 7]
+        if _in_range(year, month, day, hour, minute, second):
+            built = _compose_times(
+                year,
+                month,
+                day,
+                hour * 3600 + minute * 60 + second,
+                date.index,
+                lambda i: f"{date.iloc[i]} {time.iloc[i]}",
+                _WALL_FORMAT,
+            )
+            if built is not None:
+                return built
     text = [d.strip() + " " + t.strip() for d, t in zip(date.tolist(), time.tolist(), strict=True)]
     wall = pd.Series(text, index=date.index, dtype=object)
     if text and all(len(v) == 19 for v in text):
@@ -462,21 +709,37 @@ def _wall_times(date: pd.Series, time: pd.Series) -> pd.Series:
 def _parse(frame: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
     """Validate and convert the source columns; add canonical columns."""
     ok_shape = reasons == ""
-    rid = _to_number(_strip(frame["rid"]))
-    bad_rid = rid.isna() | (rid != rid.round())
-    _add_reason(reasons, ok_shape & bad_rid, "rid missing or not an integer")
+    # a column of digit strings converts directly, and then no value is missing or fractional
+    rid_digits = _digit_column(frame["rid"])
+    canonical = rid_digits is not None and rid_digits[1]
+    if rid_digits is not None:
+        rid = rid_digits[0]
+    else:
+        rid = _to_number(_strip(frame["rid"]))
+        bad_rid = rid.isna() | (rid != rid.round())
+        _add_reason(reasons, ok_shape & bad_rid, "rid missing or not an integer")
 
-    cat_text = _strip(frame["category"])
-    category = _to_number(cat_text)
-    _add_reason(reasons, ok_shape & (cat_text == ""), "missing category")
-    bad_cat = (cat_text != "") & (category.isna() | (category != category.round()))
-    _add_reason(reasons, ok_shape & bad_cat, "category not an integer")
-    matrix_text = _strip(frame["matrix_id"])
-    matrix = _to_number(matrix_text)
-    bad_matrix = (matrix_text != "") & (matrix.isna() | (matrix != matrix.round()))
-    _add_reason(reasons, ok_shape & bad_matrix, "matrix_id not an integer")
+    category_digits = _digit_column(frame["category"])
+    if category_digits is not None:
+        category = category_digits[0]
+    else:
+        cat_text = _strip(frame["category"])
+        category = _to_number(cat_text)
+        _add_reason(reasons, ok_shape & (cat_text == ""), "missing category")
+        bad_cat = (cat_text != "") & (category.isna() | (category != category.round()))
+        _add_reason(reasons, ok_shape & bad_cat, "category not an integer")
+    matrix_digits = _digit_column(frame["matrix_id"])
+    if matrix_digits is not None:
+        matrix = matrix_digits[0]
+    else:
+        matrix_text = _strip(frame["matrix_id"])
+        matrix = _to_number(matrix_text)
+        bad_matrix = (matrix_text != "") & (matrix.isna() | (matrix != matrix.round()))
+        _add_reason(reasons, ok_shape & bad_matrix, "matrix_id not an integer")
 
-    naive = pd.to_datetime(_strip(frame["alertDate"]), format=_ALERT_FORMAT, errors="coerce")
+    naive = _fast_iso(frame["alertDate"])
+    if naive is None:
+        naive = pd.to_datetime(_strip(frame["alertDate"]), format=_ALERT_FORMAT, errors="coerce")
     _add_reason(
         reasons, ok_shape & naive.isna(), "unparseable alertDate (expected 2024-10-12T02:13:00)"
     )
@@ -515,14 +778,16 @@ def _parse(frame: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
         reasons[dup] = "duplicate rid (first at line " + where + ")"
 
     keep = (reasons == "").to_numpy()
-    table = frame.loc[keep].copy()
+    table = frame.copy(deep=False) if keep.all() else frame.loc[keep].copy()
     table["category"] = category[keep].astype("int64")
     table["matrix_id"] = matrix[keep].astype("Int64")
     table["rid"] = rid[keep].astype("int64")
     start = naive[keep].dt.tz_localize(
         TIMEZONE, ambiguous=is_dst[keep], nonexistent="shift_forward"
     )
-    table["incident_id"] = "oref-" + table["rid"].astype(str)
+    table["incident_id"] = pd.Series(
+        _alert_ids(frame["rid"], canonical, table["rid"], keep), index=table.index, dtype="str"
+    )
     table["start"] = start
     table["time_precision"] = "minute"
     table["weapon"] = weapon_for_category(table["category"], table["category_desc"])
@@ -678,7 +943,27 @@ _ALIAS_COLUMNS = ("alert_name", "table_name")
 _ZONE_COLUMNS = ("code", "zone_he", "zone_aliases", "modern_area_majority", "lat_mean", "lng_mean")
 
 
+_LOOKUPS: dict[tuple[str, int, int, tuple[str, ...]], pd.DataFrame] = {}
+
+
 def _read_lookup(
+    path: Path, required: tuple[str, ...], text_columns: tuple[str, ...]
+) -> pd.DataFrame:
+    """Read a lookup table; a file read before (same path, size and mtime) is not read again.
+
+    The caller gets a copy, so changing it never changes what the next call returns.
+    """
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, text_columns)
+    if key not in _LOOKUPS:
+        frame = _read_lookup_file(path, required, text_columns)
+        if len(_LOOKUPS) > 16:
+            _LOOKUPS.clear()
+        _LOOKUPS[key] = frame
+    return _LOOKUPS[key].copy()
+
+
+def _read_lookup_file(
     path: Path, required: tuple[str, ...], text_columns: tuple[str, ...]
 ) -> pd.DataFrame:
     try:

@@ -293,3 +293,94 @@ def test_fast_wall_time_parse_is_strptime(dates, times):
         errors="coerce",
     )
     pd.testing.assert_series_equal(oref_module._wall_times(date, time), want, check_exact=True)
+
+
+def test_fast_alert_date_parse_is_to_datetime_on_every_day_of_three_centuries():
+    """Every date 1900-2199 (day 1 to 31 of each month, so invalid days too) and odd times."""
+    years, months, days = np.meshgrid(
+        np.arange(1900, 2200), np.arange(1, 13), np.arange(1, 32), indexing="ij"
+    )
+    clock = ["00:00:00", "23:59:59", "12:34:56"]
+    text = [
+        f"{y:04d}-{m:02d}-{d:02d}T{clock[(y + d) % 3]}"
+        for y, m, d in zip(years.ravel(), months.ravel(), days.ravel(), strict=True)
+    ]
+    values = pd.Series(text, dtype=object, index=np.arange(len(text)) * 2)
+    got = oref_module._fast_iso(values)
+    want = pd.to_datetime(values, format="%Y-%m-%dT%H:%M:%S", errors="coerce")
+    assert got is not None and int(want.isna().sum()) > 0  # invalid days are exercised
+    pd.testing.assert_series_equal(got, want, check_exact=True)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["2024-10-12T02:13:00", " 2024-10-12T02:13:00"],  # white space: pandas decides
+        ["2024-10-12T02:13:00", "2024-10-12 02:13:00"],
+        ["2024-10-12T24:00:00"],
+        ["1899-12-31T00:00:00"],
+        ["2024-10-12T02:13:00", "٢٠٢٤-10-12T02:13:00"],
+        ["2024-10-12T02:13:00\x00"],
+        [],
+    ],
+)
+def test_fast_alert_date_parse_declines_what_it_cannot_certify(values):
+    assert oref_module._fast_iso(pd.Series(values, dtype=object)) is None
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["1", "007", "123456789012345678", "0"],
+        ["12", "3"],
+        ["1", ""],
+        ["1", " 2"],
+        ["1", "1.0"],
+        ["1", "٣"],
+        ["1", "1234567890123456789"],
+        ["1\x002", "3"],
+        ["5"],
+    ],
+)
+def test_digit_columns_are_to_numeric_of_the_stripped_text(values):
+    """The byte-level digit reader gives exactly to_numeric, or declines (made-up values)."""
+    text = pd.Series(values, dtype=object, index=np.arange(len(values)) + 10)
+    got = oref_module._digit_column(text)
+    want = pd.to_numeric(text.str.strip(), errors="coerce")
+    if got is None:
+        assert any(not v.isascii() or not v.isdigit() or len(v) > 18 for v in values)
+    else:
+        pd.testing.assert_series_equal(got[0], want, check_exact=True)
+        assert got[1] == all(v == str(int(v)) for v in values)
+
+
+def test_alert_ids_are_the_prefixed_rids_with_or_without_leading_zeros():
+    for values in (["7", "10", "0"], ["007", "10"]):
+        text = pd.Series(values, dtype=object)
+        digits = oref_module._digit_column(text)
+        assert digits is not None
+        keep = np.array([True] * len(values))
+        keep[0] = False
+        got = oref_module._alert_ids(text, digits[1], digits[0][keep], keep)
+        assert got == ("oref-" + digits[0][keep].astype(str)).tolist()
+
+
+def test_strip_shortcut_is_str_strip():
+    for values in (["a", "b c"], [" a", "b"], ["a\u3000"], ["x\x1c"], []):
+        column = pd.Series(values, dtype=object)
+        got = oref_module._strip(column)
+        pd.testing.assert_series_equal(got, pd.Series([v.strip() for v in values], dtype=object))
+
+
+def test_drill_and_weapon_by_distinct_category_are_the_row_by_row_answer():
+    category = pd.Series([1, 2, 10, 4, 15, 28, 29, 99, 1, 3], index=range(100, 110))
+    description = pd.Series(
+        ["x", "תרגיל", " תרגיל ירי", None, "x", "x", "x", np.nan, "x", "תרגילים"],
+        index=category.index,
+        dtype=object,
+    )
+    got = oref_module.weapon_for_category(category, description)
+    legacy = OLD_OREF.weapon_for_category(category, description)
+    pd.testing.assert_series_equal(got, legacy, check_exact=True)
+    as_float = oref_module.weapon_for_category(category.astype(float), description)
+    pd.testing.assert_series_equal(as_float, legacy, check_exact=True)

@@ -66,3 +66,28 @@ def test_a_missing_file_is_refused(tmp_path):
 def test_other_types_are_refused():
     with pytest.raises(TypeError, match="regions must be"):
         load_area_regions(42)  # type: ignore[arg-type]
+
+
+def test_a_region_file_read_before_is_not_read_again_but_a_changed_one_is(tmp_path):
+    from analysis.curation.regions import load_area_regions
+
+    path = tmp_path / "regions.csv"
+    path.write_text("area_he,region\nא,north\n", encoding="utf-8")
+    first = load_area_regions(path)
+    first.loc[0, "region"] = "changed by the caller"  # a copy: the next call is unaffected
+    assert load_area_regions(path)["region"].tolist() == ["north"]
+    path.write_text("area_he,region\nא,south\nב,south\n", encoding="utf-8")
+    assert load_area_regions(path)["region"].tolist() == ["south", "south"]
+
+
+def test_a_locality_file_read_before_is_a_copy_and_a_changed_one_is_read_again(tmp_path):
+    from analysis.io.oref import _read_lookup
+
+    path = tmp_path / "aliases.csv"
+    path.write_text("alert_name,table_name\na,b\n", encoding="utf-8")
+    columns = ("alert_name", "table_name")
+    got = _read_lookup(path, columns, columns)
+    got.loc[0, "table_name"] = "x"
+    assert _read_lookup(path, columns, columns)["table_name"].tolist() == ["b"]
+    path.write_text("alert_name,table_name\na,c\nd,e\n", encoding="utf-8")
+    assert _read_lookup(path, columns, columns)["table_name"].tolist() == ["c", "e"]

@@ -583,3 +583,56 @@ def test_address_check_of_a_column_equals_the_one_value_check():
     expected = np.array([v is not None and sc._is_address(v) for v in values])
     assert got[:3000].tolist() == expected[:3000].tolist()  # missing cells are not checked
     assert got.sum() > 500 and (~got[:3000]).sum() > 500
+
+
+# --- vectorised web addresses and duplicate ids (issue 10): the same answers
+
+
+def _random_texts(n: int, seed: int) -> list[str]:
+    """Made-up strings built from URL pieces, blanks, line breaks and non-ASCII letters."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    pieces = [*"hHtTpPsS:/.?#ab x-", "\t", "é", "ſ", "\xa0", "\x1c", "\n"]
+    pieces += ["https://", "http://", "HTTPS://", ".org", "example", "/a?b#c"]
+    return ["".join(rng.choice(pieces, size=int(rng.integers(0, 8)))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_vectorised_web_addresses_are_the_regular_expression(seed):
+    import numpy as np
+
+    from analysis.curation import _fast
+    from analysis.curation.schema import _URL, _addresses, _is_address
+
+    values = [
+        *_random_texts(30_000, seed),
+        "https://x.org", "http://a.b", "http://.ab", "http://ab.", "http://a.b/c d",
+        " https://a.b ", "https://a.b#", "http://a..b", "httpſ://a.b", "HtTpS://a.b?x=1",
+        "", "http://a/b.c", "example.org", "https://",
+    ]  # fmt: skip
+    column = pd.Series(values, dtype="str")
+    found = _fast.web_addresses(column)
+    want = np.array([bool(_URL.fullmatch(v.strip())) for v in values])
+    assert found["certain"].mean() > 0.3 and want[found["certain"]].any()  # not vacuous
+    assert (found["ok"][found["certain"]] == want[found["certain"]]).all()
+    column[::7] = None
+    expected = [False if pd.isna(v) else _is_address(v) for v in column.tolist()]
+    assert _addresses(column).tolist() == expected
+
+
+def test_duplicated_ids_by_hash_are_pandas_duplicated():
+    import numpy as np
+
+    from analysis.curation.schema import _duplicated, id_hashes
+
+    rng = np.random.default_rng(3)
+    ids = pd.Series([f"id-{k}" for k in rng.integers(0, 5_000, 8_000)], dtype="str")
+    ids[::97] = None
+    want = ids.duplicated(keep=False).to_numpy()
+    assert want.any() and not want.all()
+    assert (_duplicated(ids) == want).all()
+    assert (_duplicated(ids, id_hashes(ids)) == want).all()
+    mixed = pd.Series(["1", 1, 1.0, None, "a\udc80", "a\udc80"], dtype=object)
+    assert id_hashes(mixed) is None
+    assert _duplicated(mixed).tolist() == mixed.duplicated(keep=False).tolist()
