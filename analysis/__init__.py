@@ -32,6 +32,7 @@ _EXPORTS: dict[str, str] = {
     "alerts_to_incidents": "analysis.curation.clustering",
     "incident_count_sensitivity": "analysis.curation.clustering",
     # counts
+    "count_alert_incidents": "analysis.counts",
     "count_incidents": "analysis.counts",
     "daily_counts": "analysis.counts",  # deprecated name of count_incidents
     # rates
@@ -80,7 +81,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         detect_changepoints,
         online_changepoints,
     )
-    from analysis.counts import count_incidents, daily_counts
+    from analysis.counts import count_alert_incidents, count_incidents, daily_counts
     from analysis.curation.clustering import alerts_to_incidents, incident_count_sensitivity
     from analysis.curation.filters import filter_incidents
     from analysis.curation.iri import load_iri_claims_daily

@@ -30,7 +30,6 @@ from typing import Literal, overload
 
 import pandas as pd
 
-from analysis.curation import schema as _schema
 from analysis.curation.schema import ColumnSpec, TableSpec, check_table
 from analysis.curation.validate import ValidationReport, _from_raw, _sorted
 from analysis.curation.vocabulary import load_vocabulary
@@ -79,14 +78,6 @@ IRI_CLAIMS_DAILY = TableSpec(
     ),
 )
 """The day-level IRI table (``data/curated/iri_claims_daily.csv``; ``data/README.md``)."""
-
-# The schema module runs the table-wide checks listed for a spec's name. This table
-# cites its sources as the incident table does, so it gets the same two checks
-# (has_source, name_has_reference); registering them here leaves the other tables
-# untouched.
-_schema._TABLE_FRAME_CHECKS.setdefault(
-    IRI_CLAIMS_DAILY.name, _schema._TABLE_FRAME_CHECKS["incidents"]
-)
 
 _PUBLISHED = r"\d{4}-\d{2}(?:-\d{2})?"
 

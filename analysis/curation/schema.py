@@ -78,7 +78,7 @@ UNITS: tuple[str, ...] = ("claim", "launch", "interception", "alert", "incident"
 QUALIFIERS: tuple[str, ...] = ("exact", "at_least", "about")
 """Allowed values of ``qualifier`` in reported figures."""
 
-TIME_PRECISIONS: tuple[str, ...] = ("second", "minute", "hour", "day", "month", "year")
+TIME_PRECISIONS: tuple[str, ...] = ("second", "minute", "hour", "day", "week", "month", "year")
 """Allowed values of ``time_precision`` in incidents."""
 
 MEASURES: tuple[str, ...] = ("count", "rate_per_day", "max_per_day")
@@ -539,6 +539,8 @@ _FRAME_CHECKS: dict[str, tuple[Callable[[pd.DataFrame], pd.Series | bool], str]]
 _TABLE_FRAME_CHECKS: dict[str, tuple[str, ...]] = {
     "incidents": ("has_source", "name_has_reference"),
     "figures": ("period_order", "count_is_whole", "has_source", "name_has_reference"),
+    # the day-level IRI table cites its sources as the incident table does
+    "iri_claims_daily": ("has_source", "name_has_reference"),
 }
 
 

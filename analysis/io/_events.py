@@ -14,11 +14,11 @@ target, weapon, quantity, outcome, unit, source_name, source_url,
 source_ref, notes``.
 
 **Date precision.** ``time_precision`` holds a word: ``second``,
-``minute``, ``hour``, ``day``, ``week``, ``month`` or ``year``. ``week`` is
-not (yet) one of :data:`analysis.curation.schema.TIME_PRECISIONS`; the
-loaders write it because ACLED (``time_precision`` 2) and UCDP
-(``date_prec`` 2 and 3) have it, and turning a week into a day or a month
-would claim a precision the source does not have. A record is never moved
+``minute``, ``hour``, ``day``, ``week``, ``month`` or ``year`` (the
+schema's :data:`analysis.curation.schema.TIME_PRECISIONS`); ``week``
+comes from ACLED (``time_precision`` 2) and UCDP (``date_prec`` 2 and 3),
+and turning a week into a day or a month would claim a precision the
+source does not have. A record is never moved
 to the first day of its period: ``start`` is the date the source gives.
 
 **Vocabulary.** io sits below curation, whose

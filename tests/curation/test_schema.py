@@ -211,7 +211,7 @@ def test_figures_may_cite_by_name_and_identifier():
 
 
 def test_unknown_time_precision():
-    problems = check_table(incidents(time_precision=["day", "week", None]), INCIDENTS)
+    problems = check_table(incidents(time_precision=["day", "fortnight", None]), INCIDENTS)
     assert where(problems) == [(3, "time_precision")]
     assert "minute" in problems[0].message
 
