@@ -91,7 +91,10 @@ def _levinson_aic(gamma: np.ndarray, n: int) -> tuple[int, float, float]:
         k = float(acc) / v
         if not abs(k) < 1.0:  # numerically singular: stop at the previous order
             break
-        phi = np.r_[phi - k * phi[::-1], k]
+        new = np.empty(p)  # np.r_[phi - k * phi[::-1], k], without np.r_'s overhead
+        np.subtract(phi, k * phi[::-1], out=new[:-1])
+        new[-1] = k
+        phi = new
         v *= 1.0 - k * k
         if v <= 0:
             break
