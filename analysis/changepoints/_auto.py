@@ -70,6 +70,7 @@ import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -100,9 +101,11 @@ from analysis.changepoints.costs.linear import line_fit, second_difference_sd
 from analysis.changepoints.costs.poisson import is_counts
 from analysis.changepoints.costs.poisson_weighted import WeightedPoissonCost
 from analysis.changepoints.penalties import penalty_value
-from analysis.changepoints.search._binseg import SplitCache, binseg
 from analysis.changepoints.search._dispatch import check_method, segment
 from analysis.errors import DataError, Problem
+
+if TYPE_CHECKING:
+    from analysis.changepoints.search._binseg import SplitCache
 
 COSTS: dict[str, type[Cost]] = {
     "poisson": PoissonCost,
@@ -459,10 +462,12 @@ def _dependent_values(
 
     # binary segmentation (long series) keeps the best splits of every pass: they do not
     # depend on the penalty, and the pilot's (segments of 24) serve the final pass's
-    cache = SplitCache(unit, base_m=m) if meth == "binseg" else None
+    cache = _split_cache(unit, m) if meth == "binseg" else None
 
     def run(sd: float, min_size: int) -> list[int]:
         if cache is not None:  # the same changes as ``segment`` (tested)
+            from analysis.changepoints.search._binseg import binseg
+
             return binseg(unit, beta0 * (sd / scale) ** 2, min_size, None, cache)
         return segment(unit, beta0 * (sd / scale) ** 2, meth, min_size, None)[0]
 
@@ -483,6 +488,17 @@ def _dependent_values(
         "only raises it)"
     ) + _lag1_note(est.lag1, passes)
     return unit.with_sd(sd), why, beta0, changes
+
+
+def _split_cache(cost: Cost, m: int) -> SplitCache:
+    """Binary segmentation's split cache for ``cost``.
+
+    Imported here, not at start-up: the binary segmentation module's compiled
+    functions add to a first call's time.
+    """
+    from analysis.changepoints.search._binseg import SplitCache
+
+    return SplitCache(cost, base_m=m)
 
 
 def _piloted_floor(x: np.ndarray, run: Callable[[float, int], list[int]], m: int) -> NoiseScale:

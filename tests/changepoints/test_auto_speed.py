@@ -1,10 +1,11 @@
 """The faster default for measurements returns exactly what the straightforward path returns.
 
 The default on real-valued series (issue 10) keeps binary segmentation's
-splits between its passes (``search._binseg.SplitCache``), refits the final
-cost without a second median (``NormalCost.with_sd``) and takes residuals and
-the variogram with fewer temporaries. Here each of those is replaced by the
-plain computation it stands for, and every part of the result must be equal.
+splits between its passes (``search._binseg.SplitCache``, made by
+``_auto._split_cache``), refits the final cost without a second median
+(``NormalCost.with_sd``) and takes residuals and the variogram with fewer
+temporaries. Here each of those is replaced by the plain computation it stands
+for, and every part of the result must be equal.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _series(kind: str, n: int, seed: int) -> np.ndarray:
 
 def _plain(monkeypatch: pytest.MonkeyPatch) -> None:
     # the computations the fast path stands for
-    monkeypatch.setattr(_auto, "SplitCache", lambda *a, **k: None)
+    monkeypatch.setattr(_auto, "_split_cache", lambda *a: None)
     monkeypatch.setattr(NormalCost, "with_sd", lambda self, sd: NormalCost(sd=sd).fit(self.signal_))
     monkeypatch.setattr(_auto, "_residuals", lambda x, ch: x - _auto._segment_means(x, ch))
     floor = _auto.variogram_noise_floor
