@@ -53,3 +53,25 @@ def test_the_full_likelihood_matches_scipy_on_long_and_short_segments():
         for part in (y[:3000], y[3000:])
     )
     assert nb.neg2_loglik(bounds) == pytest.approx(expected, rel=1e-13)
+
+
+def test_a_negbin_detection_does_not_import_scipy_stats():
+    # importing scipy.stats was most of the first negbin call of a fresh process (issue 10)
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, numpy as np, pandas as pd, analysis\n"
+        "y = pd.Series(np.random.default_rng(0).poisson(4, 500),"  # SIMULATED
+        " index=pd.date_range('2024-01-01', periods=500))\n"
+        "analysis.detect_changepoints(y, cost='negbin')\n"
+        "print('scipy.stats' in sys.modules)\n"
+    )
+    root = str(Path(__file__).resolve().parents[3])
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "False"
