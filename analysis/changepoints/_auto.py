@@ -70,6 +70,7 @@ import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -102,6 +103,9 @@ from analysis.changepoints.costs.poisson_weighted import WeightedPoissonCost
 from analysis.changepoints.penalties import penalty_value
 from analysis.changepoints.search._dispatch import check_method, segment
 from analysis.errors import DataError, Problem
+
+if TYPE_CHECKING:
+    from analysis.changepoints.search._binseg import SplitCache
 
 COSTS: dict[str, type[Cost]] = {
     "poisson": PoissonCost,
@@ -317,6 +321,14 @@ def _segment_means(x: np.ndarray, changes: list[int]) -> np.ndarray:
     return out
 
 
+def _residuals(x: np.ndarray, changes: list[int]) -> np.ndarray:
+    """``x - _segment_means(x, changes)`` (the same numbers) in one new array."""
+    out = np.empty_like(x)
+    for a, b in itertools.pairwise([0, *changes, x.size]):
+        np.subtract(x[a:b], x[a:b].mean(), out=out[a:b])
+    return out
+
+
 def _iterate(
     cost: Cost,
     x: np.ndarray,
@@ -428,18 +440,24 @@ def _dependent_values(
     (:func:`_piloted_floor`).
     """
     n = x.size
+    # the pilot's variogram first: its temporaries are freed before the cost's arrays
+    # are made (fewer page faults at a million values); the same numbers in any order
+    pilot = None
+    if n >= MIN_PERIODS_FOR_DEPENDENCE:
+        pilot = variogram_noise_floor(x, FLOOR_LAGS, FLOOR_LAGS // 2)
     scale = float(np.std(x))
     if not scale > 0:  # a constant series: any positive scale gives no change
         scale = 1.0
     # one fitted cost for every pass: the cost with sd s and penalty beta equals the cost
     # with sd `scale` and penalty beta (s / scale)^2
-    unit = NormalCost(sd=scale).fit(x)
+    unit = NormalCost(sd=scale)
+    unit.fit(x)
     beta0 = _pen(penalty, n, unit)
     meth = pick_method(method, unit, n)
     if n < MIN_PERIODS_FOR_DEPENDENCE:
         floor = variogram_noise_floor(x)
         sd0 = math.sqrt(floor.variance) if floor.variance > 0 else scale
-        nc = NormalCost(sd=sd0).fit(x)
+        nc = unit.with_sd(sd0)
         changes, _ = segment(nc, beta0, meth, m, None)
         why = (
             f"measurements ({why_values}); Gaussian mean cost with the noise sd of the series "
@@ -447,16 +465,24 @@ def _dependent_values(
         )
         return nc, why, beta0, changes
 
+    # binary segmentation (long series) keeps the best splits of every pass: they do not
+    # depend on the penalty, and the pilot's (segments of 24) serve the final pass's
+    cache = _split_cache(unit, m) if meth == "binseg" else None
+
     def run(sd: float, min_size: int) -> list[int]:
+        if cache is not None:  # the same changes as ``segment`` (tested)
+            from analysis.changepoints.search._binseg import binseg
+
+            return binseg(unit, beta0 * (sd / scale) ** 2, min_size, None, cache)
         return segment(unit, beta0 * (sd / scale) ** 2, meth, min_size, None)[0]
 
-    floor = _piloted_floor(x, run, m)
+    floor = _piloted_floor(x, run, m, pilot)
     sd0 = math.sqrt(floor.variance) if floor.variance > 0 else scale
     sd, passes, source = sd0, 0, floor.note
     while True:
         changes = run(sd, m)
         passes += 1
-        est = ar_noise_scale(x - _segment_means(x, changes), n_means=len(changes) + 1)
+        est = ar_noise_scale(_residuals(x, changes), n_means=len(changes) + 1)
         new = math.sqrt(max(est.variance, 0.0))
         if passes >= MAX_PASSES or new <= 1.01 * sd:
             break
@@ -466,10 +492,26 @@ def _dependent_values(
         f"{sd:.4g} ({source}; never below the change-robust floor {sd0:.4g}: the iteration "
         "only raises it)"
     ) + _lag1_note(est.lag1, passes)
-    return NormalCost(sd=sd).fit(x), why, beta0, changes
+    return unit.with_sd(sd), why, beta0, changes
 
 
-def _piloted_floor(x: np.ndarray, run: Callable[[float, int], list[int]], m: int) -> NoiseScale:
+def _split_cache(cost: Cost, m: int) -> SplitCache:
+    """Binary segmentation's split cache for ``cost``.
+
+    Imported here, not at start-up: the binary segmentation module's compiled
+    functions add to a first call's time.
+    """
+    from analysis.changepoints.search._binseg import SplitCache
+
+    return SplitCache(cost, base_m=m)
+
+
+def _piloted_floor(
+    x: np.ndarray,
+    run: Callable[[float, int], list[int]],
+    m: int,
+    pilot: NoiseScale | None = None,
+) -> NoiseScale:
     """The change-robust floor of the measurement noise variance, about a pilot segmentation.
 
     The variogram floor (:func:`analysis.changepoints._longrun.variogram_noise_floor`)
@@ -480,13 +522,15 @@ def _piloted_floor(x: np.ndarray, run: Callable[[float, int], list[int]], m: int
     whose noise sd is the floor over windows of at most ``FLOOR_LAGS // 2``
     values (which keeps the largest window variance of a cycle of period up to
     12 while being less inflated by level shifts). On a series of fewer than
-    ``4 FLOOR_LAGS`` values: the variogram floor of the series itself.
+    ``4 FLOOR_LAGS`` values: the variogram floor of the series itself. ``pilot``:
+    the pilot's floor when the caller has computed it already.
     """
-    pilot = variogram_noise_floor(x, FLOOR_LAGS, FLOOR_LAGS // 2)
+    if pilot is None:
+        pilot = variogram_noise_floor(x, FLOOR_LAGS, FLOOR_LAGS // 2)
     if x.size < 4 * FLOOR_LAGS or not pilot.variance > 0:
         return variogram_noise_floor(x)
     ch = run(math.sqrt(pilot.variance), max(m, 2 * FLOOR_LAGS))
-    return variogram_noise_floor(x - _segment_means(x, ch))
+    return variogram_noise_floor(_residuals(x, ch), overwrite=True)
 
 
 def _lag1_note(lag1: float, passes: int) -> str:

@@ -91,7 +91,10 @@ def _levinson_aic(gamma: np.ndarray, n: int) -> tuple[int, float, float]:
         k = float(acc) / v
         if not abs(k) < 1.0:  # numerically singular: stop at the previous order
             break
-        phi = np.r_[phi - k * phi[::-1], k]
+        new = np.empty(p)  # np.r_[phi - k * phi[::-1], k], without np.r_'s overhead
+        np.subtract(phi, k * phi[::-1], out=new[:-1])
+        new[-1] = k
+        phi = new
         v *= 1.0 - k * k
         if v <= 0:
             break
@@ -308,9 +311,17 @@ def _autocovariance(r: np.ndarray, max_lag: int) -> np.ndarray:
     return gamma
 
 
-def _variogram(x: np.ndarray, max_lag: int) -> np.ndarray:
-    """``v(k) = mean((x_{t+k} - x_t)^2)`` for ``k = 0..max_lag``: one dot product per lag."""
-    y = x - x.mean()  # centred, so that the sums of squares below lose no precision
+def _variogram(x: np.ndarray, max_lag: int, overwrite: bool = False) -> np.ndarray:
+    """``v(k) = mean((x_{t+k} - x_t)^2)`` for ``k = 0..max_lag``: one dot product per lag.
+
+    ``overwrite``: centre ``x`` in place (a caller's temporary), the same numbers.
+    """
+    mean = x.mean()
+    if overwrite:
+        y = x
+        y -= mean
+    else:
+        y = x - mean  # centred, so that the sums of squares below lose no precision
     sq = y * y
     total = float(sq.sum())
     first = np.concatenate([[0.0], np.cumsum(sq[:max_lag])])  # sum of the first k squares
@@ -325,7 +336,10 @@ def _variogram(x: np.ndarray, max_lag: int) -> np.ndarray:
 
 
 def variogram_noise_floor(
-    values: np.ndarray, lags: int = FLOOR_LAGS, windows: int | None = None
+    values: np.ndarray,
+    lags: int = FLOOR_LAGS,
+    windows: int | None = None,
+    overwrite: bool = False,
 ) -> NoiseScale:
     """Change-robust noise variance for the Gaussian mean cost: the floor of the measurement path.
 
@@ -368,6 +382,11 @@ def variogram_noise_floor(
         The series (no missing values).
     lags : int, default FLOOR_LAGS
         ``L``: the longest window, and the start of the lags averaged for ``gamma_0``.
+    windows : int, optional
+        The longest window (default ``lags``).
+    overwrite : bool, default False
+        ``values`` is a float array the caller no longer needs: it is centred
+        in place instead of copied (the same result, one pass and one array fewer).
 
     Returns
     -------
@@ -394,7 +413,7 @@ def variogram_noise_floor(
         return NoiseScale(0.0, -1, 0.0, "too few values")
     top = int(min(w_max + lags, max(2, n // 3)))
     low = min(w_max, max(1, top // 2))
-    v = _variogram(x, top)
+    v = _variogram(x, top, overwrite and x is values)
     g0 = float(v[low : top + 1].mean()) / 2.0
     if not g0 > 0:
         return NoiseScale(0.0, -1, 0.0, "constant series")

@@ -191,6 +191,14 @@ class Cost:
         return self.name
 
 
+def _prefix_sum(z: np.ndarray) -> np.ndarray:
+    # ``concatenate(([0], cumsum(z)))`` without the temporary: the same numbers
+    out = np.empty(z.size + 1)
+    out[0] = 0.0
+    np.cumsum(z, out=out[1:])
+    return out
+
+
 class PrefixSumCost(Cost):
     """A built-in cost on prefix sums with a compiled segment kernel.
 
@@ -215,9 +223,9 @@ class PrefixSumCost(Cost):
         """Compute the prefix sums of ``signal`` (a 1-D float array); return ``self``."""
         super().fit(signal)
         z, self.par_ = self._transform(self.signal_)
-        self.cs1_ = np.concatenate(([0.0], np.cumsum(z)))
+        self.cs1_ = _prefix_sum(z)
         if self.squares:
-            self.cs2_ = np.concatenate(([0.0], np.cumsum(z * z)))
+            self.cs2_ = _prefix_sum(z * z)
         else:
             self.cs2_ = np.zeros(1)
         return self

@@ -21,7 +21,7 @@ from analysis._numba import njit
 from analysis.changepoints.costs._base import PrefixSumCost
 from analysis.changepoints.costs.poisson import _link, count_range, value_counts
 
-__all__ = ["NegBinCost"]
+__all__ = ["NegBinCost", "nbinom_logpmf"]
 
 
 @njit(cache=True, error_model="numpy")
@@ -103,6 +103,24 @@ def _candidate(
     return fb + 2.0 * (-st * lm + wt * l1), lm, im, l1, q0
 
 
+def nbinom_logpmf(k: np.ndarray, r: float, p: float) -> np.ndarray:
+    """``scipy.stats.nbinom.logpmf(k, r, p)`` for counts ``k >= 0``, without importing scipy.stats.
+
+    The same expression as scipy's own ``nbinom._logpmf`` (1.17), so the same
+    floating-point numbers (``tests/changepoints/costs/test_negbin.py``
+    compares them); written out because importing :mod:`scipy.stats` costs
+    about half a second, the largest part of the first ``cost="negbin"`` call
+    of a fresh process (issue 10).
+
+    Examples
+    --------
+    >>> float(np.exp(nbinom_logpmf(np.array([0.0]), 2.0, 0.5))[0])
+    0.25
+    """
+    coeff = special.gammaln(r + k) - special.gammaln(k + 1) - special.gammaln(r)
+    return coeff + r * np.log(p) + special.xlog1py(k, -p)  # type: ignore[no-any-return]
+
+
 class NegBinCost(PrefixSumCost):
     """Negative-binomial (NB2) cost with a fixed size ``r`` (``None``: estimate it).
 
@@ -139,14 +157,12 @@ class NegBinCost(PrefixSumCost):
         mu = seg.mean()
         if mu <= 0:
             return 0.0
-        from scipy import stats  # (only here: importing scipy.stats takes half a second)
-
         r = self.par_
         counts = value_counts(seg)
         if counts is None:
-            return float(-2.0 * stats.nbinom.logpmf(seg, r, r / (r + mu)).sum())
+            return float(-2.0 * nbinom_logpmf(seg, r, r / (r + mu)).sum())
         k = np.flatnonzero(counts)
-        return float(-2.0 * (counts[k] @ stats.nbinom.logpmf(k, r, r / (r + mu))))
+        return float(-2.0 * (counts[k] @ nbinom_logpmf(k, r, r / (r + mu))))
 
     def neg2_loglik(self, bounds: np.ndarray) -> float:
         """Full ``-2 log L`` of the segmentation with segment ends ``bounds``."""

@@ -198,18 +198,43 @@ class NormalCost(PrefixSumCost):
         self.sd = sd
         self.sd_ = 1.0
         self.center_ = 0.0
-        self._zrange = (0.0, 0.0)
+        self._known_center: tuple[np.ndarray, float] | None = None
 
     def _transform(self, y: np.ndarray) -> tuple[np.ndarray, float]:
         self.sd_ = float(self.sd) if self.sd is not None else robust_sd(y)
-        self.center_ = median(y)
+        known = self._known_center
+        self._known_center = None
+        self.center_ = known[1] if known is not None and known[0] is y else median(y)
         z = y - self.center_
         z /= self.sd_
-        self._zrange = (float(z.min()), float(z.max()))
         return z, 1.0
 
+    def with_sd(self, sd: float) -> NormalCost:
+        """A new cost with noise sd ``sd`` fitted to the same signal, reusing its centre.
+
+        Equal to ``NormalCost(sd=sd).fit(self.signal_)`` (the centre is the
+        signal's median either way), without computing the median again: the
+        automatic choice for measurements fits the cost twice on the same
+        series (issue 10).
+
+        Examples
+        --------
+        >>> a = NormalCost(sd=2.0).fit([0.0, 0.1, -0.1, 3.0, 3.1, 2.9])
+        >>> b = a.with_sd(1.0)
+        >>> bool((b.cs1_ == NormalCost(sd=1.0).fit(a.signal_).cs1_).all())
+        True
+        """
+        new = NormalCost(sd=sd)
+        new._known_center = (self.signal_, self.center_)
+        new.fit(self.signal_)
+        return new
+
     def _param_range(self) -> tuple[float, float, float]:
-        lo, hi = self._zrange
+        # z.min() and z.max() of ``(y - centre) / sd``: the same numbers from the
+        # extremes of y (each step is rounded monotonically), without a pass over z
+        y = self.signal_
+        lo = float((y.min() - self.center_) / self.sd_)
+        hi = float((y.max() - self.center_) / self.sd_)
         return lo, hi, lo
 
     def neg2_loglik(self, bounds: np.ndarray) -> float:

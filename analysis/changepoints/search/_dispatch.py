@@ -110,10 +110,13 @@ def segment(
         return solve(cost, beta, method, m, length)
     if method in ("binseg", "seeded_binseg"):
         if method == "binseg":
-            from analysis.changepoints.search._binseg import binseg as run
+            from analysis.changepoints.search._binseg import binseg
+
+            changes = binseg(cost, beta, m, max_changes)
         else:
-            from analysis.changepoints.search._seeded_binseg import seeded_binseg as run
-        changes = run(cost, beta, m, max_changes)
+            from analysis.changepoints.search._seeded_binseg import seeded_binseg
+
+            changes = seeded_binseg(cost, beta, m, max_changes)
         return changes, internal_cost(cost, changes)
     changes, q = solve(cost, beta, method, m)
     if max_changes is None or len(changes) <= max_changes:
