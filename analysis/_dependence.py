@@ -36,7 +36,7 @@ window design effect, so these few lines are written here.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -997,9 +997,8 @@ def _whittle_df(theta: np.ndarray, parts: object, bounds: list, half: int) -> fl
 # it, so unlike the Bartlett estimate it is not biased down by a slowly decaying
 # tail (365 SIMULATED days, latent AR(1) phi 0.8: mean 4.4 against a true 5.1;
 # Bartlett with Andrews' bandwidth 2.8). These are the functions of
-# analysis/changepoints/_longrun.py, moved to the shared layer so that every module
-# takes one estimate (the change-point module still has its own copy until it
-# imports these). Why by hand: the recursion is a dozen lines; statsmodels has it
+# One AR spectral estimate for every module (the change-point penalty and intervals,
+# rates). Why by hand: the recursion is a dozen lines; statsmodels has it
 # (``statsmodels.tsa.stattools.levinson_durbin``) but importing ``statsmodels.tsa``
 # costs about a second, and the innovation variance of every order, needed for AIC,
 # comes out of the same loop.
@@ -1018,22 +1017,51 @@ def max_ar_order(n: int) -> int:
     return int(max(1, min(math.floor(10.0 * math.log10(n)), n // 3)))
 
 
-def _levinson_aic(gamma: np.ndarray, n: int) -> tuple[int, float, float]:
-    """AIC order ``p``, its innovation variance and ``sum(phi)`` (Levinson-Durbin on ``gamma``)."""
-    pmax = gamma.size - 1
+def _levinson_steps(gamma: np.ndarray) -> Iterator[tuple[int, np.ndarray, float]]:
+    """``(p, phi, v)`` for ``p = 1, 2, ...``: Yule-Walker AR(p) of ``gamma``, innovation variance.
+
+    The Levinson-Durbin recursion on the autocovariances ``gamma[0..pmax]``;
+    it stops early where the system is numerically singular (a partial
+    autocorrelation of modulus 1 or more, or a variance that is not positive).
+    """
     v = float(gamma[0])
     phi = np.zeros(0)
-    best = (0, v, 0.0)
-    best_aic = n * math.log(v)
-    for p in range(1, pmax + 1):
+    for p in range(1, gamma.size):
         acc = gamma[p] - float(phi @ gamma[p - 1 : 0 : -1]) if p > 1 else gamma[1]
         k = float(acc) / v
         if not abs(k) < 1.0:  # numerically singular: stop at the previous order
-            break
-        phi = np.r_[phi - k * phi[::-1], k]
+            return
+        new = np.empty(p)  # np.r_[phi - k * phi[::-1], k], without np.r_'s overhead
+        np.subtract(phi, k * phi[::-1], out=new[:-1])
+        new[-1] = k
+        phi = new
         v *= 1.0 - k * k
         if v <= 0:
-            break
+            return
+        yield p, phi, v
+
+
+def levinson_durbin(gamma: np.ndarray) -> tuple[np.ndarray, float]:
+    """AR coefficients and innovation variance of the highest order the recursion reaches.
+
+    Examples
+    --------
+    >>> phi, v = levinson_durbin(np.array([1.0, 0.5, 0.25]))  # an AR(1) with phi 0.5
+    >>> [round(float(x), 12) for x in phi], round(v, 12)
+    ([0.5, 0.0], 0.75)
+    """
+    out = (np.zeros(0), float(gamma[0]))
+    for _, phi, v in _levinson_steps(gamma):
+        out = (phi, v)
+    return out
+
+
+def _levinson_aic(gamma: np.ndarray, n: int) -> tuple[int, float, float]:
+    """AIC order ``p``, its innovation variance and ``sum(phi)`` (Levinson-Durbin on ``gamma``)."""
+    v = float(gamma[0])
+    best = (0, v, 0.0)
+    best_aic = n * math.log(v)
+    for p, phi, v in _levinson_steps(gamma):
         aic = n * math.log(v) + 2.0 * p
         if aic < best_aic:
             best_aic, best = aic, (p, v, float(phi.sum()))

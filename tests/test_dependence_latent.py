@@ -16,10 +16,7 @@ from analysis._dependence import (
     LATENT_AR_MIN_PERIODS,
     _latent_total_variance,
     ar_long_run_dependence,
-    design_effect_df,
-    interval_inflation,
     latent_ar_design_effect,
-    max_ar_order,
     mean_long_run_variance,
 )
 from analysis.validation import PROCESSES, simulate_counts
@@ -101,21 +98,29 @@ def test_a_constant_series_has_design_effect_one():
     assert fit.design_effect == 1.0 and fit.signal == 0.0
 
 
-@pytest.mark.parametrize("process", ["poisson", "nb2", "ar0.8"])
-def test_shared_ar_spectral_estimate_is_the_change_point_one(process):
-    # the functions moved to the shared layer give exactly the numbers of the
-    # change-point module's copy (which is to import them from analysis._dependence)
-    from analysis.changepoints import _longrun
+def test_change_point_module_uses_the_shared_ar_spectral_estimate():
+    # one estimate for every module: the change-point module imports it, no copy
+    import analysis._dependence as shared
+    from analysis.changepoints import _longrun, intervals
 
-    x = simulate_counts(PROCESSES[process], 365, 5.0, np.random.default_rng(5)).counts.to_numpy()
-    for k in (1, 3):
-        ours = ar_long_run_dependence(x.astype(float), n_means=k)
-        theirs = _longrun.ar_long_run_dependence(x.astype(float), n_means=k)
-        assert ours.long_run_dispersion == theirs.long_run_dispersion
-        assert ours.bandwidth == theirs.bandwidth
-        assert design_effect_df(ours) == design_effect_df(theirs)
-    assert interval_inflation(12.0, 0.9) == _longrun.interval_inflation(12.0, 0.9)
-    assert max_ar_order(365) == _longrun.max_ar_order(365)
+    names = ("ar_long_run_dependence", "design_effect_df", "interval_inflation", "max_ar_order")
+    for name in names:
+        assert getattr(_longrun, name) is getattr(shared, name)
+    assert intervals.levinson_durbin is shared.levinson_durbin
+
+
+def test_levinson_durbin_is_statsmodels_yule_walker():
+    from statsmodels.tsa.stattools import levinson_durbin as sm_levinson
+
+    from analysis._dependence import levinson_durbin
+
+    x = simulate_counts(PROCESSES["ar0.8"], 2000, 5.0, np.random.default_rng(8)).counts.to_numpy()
+    r = x - x.mean()
+    gamma = np.array([r[: r.size - k] @ r[k:] for k in range(7)]) / r.size
+    phi, v = levinson_durbin(gamma)
+    sigma, arcoefs, *_ = sm_levinson(gamma, nlags=6, isacov=True)
+    np.testing.assert_allclose(phi, arcoefs, rtol=1e-10)
+    np.testing.assert_allclose(v, sigma, rtol=1e-10)
 
 
 def test_ar_spectral_long_run_dispersion_of_a_gaussian_ar1_is_the_closed_form():

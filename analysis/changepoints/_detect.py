@@ -146,7 +146,7 @@ def _selective_counts(
 
     if type(cost) not in (PoissonCost, WeightedPoissonCost):
         return None
-    from analysis.changepoints._selective import selective_rates  # scipy.optimize: only here
+    from analysis.changepoints._selective import selective_rates
 
     if bounds.size > 2 and isinstance(penalty, str) and penalty.lower() == "mbic":
         return None

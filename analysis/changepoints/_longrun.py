@@ -35,24 +35,29 @@ default at 365 days with a latent ``phi = 0.8`` fall from 0.055-0.070 to
 0.020-0.040 (s.e. 0.010-0.014), while the power for a x1.5 change at 3 a day is
 unchanged. Its sampling spread is large (sd 1.3-1.9 at 365 days): a year of
 days says little about a persistence this strong, which is why the segment
-and location intervals under such dependence still cover less than stated
-(:data:`analysis.changepoints._result.SELECTION_ADJUSTED_NOTE`).
+and location intervals of the default count cost average over draws of ``D``
+(:func:`analysis.changepoints.intervals.design_effect_draws`) instead of
+plugging the estimate in.
 
-Why by hand: the recursion is a dozen lines; statsmodels has it
-(``statsmodels.tsa.stattools.levinson_durbin``), but importing
-``statsmodels.tsa`` costs about a second on a path (every change-point call)
-that otherwise never loads statsmodels, and the innovation variance of every
-order, needed for AIC, comes out of the same loop.
+The estimate itself (:func:`ar_long_run_dependence`, :func:`design_effect_df`,
+:func:`interval_inflation`, :func:`max_ar_order`) lives in the shared layer,
+:mod:`analysis._dependence`, where the rates use it too; it is re-exported
+here. This module adds the noise scale of measurements.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from analysis._dependence import MIN_PERIODS_FOR_DEPENDENCE, Dependence, estimate_dependence
+from analysis._dependence import (
+    _levinson_aic,
+    ar_long_run_dependence,
+    design_effect_df,
+    interval_inflation,
+    max_ar_order,
+)
 
 __all__ = [
     "FLOOR_LAGS",
@@ -64,173 +69,6 @@ __all__ = [
     "max_ar_order",
     "variogram_noise_floor",
 ]
-
-
-def max_ar_order(n: int) -> int:
-    """Largest AR order tried for ``n`` values: ``floor(10 log10 n)`` (R ``ar``), below ``n / 3``.
-
-    Examples
-    --------
-    >>> max_ar_order(365), max_ar_order(1_000_000)
-    (25, 60)
-    """
-    if n < 2:
-        return 0
-    return int(max(1, min(math.floor(10.0 * math.log10(n)), n // 3)))
-
-
-def _levinson_aic(gamma: np.ndarray, n: int) -> tuple[int, float, float]:
-    """AIC order ``p``, its innovation variance and ``sum(phi)`` (Levinson-Durbin on ``gamma``)."""
-    pmax = gamma.size - 1
-    v = float(gamma[0])
-    phi = np.zeros(0)
-    best = (0, v, 0.0)
-    best_aic = n * math.log(v)
-    for p in range(1, pmax + 1):
-        acc = gamma[p] - float(phi @ gamma[p - 1 : 0 : -1]) if p > 1 else gamma[1]
-        k = float(acc) / v
-        if not abs(k) < 1.0:  # numerically singular: stop at the previous order
-            break
-        new = np.empty(p)  # np.r_[phi - k * phi[::-1], k], without np.r_'s overhead
-        np.subtract(phi, k * phi[::-1], out=new[:-1])
-        new[-1] = k
-        phi = new
-        v *= 1.0 - k * k
-        if v <= 0:
-            break
-        aic = n * math.log(v) + 2.0 * p
-        if aic < best_aic:
-            best_aic, best = aic, (p, v, float(phi.sum()))
-    return best
-
-
-def ar_long_run_dependence(
-    counts: np.ndarray, fitted: np.ndarray | float | None = None, n_means: int = 1
-) -> Dependence:
-    """Long-run design effect of counts about ``fitted``: an AR(p) by Yule-Walker and AIC.
-
-    Parameters
-    ----------
-    counts : numpy.ndarray
-        Counts per period (no missing values: the search has removed them).
-    fitted : array or float, optional
-        The mean of each period (segment means); the overall mean when omitted.
-    n_means : int, default 1
-        How many means ``fitted`` estimated from the counts (the number of
-        segments). Residuals about ``K`` estimated means sum to zero in each
-        segment, which biases every autocovariance down by about ``K LRV / n``
-        (the variance of a segment mean is ``LRV / n_j``, and it enters the
-        ``n_j`` products of that segment); that amount is added back, with
-        ``LRV`` found by fixed-point iteration (three passes), as
-        :meth:`analysis._dependence.Dependence.design_effect` does for a window.
-
-    Returns
-    -------
-    analysis._dependence.Dependence
-        ``long_run_dispersion`` is ``D`` (see the module docstring);
-        ``autocovariance`` holds lags 0 to ``p`` (at least 0 and 1),
-        ``bandwidth`` is the AR order ``p``. Fewer than 30 values: the shared
-        estimate (dispersion only, the conservative rule of
-        :mod:`analysis._dependence`).
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(5)  # simulated independent Poisson counts, mean 5
-    >>> round(ar_long_run_dependence(rng.poisson(5.0, 20_000)).long_run_dispersion, 1)
-    1.0
-    """
-    x = np.asarray(counts, dtype=float)
-    mu = np.full(x.shape, x.mean()) if fitted is None else np.broadcast_to(fitted, x.shape)
-    n = x.size
-    mean = float(np.mean(mu)) if n else 0.0
-    if n < MIN_PERIODS_FOR_DEPENDENCE or mean <= 0 or np.isnan(x).any():
-        return estimate_dependence(x, fitted)
-    r = x - mu
-    pmax = max_ar_order(n)
-    gamma = np.empty(pmax + 1)
-    gamma[0] = float(r @ r) / n
-    if not gamma[0] > 0:  # the fit is exact: no noise at all
-        return Dependence(n, mean, 0.0, np.zeros(2), 0, 0.0, True, "no residual variation")
-    for lag in range(1, pmax + 1):
-        gamma[lag] = float(r[lag:] @ r[:-lag]) / n
-    p, v, phisum = _levinson_aic(gamma, n)
-    lrv = min(v / (1.0 - phisum) ** 2, n * gamma[0])
-    k = max(int(n_means), 0)
-    for _ in range(3 if k else 0):  # add back the mean-removal bias K LRV / n
-        corrected = gamma + k * lrv / n
-        p, v, phisum = _levinson_aic(corrected, n)
-        lrv = min(v / (1.0 - phisum) ** 2, n * gamma[0])
-    note = (
-        f"dispersion and autocorrelation from {n} periods (long-run variance from an AR({p}) "
-        f"fitted by Yule-Walker, order by AIC up to {pmax})"
-    )
-    return Dependence(
-        n, mean, gamma[0] / mean, gamma[: max(p, 1) + 1].copy(), p, lrv / mean, True, note
-    )
-
-
-def design_effect_df(dep: Dependence) -> float:
-    """Effective degrees of freedom of an AR long-run design effect (delta method).
-
-    ``log D = log sigma_p^2 - 2 log(1 - sum phi)``; with the Yule-Walker
-    asymptotic covariance ``sigma^2 Gamma_p^{-1} / n`` of the coefficients
-    (Brockwell and Davis 1991, 8.1) and ``Var(log sigma^2) = 2 / n``,
-
-        s^2 = Var(log D) = 2 / n + 4 sigma^2 (1' Gamma_p^{-1} 1) / (n (1 - sum phi)^2),
-
-    and the degrees of freedom of the matching scaled chi-square
-    (Satterthwaite) are ``2 / s^2``: ``n`` for independent counts
-    (``p = 0``), a few tens for a year of strongly persistent counts. The order
-    ``p`` is taken as known. Not estimated (fewer than 30 values): ``n - 1``, the
-    degrees of freedom of the dispersion.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(6)  # simulated independent Poisson counts
-    >>> dep = ar_long_run_dependence(rng.poisson(3.0, 365))
-    >>> dep.bandwidth, round(design_effect_df(dep))
-    (0, 365)
-    """
-    n = dep.n
-    if not dep.dependence_estimated:
-        return float(max(n - 1, 1))
-    p = int(dep.bandwidth)
-    var = 2.0 / n
-    g = np.asarray(dep.autocovariance, dtype=float)
-    if p >= 1 and g.size >= p + 1 and g[0] > 0:
-        gamma_p = np.array([[g[abs(i - j)] for j in range(p)] for i in range(p)])
-        try:
-            phi = np.linalg.solve(gamma_p, g[1 : p + 1])
-            w = np.linalg.solve(gamma_p, np.ones(p))
-        except np.linalg.LinAlgError:
-            return 1.0
-        sigma2 = float(g[0] - phi @ g[1 : p + 1])
-        one_minus = 1.0 - float(phi.sum())
-        if not (sigma2 > 0 and one_minus > 0):
-            return 1.0
-        var += 4.0 * sigma2 * float(w.sum()) / (n * one_minus**2)
-    return 2.0 / var
-
-
-def interval_inflation(df: float, level: float) -> float:
-    """Factor on the design effect that allows for its sampling error in a ``level`` interval.
-
-    ``(t_{df, 1 - a/2} / z_{1 - a/2})^2``, ``a = 1 - level``: a normal interval
-    whose variance is estimated with ``df`` degrees of freedom becomes a
-    Student t interval; 1 for infinite ``df``.
-
-    Examples
-    --------
-    >>> round(interval_inflation(20.0, 0.95), 3), interval_inflation(float("inf"), 0.95)
-    (1.133, 1.0)
-    """
-    # scipy.special holds the quantiles scipy.stats calls, without its 0.5 s import
-    from scipy import special
-
-    if not np.isfinite(df):
-        return 1.0
-    q = 1.0 - (1.0 - level) / 2.0
-    return float((special.stdtrit(max(df, 1.0), q) / special.ndtri(q)) ** 2)
 
 
 # --- measurements: the noise scale of the Gaussian mean cost -------------------------------

@@ -37,9 +37,13 @@ the objective. The validation study measures the coverage that results,
 with the estimand stated there: the mean true rate over the days of the
 estimated segment, given the segmentation chosen from the same data.
 
-Why by hand: scipy has the incomplete gamma functions and root finding
-(used here) but no truncated Poisson family; the few lines that combine them
-are here.
+Why by hand: scipy has the incomplete gamma functions (used here) but no
+truncated Poisson family; the few lines that combine them are here. The
+roots are found by bisection (:func:`_bisect`), not ``scipy.optimize.brentq``:
+importing ``scipy.optimize`` takes about half a second, which every first
+change-point call in a fresh process would pay (the target is a first call
+under one second), and a bracketed monotone root to ``1e-10`` takes at most
+a hundred halvings of a few microseconds each.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
 
 __all__ = ["merge_statistic", "selection_set", "selective_rates"]
 
@@ -58,6 +62,41 @@ NEGLIGIBLE = 1e-9
 TINY = 1e-280
 #: the search for a limit stops at exp(+-LOG_LIMIT)
 LOG_LIMIT = 700.0
+
+
+def _bisect(
+    f: Callable[[float], float], a: float, b: float, xtol: float, rtol: float = 1e-12
+) -> float:
+    """A root of ``f`` in ``[a, b]``, where ``f(a)`` and ``f(b)`` differ in sign (or one is 0).
+
+    Halves the bracket until it is narrower than ``xtol + rtol * |x|`` (the
+    tolerance of ``scipy.optimize.brentq``); returns its midpoint.
+
+    Examples
+    --------
+    >>> round(_bisect(lambda x: x * x - 2.0, 0.0, 2.0, 1e-12), 10)
+    1.4142135624
+    """
+    fa = f(a)
+    if fa == 0:
+        return a
+    fb = f(b)
+    if fb == 0:
+        return b
+    if (fa < 0) == (fb < 0):
+        raise ValueError(f"f does not change sign on [{a}, {b}]")
+    for _ in range(200):
+        m = 0.5 * (a + b)
+        if b - a <= 2.0 * (xtol + rtol * abs(m)) or m in (a, b):
+            return m
+        fm = f(m)
+        if fm == 0:
+            return m
+        if (fm < 0) == (fa < 0):
+            a, fa = m, fm
+        else:
+            b = m
+    return 0.5 * (a + b)
 
 
 def merge_statistic(q1: float, e1: float, q2: float, e2: float) -> float:
@@ -90,10 +129,10 @@ def _keep_set(q2: float, e1: float, e2: float, b: float) -> tuple[float, float]:
     hi = max(centre, 1.0)
     while t(hi) < 0:
         hi *= 2.0
-    upper = optimize.brentq(t, centre, hi, xtol=1e-10, rtol=1e-12) if hi > centre else centre
+    upper = _bisect(t, centre, hi, xtol=1e-10, rtol=1e-12) if hi > centre else centre
     lower = -1.0
     if centre > 0 and t(0.0) >= 0:
-        lower = optimize.brentq(t, 0.0, centre, xtol=1e-10, rtol=1e-12)
+        lower = _bisect(t, 0.0, centre, xtol=1e-10, rtol=1e-12)
     return lower, upper
 
 
@@ -171,7 +210,7 @@ def _solve(f: Callable[[float], float], target: float, guess: float, increasing:
         g1 = g(z1)
         if g1 == 0 or (g1 < 0) != (g0 < 0):
             a, b = sorted((z0, z1))
-            return math.exp(optimize.brentq(g, a, b, xtol=1e-10))
+            return math.exp(_bisect(g, a, b, xtol=1e-10))
         if abs(z1) >= LOG_LIMIT:
             return math.exp(z1)
         z0, g0, step = z1, g1, 2.0 * step

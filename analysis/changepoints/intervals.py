@@ -63,6 +63,7 @@ from typing import Any
 
 import numpy as np
 
+from analysis._dependence import levinson_durbin
 from analysis._numba import njit
 from analysis.changepoints.costs import (
     linear,
@@ -250,20 +251,6 @@ def _ar_filter(e: np.ndarray, phi: np.ndarray) -> np.ndarray:
     return out
 
 
-def _levinson(gamma: np.ndarray) -> tuple[np.ndarray, float]:
-    # AR coefficients and innovation variance of order gamma.size - 1 (Levinson-Durbin)
-    v = float(gamma[0])
-    phi = np.zeros(0)
-    for p in range(1, gamma.size):
-        acc = float(gamma[p]) - (float(phi @ gamma[p - 1 : 0 : -1]) if p > 1 else 0.0)
-        k = acc / v
-        if not abs(k) < 1.0:
-            break
-        phi = np.r_[phi - k * phi[::-1], k]
-        v *= 1.0 - k * k
-    return phi, v
-
-
 def _segment_means(x: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     sums = np.r_[0.0, np.cumsum(x)][bounds]
     return np.repeat(np.diff(sums) / np.diff(bounds), np.diff(bounds))
@@ -334,7 +321,7 @@ def design_effect_draws(
     p = int(dep.bandwidth)
     lrv = dep.long_run_dispersion * mean
     gamma = np.asarray(dep.autocovariance, dtype=float)[: p + 1] + k * lrv / n
-    phi, v = _levinson(gamma) if p > 0 else (np.zeros(0), float(gamma[0]))
+    phi, v = levinson_durbin(gamma) if p > 0 else (np.zeros(0), float(gamma[0]))
     if not (v > 0 and phi.sum() < 1.0):
         return np.full(draws, conservative)
     model = v / (1.0 - float(phi.sum())) ** 2 / mean  # the bootstrap world's true design effect
