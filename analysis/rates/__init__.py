@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 # rates implied by published totals (issue 11, section 4)
-from analysis.rates._figures import (  # noqa: E402
+from analysis.rates._figures import (
     FigureClaimCheck,
     FigureRates,
     PeriodRate,

@@ -291,9 +291,9 @@ def _check_figures(figures: Any, about_tolerance: float) -> pd.DataFrame:
         parsed = pd.to_datetime(figures[col], errors="coerce", format="ISO8601")
         if parsed.dt.tz is not None:
             parsed = parsed.dt.tz_localize(None)
-        bad = parsed.isna().to_numpy()
-        if bad.any():
-            where = [f"{ids[i]} ({figures[col].iloc[i]!r})" for i in np.flatnonzero(bad)]
+        unread = parsed.isna().to_numpy()
+        if unread.any():
+            where = [f"{ids[i]} ({figures[col].iloc[i]!r})" for i in np.flatnonzero(unread)]
             raise ValueError(
                 f"column {col!r}: the period of {', '.join(where)} is not a date (use ISO "
                 "YYYY-MM-DD, the first and last day covered)"
@@ -572,10 +572,7 @@ class FigureRates(Result):
                 f"({self._grid_start.date()}..{last.date()})"
             )
         c = np.array(
-            [
-                max(0, min(t1, edges[j + 1]) - max(t0, edges[j]))
-                for j in range(len(edges) - 1)
-            ],
+            [max(0, min(t1, edges[j + 1]) - max(t0, edges[j])) for j in range(len(edges) - 1)],
             dtype=float,
         )
         return c / (t1 - t0)
@@ -629,7 +626,9 @@ class FigureRates(Result):
         from scipy import stats
 
         if isinstance(claimed_rate, bool) or not isinstance(claimed_rate, int | float | np.number):
-            raise ValueError(f"claimed_rate must be a number of events per day, not {claimed_rate!r}")
+            raise ValueError(
+                f"claimed_rate must be a number of events per day, not {claimed_rate!r}"
+            )
         claimed = float(claimed_rate)
         if not (math.isfinite(claimed) and claimed >= 0):
             raise ValueError(f"claimed_rate must be a finite number >= 0, not {claimed_rate!r}")
@@ -665,29 +664,30 @@ class FigureRates(Result):
             f"(Poisson, censored totals; {self.level:.0%} profile-likelihood intervals)",
             f"Segments ({self.breaks_rule}):",
         ]
-        for r in self.segments.itertuples():
+        for r in _rows(self.segments):
             lines.append(
-                f"  {r.start.date()}..{r.end.date()} ({r.days} days): {fmt_short(r.rate)} per "
-                f"day, CI {fmt_short(r.ci_low)}-{fmt_short(r.ci_high)}"
+                f"  {r['start'].date()}..{r['end'].date()} ({r['days']} days): "
+                f"{fmt_short(r['rate'])} per day, "
+                f"CI {fmt_short(r['ci_low'])}-{fmt_short(r['ci_high'])}"
             )
         lines.append(
             f"Dispersion {self.dispersion:.2f} (Pearson chi2 {self.pearson_chi2:.1f} on "
             f"{self.df_resid} df of the exact figures; intervals widened by it when above 1)"
         )
         lines.append("Figures (value / days; fitted total; Pearson residual):")
-        for f in self.figures.itertuples():
-            src = f" [{f.source_name}]" if f.source_name else ""
+        for f in _rows(self.figures):
+            src = f" [{f['source_name']}]" if f["source_name"] else ""
             lines.append(
-                f"  {f.figure_id}{src}: {f.qualifier} {f.value:g} over "
-                f"{f.start.date()}..{f.end.date()}; fitted {f.expected:.1f}; "
-                f"residual {f.pearson_residual:+.2f}"
+                f"  {f['figure_id']}{src}: {f['qualifier']} {f['value']:g} over "
+                f"{f['start'].date()}..{f['end'].date()}; fitted {f['expected']:.1f}; "
+                f"residual {f['pearson_residual']:+.2f}"
             )
         if len(self.disagreement):
             lines.append("Figures for one period that disagree:")
-            for d in self.disagreement.itertuples():
+            for d in _rows(self.disagreement):
                 lines.append(
-                    f"  {d.start.date()}..{d.end.date()}: {d.values} (chi2 {d.chi2:.1f} on "
-                    f"{d.df} df, {p_text(d.p_value)})"
+                    f"  {d['start'].date()}..{d['end'].date()}: {d['values']} "
+                    f"(chi2 {d['chi2']:.1f} on {d['df']} df, {p_text(d['p_value'])})"
                 )
         lines.extend(self.notes)
         return "\n".join(lines)
@@ -697,7 +697,15 @@ class FigureRates(Result):
         seg["start"] = seg["start"].dt.date.astype(str)
         seg["end"] = seg["end"].dt.date.astype(str)
         figs = self.figures[
-            ["figure_id", "source_name", "qualifier", "value", "days", "expected", "pearson_residual"]
+            [
+                "figure_id",
+                "source_name",
+                "qualifier",
+                "value",
+                "days",
+                "expected",
+                "pearson_residual",
+            ]
         ]
         notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
         return (
@@ -719,27 +727,41 @@ class FigureRates(Result):
         one = pd.Timedelta(days=1)
         seg = self.segments
         xs = [*list(seg["start"]), seg["end"].iloc[-1] + one]
-        ax.step(xs, [*list(seg["rate"]), seg["rate"].iloc[-1]], where="post", color="C0", lw=2,
-                label="fitted rate")
-        for r in seg.itertuples():
-            hi = r.ci_high if math.isfinite(r.ci_high) else r.rate * 3
-            ax.fill_between([r.start, r.end + one], r.ci_low, hi, color="C0", alpha=0.2, lw=0)
+        ax.step(
+            xs,
+            [*list(seg["rate"]), seg["rate"].iloc[-1]],
+            where="post",
+            color="C0",
+            lw=2,
+            label="fitted rate",
+        )
+        for r in _rows(seg):
+            hi = r["ci_high"] if math.isfinite(r["ci_high"]) else r["rate"] * 3
+            ax.fill_between(
+                [r["start"], r["end"] + one], r["ci_low"], hi, color="C0", alpha=0.2, lw=0
+            )
         labelled: set[str] = set()
-        for f in self.figures.itertuples():
-            y = f.value / f.days
-            x0, x1 = f.start, f.end + one
-            lab = None if f.qualifier in labelled else f.qualifier.replace("_", " ")
-            labelled.add(f.qualifier)
-            if f.qualifier == "exact":
+        for f in _rows(self.figures):
+            y = f["value"] / f["days"]
+            x0, x1 = f["start"], f["end"] + one
+            lab = None if f["qualifier"] in labelled else f["qualifier"].replace("_", " ")
+            labelled.add(f["qualifier"])
+            if f["qualifier"] == "exact":
                 ax.hlines(y, x0, x1, color="C1", lw=3, label=lab)
-            elif f.qualifier == "at_least":
+            elif f["qualifier"] == "at_least":
                 ax.hlines(y, x0, x1, color="C2", lw=2, ls="--", label=lab)
                 mid = x0 + (x1 - x0) / 2
-                ax.annotate("", xy=(mid, y * 1.15 + 0.05), xytext=(mid, y),
-                            arrowprops={"arrowstyle": "->", "color": "C2"})
+                ax.annotate(
+                    "",
+                    xy=(mid, y * 1.15 + 0.05),
+                    xytext=(mid, y),
+                    arrowprops={"arrowstyle": "->", "color": "C2"},
+                )
             else:
                 ax.hlines(y, x0, x1, color="C4", lw=2, label=lab)
-                ax.fill_between([x0, x1], f.low / f.days, f.high / f.days, color="C4", alpha=0.2)
+                ax.fill_between(
+                    [x0, x1], f["low"] / f["days"], f["high"] / f["days"], color="C4", alpha=0.2
+                )
         ax.set_ylabel("events per day")
         ax.set_ylim(bottom=0)
         ax.legend(loc="best", fontsize="small")
@@ -747,6 +769,11 @@ class FigureRates(Result):
 
 
 # --------------------------------------------------------------------------- fitting
+
+
+def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a table as dictionaries (typed loosely, for text and drawing)."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
 def _design(fig: pd.DataFrame, grid_start: pd.Timestamp, edges: tuple[int, ...]) -> np.ndarray:
@@ -955,7 +982,9 @@ def estimate_rates_from_figures(
         try:
             days = sorted({(pd.Timestamp(b).normalize() - grid_start).days for b in breaks})
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"breaks must be dates (first day of each new segment): {exc}") from exc
+            raise ValueError(
+                f"breaks must be dates (first day of each new segment): {exc}"
+            ) from exc
         if any(d <= 0 or d >= n_days for d in days):
             raise ValueError(
                 f"breaks must fall after the first day ({grid_start.date()}) and within the "
@@ -987,15 +1016,23 @@ def estimate_rates_from_figures(
         elif dispersion == "poisson":
             phi = 1.0
         else:
-            raise ValueError(f"dispersion must be 'auto', 'poisson' or a number >= 1, not {dispersion!r}")
+            raise ValueError(
+                f"dispersion must be 'auto', 'poisson' or a number >= 1, not {dispersion!r}"
+            )
     else:
         if isinstance(dispersion, bool) or not (
             isinstance(dispersion, int | float) and math.isfinite(dispersion) and dispersion >= 1
         ):
-            raise ValueError(f"dispersion must be 'auto', 'poisson' or a number >= 1, not {dispersion!r}")
+            raise ValueError(
+                f"dispersion must be 'auto', 'poisson' or a number >= 1, not {dispersion!r}"
+            )
         phi = float(dispersion)
     df_f = float(df) if (dispersion == "auto" and df > 0 and phi > 1) else math.inf
-    q = float(stats.f.ppf(level, 1, df_f)) if math.isfinite(df_f) else float(stats.chi2.ppf(level, 1))
+    q = (
+        float(stats.f.ppf(level, 1, df_f))
+        if math.isfinite(df_f)
+        else float(stats.chi2.ppf(level, 1))
+    )
     hinv, J = model.sandwich(lam)
     if at_hi.any():
         notes.append(
