@@ -262,8 +262,12 @@ def test_outputs_repr_html_dict_and_plot(plt):
     week = fit.rate_on(pd.Period("2024-10-15", freq="W-MON"))
     json.dumps(week.to_dict())
     ax = fit.plot()
-    styles = {ln.get_linestyle() for ln in ax.collections if hasattr(ln, "get_linestyle")}
-    assert ax.get_ylabel() == "events per day" and len(ax.collections) >= 4 and styles
+    from matplotlib.collections import LineCollection
+
+    bars = [c for c in ax.collections if isinstance(c, LineCollection)]
+    dashed = [c for c in bars if c.get_linestyle()[0][1] is not None]
+    assert len(bars) == 4 and len(dashed) == 1  # the one lower bound is drawn dashed
+    assert ax.get_ylabel() == "events per day"
     assert fit.check(4, ("2024-10-15", "2024-10-21")).plot() is not None
 
 
@@ -341,17 +345,29 @@ def coverage(process, n_sim, seed):
 
 
 N_SIM = 200
+SE = math.sqrt(0.95 * 0.05 / N_SIM)  # Monte Carlo s.e. of a 95% coverage: 0.0154
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("process", ["poisson", "nb5", "ar0.8"])
+@pytest.mark.parametrize("process", ["poisson", "nb5"])
 def test_coverage_of_segment_and_week_rates(process):
-    # Monte Carlo s.e. of a 95% coverage from 200 runs: sqrt(.95 * .05 / 200) = 0.0154;
-    # the target is 93-97%: each coverage must lie within 3 s.e. of that band
+    # the target is 93-97%; measured (seed 20261201, 200 runs each, s.e. 0.015-0.019):
+    # poisson 0.935 0.955 0.955 0.940, nb5 0.945 0.920 0.920 0.935 (segment 1, segment 2,
+    # peak week, week across the change). Intervals without the overlap (sandwich)
+    # adjustment covered 0.875 for segment 2 under Poisson and fail the lower bound.
     cov = coverage(process, N_SIM, seed=20261201)
-    se = math.sqrt(0.95 * 0.05 / N_SIM)
-    assert (cov >= 0.93 - 3 * se).all(), cov
-    assert (cov <= 0.97 + 3 * se).all(), cov
+    assert (cov >= 0.95 - 3 * SE).all(), cov
+    # not conservative beyond the target either (a mean of four correlated coverages)
+    assert cov.mean() <= 0.97 + 2 * SE, cov
+
+
+@pytest.mark.slow
+def test_coverage_under_strong_dependence_falls_short_as_documented():
+    # latent AR(1) log-rate (phi 0.8): the design effect of a total grows with its length
+    # and with the rate, which one pooled dispersion does not follow; measured 0.920 0.890
+    # 0.890 0.885 (s.e. 0.02). This pins the known shortfall so that it cannot get worse.
+    cov = coverage("ar0.8", N_SIM, seed=20261201)
+    assert (cov >= 0.85).all(), cov
 
 
 @pytest.mark.slow
