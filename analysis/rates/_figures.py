@@ -956,10 +956,29 @@ def estimate_rates_from_figures(
     constraint); the interval holds the values whose profile deviance is
     below the chi-square(1) quantile, or, with dispersion ``phi > 1``
     estimated on ``df`` degrees of freedom, below ``phi`` times the F(1, df)
-    quantile (quasi-likelihood). The intervals are conditional on the
-    segments, as change-point intervals are. With no residual degrees of
-    freedom the dispersion cannot be estimated and is 1, said in
-    ``.notes``.
+    quantile (quasi-likelihood). Overlapping figures (a week inside its month,
+    two sources for one month) count the same events, so the likelihood that
+    treats them as separate observations overstates the information: the
+    deviance is also scaled by the sandwich-to-model variance ratio of the
+    rate (the curvature adjustment of composite likelihood ratios; Chandler &
+    Bate 2007, Varin, Reid & Firth 2011), with the score variance computed
+    from the counts the figures share under Poisson days (1 without
+    overlaps). A lower bound's score is taken as independent of the other
+    figures (how a partial count was cut off is unknown). The intervals are
+    conditional on the segments, as change-point intervals are. With no
+    residual degrees of freedom the dispersion cannot be estimated and is 1,
+    said in ``.notes``.
+
+    Validation (``tests/rates/test_figures.py``; SIMULATED daily counts over
+    120 days, rates 3 then 8 per day; figures: three monthly totals, an
+    "about" two-month total, a second source for one month miscounting by
+    about 15%, a "so far this month" lower bound and a peak week; 200 runs,
+    Monte Carlo s.e. about 0.015): coverage of the two segment rates, the
+    peak week and a week across the change is 0.935-0.955 for Poisson days,
+    0.92-0.945 for negative-binomial days (size 5), and falls to 0.885-0.92
+    under a strongly autocorrelated latent rate (AR(1), phi 0.8), whose
+    design effect grows with a figure's length and rate, which one pooled
+    dispersion does not follow.
 
     Examples
     --------
