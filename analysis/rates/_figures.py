@@ -881,7 +881,8 @@ def _search(
     best = min(fits, key=crit)
     rule = (
         f"chosen by extended BIC among {len(fits)} admissible sets of at most "
-        f"{max_segments} segments over {m} candidate days (dispersion {phi_ref:.2f})"
+        f"{max_segments} segments over {m} candidate days; deviance scaled by the "
+        f"dispersion {phi_ref:.2f} of the best-fitting set"
     )
     return best[0], rule
 
