@@ -843,8 +843,15 @@ def _search(
     through lower bounds has no finite estimate). The criterion is the
     extended BIC (Chen & Chen 2008): ``-2 loglik / phi + K log n + 2 log
     C(m, K - 1)`` for ``K`` segments, ``n`` figures and ``m`` candidate days,
-    with ``phi`` the Pearson dispersion (>= 1) of the best-fitting admissible
-    set with residual degrees of freedom, as QAIC uses the global model's.
+    with ``phi`` the Pearson dispersion (>= 1) of the chosen set (choice and
+    dispersion iterated from Poisson).
+
+    Measured on SIMULATED figures (see the tests; 120 days, seven figures):
+    a change from 3 to 8 per day is found in 60 of 60 runs, with one or two
+    extra changes in 13; under a constant rate a change is chosen in 8 of 60
+    runs with Poisson days, but in 26 of 60 with negative-binomial days (size 5):
+    seven figures cannot estimate the dispersion well enough before the search.
+    Give ``breaks=`` when the days are known to be overdispersed.
     """
     t0 = (fig["start"] - grid_start).dt.days.to_numpy()
     t1 = (fig["end"] - grid_start).dt.days.to_numpy() + 1
@@ -870,19 +877,27 @@ def _search(
             "figures: no set of segments has rates bounded by the figures (every period is "
             "seen only through lower bounds); give an exact or 'about' figure, or breaks=None"
         )
-    with_df = [f for f in fits if math.isfinite(f[2])]
-    phi_ref = max(1.0, max(with_df, key=lambda f: f[1])[2]) if with_df else 1.0
     m = len(cands)
 
-    def crit(f: tuple[tuple[int, ...], float, float]) -> float:
+    def crit(f: tuple[tuple[int, ...], float, float], phi_ref: float) -> float:
         k = len(f[0]) - 1
         return -2 * f[1] / phi_ref + k * math.log(max(n, 2)) + 2 * math.log(math.comb(m, k - 1))
 
-    best = min(fits, key=crit)
+    # the dispersion is that of the chosen set, found by iterating choice and dispersion
+    # from Poisson (the most detailed set overfits the few figures, and one rate
+    # for all days absorbs real changes into the dispersion)
+    phi_ref = 1.0
+    best = min(fits, key=lambda f: crit(f, phi_ref))
+    for _ in range(20):
+        new = max(1.0, best[2]) if math.isfinite(best[2]) else phi_ref
+        if new == phi_ref:
+            break
+        phi_ref = new
+        best = min(fits, key=lambda f: crit(f, phi_ref))
     rule = (
         f"chosen by extended BIC among {len(fits)} admissible sets of at most "
         f"{max_segments} segments over {m} candidate days; deviance scaled by the "
-        f"dispersion {phi_ref:.2f} of the best-fitting set"
+        f"dispersion {phi_ref:.2f} of the chosen set"
     )
     return best[0], rule
 
