@@ -357,8 +357,9 @@ def test_coverage_of_segment_and_week_rates(process):
     # adjustment covered 0.875 for segment 2 under Poisson and fail the lower bound.
     cov = coverage(process, N_SIM, seed=20261201)
     assert (cov >= 0.95 - 3 * SE).all(), cov
-    # not conservative beyond the target either (a mean of four correlated coverages)
-    assert cov.mean() <= 0.97 + 2 * SE, cov
+    # not conservative beyond the target either: the mean of the four (correlated)
+    # coverages, whose s.e. is at most SE, may exceed the target's upper end 0.97 by 0.01
+    assert cov.mean() <= 0.98, cov
 
 
 @pytest.mark.slow
