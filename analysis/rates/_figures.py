@@ -48,6 +48,9 @@ __all__ = [
 #: Default relative tolerance of an ``about`` figure: "about 40" is 36..44.
 ABOUT_TOLERANCE = 0.10
 
+#: Largest number of candidate sets of changes the exact search fits.
+MAX_CANDIDATE_SETS = 20_000
+
 QUALIFIERS = ("exact", "at_least", "about")
 
 # log-rate bounds of the optimiser (per day): a rate at the upper bound is
@@ -858,6 +861,13 @@ def _search(
     cands = sorted({int(t) for t in np.concatenate([t0, t1]) if 0 < t < n_days})
     n = len(fig)
     n_exact = int((fig["qualifier"] == "exact").sum())
+    n_sets = sum(math.comb(len(cands), k) for k in range(min(max_segments - 1, len(cands)) + 1))
+    if n_sets > MAX_CANDIDATE_SETS:
+        raise ValueError(
+            f"max_segments={max_segments}: the figures give {len(cands)} candidate change days, "
+            f"{n_sets} sets of changes to fit (more than {MAX_CANDIDATE_SETS}); lower "
+            "max_segments or give breaks= (the first day of each new segment)"
+        )
     fits: list[tuple[tuple[int, ...], float, float]] = []
     for n_changes in range(0, min(max_segments - 1, len(cands)) + 1):
         for combo in itertools.combinations(cands, n_changes):

@@ -230,6 +230,10 @@ def test_other_bad_arguments():
         estimate_rates_from_figures(figs, breaks=["2025-01-01"])
     with pytest.raises(ValueError, match="dispersion"):
         estimate_rates_from_figures(figs, dispersion=0.5)
+    days = pd.date_range("2024-01-01", periods=60, freq="D")
+    many = table([(d, d, 3, "exact") for d in days])
+    with pytest.raises(ValueError, match="max_segments"):
+        estimate_rates_from_figures(many, max_segments=5)
     fit = estimate_rates_from_figures(figs)
     with pytest.raises(ValueError, match="outside the days"):
         fit.rate_on(("2024-10-01", "2024-10-07"))
