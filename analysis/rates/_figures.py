@@ -194,8 +194,11 @@ class _Model:
         from scipy.optimize import minimize
 
         c = np.asarray(c, dtype=float)
-        x0 = np.maximum(start, 1e-8)
-        x0 = x0 * value / max(float(c @ x0), 1e-300)
+        # start from the unconstrained optimum with only the rates in the functional
+        # scaled to meet the constraint (the others stay where the data put them)
+        x0 = np.maximum(np.asarray(start, dtype=float), 1e-8)
+        inside = c > 0
+        x0[inside] *= value / max(float(c @ x0), 1e-300)
         scale = max(float(np.max(x0)), 1e-8)
 
         def f(y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -1052,11 +1055,12 @@ def estimate_rates_from_figures(
         edges, rule = (0, *days, n_days), "given by breaks="
     model = _model_for(fig, grid_start, edges)
     lam, ll = model.fit()
+    lam = np.where(np.log(lam) < _LOG_LO + 1.0, 0.0, lam)  # at the lower bound: 0 events
     # a segment no exact or 'about' figure touches is seen only through lower bounds:
     # the likelihood never decreases as its rate grows (the optimiser stops anywhere
     # on the flat top), so its rate is unbounded above
-    at_hi = (np.log(lam) > _LOG_HI - 1.0) | (model.X[model.kind != 1].sum(axis=0) == 0)
-    lam_report = np.where(at_hi, math.inf, np.where(np.log(lam) < _LOG_LO + 1.0, 0.0, lam))
+    at_hi = (lam > math.exp(_LOG_HI - 1.0)) | (model.X[model.kind != 1].sum(axis=0) == 0)
+    lam_report = np.where(at_hi, math.inf, lam)
     mu = model.X @ lam
     resid = _pearson(model, mu)
     exact = model.kind == 0

@@ -74,6 +74,20 @@ def test_disjoint_exact_figures_give_count_over_days_per_segment():
     assert fit.to_frame()["rate"].tolist() == pytest.approx([13 / 31, 62 / 31], rel=1e-6)
 
 
+def test_a_zero_count_segment_has_the_likelihood_ratio_upper_limit():
+    fit = estimate_rates_from_figures(
+        table(
+            [("2024-01-01", "2024-01-31", 0, "exact"), ("2024-02-01", "2024-02-29", 10, "exact")]
+        ),
+        breaks=["2024-02-01"],
+    )
+    seg = fit.to_frame().iloc[0]
+    # k = 0: deviance 2 mu, so the upper limit is chi2_{0.95}(1) / 2 events in 31 days
+    assert seg["rate"] == 0 and seg["ci_low"] == 0
+    assert seg["ci_high"] == pytest.approx(stats.chi2.ppf(0.95, 1) / 2 / 31, rel=1e-4)
+    assert not fit.check(0.5, ("2024-01-01", "2024-01-31")).consistent
+
+
 def test_nested_figures_saturated_model_and_the_shared_days():
     # first week and the whole month, a change after the week: the fit reproduces both
     fit = estimate_rates_from_figures(
