@@ -297,7 +297,10 @@ def test_real_iri_claims_against_israel():
     iri = f[(f["actor"] == "Islamic Resistance in Iraq") & (f["unit"] == "claim")]
     with pytest.raises(ValueError, match="'target'"):
         it.estimate_rates_from_figures(iri)  # all targets, Israel, US sites: refused
-    israel = iri[iri["target"] == "Israel"]
+    # claims of every weapon (drone-only tallies are another series), totals only
+    israel = iri[
+        (iri["target"] == "Israel") & (iri["weapon"] == "unknown") & (iri["measure"] == "count")
+    ]
     fit = it.estimate_rates_from_figures(israel)
     seg = fit.to_frame()
     assert seg["start"].iloc[0] == israel["period_start"].min()
