@@ -107,3 +107,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.io.ucdp import load_ucdp_ged
     from analysis.rates import check_claim, compare_rates, estimate_rate, rolling_rate
     from analysis.trend import backtest, decompose, fit_trend
+
+# rates implied by published totals (issue 11, section 4)
+_EXPORTS["estimate_rates_from_figures"] = "analysis.rates"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.rates import estimate_rates_from_figures

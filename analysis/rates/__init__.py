@@ -47,3 +47,13 @@ __all__ = [
     "estimate_rate",
     "rolling_rate",
 ]
+
+# rates implied by published totals (issue 11, section 4)
+from analysis.rates._figures import (
+    FigureClaimCheck,
+    FigureRates,
+    PeriodRate,
+    estimate_rates_from_figures,
+)
+
+__all__ += ["FigureClaimCheck", "FigureRates", "PeriodRate", "estimate_rates_from_figures"]

@@ -1,0 +1,1203 @@
+"""estimate_rates_from_figures: the daily rate implied by a set of published totals.
+
+A published figure ("35 claimed attacks in September", "more than 115 since
+October", "about 40 in the last week") is an observation of the sum of the
+daily counts over its period. This module fits one model to all the figures
+of one actor and one unit at once:
+
+* counts per day are Poisson with a rate ``lambda(t)`` that is piecewise
+  constant over segments of days;
+* an ``exact`` figure ``k`` over days ``a..b`` is ``N = k`` with
+  ``N ~ Poisson(mu)``, ``mu = sum_{t=a}^{b} lambda(t)``;
+* ``at_least`` is right-censored, ``P(N >= k)``;
+* ``about`` is interval-censored, ``P(lo <= N <= hi)`` with
+  ``lo = ceil(k (1 - tol))`` and ``hi = floor(k (1 + tol))``;
+* figures from different sources for one period stay separate observations;
+  their disagreement (and any overdispersion of the daily counts) is measured
+  by the Pearson dispersion of the exact figures, which widens every interval
+  quasi-likelihood style.
+
+Written by hand (scipy for the optimiser, the gamma functions and the
+quantiles) because no statsmodels model takes censored, overlapping totals.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis._draw import concise_dates, errorbar, get_ax
+from analysis._format import fmt_short, jsonable, p_text, records
+from analysis._results import Result
+from analysis.rates._inputs import check_level
+
+__all__ = [
+    "ABOUT_TOLERANCE",
+    "FigureClaimCheck",
+    "FigureRates",
+    "PeriodRate",
+    "estimate_rates_from_figures",
+]
+
+#: Default relative tolerance of an ``about`` figure: "about 40" is 36..44.
+ABOUT_TOLERANCE = 0.10
+
+#: Largest number of candidate sets of changes the exact search fits.
+MAX_CANDIDATE_SETS = 20_000
+
+QUALIFIERS = ("exact", "at_least", "about")
+
+# log-rate bounds of the optimiser (per day): a rate at the upper bound is
+# unbounded by the data (a segment seen only through lower bounds)
+_LOG_LO, _LOG_HI = math.log(1e-8), math.log(1e5)
+_TINY = 1e-300
+
+
+# --------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class _Model:
+    """The likelihood of a set of figures on fixed segments (plain arrays inside).
+
+    ``X[i, j]`` is the number of days figure ``i`` shares with segment ``j``;
+    ``mu = X @ lam``. Kinds: 0 exact (``k``), 1 at least (``k``), 2 about
+    (``lo..hi``).
+    """
+
+    X: np.ndarray
+    kind: np.ndarray
+    k: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    t0: np.ndarray
+    t1: np.ndarray
+    edges: np.ndarray
+
+    def loglik_mu(self, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-figure log-likelihood and its derivative in ``mu``."""
+        from scipy.special import gammainc, gammaincc, gammaln
+
+        mu = np.maximum(mu, 1e-12)
+        ll = np.zeros_like(mu)
+        g = np.zeros_like(mu)
+        e = self.kind == 0
+        if e.any():
+            k = self.k[e]
+            ll[e] = k * np.log(mu[e]) - mu[e] - gammaln(k + 1)
+            g[e] = k / mu[e] - 1.0
+        c = (self.kind == 1) & (self.k > 0)
+        if c.any():
+            k, m = self.k[c], mu[c]
+            p = np.maximum(gammainc(k, m), _TINY)  # P(N >= k) = P(Gamma(k) <= mu)
+            ll[c] = np.log(p)
+            g[c] = np.exp((k - 1) * np.log(m) - m - gammaln(k) - np.log(p))
+        a = self.kind == 2
+        if a.any():
+            lo, hi, m = self.lo[a], self.hi[a], mu[a]
+            cdf_hi = gammaincc(hi + 1, m)  # P(N <= hi)
+            cdf_lo = np.where(lo > 0, gammaincc(np.maximum(lo, 1), m), 0.0)  # P(N <= lo-1)
+            p = np.maximum(cdf_hi - cdf_lo, _TINY)
+            ll[a] = np.log(p)
+            pmf_hi = np.exp(hi * np.log(m) - m - gammaln(hi + 1))
+            pmf_lo = np.where(lo > 0, np.exp((lo - 1) * np.log(m) - m - gammaln(lo)), 0.0)
+            g[a] = (pmf_lo - pmf_hi) / p
+        return ll, g
+
+    def curvature(self, mu: np.ndarray) -> np.ndarray:
+        """Minus the second derivative of each figure's log-likelihood in ``mu``.
+
+        Exact figures: the expected value ``1 / mu``; censored figures: the
+        observed value, by central differences of the analytic first derivative.
+        """
+        mu = np.maximum(mu, 1e-12)
+        h = 1e-5
+        _, g_up = self.loglik_mu(mu * (1 + h))
+        _, g_dn = self.loglik_mu(mu * (1 - h))
+        out = -(g_up - g_dn) / (2 * h * mu)
+        out[self.kind == 0] = 1.0 / mu[self.kind == 0]
+        return np.maximum(out, 0.0)
+
+    def overlap_cov(self, lam: np.ndarray) -> np.ndarray:
+        """Expected count each pair of figures shares: ``Cov(N_i, N_l)`` under Poisson days."""
+        lo = np.maximum(self.t0[:, None], self.t0[None, :])
+        hi = np.minimum(self.t1[:, None], self.t1[None, :])
+        cov = np.zeros(lo.shape)
+        for j in range(len(self.edges) - 1):
+            d = np.minimum(hi, self.edges[j + 1]) - np.maximum(lo, self.edges[j])
+            cov += np.maximum(d, 0) * lam[j]
+        return cov
+
+    def sandwich(self, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Inverse information ``H^-1`` and score variance ``J`` of the independence likelihood.
+
+        The likelihood treats every figure as a separate observation, but
+        overlapping figures (a week inside its month, two sources for one
+        month) count the same events. ``J`` is the variance of the score
+        under Poisson days: for exact figures ``G' C G`` with ``C`` the
+        expected shared counts (:meth:`overlap_cov`) and ``G_i = X_i /
+        mu_i``; a censored figure's score is taken as independent of the
+        others, with its own information as variance (the mechanism that
+        made a bound is unknown). Without overlaps ``J == H``.
+        """
+        mu = self.X @ lam
+        w = self.curvature(mu)
+        H = (self.X * w[:, None]).T @ self.X
+        e = self.kind == 0
+        cens = ~e
+        G = self.X[e] / np.maximum(mu[e], 1e-12)[:, None]
+        J = G.T @ self.overlap_cov(lam)[np.ix_(e, e)] @ G
+        J = J + (self.X[cens] * w[cens][:, None]).T @ self.X[cens]
+        return np.linalg.pinv(H), J
+
+    def negll_theta(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """Minus the log-likelihood in log-rates, with its gradient."""
+        lam = np.exp(theta)
+        ll, g = self.loglik_mu(self.X @ lam)
+        return -float(ll.sum()), -(g @ self.X) * lam
+
+    def fit(self, start: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+        """Maximum-likelihood rates (per day) and the maximised log-likelihood."""
+        from scipy.optimize import minimize
+
+        n_seg = self.X.shape[1]
+        if start is None:
+            start = np.full(n_seg, self._crude_rate())
+        theta0 = np.log(np.clip(start, 1e-6, 1e4))
+        res = minimize(
+            self.negll_theta,
+            theta0,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(_LOG_LO, _LOG_HI)] * n_seg,
+            options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9},
+        )
+        return np.exp(res.x), -float(res.fun)
+
+    def _crude_rate(self) -> float:
+        days = self.X.sum(axis=1)
+        pos = days > 0
+        return float(max(self.k[pos].sum(), 0.5) / days[pos].sum())
+
+    def profile(self, c: np.ndarray, value: float, start: np.ndarray) -> float:
+        """Maximum log-likelihood subject to ``c @ lam == value`` (a linear functional).
+
+        The log-likelihood is concave in the rates and the constraint is
+        linear, so the constrained optimum is unique; SLSQP finds it.
+        """
+        from scipy.optimize import minimize
+
+        c = np.asarray(c, dtype=float)
+        # start from the unconstrained optimum with only the rates in the functional
+        # scaled to meet the constraint (the others stay where the data put them)
+        x0 = np.maximum(np.asarray(start, dtype=float), 1e-8)
+        inside = c > 0
+        x0[inside] *= value / max(float(c @ x0), 1e-300)
+        scale = max(float(np.max(x0)), 1e-8)
+
+        def f(y: np.ndarray) -> tuple[float, np.ndarray]:
+            lam = y * scale
+            ll, g = self.loglik_mu(self.X @ lam)
+            return -float(ll.sum()), -(g @ self.X) * scale
+
+        cons = {"type": "eq", "fun": lambda y: (c @ (y * scale) - value) / max(value, 1e-12)}
+        res = minimize(
+            f,
+            x0 / scale,
+            jac=True,
+            method="SLSQP",
+            bounds=[(1e-12 / scale, None)] * len(x0),
+            constraints=[cons],
+            options={"maxiter": 500, "ftol": 1e-12},
+        )
+        return -float(res.fun)
+
+
+def _profile_interval(
+    model: _Model,
+    lam: np.ndarray,
+    ll_max: float,
+    c: np.ndarray,
+    cutoff: float,
+    unbounded: bool = False,
+) -> tuple[float, float]:
+    """Values of ``c @ lam`` whose profile deviance is at most ``cutoff``.
+
+    ``unbounded``: the likelihood does not decrease as the value grows (only
+    lower bounds inform it); the upper end is infinite.
+    """
+    from scipy.optimize import brentq
+
+    est = float(c @ lam)
+
+    def excess(v: float) -> float:
+        return 2.0 * (ll_max - model.profile(c, v, lam)) - cutoff
+
+    if est <= 0:
+        low = 0.0
+    else:
+        lo_v = est
+        low = 0.0
+        for _ in range(60):
+            lo_v /= 2.0
+            if excess(lo_v) > 0:
+                low = brentq(excess, lo_v, lo_v * 2.0 if lo_v * 2 < est else est, xtol=1e-10)
+                break
+            if lo_v < 1e-9 * max(est, 1e-9):
+                break
+    base = max(est, 1e-6)
+    hi_v = base
+    high = math.inf
+    for _ in range(0 if unbounded else 40):
+        prev = hi_v
+        hi_v *= 2.0
+        if excess(hi_v) > 0:
+            high = brentq(excess, prev, hi_v, xtol=1e-10 * hi_v)
+            break
+    return float(low), float(high)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _check_figures(figures: Any, about_tolerance: float) -> pd.DataFrame:
+    """Validate a figures table; return one row per figure with parsed fields."""
+    if not isinstance(figures, pd.DataFrame):
+        raise TypeError(
+            f"figures must be a pandas DataFrame of published figures, not {type(figures).__name__}"
+        )
+    if len(figures) == 0:
+        raise ValueError("figures is empty: give at least one published figure")
+    need = ["period_start", "period_end", "value", "qualifier"]
+    missing = [c for c in need if c not in figures.columns]
+    if missing:
+        raise ValueError(f"figures needs the columns {missing} (as in reported_figures.csv)")
+    for col in ("actor", "unit", "target", "weapon"):
+        if col in figures.columns:
+            values = figures[col].astype("object").where(figures[col].notna(), None)
+            distinct = sorted({str(v) for v in values}, key=str)
+            if len(distinct) > 1:
+                raise ValueError(
+                    f"figures mixes several values in column {col!r}: {distinct}; a rate is "
+                    f"for one {col}: select one first, e.g. figures[figures[{col!r}] == "
+                    f"{distinct[0]!r}]"
+                )
+    if "measure" in figures.columns:
+        bad = figures["measure"].notna() & (figures["measure"].astype("object") != "count")
+        if bad.any():
+            raise ValueError(
+                "column 'measure': only totals (measure 'count') are observations of the "
+                f"counts; found {sorted(set(figures.loc[bad, 'measure'].astype(str)))}: check "
+                "averages and daily maxima against the fit with .check() instead"
+            )
+    ids = (
+        figures["figure_id"].astype(str).tolist()
+        if "figure_id" in figures.columns
+        else [f"figure {i + 1}" for i in range(len(figures))]
+    )
+    dates = {}
+    for col in ("period_start", "period_end"):
+        parsed = pd.to_datetime(figures[col], errors="coerce", format="ISO8601")
+        if parsed.dt.tz is not None:
+            parsed = parsed.dt.tz_localize(None)
+        unread = parsed.isna().to_numpy()
+        if unread.any():
+            where = [f"{ids[i]} ({figures[col].iloc[i]!r})" for i in np.flatnonzero(unread)]
+            raise ValueError(
+                f"column {col!r}: the period of {', '.join(where)} is not a date (use ISO "
+                "YYYY-MM-DD, the first and last day covered)"
+            )
+        dates[col] = parsed.dt.normalize().to_numpy()
+    start, end = dates["period_start"], dates["period_end"]
+    if (end < start).any():
+        i = int(np.flatnonzero(end < start)[0])
+        raise ValueError(f"column 'period_end': {ids[i]} ends before it starts")
+    value = pd.to_numeric(figures["value"], errors="coerce").to_numpy(dtype=float)
+    qual = figures["qualifier"].astype("object").to_numpy()
+    for i in range(len(figures)):
+        if qual[i] not in QUALIFIERS:
+            raise ValueError(
+                f"column 'qualifier': {ids[i]} has {qual[i]!r}; use one of {list(QUALIFIERS)}"
+            )
+        v = value[i]
+        if not (math.isfinite(v) and v >= 0):
+            raise ValueError(
+                f"column 'value': {ids[i]} has {figures['value'].iloc[i]!r}; a figure is a "
+                "count >= 0"
+            )
+        if qual[i] != "about" and v != round(v):
+            raise ValueError(f"column 'value': {ids[i]} is {v:g}, not a whole number of events")
+    if isinstance(about_tolerance, bool) or not (
+        isinstance(about_tolerance, int | float) and 0 <= float(about_tolerance) < 1
+    ):
+        raise ValueError(f"about_tolerance must be a number in [0, 1), not {about_tolerance!r}")
+    tol = (
+        figures["about_tolerance"].astype(float).fillna(float(about_tolerance)).to_numpy()
+        if "about_tolerance" in figures.columns
+        else np.full(len(figures), float(about_tolerance))
+    )
+    source = (
+        figures["source_name"].astype("object").fillna("").astype(str).tolist()
+        if "source_name" in figures.columns
+        else [""] * len(figures)
+    )
+    lo = np.where(qual == "about", np.ceil(value * (1 - tol) - 1e-9), value)
+    hi = np.where(qual == "about", np.floor(value * (1 + tol) + 1e-9), value)
+    out = pd.DataFrame(
+        {
+            "figure_id": ids,
+            "source_name": source,
+            "start": pd.DatetimeIndex(start),
+            "end": pd.DatetimeIndex(end),
+            "qualifier": qual.astype(str),
+            "value": value,
+            "low": lo,
+            "high": hi,
+        }
+    )
+    out["days"] = (out["end"] - out["start"]).dt.days + 1
+    return out
+
+
+def _read_period(period: Any, name: str = "period") -> tuple[pd.Timestamp, pd.Timestamp]:
+    """A period as (first day, last day), inclusive."""
+    try:
+        if isinstance(period, pd.Period):
+            return period.start_time.normalize(), period.end_time.normalize()
+        if isinstance(period, tuple | list) and len(period) == 2:
+            a, b = (pd.Timestamp(p).normalize() for p in period)
+        elif isinstance(period, str) and "/" in period:
+            a, b = (pd.Timestamp(p.strip()).normalize() for p in period.split("/"))
+        else:
+            a = b = pd.Timestamp(period).normalize()
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"{name} must be (first day, last day), 'YYYY-MM-DD/YYYY-MM-DD', a day or a "
+            f"pandas Period; could not read {period!r}"
+        ) from exc
+    if a is pd.NaT or b is pd.NaT:
+        raise ValueError(f"{name} {period!r} is not a date")
+    if a.tz is not None:
+        a, b = a.tz_localize(None), b.tz_localize(None)
+    if b < a:
+        raise ValueError(f"{name} ends before it starts: {period!r}")
+    return a, b
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, repr=False)
+class PeriodRate(Result):
+    """The rate implied by the fitted model for one period.
+
+    Attributes
+    ----------
+    start, end : pandas.Timestamp
+        First and last day of the period (inclusive).
+    days : int
+        Length of the period in days.
+    rate : float
+        Mean fitted rate per day over the period (events per day).
+    ci_low, ci_high : float
+        Profile-likelihood interval of that rate (events per day).
+    level : float
+        Confidence level.
+    """
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    days: int
+    rate: float
+    ci_low: float
+    ci_high: float
+    level: float
+
+    def summary(self) -> str:
+        """One line: the period, the rate per day and its interval."""
+        return (
+            f"{self.start.date()}..{self.end.date()} ({self.days} days): "
+            f"{fmt_short(self.rate)} per day, {self.level:.0%} CI "
+            f"{fmt_short(self.ci_low)}-{fmt_short(self.ci_high)} per day"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The period and its rate as JSON-friendly values."""
+        return jsonable(
+            {
+                "start": self.start,
+                "end": self.end,
+                "days": self.days,
+                "rate": self.rate,
+                "ci_low": self.ci_low,
+                "ci_high": self.ci_high,
+                "level": self.level,
+                "per": "day",
+            }
+        )
+
+    def plot(self, ax: Any = None) -> Any:
+        """The rate as a point at the period's middle with its interval; returns the Axes."""
+        ax = get_ax(ax)
+        mid = self.start + (self.end - self.start) / 2
+        errorbar(ax, mid, self.rate, self.ci_low, self.ci_high, color="C0")
+        ax.set_ylabel("events per day")
+        return concise_dates(ax)
+
+
+@dataclass(frozen=True, repr=False)
+class FigureClaimCheck(Result):
+    """A claimed rate checked against the rate implied by the published figures.
+
+    Attributes
+    ----------
+    claimed_rate : float
+        The claimed rate (events per day).
+    implied : PeriodRate
+        The implied rate over the claim's period with its interval.
+    p_value : float
+        Two-sided profile-likelihood (quasi-likelihood F) test of the claim.
+    consistent : bool
+        True when the claim lies inside the interval.
+    verdict : str
+        One plain sentence.
+    """
+
+    claimed_rate: float
+    implied: PeriodRate
+    p_value: float
+    consistent: bool
+    verdict: str
+
+    def summary(self) -> str:
+        """The verdict and the implied rate."""
+        return f"{self.verdict}\nImplied: {self.implied.summary()}; {p_text(self.p_value)}."
+
+    def to_dict(self) -> dict[str, Any]:
+        """Verdict, test and implied rate as JSON-friendly values."""
+        return {
+            "claimed_rate": jsonable(self.claimed_rate),
+            "p_value": jsonable(self.p_value),
+            "consistent": bool(self.consistent),
+            "verdict": self.verdict,
+            "implied": self.implied.to_dict(),
+        }
+
+    def plot(self, ax: Any = None) -> Any:
+        """The implied rate with its interval and the claim as a line; returns the Axes."""
+        ax = self.implied.plot(ax=ax)
+        ax.axhline(self.claimed_rate, color="C3", ls="--", label="claimed rate")
+        ax.legend(loc="best")
+        return ax
+
+
+@dataclass(frozen=True, repr=False)
+class FigureRates(Result):
+    """Daily rates implied by a set of published figures (see :func:`estimate_rates_from_figures`).
+
+    Attributes
+    ----------
+    segments : pandas.DataFrame
+        One row per segment: ``start``, ``end`` (inclusive days), ``days``,
+        ``rate`` (events per day), ``ci_low``, ``ci_high``.
+    figures : pandas.DataFrame
+        The figures as used: ``figure_id, source_name, start, end, days,
+        qualifier, value, low, high`` (the count range of ``about``),
+        ``expected`` (fitted total over the period), ``implied_rate``
+        (``value / days``) and ``pearson_residual`` (``(value - expected) /
+        sqrt(expected)`` for exact figures; for a lower bound above the fit
+        the same with ``low``, else 0; for ``about`` the distance to the
+        nearer end of its range, 0 inside it).
+    disagreement : pandas.DataFrame
+        Periods with figures from more than one source or several exact
+        figures: their values, Pearson chi-square of the exact values about
+        their mean, degrees of freedom and p-value (Poisson).
+    dispersion : float
+        Quasi-likelihood dispersion used to widen the intervals (>= 1).
+    pearson_chi2 : float
+        Pearson chi-square of the exact figures about the fit.
+    df_resid : int
+        Exact figures minus segments: the degrees of freedom of ``dispersion``.
+    loglik : float
+        Maximised log-likelihood.
+    level : float
+        Confidence level.
+    breaks_rule : str
+        How the segments were chosen, in words.
+    notes : tuple of str
+        Caveats in words.
+    """
+
+    segments: pd.DataFrame
+    figures: pd.DataFrame
+    disagreement: pd.DataFrame
+    dispersion: float
+    pearson_chi2: float
+    df_resid: int
+    loglik: float
+    level: float
+    breaks_rule: str
+    notes: tuple[str, ...] = ()
+    _model: _Model | None = field(default=None, compare=False)
+    _lam: np.ndarray | None = field(default=None, compare=False)
+    _grid_start: pd.Timestamp | None = field(default=None, compare=False)
+    _seg_edges: tuple[int, ...] = field(default=(), compare=False)
+    _quantile: float = field(default=math.nan, compare=False)
+    _hinv: np.ndarray | None = field(default=None, compare=False)
+    _J: np.ndarray | None = field(default=None, compare=False)
+    _unbounded: np.ndarray | None = field(default=None, compare=False)
+    _df_f: float = field(default=math.inf, compare=False)
+
+    # ---- machine forms
+    def to_frame(self) -> pd.DataFrame:
+        """One row per segment: start, end, days, rate, ci_low, ci_high (per day)."""
+        return self.segments.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Segments, figures, dispersion and notes as JSON-friendly values."""
+        return {
+            "per": "day",
+            "level": self.level,
+            "segments": records(self.segments),
+            "figures": records(self.figures),
+            "disagreement": records(self.disagreement),
+            "dispersion": jsonable(self.dispersion),
+            "pearson_chi2": jsonable(self.pearson_chi2),
+            "df_resid": self.df_resid,
+            "loglik": jsonable(self.loglik),
+            "breaks_rule": self.breaks_rule,
+            "notes": list(self.notes),
+        }
+
+    # ---- rates of any period
+    def _functional(self, a: pd.Timestamp, b: pd.Timestamp) -> np.ndarray:
+        assert self._grid_start is not None
+        t0 = (a - self._grid_start).days
+        t1 = (b - self._grid_start).days + 1
+        edges = self._seg_edges
+        if t0 < 0 or t1 > edges[-1]:
+            last = self._grid_start + pd.Timedelta(days=edges[-1] - 1)
+            raise ValueError(
+                f"period {a.date()}..{b.date()} is outside the days the figures cover "
+                f"({self._grid_start.date()}..{last.date()})"
+            )
+        c = np.array(
+            [max(0, min(t1, edges[j + 1]) - max(t0, edges[j])) for j in range(len(edges) - 1)],
+            dtype=float,
+        )
+        return c / (t1 - t0)
+
+    def _factor(self, c: np.ndarray) -> float:
+        assert self._hinv is not None and self._J is not None
+        return self.dispersion * _overlap_factor(c, self._hinv, self._J)
+
+    def _cutoff(self, c: np.ndarray) -> float:
+        return self._quantile * self._factor(c)
+
+    def rate_on(self, period: Any) -> PeriodRate:
+        """The implied mean rate per day over any period, with its interval.
+
+        Parameters
+        ----------
+        period : tuple, str or pandas.Period
+            ``(first day, last day)`` inclusive, ``"2024-10-29/2024-11-04"``,
+            one day, or a pandas Period.
+
+        Returns
+        -------
+        PeriodRate
+            The profile-likelihood interval of the rate averaged over the
+            period's days (events per day).
+        """
+        a, b = _read_period(period)
+        c = self._functional(a, b)
+        assert self._model is not None and self._lam is not None
+        est = float(c @ self._lam)
+        assert self._unbounded is not None
+        open_above = bool((c[self._unbounded] > 0).any())
+        low, high = _profile_interval(
+            self._model, self._lam, self.loglik, c, self._cutoff(c), open_above
+        )
+        if open_above:
+            est = math.inf
+        return PeriodRate(a, b, (b - a).days + 1, est, low, high, self.level)
+
+    def check(self, claimed_rate: float, period: Any) -> FigureClaimCheck:
+        """Check a claimed rate (events per day) over ``period`` against the implied rate.
+
+        Parameters
+        ----------
+        claimed_rate : float
+            The claimed average per day ("an average of five a day" is 5).
+        period : tuple, str or pandas.Period
+            The period the claim is about (see :meth:`rate_on`).
+
+        Returns
+        -------
+        FigureClaimCheck
+            The verdict in words with the implied rate and its interval; the
+            p-value is the profile-likelihood test of the claimed rate (an F
+            test with the estimated dispersion when it exceeds 1).
+        """
+        from scipy import stats
+
+        if isinstance(claimed_rate, bool) or not isinstance(claimed_rate, int | float | np.number):
+            raise ValueError(
+                f"claimed_rate must be a number of events per day, not {claimed_rate!r}"
+            )
+        claimed = float(claimed_rate)
+        if not (math.isfinite(claimed) and claimed >= 0):
+            raise ValueError(f"claimed_rate must be a finite number >= 0, not {claimed_rate!r}")
+        implied = self.rate_on(period)
+        a, b = implied.start, implied.end
+        c = self._functional(a, b)
+        assert self._model is not None and self._lam is not None
+        if claimed > 0:
+            dev = max(0.0, 2.0 * (self.loglik - self._model.profile(c, claimed, self._lam)))
+        else:
+            dev = math.inf
+        stat = dev / self._factor(c)
+        if math.isfinite(self._df_f):
+            p = float(stats.f.sf(stat, 1, self._df_f))
+        else:
+            p = float(stats.chi2.sf(stat, 1))
+        inside = implied.ci_low <= claimed <= implied.ci_high
+        where = "inside" if inside else ("below" if claimed < implied.ci_low else "above")
+        verdict = (
+            f"The claim of {fmt_short(claimed)} per day for {a.date()}..{b.date()} is "
+            f"{'consistent' if inside else 'inconsistent'} with the published figures: the "
+            f"implied rate is {fmt_short(implied.rate)} per day ({self.level:.0%} CI "
+            f"{fmt_short(implied.ci_low)}-{fmt_short(implied.ci_high)}), the claim {where} "
+            "the interval."
+        )
+        return FigureClaimCheck(claimed, implied, p, inside, verdict)
+
+    # ---- text
+    def summary(self) -> str:
+        """Segments, dispersion, the figures with their residuals, disagreements, notes."""
+        lines = [
+            f"Daily rate implied by {len(self.figures)} published figures "
+            f"(Poisson, censored totals; {self.level:.0%} profile-likelihood intervals)",
+            f"Segments ({self.breaks_rule}):",
+        ]
+        for r in _rows(self.segments):
+            lines.append(
+                f"  {r['start'].date()}..{r['end'].date()} ({r['days']} days): "
+                f"{fmt_short(r['rate'])} per day, "
+                f"CI {fmt_short(r['ci_low'])}-{fmt_short(r['ci_high'])}"
+            )
+        lines.append(
+            f"Dispersion {self.dispersion:.2f} (Pearson chi2 {self.pearson_chi2:.1f} on "
+            f"{self.df_resid} df of the exact figures; intervals widened by it when above 1)"
+        )
+        lines.append("Figures (value / days; fitted total; Pearson residual):")
+        for f in _rows(self.figures):
+            src = f" [{f['source_name']}]" if f["source_name"] else ""
+            lines.append(
+                f"  {f['figure_id']}{src}: {f['qualifier']} {f['value']:g} over "
+                f"{f['start'].date()}..{f['end'].date()}; fitted {f['expected']:.1f}; "
+                f"residual {f['pearson_residual']:+.2f}"
+            )
+        if len(self.disagreement):
+            lines.append("Figures for one period that disagree:")
+            for d in _rows(self.disagreement):
+                lines.append(
+                    f"  {d['start'].date()}..{d['end'].date()}: {d['values']} "
+                    f"(chi2 {d['chi2']:.1f} on {d['df']} df, {p_text(d['p_value'])})"
+                )
+        lines.extend(self.notes)
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        seg = self.segments.copy()
+        seg["start"] = seg["start"].dt.date.astype(str)
+        seg["end"] = seg["end"].dt.date.astype(str)
+        figs = self.figures[
+            [
+                "figure_id",
+                "source_name",
+                "qualifier",
+                "value",
+                "days",
+                "expected",
+                "pearson_residual",
+            ]
+        ]
+        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
+        return (
+            f"<p><b>Daily rate implied by {len(self.figures)} published figures</b> "
+            f"({html.escape(self.breaks_rule)}; dispersion {self.dispersion:.2f})</p>"
+            + seg.to_html(index=False, float_format=lambda x: f"{x:.3g}", escape=True)
+            + figs.to_html(index=False, float_format=lambda x: f"{x:.3g}", escape=True)
+            + notes
+        )
+
+    # ---- picture
+    def plot(self, ax: Any = None) -> Any:
+        """Figures as bars over their periods (as rates per day) and the fitted rate with its band.
+
+        Exact figures are solid bars, lower bounds dashed with upward marks,
+        ``about`` figures a bar with a shaded tolerance. Returns the Axes.
+        """
+        ax = get_ax(ax)
+        one = pd.Timedelta(days=1)
+        seg = self.segments
+        xs = [*list(seg["start"]), seg["end"].iloc[-1] + one]
+        ax.step(
+            xs,
+            [*list(seg["rate"]), seg["rate"].iloc[-1]],
+            where="post",
+            color="C0",
+            lw=2,
+            label="fitted rate",
+        )
+        for r in _rows(seg):
+            hi = r["ci_high"] if math.isfinite(r["ci_high"]) else r["rate"] * 3
+            ax.fill_between(
+                [r["start"], r["end"] + one], r["ci_low"], hi, color="C0", alpha=0.2, lw=0
+            )
+        labelled: set[str] = set()
+        for f in _rows(self.figures):
+            y = f["value"] / f["days"]
+            x0, x1 = f["start"], f["end"] + one
+            lab = None if f["qualifier"] in labelled else f["qualifier"].replace("_", " ")
+            labelled.add(f["qualifier"])
+            if f["qualifier"] == "exact":
+                ax.hlines(y, x0, x1, color="C1", lw=3, label=lab)
+            elif f["qualifier"] == "at_least":
+                ax.hlines(y, x0, x1, color="C2", lw=2, ls="--", label=lab)
+                mid = x0 + (x1 - x0) / 2
+                ax.annotate(
+                    "",
+                    xy=(mid, y * 1.15 + 0.05),
+                    xytext=(mid, y),
+                    arrowprops={"arrowstyle": "->", "color": "C2"},
+                )
+            else:
+                ax.hlines(y, x0, x1, color="C4", lw=2, label=lab)
+                ax.fill_between(
+                    [x0, x1], f["low"] / f["days"], f["high"] / f["days"], color="C4", alpha=0.2
+                )
+        ax.set_ylabel("events per day")
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="best", fontsize="small")
+        return concise_dates(ax)
+
+
+# --------------------------------------------------------------------------- fitting
+
+
+def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a table as dictionaries (typed loosely, for text and drawing)."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def _design(fig: pd.DataFrame, grid_start: pd.Timestamp, edges: tuple[int, ...]) -> np.ndarray:
+    t0 = (fig["start"] - grid_start).dt.days.to_numpy()
+    t1 = (fig["end"] - grid_start).dt.days.to_numpy() + 1
+    e = np.asarray(edges)
+    lo = np.maximum(t0[:, None], e[None, :-1])
+    hi = np.minimum(t1[:, None], e[None, 1:])
+    return np.maximum(hi - lo, 0).astype(float)
+
+
+def _model_for(fig: pd.DataFrame, grid_start: pd.Timestamp, edges: tuple[int, ...]) -> _Model:
+    kind = fig["qualifier"].map({"exact": 0, "at_least": 1, "about": 2}).to_numpy()
+    return _Model(
+        _design(fig, grid_start, edges),
+        kind.astype(int),
+        fig["value"].to_numpy(dtype=float),
+        fig["low"].to_numpy(dtype=float),
+        fig["high"].to_numpy(dtype=float),
+        (fig["start"] - grid_start).dt.days.to_numpy(),
+        (fig["end"] - grid_start).dt.days.to_numpy() + 1,
+        np.asarray(edges),
+    )
+
+
+def _pearson(model: _Model, mu: np.ndarray) -> np.ndarray:
+    """Per-figure Pearson residuals (see FigureRates.figures)."""
+    sd = np.sqrt(np.maximum(mu, 1e-12))
+    r = np.zeros_like(mu)
+    e = model.kind == 0
+    r[e] = (model.k[e] - mu[e]) / sd[e]
+    c = model.kind == 1
+    r[c] = np.maximum(model.k[c] - mu[c], 0.0) / sd[c]
+    a = model.kind == 2
+    r[a] = (np.maximum(model.lo[a] - mu[a], 0.0) - np.maximum(mu[a] - model.hi[a], 0.0)) / sd[a]
+    return r
+
+
+def _search(
+    fig: pd.DataFrame, grid_start: pd.Timestamp, n_days: int, max_segments: int
+) -> tuple[tuple[int, ...], str]:
+    """Exact search of change points over the grid of period boundaries (extended BIC).
+
+    The figures overlap, so the likelihood does not split into independent
+    segment costs and dynamic programming (PELT, optimal partitioning) does
+    not apply; the segments are few, so every set of at most
+    ``max_segments - 1`` changes among the boundaries is fitted. Only the
+    days where some figure starts or the day after one ends are candidate
+    changes: between them the figures cannot tell rates apart. A set is
+    admissible when every rate is bounded by the data (a segment seen only
+    through lower bounds has no finite estimate). The criterion is the
+    extended BIC (Chen & Chen 2008): ``-2 loglik / phi + K log n + 2 log
+    C(m, K - 1)`` for ``K`` segments, ``n`` figures and ``m`` candidate days,
+    with ``phi`` the Pearson dispersion (>= 1) of the chosen set (choice and
+    dispersion iterated from Poisson).
+
+    Measured on SIMULATED figures (see the tests; 120 days, seven figures):
+    a change from 3 to 8 per day is found in 60 of 60 runs, with one or two
+    extra changes in 13; under a constant rate a change is chosen in 8 of 60
+    runs with Poisson days, but in 26 of 60 with negative-binomial days (size 5):
+    seven figures cannot estimate the dispersion well enough before the search.
+    Give ``breaks=`` when the days are known to be overdispersed.
+    """
+    t0 = (fig["start"] - grid_start).dt.days.to_numpy()
+    t1 = (fig["end"] - grid_start).dt.days.to_numpy() + 1
+    cands = sorted({int(t) for t in np.concatenate([t0, t1]) if 0 < t < n_days})
+    n = len(fig)
+    n_exact = int((fig["qualifier"] == "exact").sum())
+    n_sets = sum(math.comb(len(cands), k) for k in range(min(max_segments - 1, len(cands)) + 1))
+    if n_sets > MAX_CANDIDATE_SETS:
+        raise ValueError(
+            f"max_segments={max_segments}: the figures give {len(cands)} candidate change days, "
+            f"{n_sets} sets of changes to fit (more than {MAX_CANDIDATE_SETS}); lower "
+            "max_segments or give breaks= (the first day of each new segment)"
+        )
+    fits: list[tuple[tuple[int, ...], float, float]] = []
+    for n_changes in range(0, min(max_segments - 1, len(cands)) + 1):
+        for combo in itertools.combinations(cands, n_changes):
+            edges = (0, *combo, n_days)
+            model = _model_for(fig, grid_start, edges)
+            if (model.X[model.kind != 1].sum(axis=0) == 0).any():
+                continue  # a segment no exact or about figure touches
+            lam, ll = model.fit()
+            if (np.log(lam) > _LOG_HI - 1.0).any():
+                continue
+            r = _pearson(model, model.X @ lam)
+            df = n_exact - len(edges) + 1
+            phi = float((r[model.kind == 0] ** 2).sum() / df) if df > 0 else math.nan
+            fits.append((edges, ll, phi))
+    if not fits:
+        raise ValueError(
+            "figures: no set of segments has rates bounded by the figures (every period is "
+            "seen only through lower bounds); give an exact or 'about' figure, or breaks=None"
+        )
+    m = len(cands)
+
+    def crit(f: tuple[tuple[int, ...], float, float], phi_ref: float) -> float:
+        k = len(f[0]) - 1
+        return -2 * f[1] / phi_ref + k * math.log(max(n, 2)) + 2 * math.log(math.comb(m, k - 1))
+
+    # the dispersion is that of the chosen set, found by iterating choice and dispersion
+    # from Poisson (the most detailed set overfits the few figures, and one rate
+    # for all days absorbs real changes into the dispersion)
+    phi_ref = 1.0
+    best = min(fits, key=lambda f: crit(f, phi_ref))
+    for _ in range(20):
+        new = max(1.0, best[2]) if math.isfinite(best[2]) else phi_ref
+        if new == phi_ref:
+            break
+        phi_ref = new
+        best = min(fits, key=lambda f: crit(f, phi_ref))
+    rule = (
+        f"chosen by extended BIC among {len(fits)} admissible sets of at most "
+        f"{max_segments} segments over {m} candidate days; deviance scaled by the "
+        f"dispersion {phi_ref:.2f} of the chosen set"
+    )
+    return best[0], rule
+
+
+def estimate_rates_from_figures(
+    figures: pd.DataFrame,
+    *,
+    breaks: Any = "auto",
+    max_segments: int = 4,
+    about_tolerance: float = ABOUT_TOLERANCE,
+    dispersion: str | float = "auto",
+    level: float = 0.95,
+) -> FigureRates:
+    """Estimate the daily rate over time implied by overlapping, censored published figures.
+
+    Counts per day are Poisson with a piecewise-constant rate. An ``exact``
+    figure is the count over its period (Poisson with mean the sum of the
+    daily rates), ``at_least`` a lower bound (right-censored, ``P(N >= k)``),
+    ``about`` a count known to ``+-about_tolerance`` (interval-censored,
+    ``P(lo <= N <= hi)``). Conflicting figures from different sources stay
+    separate observations; how far they disagree is in ``.figures``
+    (Pearson residuals) and ``.disagreement``.
+
+    Parameters
+    ----------
+    figures : pandas.DataFrame
+        Published figures of ONE actor and ONE unit, as
+        :func:`analysis.load_reported_figures` returns them: ``period_start``,
+        ``period_end`` (inclusive days), ``value``, ``qualifier`` (``exact``,
+        ``at_least``, ``about``); optional ``figure_id``, ``source_name``,
+        ``about_tolerance`` (per figure) and ``measure`` (only ``count``).
+        Mixed values of ``actor``, ``unit``, ``target`` or
+        ``weapon`` are refused, naming the column.
+    breaks : "auto", None or sequence of dates
+        ``"auto"`` (default): change points chosen by penalised likelihood
+        (extended BIC) by an exact search over the days where a figure's
+        period starts or ends; ``None``: one constant rate; dates: the first
+        day of each new segment.
+    max_segments : int, default 4
+        Largest number of segments the search considers.
+    about_tolerance : float, default 0.10
+        Relative tolerance of ``about`` figures: "about 40" is 36..44.
+    dispersion : "auto", "poisson" or float
+        ``"auto"``: the Pearson dispersion of the exact figures about the
+        fit, floored at 1 (source disagreement and overdispersed or
+        dependent daily counts widen the intervals); ``"poisson"``: 1; a
+        number >= 1: that dispersion.
+    level : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    FigureRates
+        ``.to_frame()`` (one row per segment: start, end, rate per day,
+        ci_low, ci_high), ``.rate_on(period)``, ``.check(claimed_rate,
+        period)``, ``.summary()``, ``.plot()``, ``.to_dict()``.
+
+    Notes
+    -----
+    Fitting: maximum likelihood by L-BFGS-B in the log-rates. Every
+    contribution is a log-concave function of its mean ``mu`` (the Poisson
+    pmf; ``P(N >= k)`` is the gamma distribution function, log-concave for
+    ``k >= 1``; ``P(lo <= N <= hi)`` is log-concave by Prekopa's theorem) and
+    ``mu`` is linear in the rates, so the log-likelihood is concave in the
+    rates: a stationary point in the log-rates is one in the rates, hence the
+    global maximum. A rate at the optimiser's upper bound is reported as
+    unbounded (infinite), one at the lower bound as 0.
+
+    Intervals: profile likelihood. For any rate that is a linear function of
+    the segment rates (a segment, or the mean rate over a period) the
+    constrained maximum is found by SLSQP (concave objective, linear
+    constraint); the interval holds the values whose profile deviance is
+    below the chi-square(1) quantile, or, with dispersion ``phi > 1``
+    estimated on ``df`` degrees of freedom, below ``phi`` times the F(1, df)
+    quantile (quasi-likelihood). Overlapping figures (a week inside its month,
+    two sources for one month) count the same events, so the likelihood that
+    treats them as separate observations overstates the information: the
+    deviance is also scaled by the sandwich-to-model variance ratio of the
+    rate (the curvature adjustment of composite likelihood ratios; Chandler &
+    Bate 2007, Varin, Reid & Firth 2011), with the score variance computed
+    from the counts the figures share under Poisson days (1 without
+    overlaps). A lower bound's score is taken as independent of the other
+    figures (how a partial count was cut off is unknown). The intervals are
+    conditional on the segments, as change-point intervals are. With no
+    residual degrees of freedom the dispersion cannot be estimated and is 1,
+    said in ``.notes``.
+
+    Validation (``tests/rates/test_figures.py``; SIMULATED daily counts over
+    120 days, rates 3 then 8 per day; figures: three monthly totals, an
+    "about" two-month total, a second source for one month miscounting by
+    about 15%, a "so far this month" lower bound and a peak week; 200 runs,
+    Monte Carlo s.e. about 0.015): coverage of the two segment rates, the
+    peak week and a week across the change is 0.935-0.955 for Poisson days,
+    0.945-0.95 with a latent AR(1) rate of phi 0.5, 0.92-0.945 for
+    negative-binomial days (size 5; 0.915 +- 0.014 for the higher segment in
+    400 runs, just short of 0.93), and falls to 0.87-0.91 under a strongly
+    autocorrelated latent rate (AR(1), phi 0.8; 400 runs): their design
+    effect grows with a figure's rate (and, with dependence, its length),
+    which one pooled dispersion does not follow.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> figs = pd.DataFrame({
+    ...     "period_start": ["2024-09-01", "2024-09-01", "2024-10-01", "2024-10-15"],
+    ...     "period_end": ["2024-09-30", "2024-09-30", "2024-10-31", "2024-10-21"],
+    ...     "value": [35, 30, 47, 30],
+    ...     "qualifier": ["exact", "exact", "at_least", "exact"],
+    ...     "source_name": ["A", "B", "A", "A"]})
+    >>> fit = estimate_rates_from_figures(figs, breaks=["2024-10-01"])
+    >>> fit.to_frame()["rate"].round(2).tolist()
+    [1.08, 4.29]
+    >>> round(fit.rate_on(("2024-10-15", "2024-10-21")).rate, 2)
+    4.29
+    """
+    from scipy import stats
+
+    level = check_level(level)
+    if isinstance(max_segments, bool) or not isinstance(max_segments, int) or max_segments < 1:
+        raise ValueError(f"max_segments must be a whole number >= 1, not {max_segments!r}")
+    fig = _check_figures(figures, about_tolerance)
+    grid_start = fig["start"].min()
+    n_days = int((fig["end"].max() - grid_start).days) + 1
+    notes: list[str] = []
+
+    if isinstance(breaks, str):
+        if breaks != "auto":
+            raise ValueError(f"breaks must be 'auto', None or a list of dates, not {breaks!r}")
+        edges, rule = _search(fig, grid_start, n_days, max_segments)
+    elif breaks is None:
+        edges, rule = (0, n_days), "one constant rate (breaks=None)"
+    else:
+        try:
+            days = sorted({(pd.Timestamp(b).normalize() - grid_start).days for b in breaks})
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"breaks must be dates (first day of each new segment): {exc}"
+            ) from exc
+        if any(d <= 0 or d >= n_days for d in days):
+            raise ValueError(
+                f"breaks must fall after the first day ({grid_start.date()}) and within the "
+                f"days the figures cover ({n_days} days)"
+            )
+        edges, rule = (0, *days, n_days), "given by breaks="
+    model = _model_for(fig, grid_start, edges)
+    lam, ll = model.fit()
+    lam = np.where(np.log(lam) < _LOG_LO + 1.0, 0.0, lam)  # at the lower bound: 0 events
+    # a segment no exact or 'about' figure touches is seen only through lower bounds:
+    # the likelihood never decreases as its rate grows (the optimiser stops anywhere
+    # on the flat top), so its rate is unbounded above
+    at_hi = (lam > math.exp(_LOG_HI - 1.0)) | (model.X[model.kind != 1].sum(axis=0) == 0)
+    lam_report = np.where(at_hi, math.inf, lam)
+    mu = model.X @ lam
+    resid = _pearson(model, mu)
+    exact = model.kind == 0
+    n_seg = len(edges) - 1
+    chi2 = float((resid[exact] ** 2).sum())
+    df = int(exact.sum()) - n_seg
+    phi_hat = chi2 / df if df > 0 else math.nan
+    if isinstance(dispersion, str):
+        if dispersion == "auto":
+            if df > 0:
+                phi = max(1.0, phi_hat)
+            else:
+                phi = 1.0
+                notes.append(
+                    "No residual degrees of freedom (exact figures <= segments): the dispersion "
+                    "cannot be estimated and is taken as 1 (Poisson); the intervals are too "
+                    "narrow if the counts are overdispersed or the sources disagree."
+                )
+        elif dispersion == "poisson":
+            phi = 1.0
+        else:
+            raise ValueError(
+                f"dispersion must be 'auto', 'poisson' or a number >= 1, not {dispersion!r}"
+            )
+    else:
+        if isinstance(dispersion, bool) or not (
+            isinstance(dispersion, int | float) and math.isfinite(dispersion) and dispersion >= 1
+        ):
+            raise ValueError(
+                f"dispersion must be 'auto', 'poisson' or a number >= 1, not {dispersion!r}"
+            )
+        phi = float(dispersion)
+    df_f = float(df) if (dispersion == "auto" and df > 0 and phi > 1) else math.inf
+    q = (
+        float(stats.f.ppf(level, 1, df_f))
+        if math.isfinite(df_f)
+        else float(stats.chi2.ppf(level, 1))
+    )
+    hinv, J = model.sandwich(lam)
+    if at_hi.any():
+        notes.append(
+            "Some segments are seen only through lower bounds: their rate is unbounded above."
+        )
+
+    rows = []
+    for j in range(n_seg):
+        c = np.zeros(n_seg)
+        c[j] = 1.0
+        lo_j, hi_j = _profile_interval(
+            model, lam, ll, c, q * phi * _overlap_factor(c, hinv, J), bool(at_hi[j])
+        )
+        if at_hi[j]:
+            hi_j = math.inf
+        rows.append(
+            {
+                "start": grid_start + pd.Timedelta(days=edges[j]),
+                "end": grid_start + pd.Timedelta(days=edges[j + 1] - 1),
+                "days": edges[j + 1] - edges[j],
+                "rate": float(lam_report[j]),
+                "ci_low": lo_j,
+                "ci_high": hi_j,
+            }
+        )
+    segments = pd.DataFrame(rows)
+    out_fig = fig.copy()
+    out_fig["expected"] = mu
+    out_fig["implied_rate"] = fig["value"] / fig["days"]
+    out_fig["pearson_residual"] = resid
+    disagreement = _disagreement(fig)
+    if len(disagreement):
+        notes.append(
+            "Figures for one period disagree (see .disagreement); they are kept as separate "
+            "observations and their spread enters the dispersion."
+        )
+    return FigureRates(
+        segments=segments,
+        figures=out_fig,
+        disagreement=disagreement,
+        dispersion=phi,
+        pearson_chi2=chi2,
+        df_resid=df,
+        loglik=ll,
+        level=level,
+        breaks_rule=rule,
+        notes=tuple(notes),
+        _model=model,
+        _lam=lam,
+        _grid_start=grid_start,
+        _seg_edges=tuple(int(e) for e in edges),
+        _quantile=q,
+        _hinv=hinv,
+        _J=J,
+        _df_f=df_f,
+        _unbounded=at_hi,
+    )
+
+
+def _overlap_factor(c: np.ndarray, hinv: np.ndarray, J: np.ndarray) -> float:
+    """Variance of ``c @ lam`` by the sandwich over its variance by the likelihood.
+
+    The profile deviance of the independence likelihood is scaled by it
+    (the curvature adjustment of composite likelihood ratios, Chandler & Bate
+    2007; Varin, Reid & Firth 2011): 1 when no exact figures overlap.
+    """
+    naive = float(c @ hinv @ c)
+    robust = float(c @ hinv @ J @ hinv @ c)
+    if not (math.isfinite(naive) and math.isfinite(robust)) or naive <= 0 or robust <= 0:
+        return 1.0
+    return robust / naive
+
+
+def _disagreement(fig: pd.DataFrame) -> pd.DataFrame:
+    """Exact figures sharing a period: chi-square of their values about their mean."""
+    from scipy import stats
+
+    rows = []
+    ex = fig[fig["qualifier"] == "exact"]
+    for (a, b), g in ex.groupby(["start", "end"], sort=True):
+        if len(g) < 2:
+            continue
+        v = g["value"].to_numpy(dtype=float)
+        m = v.mean()
+        chi2 = float(((v - m) ** 2).sum() / m) if m > 0 else 0.0
+        dof = len(v) - 1
+        rows.append(
+            {
+                "start": a,
+                "end": b,
+                "figures": ", ".join(g["figure_id"]),
+                "sources": ", ".join(g["source_name"]),
+                "values": ", ".join(f"{x:g}" for x in v),
+                "chi2": chi2,
+                "df": dof,
+                "p_value": float(stats.chi2.sf(chi2, dof)),
+            }
+        )
+    cols = ["start", "end", "figures", "sources", "values", "chi2", "df", "p_value"]
+    return pd.DataFrame(rows, columns=cols)
