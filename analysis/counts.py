@@ -470,7 +470,8 @@ def count_incidents(
         coarser than the period. A table without a ``time_precision`` column is
         counted as it always was, whatever this says. ``"exclude"``: a record
         is counted only when every day it can have fallen on lies in one period
-        of the window (day counts use second to day; a weekly count also a week
+        of the window (so a month record is left out of a window that ends
+        inside its month: give ``end``; day counts use second to day; a weekly count also a week
         starting on the period's first day; a monthly count also a month, and a
         week inside one month; a yearly count also a year), and on its
         ``start``; the others are left out, counted per precision in
@@ -533,7 +534,7 @@ def count_incidents(
     ...     daily = count_incidents(m)  # the month record is left out, not put on 1 November
     >>> daily.tolist(), daily.attrs["left_out"]
     ([1, 0, 1], {'month': 1})
-    >>> count_incidents(m, freq="MS").tolist()  # a month is precise enough for a monthly count
+    >>> count_incidents(m, freq="MS", end="2024-11-30").tolist()  # a month is precise enough
     [3]
     >>> spread = count_incidents(m, precision="spread", end="2024-11-30")
     >>> spread.name, round(spread.iloc[0], 4), round(spread.sum(), 6)
