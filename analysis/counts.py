@@ -537,7 +537,7 @@ def count_incidents(
     >>> count_incidents(m, freq="MS", end="2024-11-30").tolist()  # a month is precise enough
     [3]
     >>> spread = count_incidents(m, precision="spread", end="2024-11-30")
-    >>> spread.name, round(spread.iloc[0], 4), round(spread.sum(), 6)
+    >>> spread.name, round(float(spread.iloc[0]), 4), round(float(spread.sum()), 6)
     ('expected_count', 1.0333, 3.0)
     >>> import os, tempfile
     >>> with tempfile.TemporaryDirectory() as d:  # doctest: +SKIP
