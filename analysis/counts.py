@@ -607,7 +607,6 @@ def count_incidents(
             _warn_ignored(np.bincount(prec.astype(np.int64), minlength=len(_PRECISIONS)), offset)
             prec = None
 
-    info: dict[str, int] | None = None
     if isinstance(offset, Tick):
         counts, first, last, index, info = _count_ticks(
             times, values, groups, offset, start, end, prec
