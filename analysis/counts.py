@@ -480,7 +480,9 @@ def count_incidents(
         and named in a :class:`~analysis.io.oref.RejectedRowsWarning`.
         ``"spread"``: each record coarser than a day is spread uniformly over
         its possible days (a week: the 7 days from ``start``, as UCDP's window
-        starts at ``date_start``; a month: the calendar month of ``start``; a
+        starts at ``date_start``; ACLED does not say which day of its week its
+        date is, and the loader keeps the date as given, so it is read the same
+        way; a month: the calendar month of ``start``; a
         year: its calendar year), which gives *expected* counts: floats, named
         ``"expected_count"`` (or ``"expected_<weight>"``), marked
         ``result.attrs["expected_counts"] = True`` and refused by the rate
