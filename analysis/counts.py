@@ -7,6 +7,12 @@ missing, so that the number of periods is the time covered, which is what the
 rate estimators in :mod:`analysis.rates` rely on. (``daily_counts`` is its
 old, deprecated name.)
 
+Date precision: a record whose ``time_precision`` is a week, a month or a year is
+never silently counted on its first day: by default a count uses only records
+precise enough for its period and reports the others (``precision="exclude"``);
+``precision="spread"`` spreads them over their possible days (expected counts,
+which the rate functions refuse).
+
 Time zones: tz-aware times (the Home Front Command alerts are
 ``Asia/Jerusalem``) are counted by their *local* calendar date, and the index
 keeps the zone, so a daylight-saving day is one day like any other. Naive
@@ -508,13 +514,15 @@ def count_incidents(
         whose numeric dates are ambiguous (day-first or month-first); missing
         group values; missing, infinite, negative, fractional or too large
         weights; a ``unit`` column with more than one unit (claims and
-        launches are never added up) unless ``by`` includes ``"unit"``.
+        launches are never added up) unless ``by`` includes ``"unit"``; a
+        missing or unknown ``time_precision``.
         Each problem names the row (1-based, header = row 1) and column.
     ImportError
         Files given and DuckDB not installed (the message names the extra).
     ValueError
         ``start`` after ``end``, ``start``/``end`` that is not a date (or is a
-        number), an unknown ``freq``, an empty table without ``start`` and
+        number), an unknown ``freq`` or ``precision``, ``precision="spread"``
+        with a period shorter than a day, an empty table without ``start`` and
         ``end``, or a period whose summed weights reach 2**53.
 
     Examples
