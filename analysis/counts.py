@@ -7,6 +7,12 @@ missing, so that the number of periods is the time covered, which is what the
 rate estimators in :mod:`analysis.rates` rely on. (``daily_counts`` is its
 old, deprecated name.)
 
+Date precision: a record whose ``time_precision`` is a week, a month or a year is
+never silently counted on its first day: by default a count uses only records
+precise enough for its period and reports the others (``precision="exclude"``);
+``precision="spread"`` spreads them over their possible days (expected counts,
+which the rate functions refuse).
+
 Time zones: tz-aware times (the Home Front Command alerts are
 ``Asia/Jerusalem``) are counted by their *local* calendar date, and the index
 keeps the zone, so a daylight-saving day is one day like any other. Naive
@@ -46,7 +52,9 @@ from analysis._series import MAX_COUNT, WINDOW_END, WINDOW_START
 from analysis.errors import DataError, Problem
 
 __all__ = [
+    "PRECISION_MODES",
     "CountDataError",
+    "ImpreciseDatesWarning",
     "count_alert_incidents",
     "count_incidents",
     "daily_counts",
@@ -63,6 +71,159 @@ class CountDataError(DataError, ValueError):
     value, message) like any ``DataError``, and ``except ValueError`` catches
     it too, as it would for any bad value passed to a numerical function.
     """
+
+
+class ImpreciseDatesWarning(UserWarning):
+    """Records coarser than the period were counted on their start day (precision="ignore")."""
+
+
+#: How :func:`count_incidents` treats records whose ``time_precision`` is coarser
+#: than the counting period: leave them out (default), spread them, or ignore it.
+PRECISION_MODES = ("exclude", "spread", "ignore")
+
+#: The words of ``time_precision``, finest first (``analysis.io._events.PRECISIONS``;
+#: a test keeps the two equal). Codes are positions: 0-3 are a day or finer.
+_PRECISIONS = ("second", "minute", "hour", "day", "week", "month", "year")
+_DAY = 3
+#: length of a sub-day precision in nanoseconds (a fixed-length count uses a record
+#: only when the period is a whole number of these)
+_PRECISION_NS = (10**9, 60 * 10**9, 3600 * 10**9, 86_400 * 10**9)
+_PRECISION_PROBLEM = "missing or unknown time_precision (one of " + ", ".join(_PRECISIONS) + ")"
+
+
+def _check_precision_mode(precision: str) -> str:
+    if precision not in PRECISION_MODES:
+        raise ValueError(
+            f"precision must be one of {', '.join(map(repr, PRECISION_MODES))}, not {precision!r}"
+        )
+    return precision
+
+
+def _precision_codes(raw: pd.Series) -> np.ndarray:
+    """Code (position in :data:`_PRECISIONS`) of each row's ``time_precision``; bad rows refused."""
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    lookup = {w: i for i, w in enumerate(_PRECISIONS)}
+    mapped = np.array(
+        [lookup.get(str(u).strip().lower(), -1) for u in uniques] + [-1], dtype=np.int64
+    )
+    out = mapped[codes]  # sentinel -1 picks the trailing -1
+    bad = np.flatnonzero(out < 0)
+    if len(bad):
+        raise _fail("time_precision", _PRECISION_PROBLEM, bad, raw.iloc[bad].tolist())
+    return out.astype(np.int8)
+
+
+def _tick_usable(offset: BaseOffset) -> np.ndarray:
+    """Which precision codes a fixed-length period (hours, minutes) can use."""
+    step = int(offset.nanos)
+    usable = np.zeros(len(_PRECISIONS), dtype=bool)
+    for code, length in enumerate(_PRECISION_NS):
+        usable[code] = length <= step and step % length == 0
+    return usable
+
+
+def _possible_days(days: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and (exclusive) last day number a record can have fallen on.
+
+    ``days`` is the day number of each record's ``start``, the date its source
+    gives (never moved by the loaders). A week is the 7 days from ``start`` (UCDP's
+    window starts at ``date_start``); a month is the calendar month of ``start``; a
+    year its calendar year; a day or finer is its day.
+    """
+    d = days.astype(np.int64)
+    lo, hi = d.copy(), d + 1
+    week = codes == 4
+    hi[week] = d[week] + 7
+    for code, unit in ((5, "M"), (6, "Y")):
+        sel = codes == code
+        if sel.any():
+            period = d[sel].astype("datetime64[D]").astype(f"datetime64[{unit}]")
+            lo[sel] = period.astype("datetime64[D]").astype(np.int64)
+            hi[sel] = (period + 1).astype("datetime64[D]").astype(np.int64)
+    return lo, hi
+
+
+def _aggregate_imprecise(
+    days: np.ndarray, codes: np.ndarray, groups: np.ndarray, weights: np.ndarray, rows: np.ndarray
+) -> pd.DataFrame:
+    """Records coarser than a day, summed per (group, precision, day), in sorted order.
+
+    The in-memory and the file paths both place these sums, so that the two give
+    exactly the same (floating-point) expected counts.
+    """
+    frame = pd.DataFrame(
+        {
+            "g": groups.astype(np.int64),
+            "p": codes.astype(np.int64),
+            "d": days.astype(np.int64),
+            "w": weights.astype(np.int64),
+            "n": rows.astype(np.int64),
+        }
+    )
+    return frame.groupby(["g", "p", "d"], sort=True, as_index=False)[["w", "n"]].sum()
+
+
+def _place_imprecise(
+    agg: pd.DataFrame,
+    mode: str,
+    lookup: np.ndarray | None,
+    first_day: int,
+    n_days: int,
+    n_periods: int,
+    n_groups: int,
+) -> tuple[np.ndarray, dict[str, int]]:
+    """Counts (float, period-major per group) of records coarser than a day, and those left out.
+
+    ``exclude``: a record is counted on its start day when all its possible days
+    lie in one period of the window, else left out (and counted in the returned
+    dict, by precision, when any of its possible days is in the window).
+    ``spread``: each record adds ``weight / L`` to each of its ``L`` possible days
+    in the window (its expected count there). Written by hand (a difference array
+    and a cumulative sum per group) because neither pandas nor statsmodels spreads
+    intervals over bins; the dict then holds the records spread, by precision.
+    """
+    total = np.zeros(n_periods * n_groups, dtype=np.float64)
+    info: dict[str, int] = {}
+    if len(agg) == 0:
+        return total, info
+    g = agg["g"].to_numpy()
+    p = agg["p"].to_numpy()
+    w = agg["w"].to_numpy().astype(np.float64)
+    n = agg["n"].to_numpy()
+    lo, hi = _possible_days(agg["d"].to_numpy(), p)
+    a = np.clip(lo - first_day, 0, n_days)
+    b = np.clip(hi - first_day, 0, n_days)
+    touches = b > a
+
+    def period(rel: np.ndarray) -> np.ndarray:
+        return rel if lookup is None else lookup[rel]
+
+    if mode == "exclude":
+        inside = (lo >= first_day) & (hi - 1 < first_day + n_days)
+        start_rel = np.clip(agg["d"].to_numpy() - first_day, 0, max(n_days - 1, 0))
+        same = period(np.clip(a, 0, max(n_days - 1, 0))) == period(
+            np.clip(b - 1, 0, max(n_days - 1, 0))
+        )
+        usable = inside & same
+        np.add.at(total, period(start_rel[usable]) + g[usable] * n_periods, w[usable])
+        left = ~usable & touches
+        for code in np.unique(p[left]):
+            info[_PRECISIONS[int(code)]] = int(n[left & (p == code)].sum())
+        return total, info
+    share = w / (hi - lo)
+    diff = np.zeros(n_groups * (n_days + 1), dtype=np.float64)
+    np.add.at(diff, g * (n_days + 1) + a, share)
+    np.add.at(diff, g * (n_days + 1) + b, -share)
+    daily = np.cumsum(diff.reshape(n_groups, n_days + 1), axis=1)[:, :n_days]
+    bins = period(np.arange(n_days))
+    for j in range(n_groups):
+        total[j * n_periods : (j + 1) * n_periods] = np.bincount(
+            bins, weights=daily[j], minlength=n_periods
+        )
+    total[np.abs(total) < 1e-9] = 0.0  # the cumulative sum's rounding after a record ends
+    for code in np.unique(p[touches]):
+        info[_PRECISIONS[int(code)]] = int(n[touches & (p == code)].sum())
+    return total, info
 
 
 def period_offset(freq: str | BaseOffset) -> BaseOffset:
@@ -253,6 +414,7 @@ def count_incidents(
     dayfirst: bool | None = None,
     format: str | None = None,
     tz: Any = None,
+    precision: str = "exclude",
 ) -> pd.Series | pd.DataFrame:
     """Count incidents per period (day, week, month, ...), zeros for periods without any.
 
@@ -308,6 +470,33 @@ def count_incidents(
         Time zone whose local days are counted, for tz-aware times: they are
         converted to it. Files keep instants but not their zone, so tz-aware
         timestamps in files need it. Refused for naive times.
+    precision : {"exclude", "spread", "ignore"}, default "exclude"
+        What to do with records whose ``time_precision`` (second, minute, hour,
+        day, week, month, year; the loaders of ACLED and UCDP write it) is
+        coarser than the period. A table without a ``time_precision`` column is
+        counted as it always was, whatever this says. ``"exclude"``: a record
+        is counted only when every day it can have fallen on lies in one period
+        of the window (so a month record is left out of a window that ends
+        inside its month: give ``end``; day counts use second to day; a weekly count also a week
+        starting on the period's first day; a monthly count also a month, and a
+        week inside one month; a yearly count also a year), and on its
+        ``start``; the others are left out, counted per precision in
+        ``result.attrs["left_out"]`` (set when any record with a possible day in
+        the window is left out)
+        and named in a :class:`~analysis.io.oref.RejectedRowsWarning`.
+        ``"spread"``: each record coarser than a day is spread uniformly over
+        its possible days (a week: the 7 days from ``start``, as UCDP's window
+        starts at ``date_start``; ACLED does not say which day of its week its
+        date is, and the loader keeps the date as given, so it is read the same
+        way; a month: the calendar month of ``start``; a
+        year: its calendar year), which gives *expected* counts: floats, named
+        ``"expected_count"`` (or ``"expected_<weight>"``), marked
+        ``result.attrs["expected_counts"] = True`` and refused by the rate
+        functions; ``attrs["spread"]`` counts the records spread, per precision.
+        Not for periods shorter than a day. ``"ignore"``: today's old
+        behaviour, every record on its ``start`` day, with an
+        :class:`ImpreciseDatesWarning` when some are coarser than the period.
+        The file path gives exactly the result of the in-memory path for each.
 
     Returns
     -------
@@ -325,13 +514,15 @@ def count_incidents(
         whose numeric dates are ambiguous (day-first or month-first); missing
         group values; missing, infinite, negative, fractional or too large
         weights; a ``unit`` column with more than one unit (claims and
-        launches are never added up) unless ``by`` includes ``"unit"``.
+        launches are never added up) unless ``by`` includes ``"unit"``; a
+        missing or unknown ``time_precision``.
         Each problem names the row (1-based, header = row 1) and column.
     ImportError
         Files given and DuckDB not installed (the message names the extra).
     ValueError
         ``start`` after ``end``, ``start``/``end`` that is not a date (or is a
-        number), an unknown ``freq``, an empty table without ``start`` and
+        number), an unknown ``freq`` or ``precision``, ``precision="spread"``
+        with a period shorter than a day, an empty table without ``start`` and
         ``end``, or a period whose summed weights reach 2**53.
 
     Examples
@@ -345,12 +536,26 @@ def count_incidents(
     [0, 0, 1, 0]
     >>> count_incidents(t, freq="W").tolist()  # weeks starting on Monday 28 October
     [3]
+    >>> m = pd.DataFrame({"start": ["2024-11-01", "2024-11-03", "2024-11-01"],
+    ...                   "time_precision": ["day", "day", "month"]})  # simulated
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     daily = count_incidents(m)  # the month record is left out, not put on 1 November
+    >>> daily.tolist(), daily.attrs["left_out"]
+    ([1, 0, 1], {'month': 1})
+    >>> count_incidents(m, freq="MS", end="2024-11-30").tolist()  # a month is precise enough
+    [3]
+    >>> spread = count_incidents(m, precision="spread", end="2024-11-30")
+    >>> spread.name, round(float(spread.iloc[0]), 4), round(float(spread.sum()), 6)
+    ('expected_count', 1.0333, 3.0)
     >>> import os, tempfile
     >>> with tempfile.TemporaryDirectory() as d:  # doctest: +SKIP
     ...     t.to_csv(os.path.join(d, "part-1.csv"), index=False)
     ...     count_incidents(os.path.join(d, "*.csv")).tolist()
     [2, 0, 1]
     """
+    mode = _check_precision_mode(precision)
     if isinstance(table, str | os.PathLike | list | tuple):
         if dayfirst is not None or format is not None:
             raise ValueError(
@@ -358,7 +563,7 @@ def count_incidents(
                 "text or as timestamps"
             )
         offset = period_offset(freq)
-        total, first, last, index, groups, keys = _count_files(
+        total, first, last, index, groups, keys, info = _count_files(
             table,
             offset=offset,
             by=by,
@@ -367,8 +572,11 @@ def count_incidents(
             weight=weight,
             time_col=time_col,
             tz=tz,
+            mode=mode,
         )
-        return _finish(total, first, last, index, groups, keys, weight, tz, offset)
+        expected = mode == "spread" and info is not None
+        result = _finish(total, first, last, index, groups, keys, weight, tz, offset, expected)
+        return _report_precision(result, info, mode, offset)
     if not isinstance(table, pd.DataFrame):
         raise TypeError(
             "table must be a pandas DataFrame or a path (or glob) of Parquet or CSV files, "
@@ -397,12 +605,79 @@ def count_incidents(
     if (start is None or end is None) and len(times) == 0:
         raise ValueError("the table has no events: give start and end to get a zero series")
     groups = _group_codes(table, keys) if keys else None
+    prec = None
+    if "time_precision" in table.columns:
+        prec = _precision_codes(table["time_precision"])
+        if mode == "spread" and isinstance(offset, Tick):
+            raise ValueError(
+                f"precision='spread' spreads records over whole days; freq {freq!r} is "
+                "shorter than a day: use precision='exclude' or a freq of days or longer"
+            )
+        if mode == "ignore":
+            _warn_ignored(np.bincount(prec.astype(np.int64), minlength=len(_PRECISIONS)), offset)
+            prec = None
 
     if isinstance(offset, Tick):
-        counts, first, last, index = _count_ticks(times, values, groups, offset, start, end)
+        counts, first, last, index, info = _count_ticks(
+            times, values, groups, offset, start, end, prec
+        )
     else:
-        counts, first, last, index = _count_days(times, values, groups, offset, start, end, tz)
-    return _finish(counts, first, last, index, groups, keys, weight, tz, offset)
+        counts, first, last, index, info = _count_days(
+            times, values, groups, offset, start, end, tz, prec, mode
+        )
+    expected = mode == "spread" and info is not None
+    result = _finish(counts, first, last, index, groups, keys, weight, tz, offset, expected)
+    return _report_precision(result, info, mode, offset)
+
+
+def _describe(offset: BaseOffset) -> str:
+    return f"count_incidents(freq={offset.freqstr!r})"
+
+
+def _warn_ignored(found: np.ndarray, offset: BaseOffset, stacklevel: int = 3) -> None:
+    """Warn that records coarser than the period are put on their start day.
+
+    ``found`` is the number of records of each precision code.
+    """
+    usable = _tick_usable(offset) if isinstance(offset, Tick) else np.arange(7) <= _DAY
+    coarse = {
+        _PRECISIONS[c]: int(found[c]) for c in range(len(_PRECISIONS)) if found[c] and not usable[c]
+    }
+    if coarse:
+        listed = ", ".join(f"{n} of {w} precision" for w, n in coarse.items())
+        warnings.warn(
+            f"{_describe(offset)} with precision='ignore': {listed} counted on their start "
+            "day, a day they may not have fallen on; the default precision='exclude' leaves "
+            "them out and 'spread' spreads them over their possible days",
+            ImpreciseDatesWarning,
+            stacklevel=stacklevel,
+        )
+
+
+def _report_precision(
+    result: pd.Series | pd.DataFrame, info: dict[str, int] | None, mode: str, offset: BaseOffset
+) -> pd.Series | pd.DataFrame:
+    """Mark the result with what precision= did (only when the table has ``time_precision``)."""
+    if info is None:
+        return result
+    if mode == "spread":
+        result.attrs["expected_counts"] = True
+        result.attrs["spread"] = dict(info)
+        return result
+    if info:  # only when some were left out: counts of precise tables keep their attrs
+        result.attrs["left_out"] = dict(info)
+        from analysis.io.oref import RejectedRowsWarning
+
+        listed = ", ".join(f"{n} of {w} precision" for w, n in info.items())
+        warnings.warn(
+            f"{_describe(offset)} left out {sum(info.values())} record(s) whose date is not "
+            f"precise enough for the period ({listed}); they are in "
+            "result.attrs['left_out']; count at a coarser freq, or pass precision='spread' "
+            "for expected counts",
+            RejectedRowsWarning,
+            stacklevel=3,
+        )
+    return result
 
 
 def _finish(
@@ -415,6 +690,7 @@ def _finish(
     weight: str | None,
     tz: Any,
     offset: BaseOffset,
+    expected: bool = False,
 ) -> pd.Series | pd.DataFrame:
     """Counts per period (and group) as the labelled Series or DataFrame."""
     if weight is not None and bool((counts >= MAX_COUNT).any()):
@@ -422,8 +698,12 @@ def _finish(
             f"the summed {weight!r} of a period reaches 2**53, beyond which counts are not "
             "exact; count a smaller unit or fewer rows"
         )
-    counts = counts.astype(np.int64)
     name = weight or "count"
+    if expected:
+        counts = counts.astype(np.float64)
+        name = "expected_" + name
+    else:
+        counts = counts.astype(np.int64)
     result: pd.Series | pd.DataFrame
     if groups is None:
         result = pd.Series(counts, index=index, name=name)
@@ -523,8 +803,14 @@ def _count_days(
     start: Any,
     end: Any,
     tz: Any,
-) -> tuple[np.ndarray, pd.Timestamp, pd.Timestamp, pd.DatetimeIndex]:
+    prec: np.ndarray | None = None,
+    mode: str = "exclude",
+) -> tuple[np.ndarray, pd.Timestamp, pd.Timestamp, pd.DatetimeIndex, dict[str, int] | None]:
     """Counts per period of whole days (days, weeks, months, ...), by local calendar date.
+
+    With ``prec`` (precision codes), records coarser than a day are placed by
+    :func:`_place_imprecise` (left out or spread, ``mode``); the dict returned
+    says how many, by precision (None without ``prec``).
 
     Written by hand rather than with ``groupby``: each row's local day number
     is ``floor(local time / one day)``, computed a chunk at a time into an
@@ -557,13 +843,34 @@ def _count_days(
     n_groups = 1 if groups is None else groups[1]
     total = np.zeros(len(index) * n_groups, dtype=np.int64 if values is None else np.float64)
     masked = n and (dmin < first_day or dmax > last_day)
+    info: dict[str, int] | None = None
+    row_keep = None
+    add = None
+    if prec is not None:
+        info = {}
+        fine = prec <= _DAY
+        imp = np.flatnonzero(~fine)
+        if len(imp):
+            row_keep = fine
+            agg = _aggregate_imprecise(
+                days[imp],
+                prec[imp],
+                np.zeros(len(imp), np.int64) if groups is None else groups[0][imp],
+                np.ones(len(imp), np.int64) if values is None else values[imp],
+                np.ones(len(imp), np.int64),
+            )
+            add, info = _place_imprecise(agg, mode, lookup, first_day, n_days, len(index), n_groups)
     for lo in range(0, n, _CHUNK):
         hi = min(n, lo + _CHUNK)
         rel = days[lo:hi].astype(np.int64) - first_day
         keep = ((rel >= 0) & (rel < n_days)) if masked else None
+        if row_keep is not None:
+            keep = row_keep[lo:hi] if keep is None else keep & row_keep[lo:hi]
         bins = rel if lookup is None else lookup[np.clip(rel, 0, n_days - 1)]
         _accumulate(bins, lo, hi, values, groups, len(index), keep, total)
-    return total, first, last, index
+    if add is not None:
+        total = total + add
+    return total, first, last, index, info
 
 
 def _count_ticks(
@@ -573,8 +880,14 @@ def _count_ticks(
     offset: BaseOffset,
     start: Any,
     end: Any,
-) -> tuple[np.ndarray, pd.Timestamp, pd.Timestamp, pd.DatetimeIndex]:
-    """Counts per fixed length (hours, minutes) of naive times: ``(t - first) // length``."""
+    prec: np.ndarray | None = None,
+) -> tuple[np.ndarray, pd.Timestamp, pd.Timestamp, pd.DatetimeIndex, dict[str, int] | None]:
+    """Counts per fixed length (hours, minutes) of naive times: ``(t - first) // length``.
+
+    With ``prec``, a record is counted only when the length is a whole number of
+    its precision (:func:`_tick_usable`); the others in the window are left out
+    and returned, by precision.
+    """
     n = len(times)
     unit = times.array.unit
     to_ns = int(np.timedelta64(1, unit) / np.timedelta64(1, "ns"))
@@ -587,14 +900,23 @@ def _count_ticks(
     step = int(offset.nanos)
     n_groups = 1 if groups is None else groups[1]
     total = np.zeros(len(index) * n_groups, dtype=np.int64 if values is None else np.float64)
+    usable = None if prec is None else _tick_usable(offset)[prec]
+    left = np.zeros(len(_PRECISIONS), dtype=np.int64)
     for lo in range(0, n, _CHUNK):
         hi = min(n, lo + _CHUNK)
         t = _local_chunk(times, lo, hi)
         t = t * to_ns if to_ns != 1 else t
         keep = (t >= first_ns) & (t < stop_ns)
+        if usable is not None and prec is not None:
+            out = keep & ~usable[lo:hi]
+            left += np.bincount(prec[lo:hi][out].astype(np.int64), minlength=len(_PRECISIONS))
+            keep &= usable[lo:hi]
         bins = np.floor_divide(t - first_ns, step)
         _accumulate(bins, lo, hi, values, groups, len(index), None if keep.all() else keep, total)
-    return total, first, last, index
+    info = None
+    if prec is not None:
+        info = {_PRECISIONS[c]: int(left[c]) for c in range(len(_PRECISIONS)) if left[c]}
+    return total, first, last, index, info
 
 
 def _group_codes(table: pd.DataFrame, keys: list[str]) -> _Groups:
@@ -725,12 +1047,23 @@ def _count_files(
     weight: str | None,
     time_col: str,
     tz: Any,
-) -> tuple[np.ndarray, pd.Timestamp, pd.Timestamp, pd.DatetimeIndex, _Groups | None, list[str]]:
+    mode: str = "exclude",
+) -> tuple[
+    np.ndarray,
+    pd.Timestamp,
+    pd.Timestamp,
+    pd.DatetimeIndex,
+    _Groups | None,
+    list[str],
+    dict[str, int] | None,
+]:
     """:func:`count_incidents` of files, aggregated by DuckDB; the same result as in memory.
 
     DuckDB scans the files (never loading them whole) and returns one row per
     day and group; the days are then put in periods and the groups in
-    columns by the same code as the in-memory path.
+    columns by the same code as the in-memory path. With a ``time_precision``
+    column, records coarser than a day come back summed per day, precision and
+    group, and are placed by :func:`_place_imprecise`, as in memory.
     """
     files = _Files(source)
     con = files.con
@@ -796,6 +1129,40 @@ def _count_files(
                 "never added up; count each unit apart with by='unit'",
             )
 
+    p_sql = "NULL"
+    prec_filter = ""
+    use_prec = "time_precision" in files.types
+    if use_prec:
+        p_sql = (
+            'CASE lower(trim(CAST("time_precision" AS VARCHAR), '
+            "chr(32) || chr(9) || chr(10) || chr(13) || chr(11) || chr(12))) "
+            + " ".join(f"WHEN '{w}' THEN {i}" for i, w in enumerate(_PRECISIONS))
+            + " END"
+        )
+        problems = files.bad_rows(
+            f"({p_sql}) IS NULL", "time_precision", '"time_precision"', _PRECISION_PROBLEM
+        )
+        if problems:
+            raise CountDataError(problems)
+        if mode == "spread" and isinstance(offset, Tick):
+            raise ValueError(
+                f"precision='spread' spreads records over whole days; freq {offset.freqstr!r} "
+                "is shorter than a day: use precision='exclude' or a freq of days or longer"
+            )
+        if mode == "ignore":
+            found = np.zeros(len(_PRECISIONS), dtype=np.int64)
+            for code, count in con.execute(
+                f"SELECT {p_sql} AS _p, count(*) FROM {files.scan} GROUP BY ALL"
+            ).fetchall():
+                found[int(code)] = int(count)
+            _warn_ignored(found, offset, stacklevel=4)
+            use_prec = False
+        elif isinstance(offset, Tick):
+            fine = [str(c) for c in np.flatnonzero(_tick_usable(offset))]
+            prec_filter = f" AND _p IN ({', '.join(fine) or '-1'})"
+        else:
+            prec_filter = f" AND _p <= {_DAY}"
+
     lo, hi, n_rows = con.execute(
         f"SELECT min(t), max(t), count(*) FROM (SELECT {local} AS t FROM {files.scan})"
     ).fetchone()
@@ -811,10 +1178,11 @@ def _count_files(
         bin_sql = f"(epoch_ns(t) - {first.as_unit('ns').value}) // {int(offset.nanos)}"
     else:
         bin_sql = "datediff('day', DATE '1970-01-01', CAST(t AS DATE))"
+    inner = f"SELECT {local} AS t, {w_sql} AS _w, {p_sql} AS _p{group_sql} FROM {files.scan}"
+    in_window = f"t >= TIMESTAMP '{first}' AND t < TIMESTAMP '{stop}'"
     sql = (
-        f"SELECT {bin_sql} AS _bin{group_by}, CAST(SUM(_w) AS DOUBLE) AS _n FROM ("
-        f"SELECT {local} AS t, {w_sql} AS _w{group_sql} FROM {files.scan}) "
-        f"WHERE t >= TIMESTAMP '{first}' AND t < TIMESTAMP '{stop}' GROUP BY ALL"
+        f"SELECT {bin_sql} AS _bin{group_by}, CAST(SUM(_w) AS DOUBLE) AS _n FROM ({inner}) "
+        f"WHERE {in_window}{prec_filter} GROUP BY ALL"
     )
     agg = con.execute(sql).fetchnumpy()
     bins = np.asarray(agg["_bin"], dtype=np.int64)
@@ -843,7 +1211,46 @@ def _count_files(
             codes = pd.MultiIndex.from_frame(present).get_indexer(pd.MultiIndex.from_frame(found))
     total = np.zeros(len(index) * n_groups, dtype=np.float64)
     np.add.at(total, bins + codes * len(index), sums)
-    return total, first, last, index, groups, keys
+    info: dict[str, int] | None = None
+    if use_prec and isinstance(offset, Tick):
+        fine = [str(c) for c in np.flatnonzero(_tick_usable(offset))]
+        left = con.execute(
+            f"SELECT _p, count(*) FROM ({inner}) WHERE {in_window} "
+            f"AND _p NOT IN ({', '.join(fine) or '-1'}) GROUP BY ALL ORDER BY _p"
+        ).fetchall()
+        info = {_PRECISIONS[int(c)]: int(k) for c, k in left}
+    elif use_prec:
+        coarse = con.execute(
+            f"SELECT datediff('day', DATE '1970-01-01', CAST(t AS DATE)) AS _d, _p{group_by}, "
+            f"CAST(SUM(_w) AS DOUBLE) AS _n, count(*) AS _c FROM ({inner}) "
+            f"WHERE _p > {_DAY} GROUP BY ALL"
+        ).fetchnumpy()
+        g_codes = np.zeros(len(coarse["_d"]), dtype=np.int64)
+        if keys and len(coarse["_d"]):
+            found = pd.DataFrame({k: _plain(coarse[f"_g{i}"]) for i, k in enumerate(keys)})
+            if len(keys) == 1:
+                g_codes = pd.Index(present[keys[0]]).get_indexer(found[keys[0]])
+            else:
+                g_codes = pd.MultiIndex.from_frame(present).get_indexer(
+                    pd.MultiIndex.from_frame(found)
+                )
+        first_day, last_day = _day_number(first), _day_number(last)
+        lookup = None
+        if not (isinstance(offset, Day) and offset.n == 1):
+            period_days = index.asi8 // (86_400 * 10**9)
+            lookup = np.searchsorted(period_days, np.arange(first_day, last_day + 1), "right") - 1
+        placed = _aggregate_imprecise(
+            np.asarray(_plain(coarse["_d"]), dtype=np.int64),
+            np.asarray(_plain(coarse["_p"]), dtype=np.int64),
+            np.asarray(g_codes, dtype=np.int64),
+            np.asarray(_plain(coarse["_n"]), dtype=np.float64).astype(np.int64),
+            np.asarray(_plain(coarse["_c"]), dtype=np.int64),
+        )
+        add, info = _place_imprecise(
+            placed, mode, lookup, first_day, last_day - first_day + 1, len(index), n_groups
+        )
+        total = total + add
+    return total, first, last, index, groups, keys, info
 
 
 def _plain(values: Any) -> np.ndarray:

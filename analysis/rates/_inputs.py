@@ -28,6 +28,7 @@ __all__ = [
     "optional_day",
     "parse_per",
     "read_counts",
+    "refuse_expected_counts",
 ]
 
 #: Length in days of each named ``per`` unit. A month is the mean Gregorian
@@ -96,6 +97,42 @@ def optional_day(value: Any, name: str, tz: Any = None) -> pd.Timestamp | None:
     return None if value is None else to_day(value, name, tz)
 
 
+def refuse_expected_counts(counts: Any, what: str = "counts") -> None:
+    """Refuse expected counts (imprecise records spread over their days) given as counts.
+
+    ``count_incidents(..., precision="spread")`` marks its result with
+    ``attrs["expected_counts"] = True``: fractions of records whose day is not
+    known. Their sum is not a Poisson (or overdispersed) count, and the rate
+    functions do not yet carry the uncertainty of where each record fell, so an
+    interval computed from them would look more precise than it is. This is an
+    honest refusal, the partial answer to issue 11 section 2 for now.
+
+    Raises
+    ------
+    ValueError
+        When ``counts`` carries ``attrs["expected_counts"]``.
+
+    Examples
+    --------
+    >>> s = pd.Series([0.5, 1.5], index=pd.date_range("2024-11-01", periods=2))
+    >>> s.attrs["expected_counts"] = True
+    >>> refuse_expected_counts(s)
+    Traceback (most recent call last):
+    ...
+    ValueError: counts are expected counts ...
+    """
+    attrs = getattr(counts, "attrs", None)
+    if isinstance(attrs, dict) and attrs.get("expected_counts"):
+        raise ValueError(
+            f"{what} are expected counts (count_incidents(..., precision='spread') spread "
+            "records of week, month or year precision over their possible days): they are "
+            "not counts, and the rate functions do not yet carry the uncertainty of where "
+            "those records fell; count with the default precision='exclude' (only records "
+            "precise enough for the period, the rest left out and reported), or count at a "
+            "coarser freq (e.g. freq='MS') at which the imprecise records are precise enough"
+        )
+
+
 def read_counts(
     counts: Any, *, start: Any = None, end: Any = None, what: str = "counts"
 ) -> CountSeries:
@@ -109,8 +146,14 @@ def read_counts(
         For bad counts (negative, fractional, missing, infinite, too large)
         or an irregular index, with every problem at once.
     ValueError
-        For a bad ``start``/``end`` or a window without periods.
+        For a bad ``start``/``end`` or a window without periods, or for expected
+        counts (``counts.attrs["expected_counts"]``, from
+        ``count_incidents(..., precision="spread")``): their variance is not that of
+        counts, and the extra uncertainty of where imprecise records fell is not yet
+        carried into an interval, so they are refused rather than treated as
+        Poisson counts (see :func:`refuse_expected_counts`).
     """
+    refuse_expected_counts(counts, what)
     try:
         series = CountSeries.from_pandas(counts, kind="counts", what=what)
     except TypeError as exc:
