@@ -483,7 +483,7 @@ def count_incidents(
         ``start``; the others are left out, counted per precision in
         ``result.attrs["left_out"]`` (set when any record with a possible day in
         the window is left out)
-        and named in a :class:`~analysis.io.oref.RejectedRowsWarning`.
+        and named in a :class:`~analysis.errors.RejectedRowsWarning`.
         ``"spread"``: each record coarser than a day is spread uniformly over
         its possible days (a week: the 7 days from ``start``, as UCDP's window
         starts at ``date_start``; ACLED does not say which day of its week its
@@ -666,7 +666,7 @@ def _report_precision(
         return result
     if info:  # only when some were left out: counts of precise tables keep their attrs
         result.attrs["left_out"] = dict(info)
-        from analysis.io.oref import RejectedRowsWarning
+        from analysis.errors import RejectedRowsWarning
 
         listed = ", ".join(f"{n} of {w} precision" for w, n in info.items())
         warnings.warn(

@@ -67,3 +67,11 @@ class DataError(IncidentTrendsError):
 
 class DataNotFoundError(IncidentTrendsError, FileNotFoundError):
     """A data set is not available locally; the message says how to get it."""
+
+
+class RejectedRowsWarning(UserWarning):
+    """Some rows of an input were rejected or left out (``return_rejects=True`` gives them).
+
+    One class for every loader and for counting (``analysis.io.oref``,
+    ``analysis.io`` loaders, :func:`analysis.count_incidents`).
+    """

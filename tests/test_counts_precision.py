@@ -11,7 +11,7 @@ import pytest
 
 import analysis as it
 from analysis.counts import CountDataError, ImpreciseDatesWarning, count_incidents
-from analysis.io.oref import RejectedRowsWarning
+from analysis.errors import RejectedRowsWarning
 
 
 def _table(rows):

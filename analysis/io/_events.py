@@ -43,14 +43,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.datasets import data_dir
-from analysis.errors import DataError, DataNotFoundError, Problem
+from analysis.errors import DataError, DataNotFoundError, Problem, RejectedRowsWarning
 from analysis.io.csv import (
     EARLIEST_YEAR,
     LATEST_YEAR,
     RawTable,
     read_csv_text,
 )
-from analysis.io.oref import RejectedRowsWarning
 
 __all__ = [
     "CANONICAL_COLUMNS",

@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.datasets import dataset_path
-from analysis.errors import DataError, DataNotFoundError, Problem
+from analysis.errors import DataError, DataNotFoundError, Problem, RejectedRowsWarning
 from analysis.io.csv import (
     MAX_FIELD_CHARS,
     _damaged,
@@ -105,10 +105,6 @@ _DRILL_WORD = "תרגיל"
 _ALERT_FORMAT = "%Y-%m-%dT%H:%M:%S"
 _WALL_FORMAT = "%d.%m.%Y %H:%M:%S"
 _JITTER = pd.Timedelta(minutes=2)
-
-
-class RejectedRowsWarning(UserWarning):
-    """Some rows of an input file were rejected (see ``return_rejects=True``)."""
 
 
 class IncompleteLocalitiesWarning(UserWarning):

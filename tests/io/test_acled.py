@@ -17,10 +17,9 @@ import pytest
 
 import analysis as it
 from analysis.curation.validate import validate_incidents
-from analysis.errors import DataError, DataNotFoundError
+from analysis.errors import DataError, DataNotFoundError, RejectedRowsWarning
 from analysis.io._events import CANONICAL_COLUMNS
 from analysis.io.acled import ACLED_COLUMNS, load_acled
-from analysis.io.oref import RejectedRowsWarning
 
 
 def acled_row(i: int, **values: str) -> dict[str, str]:

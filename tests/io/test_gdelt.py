@@ -14,10 +14,9 @@ import pytest
 
 import analysis as it
 from analysis.curation.validate import validate_incidents
-from analysis.errors import DataError, DataNotFoundError
+from analysis.errors import DataError, DataNotFoundError, RejectedRowsWarning
 from analysis.io._events import CANONICAL_COLUMNS
 from analysis.io.gdelt import GDELT1_COLUMNS, GDELT2_COLUMNS, load_gdelt
-from analysis.io.oref import RejectedRowsWarning
 
 
 def gdelt_line(i: int, *, version: str = "2.0", **values: str) -> str:

@@ -15,9 +15,8 @@ import pytest
 
 import analysis as it
 from analysis.curation.validate import validate_incidents
-from analysis.errors import DataError, DataNotFoundError
+from analysis.errors import DataError, DataNotFoundError, RejectedRowsWarning
 from analysis.io._events import CANONICAL_COLUMNS
-from analysis.io.oref import RejectedRowsWarning
 from analysis.io.ucdp import UCDP_COLUMNS, load_ucdp_ged
 
 
