@@ -89,7 +89,7 @@ fetch: venv
 ## make lock: re-pin every dependency (needs the package registry)
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet -e ".[dev,bench]"
+	.lock-venv/bin/pip install --quiet -e ".[dev,bench,notebook]"
 	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e' > $(CONSTRAINTS)
 	rm -rf .lock-venv
 
