@@ -421,73 +421,15 @@ def _find_intervals(frame: pd.DataFrame) -> list[tuple[str | None, str, str, str
     return found
 
 
-def format_table(
+def _format_cells(
     frame: pd.DataFrame,
     *,
     intervals: bool = True,
     digits: int | None = None,
     index: bool | None = None,
-    caption: str | None = None,
     level: float | None = None,
-) -> Any:
-    """A table ready to show in a notebook or the report: a pandas ``Styler``, every string escaped.
-
-    Dates are shown as dates (``2024-04-13``; a column whose values have times
-    of day keeps them, without the UTC offset, and names its zone in the
-    label), integers with thousands separators, floats with a precision
-    chosen per column (two significant digits of its smallest non-zero value; p-value
-    columns as ``< 0.001``), lists (of change dates, say) in full, intervals
-    as ``5.9 (4.2-7.9)`` and source addresses as links with readable names.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        The table (not modified). A Series is accepted as a one-column table.
-    intervals : bool
-        Merge an estimate and its bounds into one column (default True):
-        ``rate, ci_low, ci_high`` -> ``rate (95% CI)`` (the level is read from a
-        ``level`` column with one value), ``X, X_low, X_high`` -> ``X (interval)``,
-        ``pi_low, pi_high`` -> prediction intervals.
-    digits : int, optional
-        Decimals of every float column and interval, instead of the per-column choice.
-    index : bool, optional
-        Show the index (default: unless it is a plain 0..n-1 range).
-    caption : str, optional
-        A caption above the table (escaped).
-    level : float, optional
-        The level of the intervals, for their label (``rate (95% CI)``), when
-        the table has no ``level`` column.
-
-    Returns
-    -------
-    pandas.io.formats.style.Styler
-        Renders as HTML in Jupyter and nbconvert (``.to_html()``). Its table
-        has the class ``it-table``; numeric and date cells have the class
-        ``it-num`` (no line breaks inside a number), long text ``it-text``.
-
-    Notes
-    -----
-    Written here rather than with ``DataFrame.style.format(precision=...)``
-    alone because pandas has no rule for dates without times, intervals,
-    links or lists; the rendering itself is pandas' ``Styler``. A column
-    ``source_url`` (or ``url``) is shown as links, using ``source_name`` as
-    the text when the table has it (the name column is then dropped).
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({
-    ...     "start": pd.to_datetime(["2024-04-13", "2024-09-23"]),
-    ...     "rate": [5.857, 12.3], "ci_low": [4.2, 9.81], "ci_high": [7.94, 15.2],
-    ...     "n": [41, 1200], "note": ["<b>bold</b>", "ok"],
-    ... })
-    >>> html_text = format_table(t).to_html()
-    >>> "5.9 (4.2-7.9)" in html_text and "1,200" in html_text
-    True
-    >>> "&lt;b&gt;bold&lt;/b&gt;" in html_text and "<b>bold" not in html_text
-    True
-    >>> "2024-04-13" in html_text and "00:00" not in html_text
-    True
-    """
+) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    """The cells of :func:`format_table` as escaped HTML, their classes, and if the index shows."""
     import html
 
     if isinstance(frame, pd.Series):
@@ -576,25 +518,100 @@ def format_table(
             longest = max((len(c) for c in cells), default=0)
             classes[col] = "it-text" if longest > 40 else ""
 
-    shown = pd.DataFrame({c: texts[c] for c in out.columns}, index=out.index)
-    shown.columns = [labels.get(c, c) for c in out.columns]
-    show_index = index if index is not None else not isinstance(out.index, pd.RangeIndex)
+    shown = pd.DataFrame(
+        {i: pd.Series(texts[c], index=out.index, dtype=object) for i, c in enumerate(out.columns)},
+        index=out.index,
+    )
+    shown.columns = pd.Index([labels.get(c, c) for c in out.columns])
+    class_frame = pd.DataFrame(
+        [[classes.get(c, "") for c in out.columns]] * len(out),
+        index=shown.index,
+        columns=shown.columns,
+    )
     if isinstance(shown.index, pd.DatetimeIndex):
         fmt, suffix = _date_column_formatter(pd.Series(shown.index))
-        shown.index = pd.Index(
-            [fmt(v) for v in shown.index], name=(shown.index.name or "") + suffix or None
-        )
-    styler = shown.style  # values are escaped HTML already: no second escape
-    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+        index_name = f"{shown.index.name}{suffix}" if shown.index.name else None
+        shown.index = class_frame.index = pd.Index([fmt(v) for v in shown.index], name=index_name)
+    show_index = index if index is not None else not isinstance(out.index, pd.RangeIndex)
+    return shown, class_frame, show_index
+
+
+def format_table(
+    frame: pd.DataFrame,
+    *,
+    intervals: bool = True,
+    digits: int | None = None,
+    index: bool | None = None,
+    caption: str | None = None,
+    level: float | None = None,
+) -> Any:
+    """A table ready to show in a notebook or the report: a pandas ``Styler``, every string escaped.
+
+    Dates are shown as dates (``2024-04-13``; a column whose values have times
+    of day keeps them, without the UTC offset, and names its zone in the
+    label), integers with thousands separators, floats with a precision
+    chosen per column (two significant digits of its smallest non-zero value; p-value
+    columns as ``< 0.001``), lists (of change dates, say) in full, intervals
+    as ``5.9 (4.2-7.9)`` and source addresses as links with readable names.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table (not modified). A Series is accepted as a one-column table.
+    intervals : bool
+        Merge an estimate and its bounds into one column (default True):
+        ``rate, ci_low, ci_high`` -> ``rate (95% CI)`` (the level is read from a
+        ``level`` column with one value), ``X, X_low, X_high`` -> ``X (interval)``,
+        ``pi_low, pi_high`` -> prediction intervals.
+    digits : int, optional
+        Decimals of every float column and interval, instead of the per-column choice.
+    index : bool, optional
+        Show the index (default: unless it is a plain 0..n-1 range).
+    caption : str, optional
+        A caption above the table (escaped).
+    level : float, optional
+        The level of the intervals, for their label (``rate (95% CI)``), when
+        the table has no ``level`` column.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Renders as HTML in Jupyter and nbconvert (``.to_html()``). Its table
+        has the class ``it-table``; numeric and date cells have the class
+        ``it-num`` (no line breaks inside a number), long text ``it-text``.
+
+    Notes
+    -----
+    Written here rather than with ``DataFrame.style.format(precision=...)``
+    alone because pandas has no rule for dates without times, intervals,
+    links or lists; the rendering itself is pandas' ``Styler``. A column
+    ``source_url`` (or ``url``) is shown as links, using ``source_name`` as
+    the text when the table has it (the name column is then dropped).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({
+    ...     "start": pd.to_datetime(["2024-04-13", "2024-09-23"]),
+    ...     "rate": [5.857, 12.3], "ci_low": [4.2, 9.81], "ci_high": [7.94, 15.2],
+    ...     "n": [41, 1200], "note": ["<b>bold</b>", "ok"],
+    ... })
+    >>> html_text = format_table(t).to_html()
+    >>> "5.9 (4.2-7.9)" in html_text and "1,200" in html_text
+    True
+    >>> "&lt;b&gt;bold&lt;/b&gt;" in html_text and "<b>bold" not in html_text
+    True
+    >>> "2024-04-13" in html_text and "00:00" not in html_text
+    True
+    """
+    import html
+
+    shown, class_frame, show_index = _format_cells(
+        frame, intervals=intervals, digits=digits, index=index, level=level
+    )
+    # every cell is escaped HTML already: the Styler must not escape it again (links stay links)
+    styler = shown.style.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     if not show_index:
         styler = styler.hide(axis="index")
-    class_frame = pd.DataFrame(
-        {
-            new: [classes.get(old, "")] * len(shown)
-            for old, new in zip(out.columns, shown.columns, strict=True)
-        },
-        index=shown.index,
-    )
     styler = styler.set_td_classes(class_frame).set_table_attributes('class="it-table"')
     if caption:
         styler = styler.set_caption(html.escape(caption))
