@@ -22,7 +22,7 @@ STRAY_OUTPUTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"<Figure\b"), "a matplotlib Figure repr without its image"),
     (re.compile(r"\[<matplotlib\.lines\.Line2D"), "a list of Line2D reprs"),
     (re.compile(r"<matplotlib\."), "a matplotlib object repr"),
-    (re.compile(r"<[A-Za-z_][\w.]* object at 0x[0-9a-fA-F]+>"), "an unformatted object repr"),
+    (re.compile(r"<[A-Za-z_][\w.]*(?: object)? at 0x[0-9a-fA-F]+>"), "an unformatted object repr"),
 )
 #: Patterns also looked for in printed text (a ``print(obj)`` of an object without ``__str__``).
 _STREAM_PATTERNS = (STRAY_OUTPUTS[-1],)
@@ -60,6 +60,7 @@ def stray_outputs(nb: Any) -> list[dict[str, Any]]:
     [(1, "a matplotlib Text repr (end the line with ';')")]
     """
     found: list[dict[str, Any]] = []
+    seen: set[tuple[int, str, str]] = set()
     position = 0
     for cell in nb.cells:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
@@ -82,14 +83,17 @@ def stray_outputs(nb: Any) -> list[dict[str, Any]]:
                 match = pattern.search(text)
                 if match:
                     start = max(0, match.start() - 10)
-                    found.append(
-                        {
-                            "cell": position,
-                            "first_line": first_line(_text(cell.get("source", ""))),
-                            "what": what,
-                            "text": text[start : start + 70].strip(),
-                        }
-                    )
+                    snippet = text[start : start + 70].strip()
+                    if (position, what, snippet) not in seen:  # a result shown twice: once
+                        seen.add((position, what, snippet))
+                        found.append(
+                            {
+                                "cell": position,
+                                "first_line": first_line(_text(cell.get("source", ""))),
+                                "what": what,
+                                "text": snippet,
+                            }
+                        )
                     break
     return found
 

@@ -1,4 +1,8 @@
-"""Tests of analysis.report: execution with parameters, offline HTML, escaping."""
+"""Tests of analysis.report, one page (build_report): parameters, offline HTML, escaping.
+
+The tests that executed notebooks/attack-frequency.ipynb (test_main_notebook_*) moved to
+the notebooks' own tests with the numbered notebooks that replace it.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ import nbformat
 import pytest
 
 from analysis.report import (
-    MAIN_NOTEBOOK,
     ReportError,
     build_report,
     escape,
@@ -34,7 +37,7 @@ def _tiny_notebook(path: Path, *, fail: bool = False) -> Path:
             "import pandas as pd\npd.DataFrame({'note': ['<script>alert(1)</script> & co']})"
         ),
         nbformat.v4.new_code_cell(
-            "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([0, 1, 4])"
+            "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([0, 1, 4]);"
         ),
     ]
     if fail:
@@ -66,6 +69,7 @@ def test_parse_parameters_rejects_malformed_item():
         parse_parameters(["no-equals-sign"])
 
 
+@pytest.mark.slow
 def test_build_report_injects_parameters_and_is_self_contained(tmp_path):
     nb = _tiny_notebook(tmp_path / "tiny.ipynb")
     built = build_report(tmp_path / "out" / "index.html", notebook=nb, parameters={"label": "X1"})
@@ -76,6 +80,7 @@ def test_build_report_injects_parameters_and_is_self_contained(tmp_path):
     assert images and base64.b64decode(images[0])[:4] == b"\x89PNG"
 
 
+@pytest.mark.slow
 def test_report_escapes_strings_from_data(tmp_path):
     nb = _tiny_notebook(tmp_path / "tiny.ipynb")
     built = build_report(tmp_path / "index.html", notebook=nb)
@@ -84,10 +89,34 @@ def test_report_escapes_strings_from_data(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in text
 
 
+@pytest.mark.slow
 def test_failing_cell_names_the_cell(tmp_path):
     nb = _tiny_notebook(tmp_path / "bad.ipynb", fail=True)
-    with pytest.raises(ReportError, match=r"bad.ipynb: cell \d+ failed with ValueError: boom"):
+    with pytest.raises(ReportError, match=r"bad.ipynb: cell \d+ failed with ValueError: boom") as err:
         build_report(tmp_path / "index.html", notebook=nb)
+    # the cell's number counts every cell of the stored notebook; its first line is quoted
+    assert "cell 6 failed" in str(err.value)
+    assert "the cell begins: raise ValueError('boom')" in str(err.value)
+    assert not (tmp_path / "index.html").exists()
+
+
+@pytest.mark.slow
+def test_build_report_refuses_stray_output_and_keeps_the_previous_page(tmp_path):
+    nb = _tiny_notebook(tmp_path / "tiny.ipynb")
+    out = build_report(tmp_path / "index.html", notebook=nb).html
+    before = out.read_bytes()
+    stray = nbformat.read(nb, as_version=4)
+    stray.cells.append(nbformat.v4.new_code_cell("ax.set_title('stray')"))
+    nbformat.write(stray, nb)
+    with pytest.raises(ReportError, match=r"(?s)tiny.ipynb: 1 stray output.*cell 6 \(ax.set_title"):
+        build_report(out, notebook=nb)
+    assert out.read_bytes() == before
+
+
+def test_undeclared_parameter_is_refused_before_execution(tmp_path):
+    nb = _tiny_notebook(tmp_path / "tiny.ipynb")
+    with pytest.raises(ReportError, match=r"tiny.ipynb: parameter\(s\) lable not declared.*label, n"):
+        build_report(tmp_path / "index.html", notebook=nb, parameters={"lable": "typo"})
 
 
 def test_render_html_refuses_outside_resources(tmp_path):
@@ -101,48 +130,3 @@ def test_render_html_refuses_outside_resources(tmp_path):
     nb.cells = [cell]
     with pytest.raises(ReportError, match="outside resources"):
         render_html(nb, tmp_path / "x.html")
-
-
-def test_main_notebook_is_stored_without_outputs():
-    nb = nbformat.read(MAIN_NOTEBOOK, as_version=4)
-    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
-    assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells)
-
-
-def _shared_alerts_present() -> bool:
-    from analysis.datasets import dataset_path
-    from analysis.errors import DataNotFoundError
-
-    try:
-        dataset_path("oref_alerts")
-    except DataNotFoundError:
-        return False
-    return True
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not _shared_alerts_present(), reason="the alert history is not available")
-def test_main_notebook_renders_every_section_with_the_alert_history(tmp_path):
-    built = build_report(tmp_path / "index.html")
-    text = built.html.read_text(encoding="utf-8")
-    executed = nbformat.read(built.executed, as_version=4)
-    errors = [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
-    assert not errors
-    for needle in ["42,002 alerts read", "Change points:", "Count trend model", "Consistent: 41"]:
-        assert needle in text, needle
-    assert text.count("data:image/png;base64,") >= 8
-    assert not EXTERNAL.search(text)
-
-
-@pytest.mark.slow
-def test_main_notebook_says_when_the_alert_history_is_missing(tmp_path, monkeypatch):
-    # The kernel inherits this environment: no shared folder, an empty cache.
-    monkeypatch.setenv("INCIDENT_TRENDS_SHARED", str(tmp_path / "no-shared"))
-    monkeypatch.setenv("INCIDENT_TRENDS_CACHE", str(tmp_path / "empty-cache"))
-    built = build_report(tmp_path / "index.html")
-    text = built.html.read_text(encoding="utf-8")
-    assert "The alert history is not available on this machine" in text
-    assert "incident-trends data fetch oref" in text
-    # the sections from the curated figures still render
-    assert "Consistent: 41" in text
-    assert "Change points:" not in text
