@@ -92,7 +92,8 @@ def test_report_escapes_strings_from_data(tmp_path):
 @pytest.mark.slow
 def test_failing_cell_names_the_cell(tmp_path):
     nb = _tiny_notebook(tmp_path / "bad.ipynb", fail=True)
-    with pytest.raises(ReportError, match=r"bad.ipynb: cell \d+ failed with ValueError: boom") as err:
+    expected = r"bad.ipynb: cell \d+ failed with ValueError: boom"
+    with pytest.raises(ReportError, match=expected) as err:
         build_report(tmp_path / "index.html", notebook=nb)
     # the cell's number counts every cell of the stored notebook; its first line is quoted
     assert "cell 6 failed" in str(err.value)
@@ -115,7 +116,8 @@ def test_build_report_refuses_stray_output_and_keeps_the_previous_page(tmp_path)
 
 def test_undeclared_parameter_is_refused_before_execution(tmp_path):
     nb = _tiny_notebook(tmp_path / "tiny.ipynb")
-    with pytest.raises(ReportError, match=r"tiny.ipynb: parameter\(s\) lable not declared.*label, n"):
+    expected = r"tiny.ipynb: parameter\(s\) lable not declared.*label, n"
+    with pytest.raises(ReportError, match=expected):
         build_report(tmp_path / "index.html", notebook=nb, parameters={"lable": "typo"})
 
 

@@ -6,7 +6,6 @@ import base64
 import hashlib
 import re
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -112,7 +111,7 @@ def test_index_provenance_has_checksum_rows_dates_and_licence_of_each_source(sit
     assert (user.rows, user.first, user.last) == (110, "2024-03-01", "2024-04-11")
     figures = by_name["reported_figures"]
     assert figures.licence == "CC-BY-4.0" and figures.rows and figures.first and figures.vintage
-    assert f"<code class=\"it-sha\">{figures.sha256}</code>" in text
+    assert f'<code class="it-sha">{figures.sha256}</code>' in text
     # every data package resource is listed
     import json
 
