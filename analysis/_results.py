@@ -136,7 +136,13 @@ def result_html(result: Any) -> str:
                 f'<p class="it-result-more">... and {more:,} more rows (<code>to_frame()</code> '
                 "has them all).</p>"
             )
-    method = [t for name in _METHOD_ATTRIBUTES if (t := _text_attribute(result, name))]
+    method = []
+    for name in _METHOD_ATTRIBUTES:
+        text = _text_attribute(result, name)
+        if text and name == "estimand_text":  # "the rate of the process that ..."
+            text = f"Estimates {text}."
+        if text:
+            method.append(text)
     if method:
         parts.append(
             '<p class="it-result-method">' + " ".join(html.escape(m) for m in method) + "</p>"

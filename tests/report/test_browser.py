@@ -1,0 +1,124 @@
+"""The rendered report in headless Chromium, at desktop (1280 px) and phone (400 px) widths.
+
+Debian's ``chromium`` and ``chromium-driver`` (``make browser`` installs them where apt is
+available); the tests skip, saying why, only where they cannot be found. Screenshots go
+to ``reports/screenshots/`` (``INCIDENT_TRENDS_SCREENSHOTS`` overrides the folder).
+The site is the one of the fixture notebooks (SIMULATED data; see conftest.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis.datasets import PROJECT_ROOT
+
+WIDTHS = (1280, 400)
+
+
+def _find(names: tuple[str, ...]) -> str | None:
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+        if os.path.isabs(name) and os.access(name, os.X_OK):
+            return name
+    return None
+
+
+CHROMIUM = _find(("chromium", "chromium-browser", "/usr/bin/chromium", "google-chrome"))
+DRIVER = _find(("chromedriver", "/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"))
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None or DRIVER is None,
+        reason="Chromium or chromedriver not found (make browser installs Debian's chromium "
+        "and chromium-driver)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def shots() -> Path:
+    default = PROJECT_ROOT / "reports" / "screenshots"
+    folder = Path(os.environ.get("INCIDENT_TRENDS_SCREENSHOTS", default))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _open(driver, path: Path, width: int) -> dict:
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600},
+    )
+    driver.get(path.resolve().as_uri())
+    driver.get_log("browser")  # drop anything logged before this page
+    driver.refresh()
+    state = driver.execute_script(
+        """
+        const imgs = Array.from(document.images);
+        return {
+          images: imgs.map(i => ({ok: i.complete && i.naturalWidth > 0, src: i.src.slice(0, 40)})),
+          scrollWidth: document.documentElement.scrollWidth,
+          innerWidth: window.innerWidth,
+          scripts: document.querySelectorAll('script').length,
+          links: Array.from(document.links).map(a => a.getAttribute('href')),
+          wide: Array.from(document.querySelectorAll('body *'))
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 5).map(e => e.tagName + '.' + e.className),
+        };
+        """
+    )
+    state["log"] = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+    return state
+
+
+def _pages(site) -> list[Path]:
+    return [site.index, *(p.html for p in site.pages)]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_renders_offline_without_errors_or_overflow(site, browser, shots, width):
+    from selenium.common.exceptions import NoAlertPresentException
+
+    for path in _pages(site):
+        state = _open(browser, path, width)
+        browser.save_screenshot(str(shots / f"{path.stem}-{width}.png"))
+        assert state["innerWidth"] == width
+        assert all(i["ok"] for i in state["images"]), (path.name, state["images"])
+        assert state["log"] == [], (path.name, state["log"])
+        assert state["scripts"] == 0, path.name  # nothing runs, hostile or not
+        with pytest.raises(NoAlertPresentException):
+            browser.switch_to.alert.text  # noqa: B018  (no hostile alert() ran)
+        if width == 400:
+            assert state["scrollWidth"] <= state["innerWidth"], (path.name, state["wide"])
+    assert (shots / f"index-{width}.png").stat().st_size > 0
+
+
+def test_figure_pages_show_their_images_and_link_back(site, browser):
+    figures = _open(browser, site.pages[0].html, 1280)
+    assert len(figures["images"]) == 2  # the PNG chart and the SVG chart
+    assert "../index.html" in figures["links"]
+    index = _open(browser, site.index, 1280)
+    assert [f"pages/{p.html.name}" for p in site.pages] == [
+        h for h in index["links"] if h.startswith("pages/")
+    ]
