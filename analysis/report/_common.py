@@ -52,7 +52,7 @@ def first_line(source: str) -> str:
 
     Examples
     --------
-    >>> first_line("\\n  counts = it.count_incidents(incidents)\\nmore")
+    >>> first_line("\n  counts = it.count_incidents(incidents)\nmore")
     'counts = it.count_incidents(incidents)'
     """
     for line in source.splitlines():

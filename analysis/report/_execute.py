@@ -52,6 +52,7 @@ def declared_parameters(notebook: str | Path) -> dict[str, Any]:
     >>> cell = nbformat.v4.new_code_cell("window = 14  # days")
     >>> cell.metadata["tags"] = ["parameters"]
     >>> nb.cells = [cell]
+    >>> nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Py"}
     >>> with tempfile.TemporaryDirectory() as d:
     ...     path = pathlib.Path(d) / "nb.ipynb"
     ...     nbformat.write(nb, path)
@@ -64,7 +65,10 @@ def declared_parameters(notebook: str | Path) -> dict[str, Any]:
     path = Path(notebook)
     if not path.is_file():
         raise ReportError(f"notebook not found: {path}")
-    found = pm.inspect_notebook(str(path))
+    try:
+        found = pm.inspect_notebook(str(path))
+    except ValueError as exc:  # no kernel named in the notebook, a parameters cell that won't parse
+        raise ReportError(f"{path.name}: its parameters cannot be read: {exc}") from None
     return {name: spec.get("default") for name, spec in found.items()}
 
 

@@ -125,7 +125,7 @@ def notebook_title(nb: Any, default: str) -> str:
     --------
     >>> import nbformat
     >>> nb = nbformat.v4.new_notebook()
-    >>> nb.cells = [nbformat.v4.new_markdown_cell("Intro\\n\\n## Alerts by *region*")]
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("Intro\n\n## Alerts by *region*")]
     >>> notebook_title(nb, "02-alerts")
     'Alerts by region'
     """
