@@ -98,8 +98,9 @@ def run(args: argparse.Namespace) -> int:
         incidents_path=args.incidents,
         show_code=args.show_code,
         timeout=args.timeout,
+        progress=lambda line: print(line, flush=True),
     )
     for page in site.pages:
-        print(f"  {page.html} ({page.seconds:.0f} s): {page.title}")
+        print(f"  {page.html}: {page.title}")
     print(site.summary())
     return 0

@@ -11,7 +11,7 @@ import datetime as _dt
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,6 +191,7 @@ def build_site(
     incidents_path: str | Path | None = None,
     show_code: bool = False,
     timeout: int = 900,
+    progress: Callable[[str], None] | None = None,
 ) -> SiteBuild:
     """Execute every report notebook, render one page each and an index page.
 
@@ -217,6 +218,9 @@ def build_site(
         Include code cells in the pages.
     timeout : int
         Seconds allowed for one cell.
+    progress : callable, optional
+        Called with a line of text as each notebook starts and ends (the
+        command line passes :func:`print`: a report takes minutes).
 
     Returns
     -------
@@ -254,8 +258,10 @@ def build_site(
     work = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}-building-", dir=output_dir.parent))
     pages: list[PageBuild] = []
     try:
-        for nb_path, share in zip(paths, shares, strict=True):
+        for number, (nb_path, share) in enumerate(zip(paths, shares, strict=True), start=1):
             t0 = time.perf_counter()
+            if progress is not None:
+                progress(f"[{number}/{len(paths)}] {nb_path.name} ...")
             executed = work / PAGES / "executed" / nb_path.name
             try:
                 nb = execute_notebook(nb_path, parameters=share, output=executed, timeout=timeout)
@@ -274,6 +280,8 @@ def build_site(
             pages.append(
                 PageBuild(nb_path, html_path, executed, title, share, time.perf_counter() - t0)
             )
+            if progress is not None:
+                progress(f"[{number}/{len(paths)}] {nb_path.name}: {pages[-1].seconds:.0f} s")
         sources = data_sources(incidents_path=values.get("incidents_path"))
         index_text = _index_html(
             pages,

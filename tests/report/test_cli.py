@@ -51,6 +51,7 @@ def test_cli_builds_the_site_on_a_user_incidents_file_and_says_how_long(tmp_path
     assert code == 0
     printed = capsys.readouterr().out
     assert f"wrote {out}: 1 page(s) in " in printed and printed.rstrip().endswith(" s")
+    assert "[1/1] 01-rows.ipynb ..." in printed  # progress, as each notebook starts
     page = (tmp_path / "reports" / "pages" / "01-rows.html").read_text(encoding="utf-8")
     assert "110 rows read" in page
     assert "incidents (user-supplied)" in out.read_text(encoding="utf-8")
