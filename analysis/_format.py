@@ -364,6 +364,20 @@ def _number_decimals(values: pd.Series) -> int:
     return int(min(6, max(1, 1 - math.floor(math.log10(typical)))))
 
 
+def _duration(value: Any) -> str:
+    """A duration for a table: ``7 days``, ``1 day``, ``10 min``, ``2 h 30 min``."""
+    if _is_missing(value):
+        return ""
+    td = pd.Timedelta(value)
+    if td == td.floor("D"):
+        return fmt_days(td.days)
+    minutes = int(td.total_seconds() // 60)
+    if td.total_seconds() % 60 or minutes == 0:
+        return str(td)
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if hours and rest else (f"{hours} h" if hours else f"{rest} min")
+
+
 def _item(value: Any) -> Any:
     """A numpy scalar as the matching Python scalar (whole numbers stay whole numbers)."""
     return value.item() if isinstance(value, np.integer | np.floating) else value
@@ -465,11 +479,10 @@ def _format_cells(
                 html.escape(format_interval(_item(e), _item(a), _item(b), digits=col_digits))
                 for e, a, b in zip(ests, lows, highs, strict=True)
             ]
-            name = est or f"{lo.removesuffix('_low')} interval"
             what = f"{level:.0%} {kind}" if (kind and level is not None) else (kind or "interval")
             target = est or lo
             texts[target] = cells
-            labels[target] = f"{name} ({what})"
+            labels[target] = f"{est} ({what})" if est else what
             classes[target] = "it-num"
             out = out.drop(columns=[c for c in (lo, hi) if c != target])
         if drop_level and labels:
@@ -494,6 +507,9 @@ def _format_cells(
             fmt, suffix = _date_column_formatter(values)
             texts[col] = [html.escape(fmt(v)) for v in values]
             labels[col] = col + suffix
+            classes[col] = "it-num"
+        elif pd.api.types.is_timedelta64_dtype(values):
+            texts[col] = [html.escape(_duration(v)) for v in values]
             classes[col] = "it-num"
         elif pd.api.types.is_bool_dtype(values):
             texts[col] = ["" if _is_missing(v) else ("yes" if v else "no") for v in values]

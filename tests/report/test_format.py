@@ -126,6 +126,17 @@ def test_format_table_numbers_integers_and_p_values():
     assert list(_cells(format_table(frame, digits=1))["y"]) == ["0.0", "0.5"]
 
 
+def test_format_table_durations_read_as_durations():
+    gaps = pd.to_timedelta(["7D", "1D", "10min", "150min"])
+    cells = _cells(format_table(pd.DataFrame({"gap": gaps})))
+    assert list(cells["gap"]) == ["7 days", "1 day", "10 min", "2 h 30 min"]
+
+
+def test_format_table_bounds_without_an_estimate_are_an_interval_column():
+    cells = _cells(format_table(pd.DataFrame({"pi_low": [1], "pi_high": [6]}), level=0.95))
+    assert list(cells.columns) == ["95% PI"] and cells.iloc[0, 0] == "1-6"
+
+
 def test_format_table_lists_of_dates_are_shown_in_full():
     dates = list(pd.date_range("2023-10-07", periods=12, freq="14D"))
     cells = _cells(format_table(pd.DataFrame({"changes": [dates]})))
