@@ -31,9 +31,13 @@ def _inline_figures() -> Iterator[None]:
 
 
 def declared_parameters(notebook: str | Path) -> dict[str, Any]:
-    """The parameters a notebook's ``parameters`` cell declares, with their defaults as written.
+    r"""The parameters a notebook's ``parameters`` cell declares, with their defaults as written.
 
-    Read by :func:`papermill.inspect_notebook` (no kernel is started).
+    Read by :func:`papermill.inspect_notebook` (no kernel is started). Its line
+    parser skips an assignment whose comment holds another ``=`` (``vintage =
+    "2024-10-12"  # 23:43 UTC = 02:43 local``); the names assigned at the top
+    level of the cell, found with :mod:`ast`, fill those in, so that such a
+    parameter is not refused.
 
     Parameters
     ----------
@@ -49,7 +53,7 @@ def declared_parameters(notebook: str | Path) -> dict[str, Any]:
     --------
     >>> import nbformat, tempfile, pathlib
     >>> nb = nbformat.v4.new_notebook()
-    >>> cell = nbformat.v4.new_code_cell("window = 14  # days")
+    >>> cell = nbformat.v4.new_code_cell("window = 14  # days\nvintage = None  # UTC = local - 3h")
     >>> cell.metadata["tags"] = ["parameters"]
     >>> nb.cells = [cell]
     >>> nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Py"}
@@ -57,19 +61,56 @@ def declared_parameters(notebook: str | Path) -> dict[str, Any]:
     ...     path = pathlib.Path(d) / "nb.ipynb"
     ...     nbformat.write(nb, path)
     ...     declared_parameters(path)
-    {'window': '14'}
+    {'window': '14', 'vintage': 'None'}
     """
     require_report_extra()
+    import logging
+
+    import nbformat
     import papermill as pm
 
     path = Path(notebook)
     if not path.is_file():
         raise ReportError(f"notebook not found: {path}")
+    papermill_log = logging.getLogger("papermill")
+    level = papermill_log.level
+    papermill_log.setLevel(logging.ERROR)  # its "Unable to parse line" warnings: handled below
     try:
         found = pm.inspect_notebook(str(path))
     except ValueError as exc:  # no kernel named in the notebook, a parameters cell that won't parse
         raise ReportError(f"{path.name}: its parameters cannot be read: {exc}") from None
-    return {name: spec.get("default") for name, spec in found.items()}
+    finally:
+        papermill_log.setLevel(level)
+    out = {name: spec.get("default") for name, spec in found.items()}
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in _tags(cell):
+            for name, default in _assigned_names(cell.source).items():
+                out.setdefault(name, default)
+            break
+    return out
+
+
+def _assigned_names(source: str) -> dict[str, str]:
+    """Names assigned at the top level of a cell, with the source text of their values."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    out: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets, value = list(node.targets), node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Name):
+                out[target.id] = ast.get_source_segment(source, value) or ""
+    return out
 
 
 def parameters_for(

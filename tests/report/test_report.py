@@ -132,3 +132,18 @@ def test_render_html_refuses_outside_resources(tmp_path):
     nb.cells = [cell]
     with pytest.raises(ReportError, match="outside resources"):
         render_html(nb, tmp_path / "x.html")
+
+
+def test_parameters_whose_comment_holds_an_equals_sign_are_declared(tmp_path):
+    from analysis.report import declared_parameters
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(
+        'vintage = "2024-10-12"  # drawn 23:43 UTC = 02:43 Israel\nwindow: int = 7\nx, y = 1, 2'
+    )
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Py", "language": "python"}
+    nbformat.write(nb, tmp_path / "p.ipynb")
+    declared = declared_parameters(tmp_path / "p.ipynb")
+    assert declared["vintage"] == '"2024-10-12"' and declared["window"] == "7"
