@@ -123,6 +123,7 @@ def result_html(result: Any) -> str:
     ]
     frame, from_dict = _estimates_frame(result)
     if frame is not None and len(frame.columns):
+        frame = frame.dropna(how="all")  # e.g. the first days of a rolling rate: nothing to show
         more = max(0, len(frame) - HTML_MAX_ROWS)
         level = getattr(result, "level", None)
         level = float(level) if isinstance(level, float) and 0 < level < 1 else None
