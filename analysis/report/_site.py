@@ -98,8 +98,13 @@ def _notebook_list(notebooks: str | Path | Sequence[str | Path] | None) -> list[
         where = Path(notebooks)
     elif isinstance(notebooks, str | Path):
         found, where = [Path(notebooks)], Path(notebooks).parent
-    else:
+    elif isinstance(notebooks, Sequence) and all(isinstance(n, str | Path) for n in notebooks):
         found, where = [Path(n) for n in notebooks], Path(".")
+    else:
+        raise ReportError(
+            "notebooks must be a notebook, a folder or a list of notebook paths, "
+            f"got {type(notebooks).__name__}"
+        )
     if not found:
         raise ReportError(f"notebooks: no notebook named {NOTEBOOK_GLOB} in {where}")
     missing = [str(p) for p in found if not p.is_file()]
@@ -244,7 +249,15 @@ def build_site(
     require_report_extra()
     clock = time.perf_counter()
     started = _dt.datetime.now(_dt.UTC)
+    if not isinstance(output_dir, str | Path):
+        raise ReportError(f"output_dir must be a folder path, got {type(output_dir).__name__}")
+    if parameters is not None and not isinstance(parameters, Mapping):
+        raise ReportError(
+            f"parameters must be a mapping of name to value, got {type(parameters).__name__}"
+        )
     output_dir = Path(output_dir)
+    if output_dir.exists() and not output_dir.is_dir():
+        raise ReportError(f"output_dir: {output_dir} exists and is not a folder")
     paths = _notebook_list(notebooks)
     values = dict(parameters or {})
     if incidents_path is not None:

@@ -41,6 +41,26 @@ def test_a_parameter_no_notebook_declares_is_an_error_naming_the_declared_ones(t
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"parameters": ["label=1"]}, "parameters must be a mapping"),
+        ({"notebooks": 3}, "notebooks must be a notebook, a folder or a list"),
+        ({"output_dir": 3}, "output_dir must be a folder path"),
+    ],
+)
+def test_bad_arguments_are_errors_naming_them(tmp_path, kwargs, message):
+    kwargs = {"output_dir": tmp_path / "out", "notebooks": FIXTURE_NOTEBOOKS, **kwargs}
+    with pytest.raises(ReportError, match=message):
+        build_site(**kwargs)
+
+
+def test_an_output_that_is_a_file_is_an_error(tmp_path):
+    (tmp_path / "out").write_text("x")
+    with pytest.raises(ReportError, match=r"output_dir: .* is not a folder"):
+        build_site(tmp_path / "out", FIXTURE_NOTEBOOKS)
+
+
 def test_a_missing_incidents_file_is_an_error_naming_the_parameter(tmp_path):
     with pytest.raises(ReportError, match="incidents_path: no such file"):
         build_site(tmp_path / "out", FIXTURE_NOTEBOOKS, incidents_path=tmp_path / "none.csv")
