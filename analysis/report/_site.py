@@ -80,8 +80,9 @@ def find_notebooks(folder: str | Path = NOTEBOOK_DIR) -> list[Path]:
 
     Examples
     --------
-    >>> [p.name for p in find_notebooks("tests/fixtures/notebooks")][:1]
-    ['01-figures.ipynb']
+    >>> from analysis.datasets import PROJECT_ROOT
+    >>> [p.name for p in find_notebooks(PROJECT_ROOT / "tests" / "fixtures" / "notebooks")]
+    ['01-figures.ipynb', '02-incidents.ipynb']
     """
     folder = Path(folder)
     if not folder.is_dir():

@@ -69,11 +69,17 @@ def test_parse_parameters_rejects_malformed_item():
         parse_parameters(["no-equals-sign"])
 
 
+@pytest.fixture(scope="module")
+def tiny_report(tmp_path_factory):
+    """One page of the tiny notebook, with label=X1 (executed once for the tests below)."""
+    folder = tmp_path_factory.mktemp("tiny")
+    nb = _tiny_notebook(folder / "tiny.ipynb")
+    return build_report(folder / "out" / "index.html", notebook=nb, parameters={"label": "X1"})
+
+
 @pytest.mark.slow
-def test_build_report_injects_parameters_and_is_self_contained(tmp_path):
-    nb = _tiny_notebook(tmp_path / "tiny.ipynb")
-    built = build_report(tmp_path / "out" / "index.html", notebook=nb, parameters={"label": "X1"})
-    text = built.html.read_text(encoding="utf-8")
+def test_build_report_injects_parameters_and_is_self_contained(tiny_report):
+    text = tiny_report.html.read_text(encoding="utf-8")
     assert "label is X1 n is 3" in text
     assert not EXTERNAL.search(text)
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
@@ -81,10 +87,8 @@ def test_build_report_injects_parameters_and_is_self_contained(tmp_path):
 
 
 @pytest.mark.slow
-def test_report_escapes_strings_from_data(tmp_path):
-    nb = _tiny_notebook(tmp_path / "tiny.ipynb")
-    built = build_report(tmp_path / "index.html", notebook=nb)
-    text = built.html.read_text(encoding="utf-8")
+def test_report_escapes_strings_from_data(tiny_report):
+    text = tiny_report.html.read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in text
 
@@ -104,7 +108,8 @@ def test_failing_cell_names_the_cell(tmp_path):
 @pytest.mark.slow
 def test_build_report_refuses_stray_output_and_keeps_the_previous_page(tmp_path):
     nb = _tiny_notebook(tmp_path / "tiny.ipynb")
-    out = build_report(tmp_path / "index.html", notebook=nb).html
+    out = tmp_path / "index.html"
+    out.write_text("<p>the previous page</p>", encoding="utf-8")
     before = out.read_bytes()
     stray = nbformat.read(nb, as_version=4)
     stray.cells.append(nbformat.v4.new_code_cell("ax.set_title('stray')"))
