@@ -176,7 +176,14 @@ def test_hostile_strings_in_tables_notes_and_figures_are_text(site):
 def test_the_user_incidents_file_is_read_end_to_end(site):
     text = site.pages[1].html.read_text(encoding="utf-8")
     assert "110 incident records, 110 incidents over 42 days" in text
-    assert "2.6 (" in text  # 110 incidents in 42 days: the rate with its interval
+    # the rate and interval shown are those of the package on the same file
+    import analysis as it
+    from analysis.report import format_interval
+
+    incidents = it.load_curated_incidents(INCIDENTS_CSV)
+    rate = it.estimate_rate(it.count_incidents(incidents))
+    assert rate.events == 110 and rate.exposure == 42
+    assert format_interval(rate.rate, rate.ci_low, rate.ci_high) in text
     assert "sim-2024-03-01-01" in text
     assert 'href="https://example.org/simulated/2024-03-01-1"' in text
 
