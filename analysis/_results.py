@@ -98,7 +98,7 @@ def _estimates_frame(result: Any) -> tuple[pd.DataFrame | None, bool]:
 
 
 def result_html(result: Any) -> str:
-    """The generic HTML form of a result: headline, estimates, method in words, warnings.
+    r"""The generic HTML form of a result: headline, estimates, method in words, warnings.
 
     Every string is escaped; the HTML has no script and no style sheet (inline
     styles only), so it renders the same in any notebook front end and in the
@@ -113,6 +113,19 @@ def result_html(result: Any) -> str:
     -------
     str
         HTML.
+
+    Examples
+    --------
+    >>> class Demo(Result):
+    ...     def summary(self):
+    ...         return "5.9 per day <b>41 claims</b>\nnote: a total alone"
+    ...     def to_dict(self):
+    ...         return {"rate": 5.857, "ci_low": 4.2, "ci_high": 7.94, "level": 0.95}
+    >>> html_text = result_html(Demo())
+    >>> "5.9 (4.2-7.9)" in html_text, "&lt;b&gt;41 claims" in html_text
+    (True, True)
+    >>> 'class="it-result-warnings"' in html_text
+    True
     """
     summary = str(result.summary())
     lines = [line for line in summary.splitlines() if line.strip()]

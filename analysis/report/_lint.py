@@ -107,6 +107,21 @@ def check_outputs(nb: Any, name: str) -> None:
         An executed notebook.
     name : str
         Its file name, for the message.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook()
+    >>> cell = nbformat.v4.new_code_cell("ax.plot(x)")
+    >>> cell.outputs = [nbformat.v4.new_output("execute_result", execution_count=1,
+    ...     data={"text/plain": "[<matplotlib.lines.Line2D at 0x7f0>]"})]
+    >>> nb.cells = [cell]
+    >>> try:
+    ...     check_outputs(nb, "02-alerts.ipynb")
+    ... except ReportError as exc:
+    ...     print(exc)
+    02-alerts.ipynb: 1 stray output(s) would appear in the report:
+      cell 1 (ax.plot(x)): a list of Line2D reprs: '[<matplotlib.lines.Line2D at 0x7f0>]'
     """
     problems = stray_outputs(nb)
     if problems:

@@ -44,7 +44,15 @@ def _umask() -> int:
 
 
 def write_atomically(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file beside it (never half a file)."""
+    """Write ``text`` to ``path`` through a temporary file beside it (never half a file).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     write_atomically(Path(d) / "a" / "index.html", "<p>ok</p>").read_text()
+    '<p>ok</p>'
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -88,6 +96,17 @@ def render_html(
     -------
     Path
         The file written.
+
+    Examples
+    --------
+    >>> import nbformat, tempfile
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("# Drone incidents <b>per day</b>")]
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     page = render_html(nb, Path(d) / "page.html", index_href="../index.html")
+    ...     text = page.read_text(encoding="utf-8")
+    >>> "<title>Drone incidents &lt;b&gt;per day&lt;/b&gt;</title>" in text, outside_resources(text)
+    (True, [])
     """
     require_report_extra()
     from nbconvert import HTMLExporter
