@@ -6,6 +6,7 @@ import base64
 import hashlib
 import re
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -233,3 +234,42 @@ def test_stray_output_fails_the_report_naming_each_cell(tmp_path):
         assert len(lines) == 1 and what in lines[0], (cell, what, message)
     assert "cell 10" not in message and "cell 2 " not in message
     assert not (out / "index.html").exists()
+
+
+def test_the_index_escapes_every_value(tmp_path):
+    import datetime as dt
+
+    from analysis.report import DataSource
+    from analysis.report._site import _index_html
+
+    hostile = '<script>alert("x")</script>'
+    page = PageBuild(
+        Path(f"01-{hostile}.ipynb"),
+        tmp_path / "01-x.html",
+        tmp_path / "x.ipynb",
+        hostile,
+        {"label": hostile},
+        1.0,
+    )
+    source = DataSource(
+        name=hostile,
+        title=hostile,
+        path=hostile,
+        origin="user",
+        licence=hostile,
+        sha256="0" * 64,
+        rows=3,
+        first="2024-01-01",
+        last="2024-01-03",
+        vintage=hostile,
+    )
+    text = _index_html(
+        [page],
+        [source],
+        output_dir=tmp_path,
+        parameters={"label": hostile},
+        started=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        seconds=1.0,
+    )
+    assert "<script>" not in text
+    assert text.count("&lt;script&gt;alert(") >= 6
