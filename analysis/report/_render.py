@@ -147,12 +147,16 @@ def notebook_title(nb: Any, default: str) -> str:
     >>> nb.cells = [nbformat.v4.new_markdown_cell("Intro\n\n## Alerts by *region*")]
     >>> notebook_title(nb, "02-alerts")
     'Alerts by region'
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("# The [HFC](https://oref.org.il) alerts")]
+    >>> notebook_title(nb, "02-alerts")
+    'The HFC alerts'
     """
     for cell in nb.cells:
         if cell.get("cell_type") != "markdown":
             continue
         match = _HEADING.search("".join(cell.get("source", "")))
         if match:
-            # drop inline Markdown emphasis and code marks; the title is escaped where shown
-            return re.sub(r"[*_`]", "", match.group(1)).strip() or default
+            # keep a link's text, drop emphasis and code marks; the title is escaped where shown
+            text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", match.group(1))
+            return re.sub(r"[*_`]", "", text).strip() or default
     return default

@@ -70,9 +70,8 @@ def _open(driver, path: Path, width: int) -> dict:
         "Emulation.setDeviceMetricsOverride",
         {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600},
     )
+    driver.get_log("browser")  # drop what the previous page logged
     driver.get(path.resolve().as_uri())
-    driver.get_log("browser")  # drop anything logged before this page
-    driver.refresh()
     state = driver.execute_script(
         """
         const imgs = Array.from(document.images);
@@ -122,3 +121,19 @@ def test_figure_pages_show_their_images_and_link_back(site, browser):
     assert [f"pages/{p.html.name}" for p in site.pages] == [
         h for h in index["links"] if h.startswith("pages/")
     ]
+
+
+def test_the_checks_catch_a_broken_page(tmp_path, browser):
+    """A negative control: a missing image, a console error and a wide block are all seen."""
+    page = tmp_path / "broken.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><meta name="viewport" content="width=device-width">'
+        '</head><body><img src="missing.png"><div style="width:2000px">wide</div>'
+        "<script>console.error('broken on purpose')</script></body></html>",
+        encoding="utf-8",
+    )
+    state = _open(browser, page, 400)
+    assert [i["ok"] for i in state["images"]] == [False]
+    assert state["log"] and any("broken on purpose" in e["message"] for e in state["log"])
+    assert state["scrollWidth"] > state["innerWidth"]
+    assert state["scripts"] == 1
