@@ -488,13 +488,18 @@ def _format_cells(
         if drop_level and labels:
             out = out.drop(columns=["level"])
 
-    # sources: one column of links
-    url_col = next((c for c in ("source_url", "url") if c in out.columns), None)
-    if url_col is not None:
-        name_col = "source_name" if "source_name" in out.columns else None
+    # addresses: links, named by the matching name column (source_url <- source_name)
+    for url_col in [c for c in out.columns if c == "url" or c.endswith("_url")]:
+        column = out[url_col]
+        if url_col in texts or not (
+            pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)
+        ):
+            continue
+        stem = url_col.removesuffix("url").removesuffix("_") or "source"
+        name_col = f"{stem}_name" if f"{stem}_name" in out.columns else None
         names = out[name_col] if name_col else pd.Series([None] * len(out), index=out.index)
         texts[url_col] = [format_source(u, n) for u, n in zip(out[url_col], names, strict=True)]
-        labels[url_col] = "source"
+        labels[url_col] = stem
         classes[url_col] = "it-text"
         if name_col:
             out = out.drop(columns=[name_col])
@@ -601,8 +606,9 @@ def format_table(
     Written here rather than with ``DataFrame.style.format(precision=...)``
     alone because pandas has no rule for dates without times, intervals,
     links or lists; the rendering itself is pandas' ``Styler``. A column
-    ``source_url`` (or ``url``) is shown as links, using ``source_name`` as
-    the text when the table has it (the name column is then dropped).
+    ``source_url`` (any ``X_url``, or ``url``) is shown as links, using
+    ``source_name`` (``X_name``) as the text when the table has it (the name
+    column is then dropped); its label is ``source`` (``X``).
 
     Examples
     --------

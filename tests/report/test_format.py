@@ -161,6 +161,15 @@ def test_format_table_escapes_every_string_and_links_sources():
     assert 'class="it-table"' in html
 
 
+def test_format_table_links_every_address_column():
+    frame = pd.DataFrame(
+        {"evidence_url": ["https://www.shafaq.com/en/x"], "source_url": [None]}
+    ).assign(source_name=["IRI"])
+    cells = _cells(format_table(frame))
+    assert list(cells.columns) == ["evidence", "source"]
+    assert cells.iloc[0, 0].endswith(">shafaq.com</a>") and cells.iloc[0, 1] == "IRI"
+
+
 def test_format_table_marks_numeric_and_long_text_cells_for_the_style_sheet():
     frame = pd.DataFrame({"rate": [5.9], "note": ["a long note " * 6]})
     html = format_table(frame).to_html()
