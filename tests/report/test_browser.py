@@ -80,6 +80,13 @@ def _open(driver, path: Path, width: int) -> dict:
           scrollWidth: document.documentElement.scrollWidth,
           innerWidth: window.innerWidth,
           scripts: document.querySelectorAll('script').length,
+          // numbers and dates (td.it-num) laid out on more than one line
+          broken: Array.from(document.querySelectorAll('td.it-num')).filter(td => {
+            const range = document.createRange();
+            range.selectNodeContents(td);
+            const tops = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+            return tops.size > 1;
+          }).map(td => td.textContent),
           links: Array.from(document.links).map(a => a.getAttribute('href')),
           wide: Array.from(document.querySelectorAll('body *'))
             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
@@ -89,6 +96,16 @@ def _open(driver, path: Path, width: int) -> dict:
     )
     state["log"] = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
     return state
+
+
+def _full_page_screenshot(driver, path: Path, width: int) -> None:
+    """A screenshot of the whole page (its height, at most 12,000 px), not only the window."""
+    height = min(12_000, int(driver.execute_script("return document.documentElement.scrollHeight")))
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+    )
+    driver.save_screenshot(str(path))
 
 
 def _pages(site) -> list[Path]:
@@ -101,13 +118,14 @@ def test_every_page_renders_offline_without_errors_or_overflow(site, browser, sh
 
     for path in _pages(site):
         state = _open(browser, path, width)
-        browser.save_screenshot(str(shots / f"{path.stem}-{width}.png"))
+        _full_page_screenshot(browser, shots / f"{path.stem}-{width}.png", width)
         assert state["innerWidth"] == width
         assert all(i["ok"] for i in state["images"]), (path.name, state["images"])
         assert state["log"] == [], (path.name, state["log"])
         assert state["scripts"] == 0, path.name  # nothing runs, hostile or not
         with pytest.raises(NoAlertPresentException):
             browser.switch_to.alert.text  # noqa: B018  (no hostile alert() ran)
+        assert state["broken"] == [], (path.name, state["broken"])  # no number split in two
         if width == 400:
             assert state["scrollWidth"] <= state["innerWidth"], (path.name, state["wide"])
     assert (shots / f"index-{width}.png").stat().st_size > 0
@@ -129,6 +147,7 @@ def test_the_checks_catch_a_broken_page(tmp_path, browser):
     page.write_text(
         '<!DOCTYPE html><html><head><meta name="viewport" content="width=device-width">'
         '</head><body><img src="missing.png"><div style="width:2000px">wide</div>'
+        '<table><tr><td class="it-num" style="width:3em">2023-01-02 12,345</td></tr></table>'
         "<script>console.error('broken on purpose')</script></body></html>",
         encoding="utf-8",
     )
@@ -137,3 +156,4 @@ def test_the_checks_catch_a_broken_page(tmp_path, browser):
     assert state["log"] and any("broken on purpose" in e["message"] for e in state["log"])
     assert state["scrollWidth"] > state["innerWidth"]
     assert state["scripts"] == 1
+    assert state["broken"] == ["2023-01-02 12,345"]
