@@ -47,3 +47,11 @@ def test_page_is_offline_has_a_viewport_and_links_back(tmp_path):
 
 def test_single_page_has_no_index_link(tmp_path):
     assert "it-nav" not in _page(tmp_path).split("</style>")[-1]
+
+
+def test_report_css_comes_after_the_lab_style_sheet(tmp_path):
+    # equal specificity: the later rule wins, and the lab sheet says `white-space: normal`
+    text = _page(tmp_path)
+    lab_rule = text.index(".jp-RenderedHTMLCommon td,")
+    ours = text.index("td.it-num, table.it-table th { white-space: nowrap; }")
+    assert lab_rule < ours
