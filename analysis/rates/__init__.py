@@ -57,3 +57,8 @@ from analysis.rates._figures import (
 )
 
 __all__ += ["FigureClaimCheck", "FigureRates", "PeriodRate", "estimate_rates_from_figures"]
+
+# day-level rows as figure observations (issue 11, section 5)
+from analysis.rates._daily_figures import figures_from_daily
+
+__all__ += ["figures_from_daily"]

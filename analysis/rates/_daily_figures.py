@@ -1,0 +1,276 @@
+"""figures_from_daily: day-level rows as figure observations, beside the period totals.
+
+The day-level table of claims (:func:`analysis.load_iri_claims_daily`) has
+one row per (date, source). For the published-figures model
+(:func:`analysis.rates.estimate_rates_from_figures`) each row of one unit is
+an observation of that day's count:
+
+* a daily tally (``qualifier`` ``exact``) is the count of its day;
+* a single claim, or "at least N" (``qualifier`` ``at_least``), is a lower
+  bound for its day (right-censored);
+* conflicting sources for one day stay separate observations (the model's
+  overlap adjustment and dispersion account for them sharing the day);
+* a day with no row contributes nothing: it is unknown, never a zero.
+
+With ``totals=`` (period totals of the same unit, as
+:func:`analysis.load_reported_figures` returns them) the period totals and
+the day-level observations come back as one table, ready for
+:func:`~analysis.rates.estimate_rates_from_figures`. A single-day total
+that is the same report as a day-level row (same day, same unit, same
+value, one publisher's name the start of the other's) is kept once, as the
+day-level row, and listed in ``attrs["duplicates"]``: the same report
+counted twice would count its events twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["figures_from_daily"]
+
+#: Columns of the returned table, in the reported-figures order (ARCHITECTURE.md).
+FIGURE_COLUMNS = (
+    "figure_id",
+    "period_start",
+    "period_end",
+    "value",
+    "qualifier",
+    "unit",
+    "actor",
+    "origin",
+    "target",
+    "weapon",
+    "source_name",
+    "source_url",
+    "source_ref",
+    "published",
+    "measure",
+    "notes",
+)
+
+_NEED = ("date", "value", "qualifier", "unit", "source_name")
+
+
+def _single(frame: pd.DataFrame, column: str, given: Any, what: str) -> Any:
+    """The one value of ``column`` in ``frame`` (or ``given``); refuse several, naming it."""
+    if given is not None:
+        return given
+    if column not in frame.columns:
+        return None
+    values = sorted({str(v) for v in frame[column].dropna()})
+    if len(values) > 1:
+        raise ValueError(
+            f"{what} has several values in column {column!r}: {values}; the figures of one "
+            f"fit are for one {column}: select one first, or pass {column}="
+        )
+    return values[0] if values else None
+
+
+def _fold(name: Any) -> str:
+    return " ".join(str(name).casefold().split()) if isinstance(name, str) else ""
+
+
+def figures_from_daily(
+    daily: pd.DataFrame,
+    *,
+    unit: str = "claim",
+    totals: pd.DataFrame | None = None,
+    actor: str | None = None,
+    target: str | None = None,
+    weapon: str | None = None,
+) -> pd.DataFrame:
+    """Turn the day-level rows of one unit into figure observations (and add the period totals).
+
+    Parameters
+    ----------
+    daily : pandas.DataFrame
+        Day-level rows as :func:`analysis.load_iri_claims_daily` returns them:
+        ``date``, ``value``, ``qualifier`` (``exact`` or ``at_least``),
+        ``unit``, ``source_name``; optional ``row_id``, ``kind``, ``actor``,
+        ``origin``, ``source_url``, ``source_ref``, ``published``.
+    unit : str, default "claim"
+        The unit to keep (``claim``, ``launch``, ``interception``, ...). Rows
+        of other units are left out (never mixed), counted in
+        ``attrs["other_units"]``.
+    totals : pandas.DataFrame, optional
+        Period totals of the same unit (the reported-figures shape). They are
+        returned with the day-level observations, a single-day total that
+        repeats a day-level report kept once (see the module docstring).
+    actor : str, optional
+        Keep only rows of this actor (a row with no actor is left out: it is
+        not attributed). Default: the one actor of the totals, else of the
+        rows; several are refused, naming the column.
+    target, weapon : str, optional
+        Written into the day-level observations (the day-level table has free
+        text ``targets`` and ``weapons``). Default: the one value of the
+        totals' column, else empty.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per observation, in the reported-figures columns
+        (``figure_id, period_start, period_end, value, qualifier, unit,
+        actor, origin, target, weapon, source_name, source_url, source_ref,
+        published, measure, notes``): for a day-level row ``period_start ==
+        period_end`` is its day, ``figure_id`` its ``row_id``. ``attrs``:
+        ``left_out`` (reason -> rows), ``other_units`` (unit -> rows),
+        ``duplicates`` (figure ids of totals kept as their day-level row).
+
+    Raises
+    ------
+    TypeError
+        When ``daily`` or ``totals`` is not a DataFrame.
+    ValueError
+        When a column is missing (named), ``unit`` has no row, a qualifier is
+        not ``exact`` or ``at_least``, the totals are of another unit, or the
+        actor, target or weapon is ambiguous (the column is named).
+
+    See Also
+    --------
+    estimate_rates_from_figures : fits the returned observations.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> days = pd.DataFrame({  # hand-made rows, not real reports
+    ...     "row_id": ["d1", "d2", "d3"],
+    ...     "date": pd.to_datetime(["2024-11-01", "2024-11-01", "2024-11-03"]),
+    ...     "value": [6, 4, 1], "qualifier": ["exact", "exact", "at_least"],
+    ...     "unit": "claim", "source_name": ["A", "B", "C"]})
+    >>> obs = figures_from_daily(days)
+    >>> print(obs[["figure_id", "period_start", "value", "qualifier"]].to_string(index=False))
+    figure_id period_start  value qualifier
+           d1   2024-11-01    6.0     exact
+           d2   2024-11-01    4.0     exact
+           d3   2024-11-03    1.0  at_least
+
+    Two sources for 1 Nov are two observations of that day's claims; 2 Nov
+    has no row and is unknown: it contributes nothing.
+    """
+    if not isinstance(daily, pd.DataFrame):
+        raise TypeError(f"daily must be a pandas DataFrame of day-level rows, not {type(daily).__name__}")
+    missing = [c for c in _NEED if c not in daily.columns]
+    if missing:
+        raise ValueError(
+            f"daily needs the columns {missing} (as load_iri_claims_daily returns them)"
+        )
+    if not isinstance(unit, str) or not unit:
+        raise ValueError(f"unit must be a unit word such as 'claim', not {unit!r}")
+    units = daily["unit"].astype("object")
+    mine = daily[units == unit]
+    others = units[(units != unit) & units.notna()].value_counts()
+    if len(mine) == 0:
+        raise ValueError(
+            f"unit: no day-level row has unit {unit!r} (the rows have {sorted(others.index)})"
+        )
+    if totals is not None:
+        if not isinstance(totals, pd.DataFrame):
+            raise TypeError(f"totals must be a pandas DataFrame of figures, not {type(totals).__name__}")
+        if "unit" in totals.columns:
+            bad = sorted({str(u) for u in totals["unit"].dropna()} - {unit})
+            if bad:
+                raise ValueError(
+                    f"totals: column 'unit' has {bad}, not {unit!r}: a fit is for one unit; "
+                    "claims and launches are different units"
+                )
+    ref = totals if totals is not None else None
+    actor = _single(ref if ref is not None else mine, "actor", actor, "totals" if ref is not None else "daily")
+    target = _single(ref, "target", target, "totals") if ref is not None else target
+    weapon = _single(ref, "weapon", weapon, "totals") if ref is not None else weapon
+
+    left: dict[str, int] = {}
+    rows = mine
+    if actor is not None and "actor" in rows.columns:
+        no_actor = rows["actor"].isna()
+        other = rows["actor"].notna() & (rows["actor"].astype("object") != actor)
+        if no_actor.any():
+            left["no actor (not attributed)"] = int(no_actor.sum())
+        if other.any():
+            left[f"another actor than {actor!r}"] = int(other.sum())
+        rows = rows[~no_actor & ~other]
+    value = pd.to_numeric(rows["value"], errors="coerce")
+    if value.isna().any():
+        left["no number"] = int(value.isna().sum())
+        rows, value = rows[value.notna()], value[value.notna()]
+    qual = rows["qualifier"].astype("object")
+    bad_q = ~qual.isin(["exact", "at_least"])
+    if bad_q.any():
+        first = rows.index[bad_q.to_numpy()][0]
+        raise ValueError(
+            f"column 'qualifier': row {first} has {qual[first]!r}; a day-level row is "
+            "'exact' (a tally) or 'at_least' (a lower bound)"
+        )
+    dates = pd.to_datetime(rows["date"], errors="coerce")
+    if dates.isna().any():
+        first = rows.index[dates.isna().to_numpy()][0]
+        raise ValueError(f"column 'date': row {first} has {rows['date'][first]!r}, not a date")
+    dates = dates.dt.normalize()
+
+    def col(name: str) -> pd.Series:
+        if name in rows.columns:
+            return rows[name].astype("object").where(rows[name].notna(), None)
+        return pd.Series([None] * len(rows), index=rows.index, dtype="object")
+
+    ids = col("row_id").where(col("row_id").notna(), [f"daily-{i}" for i in rows.index])
+    kind = col("kind")
+    notes = [
+        f"day-level row ({k or 'kind not given'}): "
+        + ("the count for the day" if q == "exact" else "a lower bound for the day")
+        for k, q in zip(kind, qual, strict=True)
+    ]
+    obs = pd.DataFrame(
+        {
+            "figure_id": ids.astype(str).to_numpy(),
+            "period_start": dates.to_numpy(),
+            "period_end": dates.to_numpy(),
+            "value": value.astype(float).to_numpy(),
+            "qualifier": qual.to_numpy(),
+            "unit": unit,
+            "actor": actor,
+            "origin": col("origin").to_numpy(),
+            "target": target,
+            "weapon": weapon,
+            "source_name": col("source_name").to_numpy(),
+            "source_url": col("source_url").to_numpy(),
+            "source_ref": col("source_ref").to_numpy(),
+            "published": col("published").to_numpy(),
+            "measure": "count",
+            "notes": notes,
+        },
+        columns=list(FIGURE_COLUMNS),
+    )
+    duplicates: list[str] = []
+    if totals is not None:
+        tot = totals.copy()
+        for c in FIGURE_COLUMNS:
+            if c not in tot.columns:
+                tot[c] = None
+        start = pd.to_datetime(tot["period_start"]).dt.normalize()
+        end = pd.to_datetime(tot["period_end"]).dt.normalize()
+        keep = []
+        for i in range(len(tot)):
+            same = obs[
+                (obs["period_start"] == start.iloc[i])
+                & (start.iloc[i] == end.iloc[i])
+                & (obs["value"] == float(tot["value"].iloc[i]))
+            ]
+            name = _fold(tot["source_name"].iloc[i])
+            dup = bool(name) and any(
+                _fold(s).startswith(name) or name.startswith(_fold(s))
+                for s in same["source_name"]
+                if _fold(s)
+            )
+            if dup:
+                duplicates.append(str(tot["figure_id"].iloc[i]))
+            keep.append(not dup)
+        tot = tot.loc[keep, list(FIGURE_COLUMNS)]
+        tot["period_start"] = start[keep].to_numpy()
+        tot["period_end"] = end[keep].to_numpy()
+        obs = pd.concat([tot.astype({"value": float}), obs], ignore_index=True)
+    obs = obs.reset_index(drop=True)
+    obs.attrs["left_out"] = left
+    obs.attrs["other_units"] = {str(k): int(v) for k, v in others.items()}
+    obs.attrs["duplicates"] = duplicates
+    return obs
