@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import html
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -263,7 +264,9 @@ def _check_table(table: Any, id_col: str) -> pd.DataFrame:
             f"column {id_col!r}: ids repeat across records ({shown}); every record needs its own "
             "id: prefix each source's ids before concatenating (e.g. 'acled-', 'sheet-')"
         )
-    start = pd.to_datetime(table["start"], errors="coerce")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a bad date is reported below
+        start = pd.to_datetime(table["start"], errors="coerce")
     if start.isna().any():
         i = int(np.flatnonzero(start.isna().to_numpy())[0])
         raise ValueError(
