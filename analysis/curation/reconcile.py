@@ -737,8 +737,11 @@ def reconcile(
     # per (period, unit, source): one value; a source's days within a period are summed
     led = pd.DataFrame(index=pd.Index(periods, name="period"))
     counts_for_ratio: dict[str, pd.Series] = {}
-    days_in = pd.Series(1, index=pd.date_range(first, last, freq="D"))
-    n_days = days_in.groupby(_period_start(days_in.index.to_series(), freq)).size()
+    # the whole calendar period counts: a week cut by start= or end= is not complete
+    n_days = pd.Series(
+        [(pd.Period(p, freq=freq).end_time.normalize() - p).days + 1 for p in periods],
+        index=periods,
+    )
     for u in units_present:
         if u == "alert_incident":
             assert alert_days is not None
