@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -205,7 +206,9 @@ def figures_from_daily(
             f"column 'qualifier': row {first} has {qual[first]!r}; a day-level row is "
             "'exact' (a tally) or 'at_least' (a lower bound)"
         )
-    dates = pd.to_datetime(rows["date"], errors="coerce")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a bad date is reported below
+        dates = pd.to_datetime(rows["date"], errors="coerce")
     if dates.isna().any():
         first = rows.index[dates.isna().to_numpy()][0]
         raise ValueError(f"column 'date': row {first} has {rows['date'][first]!r}, not a date")
