@@ -281,8 +281,8 @@ def unit_ratio(
     if nested:
         ratio, lo, hi = p_hat, lo_p, hi_p
         what = (
-            f"interval for the probability that a {names[1]} is followed by an {names[0]} "
-            f"(a proportion)"
+            f"interval for the share of {_plural(names[1])} that are {_plural(names[0])} "
+            "(a proportion)"
         )
     else:
         ratio = A / B if B > 0 else math.inf

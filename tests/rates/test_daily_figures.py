@@ -286,16 +286,24 @@ SE = math.sqrt(0.95 * 0.05 / N_SIM)  # Monte Carlo s.e. of a 95% coverage: 0.015
 
 
 @pytest.mark.slow
-def test_coverage_with_poisson_days():
-    # MEASURED_POISSON: see the module's numbers in estimate_rates_from_daily's docstring
-    cov = coverage("poisson", N_SIM, seed=20261201)
+@pytest.mark.parametrize("process", ["poisson", "nb5"])
+def test_coverage_meets_the_target_for_independent_days(process):
+    # the target is 93-97%; measured (seed 20261201, 200 runs, s.e. 0.015), for
+    # segment 1, segment 2, a week in segment 2, a week across the change:
+    #   poisson 0.955 0.965 0.965 0.965; nb5 0.940 0.955 0.955 0.955.
+    # With the Pearson dispersion alone (dependence=False): poisson 0.935 0.950 0.950 0.945,
+    # nb5 0.910 0.940 0.940 0.945 (lower bounds and miscounts of single days).
+    cov = coverage(process, N_SIM, seed=20261201)
     assert (cov >= 0.95 - 3 * SE).all(), cov
     assert cov.mean() <= 0.98, cov
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("process, floor", [("nb5", 0.90), ("ar0.5", 0.86)])
-def test_coverage_with_overdispersed_and_dependent_days(process, floor):
-    # MEASURED_OTHER: pins the measured coverage so that it cannot get worse
-    cov = coverage(process, N_SIM, seed=20261201)
-    assert (cov >= floor).all(), cov
+def test_coverage_under_dependence_falls_short_as_documented():
+    # latent AR(1) log-rate (phi 0.5): measured 0.910 0.890 0.890 0.900 (s.e. 0.02), against
+    # 0.865 0.845 0.845 0.875 with the Pearson dispersion alone; under phi 0.8 (not run here,
+    # 133 s): 0.855 0.800 0.800 0.805, against 0.785 0.720 0.720 0.725. One pooled design
+    # effect does not follow a design effect that grows with the rate. This pins the
+    # shortfall so that it cannot get worse.
+    cov = coverage("ar0.5", N_SIM, seed=20261201)
+    assert (cov >= 0.85).all(), cov
