@@ -75,9 +75,13 @@ print(f"{len(day_events)} of {len(events)} events (SIMULATED) are {actor}'s, dat
 # and says how many (`attrs["left_out"]`), rather than placing them on a day.
 
 # %%
-counts = it.count_incidents(it.filter_incidents(events, actor=actor, actor_columns=["actor"]), start=start, end=end)
-print(f"events per day, {counts.index[0].date()}..{counts.index[-1].date()}: "
-      f"{int(counts.sum())} events counted; left out (coarser than a day): {counts.attrs['left_out']}")
+counts = it.count_incidents(
+    it.filter_incidents(events, actor=actor, actor_columns=["actor"]), start=start, end=end
+)
+print(
+    f"events per day, {counts.index[0].date()}..{counts.index[-1].date()}: "
+    f"{int(counts.sum())} events counted; left out (coarser than a day): {counts.attrs['left_out']}"
+)
 
 # %% [markdown]
 # ## 4. Rate of events per day

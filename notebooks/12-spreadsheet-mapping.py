@@ -64,14 +64,23 @@ claims[["incident_id", "start", "actor", "weapon", "quantity", "unit", "source_u
 # %%
 same = it.load_table(
     table_path,
-    columns={"incident_id": "Ref", "start": "Date", "actor": "Group", "weapon": "Type",
-             "quantity": "Number", "unit": "What", "source_url": "Link"},
+    columns={
+        "incident_id": "Ref",
+        "start": "Date",
+        "actor": "Group",
+        "weapon": "Type",
+        "quantity": "Number",
+        "unit": "What",
+        "source_url": "Link",
+    },
     dayfirst=True,
     weapons={"Shahed": "drone", "Katyusha": "rocket"},
     units={"attacks claimed": "claim"},
     return_rejects=True,
 )[0]
-print(f"keywords give the same {len(same)} rows of claims: {same['incident_id'].tolist() == claims['incident_id'].tolist()}")
+print(
+    f"keywords give the same {len(same)} rows of claims: {same['incident_id'].tolist() == claims['incident_id'].tolist()}"
+)
 
 # %% [markdown]
 # ## 2. One actor's claims per day, and the rate of claims per day
@@ -83,5 +92,7 @@ print(f"keywords give the same {len(same)} rows of claims: {same['incident_id'].
 # %%
 mine = it.filter_incidents(claims, actor=actor, actor_columns=["actor"])
 counts = it.count_incidents(mine, start=start, end=end, weight="quantity")
-print(f"claims per day, {counts.index[0].date()}..{counts.index[-1].date()}: {int(counts.sum())} claims")
+print(
+    f"claims per day, {counts.index[0].date()}..{counts.index[-1].date()}: {int(counts.sum())} claims"
+)
 print(it.estimate_rate(counts).summary())

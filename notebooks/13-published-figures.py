@@ -40,7 +40,13 @@ actor = "Islamic Resistance in Iraq"
 target = "Israel"
 weapon = "unknown"  # the curated tallies of claims of every weapon (drone-only tallies are another series)
 unit = "claim"
-breaks = ["2024-07-01", "2024-09-01", "2024-10-01", "2024-10-29", "2024-11-05"]  # first day of each new segment
+breaks = [
+    "2024-07-01",
+    "2024-09-01",
+    "2024-10-01",
+    "2024-10-29",
+    "2024-11-05",
+]  # first day of each new segment
 week = ("2024-10-29", "2024-11-04")  # the week of the seed question
 seed_rate_id = "jns-iri-drone-rate-recent-weeks"  # "an average of five a day"
 seed_max_id = "jns-iri-drone-max-24h"  # "eight drones launched over a 24-hour period"
@@ -62,8 +68,10 @@ pd.set_option("display.max_colwidth", 60)
 # %%
 daily = it.load_iri_claims_daily()
 figures = it.load_reported_figures()
-print(f"day-level table: {len(daily)} rows (claims, launches, interceptions); "
-      f"figures table: {len(figures)} published figures of every unit")
+print(
+    f"day-level table: {len(daily)} rows (claims, launches, interceptions); "
+    f"figures table: {len(figures)} published figures of every unit"
+)
 daily.groupby(["unit", "kind", "qualifier"]).size().rename("rows")
 
 # %% [markdown]
@@ -73,8 +81,9 @@ daily.groupby(["unit", "kind", "qualifier"]).size().rename("rows")
 # counts that name no front ("from the east") are left out of a ledger of one front.
 
 # %%
-ledger = it.reconcile(daily=daily, figures=figures, actor=actor, target=target,
-                      start="2024-10-25", end="2024-11-12")
+ledger = it.reconcile(
+    daily=daily, figures=figures, actor=actor, target=target, start="2024-10-25", end="2024-11-12"
+)
 print(ledger.summary())
 ledger.to_frame()[list(ledger.units)]
 
@@ -85,18 +94,23 @@ ledger.to_frame()[list(ledger.units)]
 # once; totals of other units, targets or weapons, and averages or maxima, are left out.
 
 # %%
-obs = it.figures_from_daily(daily, unit=unit, totals=figures, actor=actor, target=target, weapon=weapon)
-print(f"{len(obs)} observations of claims: "
-      f"{int((obs['period_start'] == obs['period_end']).sum())} single days, "
-      f"{int((obs['period_start'] != obs['period_end']).sum())} longer periods; "
-      f"kept once: {obs.attrs['duplicates']}; totals left out by column: {obs.attrs['totals_left_out']}")
+obs = it.figures_from_daily(
+    daily, unit=unit, totals=figures, actor=actor, target=target, weapon=weapon
+)
+print(
+    f"{len(obs)} observations of claims: "
+    f"{int((obs['period_start'] == obs['period_end']).sum())} single days, "
+    f"{int((obs['period_start'] != obs['period_end']).sum())} longer periods; "
+    f"kept once: {obs.attrs['duplicates']}; totals left out by column: {obs.attrs['totals_left_out']}"
+)
 
 # %% [markdown]
 # ## 4. The daily rate of claims over the campaign
 
 # %%
-fit = it.estimate_rates_from_daily(daily, unit=unit, totals=figures, actor=actor, target=target,
-                                   weapon=weapon, breaks=breaks)
+fit = it.estimate_rates_from_daily(
+    daily, unit=unit, totals=figures, actor=actor, target=target, weapon=weapon, breaks=breaks
+)
 print("\n".join(fit.summary().splitlines()[:10]))
 print("\n".join(fit.notes))
 fit.to_frame()
@@ -122,23 +136,29 @@ plt.show()
 
 # %%
 implied = fit.rate_on(week)
-print(f"Implied rate in {implied.start.date()}..{implied.end.date()}: {implied.rate:.1f} claims per day "
-      f"({implied.level:.0%} CI {implied.ci_low:.1f}-{implied.ci_high:.1f} claims per day), "
-      f"about {implied.rate * implied.days:.0f} claims in the {implied.days} days.")
+print(
+    f"Implied rate in {implied.start.date()}..{implied.end.date()}: {implied.rate:.1f} claims per day "
+    f"({implied.level:.0%} CI {implied.ci_low:.1f}-{implied.ci_high:.1f} claims per day), "
+    f"about {implied.rate * implied.days:.0f} claims in the {implied.days} days."
+)
 
 # %% [markdown]
 # The two numbers of the statement, as the figures table records them, and their unit:
 
 # %%
-seed = figures.set_index("figure_id").loc[[seed_rate_id, seed_max_id],
-                                          ["period_start", "period_end", "value", "unit", "weapon", "measure"]]
+seed = figures.set_index("figure_id").loc[
+    [seed_rate_id, seed_max_id],
+    ["period_start", "period_end", "value", "unit", "weapon", "measure"],
+]
 seed
 
 # %%
 stated = seed.loc[seed_rate_id]
 check = fit.check(float(stated["value"]), week)
 print(f"Read as claims per day, the stated {stated['value']:g} a day: {check.verdict}")
-print(f"As curated, that figure and the {seed.loc[seed_max_id, 'value']:g} 'drones launched over a "
-      f"24-hour period' are in the unit '{stated['unit']}' ({stated['weapon']}s launched), not "
-      f"'{unit}': launches and claims are different units (one claim may involve several drones, "
-      "and not every launch is claimed), so the claims cannot confirm or refute a count of launches.")
+print(
+    f"As curated, that figure and the {seed.loc[seed_max_id, 'value']:g} 'drones launched over a "
+    f"24-hour period' are in the unit '{stated['unit']}' ({stated['weapon']}s launched), not "
+    f"'{unit}': launches and claims are different units (one claim may involve several drones, "
+    "and not every launch is claimed), so the claims cannot confirm or refute a count of launches."
+)

@@ -406,9 +406,8 @@ class Deduplication(Result):
     def _repr_html_(self) -> str:
         multi = self.merged[self.merged["n_records"] > 1]
         cols = ["cluster_id", "start", "unit", "n_records", "record_ids", "sources"]
-        return (
-            f"<pre>{html.escape(self.summary())}</pre>"
-            + multi[cols].to_html(index=False, escape=True)
+        return f"<pre>{html.escape(self.summary())}</pre>" + multi[cols].to_html(
+            index=False, escape=True
         )
 
     def plot(self, ax: Any = None) -> Any:
@@ -426,7 +425,9 @@ class Deduplication(Result):
 
 
 def _join(values: list[Any]) -> str:
-    return " | ".join("" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in values)
+    return " | ".join(
+        "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in values
+    )
 
 
 def deduplicate(
@@ -520,7 +521,9 @@ def deduplicate(
             raise ValueError(f"keys must be a list of column names, not {keys!r}")
         absent = [k for k in keys if k not in table.columns]
         if absent:
-            raise ValueError(f"keys: the table has no column {absent} (it has {list(table.columns)})")
+            raise ValueError(
+                f"keys: the table has no column {absent} (it has {list(table.columns)})"
+            )
         use_keys = tuple(k for k in keys if k != "unit")
     n = len(table)
     ids = table[id_col].astype(str).to_numpy()
@@ -548,7 +551,8 @@ def deduplicate(
     decisions = read_dedupe_overrides(overrides) if overrides is not None else None
     if decisions is not None:
         problems = []
-        for d in decisions.to_dict(orient="records"):
+        for raw in decisions.to_dict(orient="records"):
+            d = {str(k): v for k, v in raw.items()}
             a, b = pos.get(d["record_a"]), pos.get(d["record_b"])
             if a is None or b is None:
                 unused_rows.append(d)
@@ -692,7 +696,7 @@ def deduplicate(
 
     # candidates: a coarse record whose span comes within the tolerance of another record
     cand_rows = []
-    for i in np.flatnonzero(~precise):
+    for i in (int(k) for k in np.flatnonzero(~precise)):
         for j in range(n):
             if j == i or unit[j] != unit[i] or source[j] == source[i] or final[j] == final[i]:
                 continue
@@ -700,11 +704,13 @@ def deduplicate(
                 continue  # each pair of coarse records once
             if span_gap(i, j) > tol_days or not keys_match(int(i), j)[0]:
                 continue
+            first_day = pd.Timestamp(int(lo[i]), unit="D").date()
+            last_day = pd.Timestamp(int(hi[i]) - 1, unit="D").date()
+            other_day = pd.Timestamp(int(lo[j]), unit="D").date()
             why = (
-                f"{ids[i]} is of {prec[i]} precision; its possible days "
-                f"{pd.Timestamp(int(lo[i]), unit='D').date()}..{pd.Timestamp(int(hi[i]) - 1, unit='D').date()} "
-                f"come within {tol} of {ids[j]} ({prec[j]} {pd.Timestamp(int(lo[j]), unit='D').date()}); "
-                "the same unit and keys, another source: kept apart, a curator may force_merge"
+                f"{ids[i]} is of {prec[i]} precision; its possible days {first_day}..{last_day} "
+                f"come within {tol} of {ids[j]} ({prec[j]} {other_day}); the same unit and "
+                "keys, another source: kept apart, a curator may force_merge"
             )
             cand_rows.append({"record_a": ids[i], "record_b": ids[j], "reason": why})
             for x in (int(i), j):

@@ -250,15 +250,28 @@ def unit_ratio(
         periods = pd.DataFrame({"numerator": a, "denominator": b})
     if N == 0 or (nested and B == 0) or len(a) == 0:
         return UnitRatio(
-            names[0], names[1], nested, math.nan, math.nan, math.nan, level, A, B,
-            len(a), math.nan, periods,
-            "no events in the periods with both counts", tuple(notes),
+            names[0],
+            names[1],
+            nested,
+            math.nan,
+            math.nan,
+            math.nan,
+            level,
+            A,
+            B,
+            len(a),
+            math.nan,
+            periods,
+            "no events in the periods with both counts",
+            tuple(notes),
         )
     p_hat = A / N
     d = int(use.sum())
     phi = 1.0
     if d >= 2 and 0 < p_hat < 1:
-        x2 = float((((a[use] - n_tot[use] * p_hat) ** 2) / (n_tot[use] * p_hat * (1 - p_hat))).sum())
+        x2 = float(
+            (((a[use] - n_tot[use] * p_hat) ** 2) / (n_tot[use] * p_hat * (1 - p_hat))).sum()
+        )
         phi = max(1.0, x2 / (d - 1))
         if order is not None and d >= MIN_PERIODS_FOR_DEPENDENCE:
             # serially dependent splits: the long-run variance of the split residuals in
@@ -271,7 +284,9 @@ def unit_ratio(
             resid[order] = a - n_tot * p_hat
             binvar[order] = n_tot * p_hat * (1 - p_hat)
             hac = mean_long_run_variance(resid + 1.0, level)
-            phi = max(phi, hac.long_run_variance * (hac.critical_value / hac.z) ** 2 / binvar.mean())
+            phi = max(
+                phi, hac.long_run_variance * (hac.critical_value / hac.z) ** 2 / binvar.mean()
+            )
     elif d < 2:
         notes.append(
             "One period only: whether the split varies between periods cannot be checked "
@@ -295,8 +310,20 @@ def unit_ratio(
         else f"Clopper-Pearson on the counts divided by the dispersion {phi:.2f} (quasi-likelihood)"
     )
     return UnitRatio(
-        names[0], names[1], nested, ratio, lo, hi, level, A, B, len(a), phi, periods,
-        f"{what}; {how}.", tuple(notes),
+        names[0],
+        names[1],
+        nested,
+        ratio,
+        lo,
+        hi,
+        level,
+        A,
+        B,
+        len(a),
+        phi,
+        periods,
+        f"{what}; {how}.",
+        tuple(notes),
     )
 
 
@@ -380,9 +407,7 @@ class Ledger(Result):
 
     def _repr_html_(self) -> str:
         cols = list(self.units)
-        return f"<pre>{html.escape(self.summary())}</pre>" + self.ledger[cols].to_html(
-            escape=True
-        )
+        return f"<pre>{html.escape(self.summary())}</pre>" + self.ledger[cols].to_html(escape=True)
 
     def plot(self, ax: Any = None) -> Any:
         """Each unit's reports per period (range of exact reports, lower bounds as carets).
@@ -492,10 +517,11 @@ def _alert_counts(alerts: Any, alert_source: str) -> pd.Series:
     if isinstance(alerts, pd.Series):
         if not isinstance(alerts.index, pd.DatetimeIndex):
             raise ValueError("alerts: a count series needs a DatetimeIndex of days")
-        s = alerts.astype(float)
-        if s.index.tz is not None:
-            s.index = s.index.tz_localize(None)
-        s = s.groupby(s.index.normalize()).sum()
+        index = pd.DatetimeIndex(alerts.index)
+        if index.tz is not None:
+            index = index.tz_localize(None)
+        s = pd.Series(alerts.to_numpy(dtype=float), index=index.normalize())
+        s = s.groupby(level=0).sum()
         idx = pd.date_range(s.index.min(), s.index.max(), freq="D")
         return s.reindex(idx, fill_value=0.0)
     raise TypeError(
@@ -509,13 +535,17 @@ def _fold(name: Any) -> str:
 
 
 def _drop_repeats(figs: pd.DataFrame, days: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Single-day figures that are a day-level row again (one publisher's name starts the other's)."""
+    """Single-day figures that repeat a day-level row (one publisher's name starts the other's)."""
     keep, dups = [], []
     for _, r in figs.iterrows():
-        same = days[(days["day"] == r["day"]) & (days["unit"] == r["unit"]) & (days["value"] == r["value"])]
+        same = days[
+            (days["day"] == r["day"]) & (days["unit"] == r["unit"]) & (days["value"] == r["value"])
+        ]
         name = _fold(r["source_name"])
         dup = bool(name) and any(
-            _fold(s).startswith(name) or name.startswith(_fold(s)) for s in same["source_name"] if _fold(s)
+            _fold(s).startswith(name) or name.startswith(_fold(s))
+            for s in same["source_name"]
+            if _fold(s)
         )
         keep.append(not dup)
         if dup:
@@ -646,7 +676,9 @@ def reconcile(
         need = ["period_start", "period_end", "value", "qualifier", "unit"]
         missing = [c for c in need if c not in figures.columns]
         if missing:
-            raise ValueError(f"figures needs the columns {missing} (as load_reported_figures gives)")
+            raise ValueError(
+                f"figures needs the columns {missing} (as load_reported_figures gives)"
+            )
         f = figures
         if "measure" in f.columns:
             f = f[f["measure"].fillna("count") == "count"]
@@ -751,12 +783,12 @@ def reconcile(
             texts, mins, srcs = [], [], []
             for p in periods:
                 if p in per.index and bool(full.get(p, False)):
-                    v = float(per.loc[p, "sum"])
+                    v = float(per["sum"].loc[p])
                     texts.append(f"{v:g} (alert feed)")
                     mins.append(v)
                     srcs.append(1)
                 elif p in per.index:
-                    texts.append(f">={float(per.loc[p, 'sum']):g} (alert feed covers part)")
+                    texts.append(f">={float(per['sum'].loc[p]):g} (alert feed covers part)")
                     mins.append(math.nan)
                     srcs.append(1)
                 else:
@@ -768,7 +800,9 @@ def reconcile(
             led[f"{u}_max"] = mins
             led[f"{u}_at_least"] = math.nan
             led[f"{u}_sources"] = srcs
-            led[f"{u}_reports"] = [f"{alert_source} {t}" if s else "" for t, s in zip(texts, srcs, strict=True)]
+            led[f"{u}_reports"] = [
+                f"{alert_source} {t}" if s else "" for t, s in zip(texts, srcs, strict=True)
+            ]
             counts_for_ratio[u] = pd.Series(mins, index=periods).dropna()
             continue
         e = entries[entries["unit"] == u]
@@ -814,18 +848,23 @@ def reconcile(
             led[c] = block[c]
         counts_for_ratio[u] = pd.Series(ratio_vals, dtype=float)
 
-    pairs = list(ratios) if ratios is not None else [
-        r for r in DEFAULT_RATIOS if r[0] in units_present and r[1] in units_present
-    ]
+    pairs = (
+        list(ratios)
+        if ratios is not None
+        else [r for r in DEFAULT_RATIOS if r[0] in units_present and r[1] in units_present]
+    )
     out_ratios: dict[str, UnitRatio] = {}
     for pair in pairs:
         if not (isinstance(pair, tuple | list) and len(pair) == 2):
-            raise ValueError(f"ratios: each item is (numerator unit, denominator unit), not {pair!r}")
+            raise ValueError(
+                f"ratios: each item is (numerator unit, denominator unit), not {pair!r}"
+            )
         num, den = str(pair[0]), str(pair[1])
         for unit_name in (num, den):
             if unit_name not in units_present:
                 raise ValueError(
-                    f"ratios: unit {unit_name!r} has no report here (units present: {units_present})"
+                    f"ratios: unit {unit_name!r} has no report here (units present: "
+                    f"{units_present})"
                 )
         a, b = counts_for_ratio[num], counts_for_ratio[den]
         common = a.index.intersection(b.index).sort_values()
@@ -836,7 +875,8 @@ def reconcile(
             bad = av > bv
             if bad.any():
                 extra.append(
-                    f"{int(bad.sum())} periods with more {_plural(num)} than {_plural(den)} left out "
+                    f"{int(bad.sum())} periods with more {_plural(num)} than {_plural(den)} "
+                    "left out "
                     "(the reports cannot both be complete)"
                 )
                 common, av, bv = common[~bad], av[~bad], bv[~bad]
@@ -852,12 +892,18 @@ def reconcile(
         }[conflict]
         extra.append(f"Counts per period: {rule}; lower bounds alone are not counts.")
         out_ratios[f"{num}/{den}"] = UnitRatio(**{**r.__dict__, "notes": (*r.notes, *extra)})
-    period_totals = (
-        pd.concat(totals_rows, ignore_index=True) if totals_rows else pd.DataFrame()
-    )
+    period_totals = pd.concat(totals_rows, ignore_index=True) if totals_rows else pd.DataFrame()
     keep_cols = [
-        "period", "day", "unit", "value", "qualifier", "source_name", "source_url",
-        "source_ref", "record_id", "origin_table",
+        "period",
+        "day",
+        "unit",
+        "value",
+        "qualifier",
+        "source_name",
+        "source_url",
+        "source_ref",
+        "record_id",
+        "origin_table",
     ]
     ent = entries[[c for c in keep_cols if c in entries.columns]].reset_index(drop=True)
     return Ledger(

@@ -57,12 +57,3 @@ from analysis.rates._figures import (
 )
 
 __all__ += ["FigureClaimCheck", "FigureRates", "PeriodRate", "estimate_rates_from_figures"]
-
-# day-level rows as figure observations (issue 11, section 5)
-from analysis.rates._daily_figures import (
-    daily_design_effect,
-    estimate_rates_from_daily,
-    figures_from_daily,
-)
-
-__all__ += ["daily_design_effect", "estimate_rates_from_daily", "figures_from_daily"]

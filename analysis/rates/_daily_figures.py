@@ -184,7 +184,9 @@ def figures_from_daily(
     has no row and is unknown: it contributes nothing.
     """
     if not isinstance(daily, pd.DataFrame):
-        raise TypeError(f"daily must be a pandas DataFrame of day-level rows, not {type(daily).__name__}")
+        raise TypeError(
+            f"daily must be a pandas DataFrame of day-level rows, not {type(daily).__name__}"
+        )
     missing = [c for c in _NEED if c not in daily.columns]
     if missing:
         raise ValueError(
@@ -201,14 +203,18 @@ def figures_from_daily(
         )
     if totals is not None:
         if not isinstance(totals, pd.DataFrame):
-            raise TypeError(f"totals must be a pandas DataFrame of figures, not {type(totals).__name__}")
+            raise TypeError(
+                f"totals must be a pandas DataFrame of figures, not {type(totals).__name__}"
+            )
         totals, dropped = _select_totals(
             totals, unit=unit, actor=actor, target=target, weapon=weapon
         )
     else:
         dropped = {}
     ref = totals if totals is not None else None
-    actor = _single(ref if ref is not None else mine, "actor", actor, "totals" if ref is not None else "daily")
+    actor = _single(
+        ref if ref is not None else mine, "actor", actor, "totals" if ref is not None else "daily"
+    )
     target = _single(ref, "target", target, "totals") if ref is not None else target
     weapon = _single(ref, "weapon", weapon, "totals") if ref is not None else weapon
 

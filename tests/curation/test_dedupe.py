@@ -17,6 +17,7 @@ from analysis.curation.dedupe import Deduplication, _spans, deduplicate, read_de
 from analysis.datasets import PROJECT_ROOT
 from analysis.errors import DataError
 
+
 @pytest.fixture
 def plt():
     pyplot = pytest.importorskip("matplotlib.pyplot")
@@ -97,9 +98,7 @@ def test_one_source_never_merges_with_itself():
 
 
 def test_complete_linkage_does_not_chain():
-    t = recs(
-        [("a", "2024-11-01", "S1"), ("b", "2024-11-02", "S2"), ("c", "2024-11-03", "S3")]
-    )
+    t = recs([("a", "2024-11-01", "S1"), ("b", "2024-11-02", "S2"), ("c", "2024-11-03", "S3")])
     r = deduplicate(t, tolerance="1D")
     assert cluster_of(r, "a") == cluster_of(r, "b") != cluster_of(r, "c")
 
@@ -127,7 +126,10 @@ def test_place_key():
 
 def test_sub_day_records_compare_times():
     t = recs(
-        [("a1", "2024-11-04 23:00", "S1", "alert", "minute"), ("b1", "2024-11-05 01:00", "S2", "alert", "minute")]
+        [
+            ("a1", "2024-11-04 23:00", "S1", "alert", "minute"),
+            ("b1", "2024-11-05 01:00", "S2", "alert", "minute"),
+        ]
     )
     assert deduplicate(t, tolerance="3h").n_incidents == 1
     assert deduplicate(t, tolerance="1h").n_incidents == 2
@@ -178,7 +180,9 @@ def write(tmp_path, rows, header="action,record_a,record_b,reason,curator,decide
 def test_project_overrides_file_is_empty_with_its_header():
     table = read_dedupe_overrides(OVERRIDES)
     assert len(table) == 0
-    assert OVERRIDES.read_text(encoding="utf-8") == "action,record_a,record_b,reason,curator,decided\n"
+    assert (
+        OVERRIDES.read_text(encoding="utf-8") == "action,record_a,record_b,reason,curator,decided\n"
+    )
     package = json.loads((PROJECT_ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
     res = {r["name"]: r for r in package["resources"]}["dedupe_overrides"]
     assert [f["name"] for f in res["schema"]["fields"]] == list(table.columns[:6])
@@ -232,7 +236,7 @@ def test_bad_override_rows_name_file_row_and_column(tmp_path, row, column, words
 
 def test_pair_decided_twice_and_missing_column(tmp_path):
     path = write(tmp_path, ["keep_apart,a1,b1,x,me,", "force_merge,b1,a1,y,me,"])
-    with pytest.raises(DataError, match="row 3.*already decided"):
+    with pytest.raises(DataError, match=r"row 3.*already decided"):
         read_dedupe_overrides(path)
     path = write(tmp_path, ["keep_apart,a1,b1,x"], header="action,record_a,record_b,reason")
     with pytest.raises(DataError, match="'curator'"):
@@ -245,7 +249,11 @@ def test_pair_decided_twice_and_missing_column(tmp_path):
 
 def test_force_merge_across_units_and_against_keep_apart_are_refused(tmp_path):
     t = recs(
-        [("a1", "2024-11-04", "S1", "claim"), ("b1", "2024-11-04", "S2", "launch"), ("c1", "2024-11-04", "S3", "launch")]
+        [
+            ("a1", "2024-11-04", "S1", "claim"),
+            ("b1", "2024-11-04", "S2", "launch"),
+            ("c1", "2024-11-04", "S3", "launch"),
+        ]
     )
     path = write(tmp_path, ["force_merge,a1,b1,looks alike,me,"])
     with pytest.raises(DataError, match=r"row 2, column 'record_b'.*across units"):
@@ -266,10 +274,14 @@ def test_loaded_tables_of_several_formats_concatenated():
     fx = PROJECT_ROOT / "tests" / "fixtures"
     acled = it.load_acled(fx / "acled" / "acled_simulated.csv", return_rejects=True)[0]
     sheet = it.load_table(
-        fx / "table" / "claims_simulated.csv", mapping=fx / "table" / "mapping.toml", return_rejects=True
+        fx / "table" / "claims_simulated.csv",
+        mapping=fx / "table" / "mapping.toml",
+        return_rejects=True,
     )[0]
     ged = it.load_ucdp_ged(fx / "ucdp" / "ged_simulated.csv", return_rejects=True)[0]
-    sheet = sheet.assign(incident_id="sheet-" + sheet["incident_id"].astype(str), source_name="sheet")
+    sheet = sheet.assign(
+        incident_id="sheet-" + sheet["incident_id"].astype(str), source_name="sheet"
+    )
     table = pd.concat([acled, sheet, ged], ignore_index=True)
     r = deduplicate(table, tolerance="1D")
     assert_every_record_maps_once(table, r)

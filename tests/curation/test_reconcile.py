@@ -86,7 +86,9 @@ def test_weekly_periods_a_source_covering_only_some_days_is_a_lower_bound():
 
 def test_alerts_from_a_complete_feed_give_real_zeros_inside_their_days():
     d = days([("2024-11-01", 2, "exact", "claim", "A"), ("2024-11-05", 1, "exact", "claim", "A")])
-    alerts = pd.DataFrame({"start": pd.to_datetime(["2024-11-02 10:00", "2024-11-02 11:00", "2024-11-04 09:00"])})
+    alerts = pd.DataFrame(
+        {"start": pd.to_datetime(["2024-11-02 10:00", "2024-11-02 11:00", "2024-11-04 09:00"])}
+    )
     led = reconcile(daily=d, alerts=alerts).to_frame()
     assert led.loc["2024-11-02", "alert_incident"] == "2 (alert feed)"
     assert led.loc["2024-11-03", "alert_incident"] == "0 (alert feed)"
@@ -99,7 +101,9 @@ def test_alerts_from_a_complete_feed_give_real_zeros_inside_their_days():
 
 
 def test_actor_filter_leaves_unattributed_rows_out_and_says_so():
-    d = days([("2024-11-01", 2, "exact", "launch", "IDF"), ("2024-11-01", 1, "exact", "claim", "A")])
+    d = days(
+        [("2024-11-01", 2, "exact", "launch", "IDF"), ("2024-11-01", 1, "exact", "claim", "A")]
+    )
     d.loc[0, "actor"] = None
     led = reconcile(daily=d, actor=IRI)
     assert "launch" not in led.units
@@ -109,7 +113,14 @@ def test_actor_filter_leaves_unattributed_rows_out_and_says_so():
 def test_the_curated_tables():
     daily = it.load_iri_claims_daily()
     figures = it.load_reported_figures()
-    led = reconcile(daily=daily, figures=figures, actor=IRI, target="Israel", start="2024-10-25", end="2024-11-12")
+    led = reconcile(
+        daily=daily,
+        figures=figures,
+        actor=IRI,
+        target="Israel",
+        start="2024-10-25",
+        end="2024-11-12",
+    )
     t = led.to_frame()
     # four outlets for 11 Nov: 3 or more, 4, 5, 6, side by side; the figures table's two
     # single-day figures of that day are the same reports and are shown once
@@ -118,7 +129,15 @@ def test_the_curated_tables():
     assert t.loc["2024-11-10", "claim"] == "no report"  # the Shafaq 4 was moved to 11 Nov
     assert any("repeat a day-level row" in n for n in led.notes)
     assert (t.loc["2024-10-29", ["claim", "launch", "interception"]] == "no report").all()
-    monthly = reconcile(daily=daily, figures=figures, actor=IRI, target="Israel", freq="M", start="2024-09-01", end="2024-09-30")
+    monthly = reconcile(
+        daily=daily,
+        figures=figures,
+        actor=IRI,
+        target="Israel",
+        freq="M",
+        start="2024-09-01",
+        end="2024-09-30",
+    )
     sep = monthly.to_frame().iloc[0]
     assert sep["claim_min"] == 18 and sep["claim_max"] == 35  # Alma vs Washington Institute
     assert "Washington Institute 35" in sep["claim_reports"]
@@ -182,7 +201,10 @@ def test_conflict_rule():
             ("2024-11-02", 2, "exact", "launch", "IDF"),
         ]
     )
-    get = lambda c: reconcile(daily=d, conflict=c, ratios=[("claim", "launch")]).ratios["claim/launch"]  # noqa: E731
+
+    def get(c):
+        return reconcile(daily=d, conflict=c, ratios=[("claim", "launch")]).ratios["claim/launch"]
+
     assert get("max").total_numerator == 9
     assert get("min").total_numerator == 7
     assert get("agree").total_numerator == 3 and get("agree").n_periods == 1
@@ -265,7 +287,11 @@ def test_outputs(plt):
         ({"daily": "x", "freq": "Q"}, ValueError, "freq"),
         ({"daily": "x", "conflict": "mean"}, ValueError, "conflict"),
         ({"daily": "x", "level": 95}, ValueError, "level"),
-        ({"daily": "x", "ratios": [("claim", "alert_incident")]}, ValueError, "ratios.*alert_incident"),
+        (
+            {"daily": "x", "ratios": [("claim", "alert_incident")]},
+            ValueError,
+            "ratios.*alert_incident",
+        ),
         ({"daily": "x", "ratios": ["claim"]}, ValueError, "ratios"),
         ({"daily": "x", "alerts": [1, 2]}, TypeError, "alerts must be"),
         ({"daily": "x", "start": "2024-11-05", "end": "2024-11-01"}, ValueError, "before start"),
@@ -282,7 +308,14 @@ def test_bad_arguments_name_the_parameter(kwargs, error, match):
 def test_missing_columns_are_named():
     with pytest.raises(ValueError, match="'qualifier'"):
         reconcile(daily=days([("2024-11-01", 3, "exact", "claim", "A")]).drop(columns="qualifier"))
-    inc = pd.DataFrame({"start": ["2024-11-01"], "unit": ["claim"], "source_name": ["A"], "time_precision": ["month"]})
+    inc = pd.DataFrame(
+        {
+            "start": ["2024-11-01"],
+            "unit": ["claim"],
+            "source_name": ["A"],
+            "time_precision": ["month"],
+        }
+    )
     with pytest.raises(ValueError, match="time_precision"):
         reconcile(incidents=inc)
 

@@ -14,10 +14,10 @@ import pytest
 from scipy import optimize, stats
 
 import analysis as it
-from analysis.rates import (
+from analysis.rates import estimate_rates_from_figures
+from analysis.rates._daily_figures import (
     daily_design_effect,
     estimate_rates_from_daily,
-    estimate_rates_from_figures,
     figures_from_daily,
 )
 from analysis.validation import PROCESSES, simulate_counts, simulate_piecewise
@@ -81,7 +81,9 @@ def test_rows_become_day_observations_and_other_units_are_left_out():
 
 
 def test_unattributed_rows_and_rows_without_a_number_are_left_out_and_counted():
-    d = days([("2024-11-01", 2, "exact"), ("2024-11-02", 1, "exact"), ("2024-11-03", None, "at_least")])
+    d = days(
+        [("2024-11-01", 2, "exact"), ("2024-11-02", 1, "exact"), ("2024-11-03", None, "at_least")]
+    )
     d.loc[1, "actor"] = None
     obs = figures_from_daily(d, actor=IRI)
     assert list(obs["figure_id"]) == ["d0"]
@@ -141,7 +143,9 @@ def test_one_tally_is_the_poisson_likelihood_ratio_interval_of_that_day():
 
 
 def test_two_sources_for_one_day_are_two_observations_of_its_count():
-    obs = figures_from_daily(days([("2024-11-01", 6, "exact", "A"), ("2024-11-01", 4, "exact", "B")]))
+    obs = figures_from_daily(
+        days([("2024-11-01", 6, "exact", "A"), ("2024-11-01", 4, "exact", "B")])
+    )
     fit = estimate_rates_from_figures(obs, dispersion="poisson")
     assert fit.to_frame()["rate"].iloc[0] == pytest.approx(5, rel=1e-6)
     assert len(fit.disagreement) == 1 and fit.disagreement["values"].iloc[0] == "6, 4"
