@@ -379,7 +379,7 @@ class Deduplication(Result):
         lines = [
             f"{self.n_records} records -> {self.n_incidents} incidents "
             f"(same unit always; keys {', '.join(self.keys) or 'none'}; dates within "
-            f"{self.tolerance}; one record per source in an incident)",
+            f"{_duration(self.tolerance)}; one record per source in an incident)",
             f"  {len(multi)} incidents merge records of several sources "
             f"({int(status.get('merged', 0))} records matched, "
             f"{int(status.get('forced', 0))} by a curator's force_merge)",
@@ -422,6 +422,14 @@ class Deduplication(Result):
 
 
 # --------------------------------------------------------------------------- algorithm
+
+
+def _duration(tol: pd.Timedelta) -> str:
+    """A tolerance in words: '1 day', '3 days', else pandas' text ('0 days 03:00:00')."""
+    days = tol / pd.Timedelta(days=1)
+    if days == int(days):
+        return f"{int(days)} day" + ("" if int(days) == 1 else "s")
+    return str(tol)
 
 
 def _join(values: list[Any]) -> str:
@@ -617,7 +625,15 @@ def deduplicate(
             members.append([i])
             continue
         best = None
-        for c in open_by_block.get(block_key[i], []):
+        # records come in date order: a cluster whose last day is further back than the
+        # tolerance (plus a day, for times) can take no later record
+        still = [
+            c
+            for c in open_by_block.get(block_key[i], [])
+            if int(lo[i]) - max(int(lo[j]) for j in members[c]) <= tol_days + 1
+        ]
+        open_by_block[block_key[i]] = still
+        for c in still:
             ok = True
             for j in members[c]:
                 if (
@@ -642,7 +658,7 @@ def deduplicate(
             reason[i] = (
                 f"matched {ids[first]}: unit {unit[i]!r}"
                 + (f", {', '.join(said)}" if said else "")
-                + f", {gap(i, first):g} days apart (tolerance {tol}), another source"
+                + f", {gap(i, first):g} days apart (tolerance {_duration(tol)}), another source"
             )
             members[best].append(i)
     status = np.array(["single"] * n, dtype=object)
@@ -709,8 +725,8 @@ def deduplicate(
             other_day = pd.Timestamp(int(lo[j]), unit="D").date()
             why = (
                 f"{ids[i]} is of {prec[i]} precision; its possible days {first_day}..{last_day} "
-                f"come within {tol} of {ids[j]} ({prec[j]} {other_day}); the same unit and "
-                "keys, another source: kept apart, a curator may force_merge"
+                f"come within {_duration(tol)} of {ids[j]} ({prec[j]} {other_day}); the same "
+                "unit and keys, another source: kept apart, a curator may force_merge"
             )
             cand_rows.append({"record_a": ids[i], "record_b": ids[j], "reason": why})
             for x in (int(i), j):
@@ -751,8 +767,11 @@ def deduplicate(
 
     merged_rows = []
     rank = {p: k for k, p in enumerate(_PRECISIONS)}
+    by_cluster: dict[int, list[int]] = {}
+    for i in range(n):
+        by_cluster.setdefault(int(final[i]), []).append(i)
     for c in sorted(numbering, key=numbering.__getitem__):
-        m = [i for i in range(n) if final[i] == c]
+        m = by_cluster[c]
         finest = min(rank[prec[i]] for i in m)
         best_i = min((i for i in m if rank[prec[i]] == finest), key=lambda i: (ns[i], i))
         row: dict[str, Any] = {
