@@ -13,9 +13,11 @@ Matching rules (all must hold for two records to be one incident):
 * the same ``unit``, always (a claim never merges with a launch, an alert
   with an interception), and equal values of every key in ``keys`` that the
   table has (``actor``, ``weapon``, ``target``, ``origin``, a place column:
-  compared ignoring case and repeated spaces). A key that is missing on a
-  record blocks the match (``missing="block"``, the default: nothing shows
-  that the two are one incident) or is ignored (``missing="ignore"``);
+  compared ignoring case and repeated spaces). A key stated on one record
+  and not on the other (empty or ``unknown``) blocks the match
+  (``missing="block"``, the default: nothing shows that the two are one
+  incident) or is ignored (``missing="ignore"``); a key stated on neither
+  is not compared;
 * different sources (``source_name``): two records of one source are two
   incidents of that source (a source does not report one incident twice;
   ACLED's revisions of one event are resolved by the loader);

@@ -672,6 +672,7 @@ def reconcile(
             inc = inc[inc["target"] == target]
         parts.append(_entries_from_incidents(inc))
     totals_rows = []
+    from_figures = False
     if figures is not None:
         need = ["period_start", "period_end", "value", "qualifier", "unit"]
         missing = [c for c in need if c not in figures.columns]
@@ -698,6 +699,7 @@ def reconcile(
         else:
             one = one & (a == b)
         fit_in = f[one.to_numpy()]
+        from_figures = len(fit_in) > 0
         totals_rows.append(f[~one.to_numpy()])
         if len(fit_in):
             parts.append(
@@ -718,7 +720,7 @@ def reconcile(
                     }
                 )
             )
-    if figures is not None and daily is not None and len(parts) > 1 and len(parts[-1]):
+    if daily is not None and from_figures:
         parts[-1], dups = _drop_repeats(parts[-1], parts[0])
         if dups:
             notes.append(

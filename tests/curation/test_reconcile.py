@@ -322,3 +322,32 @@ def test_missing_columns_are_named():
 
 def test_public_api():
     assert it.reconcile is reconcile
+
+
+def test_incident_records_are_kept_beside_day_rows_and_period_totals():
+    d = days([("2024-11-01", 3, "exact", "claim", "A")])
+    inc = pd.DataFrame(
+        {
+            "incident_id": ["x1"],
+            "start": ["2024-11-01"],
+            "unit": ["claim"],
+            "source_name": ["A"],
+            "quantity": [3],
+            "actor": [IRI],
+        }
+    )
+    month = pd.DataFrame(
+        {
+            "figure_id": ["m"],
+            "period_start": ["2024-11-01"],
+            "period_end": ["2024-11-30"],
+            "value": [30],
+            "qualifier": ["exact"],
+            "unit": ["claim"],
+            "actor": [IRI],
+            "source_name": ["T"],
+        }
+    )
+    led = reconcile(daily=d, incidents=inc, figures=month)
+    assert list(led.entries["origin_table"]) == ["day-level rows", "incidents"]
+    assert len(led.period_totals) == 1  # a month is not placed on a day
