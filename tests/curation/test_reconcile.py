@@ -351,3 +351,20 @@ def test_incident_records_are_kept_beside_day_rows_and_period_totals():
     led = reconcile(daily=d, incidents=inc, figures=month)
     assert list(led.entries["origin_table"]) == ["day-level rows", "incidents"]
     assert len(led.period_totals) == 1  # a month is not placed on a day
+
+
+def test_claims_per_alert_incident_over_the_days_both_are_counted():
+    d = days(
+        [
+            ("2024-11-01", 2, "exact", "claim", "A"),
+            ("2024-11-02", 1, "at_least", "claim", "A"),  # a lower bound: not a count
+            ("2024-11-03", 3, "exact", "claim", "A"),
+        ]
+    )
+    alerts = pd.Series([2, 5, 3], index=pd.date_range("2024-11-01", periods=3))
+    r = reconcile(daily=d, alerts=alerts).ratios["claim/alert_incident"]
+    assert r.n_periods == 2 and r.total_numerator == 5 and r.total_denominator == 5
+    assert r.dispersion == 1.0  # the two days split alike
+    lo, hi = proportion_confint(5, 10, alpha=0.05, method="beta")
+    assert (r.ci_low, r.ci_high) == pytest.approx((lo / (1 - lo), hi / (1 - hi)), rel=1e-9)
+    assert "ratio of the claim rate to the alert_incident rate" in r.method
