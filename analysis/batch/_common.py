@@ -1,3 +1,523 @@
-"""placeholder"""
-class CommonChanges: ...
-def detect_common_changes(panel): ...
+r"""Change points shared by several series of a panel, each change affecting only some of them.
+
+**The statistic.** For series ``j`` and a candidate change at ``t`` inside a
+segment ``[s, e)``, the saving of its Poisson cost
+(:class:`analysis.changepoints.PoissonCost`, ``-2 log L``) divided by its
+long-run design effect ``D_j``,
+
+.. math:: q_j(t) = [C_j(s, e) - C_j(s, t) - C_j(t, e)] / D_j,
+
+is its quasi-likelihood ratio statistic for one change (about chi-square with
+one degree of freedom at a fixed ``t`` on a stationary series, whatever its
+overdispersion and autocorrelation, because ``D_j`` is the design effect of a
+total). The panel statistic sums the evidence of the series that beat a
+per-series penalty ``a`` (the sparse-change idea of mvcapa, Fisch, Eckley and
+Fearnhead 2022, and of sparsified binary segmentation, Cho and Fryzlewicz 2015):
+
+.. math:: T(t) = \sum_j \max(0, q_j(t) - a),
+
+and a change is declared at the ``t`` maximising ``T`` when ``T(t) > b``, the
+panel penalty; the series affected are those with ``q_j(t) > a``. For a
+subset of ``k`` series this is the penalty ``b + k a``. The search is binary
+segmentation over ``T`` (each accepted change splits its segment, and both
+halves are searched again), ``min_size`` days at least per segment.
+
+**The penalties** come from theory, not from the tests. ``b = 3 log n`` is the
+single-series default per change (:mod:`analysis.changepoints.penalties`:
+``(p + 2) log n`` with one parameter per segment), the price of choosing the
+location; ``a = 2 log p`` is the price of choosing which of ``p`` series a
+change affects (Fisch et al.'s sparse regime). With one series ``a = 0`` and
+the rule is the single-series default. A small calibration (SIMULATED, 100-200
+stationary panels of 10 series of 365 days at 3 a day, seeds 101-103, not the
+tests' seeds) gave the 95% quantile of ``max T`` under the null as 8-11 for
+Poisson and NB(5) series and 15-16 for latent AR(1) log-rates (phi 0.8, with
+and without NB(5) noise), all below ``b = 17.7``; with the plain AR(p) design
+effect in place of the conservative one below it was 19-22, a false-alarm rate
+of 0.08-0.10, which is why the conservative value is used.
+
+**Dependence and dispersion.** ``D_j`` is the package's default for counts
+(:func:`analysis.changepoints._auto.choose`, ``cost="auto"``: the AR(p)
+long-run design effect of the residuals about the series' own segmentation,
+iterated), raised to the latent AR(1)-plus-noise moment estimate where that is
+larger (:func:`analysis.changepoints.intervals.latent_long_run_variance`: the
+conservative value the interval bootstrap starts from, because a year of days
+says little about strong persistence and a sum over series adds up the series
+whose ``D`` came out low), never below 1. After a first pass, ``D_j`` is
+estimated again about the union of the series' own changes and the panel
+changes that affect it (so a change that the series alone missed does not
+inflate its noise scale), and the search is run once more.
+
+**Against the summed series.** Summing the series into a total can hide a
+change (a rise in some series offset by a fall in others, or a change
+diluted by unchanged series) or create an apparent one; the result runs
+:func:`analysis.detect_changepoints` on the summed series as well and lists
+which changes each answer finds.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis._format import date_label, records
+from analysis._results import Result
+from analysis.errors import DataError, Problem
+
+__all__ = ["CommonChanges", "chi2_equivalent", "detect_common_changes", "panel_penalties"]
+
+
+def panel_penalties(n: int, p: int) -> tuple[float, float]:
+    """The default ``(penalty, series_penalty)`` for ``p`` series of ``n`` days: ``(3 log n, 2 log p)``.
+
+    Examples
+    --------
+    >>> [round(v, 2) for v in panel_penalties(365, 10)]
+    [17.7, 4.61]
+    """
+    return 3.0 * math.log(n), 2.0 * math.log(p) if p > 1 else 0.0
+
+
+def _check_panel(panel: Any) -> tuple[pd.DataFrame, np.ndarray]:
+    if not isinstance(panel, pd.DataFrame):
+        raise TypeError(
+            f"panel must be a DataFrame (a column per series, a row per day), not {type(panel).__name__}"
+        )
+    if panel.shape[1] < 1 or panel.shape[0] < 4:
+        raise ValueError(f"panel needs at least one series and 4 days, got shape {panel.shape}")
+    if panel.columns.has_duplicates:
+        raise ValueError("panel has repeated column names: each series needs its own")
+    problems = []
+    for col in panel.columns:
+        v = panel[col]
+        if not (pd.api.types.is_integer_dtype(v.dtype) or pd.api.types.is_float_dtype(v.dtype)):
+            problems.append(Problem("panel", None, str(col), None, f"not numbers ({v.dtype})"))
+            continue
+        x = v.to_numpy(dtype=float)
+        bad = np.flatnonzero(~np.isfinite(x) | (x < 0) | (x != np.round(x)))
+        problems += [
+            Problem("panel", int(i) + 2, str(col), repr(x[i]), "not a count (whole number >= 0)")
+            for i in bad[:10]
+        ]
+    if problems:
+        raise DataError(problems, header="panel must hold daily counts (whole numbers >= 0, no NaN)")
+    return panel, panel.to_numpy(dtype=float).T.copy()
+
+
+def _design_effect(x: np.ndarray, changes: list[int]) -> tuple[float, float]:
+    """The conservative long-run design effect of counts about their segments, and its df.
+
+    ``(D, df)``: ``D`` as in the module; ``df`` the delta-method degrees of
+    freedom of the AR(p) estimate (:func:`analysis._dependence.design_effect_df`).
+    """
+    from analysis._dependence import (
+        MIN_PERIODS_FOR_DEPENDENCE,
+        ar_long_run_dependence,
+        design_effect_df,
+    )
+    from analysis.changepoints._auto import _segment_means
+    from analysis.changepoints.intervals import latent_long_run_variance
+
+    mean = float(x.mean())
+    if not mean > 0:
+        return 1.0, math.inf
+    fitted = _segment_means(x, changes)
+    k = len(changes) + 1
+    dep = ar_long_run_dependence(x, fitted, n_means=k)
+    d = dep.long_run_dispersion
+    if x.size >= MIN_PERIODS_FOR_DEPENDENCE:
+        d = max(d, latent_long_run_variance(x - fitted, k) / mean)
+    return max(1.0, float(d)), float(design_effect_df(dep))
+
+
+def _own_fit(x: np.ndarray, m: int, level: float, column: str) -> tuple[float, float, list[int]]:
+    """The default count fit of one series: its conservative design effect, df and changes."""
+    from analysis.changepoints._auto import choose
+
+    if not x.sum() > 0:
+        return 1.0, math.inf, []
+    ch = choose("auto", x, np.arange(x.size), "auto", "auto", m, level, "panel", column, True)
+    changes = list(ch.changes) if ch.changes is not None else []
+    d, df = _design_effect(x, changes)
+    return max(float(getattr(ch.cost, "scale_", 1.0)), d), df, changes
+
+
+def chi2_equivalent(q: np.ndarray, df: float) -> np.ndarray:
+    """A statistic ``F(1, df)``-distributed under the null, as the chi-square(1) of equal tail.
+
+    ``q = saving / D`` with ``D`` estimated on ``df`` degrees of freedom has
+    a heavier tail than chi-square(1) (an ``F(1, df)``, as a t statistic has
+    a heavier tail than a z). Mapping each value through the ``F`` tail
+    probability to the chi-square(1) quantile puts every series on one
+    scale before the penalties apply; never above ``q`` (where the tail
+    probability underflows, ``q`` itself).
+
+    Examples
+    --------
+    >>> float(chi2_equivalent(np.array([3.84]), math.inf)[0])
+    3.84
+    >>> bool(chi2_equivalent(np.array([3.84]), 20.0)[0] < 3.84)
+    True
+    """
+    if not math.isfinite(df):
+        return q
+    from scipy import special
+
+    tail = special.fdtrc(1.0, max(df, 1.0), np.maximum(q, 0.0))
+    with np.errstate(divide="ignore", over="ignore"):
+        eq = np.where(tail > 0, special.chdtri(1.0, np.clip(tail, 1e-300, 1.0)), q)
+    return np.minimum(eq, q)
+
+
+class _Savings:
+    """Each series' Poisson cost forward and reversed: scaled savings of a split, vectorised."""
+
+    def __init__(self, X: np.ndarray, D: np.ndarray, df: np.ndarray):
+        from analysis.changepoints.costs import PoissonCost
+
+        self.n = X.shape[1]
+        self.fwd = [PoissonCost().fit(x) for x in X]
+        self.rev = [PoissonCost().fit(x[::-1]) for x in X]
+        self.D = D
+        self.df = df
+
+    def matrix(self, s: int, e: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate starts ``t`` in ``[s + m, e - m]`` and ``q_j(t)`` (series x candidates)."""
+        ts = np.arange(s + m, e - m + 1, dtype=np.int64)
+        out = np.empty((len(self.fwd), ts.size))
+        for j, (f, r) in enumerate(zip(self.fwd, self.rev, strict=True)):
+            # C(t, e) for every t from the forward cost, C(s, t) from the reversed one
+            right = f.errors(ts, e)
+            left = r.errors(self.n - ts, self.n - s)
+            q = np.maximum((f.error(s, e) - left - right) / self.D[j], 0.0)
+            out[j] = chi2_equivalent(q, float(self.df[j]))
+        return ts, out
+
+
+def _search(
+    sav: _Savings, alpha: float, beta: float, m: int, max_changes: int | None
+) -> list[tuple[int, float, np.ndarray]]:
+    """Binary segmentation over ``T``: ``(t, T(t), q(t))`` of each accepted change, by position."""
+    found: list[tuple[int, float, np.ndarray]] = []
+    todo = [(0, sav.n)]
+    while todo:
+        s, e = todo.pop()
+        if e - s < 2 * m:
+            continue
+        ts, q = sav.matrix(s, e, m)
+        total = np.maximum(q - alpha, 0.0).sum(axis=0)
+        i = int(np.argmax(total))
+        if not total[i] > beta:
+            continue
+        found.append((int(ts[i]), float(total[i]), q[:, i].copy()))
+        if max_changes is not None and len(found) >= max_changes:
+            break
+        todo += [(s, int(ts[i])), (int(ts[i]), e)]
+    return sorted(found, key=lambda f: f[0])
+
+
+class CommonChanges(Result):
+    """Change points shared by series of a panel (:func:`detect_common_changes`).
+
+    Read-only attributes: ``changes`` (one row per common change:
+    ``changepoint``, ``index``, ``statistic`` (the panel statistic ``T``),
+    ``n_affected``, ``affected``, the list of series), ``evidence`` (change x
+    series: each series' scaled saving ``q_j`` at the change), ``affected``
+    (change x series, booleans), ``design_effects`` (per series),
+    ``penalty``, ``series_penalty``, ``summed`` (the
+    :class:`~analysis.changepoints.ChangepointResult` of the summed series)
+    and ``comparison`` (every change of either answer and which found it).
+    """
+
+    def __init__(
+        self,
+        panel: pd.DataFrame,
+        found: list[tuple[int, float, np.ndarray]],
+        D: np.ndarray,
+        own: list[list[int]],
+        penalty: float,
+        series_penalty: float,
+        summed: Any,
+        level: float,
+    ):
+        self._panel = panel
+        self._D = pd.Series(D, index=panel.columns, name="design_effect")
+        idx = panel.index
+        cols = list(panel.columns)
+        q = np.array([f[2] for f in found]).reshape(len(found), len(cols))
+        hit = q > series_penalty
+        when = idx[[f[0] for f in found]] if found else idx[:0]
+        self._evidence = pd.DataFrame(q, index=when, columns=panel.columns)
+        self._evidence.index.name = "changepoint"
+        self._affected = pd.DataFrame(hit, index=when, columns=panel.columns)
+        self._changes = pd.DataFrame(
+            {
+                "changepoint": when,
+                "index": np.array([f[0] for f in found], dtype=np.int64),
+                "statistic": [f[1] for f in found],
+                "n_affected": hit.sum(axis=1).astype(np.int64),
+                "affected": [[c for c, h in zip(cols, row, strict=True) if h] for row in hit],
+            }
+        )
+        self._own = own
+        self._penalty = penalty
+        self._series_penalty = series_penalty
+        self._summed = summed
+        self._level = level
+        self._comparison = self._compare()
+
+    def _compare(self) -> pd.DataFrame:
+        """Every change of either answer; a panel change matches a summed one in its interval."""
+        iv = self._summed.intervals
+        rows = []
+        used = set()
+        for t in self._changes["changepoint"]:
+            match = None
+            for i in range(len(iv)):
+                if iv["low"].iloc[i] <= t <= iv["high"].iloc[i] and i not in used:
+                    match = i
+                    break
+            if match is not None:
+                used.add(match)
+            rows.append((t, iv["changepoint"].iloc[match] if match is not None else pd.NaT, True, match is not None))
+        for i in range(len(iv)):
+            if i not in used:
+                rows.append((pd.NaT, iv["changepoint"].iloc[i], False, True))
+        frame = pd.DataFrame(rows, columns=["panel", "summed", "in_panel", "in_summed"])
+        return frame
+
+    @property
+    def changes(self) -> pd.DataFrame:
+        """One row per common change, with the series it affects."""
+        return self._changes.copy()
+
+    @property
+    def changepoints(self) -> pd.Index:
+        """First day of each new common segment."""
+        return pd.Index(self._changes["changepoint"])
+
+    @property
+    def n_changes(self) -> int:
+        """Number of common changes."""
+        return len(self._changes)
+
+    @property
+    def evidence(self) -> pd.DataFrame:
+        """Each series' scaled cost saving ``q_j`` at each change (rows: changes)."""
+        return self._evidence.copy()
+
+    @property
+    def affected(self) -> pd.DataFrame:
+        """Booleans, change x series: ``q_j`` above the per-series penalty."""
+        return self._affected.copy()
+
+    @property
+    def design_effects(self) -> pd.Series:
+        """The conservative long-run design effect of each series (its noise scale)."""
+        return self._D.copy()
+
+    @property
+    def penalty(self) -> float:
+        """Panel penalty ``b`` per change (quasi-likelihood ``-2 log L`` units)."""
+        return self._penalty
+
+    @property
+    def series_penalty(self) -> float:
+        """Per-series penalty ``a`` for each series a change affects."""
+        return self._series_penalty
+
+    @property
+    def summed(self) -> Any:
+        """:func:`analysis.detect_changepoints` on the summed series."""
+        return self._summed
+
+    @property
+    def comparison(self) -> pd.DataFrame:
+        """``panel``, ``summed`` (dates), ``in_panel``, ``in_summed``: which answer found each change.
+
+        A panel change and a summed change are the same when the panel change
+        lies in the summed change's location interval.
+        """
+        return self._comparison.copy()
+
+    def summary(self) -> str:
+        """Plain text: the common changes with their series, and the summed series' answer."""
+        n, p = self._panel.shape
+        lines = [
+            f"Common change points: {self.n_changes} in {p} series of {n} days "
+            f"(penalty {self._penalty:.3g} per change plus {self._series_penalty:.3g} per series "
+            "affected, on each series' quasi-likelihood scale)",
+            f"design effects of the series: {self._D.min():.3g} to {self._D.max():.3g}",
+        ]
+        for row in self._changes.itertuples(index=False):
+            names = ", ".join(str(c) for c in row.affected)
+            lines.append(
+                f"  change at {date_label(row.changepoint)}: {row.n_affected} of {p} series "
+                f"({names}); statistic {row.statistic:.3g}"
+            )
+        s = self._summed
+        lines.append(
+            f"summed series (detect_changepoints on the total): {s.n_changes} change(s)"
+            + (": " + ", ".join(date_label(c) for c in s.changepoints) if s.n_changes else "")
+        )
+        cmp_ = self._comparison
+        both = int((cmp_["in_panel"] & cmp_["in_summed"]).sum())
+        only_panel = cmp_[cmp_["in_panel"] & ~cmp_["in_summed"]]["panel"]
+        only_sum = cmp_[~cmp_["in_panel"] & cmp_["in_summed"]]["summed"]
+        lines.append(f"  found by both: {both}")
+        if len(only_panel):
+            lines.append(
+                "  only in the panel (hidden or diluted in the total): "
+                + ", ".join(date_label(t) for t in only_panel)
+            )
+        if len(only_sum):
+            lines.append(
+                "  only in the total (no subset of series carries it past the panel penalty): "
+                + ", ".join(date_label(t) for t in only_sum)
+            )
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The changes table."""
+        return self.changes
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly dictionary."""
+        ch = self._changes.copy()
+        ch["affected"] = [[str(c) for c in a] for a in ch["affected"]]
+        return {
+            "changes": records(ch),
+            "design_effects": {str(k): float(v) for k, v in self._D.items()},
+            "penalty": self._penalty,
+            "series_penalty": self._series_penalty,
+            "summed": self._summed.to_dict(),
+            "comparison": records(self._comparison),
+        }
+
+    def plot(self, ax: Any = None, *, window: int = 7) -> Any:
+        """Heat-map of the series' rates with each common change marked on the series it affects.
+
+        The summed series' changes are dashed vertical lines.
+        """
+        from analysis.batch._many import draw_heatmap
+
+        marks = [
+            (t, j)
+            for t, row in zip(self._changes["changepoint"], self._affected.to_numpy(), strict=True)
+            for j in np.flatnonzero(row)
+        ]
+        ax = draw_heatmap(ax, self._panel, marks, window, "common change (affected series)")
+        import matplotlib.dates as mdates
+
+        for i, t in enumerate(self._summed.changepoints):
+            ax.axvline(
+                mdates.date2num(t), color="C3", ls="--", lw=1, label="summed series" if i == 0 else None
+            )
+        if self._summed.n_changes or marks:
+            ax.legend(loc="upper right", fontsize="small")
+        ax.set_title(f"{self.n_changes} common change(s) in {self._panel.shape[1]} series")
+        return ax
+
+
+def detect_common_changes(
+    panel: pd.DataFrame,
+    *,
+    penalty: float | None = None,
+    series_penalty: float | None = None,
+    min_size: int = 2,
+    max_changes: int | None = None,
+    level: float = 0.95,
+) -> CommonChanges:
+    """Change points shared by several series of a panel, each affecting a subset of them.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        Daily counts: a column per series (areas of a front, actors of a
+        country), a row per day, whole numbers >= 0 without missing values
+        (e.g. :func:`analysis.count_incidents` with ``by``).
+    penalty : float, optional
+        Panel penalty ``b`` per change; default ``3 log n`` (the single-series
+        default per change), see the module.
+    series_penalty : float, optional
+        Per-series penalty ``a``; default ``2 log p`` (0 for one series).
+    min_size : int, default 2
+        Shortest segment, in days.
+    max_changes : int, optional
+        Stop after this many common changes.
+    level : float, default 0.95
+        Level of the single-series fits (dispersion test, intervals of the
+        summed series).
+
+    Returns
+    -------
+    CommonChanges
+        ``changes`` (date, statistic, the series affected), ``evidence``,
+        ``design_effects``, ``summed`` (the summed series' own answer) and
+        ``comparison``; ``summary()`` says how the two answers differ.
+
+    Notes
+    -----
+    SIMULATED calibration (``tests/batch/test_common_calibration.py``): on
+    stationary panels of 10 independent series of 365 days at 3 a day, the
+    false-alarm rate stays below 5% under Poisson, NB(5), latent AR(1) (phi
+    0.8) and NB(5) with latent AR(1) noise; see the test for the measured
+    rates and power.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(5)  # SIMULATED: 3 of 6 series double on day 120
+    >>> rates = np.ones((240, 6)) * 3.0
+    >>> rates[120:, :3] = 6.0
+    >>> panel = pd.DataFrame(rng.poisson(rates), columns=list("abcdef"),
+    ...                      index=pd.date_range("2024-01-01", periods=240))
+    >>> res = detect_common_changes(panel)
+    >>> [(str(t.date()), a) for t, a in zip(res.changes["changepoint"], res.changes["affected"])]
+    [('2024-04-30', ['a', 'b', 'c'])]
+    """
+    from analysis.changepoints import detect_changepoints
+
+    frame, X = _check_panel(panel)
+    if isinstance(min_size, bool) or not isinstance(min_size, int | np.integer) or min_size < 1:
+        raise ValueError(f"min_size must be an integer >= 1, got {min_size!r}")
+    if max_changes is not None and (
+        isinstance(max_changes, bool) or not isinstance(max_changes, int | np.integer) or max_changes < 1
+    ):
+        raise ValueError(f"max_changes must be None or an integer >= 1, got {max_changes!r}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level!r}")
+    p, n = X.shape
+    m = int(min_size)
+    if n < 2 * m:
+        raise ValueError(f"panel too short: {n} days, a change needs 2 * min_size = {2 * m}")
+    b0, a0 = panel_penalties(n, p)
+    beta = b0 if penalty is None else _nonneg("penalty", penalty)
+    alpha = a0 if series_penalty is None else _nonneg("series_penalty", series_penalty)
+    fits = [_own_fit(X[j], m, level, str(c)) for j, c in enumerate(frame.columns)]
+    D = np.array([f[0] for f in fits])
+    df = np.array([f[1] for f in fits])
+    own = [f[2] for f in fits]
+    found = _search(_Savings(X, D, df), alpha, beta, m, max_changes)
+    if found:  # once more, each D about its own changes and the common changes it carries
+        again = [
+            _design_effect(X[j], sorted(set(own[j]) | {t for t, _, q in found if q[j] > alpha}))
+            for j in range(p)
+        ]
+        D = np.array([g[0] for g in again])
+        df = np.array([g[1] for g in again])
+        found = _search(_Savings(X, D, df), alpha, beta, m, max_changes)
+    total = frame.sum(axis=1).astype(np.int64)
+    total.name = "total"
+    summed = detect_changepoints(total, min_size=m, level=level)
+    return CommonChanges(frame, found, D, own, beta, alpha, summed, level)
+
+
+def _nonneg(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+    v = float(value)
+    if not (math.isfinite(v) and v >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return v

@@ -23,7 +23,15 @@ from analysis.batch._result import BatchResult
 from analysis.batch._run import check_by, run_many
 from analysis.errors import DataError, Problem
 
-__all__ = ["ManyResult", "detect_many", "detect_one", "fit_many", "fit_one", "series_of"]
+__all__ = [
+    "ManyResult",
+    "detect_many",
+    "detect_one",
+    "draw_heatmap",
+    "fit_many",
+    "fit_one",
+    "series_of",
+]
 
 #: the value column of the long table made from counted events
 COUNT_COL = "count"
@@ -206,27 +214,8 @@ class ManyResult(BatchResult):
         diamonds on their series' row. Only the first ``max_series`` series
         (in key order) are drawn; the title says so.
         """
-        import matplotlib.dates as mdates
-        from matplotlib.colors import LogNorm
-
-        panel = self._panel.iloc[:, :max_series].astype(float)
-        ax = get_ax(ax, figsize=(10, max(3.0, min(12.0, 0.25 * panel.shape[1] + 1.5))))
-        rolled = panel.rolling(window, center=True, min_periods=1).mean()
-        z = np.ma.masked_less_equal(rolled.to_numpy().T, 0.0)
-        x0, x1 = mdates.date2num(panel.index[0]), mdates.date2num(panel.index[-1])
-        positive = z.compressed()
-        vmin = float(positive.min()) if positive.size else 1e-3
-        vmax = float(positive.max()) if positive.size else 1.0
-        im = ax.imshow(
-            z,
-            aspect="auto",
-            interpolation="nearest",
-            origin="upper",
-            extent=(x0 - 0.5, x1 + 0.5, panel.shape[1] - 0.5, -0.5),
-            norm=LogNorm(vmin=vmin, vmax=max(vmax, vmin * 1.0001)),
-            cmap="viridis",
-        )
-        ax.figure.colorbar(im, ax=ax, label=f"{window}-day mean per day", pad=0.01)
+        panel = self._panel.iloc[:, :max_series]
+        marks: list[tuple[Any, int]] = []
         if self._what == "changepoints" and len(self._results):
             row = {col: i for i, col in enumerate(panel.columns)}
             res = self._results
@@ -234,29 +223,67 @@ class ManyResult(BatchResult):
                 tuple(v) if len(self._by) > 1 else v[0]
                 for v in res[list(self._by)].itertuples(index=False, name=None)
             ]
-            ys = np.array([row.get(lab, -1) for lab in labels])
-            keep = ys >= 0
-            ax.scatter(
-                mdates.date2num(pd.DatetimeIndex(res["changepoint"])[keep]),
-                ys[keep],
-                marker="D",
-                s=18,
-                facecolor="white",
-                edgecolor="black",
-                linewidth=0.6,
-                label="change point",
-                zorder=3,
-            )
-            ax.legend(loc="upper right", fontsize="small")
-        ax.xaxis_date()
-        concise_dates(ax)
-        if panel.shape[1] <= 40:
-            ax.set_yticks(range(panel.shape[1]))
-            ax.set_yticklabels([str(c) for c in panel.columns], fontsize="small")
-        ax.set_ylabel("series")
+            marks = [
+                (t, row[lab])
+                for t, lab in zip(res["changepoint"], labels, strict=True)
+                if lab in row
+            ]
+        ax = draw_heatmap(ax, panel, marks, window, "change point")
         shown = "" if self._panel.shape[1] <= max_series else f" (first {max_series} shown)"
         ax.set_title(f"{self._panel.shape[1]} series{shown}")
         return ax
+
+
+def draw_heatmap(
+    ax: Any, panel: pd.DataFrame, marks: list[tuple[Any, int]], window: int, label: str
+) -> Any:
+    """Rows = series, columns = days: the ``window``-day mean on a log colour scale, marks drawn.
+
+    ``marks``: ``(date, row)`` pairs, drawn as white diamonds. Returns the Axes.
+    """
+    import matplotlib.dates as mdates
+    from matplotlib.colors import LogNorm
+
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        raise ValueError(f"window must be an integer >= 1, got {window!r}")
+    values = panel.astype(float)
+    ax = get_ax(ax, figsize=(10, max(3.0, min(12.0, 0.25 * values.shape[1] + 1.5))))
+    rolled = values.rolling(window, center=True, min_periods=1).mean()
+    z = np.ma.masked_invalid(np.ma.masked_less_equal(rolled.to_numpy().T, 0.0))
+    x0, x1 = mdates.date2num(values.index[0]), mdates.date2num(values.index[-1])
+    positive = z.compressed()
+    vmin = float(positive.min()) if positive.size else 1e-3
+    vmax = float(positive.max()) if positive.size else 1.0
+    im = ax.imshow(
+        z,
+        aspect="auto",
+        interpolation="nearest",
+        origin="upper",
+        extent=(x0 - 0.5, x1 + 0.5, values.shape[1] - 0.5, -0.5),
+        norm=LogNorm(vmin=vmin, vmax=max(vmax, vmin * 1.0001)),
+        cmap="viridis",
+    )
+    ax.figure.colorbar(im, ax=ax, label=f"{window}-day mean per day", pad=0.01)
+    if marks:
+        ax.scatter(
+            mdates.date2num(pd.DatetimeIndex([t for t, _ in marks])),
+            [r for _, r in marks],
+            marker="D",
+            s=18,
+            facecolor="white",
+            edgecolor="black",
+            linewidth=0.6,
+            label=label,
+            zorder=3,
+        )
+        ax.legend(loc="upper right", fontsize="small")
+    ax.xaxis_date()
+    concise_dates(ax)
+    if values.shape[1] <= 40:
+        ax.set_yticks(range(values.shape[1]))
+        ax.set_yticklabels([str(c) for c in values.columns], fontsize="small")
+    ax.set_ylabel("series")
+    return ax
 
 
 def _long_table(
