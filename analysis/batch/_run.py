@@ -101,56 +101,92 @@ def _chunks(
     return out
 
 
-def _as_rows(value: Any, keys: list[str], key: tuple[Hashable, ...]) -> pd.DataFrame:
-    """The function's output as a table of rows (key columns dropped where they repeat the key)."""
+def _one_row(value: Any) -> dict[str, Any] | None:
+    """A one-row output (dict, Series, scalar) as a record; None for a table or None."""
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, pd.Series):
+        return value.to_dict()
+    if value is not None and not isinstance(value, pd.DataFrame) and np.isscalar(value):
+        return {"value": value}
+    return None
+
+
+def _as_rows(value: Any) -> pd.DataFrame:
+    """The function's output as a table of rows."""
     if value is None:
-        rows = pd.DataFrame()
-    elif isinstance(value, pd.DataFrame):
-        rows = value if isinstance(value.index, pd.RangeIndex) else value.reset_index()
-    elif isinstance(value, pd.Series):
-        rows = pd.DataFrame([value.to_dict()])
-    elif isinstance(value, dict):
-        rows = pd.DataFrame([value])
-    elif np.isscalar(value):
-        rows = pd.DataFrame({"value": [value]})
-    else:
+        return pd.DataFrame()
+    if isinstance(value, pd.DataFrame):
+        named = any(name is not None for name in value.index.names)
+        return value.reset_index() if named else value.reset_index(drop=True)
+    one = _one_row(value)
+    if one is None:
         raise TypeError(
             "the per-series function must return a DataFrame, a Series, a dict, a scalar or "
             f"None, not {type(value).__name__}"
         )
+    return pd.DataFrame([one])
+
+
+def _drop_keys(rows: pd.DataFrame, keys: list[str], key: tuple[Hashable, ...]) -> pd.DataFrame:
+    """Drop columns named like a key, which must repeat the key."""
     for name, k in zip(keys, key, strict=True):
         if name in rows.columns:
-            col = rows[name]
-            if not (col == k).all():
+            if not (rows[name] == k).all():
                 raise ValueError(f"the function returned a column {name!r} that is not the group key")
             rows = rows.drop(columns=name)
     return rows
+
+
+def _with_keys(
+    parts: list[pd.DataFrame], labels: list[tuple[Hashable, ...]], keys: list[str]
+) -> pd.DataFrame:
+    """The parts stacked, the key columns first (one per key, repeated over each part's rows)."""
+    out = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    sizes = [len(p) for p in parts]
+    for i, name in enumerate(keys):
+        values = [lab[i] for lab, size in zip(labels, sizes, strict=True) for _ in range(size)]
+        out.insert(i, name, _key_column(values))
+    return out
+
+
+def _key_column(values: list[Any]) -> Any:
+    """A key column from its values (pandas infers the dtype, as a groupby key would)."""
+    return pd.Series(values).to_numpy() if values else pd.Series([], dtype=object)
 
 
 def _run_chunk(
     func: Callable[[pd.DataFrame], Any], keys: list[str], chunk: _Chunk
 ) -> tuple[pd.DataFrame | None, list[tuple[Any, ...]], int]:
     """Run ``func`` on each group of a chunk: (result rows with keys, error rows, series run)."""
-    parts = []
+    outputs: list[tuple[tuple[Hashable, ...], Any]] = []
     errors: list[tuple[Any, ...]] = []
-    template: pd.DataFrame | None = None
     for key, a, b in chunk.spans:
         try:
-            rows = _as_rows(func(chunk.frame.iloc[a:b]), keys, key)
+            value = func(chunk.frame.iloc[a:b])
+            one = _one_row(value)
+            if one is not None:
+                for name, k in zip(keys, key, strict=True):
+                    if name in one and one.pop(name) != k:
+                        raise ValueError(
+                            f"the function returned a column {name!r} that is not the group key"
+                        )
+                outputs.append((key, one))
+            else:
+                outputs.append((key, _drop_keys(_as_rows(value), keys, key)))
         except Exception as exc:  # one bad series never stops the batch: recorded
             errors.append((*key, type(exc).__name__, str(exc)))
-            continue
-        if template is None:
-            template = rows.iloc[:0]
-        if len(rows):
-            rows = rows.reset_index(drop=True)
-            for i, (name, k) in enumerate(zip(keys, key, strict=True)):
-                rows.insert(i, name, [k] * len(rows))
-            parts.append(rows)
-    if parts:
-        out = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-    elif template is not None:
-        out = template.copy()
+    if outputs and all(isinstance(v, dict) for _, v in outputs):  # one row each: one table
+        table = pd.DataFrame([v for _, v in outputs])
+        for i, name in enumerate(keys):
+            table.insert(i, name, _key_column([k[i] for k, _ in outputs]))
+        return table, errors, len(chunk.spans)
+    frames = [(k, v if isinstance(v, pd.DataFrame) else pd.DataFrame([v])) for k, v in outputs]
+    full = [(k, f) for k, f in frames if len(f)]
+    if full:
+        out = _with_keys([f for _, f in full], [k for k, _ in full], keys)
+    elif frames:
+        out = frames[0][1].iloc[:0].copy()
         for i, name in enumerate(keys):
             out.insert(i, name, pd.Series([], dtype=object))
     else:
@@ -273,8 +309,8 @@ def run_many(
         in ``frame``). It must be pure (its output depends only on its input)
         and, for more than one process or for Dask, picklable: a function
         defined at module level (or a :func:`functools.partial` of one), not a
-        lambda. A DataFrame gives one result row per row (a non-default index
-        becomes columns), a Series or a dict one row, a scalar a ``value``
+        lambda. A DataFrame gives one result row per row (a named index
+        becomes columns, an unnamed one is dropped), a Series or a dict one row, a scalar a ``value``
         column, None no row. Columns named like a key must repeat the key (they
         are dropped).
     by : str or list of str
