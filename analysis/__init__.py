@@ -114,3 +114,13 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.rates import estimate_rates_from_figures
+
+# many series at once: local processes or Dask, and changes common to a panel (issue 13)
+_EXPORTS["run_many"] = "analysis.batch"
+_EXPORTS["detect_many"] = "analysis.batch"
+_EXPORTS["fit_many"] = "analysis.batch"
+_EXPORTS["detect_common_changes"] = "analysis.batch"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.batch import detect_common_changes, detect_many, fit_many, run_many

@@ -171,7 +171,7 @@ class ManyResult(BatchResult):
     :meth:`plot`, a heat-map of their rates with the change points marked.
     """
 
-    def __init__(self, base: BatchResult, panel: pd.DataFrame, what: str):
+    def __init__(self, base: BatchResult, table: pd.DataFrame, columns: tuple[str, str], what: str):
         super().__init__(
             results=base._results,
             errors=base._errors,
@@ -182,8 +182,17 @@ class ManyResult(BatchResult):
             n_tasks=base._n_tasks,
             chunk_size=base._chunk_size,
         )
-        self._panel = panel
+        self._table = table
+        self._columns = columns
+        self._panel_cache: pd.DataFrame | None = None
         self._what = what
+
+    @property
+    def _panel(self) -> pd.DataFrame:
+        # made on first use: a wide copy of 10,000 series is not paid for unless asked
+        if self._panel_cache is None:
+            self._panel_cache = _panel(self._table, list(self._by), *self._columns)
+        return self._panel_cache
 
     @property
     def panel(self) -> pd.DataFrame:
@@ -378,7 +387,7 @@ def _many(
         progress=progress,
         chunk_size=chunk_size,
     )
-    return ManyResult(base, _panel(table, keys, tcol, vcol), what)
+    return ManyResult(base, table, (tcol, vcol), what)
 
 
 def detect_many(
