@@ -90,18 +90,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"machine load (1, 5, 15 min) at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     data = simulated_table(n_series, n_days)
     # warm the compiled kernels in this process first (loaded from the numba cache)
-    detect_many(data[data["series"] == 0], by="series", time_col="date", value_col="count", n_jobs=1)
+    detect_many(
+        data[data["series"] == 0], by="series", time_col="date", value_col="count", n_jobs=1
+    )
 
     def run(**kw: Any) -> Any:
         return detect_many(data, by="series", time_col="date", value_col="count", **kw)
 
     runs: list[dict[str, Any]] = []
     ref, wall1, cpu1 = timed(lambda: run(n_jobs=1))
-    runs.append({"engine": "local", "workers": 1, "seconds": wall1, "cpu_s": cpu1, "tasks": ref.n_tasks})
+    runs.append(
+        {"engine": "local", "workers": 1, "seconds": wall1, "cpu_s": cpu1, "tasks": ref.n_tasks}
+    )
     out, wall, cpu = timed(lambda: run(n_jobs=None))
     same = out.results.equals(ref.results) and out.errors.equals(ref.errors)
     runs.append(
-        {"engine": "local", "workers": out.workers, "seconds": wall, "cpu_s": cpu, "tasks": out.n_tasks, "same": same}
+        {
+            "engine": "local",
+            "workers": out.workers,
+            "seconds": wall,
+            "cpu_s": cpu,
+            "tasks": out.n_tasks,
+            "same": same,
+        }
     )
     if not args.no_dask:
         try:
@@ -134,7 +145,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         r["speedup"] = wall1 / r["seconds"]
     print(
         table(
-            ["engine", "workers", "tasks", "seconds", "series/s", "speed-up vs 1 core", "same tables"],
+            [
+                "engine",
+                "workers",
+                "tasks",
+                "seconds",
+                "series/s",
+                "speed-up vs 1 core",
+                "same tables",
+            ],
             [
                 [
                     r["engine"],

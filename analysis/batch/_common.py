@@ -70,7 +70,7 @@ __all__ = ["CommonChanges", "chi2_equivalent", "detect_common_changes", "panel_p
 
 
 def panel_penalties(n: int, p: int) -> tuple[float, float]:
-    """The default ``(penalty, series_penalty)`` for ``p`` series of ``n`` days: ``(3 log n, 2 log p)``.
+    """Default ``(penalty, series_penalty)`` for ``p`` series of ``n`` days: ``3 log n, 2 log p``.
 
     Examples
     --------
@@ -83,7 +83,8 @@ def panel_penalties(n: int, p: int) -> tuple[float, float]:
 def _check_panel(panel: Any) -> tuple[pd.DataFrame, np.ndarray]:
     if not isinstance(panel, pd.DataFrame):
         raise TypeError(
-            f"panel must be a DataFrame (a column per series, a row per day), not {type(panel).__name__}"
+            "panel must be a DataFrame (a column per series, a row per day), "
+            f"not {type(panel).__name__}"
         )
     if panel.shape[1] < 1 or panel.shape[0] < 4:
         raise ValueError(f"panel needs at least one series and 4 days, got shape {panel.shape}")
@@ -102,7 +103,9 @@ def _check_panel(panel: Any) -> tuple[pd.DataFrame, np.ndarray]:
             for i in bad[:10]
         ]
     if problems:
-        raise DataError(problems, header="panel must hold daily counts (whole numbers >= 0, no NaN)")
+        raise DataError(
+            problems, header="panel must hold daily counts (whole numbers >= 0, no NaN)"
+        )
     return panel, panel.to_numpy(dtype=float).T.copy()
 
 
@@ -281,7 +284,14 @@ class CommonChanges(Result):
                     break
             if match is not None:
                 used.add(match)
-            rows.append((t, iv["changepoint"].iloc[match] if match is not None else pd.NaT, True, match is not None))
+            rows.append(
+                (
+                    t,
+                    iv["changepoint"].iloc[match] if match is not None else pd.NaT,
+                    True,
+                    match is not None,
+                )
+            )
         for i in range(len(iv)):
             if i not in used:
                 rows.append((pd.NaT, iv["changepoint"].iloc[i], False, True))
@@ -335,7 +345,7 @@ class CommonChanges(Result):
 
     @property
     def comparison(self) -> pd.DataFrame:
-        """``panel``, ``summed`` (dates), ``in_panel``, ``in_summed``: which answer found each change.
+        """Which answer found each change: ``panel``, ``summed``, ``in_panel``, ``in_summed``.
 
         A panel change and a summed change are the same when the panel change
         lies in the summed change's location interval.
@@ -352,7 +362,8 @@ class CommonChanges(Result):
             f"design effects of the series: {self._D.min():.3g} to {self._D.max():.3g}",
         ]
         for row in self._changes.itertuples(index=False):
-            names = ", ".join(str(c) for c in row.affected)
+            affected: list[Any] = row.affected  # type: ignore[assignment]
+            names = ", ".join(str(c) for c in affected)
             lines.append(
                 f"  change at {date_label(row.changepoint)}: {row.n_affected} of {p} series "
                 f"({names}); statistic {row.statistic:.3g}"
@@ -406,14 +417,18 @@ class CommonChanges(Result):
         marks = [
             (t, j)
             for t, row in zip(self._changes["changepoint"], self._affected.to_numpy(), strict=True)
-            for j in np.flatnonzero(row)
+            for j in np.flatnonzero(row).tolist()
         ]
         ax = draw_heatmap(ax, self._panel, marks, window, "common change (affected series)")
         import matplotlib.dates as mdates
 
         for i, t in enumerate(self._summed.changepoints):
             ax.axvline(
-                mdates.date2num(t), color="C3", ls="--", lw=1, label="summed series" if i == 0 else None
+                mdates.date2num(t),
+                color="C3",
+                ls="--",
+                lw=1,
+                label="summed series" if i == 0 else None,
             )
         if self._summed.n_changes or marks:
             ax.legend(loc="upper right", fontsize="small")
@@ -483,7 +498,9 @@ def detect_common_changes(
     if isinstance(min_size, bool) or not isinstance(min_size, int | np.integer) or min_size < 1:
         raise ValueError(f"min_size must be an integer >= 1, got {min_size!r}")
     if max_changes is not None and (
-        isinstance(max_changes, bool) or not isinstance(max_changes, int | np.integer) or max_changes < 1
+        isinstance(max_changes, bool)
+        or not isinstance(max_changes, int | np.integer)
+        or max_changes < 1
     ):
         raise ValueError(f"max_changes must be None or an integer >= 1, got {max_changes!r}")
     if not 0 < level < 1:

@@ -69,11 +69,12 @@ def series_of(group: pd.DataFrame, time_col: str, value_col: str) -> pd.Series:
         raise ValueError(f"the rows need the columns {time_col!r} and {value_col!r}")
     t = pd.DatetimeIndex(pd.to_datetime(group[time_col]))
     s = pd.Series(group[value_col].to_numpy(), index=t, name=value_col).sort_index()
-    if s.index.has_duplicates:
+    idx = pd.DatetimeIndex(s.index)
+    if idx.has_duplicates:
         raise ValueError(f"more than one row for a day in {time_col!r}")
-    if (s.index != s.index.normalize()).any():
+    if (idx != idx.normalize()).any():
         raise ValueError(f"{time_col!r} has times of day: give one row per day")
-    full = pd.date_range(s.index[0], s.index[-1], freq="D", tz=s.index.tz) if len(s) else s.index
+    full = pd.date_range(idx[0], idx[-1], freq="D", tz=idx.tz) if len(idx) else idx
     if len(full) != len(s):
         if pd.api.types.is_float_dtype(s.dtype):
             return s.reindex(full).asfreq("D")
@@ -312,8 +313,8 @@ def _long_table(
             counts = counts.to_frame()
         counts.columns.names = keys
         counts.index.name = DATE_COL
-        long = counts.stack(list(range(len(keys))), future_stack=True).rename(COUNT_COL)
-        table = long.reset_index()[[*keys, DATE_COL, COUNT_COL]]
+        long = counts.stack(list(range(len(keys))), future_stack=True)
+        table = pd.Series(long, name=COUNT_COL).reset_index()[[*keys, DATE_COL, COUNT_COL]]
         return table, DATE_COL, COUNT_COL
     if value_col not in frame.columns:
         raise ValueError(f"value_col {value_col!r} is not a column of frame")

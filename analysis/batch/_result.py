@@ -91,8 +91,13 @@ class BatchResult(Result):
         return self._chunk_size
 
     def _head(self) -> list[str]:
-        where = "in this process" if self._workers == 1 and self._engine == "local" else (
-            f"{self._workers} {'processes' if self._engine == 'local' else 'Dask worker threads'}"
+        where = (
+            "in this process"
+            if self._workers == 1 and self._engine == "local"
+            else (
+                f"{self._workers} "
+                f"{'processes' if self._engine == 'local' else 'Dask worker threads'}"
+            )
         )
         return [
             f"{self.n_series} series by {', '.join(self._by)}: {len(self._results)} result rows, "

@@ -47,15 +47,21 @@ class _Chunk:
 def check_by(frame: Any, by: Any, time_col: str | None = None) -> list[str]:
     """The key columns as a list; raise naming ``frame`` or ``by`` on bad input."""
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"frame must be a pandas DataFrame (a long table), not {type(frame).__name__}")
+        raise TypeError(
+            f"frame must be a pandas DataFrame (a long table), not {type(frame).__name__}"
+        )
     keys = [by] if isinstance(by, str) else list(by) if isinstance(by, Sequence) else None
     if not keys or not all(isinstance(k, str) for k in keys):
-        raise ValueError(f"by must be a column name or a non-empty list of column names, got {by!r}")
+        raise ValueError(
+            f"by must be a column name or a non-empty list of column names, got {by!r}"
+        )
     if len(set(keys)) != len(keys):
         raise ValueError(f"by names a column twice: {keys!r}")
     missing = [k for k in keys if k not in frame.columns]
     if missing:
-        raise ValueError(f"by names column(s) not in frame: {missing!r} (columns: {list(frame.columns)!r})")
+        raise ValueError(
+            f"by names column(s) not in frame: {missing!r} (columns: {list(frame.columns)!r})"
+        )
     if time_col is not None and time_col in keys:
         raise ValueError(f"time_col {time_col!r} is also in by")
     problems = []
@@ -101,7 +107,7 @@ def _chunks(
     return out
 
 
-def _one_row(value: Any) -> dict[str, Any] | None:
+def _one_row(value: Any) -> dict[Hashable, Any] | None:
     """A one-row output (dict, Series, scalar) as a record; None for a table or None."""
     if isinstance(value, dict):
         return dict(value)
@@ -133,7 +139,9 @@ def _drop_keys(rows: pd.DataFrame, keys: list[str], key: tuple[Hashable, ...]) -
     for name, k in zip(keys, key, strict=True):
         if name in rows.columns:
             if not (rows[name] == k).all():
-                raise ValueError(f"the function returned a column {name!r} that is not the group key")
+                raise ValueError(
+                    f"the function returned a column {name!r} that is not the group key"
+                )
             rows = rows.drop(columns=name)
     return rows
 
@@ -263,7 +271,8 @@ def _dask_client(client: Any, jobs: int | None) -> tuple[Any, list[Any]]:
     if isinstance(client, distributed.Client):
         return client, []
     raise TypeError(
-        f"client must be None, a distributed.Client or a scheduler address, not {type(client).__name__}"
+        "client must be None, a distributed.Client or a scheduler address, "
+        f"not {type(client).__name__}"
     )
 
 
@@ -310,9 +319,9 @@ def run_many(
         and, for more than one process or for Dask, picklable: a function
         defined at module level (or a :func:`functools.partial` of one), not a
         lambda. A DataFrame gives one result row per row (a named index
-        becomes columns, an unnamed one is dropped), a Series or a dict one row, a scalar a ``value``
-        column, None no row. Columns named like a key must repeat the key (they
-        are dropped).
+        becomes columns, an unnamed one is dropped), a Series or a dict one
+        row, a scalar a ``value`` column, None no row. Columns named like a
+        key must repeat the key (they are dropped).
     by : str or list of str
         The key column(s) that name a series (e.g. ``["country", "actor"]``).
         Missing key values are an error.
@@ -426,7 +435,9 @@ def run_many(
 def _combine(parts: list[pd.DataFrame | None], keys: list[str]) -> pd.DataFrame:
     full = [p for p in parts if p is not None and len(p)]
     if full:
-        return pd.concat(full, ignore_index=True) if len(full) > 1 else full[0].reset_index(drop=True)
+        return (
+            pd.concat(full, ignore_index=True) if len(full) > 1 else full[0].reset_index(drop=True)
+        )
     empty = [p for p in parts if p is not None]
     if empty:
         return empty[0].reset_index(drop=True)

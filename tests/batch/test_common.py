@@ -19,7 +19,9 @@ matplotlib.use("Agg")
 def panel_with(rates: np.ndarray, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)  # SIMULATED Poisson counts
     cols = [f"s{j}" for j in range(rates.shape[1])]
-    return pd.DataFrame(rng.poisson(rates), columns=cols, index=pd.date_range("2024-01-01", periods=len(rates)))
+    return pd.DataFrame(
+        rng.poisson(rates), columns=cols, index=pd.date_range("2024-01-01", periods=len(rates))
+    )
 
 
 def test_subset_change_is_found_with_its_series():

@@ -19,7 +19,7 @@ from analysis.validation import PROCESSES, simulate_counts, simulate_piecewise
 
 N_DAYS, N_SERIES, RATE = 365, 10, 3.0
 N_NULL = 100  # panels per process: s.e. of a 5% rate 0.022
-N_POWER = 30
+N_POWER = 20
 
 
 def _panel(process: str, rng: np.random.Generator, ratio: float | None = None) -> pd.DataFrame:

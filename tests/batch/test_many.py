@@ -23,7 +23,9 @@ def events_of(table: pd.DataFrame) -> pd.DataFrame:
 def test_values_equal_the_single_series_function(table):
     res = detect_many(table, by=["area", "kind"], time_col="day", value_col="n", n_jobs=1)
     g = table[(table.area == "a00") & (table.kind == "x")]
-    one = detect_changepoints(pd.Series(g["n"].to_numpy(), index=pd.DatetimeIndex(g["day"])).asfreq("D"))
+    one = detect_changepoints(
+        pd.Series(g["n"].to_numpy(), index=pd.DatetimeIndex(g["day"])).asfreq("D")
+    )
     mine = res.results[(res.results.area == "a00") & (res.results.kind == "x")]
     assert list(mine["changepoint"]) == list(one.changepoints)
     assert mine["after"].to_numpy() == pytest.approx(one.segments["rate"].to_numpy()[1:])
@@ -36,7 +38,9 @@ def test_values_equal_the_single_series_function(table):
 def test_events_are_counted_over_one_common_window(table):
     ev = events_of(table)
     # a series with events only in the last month: zero-filled from the first event of the table
-    late = pd.DataFrame({"area": "late", "kind": "x", "start": pd.date_range("2024-06-20", periods=29)})
+    late = pd.DataFrame(
+        {"area": "late", "kind": "x", "start": pd.date_range("2024-06-20", periods=29)}
+    )
     ev = pd.concat([ev, late], ignore_index=True)
     res = detect_many(ev, by=["area", "kind"], n_jobs=1)
     counts = count_incidents(ev, by=["area", "kind"])
@@ -55,12 +59,18 @@ def test_events_are_counted_over_one_common_window(table):
 def test_engines_give_identical_frames(table):
     distributed = pytest.importorskip("distributed")
     one = detect_many(table, by=["area", "kind"], time_col="day", value_col="n", n_jobs=1)
-    two = detect_many(table, by=["area", "kind"], time_col="day", value_col="n", n_jobs=2, chunk_size=2)
+    two = detect_many(
+        table, by=["area", "kind"], time_col="day", value_col="n", n_jobs=2, chunk_size=2
+    )
     with (
-        distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as c,
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as c,
         distributed.Client(c) as client,
     ):
-        dask = detect_many(table, by=["area", "kind"], time_col="day", value_col="n", engine="dask", client=client)
+        dask = detect_many(
+            table, by=["area", "kind"], time_col="day", value_col="n", engine="dask", client=client
+        )
     for other in (two, dask):
         pd.testing.assert_frame_equal(one.results, other.results)
         pd.testing.assert_frame_equal(one.errors, other.errors)
@@ -74,7 +84,9 @@ def test_repeated_day_is_an_error_naming_the_series(table):
 
 def test_bad_series_go_to_errors(table):
     bad = table.copy()
-    bad = bad[~((bad.area == "a01") & (bad.kind == "y") & (bad.day == "2024-02-01"))]  # a missing day
+    bad = bad[
+        ~((bad.area == "a01") & (bad.kind == "y") & (bad.day == "2024-02-01"))
+    ]  # a missing day
     res = detect_many(bad, by=["area", "kind"], time_col="day", value_col="n", n_jobs=1)
     assert res.errors[["area", "kind"]].values.tolist() == [["a01", "y"]]
     assert "day(s) missing" in res.errors["message"].iloc[0]
@@ -82,13 +94,17 @@ def test_bad_series_go_to_errors(table):
 
 
 def test_detect_kwargs_are_passed(table):
-    res = detect_many(table, by=["area", "kind"], time_col="day", value_col="n", n_jobs=1, cost="poisson")
+    res = detect_many(
+        table, by=["area", "kind"], time_col="day", value_col="n", n_jobs=1, cost="poisson"
+    )
     assert set(res.results["cost"]) == {"poisson"}
     assert set(res.results["ratio_adjusted"].notna()) == {True}
 
 
 def test_fit_many_rows_per_coefficient(table):
-    res = fit_many(table, by=["area", "kind"], time_col="day", value_col="n", n_jobs=1, weekly=False)
+    res = fit_many(
+        table, by=["area", "kind"], time_col="day", value_col="n", n_jobs=1, weekly=False
+    )
     assert res.results.groupby(["area", "kind"]).size().tolist() == [2] * 12
     assert set(res.results["term"]) == {"intercept", "trend"}
     # series with a rise: a positive trend estimate
@@ -117,6 +133,8 @@ def test_plot_heatmap(table):
 
 def test_detect_one_without_change_is_empty():
     rng = np.random.default_rng(3)  # SIMULATED
-    g = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=200), "count": rng.poisson(3, 200)})
+    g = pd.DataFrame(
+        {"date": pd.date_range("2024-01-01", periods=200), "count": rng.poisson(3, 200)}
+    )
     out = detect_one(g)
     assert out.empty and list(out.columns)[:3] == ["changepoint", "low", "high"]

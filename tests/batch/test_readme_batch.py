@@ -1,4 +1,4 @@
-"""The README's "Many series" section runs as written; its Spark recipe where pyspark is installed."""
+"""The README's "Many series" section runs as written; its Spark recipe where pyspark is."""
 
 from __future__ import annotations
 
@@ -51,16 +51,22 @@ def test_dask_block_names_a_scheduler_address():
 
 
 def test_spark_recipe(namespace):
-    pytest.importorskip("pyspark", reason="pyspark is not a dependency: the recipe runs where it is installed")
+    pytest.importorskip(
+        "pyspark", reason="pyspark is not a dependency: the recipe runs where it is installed"
+    )
     (recipe,) = [b for b in _blocks("py") if "applyInPandas" in b]
     ns = {"table": namespace["table"]}
     exec(compile(recipe, "README.md", "exec"), ns)
     try:
         from analysis.batch import detect_many
 
-        ref = detect_many(namespace["table"], by="area", time_col="date", value_col="count", n_jobs=1)
+        ref = detect_many(
+            namespace["table"], by="area", time_col="date", value_col="count", n_jobs=1
+        )
         got = ns["changes"]
         assert got["area"].tolist() == ref.results["area"].tolist()
-        assert pd.DatetimeIndex(got["changepoint"]).equals(pd.DatetimeIndex(ref.results["changepoint"]))
+        assert pd.DatetimeIndex(got["changepoint"]).equals(
+            pd.DatetimeIndex(ref.results["changepoint"])
+        )
     finally:
         ns["spark"].stop()

@@ -31,7 +31,9 @@ def named_rows(group: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_results_are_tidy_ordered_and_errors_collected(table):
-    res = run_many(table.sample(frac=1.0, random_state=1), total, by=["area", "kind"], time_col="day", n_jobs=1)
+    res = run_many(
+        table.sample(frac=1.0, random_state=1), total, by=["area", "kind"], time_col="day", n_jobs=1
+    )
     assert list(res.results.columns) == ["area", "kind", "total", "days"]
     keys = list(zip(res.results["area"], res.results["kind"], strict=True))
     assert keys == sorted(keys) and len(keys) == 11
@@ -55,7 +57,9 @@ def test_dataframe_output_drops_repeated_keys(table):
 @pytest.mark.parametrize("chunk_size", [None, 1, 5, 100])
 def test_local_processes_equal_in_process(table, chunk_size):
     one = run_many(table, total, by=["area", "kind"], time_col="day", n_jobs=1)
-    two = run_many(table, total, by=["area", "kind"], time_col="day", n_jobs=2, chunk_size=chunk_size)
+    two = run_many(
+        table, total, by=["area", "kind"], time_col="day", n_jobs=2, chunk_size=chunk_size
+    )
     pd.testing.assert_frame_equal(one.results, two.results)
     pd.testing.assert_frame_equal(one.errors, two.errors)
 
@@ -63,7 +67,10 @@ def test_local_processes_equal_in_process(table, chunk_size):
 def test_chunks_are_counted(table):
     # 12 series, 2 workers: 4 chunks per worker of ceil(12 / 8) = 2 series -> 6 tasks
     assert run_many(table, total, by=["area", "kind"], time_col="day", n_jobs=2).n_tasks == 6
-    assert run_many(table, total, by=["area", "kind"], time_col="day", n_jobs=2, chunk_size=5).n_tasks == 3
+    assert (
+        run_many(table, total, by=["area", "kind"], time_col="day", n_jobs=2, chunk_size=5).n_tasks
+        == 3
+    )
     many = pd.DataFrame({"g": np.arange(10_000), "start": pd.Timestamp("2024-01-01"), "n": 1})
     res = run_many(many, len, by="g", n_jobs=1)
     assert res.n_tasks == 4 and res.chunk_size == 2500 and len(res.results) == 10_000
@@ -73,12 +80,22 @@ def test_dask_equals_local(table):
     distributed = pytest.importorskip("distributed")
     local = run_many(table, total, by=["area", "kind"], time_col="day", n_jobs=1)
     with (
-        distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster,
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        on_dask = run_many(table, total, by=["area", "kind"], time_col="day", engine="dask", client=client)
+        on_dask = run_many(
+            table, total, by=["area", "kind"], time_col="day", engine="dask", client=client
+        )
         by_address = run_many(
-            table, total, by=["area", "kind"], time_col="day", engine="dask", client=cluster.scheduler_address, chunk_size=3
+            table,
+            total,
+            by=["area", "kind"],
+            time_col="day",
+            engine="dask",
+            client=cluster.scheduler_address,
+            chunk_size=3,
         )
     assert on_dask.n_tasks == 6 and by_address.n_tasks == 4
     for res in (on_dask, by_address):
