@@ -37,10 +37,13 @@ def _panel(process: str, rng: np.random.Generator, ratio: float | None = None) -
 @pytest.mark.parametrize("process", ["poisson", "nb5", "ar0.8", "nb5+ar0.8"])
 def test_false_alarms_at_most_five_percent(process):
     rng = np.random.default_rng(20261213)
-    alarms = sum(detect_common_changes(_panel(process, rng)).n_changes > 0 for _ in range(N_NULL))
-    rate = alarms / N_NULL
+    results = [detect_common_changes(_panel(process, rng)) for _ in range(N_NULL)]
+    # any change the panel search declares, common or not (the stricter count)
+    rate = sum(len(r.all_changes) > 0 for r in results) / N_NULL
+    common = sum(r.n_changes > 0 for r in results) / N_NULL
     se = math.sqrt(0.05 * 0.95 / N_NULL)
     assert rate <= 0.05 + 2 * se, f"{process}: false-alarm rate {rate:.3f} (MC s.e. {se:.3f})"
+    assert common <= rate
 
 
 @pytest.mark.slow
@@ -52,7 +55,7 @@ def test_power_for_a_change_in_three_of_ten(process, ratio, power):
     rng = np.random.default_rng(20261214)
     found = 0
     for _ in range(N_POWER):
-        ch = detect_common_changes(_panel(process, rng, ratio)).changes
+        ch = detect_common_changes(_panel(process, rng, ratio)).changes  # common changes only
         near = ch[(ch["index"] - 182).abs() <= 10]
         found += bool(len(near)) and {"s0", "s1", "s2"} <= set(near["affected"].iloc[0])
     se = math.sqrt(power * (1 - power) / N_POWER)
