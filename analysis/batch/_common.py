@@ -95,7 +95,16 @@ from analysis._format import date_label, records
 from analysis._results import Result
 from analysis.errors import DataError, Problem
 
-__all__ = ["CommonChanges", "chi2_equivalent", "detect_common_changes", "panel_penalties"]
+__all__ = [
+    "MATCH_DAYS",
+    "CommonChanges",
+    "chi2_equivalent",
+    "detect_common_changes",
+    "panel_penalties",
+]
+
+#: a panel change and a change of the summed series this close (days) are the same change
+MATCH_DAYS = 7
 
 
 def panel_penalties(n: int, p: int) -> tuple[float, float]:
@@ -117,6 +126,11 @@ def _check_panel(panel: Any) -> tuple[pd.DataFrame, np.ndarray]:
         )
     if panel.shape[1] < 1 or panel.shape[0] < 4:
         raise ValueError(f"panel needs at least one series and 4 days, got shape {panel.shape}")
+    if not isinstance(panel.index, pd.DatetimeIndex):
+        raise TypeError(
+            "panel needs a DatetimeIndex of days (e.g. from count_incidents(..., by=...)), "
+            f"not {type(panel.index).__name__}"
+        )
     if panel.columns.has_duplicates:
         raise ValueError("panel has repeated column names: each series needs its own")
     problems = []
@@ -309,14 +323,21 @@ class CommonChanges(Result):
         self._comparison = self._compare()
 
     def _compare(self) -> pd.DataFrame:
-        """Every change of either answer; a panel change matches a summed one in its interval."""
+        """Every change of either answer; a panel change matches a summed one near it.
+
+        Near: inside the summed change's location interval, or within
+        :data:`MATCH_DAYS` of it.
+        """
         iv = self._summed.intervals
+        near = pd.Timedelta(days=MATCH_DAYS)
         rows = []
         used = set()
         for t in self._all["changepoint"]:
             match = None
             for i in range(len(iv)):
-                if iv["low"].iloc[i] <= t <= iv["high"].iloc[i] and i not in used:
+                inside = iv["low"].iloc[i] <= t <= iv["high"].iloc[i]
+                close = abs(t - iv["changepoint"].iloc[i]) <= near
+                if (inside or close) and i not in used:
                     match = i
                     break
             if match is not None:
@@ -404,7 +425,8 @@ class CommonChanges(Result):
         """Which answer found each change: ``panel``, ``summed``, ``in_panel``, ``in_summed``.
 
         A panel change and a summed change are the same when the panel change
-        lies in the summed change's location interval.
+        lies in the summed change's location interval or within
+        :data:`MATCH_DAYS` days of it.
         """
         return self._comparison.copy()
 

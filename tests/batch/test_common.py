@@ -86,6 +86,8 @@ def test_bad_panels_are_refused():
     good = panel_with(np.full((60, 3), 2.0), 3)
     with pytest.raises(TypeError, match="panel must be a DataFrame"):
         detect_common_changes(good.to_numpy())
+    with pytest.raises(TypeError, match="DatetimeIndex"):
+        detect_common_changes(good.reset_index(drop=True))
     bad = good.astype(float)
     bad.iloc[4, 1] = np.nan
     with pytest.raises(DataError, match="s1"):
