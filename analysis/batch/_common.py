@@ -187,15 +187,26 @@ def _design_effect(x: np.ndarray, changes: list[int]) -> tuple[float, float]:
 
 
 def _own_fit(x: np.ndarray, m: int, level: float, column: str) -> tuple[float, float, list[int]]:
-    """The default count fit of one series: its conservative design effect, df and changes."""
-    from analysis.changepoints._auto import choose
+    """The default count fit of one series: its conservative design effect, df and changes.
+
+    The AR(p) design effect and its degrees of freedom are those the default
+    fit settled on (``scale_``, ``scale_df_`` of its cost); the latent
+    moment estimate is taken about the same segments.
+    """
+    from analysis._dependence import MIN_PERIODS_FOR_DEPENDENCE
+    from analysis.changepoints._auto import _segment_means, choose
+    from analysis.changepoints.intervals import latent_long_run_variance
 
     if not x.sum() > 0:
         return 1.0, math.inf, []
     ch = choose("auto", x, np.arange(x.size), "auto", "auto", m, level, "panel", column, True)
     changes = list(ch.changes) if ch.changes is not None else []
-    d, df = _design_effect(x, changes)
-    return max(float(getattr(ch.cost, "scale_", 1.0)), d), df, changes
+    d = max(1.0, float(getattr(ch.cost, "scale_", 1.0)))
+    df = float(getattr(ch.cost, "scale_df_", math.inf))
+    if x.size >= MIN_PERIODS_FOR_DEPENDENCE:
+        resid = x - _segment_means(x, changes)
+        d = max(d, latent_long_run_variance(resid, len(changes) + 1) / float(x.mean()))
+    return d, df, changes
 
 
 def chi2_equivalent(q: np.ndarray, df: float) -> np.ndarray:
@@ -237,17 +248,40 @@ class _Savings:
         self.D = D
         self.df = df
 
-    def matrix(self, s: int, e: int, m: int) -> tuple[np.ndarray, np.ndarray]:
-        """Candidate starts ``t`` in ``[s + m, e - m]`` and ``q_j(t)`` (series x candidates)."""
+    def matrix(self, s: int, e: int, m: int, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate starts ``t`` in ``[s + m, e - m]`` and ``q_j(t)`` (series x candidates).
+
+        :func:`chi2_equivalent` is applied where ``q_j(t) > alpha`` only: it
+        never raises a value, so the others contribute nothing either way
+        (and the search is several times faster). :meth:`at` gives every
+        series' transformed value at one ``t``.
+        """
         ts = np.arange(s + m, e - m + 1, dtype=np.int64)
         out = np.empty((len(self.fwd), ts.size))
-        for j, (f, r) in enumerate(zip(self.fwd, self.rev, strict=True)):
-            # C(t, e) for every t from the forward cost, C(s, t) from the reversed one
-            right = f.errors(ts, e)
-            left = r.errors(self.n - ts, self.n - s)
-            q = np.maximum((f.error(s, e) - left - right) / self.D[j], 0.0)
-            out[j] = chi2_equivalent(q, float(self.df[j]))
+        for j in range(len(self.fwd)):
+            q = self._raw(j, s, e, ts)
+            big = q > alpha
+            if big.any():
+                q[big] = chi2_equivalent(q[big], float(self.df[j]))
+            out[j] = q
         return ts, out
+
+    def _raw(self, j: int, s: int, e: int, ts: np.ndarray) -> np.ndarray:
+        f, r = self.fwd[j], self.rev[j]
+        # C(t, e) for every t from the forward cost, C(s, t) from the reversed one
+        right = f.errors(ts, e)
+        left = r.errors(self.n - ts, self.n - s)
+        return np.maximum((f.error(s, e) - left - right) / self.D[j], 0.0)
+
+    def at(self, s: int, e: int, t: int) -> np.ndarray:
+        """Every series' chi-square-equivalent ``q_j(t)`` for a split of ``[s, e)`` at ``t``."""
+        ts = np.array([t], dtype=np.int64)
+        return np.array(
+            [
+                chi2_equivalent(self._raw(j, s, e, ts), float(self.df[j]))[0]
+                for j in range(len(self.fwd))
+            ]
+        )
 
 
 def _search(
@@ -260,12 +294,12 @@ def _search(
         s, e = todo.pop()
         if e - s < 2 * m:
             continue
-        ts, q = sav.matrix(s, e, m)
+        ts, q = sav.matrix(s, e, m, alpha)
         total = np.maximum(q - alpha, 0.0).sum(axis=0)
         i = int(np.argmax(total))
         if not total[i] > beta:
             continue
-        found.append((int(ts[i]), float(total[i]), q[:, i].copy()))
+        found.append((int(ts[i]), float(total[i]), sav.at(s, e, int(ts[i]))))
         if max_changes is not None and len(found) >= max_changes:
             break
         todo += [(s, int(ts[i])), (int(ts[i]), e)]
