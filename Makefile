@@ -94,11 +94,13 @@ bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/bench_package.py --json reports/bench/package.json
 	$(PY) benchmarks/bench_data.py --json reports/bench/data.json
 	$(PY) benchmarks/bench_changepoints.py --json reports/bench/changepoints.json
+	$(PY) benchmarks/bench_batch.py --json reports/bench/batch.json
 
 # the benchmarks run at a small size (checks that they run, never a time)
 bench-smoke: venv
 	$(PY) benchmarks/bench_package.py --quick
 	$(PY) benchmarks/bench_data.py --quick
+	$(PY) benchmarks/bench_batch.py --quick
 
 ## make validate: the validation study on simulated series (fixed seeds, a few minutes)
 validate: venv

@@ -132,3 +132,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         estimate_rates_from_daily,
         figures_from_daily,
     )
+
+# many series at once: local processes or Dask, and changes common to a panel (issue 13)
+_EXPORTS["run_many"] = "analysis.batch"
+_EXPORTS["detect_many"] = "analysis.batch"
+_EXPORTS["fit_many"] = "analysis.batch"
+_EXPORTS["detect_common_changes"] = "analysis.batch"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.batch import detect_common_changes, detect_many, fit_many, run_many
