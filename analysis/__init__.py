@@ -114,3 +114,11 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.rates import estimate_rates_from_figures
+
+# known events and country outlines for plots, figure-rate and alert tables (issue 12)
+_EXPORTS["load_known_events"] = "analysis.curation.events"
+_EXPORTS["load_country_outlines"] = "analysis.curation.events"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.curation.events import load_country_outlines, load_known_events
