@@ -122,3 +122,16 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.curation.events import load_country_outlines, load_known_events
+_EXPORTS["figure_rate_table"] = "analysis.rates._figure_table"
+_EXPORTS["incident_sizes"] = "analysis.curation.summaries"
+_EXPORTS["daily_incident_sizes"] = "analysis.curation.summaries"
+_EXPORTS["alert_locality_counts"] = "analysis.curation.summaries"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.curation.summaries import (
+        alert_locality_counts,
+        daily_incident_sizes,
+        incident_sizes,
+    )
+    from analysis.rates._figure_table import figure_rate_table
