@@ -135,3 +135,24 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         incident_sizes,
     )
     from analysis.rates._figure_table import figure_rate_table
+_EXPORTS["house_style"] = "analysis._draw"
+_EXPORTS["use_house_style"] = "analysis._draw"
+_EXPORTS["add_source_line"] = "analysis._draw"
+_EXPORTS["label_chart"] = "analysis.plots"
+_EXPORTS["mark_events"] = "analysis.plots"
+_EXPORTS["plot_alert_map"] = "analysis.plots"
+_EXPORTS["plot_figure_rates"] = "analysis.plots"
+_EXPORTS["plot_region_incidents"] = "analysis.plots"
+_EXPORTS["fit_regions"] = "analysis.plots"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis._draw import add_source_line, house_style, use_house_style
+    from analysis.plots import (
+        fit_regions,
+        label_chart,
+        mark_events,
+        plot_alert_map,
+        plot_figure_rates,
+        plot_region_incidents,
+    )

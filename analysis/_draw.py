@@ -105,7 +105,8 @@ def add_source_line(fig_or_ax: Any, text: str, *, fontsize: float | None = None)
     """Write a source line under a chart ("Source: ...") and return the text artist.
 
     The line is placed below everything the figure holds (tick labels, axis
-    labels), left-aligned with its left-most Axes; saved or inline figures
+    labels), left-aligned with its left-most Axes and wrapped to the figure's
+    width; saved or inline figures
     (``bbox_inches="tight"``) grow to include it. Calling it again on the same
     figure replaces the line.
 
@@ -159,9 +160,15 @@ def add_source_line(fig_or_ax: Any, text: str, *, fontsize: float | None = None)
         old.remove()
     import matplotlib as mpl
 
+    import textwrap
+
     size = fontsize if fontsize is not None else 0.8 * float(mpl.rcParams["font.size"])
     axes = [a for a in fig.axes if a.get_visible()]
     left = min((a.get_position().x0 for a in axes), default=0.02)
+    # wrap to the width of the figure (an average character is about half the font size wide)
+    width_pt = fig.get_figwidth() * (1.0 - left) * 72.0
+    chars = max(40, int(width_pt / (0.5 * size)))
+    text = "\n".join(textwrap.wrap(text, width=chars, break_on_hyphens=False)) or text
     get_renderer = getattr(fig.canvas, "get_renderer", None)
     renderer = get_renderer() if callable(get_renderer) else None
     bottom = 0.0

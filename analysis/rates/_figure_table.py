@@ -210,7 +210,8 @@ def figure_rate_table(
     extra_weapon = weapon.notna() & ~weapon.isin(["unknown", "mixed"])
     label = label.where(~extra_target, label + ", target " + target.astype(str))
     label = label.where(~extra_weapon, label + ", " + weapon.astype(str) + " only")
-    repeated = pd.DataFrame({"u": frame["unit"].astype(str), "l": label}).duplicated(keep=False)
+    key = {"u": frame["unit"].astype(str), "f": col("origin").astype(str), "l": label}
+    repeated = pd.DataFrame(key).duplicated(keep=False)
     if repeated.any():
         ids = col("figure_id").fillna(pd.Series(frame.index.astype(str), index=frame.index))
         label = label.where(~repeated, label + " [" + ids.astype(str) + "]")
