@@ -156,3 +156,19 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         plot_figure_rates,
         plot_region_incidents,
     )
+_EXPORTS["check_published_claim"] = "analysis.rates._published"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.rates._published import check_published_claim
+_EXPORTS["validation_results"] = "analysis.validation._tables"
+_EXPORTS["validation_tables"] = "analysis.validation._tables"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.validation._tables import validation_results, validation_tables
+_EXPORTS["coal_changepoint"] = "analysis.validation._coal"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.validation._coal import coal_changepoint
