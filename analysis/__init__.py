@@ -172,3 +172,15 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.validation._coal import coal_changepoint
+_EXPORTS["load_incident_data"] = "analysis.curation.incident_data"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.curation.incident_data import load_incident_data
+_EXPORTS["select_figures"] = "analysis.curation.figure_select"
+_EXPORTS["validation_note"] = "analysis.validation._tables"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.curation.figure_select import select_figures
+    from analysis.validation._tables import validation_note

@@ -25,7 +25,6 @@ import pandas as pd
 
 __all__ = ["alert_locality_counts", "daily_incident_sizes", "incident_sizes"]
 
-_REQUIRED = ("start", "alert_rows", "n_localities")
 _NOTE = (
     "An incident that touched several regions counts once in each (regions overlap); "
     "alert_rows and localities are those of the whole incident."
@@ -33,18 +32,26 @@ _NOTE = (
 
 
 def _check_incidents(incidents: Any, name: str = "incidents") -> pd.DataFrame:
+    """The table, with ``alert_rows`` and ``n_localities`` as NA where it does not record them.
+
+    A canonical incident table from another source (``load_curated_incidents``)
+    has no alert sizes: its incidents are counted and their size is shown as
+    not recorded (NA), never as zero.
+    """
     if not isinstance(incidents, pd.DataFrame):
         raise TypeError(
-            f"{name} must be a DataFrame from analysis.alerts_to_incidents, "
-            f"not {type(incidents).__name__}"
+            f"{name} must be a DataFrame from analysis.alerts_to_incidents or a canonical "
+            f"incident table, not {type(incidents).__name__}"
         )
-    missing = [c for c in _REQUIRED if c not in incidents.columns]
-    if missing:
-        raise ValueError(
-            f"{name} lacks the column(s) {', '.join(missing)}: pass the table "
-            "analysis.alerts_to_incidents returns (it carries each incident's size)"
-        )
-    return incidents
+    if "start" not in incidents.columns:
+        raise ValueError(f"{name} lacks the column 'start' (the incident's time)")
+    if not pd.api.types.is_datetime64_any_dtype(incidents["start"]):
+        raise ValueError(f"{name}['start'] must be datetimes, not {incidents['start'].dtype}")
+    out = incidents
+    for column in ("alert_rows", "n_localities"):
+        if column not in out.columns:
+            out = out.assign(**{column: pd.array([pd.NA] * len(out), dtype="Int64")})
+    return out
 
 
 def _window(frame: pd.DataFrame, start: Any, end: Any) -> tuple[pd.DataFrame, Any, Any]:
@@ -104,7 +111,8 @@ def incident_sizes(
     ----------
     incidents : pandas.DataFrame
         The table of :func:`analysis.alerts_to_incidents` (columns ``start``,
-        ``alert_rows``, ``n_localities``, and ``regions`` for ``by="region"``).
+        ``alert_rows``, ``n_localities``, and ``regions`` for ``by="region"``),
+        or any canonical incident table (its sizes are then NA: not recorded).
     by : str, default "region"
         ``"region"``: the regions each incident touched, by their English
         names (``region_en`` of the area-to-region table); or any column of
@@ -153,8 +161,8 @@ def incident_sizes(
     n_days = int((last_day - first_day).days) + 1 if len(frame) or lo is not None else 0
     long = _exploded(frame, by, regions)
     long = long.assign(
-        alert_rows=long["alert_rows"].astype("int64"),
-        n_localities=long["n_localities"].astype("Float64").fillna(0).astype("int64"),
+        alert_rows=long["alert_rows"].astype("Int64"),
+        n_localities=long["n_localities"].astype("Int64"),
         day=long["start"].dt.tz_localize(None).dt.normalize()
         if long["start"].dt.tz is not None
         else long["start"].dt.normalize(),
@@ -163,8 +171,8 @@ def incident_sizes(
     table = pd.DataFrame(
         {
             "incidents": grouped.size(),
-            "alert_rows": grouped["alert_rows"].sum(),
-            "localities": grouped["n_localities"].sum(),
+            "alert_rows": grouped["alert_rows"].sum(min_count=1),
+            "localities": grouped["n_localities"].sum(min_count=1),
             "largest_incident_alert_rows": grouped["alert_rows"].max(),
         }
     )
@@ -237,10 +245,11 @@ def daily_incident_sizes(
         long = frame.assign(group="all")
     else:
         long = _exploded(frame, by, regions)
+    recorded = bool(long["alert_rows"].notna().any())
     long = long.assign(
         day=long["start"].dt.normalize(),
-        alert_rows=long["alert_rows"].astype("int64"),
-        localities=long["n_localities"].astype("Float64").fillna(0).astype("int64"),
+        alert_rows=long["alert_rows"].astype("Int64").fillna(0),
+        localities=long["n_localities"].astype("Int64").fillna(0),
     )
     if groups is not None:
         if isinstance(groups, str):
@@ -262,9 +271,15 @@ def daily_incident_sizes(
     measures = ["incidents", "alert_rows", "localities"]
     wide = wide.reindex(columns=pd.MultiIndex.from_product([order, measures]), fill_value=0)
     wide.index.name = None
+    if not recorded:  # a table without alert sizes: not recorded, not zero
+        sizes = wide.columns.get_level_values(1) != "incidents"
+        wide = wide.astype("Int64")
+        wide.loc[:, sizes] = pd.NA
+    wide.attrs["sizes_recorded"] = recorded
     if by is None:
         out = wide["all"]
         out.columns.name = None
+        out.attrs["sizes_recorded"] = recorded
         return out
     wide.columns.names = [by, "measure"]
     return wide

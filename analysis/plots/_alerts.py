@@ -171,6 +171,14 @@ def plot_region_incidents(
         left.set_title(
             f"{g}: {int(block['incidents'].sum()):,} incidents", loc="left", fontsize="medium"
         )
+        if block["alert_rows"].isna().all():
+            right.text(0.5, 0.5, "alert rows and localities are not recorded\nin this incident table",
+                       transform=right.transAxes, ha="center", va="center", color="0.35")
+            right.set_title(f"{g}: size not recorded", loc="left", fontsize="medium")
+            right.set_ylabel("alert rows per day")
+            concise_dates(right)
+            concise_dates(left)
+            continue
         right.bar(x, block["alert_rows"].to_numpy(), width=1.0, color=OKABE_ITO[1], lw=0,
                   label="alert rows per day")
         right.plot(x, block["localities"].to_numpy(), color="0.2", lw=0.6,

@@ -93,6 +93,8 @@ def figure_rate_table(
     level: float = 0.95,
     design_effect: float = 1.0,
     about_tolerance: float = 0.10,
+    fronts: list[str] | None = None,
+    units: list[str] | None = None,
 ) -> pd.DataFrame:
     """Each published total as a rate per day with an interval; lower bounds marked.
 
@@ -113,6 +115,9 @@ def figure_rate_table(
         independent Poisson days. A total alone cannot estimate it.
     about_tolerance : float, default 0.10
         Relative tolerance of ``about`` figures ("about 40" is 36..44).
+    fronts, units : list of str, optional
+        Keep only figures of these fronts (``origin``: Iraq, Lebanon, Yemen,
+        Iran, ...) and units (claim, launch, interception, alert, incident).
 
     Returns
     -------
@@ -166,6 +171,14 @@ def figure_rate_table(
         is_count = frame["measure"].fillna("count").astype(str) == "count"
         left_out = int((~is_count).sum())
         frame = frame[is_count]
+    for name, keep, column in (("fronts", fronts, "origin"), ("units", units, "unit")):
+        if keep is None:
+            continue
+        if isinstance(keep, str) or not all(isinstance(k, str) for k in keep):
+            raise TypeError(f"{name} must be a list of strings, not {keep!r}")
+        if column not in frame.columns:
+            raise ValueError(f"{name}: figures has no column {column!r}")
+        frame = frame[frame[column].isin(list(keep))]
     qual = frame["qualifier"].astype(str)
     bad = sorted(set(qual) - set(_QUALIFIERS))
     if bad:

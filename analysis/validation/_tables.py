@@ -20,7 +20,13 @@ import pandas as pd
 
 from analysis.validation._results import ValidationResults, load_results
 
-__all__ = ["QUICK_CELLS", "quick_validation", "validation_results", "validation_tables"]
+__all__ = [
+    "QUICK_CELLS",
+    "quick_validation",
+    "validation_note",
+    "validation_results",
+    "validation_tables",
+]
 
 #: Cells of the quick run (key prefixes): false alarms and power of the change points on
 #: a year of days, coverage of the rate interval at four weeks, each under independent and
@@ -169,3 +175,33 @@ def validation_results(
         if path is not None:
             raise
         return quick_validation(quick)
+
+
+def validation_note(results: ValidationResults) -> str:
+    """One sentence on where the validation numbers come from (a quick run says so).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from pathlib import Path
+    >>> empty = pd.DataFrame(columns=["function", "estimand", "status"])
+    >>> validation_note(ValidationResults({"quick": True, "size": "small"}, empty, Path("x")))[:30]
+    'These are quick-run numbers: 0'
+    """
+    meta = results.meta
+    n = len(results.cells)
+    if meta.get("quick"):
+        from analysis.validation._run import SIZES
+
+        reps = sorted(set(SIZES.get(str(meta.get("size")), {}).values()))
+        span = f"{reps[0]}-{reps[-1]}" if len(reps) > 1 else (str(reps[0]) if reps else "few")
+        return (
+            f"These are quick-run numbers: {n} cells of the study at its "
+            f"'{meta.get('size')}' size ({span} SIMULATED series per cell), run here because "
+            "this machine has no reports/validation/; their Monte Carlo errors are large. "
+            "Run `make validate` for the full study."
+        )
+    return (
+        f"These are the numbers of `make validate`: {n} cells at the '{meta.get('size', '?')}' "
+        f"size, written {meta.get('written', 'at an unrecorded time')}, read from {results.path}."
+    )
