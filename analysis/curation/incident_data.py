@@ -173,8 +173,9 @@ def load_incident_data(
                             pd.Timestamp(hi) if hi is not None else pd.NaT)
     in_window = window(alerts)
     incidents = alerts_to_incidents(in_window, gap=gap, within=within)
-    first = lo if lo is not None else in_window["start"].min().tz_localize(None)
-    last = hi if hi is not None else in_window["start"].max().tz_localize(None)
+    # the window of the history itself (a day without the chosen weapons is a zero, not absent)
+    first = lo if lo is not None else alerts["start"].min().tz_localize(None).normalize()
+    last = hi if hi is not None else alerts["start"].max().tz_localize(None).normalize()
     message = (
         f"{len(alerts):,} alerts read, {len(rejects):,} rejected (every input row is in one or "
         f"the other); {len(in_window):,} alert rows in the window"

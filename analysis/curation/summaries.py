@@ -183,8 +183,7 @@ def incident_sizes(
     table["last"] = grouped["day"].max()
     table.index.name = by
     table = table.sort_values(["incidents", "alert_rows"], ascending=False, kind="stable")
-    if by == "region":
-        table.attrs["note"] = _NOTE
+    table.attrs["note"] = _NOTE if by == "region" else f"Each incident counts once, in its {by}."
     return table
 
 

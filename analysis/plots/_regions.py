@@ -46,6 +46,7 @@ class RegionFits(Result):
     trends: dict[str, Any]
     unit: str
     complete_end: pd.Timestamp | None
+    notes: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """One row per series: days, total, changes (all dates), segment rates, trend slope."""
@@ -67,7 +68,9 @@ class RegionFits(Result):
                     "trend_within_segments": trend.slope_text if trend is not None else None,
                 }
             )
-        return pd.DataFrame(rows).set_index("series")
+        columns = ["series", "days", self.unit, "changes", "change_dates",
+                   f"{self.unit}_per_day_by_segment", "trend_within_segments"]
+        return pd.DataFrame(rows, columns=columns).set_index("series")
 
     def summary(self) -> str:
         """Per series: the change dates in full, the segment rates and the trend."""
@@ -79,6 +82,7 @@ class RegionFits(Result):
                 f"{self.unit} per day by segment {row[f'{self.unit}_per_day_by_segment']}; "
                 f"trend within segments {row['trend_within_segments']}"
             )
+        lines.extend(self.notes)
         if self.complete_end is not None:
             lines.append(
                 f"Change points use the complete days to {_day(self.complete_end)} "
@@ -118,6 +122,15 @@ class RegionFits(Result):
         from analysis.plots._alerts import mark_events
 
         names = list(self.changepoints)
+        if not names:
+            fig, empty = plt.subplots(figsize=(8, 1.5))
+            empty.axis("off")
+            empty.text(0.5, 0.5, "no series long enough to fit: " + " ".join(self.notes),
+                       ha="center", va="center", wrap=True)
+            empty.set_title(title or "No change points or trends", loc="left")
+            if source:
+                add_source_line(fig, source)
+            return fig
         fig, axes = plt.subplots(
             len(names), 1, figsize=(10, 2.4 * len(names) + 0.8), sharex=True, squeeze=False
         )
@@ -173,6 +186,7 @@ def fit_regions(
     vintage: Any = None,
     provisional: str = "3D",
     level: float = 0.95,
+    min_days: int = 28,
 ) -> RegionFits:
     """Detect change points and fit a trend model in each column of a table of daily counts.
 
@@ -194,6 +208,8 @@ def fit_regions(
         Length of the provisional tail.
     level : float, default 0.95
         Confidence level of the intervals.
+    min_days : int, default 28
+        Series with fewer complete days are not fitted (said in ``notes``).
 
     Returns
     -------
@@ -224,18 +240,30 @@ def fit_regions(
         complete_end = pd.Timestamp(vintage).normalize() - pd.Timedelta(provisional)
         idx = counts.index.tz_localize(None) if counts.index.tz is not None else counts.index
         data = counts[idx <= complete_end]
+    from analysis.errors import IncidentTrendsError
+
     cps: dict[str, Any] = {}
     trends: dict[str, Any] = {}
+    notes: list[str] = []
     for name in counts.columns:
         series = data[name].rename(f"{name} {unit}")
+        if len(series) < min_days:
+            notes.append(
+                f"{name}: only {len(series)} complete days, fewer than {min_days}: "
+                "no change points or trend fitted."
+            )
+            continue
         cps[str(name)] = it.detect_changepoints(series, level=level)
-        trends[str(name)] = it.fit_trend(
-            counts[name].rename(f"{name} {unit}"),
-            family="auto",
-            weekly=weekly,
-            breaks=cps[str(name)],
-            vintage=vintage,
-            provisional=provisional,
-            level=level,
-        )
-    return RegionFits(cps, trends, unit, complete_end)
+        try:
+            trends[str(name)] = it.fit_trend(
+                counts[name].rename(f"{name} {unit}"),
+                family="auto",
+                weekly=weekly,
+                breaks=cps[str(name)],
+                vintage=vintage,
+                provisional=provisional,
+                level=level,
+            )
+        except (IncidentTrendsError, ValueError) as exc:  # said, not hidden
+            notes.append(f"{name}: no trend model ({exc})")
+    return RegionFits(cps, trends, unit, complete_end, tuple(notes))

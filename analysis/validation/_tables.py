@@ -137,8 +137,20 @@ def quick_validation(
     specs = [s for s in build_cells(size) if any(s.key.startswith(c) for c in cells)]
     if not specs:
         raise ValueError(f"cells: no cell of the study starts with any of {list(cells)}")
+    import time
+
+    import analysis
+
+    t0 = time.perf_counter()
     rows = run_cells(specs, workers=int(workers))
-    meta: dict[str, Any] = {"size": size, "quick": True, "cells": len(rows)}
+    meta: dict[str, Any] = {
+        "size": size,
+        "quick": True,
+        "cells": len(rows),
+        "seconds": round(time.perf_counter() - t0, 1),
+        "version": analysis.__version__,
+        "written": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "validation.json"
         from analysis._format import jsonable
@@ -191,10 +203,9 @@ def validation_note(results: ValidationResults) -> str:
     meta = results.meta
     n = len(results.cells)
     if meta.get("quick"):
-        from analysis.validation._run import SIZES
-
-        reps = sorted(set(SIZES.get(str(meta.get("size")), {}).values()))
-        span = f"{reps[0]}-{reps[-1]}" if len(reps) > 1 else (str(reps[0]) if reps else "few")
+        used = pd.to_numeric(results.cells.get("n_used"), errors="coerce").dropna()
+        lo, hi = (int(used.min()), int(used.max())) if len(used) else (0, 0)
+        span = f"{lo}-{hi}" if lo != hi else str(hi)
         return (
             f"These are quick-run numbers: {n} cells of the study at its "
             f"'{meta.get('size')}' size ({span} SIMULATED series per cell), run here because "
