@@ -144,6 +144,7 @@ def add_source_line(fig_or_ax: Any, text: str, *, fontsize: float | None = None)
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure, SubFigure
 
+    fig: Any
     if isinstance(fig_or_ax, Axes):
         fig = fig_or_ax.get_figure(root=True)
     elif isinstance(fig_or_ax, Figure | SubFigure):
@@ -158,9 +159,9 @@ def add_source_line(fig_or_ax: Any, text: str, *, fontsize: float | None = None)
         raise ValueError("text must not be empty: name the source of the data")
     for old in [t for t in fig.texts if t.get_gid() == SOURCE_LINE_GID]:
         old.remove()
-    import matplotlib as mpl
-
     import textwrap
+
+    import matplotlib as mpl
 
     size = fontsize if fontsize is not None else 0.8 * float(mpl.rcParams["font.size"])
     axes = [a for a in fig.axes if a.get_visible()]
@@ -172,8 +173,8 @@ def add_source_line(fig_or_ax: Any, text: str, *, fontsize: float | None = None)
     get_renderer = getattr(fig.canvas, "get_renderer", None)
     renderer = get_renderer() if callable(get_renderer) else None
     bottom = 0.0
-    boxes = [a.get_tightbbox(renderer) for a in axes] if renderer is not None else []
-    boxes = [b for b in boxes if b is not None]
+    found: list[Any] = [a.get_tightbbox(renderer) for a in axes] if renderer is not None else []
+    boxes = [b for b in found if b is not None]
     if boxes:
         lowest = min(b.y0 for b in boxes)
         bottom = min(0.0, lowest / fig.bbox.height)

@@ -38,7 +38,9 @@ KNOWN_EVENT_COLUMNS: tuple[str, ...] = (
 OUTLINE_COLUMNS: tuple[str, ...] = ("iso_a3", "name", "polygon", "ring", "vertex", "lon", "lat")
 
 
-def _read(path: str | os.PathLike[str] | None, default: Path, what: str) -> tuple[pd.DataFrame, str]:
+def _read(
+    path: str | os.PathLike[str] | None, default: Path, what: str
+) -> tuple[pd.DataFrame, str]:
     if path is not None and not isinstance(path, str | os.PathLike):
         raise TypeError(f"path must be a file path or None, not {type(path).__name__}")
     file = Path(path).expanduser() if path is not None else default
@@ -107,13 +109,15 @@ def load_known_events(path: str | os.PathLike[str] | None = None) -> pd.DataFram
         dates = pd.to_datetime(values.where(ok), format="%Y-%m-%d", errors="coerce")
         for i in frame.index[dates.isna()]:
             problems.append(
-                Problem(file, int(i) + 2, column, frame.at[i, column], "not a date (YYYY-MM-DD)")
+                Problem(
+                    file, int(i) + 2, column, str(frame.at[i, column]), "not a date (YYYY-MM-DD)"
+                )
             )
         parsed[column] = dates
     both = parsed["date"].notna() & parsed["end_date"].notna()
     for i in frame.index[both & (parsed["end_date"] < parsed["date"])]:
         problems.append(
-            Problem(file, int(i) + 2, "end_date", frame.at[i, "end_date"], "before date")
+            Problem(file, int(i) + 2, "end_date", str(frame.at[i, "end_date"]), "before date")
         )
     for column in ("event", "source_name"):
         for i in frame.index[frame[column].str.strip() == ""]:
@@ -125,14 +129,16 @@ def load_known_events(path: str | os.PathLike[str] | None = None) -> pd.DataFram
                 file,
                 int(i) + 2,
                 "source_url",
-                frame.at[i, "source_url"],
+                str(frame.at[i, "source_url"]),
                 "every event needs a source address starting with https://",
             )
         )
     checked = frame["checked"].str.strip().str.lower()
     for i in frame.index[~checked.isin(["true", "false"])]:
         problems.append(
-            Problem(file, int(i) + 2, "checked", frame.at[i, "checked"], "must be true or false")
+            Problem(
+                file, int(i) + 2, "checked", str(frame.at[i, "checked"]), "must be true or false"
+            )
         )
     if problems:
         raise DataError(problems, header=f"{file}: {len(problems)} problem(s) in the known events")
@@ -193,7 +199,7 @@ def load_country_outlines(path: str | os.PathLike[str] | None = None) -> pd.Data
             bad |= (values < 0) | (values % 1 != 0)
         for i in frame.index[bad]:
             problems.append(
-                Problem(file, int(i) + 2, column, frame.at[i, column], "not a valid number")
+                Problem(file, int(i) + 2, column, str(frame.at[i, column]), "not a valid number")
             )
         out[column] = values if column in limits else values.astype("Int64")
     if problems:

@@ -22,7 +22,9 @@ def _as_list(value: Any, name: str) -> list[str] | None:
         return [value]
     if isinstance(value, Sequence):
         return [str(v) for v in value]
-    raise TypeError(f"{name} must be a string, a list of strings or None, not {type(value).__name__}")
+    raise TypeError(
+        f"{name} must be a string, a list of strings or None, not {type(value).__name__}"
+    )
 
 
 def select_figures(

@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -52,9 +53,9 @@ class IncidentData:
     incidents: pd.DataFrame | None
     alerts: pd.DataFrame | None
     rejects: pd.DataFrame | None
-    start: pd.Timestamp
-    end: pd.Timestamp
-    vintage: pd.Timestamp | None = None
+    start: Any
+    end: Any
+    vintage: Any = None
 
     @property
     def default_by(self) -> str:
@@ -86,7 +87,7 @@ def load_incident_data(
     end: Any = None,
     weapons: Sequence[str] | None = ("drone", "rocket"),
     gap: str = "10min",
-    within: str = "region",
+    within: Literal["region", "country"] = "region",
     vintage: Any = None,
 ) -> IncidentData:
     """Read the incidents of a window from the alert history or from an incident file.
@@ -145,7 +146,7 @@ def load_incident_data(
         return out
 
     if incidents_path is not None:
-        table, rejects = load_curated_incidents(incidents_path, return_rejects=True)
+        table, rejects = load_curated_incidents(Path(incidents_path), return_rejects=True)
         incidents = window(table)
         first = lo if lo is not None else incidents["start"].min()
         last = hi if hi is not None else incidents["start"].max()
@@ -156,11 +157,21 @@ def load_incident_data(
             + ". An incident file records no alert rows or localities, so the size "
             "columns are not recorded, and there is no map."
         )
-        return IncidentData(True, "incidents file", message, incidents, None, rejects,
-                            pd.Timestamp(first), pd.Timestamp(last),
-                            pd.Timestamp(vintage) if vintage is not None else None)
+        return IncidentData(
+            True,
+            "incidents file",
+            message,
+            incidents,
+            None,
+            rejects,
+            pd.Timestamp(first),
+            pd.Timestamp(last),
+            pd.Timestamp(vintage) if vintage is not None else None,
+        )
     try:
-        alerts, rejects = load_oref_alerts(alerts_path, return_rejects=True)
+        alerts, rejects = load_oref_alerts(
+            Path(alerts_path) if alerts_path is not None else None, return_rejects=True
+        )
     except DataNotFoundError as exc:
         if alerts_path is not None:
             raise
@@ -168,9 +179,16 @@ def load_incident_data(
             "The alert history is not available on this machine, so the alert sections are "
             f"skipped. {exc}"
         )
-        return IncidentData(False, "none", message, None, None, None,
-                            pd.Timestamp(lo) if lo is not None else pd.NaT,
-                            pd.Timestamp(hi) if hi is not None else pd.NaT)
+        return IncidentData(
+            False,
+            "none",
+            message,
+            None,
+            None,
+            None,
+            pd.Timestamp(lo) if lo is not None else pd.NaT,
+            pd.Timestamp(hi) if hi is not None else pd.NaT,
+        )
     in_window = window(alerts)
     incidents = alerts_to_incidents(in_window, gap=gap, within=within)
     # the window of the history itself (a day without the chosen weapons is a zero, not absent)
@@ -184,5 +202,14 @@ def load_incident_data(
         f"of each other, within one {within})."
     )
     drawn = pd.Timestamp(vintage) if vintage is not None else pd.Timestamp(last).normalize()
-    return IncidentData(True, "alerts", message, incidents, in_window, rejects,
-                        pd.Timestamp(first), pd.Timestamp(last), drawn)
+    return IncidentData(
+        True,
+        "alerts",
+        message,
+        incidents,
+        in_window,
+        rejects,
+        pd.Timestamp(first),
+        pd.Timestamp(last),
+        drawn,
+    )

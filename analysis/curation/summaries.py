@@ -80,7 +80,7 @@ def _region_names(regions: Any) -> dict[str, str]:
     from analysis.curation.regions import load_area_regions
 
     table = load_area_regions(regions)
-    return dict(zip(table["region"], table["region_en"]))
+    return dict(zip(table["region"], table["region_en"], strict=True))
 
 
 def _exploded(frame: pd.DataFrame, by: str, regions: Any) -> pd.DataFrame:
@@ -253,20 +253,16 @@ def daily_incident_sizes(
     if groups is not None:
         if isinstance(groups, str):
             raise TypeError("groups must be a list of group names, not one string")
-        unknown = [g for g in groups if g not in set(long["group"])]
         long = long[long["group"].isin(list(groups))]
     agg = long.groupby(["day", "group"]).agg(
         incidents=("alert_rows", "size"),
         alert_rows=("alert_rows", "sum"),
         localities=("localities", "sum"),
     )
-    wide = agg.unstack("group").reindex(days).fillna(0).astype("int64")
+    wide: Any = pd.DataFrame(agg.unstack("group")).reindex(days).fillna(0).astype("int64")
     wide = wide.swaplevel(axis=1).sort_index(axis=1, level=0, sort_remaining=False)
+    # every requested group is kept (zeros when it had no incident), in the order asked
     order = list(groups) if groups is not None else list(dict.fromkeys(long["group"]))
-    if groups is not None:
-        for g in unknown:  # a requested group without incidents: zero rows, kept and named
-            for m in ("incidents", "alert_rows", "localities"):
-                wide[(g, m)] = 0
     measures = ["incidents", "alert_rows", "localities"]
     wide = wide.reindex(columns=pd.MultiIndex.from_product([order, measures]), fill_value=0)
     wide.index.name = None
@@ -276,12 +272,12 @@ def daily_incident_sizes(
         wide.loc[:, sizes] = pd.NA
     wide.attrs["sizes_recorded"] = recorded
     if by is None:
-        out = wide["all"]
+        out: pd.DataFrame = wide["all"]
         out.columns.name = None
         out.attrs["sizes_recorded"] = recorded
         return out
     wide.columns.names = [by, "measure"]
-    return wide
+    return pd.DataFrame(wide)
 
 
 def alert_locality_counts(match: Any) -> pd.DataFrame:
@@ -311,7 +307,8 @@ def alert_locality_counts(match: Any) -> pd.DataFrame:
     names = getattr(match, "names", None)
     if not isinstance(names, pd.DataFrame) or "n_occurrences" not in names.columns:
         raise TypeError(
-            f"match must be the LocalityMatch of analysis.match_localities, not {type(match).__name__}"
+            "match must be the LocalityMatch of analysis.match_localities, "
+            f"not {type(match).__name__}"
         )
     placed = names.dropna(subset=["lat", "lng"])
     placed = placed[placed["locality"].notna()]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -67,13 +67,26 @@ def mark_events(
 
     for column in ("date", "end_date", "event"):
         if column not in events.columns:
-            raise ValueError(f"events lacks the column {column!r}: use analysis.load_known_events()")
+            raise ValueError(
+                f"events lacks the column {column!r}: use analysis.load_known_events()"
+            )
     lo_num, hi_num = ax.get_xlim()
-    lo = pd.Timestamp(start) if start is not None else pd.Timestamp(mdates.num2date(lo_num)).tz_localize(None)
-    hi = pd.Timestamp(end) if end is not None else pd.Timestamp(mdates.num2date(hi_num)).tz_localize(None)
+    lo: Any
+    hi: Any
+    lo = (
+        pd.Timestamp(start)
+        if start is not None
+        else pd.Timestamp(cast(Any, mdates.num2date(lo_num))).tz_localize(None)
+    )
+    hi = (
+        pd.Timestamp(end)
+        if end is not None
+        else pd.Timestamp(cast(Any, mdates.num2date(hi_num))).tz_localize(None)
+    )
     trans = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
     shown = events[(events["end_date"] >= lo.normalize()) & (events["date"] <= hi)]
     clusters: list[list[pd.Timestamp]] = []
+    row: Any
     for row in shown.itertuples():
         a = pd.Timestamp(row.date)
         b = pd.Timestamp(row.end_date) + pd.Timedelta(days=1)
@@ -172,17 +185,35 @@ def plot_region_incidents(
             f"{g}: {int(block['incidents'].sum()):,} incidents", loc="left", fontsize="medium"
         )
         if block["alert_rows"].isna().all():
-            right.text(0.5, 0.5, "alert rows and localities are not recorded\nin this incident table",
-                       transform=right.transAxes, ha="center", va="center", color="0.35")
+            right.text(
+                0.5,
+                0.5,
+                "alert rows and localities are not recorded\nin this incident table",
+                transform=right.transAxes,
+                ha="center",
+                va="center",
+                color="0.35",
+            )
             right.set_title(f"{g}: size not recorded", loc="left", fontsize="medium")
             right.set_ylabel("alert rows per day")
             concise_dates(right)
             concise_dates(left)
             continue
-        right.bar(x, block["alert_rows"].to_numpy(), width=1.0, color=OKABE_ITO[1], lw=0,
-                  label="alert rows per day")
-        right.plot(x, block["localities"].to_numpy(), color="0.2", lw=0.6,
-                   label="localities alerted per day")
+        right.bar(
+            x,
+            block["alert_rows"].to_numpy(),
+            width=1.0,
+            color=OKABE_ITO[1],
+            lw=0,
+            label="alert rows per day",
+        )
+        right.plot(
+            x,
+            block["localities"].to_numpy(),
+            color="0.2",
+            lw=0.6,
+            label="localities alerted per day",
+        )
         right.set_ylabel("alert rows per day")
         right.set_title(
             f"{g}: their size, {int(block['alert_rows'].sum()):,} alert rows, "
@@ -203,7 +234,8 @@ def plot_region_incidents(
     for ax in axes[-1, :]:
         ax.set_xlabel("local day (Israel)")
     fig.suptitle(
-        title or "Alert incidents per day by region, with the alert rows and localities behind them",
+        title
+        or "Alert incidents per day by region, with the alert rows and localities behind them",
         x=0.02,
         ha="left",
         fontweight="bold",
@@ -298,12 +330,26 @@ def plot_alert_map(
     ax.set_xlabel("longitude (degrees east)")
     ax.set_ylabel("latitude (degrees north)")
     for q in _size_steps(top):
-        ax.scatter([], [], s=max_size * q / top, color=OKABE_ITO[1], alpha=0.45,
-                   edgecolors="none", label=f"{q:,.0f} alert rows")
-    ax.legend(loc="lower left", fontsize="x-small", title="dot area", title_fontsize="x-small",
-              labelspacing=1.2, borderpad=0.8)
+        ax.scatter(
+            [],
+            [],
+            s=max_size * q / top,
+            color=OKABE_ITO[1],
+            alpha=0.45,
+            edgecolors="none",
+            label=f"{q:,.0f} alert rows",
+        )
+    ax.legend(
+        loc="lower left",
+        fontsize="x-small",
+        title="dot area",
+        title_fontsize="x-small",
+        labelspacing=1.2,
+        borderpad=0.8,
+    )
     ax.set_title(
-        title or f"Alert rows per locality ({int(data['alert_rows'].sum()):,} rows, "
+        title
+        or f"Alert rows per locality ({int(data['alert_rows'].sum()):,} rows, "
         f"{len(data):,} localities)",
         loc="left",
     )
@@ -320,4 +366,3 @@ def _size_steps(top: float) -> list[float]:
     first = float(np.floor(top / exp) * exp)
     steps = [first, first / 4, first / 20]
     return [s for s in steps if s >= 1] or [first]
-

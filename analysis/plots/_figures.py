@@ -87,9 +87,7 @@ def plot_figure_rates(
     need = {"unit", "front", "rate", "ci_low", "ci_high", "lower_bound", "label", "qualifier"}
     missing = sorted(need - set(table.columns))
     if missing:
-        raise ValueError(
-            f"table lacks {missing}: pass the output of analysis.figure_rate_table"
-        )
+        raise ValueError(f"table lacks {missing}: pass the output of analysis.figure_rate_table")
     data = table
     if fronts is not None:
         data = data[data["front"].isin(list(fronts))]
@@ -110,7 +108,7 @@ def plot_figure_rates(
         squeeze=False,
     )
     level = table.attrs.get("level", 0.95)
-    for ax, unit in zip(axes[:, 0], units):
+    for ax, unit in zip(axes[:, 0], units, strict=True):
         rows = data[data["unit"] == unit].sort_values(["front", "period_start", "period_end"])
         y = np.arange(len(rows))[::-1]
         rate = rows["rate"].to_numpy(dtype=float)
@@ -119,7 +117,7 @@ def plot_figure_rates(
         finite_high = np.isfinite(high)
         span_max = float(np.nanmax(np.where(finite_high, high, rate)))
         for yi, r, lo, hi, q, fr, bound in zip(
-            y, rate, low, high, rows["qualifier"], rows["front"], rows["lower_bound"]
+            y, rate, low, high, rows["qualifier"], rows["front"], rows["lower_bound"], strict=True
         ):
             c = colour[str(fr)]
             if bool(bound):
@@ -137,7 +135,9 @@ def plot_figure_rates(
                 ax.plot([hi, hi], [yi - 0.2, yi + 0.2], color=c, lw=1.0)
                 ax.plot([r], [yi], marker=_MARKERS.get(str(q), "o"), color=c, ms=6, ls="none")
         ax.set_yticks(y)
-        ax.set_yticklabels([f"{fr}: {lab}" for fr, lab in zip(rows["front"], rows["label"])])
+        ax.set_yticklabels(
+            [f"{fr}: {lab}" for fr, lab in zip(rows["front"], rows["label"], strict=True)]
+        )
         positive = np.concatenate([rate[rate > 0], low[low > 0], high[finite_high & (high > 0)]])
         use_log = log
         if use_log is None:

@@ -58,7 +58,7 @@ class RegionFits(Result):
             rows.append(
                 {
                     "series": name,
-                    "days": int(len(cp.data)),
+                    "days": len(cp.data),
                     self.unit: int(cp.data.sum()),
                     "changes": int(cp.n_changes),
                     "change_dates": ", ".join(_day(c) for c in cp.changepoints) or "none",
@@ -68,8 +68,15 @@ class RegionFits(Result):
                     "trend_within_segments": trend.slope_text if trend is not None else None,
                 }
             )
-        columns = ["series", "days", self.unit, "changes", "change_dates",
-                   f"{self.unit}_per_day_by_segment", "trend_within_segments"]
+        columns = [
+            "series",
+            "days",
+            self.unit,
+            "changes",
+            "change_dates",
+            f"{self.unit}_per_day_by_segment",
+            "trend_within_segments",
+        ]
         return pd.DataFrame(rows, columns=columns).set_index("series")
 
     def summary(self) -> str:
@@ -125,8 +132,14 @@ class RegionFits(Result):
         if not names:
             fig, empty = plt.subplots(figsize=(8, 1.5))
             empty.axis("off")
-            empty.text(0.5, 0.5, "no series long enough to fit: " + " ".join(self.notes),
-                       ha="center", va="center", wrap=True)
+            empty.text(
+                0.5,
+                0.5,
+                "no series long enough to fit: " + " ".join(self.notes),
+                ha="center",
+                va="center",
+                wrap=True,
+            )
             empty.set_title(title or "No change points or trends", loc="left")
             if source:
                 add_source_line(fig, source)
@@ -134,11 +147,13 @@ class RegionFits(Result):
         fig, axes = plt.subplots(
             len(names), 1, figsize=(10, 2.4 * len(names) + 0.8), sharex=True, squeeze=False
         )
-        for ax_i, name in zip(axes[:, 0], names):
+        for ax_i, name in zip(axes[:, 0], names, strict=True):
             cp = self.changepoints[name]
             data = cp.data
             x = data.index.tz_localize(None) if getattr(data.index, "tz", None) else data.index
-            ax_i.bar(x, data.to_numpy(), width=1.0, color="0.75", lw=0, label=f"{self.unit} per day")
+            ax_i.bar(
+                x, data.to_numpy(), width=1.0, color="0.75", lw=0, label=f"{self.unit} per day"
+            )
             trend = self.trends.get(name)
             if trend is not None:
                 fitted = trend.fitted
@@ -146,19 +161,33 @@ class RegionFits(Result):
                 ax_i.plot(fx, fitted["rate"], color=OKABE_ITO[0], lw=1.2, label="trend model")
             seg = cp.segments
             col = "rate" if "rate" in seg else "mean"
+            r: Any
             for k, r in enumerate(seg.itertuples()):
                 a = pd.Timestamp(r.start).tz_localize(None)
                 b = pd.Timestamp(r.end).tz_localize(None) + pd.Timedelta(days=1)
-                ax_i.hlines(getattr(r, col), a, b, color=OKABE_ITO[1], lw=2,
-                            label="segment rate" if k == 0 else None)
+                ax_i.hlines(
+                    getattr(r, col),
+                    a,
+                    b,
+                    color=OKABE_ITO[1],
+                    lw=2,
+                    label="segment rate" if k == 0 else None,
+                )
             for k, c in enumerate(cp.changepoints):
-                ax_i.axvline(pd.Timestamp(c).tz_localize(None), color=OKABE_ITO[1], lw=1, ls="--",
-                             label="change point" if k == 0 else None)
+                ax_i.axvline(
+                    pd.Timestamp(c).tz_localize(None),
+                    color=OKABE_ITO[1],
+                    lw=1,
+                    ls="--",
+                    label="change point" if k == 0 else None,
+                )
             ax_i.set_ylabel(f"{self.unit} per day")
             dates = ", ".join(_day(c) for c in cp.changepoints) or "none"
             ax_i.set_title(f"{name}: changes {dates}", loc="left", fontsize="medium")
             concise_dates(ax_i)
-        first = min(pd.Timestamp(c.data.index[0]).tz_localize(None) for c in self.changepoints.values())
+        first = min(
+            pd.Timestamp(c.data.index[0]).tz_localize(None) for c in self.changepoints.values()
+        )
         last = max(pd.Timestamp(t.counts.index[-1]).tz_localize(None) for t in self.trends.values())
         for ax_i in axes[:, 0]:
             ax_i.set_xlim(first - pd.Timedelta(days=1), last + pd.Timedelta(days=1))
@@ -225,7 +254,8 @@ def fit_regions(
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(1)
     >>> idx = pd.date_range("2024-01-01", periods=120)
-    >>> c = pd.DataFrame({"A": np.r_[rng.poisson(2, 60), rng.poisson(8, 60)]}, index=idx)  # SIMULATED
+    >>> y = np.r_[rng.poisson(2, 60), rng.poisson(8, 60)]  # SIMULATED
+    >>> c = pd.DataFrame({"A": y}, index=idx)
     >>> fits = fit_regions(c)
     >>> fits.to_frame()["changes"].item()
     1
@@ -238,7 +268,8 @@ def fit_regions(
     data = counts
     if vintage is not None:
         complete_end = pd.Timestamp(vintage).normalize() - pd.Timedelta(provisional)
-        idx = counts.index.tz_localize(None) if counts.index.tz is not None else counts.index
+        index = pd.DatetimeIndex(counts.index)
+        idx = index.tz_localize(None) if index.tz is not None else index
         data = counts[idx <= complete_end]
     from analysis.errors import IncidentTrendsError
 

@@ -119,11 +119,14 @@ class ClaimEvidence(Result):
         """One sentence per piece of evidence, each naming its unit."""
         c = self.claim
         unit = _PLURAL.get(c["unit"], f"{c['unit']}s")
-        most = "" if math.isnan(c["claimed_max"]) else f" and {c['claimed_max']:g} {unit} in one day"
+        most = (
+            "" if math.isnan(c["claimed_max"]) else f" and {c['claimed_max']:g} {unit} in one day"
+        )
         lines = [
             f"Claim: an average of {c['claimed_rate']:g} {unit} per day{most}, "
             f"{c['period_start']:%Y-%m-%d} to {c['period_end']:%Y-%m-%d} ({c['source_name']})."
         ]
+        r: Any
         for r in self.table.itertuples():
             period = f"{r.period_start:%Y-%m-%d} to {r.period_end:%Y-%m-%d}"
             if not math.isfinite(r.rate):
@@ -134,7 +137,8 @@ class ClaimEvidence(Result):
             days = f"{r.days} day" + ("" if r.days == 1 else "s")
             seen = f"{r.observed:g} {words} in {days}" if math.isfinite(r.observed) else days
             lines.append(
-                f"{r.evidence}: {seen} ({period}), {r.rate:.2f} {words} per day ({self.level:.0%} interval {r.ci_low:.2f} to "
+                f"{r.evidence}: {seen} ({period}), {r.rate:.2f} {words} per day "
+                f"({self.level:.0%} interval {r.ci_low:.2f} to "
                 f"{high}): {r.rate_verdict} with {c['claimed_rate']:g} per day; "
                 f"daily maximum: {r.max_verdict}."
             )
@@ -156,27 +160,45 @@ class ClaimEvidence(Result):
         ax = get_ax(ax, figsize=(9, 0.45 * len(self.table) + 1.6))
         rows = self.table[np.isfinite(self.table["rate"].to_numpy(dtype=float))]
         y = np.arange(len(rows))[::-1]
-        for yi, r in zip(y, rows.itertuples()):
+        r: Any
+        for yi, r in zip(y, rows.itertuples(), strict=True):
             bound = not math.isfinite(r.ci_high)
             colour = {"claim": "C0", "launch": "C1", "alert incident": "C2"}.get(r.unit, "C4")
             right = r.ci_high if not bound else max(r.rate, r.ci_low) * 1.8
             ax.plot([r.ci_low, right], [yi, yi], color=colour, lw=1.3, ls="--" if bound else "-")
             if bound:
-                ax.annotate("", xy=(right, yi), xytext=(r.ci_low, yi),
-                            arrowprops={"arrowstyle": "->", "color": colour})
-            ax.plot([r.rate], [yi], marker=">" if bound else "o", color=colour,
-                    mfc="white" if bound else colour, ls="none", ms=7)
+                ax.annotate(
+                    "",
+                    xy=(right, yi),
+                    xytext=(r.ci_low, yi),
+                    arrowprops={"arrowstyle": "->", "color": colour},
+                )
+            ax.plot(
+                [r.rate],
+                [yi],
+                marker=">" if bound else "o",
+                color=colour,
+                mfc="white" if bound else colour,
+                ls="none",
+                ms=7,
+            )
         ax.set_yticks(y)
         ax.set_yticklabels(
             [f"{r.evidence} [{_PLURAL.get(r.unit, r.unit)}]" for r in rows.itertuples()]
         )
-        ax.axvline(self.claim["claimed_rate"], color="0.2", ls=":", lw=1.2,
-                   label=f"claimed: {self.claim['claimed_rate']:g} per day")
+        ax.axvline(
+            self.claim["claimed_rate"],
+            color="0.2",
+            ls=":",
+            lw=1.2,
+            label=f"claimed: {self.claim['claimed_rate']:g} per day",
+        )
         ax.set_xlabel("events per day, in each row's unit (claims, launches, alert incidents)")
         ax.set_xlim(left=0)
         ax.legend(loc="lower right", fontsize="small")
         ax.set_title(
-            f"'{self.claim['claimed_rate']:g} a day' against each source ({self.level:.0%} intervals; "
+            f"'{self.claim['claimed_rate']:g} a day' against each source "
+            f"({self.level:.0%} intervals; "
             "open triangle: lower bound)",
             loc="left",
         )
@@ -247,8 +269,8 @@ def check_published_claim(
     True
     """
     from analysis.rates._claim import check_claim
-    from analysis.rates._figures import estimate_rates_from_figures
     from analysis.rates._figure_table import figure_rate_table
+    from analysis.rates._figures import estimate_rates_from_figures
     from analysis.rates._inputs import check_level
 
     level = check_level(level)
@@ -292,11 +314,17 @@ def check_published_claim(
         & (figures["period_end"] >= a)
     ]
     table = figure_rate_table(mine, level=level)
+    r: Any
     for r in table.itertuples():
         max_verdict = "cannot be checked from a total"
         if r.qualifier == "exact" and kmax is not None:
-            chk = check_claim(total=int(r.value), exposure=int(r.days), claimed_rate=claimed,
-                              max_in_a_day=kmax, level=level)
+            chk = check_claim(
+                total=int(r.value),
+                exposure=int(r.days),
+                claimed_rate=claimed,
+                max_in_a_day=kmax,
+                level=level,
+            )
             if chk.max_probability is not None:
                 max_verdict = (
                     f"not checkable from a total; at the estimated rate a day with {kmax} or "
@@ -367,7 +395,11 @@ def check_published_claim(
             per_day = sub.groupby("date")["value"].max().astype(int)
             exact = sub[sub["qualifier"] == "exact"]
             largest = int(exact["value"].max()) if len(exact) else int(per_day.max())
-            largest_day = exact.loc[exact["value"].idxmax(), "date"] if len(exact) else per_day.idxmax()
+            largest_day: Any = (
+                pd.Timestamp(exact["date"].to_numpy()[int(exact["value"].to_numpy().argmax())])
+                if len(exact)
+                else per_day.idxmax()
+            )
             total = int(per_day.sum())
             bound = figure_rate_table(
                 pd.DataFrame(
@@ -393,7 +425,8 @@ def check_published_claim(
                 )
             rows.append(
                 {
-                    "evidence": f"day-level claims: largest tally of each of {len(per_day)} days with a row",
+                    "evidence": "day-level claims: largest tally of each of "
+                    f"{len(per_day)} days with a row",
                     "unit": "claim",
                     "period_start": a,
                     "period_end": b,
@@ -418,8 +451,8 @@ def check_published_claim(
 
     # 4. alert incidents where the alert history overlaps the claim's period
     if alert_counts is not None:
-        idx = alert_counts.index
-        naive = idx.tz_localize(None) if getattr(idx, "tz", None) is not None else idx
+        idx = pd.DatetimeIndex(alert_counts.index)
+        naive = idx.tz_localize(None) if idx.tz is not None else idx
         inside = (naive >= a) & (naive <= b)
         last = naive.max()
         if inside.sum() == 0:
@@ -448,9 +481,15 @@ def check_published_claim(
             )
         else:
             window = alert_counts[inside]
-            chk = check_claim(alert_counts, start=window.index[0], end=window.index[-1],
-                              claimed_rate=claimed, max_in_a_day=kmax, level=level,
-                              label="alert incidents")
+            chk = check_claim(
+                alert_counts,
+                start=window.index[0],
+                end=window.index[-1],
+                claimed_rate=claimed,
+                max_in_a_day=kmax,
+                level=level,
+                label="alert incidents",
+            )
             est = chk.estimate
             rows.append(
                 {
@@ -458,13 +497,14 @@ def check_published_claim(
                     "unit": "alert incident",
                     "period_start": pd.Timestamp(window.index[0]).tz_localize(None),
                     "period_end": pd.Timestamp(window.index[-1]).tz_localize(None),
-                    "days": int(len(window)),
+                    "days": len(window),
                     "observed": float(window.sum()),
                     "qualifier": "exact",
                     "rate": float(est.rate),
                     "ci_low": float(est.ci_low),
                     "ci_high": float(est.ci_high),
-                    "rate_verdict": chk.decision or ("consistent" if chk.consistent else "inconsistent"),
+                    "rate_verdict": chk.decision
+                    or ("consistent" if chk.consistent else "inconsistent"),
                     "largest_day": float(window.max()),
                     "max_verdict": chk.max_note or "",
                     "source_name": "Israel Home Front Command alert history",

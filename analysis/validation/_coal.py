@@ -74,11 +74,13 @@ class CoalCheck(Result):
     def summary(self) -> str:
         """The detected change, the literature's, and whether they agree, in words."""
         lines = []
+        r: Any
         for r in self.table.itertuples():
             lines.append(
                 f"Detected: {r.changes} change(s); the new rate starts in {r.detected_year} "
                 f"(95% location interval {r.interval_from_year}-{r.interval_to_year}); "
-                f"{r.rate_before:.2f} disasters a year before ({r.before_low:.2f}-{r.before_high:.2f}), "
+                f"{r.rate_before:.2f} disasters a year before "
+                f"({r.before_low:.2f}-{r.before_high:.2f}), "
                 f"{r.rate_after:.2f} after ({r.after_low:.2f}-{r.after_high:.2f})."
             )
             lines.append(f"{r.source} reports {r.reports}.")
@@ -99,6 +101,7 @@ class CoalCheck(Result):
         from analysis._draw import add_source_line
 
         ax = self.result.plot(ax=ax)
+        r: Any
         for r in self.literature.itertuples():
             ax.axvspan(
                 pd.Timestamp(f"{r.change_from_year}-01-01"),
@@ -111,7 +114,8 @@ class CoalCheck(Result):
         ax.set_ylabel("disasters per year")
         ax.set_xlabel("year")
         ax.set_title(
-            "British coal-mining disasters per year, 1851-1962: detected change and the literature's",
+            "British coal-mining disasters per year, 1851-1962: "
+            "detected change and the literature's",
             loc="left",
         )
         add_source_line(
@@ -146,13 +150,27 @@ def coal_changepoint(level: float = 0.95) -> CoalCheck:
     counts = load_coal_mining_disasters(as_counts=True)
     result = detect_changepoints(counts, level=level)
     rows = []
+    r: Any
     for r in COAL_LITERATURE.itertuples():
         if result.n_changes == 0:
-            rows.append({"source": r.source, "reports": r.reports, "changes": 0,
-                         "years_agree": False, "rates_agree": False})
+            rows.append(
+                {
+                    "source": r.source,
+                    "reports": r.reports,
+                    "changes": 0,
+                    "years_agree": False,
+                    "rates_agree": False,
+                }
+            )
             continue
-        k = 0 if result.n_changes == 1 else int(
-            abs(pd.Series(result.changepoints.year) - r.change_to_year).idxmin()
+        k = (
+            0
+            if result.n_changes == 1
+            else int(
+                abs(
+                    pd.Series(pd.DatetimeIndex(result.changepoints).year) - r.change_to_year
+                ).idxmin()
+            )
         )
         iv = result.intervals.iloc[k]
         seg = result.segments

@@ -203,7 +203,8 @@ def validation_note(results: ValidationResults) -> str:
     meta = results.meta
     n = len(results.cells)
     if meta.get("quick"):
-        used = pd.to_numeric(results.cells.get("n_used"), errors="coerce").dropna()
+        column = results.cells["n_used"] if "n_used" in results.cells else pd.Series(dtype=float)
+        used = pd.to_numeric(column, errors="coerce").dropna()
         lo, hi = (int(used.min()), int(used.max())) if len(used) else (0, 0)
         span = f"{lo}-{hi}" if lo != hi else str(hi)
         return (

@@ -36,7 +36,10 @@ def test_schema_of_the_shipped_table():
 
 def test_the_events_the_issue_names_are_there():
     events = it.load_known_events()
-    days = {(d.strftime("%Y-%m-%d"), e.strftime("%Y-%m-%d")) for d, e in zip(events["date"], events["end_date"])}
+    days = {
+        (d.strftime("%Y-%m-%d"), e.strftime("%Y-%m-%d"))
+        for d, e in zip(events["date"], events["end_date"], strict=True)
+    }
     assert ("2024-04-13", "2024-04-14") in days
     assert any(d == "2024-09-23" for d, _ in days)
 
@@ -88,7 +91,9 @@ def test_missing_column_and_file(tmp_path):
 def test_country_outlines():
     outlines = it.load_country_outlines()
     assert tuple(outlines.columns) == OUTLINE_COLUMNS
-    assert {"ISR", "LBN", "SYR", "JOR", "EGY", "PSE", "IRQ", "IRN", "YEM"} <= set(outlines["iso_a3"])
+    assert {"ISR", "LBN", "SYR", "JOR", "EGY", "PSE", "IRQ", "IRN", "YEM"} <= set(
+        outlines["iso_a3"]
+    )
     # every ring is closed: its last vertex repeats the first
     for _, ring in outlines.groupby(["iso_a3", "polygon", "ring"]):
         assert ring["lon"].iloc[0] == ring["lon"].iloc[-1]

@@ -104,7 +104,7 @@ def test_real_table_keeps_units_apart_and_labels_every_figure():
     table = it.figure_rate_table(it.load_reported_figures())
     assert table.attrs["left_out"] == 2  # the stated rate and the stated maximum per day
     assert set(table["unit"]) <= {"claim", "launch", "interception", "incident", "alert"}
-    for _, group in table.groupby("unit"):
+    for _, group in table.groupby(["unit", "front"]):  # plots show "front: label"
         assert group["label"].is_unique
     sept = table[(table["unit"] == "claim") & (table["period_start"] == "2024-09-01")]
     assert sept["label"].str.contains("Washington Institute").any()
