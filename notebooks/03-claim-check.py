@@ -84,7 +84,7 @@ print(evidence.summary())
 # %%
 evidence.to_frame()[
     ["evidence", "unit", "days", "observed", "qualifier", "rate", "ci_low", "ci_high",
-     "rate_verdict", "largest_day", "max_verdict"]
+     "rate_verdict", "critical_design_effect", "largest_day", "max_verdict"]
 ]
 
 # %%
