@@ -94,7 +94,9 @@ def test_mark_events_only_inside_the_window():
     spans = len(ax.patches) - n_before
     events = it.load_known_events()
     lo, hi = pd.Timestamp("2024-09-22"), pd.Timestamp("2024-09-24")
-    expected = int(((events["end_date"] >= lo - pd.Timedelta(days=1)) & (events["date"] <= hi)).sum())
+    expected = int(
+        ((events["end_date"] >= lo - pd.Timedelta(days=1)) & (events["date"] <= hi)).sum()
+    )
     assert 1 <= spans <= expected
     with pytest.raises(ValueError, match="events"):
         it.mark_events(ax, pd.DataFrame({"date": []}))
