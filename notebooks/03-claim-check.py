@@ -16,11 +16,11 @@
 # %% [markdown]
 # # Claim check: "an average of five a day" and "eight in a 24-hour period"
 #
-# On 4 November 2024 JNS / World Israel News quoted a regional security official who had told the
-# Associated Press that drone attacks from Iraq had increased in recent weeks, "with an average of
-# five a day and eight drones launched over a 24-hour period in the past week". Both numbers are
-# rows of the curated table of published figures (a stated rate per day and a stated maximum per
-# day), with the period they can cover. This notebook checks them against every curated source
+# JNS / World Israel News quoted a regional security official who had told the Associated Press
+# that drone attacks from Iraq had increased in recent weeks, giving an average per day and the
+# most drones launched in one 24-hour period. Both are rows of the curated table of published
+# figures (a stated rate per day and a stated maximum per day), shown below with the period they
+# can cover and the words of the source in `notes`. This notebook checks them against every curated source
 # that covers that period: the published totals, the rate implied by all the totals at once, the
 # day-level claims and, where it overlaps, the alert history. Every number printed below is read
 # from those tables, and every sentence names its unit: the official spoke of *launches* (drones

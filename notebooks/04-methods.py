@@ -21,13 +21,13 @@
 #
 # ## The coal-mining disasters change point against the literature
 #
-# The 191 British coal-mining explosions that killed ten or more people between 1851 and 1962
-# (Jarrett 1979, *Biometrika* 66) are the textbook test of Poisson change-point methods. The
-# literature (Raftery and Akman 1986, *Biometrika* 73, on Jarrett's corrected series) places one
-# change in the rate around 1890-1891, from about three to about one disaster a year. Below, the
-# package's default detector, which knows nothing of that answer, on the disasters per year; the
-# comparison table says whether the literature's years fall in its location interval and its
-# rates in the segment-rate intervals.
+# The British coal-mining disasters of Jarrett (1979, *Biometrika* 66) are the textbook test of
+# Poisson change-point methods, and the literature (Raftery and Akman 1986, *Biometrika* 73, on
+# Jarrett's corrected series) places one change in their rate. Below, the package's default
+# detector, which knows nothing of that answer, on the disasters per year; the printed summary
+# gives the detected change (in disasters per year) beside what the literature reports, and the
+# comparison table says whether the literature's years fall in the detector's location interval
+# and its rates (disasters per year) in the segment-rate intervals.
 
 # %% tags=["parameters"]
 # Parameters (papermill overrides these; `incident-trends report -p name=value`)

@@ -78,6 +78,8 @@ def label_chart(
         import matplotlib as mpl
 
         loc = mpl.rcParams.get("axes.titlelocation", "center")
+        for other in ("left", "center", "right"):
+            fig_or_ax.set_title("", loc=other)  # one title: a result's own title gives way
         fig_or_ax.set_title(title, loc=loc)
         if xlabel is not None:
             fig_or_ax.set_xlabel(xlabel)

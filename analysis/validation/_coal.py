@@ -111,6 +111,8 @@ class CoalCheck(Result):
                 label=f"literature: {r.change_from_year}-{r.change_to_year}",
             )
         ax.legend(loc="upper right", fontsize="small")
+        for loc in ("left", "center", "right"):
+            ax.set_title("", loc=loc)  # the change-point plot's own title gives way
         ax.set_ylabel("disasters per year")
         ax.set_xlabel("year")
         ax.set_title(
