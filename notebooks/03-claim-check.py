@@ -31,6 +31,7 @@
 # Parameters (papermill overrides these; `incident-trends report -p name=value`)
 rate_figure = "jns-iri-drone-rate-recent-weeks"  # figure_id of the claimed average per day
 max_figure = "jns-iri-drone-max-24h"  # figure_id of the claimed maximum in one day
+week_figure = "iri-claims-2024-10-29-to-2024-11-04"  # the weekly total looked at in detail
 alerts_path = None  # None: ../shared/data or the download cache
 alert_start = "2023-10-07"  # first day of alert incidents considered
 level = 0.95  # confidence level of every interval
@@ -89,6 +90,27 @@ evidence.to_frame()[
 
 # %%
 ax = evidence.plot()
+
+# %% [markdown]
+# ## The weekly total in detail
+#
+# The Washington Institute's count of claims for the week that overlaps the end of the claim's
+# period, checked with `check_claim`: the verdict, the probability of a day with the claimed
+# maximum or more at the estimated rate, and the verdict again at larger design effects
+# (overdispersion or serial dependence, which a total alone cannot show).
+
+# %%
+week = evidence.check_for(week_figure)
+print(week.summary())
+week.sensitivity
+
+# %%
+ax = it.label_chart(
+    week.plot(),
+    title="The weekly total of claims against the claimed average per day",
+    source="Source: data/curated/reported_figures.csv (Washington Institute; JNS / World Israel "
+    "News for the claim)",
+)
 
 # %% [markdown]
 # ## Sources

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -40,6 +40,7 @@ __all__ = ["ClaimEvidence", "check_published_claim"]
 
 EVIDENCE_COLUMNS: tuple[str, ...] = (
     "evidence",
+    "figure_id",
     "unit",
     "period_start",
     "period_end",
@@ -100,6 +101,33 @@ class ClaimEvidence(Result):
     implied: Any
     level: float
     notes: tuple[str, ...]
+    checks: dict[str, Any] = field(default_factory=dict)
+
+    def check_for(self, figure_id: str) -> Any:
+        """The :func:`check_claim` result of the claim against one exact published total.
+
+        Parameters
+        ----------
+        figure_id : str
+            The ``figure_id`` of an exact total in :attr:`table` (column ``figure_id``).
+
+        Returns
+        -------
+        ClaimCheck
+            With its ``verdict``, ``sensitivity`` (the verdict at larger design
+            effects) and the daily-maximum fields.
+
+        Raises
+        ------
+        KeyError
+            When the figure is not an exact total of the evidence.
+        """
+        if figure_id not in self.checks:
+            raise KeyError(
+                f"figure_id {figure_id!r} is not an exact total of this evidence; "
+                f"these are: {sorted(self.checks)}"
+            )
+        return self.checks[figure_id]
 
     def to_frame(self) -> pd.DataFrame:
         """The evidence table (a copy)."""
@@ -363,6 +391,7 @@ def check_published_claim(
         & (figures["period_end"] >= a)
     ]
     table = figure_rate_table(mine, level=level, design_effect=design_effect)
+    checks: dict[str, Any] = {}
     r: Any
     for r in table.itertuples():
         max_verdict = "cannot be checked from a total"
@@ -373,7 +402,9 @@ def check_published_claim(
                 claimed_rate=claimed,
                 max_in_a_day=kmax,
                 level=level,
+                label=_PLURAL.get(str(r.unit), str(r.unit)),
             )
+            checks[str(r.figure_id)] = chk
             if chk.max_probability is not None:
                 max_verdict = (
                     f"not checkable from a total; at the estimated rate a day with {kmax} or "
@@ -383,6 +414,7 @@ def check_published_claim(
         rows.append(
             {
                 "evidence": str(r.label),
+                "figure_id": r.figure_id,
                 "unit": str(r.unit),
                 "period_start": r.period_start,
                 "period_end": r.period_end,
@@ -581,4 +613,4 @@ def check_published_claim(
     for row in rows:
         row["critical_design_effect"] = _critical_de(row, claimed, level)
     frame = pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))
-    return ClaimEvidence(claim, frame, fit_check, level, tuple(notes))
+    return ClaimEvidence(claim, frame, fit_check, level, tuple(notes), checks)

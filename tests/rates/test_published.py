@@ -101,3 +101,13 @@ def test_errors_name_the_parameter(figures):
         )
     with pytest.raises(TypeError, match="figures"):
         it.check_published_claim([1], implied=False)  # type: ignore[arg-type]
+
+
+def test_check_for_gives_the_claim_check_of_an_exact_total(figures):
+    ev = it.check_published_claim(figures, implied=False)
+    week = ev.check_for("iri-claims-2024-10-29-to-2024-11-04")
+    direct = it.check_claim(total=41, exposure=7, claimed_rate=5, max_in_a_day=8)
+    assert week.consistent == direct.consistent and week.p_value == pytest.approx(direct.p_value)
+    assert week.sensitivity["consistent"].all()
+    with pytest.raises(KeyError, match="exact total"):
+        ev.check_for("iri-claims-2024-10-partial")  # a lower bound: no check_claim
