@@ -38,6 +38,7 @@ OUT = Path(__file__).resolve().parent / "country_outlines.csv"
 
 
 def main(path: str) -> None:
+    """Write OUT from the Natural Earth shapefile at ``path`` (without its extension)."""
     reader = shapefile.Reader(path)
     rows = []
     for shape_rec in reader.iterShapeRecords():
