@@ -37,6 +37,9 @@ gap = "10min"  # alerts of one kind closer than this form one incident
 within = "region"  # cluster within each alert area ("region") or country-wide ("country")
 regions = None  # regions to analyse; None: the n_regions with the most incidents
 n_regions = 3
+window = "7D"  # rolling-rate window
+forecast_days = 28  # forecast horizon of the country-wide trend model
+forecast_level = 0.9  # level of the forecast's prediction intervals
 level = 0.95  # confidence level of every interval
 
 # %%
@@ -133,6 +136,63 @@ if data.available:
         events=events,
         source=it.plots.ALERT_SOURCE if data.kind == "alerts" else f"Source: {incidents_path}",
     )
+
+# %% [markdown]
+# ## Country-wide, by weapon: rolling rate, change points, trend and forecast
+#
+# The same analysis for all regions together, one series per kind of alert incident (drones
+# and rockets). The rolling rate is the trailing rate per day with its band, which allows for
+# overdispersion and serial dependence; the forecast intervals are whole numbers of incidents
+# per day, simulated from the fitted model with its dependence. Only for the alert history: an
+# incident file can mix units, which must not be pooled by weapon.
+
+# %%
+if data.kind == "alerts":
+    by_weapon = it.daily_incident_sizes(
+        data.incidents, start=data.start, end=data.end, by="weapon", groups=weapons
+    )
+    weapon_fits = it.fit_regions(
+        by_weapon.xs("incidents", axis=1, level="measure"),
+        unit="incidents",
+        vintage=data.vintage,
+        provisional=provisional,
+        level=level,
+    )
+    print(weapon_fits.summary())
+    fig = weapon_fits.plot(events=events, source=it.plots.ALERT_SOURCE)
+
+# %%
+if data.kind == "alerts":
+    first = weapons[0]
+    rolling = it.rolling_rate(
+        by_weapon[(first, "incidents")].rename(f"{first} incidents"),
+        window=window,
+        level=level,
+        vintage=data.vintage,
+        provisional=provisional,
+    )
+    ax = it.label_chart(
+        it.mark_events(rolling.plot(), events),
+        title=f"{first.capitalize()} alert incidents per day with a {window} rolling rate",
+        xlabel="local day (Israel)",
+        ylabel="incidents per day",
+        source=it.plots.ALERT_SOURCE,
+    )
+
+# %%
+if data.kind == "alerts":
+    trend = weapon_fits.trends[first]
+    forecast = trend.forecast(forecast_days, level=forecast_level)
+    print(trend.slope_text)
+    ax = it.label_chart(
+        trend.plot(forecast=forecast),
+        title=f"{first.capitalize()} alert incidents per day: trend model and "
+        f"{forecast_days}-day forecast ({forecast_level:.0%} prediction intervals)",
+        xlabel="local day (Israel)",
+        ylabel="incidents per day",
+        source=it.plots.ALERT_SOURCE,
+    )
+    display(forecast.to_frame().head(7))
 
 # %% [markdown]
 # ## Known events

@@ -23,6 +23,12 @@ def _naive(index: pd.Index) -> pd.Index:
     return index
 
 
+def _edges(x: pd.Index) -> Any:
+    """Day edges for a step plot: each day from its midnight to the next."""
+    index = pd.DatetimeIndex(x)
+    return index.append(pd.DatetimeIndex([index[-1] + pd.Timedelta(days=1)]))
+
+
 def mark_events(
     ax: Any,
     events: pd.DataFrame,
@@ -179,7 +185,9 @@ def plot_region_incidents(
         block = blocks[g]
         x = _naive(block.index)
         left, right = axes[i, 0], axes[i, 1]
-        left.bar(x, block["incidents"].to_numpy(), width=1.0, color=OKABE_ITO[0], lw=0)
+        edges = _edges(x)
+        # one filled step per day (as bars, but drawn as one artist: fast for long series)
+        left.stairs(block["incidents"].to_numpy(dtype=float), edges, fill=True, color=OKABE_ITO[0])
         left.set_ylabel("incidents per day")
         left.set_title(
             f"{g}: {int(block['incidents'].sum()):,} incidents", loc="left", fontsize="medium"
@@ -199,12 +207,11 @@ def plot_region_incidents(
             concise_dates(right)
             concise_dates(left)
             continue
-        right.bar(
-            x,
-            block["alert_rows"].to_numpy(),
-            width=1.0,
+        right.stairs(
+            block["alert_rows"].to_numpy(dtype=float),
+            edges,
+            fill=True,
             color=OKABE_ITO[1],
-            lw=0,
             label="alert rows per day",
         )
         right.plot(

@@ -151,8 +151,13 @@ class RegionFits(Result):
             cp = self.changepoints[name]
             data = cp.data
             x = data.index.tz_localize(None) if getattr(data.index, "tz", None) else data.index
-            ax_i.bar(
-                x, data.to_numpy(), width=1.0, color="0.75", lw=0, label=f"{self.unit} per day"
+            edges = pd.DatetimeIndex(x).append(pd.DatetimeIndex([x[-1] + pd.Timedelta(days=1)]))
+            ax_i.stairs(
+                data.to_numpy(dtype=float),
+                edges,
+                fill=True,
+                color="0.75",
+                label=f"{self.unit} per day",
             )
             trend = self.trends.get(name)
             if trend is not None:
