@@ -15,7 +15,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: all venv report test lint unit bench bench-smoke validate benchmark-annotated fetch clean distclean lock
+.PHONY: all venv report lab browser test lint unit bench bench-smoke validate benchmark-annotated fetch clean distclean lock
 
 all: test
 
@@ -40,9 +40,38 @@ $(VENV)/.numba-warm: $(VENV)/.dev-installed $(shell grep -rl numba analysis --in
 
 venv: $(VENV)/.dev-installed $(VENV)/.numba-warm
 
-## make report: run the main analysis notebook(s) and render reports/index.html
+$(VENV)/.notebook-installed: $(VENV)/.dev-installed pyproject.toml $(CONSTRAINTS)
+	$(PIP_INSTALL) -e ".[dev,notebook]"
+	@touch $@
+
+## make report: execute every notebooks/NN-*.ipynb and render the report, entry reports/index.html
+## (built aside, swapped in only when every notebook succeeded; prints how long it took).
+## INCIDENTS=path/to/incidents.csv runs it on your own canonical incidents file.
+INCIDENTS ?=
 report: venv
-	$(VENV)/bin/incident-trends report --output reports/index.html
+	@start=$$(date +%s); \
+	$(VENV)/bin/incident-trends report --output reports/index.html \
+	  $(if $(INCIDENTS),--incidents "$(INCIDENTS)") && \
+	echo "make report: $$(( $$(date +%s) - start )) s in all"
+
+## make lab: JupyterLab in the project environment on notebooks/ (each notebook is paired
+## with a jupytext percent script, notebooks/jupytext.toml; saving one updates the other)
+lab: $(VENV)/.notebook-installed $(VENV)/.numba-warm
+	$(VENV)/bin/jupyter lab notebooks/
+
+## make browser: the report in headless Chromium (desktop and phone widths, screenshots in
+## reports/screenshots/); installs Debian's chromium and chromium-driver when missing, where
+## apt is available and we are root; without them the browser tests skip and say why
+browser: venv
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get install -y chromium chromium-driver || \
+	    { apt-get update && apt-get install -y chromium chromium-driver; }; \
+	else \
+	  echo "chromium/chromedriver missing and cannot be installed here (needs apt and root):"; \
+	  echo "  apt-get install chromium chromium-driver; the browser tests will skip"; \
+	fi
+	MPLBACKEND=Agg $(PY) -m pytest -p no:xdist -q tests/report/test_browser.py
 
 ## make test: lint (ruff, mypy), the whole test suite and a smoke run of the benchmarks
 test: lint unit bench-smoke

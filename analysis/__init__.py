@@ -184,3 +184,21 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.curation.figure_select import select_figures
     from analysis.validation._tables import validation_note
+
+# curation across sources and day-level figures (issue 11, sections 3 and 5)
+_EXPORTS["deduplicate"] = "analysis.curation.dedupe"
+_EXPORTS["read_dedupe_overrides"] = "analysis.curation.dedupe"
+_EXPORTS["reconcile"] = "analysis.curation.reconcile"
+_EXPORTS["figures_from_daily"] = "analysis.rates._daily_figures"
+_EXPORTS["estimate_rates_from_daily"] = "analysis.rates._daily_figures"
+_EXPORTS["daily_design_effect"] = "analysis.rates._daily_figures"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.curation.dedupe import deduplicate, read_dedupe_overrides
+    from analysis.curation.reconcile import reconcile
+    from analysis.rates._daily_figures import (
+        daily_design_effect,
+        estimate_rates_from_daily,
+        figures_from_daily,
+    )

