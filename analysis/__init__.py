@@ -115,6 +115,76 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.rates import estimate_rates_from_figures
 
+# known events and country outlines for plots, figure-rate and alert tables (issue 12)
+_EXPORTS["load_known_events"] = "analysis.curation.events"
+_EXPORTS["load_country_outlines"] = "analysis.curation.events"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.curation.events import load_country_outlines, load_known_events
+_EXPORTS["figure_rate_table"] = "analysis.rates._figure_table"
+_EXPORTS["incident_sizes"] = "analysis.curation.summaries"
+_EXPORTS["daily_incident_sizes"] = "analysis.curation.summaries"
+_EXPORTS["alert_locality_counts"] = "analysis.curation.summaries"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.curation.summaries import (
+        alert_locality_counts,
+        daily_incident_sizes,
+        incident_sizes,
+    )
+    from analysis.rates._figure_table import figure_rate_table
+_EXPORTS["house_style"] = "analysis._draw"
+_EXPORTS["use_house_style"] = "analysis._draw"
+_EXPORTS["add_source_line"] = "analysis._draw"
+_EXPORTS["label_chart"] = "analysis.plots"
+_EXPORTS["mark_events"] = "analysis.plots"
+_EXPORTS["plot_alert_map"] = "analysis.plots"
+_EXPORTS["plot_figure_rates"] = "analysis.plots"
+_EXPORTS["plot_region_incidents"] = "analysis.plots"
+_EXPORTS["fit_regions"] = "analysis.plots"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis._draw import add_source_line, house_style, use_house_style
+    from analysis.plots import (
+        fit_regions,
+        label_chart,
+        mark_events,
+        plot_alert_map,
+        plot_figure_rates,
+        plot_region_incidents,
+    )
+_EXPORTS["check_published_claim"] = "analysis.rates._published"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.rates._published import check_published_claim
+_EXPORTS["validation_results"] = "analysis.validation._tables"
+_EXPORTS["validation_tables"] = "analysis.validation._tables"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.validation._tables import validation_results, validation_tables
+_EXPORTS["coal_changepoint"] = "analysis.validation._coal"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.validation._coal import coal_changepoint
+_EXPORTS["load_incident_data"] = "analysis.curation.incident_data"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.curation.incident_data import load_incident_data
+_EXPORTS["select_figures"] = "analysis.curation.figure_select"
+_EXPORTS["validation_note"] = "analysis.validation._tables"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.curation.figure_select import select_figures
+    from analysis.validation._tables import validation_note
+
 # curation across sources and day-level figures (issue 11, sections 3 and 5)
 _EXPORTS["deduplicate"] = "analysis.curation.dedupe"
 _EXPORTS["read_dedupe_overrides"] = "analysis.curation.dedupe"

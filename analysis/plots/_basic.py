@@ -1,29 +1,21 @@
-"""Figures that combine several results, and the opt-in house style.
-
-Result objects draw themselves (``result.plot(ax=None)``); this module holds
-what spans results: count panels with a rolling rate, claim-rate tables as
-interval plots, and the style context. Every function takes ``ax=None``,
-draws on it (or on a new figure) and returns the Axes; nothing here calls
-``plt.show()`` or changes global matplotlib state.
-"""
+"""Count bars, rate tables as interval plots, the style context and chart labelling."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from analysis._draw import concise_dates, get_ax, require_matplotlib
+from analysis._draw import STYLE_FILE, add_source_line, concise_dates, get_ax, house_style
 
-STYLE_FILE = Path(__file__).resolve().parent / "styles" / "incident-trends.mplstyle"
+__all__ = ["STYLE_FILE", "label_chart", "plot_counts", "plot_rate_table", "style"]
 
 
 @contextlib.contextmanager
 def style() -> Iterator[None]:
-    """Use the house style inside a ``with`` block (colour-blind safe, light grid).
+    """Use the house style inside a ``with`` block (the same as :func:`analysis.house_style`).
 
     Examples
     --------
@@ -31,9 +23,72 @@ def style() -> Iterator[None]:
     >>> with style():
     ...     pass
     """
-    plt = require_matplotlib()
-    with plt.style.context(str(STYLE_FILE)):
+    with house_style():
         yield
+
+
+def label_chart(
+    fig_or_ax: Any,
+    *,
+    title: str,
+    source: str,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+) -> Any:
+    """Give a chart its title, axis labels (with units) and source line; return it.
+
+    Parameters
+    ----------
+    fig_or_ax : matplotlib Axes or Figure
+        An Axes gets the title and labels; a Figure gets a figure title
+        (``suptitle``) and no axis labels (its panels carry theirs).
+    title : str
+        What the chart shows, e.g. "Drone alert incidents per day, Oct 2023 to Oct 2024".
+    source : str
+        The source line under the chart (see :func:`analysis.add_source_line`).
+    xlabel, ylabel : str, optional
+        Axis labels with their units, e.g. "incidents per day"; an Axes
+        keeps its own labels when these are None.
+
+    Returns
+    -------
+    The same Axes or Figure.
+
+    Raises
+    ------
+    ValueError
+        When ``title`` or ``source`` is empty.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax = label_chart(ax, title="Simulated counts", ylabel="events per day",
+    ...                  source="Source: SIMULATED")
+    >>> ax.get_title(loc="left") or ax.get_title()
+    'Simulated counts'
+    >>> plt.close(fig)
+    """
+    from matplotlib.axes import Axes
+
+    for name, value in (("title", title), ("source", source)):
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{name} must be a non-empty string")
+    if isinstance(fig_or_ax, Axes):
+        import matplotlib as mpl
+
+        loc = mpl.rcParams.get("axes.titlelocation", "center")
+        for other in ("left", "center", "right"):
+            fig_or_ax.set_title("", loc=other)  # one title: a result's own title gives way
+        fig_or_ax.set_title(title, loc=loc)
+        if xlabel is not None:
+            fig_or_ax.set_xlabel(xlabel)
+        if ylabel is not None:
+            fig_or_ax.set_ylabel(ylabel)
+    else:
+        fig_or_ax.suptitle(title, x=0.02, ha="left", fontweight="bold")
+    add_source_line(fig_or_ax, source)
+    return fig_or_ax
 
 
 def plot_counts(
