@@ -32,6 +32,7 @@ implied_actor = "Islamic Resistance in Iraq"  # whose overlapping totals give th
 implied_unit = "claim"
 implied_target = "Israel"
 implied_weapons = ["unknown", "mixed"]  # totals over all weapons (the drone-only totals are a subset)
+ledger_freq = "W"  # period of the triangulation ledger: "D", "W" or "M"
 
 # %%
 import analysis as it
@@ -93,8 +94,27 @@ ax = it.label_chart(
 # %% [markdown]
 # ## Triangulation ledger
 #
-# The ledger table follows: claims, launches, interceptions, alerts and incidents side by side
-# per period, each with its sources and never summed across units.
+# Claims, launches and interceptions of the Iraqi front side by side per week, each with its
+# sources and never summed across units. A week with no report says "no report", not 0: the
+# day-level table covers only the days someone published. Ratios (interceptions per launch,
+# claims per launch) are computed only over weeks where both units were counted for this front;
+# Israeli counts of launches and interceptions "from the east" name no actor, so they are not
+# attributed to this front and are left out (the summary counts them). Where no week has both
+# units, the summary says there is no ratio rather than inventing one.
+
+# %%
+ledger = it.reconcile(
+    daily=it.load_iri_claims_daily(),
+    figures=figures,
+    actor=implied_actor,
+    target=implied_target,
+    freq=ledger_freq,
+    level=level,
+)
+print(ledger.summary())
+
+# %%
+ledger.to_frame()
 
 # %% [markdown]
 # ## Sources
