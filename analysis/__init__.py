@@ -212,3 +212,12 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from analysis.batch import detect_common_changes, detect_many, fit_many, run_many
+
+# tables ready to show in a notebook or the report (issue 12)
+_EXPORTS["format_table"] = "analysis._format"
+_EXPORTS["format_interval"] = "analysis._format"
+_EXPORTS["format_source"] = "analysis._format"
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis._format import format_interval, format_source, format_table

@@ -482,7 +482,13 @@ def _format_cells(
             what = f"{level:.0%} {kind}" if (kind and level is not None) else (kind or "interval")
             target = est or lo
             texts[target] = cells
-            labels[target] = f"{est} ({what})" if est else what
+            if est:
+                labels[target] = f"{est} ({what})"
+            else:  # bounds with no estimate column: named by their prefix (``before_low``)
+                stem = next(
+                    (lo[: -len(a)].rstrip("_") for a, _ in _BOUND_SUFFIXES if lo.endswith(a)), ""
+                )
+                labels[target] = f"{stem} ({what})" if stem else what
             classes[target] = "it-num"
             out = out.drop(columns=[c for c in (lo, hi) if c != target])
         if drop_level and labels:

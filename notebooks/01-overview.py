@@ -55,7 +55,7 @@ print(f"incident-trends {it.__version__}")
 figures = it.load_reported_figures()
 table = it.figure_rate_table(figures, level=level, fronts=fronts, units=units)
 print(table.attrs["note"])
-table[["front", "unit", "label", "value", "qualifier", "days", "rate", "ci_low", "ci_high"]]
+it.format_table(table[["front", "unit", "label", "value", "qualifier", "days", "rate", "ci_low", "ci_high"]], level=level)
 
 # %%
 fig = it.plot_figure_rates(table, units=units)
@@ -114,7 +114,7 @@ ledger = it.reconcile(
 print(ledger.summary())
 
 # %%
-ledger.to_frame()
+it.format_table(ledger.to_frame())
 
 # %% [markdown]
 # ## Sources
@@ -122,4 +122,4 @@ ledger.to_frame()
 # Every figure above, with its source and address.
 
 # %%
-table[["figure_id", "unit", "label", "source_name", "source_url"]]
+it.format_table(table[["figure_id", "unit", "label", "source_name", "source_url"]])

@@ -71,7 +71,7 @@ if data.available:
     sizes = it.incident_sizes(data.incidents, by=data.default_by, start=data.start, end=data.end)
     chosen = regions if regions is not None else list(sizes.index[:n_regions])
     print(sizes.attrs.get("note", ""))
-    display(sizes)
+    display(it.format_table(sizes))
 
 # %% [markdown]
 # ### Per day
@@ -128,7 +128,7 @@ if data.available:
         level=level,
     )
     print(fits.summary())
-    display(fits.to_frame())
+    display(it.format_table(fits.to_frame()))
 
 # %%
 if data.available:
@@ -192,7 +192,7 @@ if data.kind == "alerts":
         ylabel="incidents per day",
         source=it.plots.ALERT_SOURCE,
     )
-    display(forecast.to_frame().head(7))
+    display(it.format_table(forecast.to_frame().head(7)))
 
 # %% [markdown]
 # ## Known events
@@ -202,4 +202,4 @@ if data.kind == "alerts":
 # known public page not verified offline.
 
 # %%
-events
+it.format_table(events)

@@ -40,7 +40,7 @@ import analysis as it
 it.use_house_style()  # the house style, for this notebook only
 coal = it.coal_changepoint(level=level)
 print(coal.summary())
-coal.to_frame()
+it.format_table(coal.to_frame())
 
 # %%
 ax = coal.plot()
@@ -65,16 +65,16 @@ tables = it.validation_tables(validation)
 # ### False alarms (share of series with no change in which one was reported)
 
 # %%
-tables["false alarms"]
+it.format_table(tables["false alarms"])
 
 # %% [markdown]
 # ### Power (share of series with one real change in which it was found)
 
 # %%
-tables["power"]
+it.format_table(tables["power"])
 
 # %% [markdown]
 # ### Interval coverage (share of intervals that contain the truth)
 
 # %%
-tables["coverage"]
+it.format_table(tables["coverage"])

@@ -49,10 +49,10 @@ import analysis as it
 # %%
 events, rejects = it.load_acled(acled_path, return_rejects=True)
 print(f"{len(events)} events (SIMULATED) in the table, {len(rejects)} rows rejected")
-rejects[["row", "column", "reason"]]
+it.format_table(rejects[["row", "column", "reason"]])
 
 # %%
-events[["incident_id", "start", "time_precision", "actor", "unit", "source_ref"]]
+it.format_table(events[["incident_id", "start", "time_precision", "actor", "unit", "source_ref"]])
 
 # %% [markdown]
 # ## 2. Filter: one actor, events dated to the day

@@ -53,10 +53,10 @@ print(Path(mapping_path).read_text(encoding="utf-8"))
 # %%
 claims, rejects = it.load_table(table_path, mapping=mapping_path, return_rejects=True)
 print(f"{len(claims)} rows of claims (SIMULATED) in the table, {len(rejects)} rows rejected")
-rejects[["row", "column", "reason"]]
+it.format_table(rejects[["row", "column", "reason"]])
 
 # %%
-claims[["incident_id", "start", "actor", "weapon", "quantity", "unit", "source_url"]]
+it.format_table(claims[["incident_id", "start", "actor", "weapon", "quantity", "unit", "source_url"]])
 
 # %% [markdown]
 # The same mapping can be given as keywords, for a quick call in a notebook:

@@ -85,7 +85,7 @@ ledger = it.reconcile(
     daily=daily, figures=figures, actor=actor, target=target, start="2024-10-25", end="2024-11-12"
 )
 print(ledger.summary())
-ledger.to_frame()[list(ledger.units)]
+it.format_table(ledger.to_frame()[list(ledger.units)])
 
 # %% [markdown]
 # ## 3. Day-level rows and period totals as observations of claims
@@ -113,7 +113,7 @@ fit = it.estimate_rates_from_daily(
 )
 print("\n".join(fit.summary().splitlines()[:10]))
 print("\n".join(fit.notes))
-fit.to_frame()
+it.format_table(fit.to_frame())
 
 # %%
 fig, ax = plt.subplots(figsize=(9, 3.5))

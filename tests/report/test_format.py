@@ -185,3 +185,19 @@ def test_format_table_refuses_bad_input_naming_the_parameter():
     dup = pd.DataFrame([[1, 2]], columns=["a", "a"])
     with pytest.raises(ValueError, match="frame has duplicate column names"):
         format_table(dup)
+
+
+def test_format_table_names_bounds_without_an_estimate_by_their_prefix():
+    # two intervals whose estimate columns have other names (SIMULATED numbers)
+    t = pd.DataFrame(
+        {
+            "rate_before": [3.1],
+            "before_low": [2.5],
+            "before_high": [3.7],
+            "rate_after": [0.9],
+            "after_low": [0.7],
+            "after_high": [1.2],
+        }
+    )
+    shown = format_table(t).data.columns.tolist()
+    assert "before (interval)" in shown and "after (interval)" in shown
