@@ -707,6 +707,49 @@ def _text_dtype() -> Any:
     return None
 
 
+_EDGE = np.zeros(256, dtype=bool)  # as io.csv._EDGE: bytes that may need str.strip() at an edge
+_EDGE[[9, 11, 12, 28, 29, 30, 31, 32]] = True
+_EDGE[0x80:] = True
+
+
+def _plain_lines(body: bytes, width: int) -> int | None:
+    """The number of lines of ``body`` if each has ``width`` fields and no cell needs cleaning.
+
+    No cell may be empty or have, next to a comma or line break or at either end of
+    ``body``, a byte of ``io.csv._EDGE`` (the answer of ``io.csv._needs_cleaning``,
+    tested equal, found from the positions of the commas and line breaks rather than
+    from every byte), and no line may be longer than ``io.csv.MAX_FIELD_CHARS`` bytes.
+    None otherwise.
+    """
+    view = np.frombuffer(body, dtype=np.uint8)
+    size = len(view)
+    if not size or _EDGE[view[0]] or _EDGE[view[-1]]:
+        return None
+    newline = view == 10
+    at = np.flatnonzero(newline | (view == 44))  # every comma and line break, in order
+    del newline
+    n_bounds = len(at)
+    if (n_bounds + 1) % width:
+        return None
+    n = (n_bounds + 1) // width
+    if n_bounds:
+        if at[0] == 0 or at[-1] == size - 1 or bool((np.diff(at) == 1).any()):
+            return None  # an empty cell
+        if _EDGE[view[at - 1]].any() or _EDGE[view[at + 1]].any():
+            return None  # blank space (or a non-ASCII character) at the edge of a cell
+        # the line breaks must be exactly every width-th boundary
+        kinds = np.append(view[at] == 10, True).reshape(n, width)
+        if kinds[:, :-1].any() or not kinds[:, -1].all():
+            return None
+        ends = np.append(at[width - 1 :: width], size)
+    else:
+        ends = np.array([size])
+    lengths = np.diff(ends, prepend=-1) - 1
+    if int(lengths.max()) > io_csv.MAX_FIELD_CHARS:
+        return None
+    return n
+
+
 def _plain_frame(chunk: bytes, header: tuple[str, ...], first_line: int) -> pd.DataFrame | None:
     """The frame :func:`~analysis.io.csv.read_csv_text` reads from a chunk's lines, if plain.
 
@@ -736,16 +779,8 @@ def _plain_frame(chunk: bytes, header: tuple[str, ...], first_line: int) -> pd.D
             body.decode("utf-8")
         except UnicodeDecodeError:
             return None
-    view = np.frombuffer(body, dtype=np.uint8)
-    breaks = np.flatnonzero(view == 10)
-    ends = np.append(breaks, len(body))
-    starts = np.concatenate(([0], breaks + 1))
-    if int((ends - starts).max()) > io_csv.MAX_FIELD_CHARS:
-        return None
-    commas = np.flatnonzero(view == 44)
-    per_line = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
-    del commas, breaks
-    if not bool((per_line == width - 1).all()) or io_csv._needs_cleaning(body):
+    n = _plain_lines(body, width)
+    if n is None:
         return None
     try:
         import pyarrow as pa
@@ -773,7 +808,6 @@ def _plain_frame(chunk: bytes, header: tuple[str, ...], first_line: int) -> pd.D
         )
     except (pa.ArrowException, ValueError):  # pragma: no cover - the checks above pass it
         return None
-    n = len(starts)
     if table.num_rows != n:  # pragma: no cover - one line, one row
         return None
     mapper = {pa.string(): dtype, pa.large_string(): dtype}.get
@@ -783,6 +817,42 @@ def _plain_frame(chunk: bytes, header: tuple[str, ...], first_line: int) -> pd.D
     )
     frame.index = pd.Index(np.arange(first_line, first_line + n, dtype=np.int64), name="row")
     return frame
+
+
+_HEAD_LINES = 16  # lines read by the reader to find the header of a plain first chunk
+
+
+def _plain_head(
+    data: bytes, hi: int, *, file: str, expected: Sequence[str]
+) -> RawTable | None:
+    """The first chunk (``data[:hi]``) as the reader reads it, when its data lines are plain.
+
+    The header is read by the reader from the first lines alone; the lines after it
+    are then read by :func:`_plain_frame`. None when that does not apply (a problem
+    in the first lines, a header running past them, data lines that are not plain):
+    the chunk is then read whole by the reader.
+    """
+    stop = 0
+    for _ in range(_HEAD_LINES):
+        found = data.find(b"\n", stop, hi)
+        if found < 0:
+            return None
+        stop = found + 1
+    try:
+        text = data[:stop].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    with io_csv._fields_of_any_length():
+        head = io_csv._read_text(text, file=file, required=None, expected=expected)
+    if head.fatal or head.header_row >= _HEAD_LINES - 1:
+        return None
+    start = io_csv._after_lines(data, head.header_row)
+    frame = _plain_frame(data[start:hi], head.columns, head.header_row + 1)
+    if frame is None:
+        return None
+    return RawTable(
+        file, head.columns, frame, io_csv._no_malformed(), (), fatal=False, header_row=head.header_row
+    )
 
 
 def _chunks(data: bytes, *, file: str, expected: Sequence[str]) -> Iterator[RawTable]:
@@ -808,6 +878,12 @@ def _chunks(data: bytes, *, file: str, expected: Sequence[str]) -> Iterator[RawT
     for number, (lo, hi) in enumerate(itertools.pairwise(bounds)):
         first_line = next_line
         next_line += data.count(b"\n", lo, hi)
+        if number == 0 and (head := _plain_head(data, hi, file=file, expected=expected)):
+            header_lines = head.header_row
+            prefix = data[: io_csv._after_lines(data, header_lines)]
+            columns = head.columns
+            yield head
+            continue
         if number:
             frame = _plain_frame(data[lo:hi], columns, first_line)
             if frame is not None:
