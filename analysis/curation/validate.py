@@ -562,7 +562,7 @@ def _validate_chunks(
             raw.frame,
             spec,
             file=file,
-            rows=raw.frame.index.tolist(),
+            rows=raw.frame.index.to_numpy(),
             unique=False,
             blanks=False,
             keep=reads,
@@ -581,7 +581,7 @@ def _validate_chunks(
     if not parts:  # pragma: no cover - csv_chunks yields at least three chunks
         raise NotChunkable("no chunks")
     all_ids = pd.concat(ids, ignore_index=True) if ids else pd.Series([], dtype="str")
-    all_lines = np.concatenate(lines).tolist()
+    all_lines = np.concatenate(lines)
     known: np.ndarray | None = None
     if all(h is not None for h in hashes):
         known = np.concatenate([h for h in hashes if h is not None])
@@ -600,7 +600,7 @@ def _validate_chunks(
                 raw.frame,
                 spec,
                 file=file,
-                rows=raw.frame.index.tolist(),
+                rows=raw.frame.index.to_numpy(),
                 unique=False,
                 extra=redo[number],
                 blanks=False,
