@@ -111,10 +111,14 @@ def _fixed_width(values: pd.Series, size: int) -> tuple[np.ndarray, np.ndarray] 
     high = np.concatenate(([0], np.cumsum(data >= 128, dtype=np.int64)))
     ascii_ = high[offsets[1:]] == high[offsets[:-1]]
     take = np.where(ascii_, np.minimum(np.diff(offsets), size), 0)
-    cols = np.arange(size)
-    inside = cols[None, :] < take[:, None]
+    padded = np.concatenate((data, np.zeros(size, dtype=np.uint8)))
+    starts = offsets[:-1]
     matrix = np.zeros((n, size), dtype=np.uint8)
-    matrix[inside] = data[(offsets[:-1, None] + cols[None, :])[inside]]
+    for k in range(size):  # column by column: a gather of n bytes each
+        inside = take > k
+        if not inside.any():
+            break
+        matrix[:, k] = np.where(inside, padded[starts + k], 0)
     return matrix, ascii_
 
 
@@ -142,7 +146,7 @@ def _bytes(values: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray, np.nd
     rows = np.arange(n)
     padded = _SPACE[matrix[:, 0]] | _SPACE[matrix[rows, np.maximum(length - 1, 0)]]
     for pos in np.flatnonzero(padded & ascii_):  # blank space around the value: strip it
-        text = str(values.iat[pos]).strip()
+        text = str(values.iat[int(pos)]).strip()
         matrix[pos] = 0
         if len(text) < size:
             matrix[pos, : len(text)] = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
@@ -394,7 +398,7 @@ def web_addresses(values: pd.Series) -> dict[str, np.ndarray]:
 
 
 def _joined_lines(values: pd.Series) -> np.ndarray | None:
-    """The UTF-8 bytes of ``"\\n".join(values) + "\\n"`` (missing values empty), from arrow.
+    """The UTF-8 bytes of the values, each followed by a line break (missing values empty).
 
     None when the column is not held by pyarrow or a value holds a line break.
     """
@@ -404,10 +408,7 @@ def _joined_lines(values: pd.Series) -> np.ndarray | None:
     data, offsets = found
     if (data == 10).any():
         return None
-    n = len(offsets) - 1
-    raw = np.full(len(data) + n, 10, dtype=np.uint8)
-    raw[np.arange(len(data)) + np.repeat(np.arange(n), np.diff(offsets))] = data
-    return raw
+    return np.insert(data, offsets[1:], 10)  # a line break after each value
 
 
 def _next_at_or_after(positions: np.ndarray, start: np.ndarray, default: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import analysis.io.csv as io_csv
 from analysis._draw import get_ax
 from analysis._results import Result
 from analysis.curation.schema import (
@@ -38,7 +39,6 @@ from analysis.curation.schema import (
     check_table,
     id_hashes,
 )
-import analysis.io.csv as io_csv
 from analysis.errors import DataError, DataNotFoundError, Problem
 from analysis.io.csv import NotChunkable, RawTable, csv_chunks, read_csv_text
 
@@ -822,9 +822,7 @@ def _plain_frame(chunk: bytes, header: tuple[str, ...], first_line: int) -> pd.D
 _HEAD_LINES = 16  # lines read by the reader to find the header of a plain first chunk
 
 
-def _plain_head(
-    data: bytes, hi: int, *, file: str, expected: Sequence[str]
-) -> RawTable | None:
+def _plain_head(data: bytes, hi: int, *, file: str, expected: Sequence[str]) -> RawTable | None:
     """The first chunk (``data[:hi]``) as the reader reads it, when its data lines are plain.
 
     The header is read by the reader from the first lines alone; the lines after it
@@ -851,7 +849,13 @@ def _plain_head(
     if frame is None:
         return None
     return RawTable(
-        file, head.columns, frame, io_csv._no_malformed(), (), fatal=False, header_row=head.header_row
+        file,
+        head.columns,
+        frame,
+        io_csv._no_malformed(),
+        (),
+        fatal=False,
+        header_row=head.header_row,
     )
 
 

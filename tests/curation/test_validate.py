@@ -633,9 +633,8 @@ def test_plain_lines_agrees_with_the_reader_on_random_text():
         body = b"".join(alphabet[k] for k in rng.choice(9, size, p=weights / weights.sum()))
         width = int(rng.integers(1, 4))
         lines = body.split(b"\n")
-        expected = (
-            not io_csv._needs_cleaning(body)
-            and all(len(line.split(b",")) == width for line in lines)
+        expected = not io_csv._needs_cleaning(body) and all(
+            len(line.split(b",")) == width for line in lines
         )
         got = _plain_lines(body, width)
         assert (got is not None) == expected, (body, width)
