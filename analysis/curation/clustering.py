@@ -142,6 +142,11 @@ def _locality_columns(
     return _coded(places), _coded(rows["areas_he"]), _coded(rows["areas_en"])
 
 
+def _arrow_text(values: pd.Series) -> bool:
+    """Whether a column is text held by pyarrow (pandas' default ``str`` dtype)."""
+    return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
+
+
 def _distinct_matches(data: pd.Series) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
     """:func:`~analysis.curation.localities.default_distinct_matches` of ``data``, the same.
 
@@ -151,7 +156,7 @@ def _distinct_matches(data: pd.Series) -> tuple[np.ndarray, list[tuple[Any, ...]
     Python objects and hashing them (two thirds of the time of the locality step).
     Other columns are passed on whole.
     """
-    if not (isinstance(data.dtype, pd.StringDtype) and data.dtype.storage == "pyarrow"):
+    if not _arrow_text(data):
         return default_distinct_matches(data)
     codes, distinct = pd.factorize(data.fillna(""))
     inner, results = default_distinct_matches(pd.Series(np.asarray(distinct, dtype=object)))
@@ -513,12 +518,20 @@ def alerts_to_incidents(
 
     def first_of(column: str, default: Any) -> Any:
         if column in alerts.columns:
-            return alerts[column].to_numpy()[firsts]
+            values = alerts[column]
+            if _arrow_text(values):  # taken as it is: no Python strings made
+                return values.array.take(firsts)
+            return values.to_numpy()[firsts]
         return default
 
+    ids_column = alerts["incident_id"]
+    if _arrow_text(ids_column) and not ids_column.hasnans:
+        incident_ids: Any = "inc-" + ids_column.array.take(firsts)
+    else:
+        incident_ids = "inc-" + ids_column.astype(str).to_numpy()[firsts]
     out = pd.DataFrame(
         {
-            "incident_id": "inc-" + alerts["incident_id"].astype(str).to_numpy()[firsts],
+            "incident_id": incident_ids,
             "start": times[firsts],
             "time_precision": first_of("time_precision", "minute"),
             "weapon": first_of("weapon", "unknown"),
