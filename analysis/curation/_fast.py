@@ -108,8 +108,12 @@ def _fixed_width(values: pd.Series, size: int) -> tuple[np.ndarray, np.ndarray] 
         return None
     data, offsets = found
     n = len(offsets) - 1
-    high = np.concatenate(([0], np.cumsum(data >= 128, dtype=np.int64)))
-    ascii_ = high[offsets[1:]] == high[offsets[:-1]]
+    wide = data >= 128
+    if wide.any():  # which values hold a byte outside ASCII
+        high = np.concatenate(([0], np.cumsum(wide, dtype=np.int64)))
+        ascii_ = high[offsets[1:]] == high[offsets[:-1]]
+    else:
+        ascii_ = np.ones(n, dtype=bool)
     take = np.where(ascii_, np.minimum(np.diff(offsets), size), 0)
     padded = np.concatenate((data, np.zeros(size, dtype=np.uint8)))
     starts = offsets[:-1]
