@@ -557,7 +557,10 @@ def alerts_to_incidents(
     ordered_code = ordered(region_code)
     linked = _distinct_coded(ordered_code, chain_sets, group, n_groups, first_seen=seen)
     out["region"] = [" | ".join(items) for items in linked["items"]]
-    regions_of = _distinct_coded(ordered_code, region_sets, group, n_groups, first_seen=seen)
+    if chain_sets == region_sets:  # every alert has a region: the same tuples
+        regions_of = linked
+    else:
+        regions_of = _distinct_coded(ordered_code, region_sets, group, n_groups, first_seen=seen)
     out["regions"] = regions_of["items"]
     out["alert_rows"] = np.bincount(group, minlength=n_groups).astype(np.int64)
 
@@ -585,8 +588,10 @@ def alerts_to_incidents(
     out["gap"] = gap_td
     out["within"] = within
     cuts = np.flatnonzero(new)[1:]
-    ids = alerts["incident_id"].astype(str).to_numpy(dtype=object)[order]
-    ids_list = ids.tolist()
+    if _arrow_text(ids_column) and not ids_column.hasnans:  # already text: no copy as str
+        ids_list = ids_column.array.take(order).tolist()
+    else:
+        ids_list = ids_column.astype(str).to_numpy(dtype=object)[order].tolist()
     bounds = [0, *cuts.tolist(), n]
     out["alert_ids"] = [tuple(ids_list[a:b]) for a, b in itertools.pairwise(bounds)] if n else []
     return out.sort_values("start", kind="stable").reset_index(drop=True)
