@@ -535,6 +535,72 @@ def section_path(n: int, budget: float) -> dict[str, Any]:
     return out
 
 
+def section_search_floor(sizes: Sequence[int], repeats: int) -> dict[str, Any]:
+    """The exact Poisson search alone (``fpop``) against one numpy pass, CPU time, same run.
+
+    The search is called with the natural form and penalty that ``detect_changepoints(y,
+    cost="poisson", method="fpop")`` gives it (captured from one such call), so the figure is
+    the search itself, without the penalty, the intervals or the segment table. CPU time
+    (``time.process_time``), alternating search and ``np.cumsum`` of the same length into
+    an array already held (a fresh 80 MB result at 1e7 made the pass's time mostly page
+    faults, and five times as long), median of ``repeats``: a shared machine inflates
+    wall times, and both sides alike.
+    """
+    import statistics
+
+    from analysis import detect_changepoints
+    from analysis.changepoints.search import _fpop
+
+    print("\n## Exact Poisson search alone (fpop) against one numpy pass (CPU time, median)")
+    out: dict[str, Any] = {}
+    lines = []
+    for n in sizes:
+        y, _ = poisson_series(n, 0)
+        captured: dict[str, Any] = {}
+        search = _fpop.fpop
+
+        def spy(
+            form: Any,
+            beta: float,
+            m: int,
+            captured: dict[str, Any] = captured,
+            search: Any = search,
+        ) -> Any:
+            captured["args"] = (form, beta, m)
+            return search(form, beta, m)
+
+        _fpop.fpop = spy
+        try:
+            detect_changepoints(y, cost="poisson", method="fpop")
+        finally:
+            _fpop.fpop = search
+        form, beta, m = captured["args"]
+        x = np.random.default_rng(0).poisson(5, n).astype(float)
+        into = np.cumsum(x)  # the pass writes into memory already held: no page faults timed
+        cpu_search, cpu_pass = [], []
+        mean_k = float("nan")
+        for _ in range(repeats):
+            t0 = time.process_time()
+            _, _, mean_k = search(form, beta, m)
+            cpu_search.append(time.process_time() - t0)
+            t0 = time.process_time()
+            np.cumsum(x, out=into)
+            cpu_pass.append(time.process_time() - t0)
+        a, b = statistics.median(cpu_search), statistics.median(cpu_pass)
+        out[str(n)] = {
+            "search_cpu_s": a,
+            "numpy_pass_cpu_s": b,
+            "ratio": a / b if b else None,
+            "mean_candidates": mean_k,
+        }
+        lines.append(
+            [f"{n:,}", f"{a:.3g}", f"{b:.2g}", f"{a / b:.0f}x" if b else "-", f"{mean_k:.1f}"]
+        )
+    print(table(["n", "fpop s (cpu)", "np.cumsum s (cpu)", "ratio (target <= 50x)",
+                 "candidates per step"], lines))  # fmt: skip
+    return out
+
+
 def section_nan(n: int) -> dict[str, Any]:
     """A gap of NaNs inside a segment: who reports spurious changes?"""
     from analysis import detect_changepoints, online_changepoints
@@ -842,6 +908,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     extra["intervals"] = section_intervals(10_000, 5 if quick else 20)
     extra["path"] = section_path(10_000 if quick else 100_000, budget)
     extra["nan"] = section_nan(2_000 if quick else 10_000)
+    extra["search_floor"] = section_search_floor(
+        [10_000, 100_000] if quick else [1_000_000, 10_000_000], 3 if quick else 5
+    )
     extra["curve"] = section_curve(
         (1.25, 1.5, 2.0, 3.0) if not quick else (1.5, 3.0), (1.0, 3.0), seeds
     )

@@ -42,6 +42,11 @@ def exact_map(values: pd.Series, fn: Callable[[Any], Any], *, by_value: bool) ->
     """
     if not len(values):
         return pd.Series([], index=values.index, dtype=object)
+    if by_value and is_text(values):  # one hash pass (pyarrow's dictionary encoding)
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        table = np.empty(len(uniques), dtype=object)
+        table[:] = [fn(v) for v in uniques]
+        return pd.Series(table[codes], index=values.index, dtype=object)
     if by_value:
         distinct = pd.unique(values)
         answers = [fn(v) for v in distinct]
@@ -56,6 +61,71 @@ _SPACE = np.zeros(256, dtype=bool)
 _SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True  # the ASCII characters str.strip removes
 
 
+def _utf8(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """The UTF-8 bytes of a text column held by pyarrow, and where each value starts and ends.
+
+    Returns ``(data, offsets)``: value ``i`` is ``data[offsets[i]:offsets[i + 1]]``
+    (a missing value is empty; ``offsets[0]`` is 0). None when the column is not
+    held by pyarrow (then the values are read as Python strings). Reading the
+    arrow buffers spares turning every value into a Python string and back.
+    """
+    if not is_text(values) or getattr(values.dtype, "storage", None) != "pyarrow":
+        return None
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow storage implies pyarrow
+        return None
+    arrow = values.array.__arrow_array__()
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    arrow = pc.fill_null(arrow, "")
+    if pa.types.is_large_string(arrow.type):
+        kind: type[np.signedinteger[Any]] = np.int64
+    elif pa.types.is_string(arrow.type):
+        kind = np.int32
+    else:  # pragma: no cover - pandas' text is string or large_string
+        return None
+    _, offset_buffer, data_buffer = arrow.buffers()
+    n = len(arrow)
+    offsets = np.frombuffer(offset_buffer, dtype=kind)[arrow.offset : arrow.offset + n + 1]
+    offsets = offsets.astype(np.int64)
+    if data_buffer is None or not n:
+        return np.zeros(0, dtype=np.uint8), np.zeros(n + 1, dtype=np.int64)
+    data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return data, offsets - offsets[0]
+
+
+def _fixed_width(values: pd.Series, size: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """``values`` as numpy's ``S{size}`` would hold them, as an ``(n, size)`` byte matrix.
+
+    The same matrix as ``values.to_numpy(dtype=object, na_value="").astype(f"S{size}")``
+    viewed as bytes, with the values that are not ASCII left as zeros, and which values
+    are ASCII; read from the arrow buffers (:func:`_utf8`), or None.
+    """
+    found = _utf8(values)
+    if found is None:
+        return None
+    data, offsets = found
+    n = len(offsets) - 1
+    wide = data >= 128
+    if wide.any():  # which values hold a byte outside ASCII
+        high = np.concatenate(([0], np.cumsum(wide, dtype=np.int64)))
+        ascii_ = high[offsets[1:]] == high[offsets[:-1]]
+    else:
+        ascii_ = np.ones(n, dtype=bool)
+    take = np.where(ascii_, np.minimum(np.diff(offsets), size), 0)
+    padded = np.concatenate((data, np.zeros(size, dtype=np.uint8)))
+    starts = offsets[:-1]
+    matrix = np.zeros((n, size), dtype=np.uint8)
+    for k in range(size):  # column by column: a gather of n bytes each
+        inside = take > k
+        if not inside.any():
+            break
+        matrix[:, k] = np.where(inside, padded[starts + k], 0)
+    return matrix, ascii_
+
+
 def _bytes(values: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Stripped ASCII values as an ``(n, width + 1)`` byte matrix, their lengths, which fit.
 
@@ -64,20 +134,26 @@ def _bytes(values: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray, np.nd
     """
     n = len(values)
     size = width + 1
-    plain = values.to_numpy(dtype=object, na_value="")
-    ascii_ = np.ones(n, dtype=bool)
-    try:
-        fixed = plain.astype(f"S{size}")
-    except (UnicodeEncodeError, ValueError, TypeError):  # some values are not ASCII: not certified
-        ascii_ = np.array([isinstance(v, str) and v.isascii() for v in plain], dtype=bool)
-        fixed = np.where(ascii_, plain, "").astype(f"S{size}")
-    matrix = fixed.view(np.uint8).reshape(n, size)
+    fast = _fixed_width(values, size)
+    if fast is not None:
+        matrix, ascii_ = fast
+    else:
+        plain = values.to_numpy(dtype=object, na_value="")
+        ascii_ = np.ones(n, dtype=bool)
+        try:
+            fixed = plain.astype(f"S{size}")
+        except (UnicodeEncodeError, ValueError, TypeError):  # not ASCII: not certified
+            ascii_ = np.array([isinstance(v, str) and v.isascii() for v in plain], dtype=bool)
+            fixed = np.where(ascii_, plain, "").astype(f"S{size}")
+        matrix = fixed.view(np.uint8).reshape(n, size)
     length = (matrix != 0).sum(axis=1)
     rows = np.arange(n)
     padded = _SPACE[matrix[:, 0]] | _SPACE[matrix[rows, np.maximum(length - 1, 0)]]
     for pos in np.flatnonzero(padded & ascii_):  # blank space around the value: strip it
-        text = str(plain[pos]).strip()
-        fixed[pos] = text.encode("ascii")[:size] if len(text) < size else b""
+        text = str(values.iat[int(pos)]).strip()
+        matrix[pos] = 0
+        if len(text) < size:
+            matrix[pos, : len(text)] = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
         ascii_[pos] = len(text) < size
     if padded.any():
         length = (matrix != 0).sum(axis=1)
@@ -286,11 +362,15 @@ def web_addresses(values: pd.Series) -> dict[str, np.ndarray]:
     n = len(values)
     if n == 0:
         return {"certain": np.zeros(0, dtype=bool), "ok": np.zeros(0, dtype=bool)}
-    texts = values.to_numpy(dtype=object, na_value="").tolist()
-    joined = "\n".join(texts) + "\n"
-    raw = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    ends = np.flatnonzero(raw == 10)
     certain = np.ones(n, dtype=bool)
+    raw = _joined_lines(values)
+    if raw is not None:
+        ends = np.flatnonzero(raw == 10)
+    else:
+        texts = values.to_numpy(dtype=object, na_value="").tolist()
+        joined = "\n".join(texts) + "\n"
+        raw = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+        ends = np.flatnonzero(raw == 10)
     if len(ends) != n:  # a value holds a line break: those values are left out of the join
         certain = np.fromiter(("\n" not in v for v in texts), dtype=bool, count=n)
         texts = [v if ok else "" for v, ok in zip(texts, certain.tolist(), strict=True)]
@@ -319,6 +399,20 @@ def web_addresses(values: pd.Series) -> dict[str, np.ndarray]:
     dot = _next_at_or_after(np.flatnonzero(raw == ord(".")), host + 1, ends)
     ok &= (host < ends) & (dot <= stop - 2)
     return {"certain": certain, "ok": ok & certain}
+
+
+def _joined_lines(values: pd.Series) -> np.ndarray | None:
+    """The UTF-8 bytes of the values, each followed by a line break (missing values empty).
+
+    None when the column is not held by pyarrow or a value holds a line break.
+    """
+    found = _utf8(values)
+    if found is None:
+        return None
+    data, offsets = found
+    if (data == 10).any():
+        return None
+    return np.insert(data, offsets[1:], 10)  # a line break after each value
 
 
 def _next_at_or_after(positions: np.ndarray, start: np.ndarray, default: np.ndarray) -> np.ndarray:

@@ -121,7 +121,7 @@ def _locality_columns(
         if "data" not in alerts.columns or not len(alerts):
             return None
         try:
-            codes, results = default_distinct_matches(alerts["data"])
+            codes, results = _distinct_matches(alerts["data"])
         except DataNotFoundError:
             return None
         # results: (names, localities, unmatched_names, areas_he, areas_en, lat, lng)
@@ -142,6 +142,29 @@ def _locality_columns(
     return _coded(places), _coded(rows["areas_he"]), _coded(rows["areas_en"])
 
 
+def _arrow_text(values: pd.Series) -> bool:
+    """Whether a column is text held by pyarrow (pandas' default ``str`` dtype)."""
+    return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
+
+
+def _distinct_matches(data: pd.Series) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+    """:func:`~analysis.curation.localities.default_distinct_matches` of ``data``, the same.
+
+    A text column held by pyarrow is factorized as it is (missing values as ``""``,
+    as that function reads them) and only its distinct strings are passed on: the
+    same codes (first-seen order) and results, without turning 42,002 strings into
+    Python objects and hashing them (two thirds of the time of the locality step).
+    Other columns are passed on whole.
+    """
+    if not _arrow_text(data):
+        return default_distinct_matches(data)
+    codes, distinct = pd.factorize(data.fillna(""))
+    inner, results = default_distinct_matches(pd.Series(np.asarray(distinct, dtype=object)))
+    if len(inner) != len(distinct) or (np.asarray(inner) != np.arange(len(distinct))).any():
+        return default_distinct_matches(data)  # pragma: no cover - distinct strings stay so
+    return np.asarray(codes, dtype=np.int64), results
+
+
 def _distinct_coded(
     codes: np.ndarray,
     uniques: Sequence[Any] | np.ndarray,
@@ -149,6 +172,7 @@ def _distinct_coded(
     n_groups: int,
     *,
     items: bool = True,
+    first_seen: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> pd.DataFrame:
     """Distinct items of the tuples ``uniques[codes[i]]`` per group: count and tuple.
 
@@ -160,12 +184,22 @@ def _distinct_coded(
     work with numpy. Written so rather than with ``explode`` and ``drop_duplicates``,
     which gave the same table but spent most of :func:`alerts_to_incidents` in per-row
     Python objects (issue 10). With ``items=False`` only the counts are made (``items``
-    is then empty tuples).
+    is then empty tuples). ``first_seen``: a dictionary shared by calls with the same
+    ``group``, which keeps the first occurrences found for each ``codes`` array (the
+    columns of one table of alerts usually share their codes: they are found once).
     """
     if n_groups == 0:
         return pd.DataFrame({"n": np.zeros(0, dtype=np.int64), "items": []})
-    key = group.astype(np.int64) * max(len(uniques), 1) + codes
-    first = np.flatnonzero(_first_of_each(key))
+    first = None
+    if first_seen is not None:
+        known = first_seen.get((id(codes), len(uniques)))
+        if known is not None and known[0] is codes:
+            first = known[1]
+    if first is None:
+        key = group.astype(np.int64) * max(len(uniques), 1) + codes
+        first = np.flatnonzero(_first_of_each(key))
+        if first_seen is not None:
+            first_seen[(id(codes), len(uniques))] = (codes, first)
     # the items of the distinct tuples as integer codes (missing items: -1, dropped)
     lengths_u = np.fromiter(map(len, uniques), dtype=np.int64, count=len(uniques))
     flat_u = np.empty(int(lengths_u.sum()), dtype=object)
@@ -443,13 +477,21 @@ def alerts_to_incidents(
         chain_sets = [("country",)] * len(region_sets)
 
     # chain alerts of one kind within one region (an alert of several regions is in each chain)
-    chain_regions, counts = _expand(region_code, chain_sets)
+    # regions as their rank among the distinct names: sorted and compared as the names are
+    names = {r for regions_ in chain_sets for r in regions_}
+    if all(isinstance(r, str) for r in names):
+        rank = {r: i for i, r in enumerate(sorted(names))}
+        ranked = [tuple(rank[r] for r in regions_) for regions_ in chain_sets]
+        chain_regions, counts = _expand(region_code, ranked)
+        chain_regions = chain_regions.astype(np.int64)
+    else:  # pragma: no cover - region names are text
+        chain_regions, counts = _expand(region_code, chain_sets)
     alert_pos = np.repeat(np.arange(n), counts)
     work = pd.DataFrame(
         {
             "pos": alert_pos,
             "t": nanos[alert_pos],
-            "region": chain_regions.tolist(),
+            "region": chain_regions if chain_regions.dtype != object else chain_regions.tolist(),
         }
     )
     for i, key in enumerate(keys):
@@ -476,12 +518,20 @@ def alerts_to_incidents(
 
     def first_of(column: str, default: Any) -> Any:
         if column in alerts.columns:
-            return alerts[column].to_numpy()[firsts]
+            values = alerts[column]
+            if _arrow_text(values):  # taken as it is: no Python strings made
+                return values.array.take(firsts)
+            return values.to_numpy()[firsts]
         return default
 
+    ids_column = alerts["incident_id"]
+    if _arrow_text(ids_column) and not ids_column.hasnans:
+        incident_ids: Any = "inc-" + ids_column.array.take(firsts)
+    else:
+        incident_ids = "inc-" + ids_column.astype(str).to_numpy()[firsts]
     out = pd.DataFrame(
         {
-            "incident_id": "inc-" + alerts["incident_id"].astype(str).to_numpy()[firsts],
+            "incident_id": incident_ids,
             "start": times[firsts],
             "time_precision": first_of("time_precision", "minute"),
             "weapon": first_of("weapon", "unknown"),
@@ -495,10 +545,22 @@ def alerts_to_incidents(
     for key in keys:
         out[key] = alerts[key].to_numpy()[firsts]
 
-    ordered_code = region_code[order]
-    linked = _distinct_coded(ordered_code, chain_sets, group, n_groups)
+    # the columns' codes in incident order; codes shared by columns are ordered once
+    in_order: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def ordered(codes: np.ndarray) -> np.ndarray:
+        if id(codes) not in in_order:
+            in_order[id(codes)] = (codes, codes[order])
+        return in_order[id(codes)][1]
+
+    seen: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+    ordered_code = ordered(region_code)
+    linked = _distinct_coded(ordered_code, chain_sets, group, n_groups, first_seen=seen)
     out["region"] = [" | ".join(items) for items in linked["items"]]
-    regions_of = _distinct_coded(ordered_code, region_sets, group, n_groups)
+    if chain_sets == region_sets:  # every alert has a region: the same tuples
+        regions_of = linked
+    else:
+        regions_of = _distinct_coded(ordered_code, region_sets, group, n_groups, first_seen=seen)
     out["regions"] = regions_of["items"]
     out["alert_rows"] = np.bincount(group, minlength=n_groups).astype(np.int64)
 
@@ -510,20 +572,26 @@ def alerts_to_incidents(
         out["areas_en"] = [()] * n_groups
     else:
         (loc_codes, loc_u), (he_codes, he_u), (en_codes, en_u) = places
-        distinct = _distinct_coded(loc_codes[order], loc_u, group, n_groups, items=False)
-        areas = _distinct_coded(he_codes[order], he_u, group, n_groups)
+        distinct = _distinct_coded(
+            ordered(loc_codes), loc_u, group, n_groups, items=False, first_seen=seen
+        )
+        areas = _distinct_coded(ordered(he_codes), he_u, group, n_groups, first_seen=seen)
         out["n_localities"] = distinct["n"].astype("Int64")
         out["n_areas"] = areas["n"].astype("Int64")
         out["areas"] = areas["items"]
-        out["areas_en"] = _distinct_coded(en_codes[order], en_u, group, n_groups)["items"]
+        out["areas_en"] = _distinct_coded(
+            ordered(en_codes), en_u, group, n_groups, first_seen=seen
+        )["items"]
     out["duration"] = out["end"] - out["start"]
     minutes = out["duration"].to_numpy().astype("timedelta64[m]").astype(np.int64)
     out["duration_min"] = minutes
     out["gap"] = gap_td
     out["within"] = within
     cuts = np.flatnonzero(new)[1:]
-    ids = alerts["incident_id"].astype(str).to_numpy(dtype=object)[order]
-    ids_list = ids.tolist()
+    if _arrow_text(ids_column) and not ids_column.hasnans:  # already text: no copy as str
+        ids_list = ids_column.array.take(order).tolist()
+    else:
+        ids_list = ids_column.astype(str).to_numpy(dtype=object)[order].tolist()
     bounds = [0, *cuts.tolist(), n]
     out["alert_ids"] = [tuple(ids_list[a:b]) for a, b in itertools.pairwise(bounds)] if n else []
     return out.sort_values("start", kind="stable").reset_index(drop=True)

@@ -706,7 +706,7 @@ def _check_table(
     spec: TableSpec,
     *,
     file: str,
-    rows: Sequence[int] | None,
+    rows: Sequence[int] | np.ndarray | None,
     unique: bool = True,
     extra: Sequence[Problem] = (),
     blanks: bool = True,
@@ -723,7 +723,7 @@ def _check_table(
     :func:`analysis.io.csv.read_csv_text`, whose blank cells are already
     missing), which spares :func:`blanks_to_na`.
     """
-    line = list(range(2, len(frame) + 2)) if rows is None else [int(r) for r in rows]
+    line = list(range(2, len(frame) + 2)) if rows is None else _lines(rows)
     if len(line) != len(frame):
         raise ValueError("rows must give one line number per row of frame")
     columns = list(frame.columns)
@@ -745,8 +745,14 @@ def _check_table(
     as_lists: dict[str, list[Any]] = {}
     occurrences: dict[str, dict[Any, list[int]]] = {}
 
+    looked: dict[str, int] = {}
+
     def cell(name: str, pos: int) -> Any:
+        # a few cells are read one by one; a column with many problems is listed once
         if name not in as_lists:
+            looked[name] = looked.get(name, 0) + 1
+            if looked[name] <= 64 and is_text(work[name]):  # the same str either way
+                return work[name].iat[pos]
             as_lists[name] = work[name].tolist()
         return as_lists[name][pos]
 
@@ -862,9 +868,16 @@ def _pandera_failure_cases(work: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
     return pd.DataFrame(columns=["check", "column", "index", "failure_case"])
 
 
+def _lines(rows: Sequence[int] | np.ndarray) -> list[int]:
+    """File lines as a list of int (an integer array is converted at once)."""
+    if isinstance(rows, np.ndarray) and rows.dtype.kind in "iu":
+        return rows.astype(np.int64).tolist()
+    return [int(r) for r in rows]
+
+
 def _duplicate_problems(
     values: pd.Series,
-    rows: Sequence[int],
+    rows: Sequence[int] | np.ndarray,
     column: str,
     file: str,
     *,
@@ -884,7 +897,7 @@ def _duplicate_problems(
     >>> [p.row for p in _duplicate_problems(ids, [2, 3, 9], "incident_id", "t.csv")]
     [2, 9]
     """
-    line = [int(r) for r in rows]
+    line = _lines(rows)
     work = values.reset_index(drop=True)
     if blanks:  # see _check_table
         work = blanks_to_na(pd.DataFrame({column: work}))[column]

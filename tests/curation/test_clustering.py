@@ -433,3 +433,64 @@ def test_incident_table_is_a_valid_canonical_incident_table():
     inc = alerts_to_incidents(_placed([0, 1, 30], [1, 2, 1]))
     report = validate_incidents(inc)
     assert report.ok, report.summary()
+
+
+def _as_objects(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every text column as Python objects: the path the arrow shortcuts replaced."""
+    out = frame.copy()
+    for name in out.columns:
+        if isinstance(out[name].dtype, pd.StringDtype):
+            out[name] = out[name].astype(object)
+    return out
+
+
+def _simulated_alerts(seed: int, process: str) -> pd.DataFrame:
+    """SIMULATED alerts: daily totals from simulate_counts, areas and names from a small list,
+    some missing weapons, sources and localities, two alerts sharing a minute and an area."""
+    from analysis.validation import PROCESSES, simulate_counts
+
+    rng = np.random.default_rng(seed)
+    sim = simulate_counts(PROCESSES[process], 60, 25.0, rng, start=pd.Timestamp("2024-03-20"))
+    day = np.repeat(np.arange(60), sim.counts.to_numpy())
+    n = len(day)
+    minutes = day * 1440 + rng.integers(0, 1440, n)
+    areas = list(AREA_EN)
+    k = rng.integers(0, 3, n)
+    weapon = np.array(["rocket", "drone", None], dtype=object)[rng.integers(0, 3, n)]
+    return pd.DataFrame(
+        {
+            "incident_id": [f"sim-{i}" for i in range(n)],
+            "start": pd.Timestamp("2024-03-20", tz="Asia/Jerusalem")
+            + pd.to_timedelta(minutes, unit="min"),
+            "category": rng.choice([1, 2, 2, 13], n),
+            "weapon": pd.Series(weapon, dtype="str"),
+            "source_name": pd.Series(np.where(rng.random(n) < 0.1, None, "HFC"), dtype="str"),
+            "localities": [() if j == 2 else (f"loc-{j}-{i % 7}",) for i, j in enumerate(k)],
+            "unmatched_names": [("?",) if j == 1 else () for j in k],
+            "areas_he": [() if j == 2 else (areas[j],) for j in k],
+            "areas_en": [() if j == 2 else (AREA_EN[areas[j]],) for j in k],
+        }
+    )
+
+
+@pytest.mark.parametrize(("seed", "process"), [(1, "poisson"), (2, "nb5+ar0.8")])
+def test_text_held_by_pyarrow_gives_the_incidents_of_python_strings(seed, process):
+    alerts = _simulated_alerts(seed, process)
+    assert len(alerts) > 1000 and alerts["weapon"].hasnans
+    for within in ("region", "country"):
+        for gap in ("0min", "10min", "45min"):
+            got = alerts_to_incidents(alerts, gap=gap, within=within)
+            want = alerts_to_incidents(_as_objects(alerts), gap=gap, within=within)
+            assert got["alert_rows"].sum() == len(alerts)
+            pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+@needs_shared
+def test_default_locality_matching_of_arrow_text_is_that_of_python_strings(shared_alerts):
+    alerts = shared_alerts[0]
+    part = alerts.iloc[::5].copy()
+    part.loc[part.index[:40], "data"] = None  # missing localities read as ""
+    for within in ("region", "country"):
+        got = alerts_to_incidents(part, within=within)
+        want = alerts_to_incidents(_as_objects(part), within=within)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)

@@ -511,3 +511,134 @@ def test_duplicate_ids_in_different_chunks_name_each_other(tmp_path, monkeypatch
     ]
     assert report.rejects["row"].tolist() == [5, 152]
     assert len(report.valid) == 198 and report.valid.index.is_monotonic_increasing
+
+
+def _mixed_lines(rng, n: int) -> list[str]:
+    """SIMULATED incident rows, every value error spread over the file; quoted cells, blank
+    cells, blank lines, malformed rows, blank space and a non-ASCII weapon only in some
+    stretches, so that some chunks are plain (read by pyarrow) and others not."""
+    weapons = ["drone", "UAV", "rocket", "missile", "catapult"]
+    lines = []
+    for i in range(n):
+        day = pd.Timestamp("2023-10-07") + pd.Timedelta(seconds=int(rng.integers(0, 400 * 86400)))
+        row = [
+            f"sim-{i}",
+            day.strftime("%Y-%m-%dT%H:%M:%S") + ("+02:00" if rng.random() < 0.2 else ""),
+            weapons[int(rng.integers(0, 5))],
+            str(int(rng.integers(-1, 9))),
+            "launch",
+            f"https://example.org/{'שדרות/' if i % 7 == 0 else ''}sim/{i}",  # inner non-ASCII
+        ]
+        u = rng.random()
+        if u < 0.02:
+            row[1] = "2024-13-01"
+        elif u < 0.04:
+            row[1] = "0001-01-01"
+        elif u < 0.06:
+            row[5] = "not an address"
+        elif u < 0.08:
+            row[0] = f"sim-{int(rng.integers(0, n))}"  # an id used before or after
+        elif u < 0.09:
+            row[3] = "2.5"
+        rough = (i // 100) % 3 == 1  # a stretch of 100 rows with the reader's harder cases
+        if rough and rng.random() < 0.1:
+            k = int(rng.integers(0, 8))
+            if k == 7:
+                row[2] = "רחפן"  # non-ASCII at the edge of a cell: maybe blank space
+            elif k == 0:
+                row[5] = '"https://example.org/q,1"'
+            elif k == 1:
+                row[2] = ""
+            elif k == 2:
+                row[3] = " 3 "
+            elif k == 3:
+                row[5] = '"a line\nbreak"'
+            elif k == 4:
+                row = row[:3]
+            elif k == 5:
+                row.append("extra")
+            else:
+                lines.append("")
+        lines.append(",".join(row))
+    return lines
+
+
+def test_plain_chunks_are_read_as_the_reader_reads_them(tmp_path, monkeypatch):
+    import numpy as np
+
+    import analysis.curation.validate as validate_module
+    import analysis.io.csv as io_csv
+
+    rng = np.random.default_rng(20261202)
+    data = ("\n".join([HEADER, *_mixed_lines(rng, 1500)]) + "\n").encode("utf-8")
+    monkeypatch.setattr(io_csv, "CHUNK_LINES", 50)
+    plain = []
+    read_plain = validate_module._plain_frame
+    monkeypatch.setattr(
+        validate_module,
+        "_plain_frame",
+        lambda *a: (lambda f: plain.append(f is not None) or f)(read_plain(*a)),
+    )
+    fast = list(validate_module._chunks(data, file="t.csv", expected=["incident_id"]))
+    slow = list(io_csv.csv_chunks(data, file="t.csv", expected=["incident_id"]))
+    if validate_module._text_dtype() is not None:
+        assert plain[0] and sum(plain) >= 5 and not all(plain)  # both kinds of chunk occur
+        assert len(fast) == len(slow) == len(plain)  # the first chunk too
+    for a, b in zip(fast, slow, strict=True):
+        pd.testing.assert_frame_equal(a.frame, b.frame)
+        pd.testing.assert_frame_equal(a.malformed, b.malformed)
+        assert (a.columns, a.problems, a.fatal, a.header_row, a.file) == (
+            b.columns,
+            b.problems,
+            b.fatal,
+            b.header_row,
+            b.file,
+        )
+
+
+@pytest.mark.parametrize("lead", ["", "\n\n", "\ufeff"])
+def test_plain_and_other_chunks_give_the_whole_file_report(tmp_path, monkeypatch, lead):
+    import numpy as np
+
+    import analysis.io.csv as io_csv
+
+    rng = np.random.default_rng(20261203)
+    path = write(tmp_path, lead + "\n".join([HEADER, *_mixed_lines(rng, 1500)]) + "\n")
+    monkeypatch.setattr(io_csv, "CHUNK_LINES", 10**9)
+    whole = validate_file(path)
+    monkeypatch.setattr(io_csv, "CHUNK_LINES", 50)
+    chunks = validate_file(path)
+    assert len(whole.problems) > 150 and len(whole.rejects) > 100
+    assert {p.column for p in whole.problems} >= {"incident_id", "start", "weapon", "quantity"}
+    assert chunks.problems == whole.problems
+    assert chunks.n_rows == whole.n_rows and chunks.summary() == whole.summary()
+    pd.testing.assert_frame_equal(chunks.valid, whole.valid)
+    pd.testing.assert_frame_equal(chunks.rejects, whole.rejects)
+
+
+def test_plain_lines_agrees_with_the_reader_on_random_text():
+    # _plain_lines is _needs_cleaning (io.csv) plus a field count, from the positions of the
+    # boundaries: compared on 20,000 random texts over the bytes that matter
+    import numpy as np
+
+    import analysis.io.csv as io_csv
+    from analysis.curation.validate import _plain_lines
+
+    rng = np.random.default_rng(7)
+    alphabet = [b"a", b"b", b",", b"\n", b" ", b"\t", b"\xc3\xa9", b"\x1f", b"7"]
+    weights = np.array([6, 6, 3, 2, 1, 0.3, 0.5, 0.2, 2])
+    plain = 0
+    for _ in range(20_000):
+        size = int(rng.integers(1, 30))
+        body = b"".join(alphabet[k] for k in rng.choice(9, size, p=weights / weights.sum()))
+        width = int(rng.integers(1, 4))
+        lines = body.split(b"\n")
+        expected = not io_csv._needs_cleaning(body) and all(
+            len(line.split(b",")) == width for line in lines
+        )
+        got = _plain_lines(body, width)
+        assert (got is not None) == expected, (body, width)
+        if got is not None:
+            plain += 1
+            assert got == len(lines)
+    assert plain > 500  # both answers are well represented
