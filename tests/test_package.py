@@ -22,6 +22,7 @@ PACKAGE = Path(analysis.__file__).resolve().parent
 LAYERS: list[tuple[str, int]] = [
     ("analysis.errors", 0),
     ("analysis._numba", 0),
+    ("analysis._git", 0),
     ("analysis._format", 1),
     ("analysis._draw", 1),
     ("analysis._dependence", 1),

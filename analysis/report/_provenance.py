@@ -21,12 +21,13 @@ import datetime as _dt
 import hashlib
 import json
 import re
-import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from analysis._git import git_output
 
 __all__ = ["DataSource", "data_sources"]
 
@@ -129,19 +130,7 @@ def _date_range(frame: pd.DataFrame, columns: list[str] | None) -> tuple[str | N
 
 def _git_date(path: Path, root: Path) -> str | None:
     """The date of the last commit that changed ``path`` (None outside a git checkout)."""
-    try:
-        done = subprocess.run(
-            ["git", "log", "-1", "--format=%cs", "--", str(path)],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    text = done.stdout.strip()
-    return text or None
+    return git_output(["log", "-1", "--format=%cs", "--", str(path)], root)
 
 
 def _vintage_of_project_file(path: Path, frame: pd.DataFrame | None, root: Path) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from analysis._git import git_output
 from analysis.validation import _study as study
 from analysis.validation._simulate import PROCESSES
 
@@ -375,20 +376,7 @@ def _summary(rows: list[dict[str, Any]]) -> str:
 
 def _commit() -> str | None:
     """The short git commit of the package's checkout, or None outside a git checkout."""
-    import subprocess
-
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=Path(__file__).resolve().parent,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None if done.returncode == 0 else None
+    return git_output(["rev-parse", "--short", "HEAD"], Path(__file__).resolve().parent)
 
 
 def run(

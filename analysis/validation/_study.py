@@ -821,7 +821,7 @@ def rate_coverage(
         counts, where = _window(rng, process, window, rate, placement)
         res = it.estimate_rate(counts, **where)
         low, high = _interval(res, "RateResult")
-        return bool(low <= rate <= high), str(getattr(res, "method", "?"))
+        return bool(low <= rate <= high), str(getattr(res, "family", "?"))
 
     def extra(values: list[Any]) -> dict[str, Any]:
         methods = pd.Series([v[1] for v in values]).value_counts(normalize=True)
