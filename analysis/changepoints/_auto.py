@@ -417,7 +417,31 @@ def _dependent_counts(
         f"{_dependence_words(dep, passes)}); the intervals allow for its sampling error "
         f"({df:.0f} degrees of freedom)"
     )
+    if dep.lag1 > HIGH_LAG1 and d > 1.0:
+        why += _unscaled_note(pc, x, beta0, method, m, changes)
     return pc, why, beta0 * d, changes
+
+
+def _unscaled_note(
+    cost: Cost, x: np.ndarray, beta0: float, method: str, m: int, changes: list[int]
+) -> str:
+    """Say what the unscaled penalty finds when the residuals stay autocorrelated.
+
+    Strong residual autocorrelation is what a slowly varying rate leaves, and
+    also what a change the scaled penalty missed leaves (the design effect is
+    then estimated about too few segments, which inflates it). The data cannot
+    tell the two apart from the residuals alone, so the default stays on the
+    conservative side; the note says how many changes independent days would
+    give, so that a reader sees the alternative reading.
+    """
+    liberal, _ = segment(cost, beta0, pick_method(method, cost, x.size), m, None)
+    if sorted(liberal) == sorted(changes):
+        return ""
+    return (
+        f". With the penalty unscaled (independent days) {len(liberal)} change(s) would be "
+        f"found instead of {len(changes)} (cost='poisson' shows them): the extra ones may be "
+        f"real changes whose size the dependence estimate has absorbed, or slow variation"
+    )
 
 
 def _dependent_values(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analysis.changepoints import detect_changepoints
@@ -101,3 +102,25 @@ def test_a_shift_of_two_sd_in_ar_noise_is_found_and_the_reason_names_the_floor()
     sd = float(res.reason.split("long-run noise sd ")[1].split(" ")[0])
     floor = float(res.reason.split("change-robust floor ")[1].split(":")[0])
     assert sd >= floor  # the iteration only raises the sd
+
+
+def test_default_says_what_independent_days_would_find_when_it_keeps_a_step_out():
+    # hand-made: 171 days of 0 then 29 days of exactly 1; the dependence estimate about the
+    # one segment absorbs the step (lag-1 residual autocorrelation 0.96), so the default
+    # stays conservative; its reason must name the change an unscaled penalty finds
+    y = pd.Series(
+        np.r_[np.zeros(171), np.ones(29)].astype(int),
+        index=pd.date_range("2024-01-01", periods=200, freq="D"),
+    )
+    res = detect_changepoints(y)
+    assert "unscaled (independent days) 1 change(s) would be found instead of 0" in res.reason
+    assert detect_changepoints(y, cost="poisson").n_changes == 1
+
+
+def test_no_unscaled_note_when_the_residuals_are_not_autocorrelated():
+    rng = np.random.default_rng(5)  # simulated independent Poisson days with one change
+    y = pd.Series(
+        np.r_[rng.poisson(2, 200), rng.poisson(6, 200)],
+        index=pd.date_range("2024-01-01", periods=400, freq="D"),
+    )
+    assert "unscaled" not in detect_changepoints(y).reason
