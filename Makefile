@@ -15,7 +15,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: all venv report lab browser test lint unit bench bench-smoke validate benchmark-annotated fetch clean distclean lock
+.PHONY: all venv report lab browser browser-deps test lint unit bench bench-smoke validate benchmark-annotated fetch clean distclean lock
 
 all: test
 
@@ -62,21 +62,27 @@ lab: $(VENV)/.notebook-installed $(VENV)/.numba-warm
 ## make browser: the report in headless Chromium (desktop and phone widths, screenshots in
 ## reports/screenshots/); installs Debian's chromium and chromium-driver when missing, where
 ## apt is available and we are root; without them the browser tests skip and say why
-browser: venv
+browser: venv browser-deps
+	MPLBACKEND=Agg $(PY) -m pytest -p no:xdist -q tests/report/test_browser.py
+
+# Debian's chromium and chromium-driver for the browser tests (make test needs them too):
+# installed when missing where apt is available and we are root, else the tests say why they skip
+browser-deps:
 	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
 	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	  apt-get install -y chromium chromium-driver || \
-	    { apt-get update && apt-get install -y chromium chromium-driver; }; \
+	  echo "installing chromium and chromium-driver for the browser tests (apt)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null || \
+	    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null; } || \
+	    echo "chromium could not be installed: the browser tests will skip and say why"; \
 	else \
 	  echo "chromium/chromedriver missing and cannot be installed here (needs apt and root):"; \
 	  echo "  apt-get install chromium chromium-driver; the browser tests will skip"; \
 	fi
-	MPLBACKEND=Agg $(PY) -m pytest -p no:xdist -q tests/report/test_browser.py
 
 ## make test: lint (ruff, mypy), the whole test suite and a smoke run of the benchmarks
 test: lint unit bench-smoke
 
-unit: venv
+unit: venv browser-deps
 	MPLBACKEND=Agg $(PY) -m pytest $(PYTEST_ARGS)
 
 LINT_PATHS := $(wildcard analysis tests benchmarks)
