@@ -192,7 +192,14 @@ if data.kind == "alerts":
         ylabel="incidents per day",
         source=it.plots.ALERT_SOURCE,
     )
-    display(it.format_table(forecast.to_frame().head(7)))
+    display(
+        it.format_table(
+            forecast.to_frame().head(7),
+            level=forecast_level,
+            caption=f"{first.capitalize()} alert incidents per day: forecast of the first 7 days "
+            f"(mean and {forecast_level:.0%} prediction interval, whole incidents)",
+        )
+    )
 
 # %% [markdown]
 # ## Known events
