@@ -77,6 +77,25 @@ return {
     const tops = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
     return tops.size > 1;
   }).map(td => td.textContent),
+  // numbers, dates and intervals (2024-10-29..2024-11-04, 0.36-0.88, 1,605) in wrapped text
+  brokenText: (() => {
+    const out = [];
+    const token = /\\d[\\d.,:%\\-\u2013]*\\d/g;
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || parent.closest('td, th, script, style')) continue;
+      for (const m of node.textContent.matchAll(token)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
+        const tops = new Set(rects.map(r => Math.round(r.top)));
+        if (tops.size > 1) out.push(m[0]);
+      }
+    }
+    return out;
+  })(),
   links: Array.from(document.links).map(a => a.getAttribute('href')),
   wide: Array.from(document.querySelectorAll('body *'))
     .filter(e => past(e) && !(e.parentElement && past(e.parentElement)))
@@ -127,6 +146,8 @@ def page_problems(state: dict, width: int) -> list[str]:
         out.append(f"{state['scripts']} script element(s)")
     if state["broken"]:
         out.append(f"numbers split across lines: {state['broken'][:10]}")
+    if state["brokenText"]:
+        out.append(f"numbers split across lines in text: {state['brokenText'][:10]}")
     if width < 600 and state["scrollWidth"] > state["innerWidth"]:
         out.append(
             f"page {state['scrollWidth']} px wide in a {state['innerWidth']} px window; "

@@ -87,6 +87,8 @@ def test_the_checks_catch_a_broken_page(tmp_path, browser):
         '<table><tr><td class="it-num" style="width:3em">2023-01-02 12,345</td>'
         '<td style="width:2em">1,234 (1,100-1,400)</td><td style="width:2em">a few words</td>'
         "</tr></table>"
+        '<p style="width:4em">a 2024-10-29..2024-11-04 b</p>'
+        '<pre style="white-space:pre-wrap;width:5em;overflow-wrap:anywhere">x 12345678901234</pre>'
         "<script>console.error('broken on purpose')</script></body></html>",
         encoding="utf-8",
     )
@@ -97,6 +99,8 @@ def test_the_checks_catch_a_broken_page(tmp_path, browser):
     assert state["scripts"] == 1
     # a plain table cell of numbers (pandas' own tables) counts too; a cell of words may wrap
     assert state["broken"] == ["2023-01-02 12,345", "1,234 (1,100-1,400)"]
+    # and in wrapped text: a date range that breaks at its dots, a number broken anywhere
+    assert state["brokenText"] == ["2024-10-29..2024-11-04", "12345678901234"]
     problems = page_problems(state, 400)
-    for what in ("images", "console", "script", "numbers split", "px wide"):
+    for what in ("images", "console", "script", "numbers split", "in text", "px wide"):
         assert any(what in p for p in problems), (what, problems)
