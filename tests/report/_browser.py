@@ -136,7 +136,11 @@ def page_problems(state: dict, width: int) -> list[str]:
     """
     out = []
     if state["innerWidth"] != width:
-        out.append(f"window is {state['innerWidth']} px, not {width}")
+        # a phone lays a page out wider than its screen when content will not fit
+        out.append(
+            f"window is {state['innerWidth']} px, not {width} (content wider than the screen: "
+            f"{state['wide']})"
+        )
     bad = [i["src"] for i in state["images"] if not i["ok"]]
     if bad:
         out.append(f"images that do not load: {bad}")
