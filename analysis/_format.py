@@ -201,8 +201,15 @@ def _interval_decimals(values: list[float]) -> int:
         return 1
     decimals = 1 - math.floor(math.log10(max(finite)))
     lows_highs = [v for v in values[1:] if math.isfinite(v)]
-    if len(lows_highs) == 2 and lows_highs[1] > lows_highs[0]:
-        decimals = max(decimals, 1 - math.floor(math.log10(lows_highs[1] - lows_highs[0])))
+    width = float("nan")
+    if len(lows_highs) == 2:
+        width = lows_highs[1] - lows_highs[0]
+    elif len(lows_highs) == 1 and math.isfinite(values[0]):
+        # a one-sided interval (a lower bound's "-∞"): twice the estimate's distance to its
+        # finite bound stands for the width, so that "25 (25-∞)" keeps its digits
+        width = 2 * abs(values[0] - lows_highs[0])
+    if width > 0:
+        decimals = max(decimals, 1 - math.floor(math.log10(width)))
     return int(min(6, max(0, decimals)))
 
 
@@ -247,6 +254,8 @@ def format_interval(est: Any, lo: Any, hi: Any, digits: int | None = None) -> st
     '2024-04-13 (2024-04-10 to 2024-04-15)'
     >>> format_interval(12.0, float("nan"), float("nan"))
     '12 (no interval)'
+    >>> format_interval(25.5, 24.97, float("inf"))  # a lower bound: one-sided interval
+    '25.5 (25.0-∞)'
     """
     if digits is not None and (not isinstance(digits, int | np.integer) or digits < 0):
         raise ValueError(f"digits must be a non-negative integer or None, got {digits!r}")

@@ -66,8 +66,9 @@ fig = it.plot_figure_rates(table, units=units)
 # The totals overlap (a week inside its month, a month inside "since October", two sources for
 # one month). Fitted together, as observations of sums of one daily rate (exact totals, lower
 # bounds and "about" figures each read as what they are), they give a piecewise-constant daily
-# rate with profile-likelihood intervals; the disagreement between sources widens them. The
-# summary names its unit (claims per day) and every figure used.
+# rate with profile-likelihood intervals; the disagreement between sources widens them. Every
+# rate in the summary is per day in the unit of `implied_unit` (claims per day by default; the
+# summary itself says only "per day"), and it lists every figure used.
 
 # %%
 pooled = it.select_figures(

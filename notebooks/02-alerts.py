@@ -173,7 +173,7 @@ if data.kind == "alerts":
     )
     ax = it.label_chart(
         it.mark_events(rolling.plot(), events),
-        title=f"{first.capitalize()} alert incidents per day with a {window} rolling rate",
+        title=f"{first.capitalize()} alert incidents per day with a trailing {window} rate",
         xlabel="local day (Israel)",
         ylabel="incidents per day",
         source=it.plots.ALERT_SOURCE,
@@ -183,7 +183,7 @@ if data.kind == "alerts":
 if data.kind == "alerts":
     trend = weapon_fits.trends[first]
     forecast = trend.forecast(forecast_days, level=forecast_level)
-    print(trend.slope_text)
+    print(f"{first.capitalize()} alert incidents per day, trend within segments: {trend.slope_text}")
     ax = it.label_chart(
         trend.plot(forecast=forecast),
         title=f"{first.capitalize()} alert incidents per day: trend model and "
@@ -192,7 +192,14 @@ if data.kind == "alerts":
         ylabel="incidents per day",
         source=it.plots.ALERT_SOURCE,
     )
-    display(it.format_table(forecast.to_frame().head(7)))
+    display(
+        it.format_table(
+            forecast.to_frame().head(7),
+            level=forecast_level,
+            caption=f"{first.capitalize()} alert incidents per day: forecast of the first 7 days "
+            f"(mean and {forecast_level:.0%} prediction interval, whole incidents)",
+        )
+    )
 
 # %% [markdown]
 # ## Known events

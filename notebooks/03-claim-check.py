@@ -42,9 +42,12 @@ import analysis as it
 it.use_house_style()  # the house style, for this notebook only
 figures = it.load_reported_figures()
 daily = it.load_iri_claims_daily()
-it.select_figures(figures, figure_ids=[rate_figure, max_figure], measure=None)[
-    ["figure_id", "period_start", "period_end", "value", "unit", "measure", "source_name", "notes"]
-]
+it.format_table(
+    it.select_figures(figures, figure_ids=[rate_figure, max_figure], measure=None)[
+        ["figure_id", "period_start", "period_end", "value", "unit", "measure", "source_name",
+         "source_url", "notes"]
+    ]
+)
 
 # %% [markdown]
 # ## The alert history, where it overlaps
@@ -83,10 +86,13 @@ evidence = it.check_published_claim(
 print(evidence.summary())
 
 # %%
-evidence.to_frame()[
-    ["evidence", "unit", "days", "observed", "qualifier", "rate", "ci_low", "ci_high",
-     "rate_verdict", "critical_design_effect", "largest_day", "max_verdict"]
-]
+it.format_table(
+    evidence.to_frame()[
+        ["evidence", "unit", "days", "observed", "qualifier", "rate", "ci_low", "ci_high",
+         "rate_verdict", "critical_design_effect", "largest_day", "max_verdict"]
+    ],
+    level=level,
+)
 
 # %%
 ax = evidence.plot()
@@ -102,7 +108,7 @@ ax = evidence.plot()
 # %%
 week = evidence.check_for(week_figure)
 print(week.summary())
-week.sensitivity
+it.format_table(week.sensitivity)
 
 # %%
 ax = it.label_chart(
@@ -118,4 +124,4 @@ ax = it.label_chart(
 # The address of every row used.
 
 # %%
-evidence.to_frame()[["evidence", "unit", "source_name", "source_url"]]
+it.format_table(evidence.to_frame()[["evidence", "unit", "source_name", "source_url"]])

@@ -88,6 +88,8 @@ print(
 # A row is one statement; `quantity` is the number of attacks it claims, and the count sums it
 # (`weight="quantity"`). Days between `start` and `end` without a row count 0 claims only
 # because this spreadsheet is taken to be the analyst's complete record of the actor's claims.
+# The rate is in claims per day; `estimate_rate`'s summary calls each counted item an *event*,
+# and here every event is a claim.
 
 # %%
 mine = it.filter_incidents(claims, actor=actor, actor_columns=["actor"])

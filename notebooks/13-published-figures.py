@@ -52,12 +52,11 @@ seed_rate_id = "jns-iri-drone-rate-recent-weeks"  # "an average of five a day"
 seed_max_id = "jns-iri-drone-max-24h"  # "eight drones launched over a 24-hour period"
 
 # %%
-import matplotlib.pyplot as plt
 import pandas as pd
 
 import analysis as it
 
-pd.set_option("display.max_colwidth", 60)
+it.use_house_style()  # the house style, for this notebook only
 
 # %% [markdown]
 # ## 1. The curated tables
@@ -72,7 +71,7 @@ print(
     f"day-level table: {len(daily)} rows (claims, launches, interceptions); "
     f"figures table: {len(figures)} published figures of every unit"
 )
-daily.groupby(["unit", "kind", "qualifier"]).size().rename("rows")
+it.format_table(daily.groupby(["unit", "kind", "qualifier"]).size().rename("rows"))
 
 # %% [markdown]
 # ## 2. Claims, launches and interceptions side by side around the seed week
@@ -111,16 +110,21 @@ print(
 fit = it.estimate_rates_from_daily(
     daily, unit=unit, totals=figures, actor=actor, target=target, weapon=weapon, breaks=breaks
 )
-print("\n".join(fit.summary().splitlines()[:10]))
+print(fit.summary().split("\nFigures (value")[0])
+print(f"(fit.summary() goes on to list the {len(obs)} observations with their fitted totals.)")
 print("\n".join(fit.notes))
 it.format_table(fit.to_frame())
 
 # %%
-fig, ax = plt.subplots(figsize=(9, 3.5))
-fit.plot(ax=ax)
-ax.set_ylabel("claims per day")
-ax.set_xlim(pd.Timestamp("2024-06-01"), pd.Timestamp("2024-11-30"))
-plt.show()
+ax = it.label_chart(
+    fit.plot(),
+    title=f"Daily rate of {unit}s by the {actor} from day-level reports and period totals",
+    xlabel="date",
+    ylabel=f"{unit}s per day",
+    source="Source: data/curated/iri_claims_daily.csv and reported_figures.csv (each row names "
+    "its source); fit: analysis.estimate_rates_from_daily",
+)
+ax.set_xlim(pd.Timestamp("2024-06-01"), pd.Timestamp("2024-11-30"));
 
 # %% [markdown]
 # The dispersion used is printed above. It is large: the day-level reports are not a random
@@ -150,7 +154,7 @@ seed = figures.set_index("figure_id").loc[
     [seed_rate_id, seed_max_id],
     ["period_start", "period_end", "value", "unit", "weapon", "measure"],
 ]
-seed
+it.format_table(seed)
 
 # %%
 stated = seed.loc[seed_rate_id]

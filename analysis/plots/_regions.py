@@ -187,8 +187,9 @@ class RegionFits(Result):
                     label="change point" if k == 0 else None,
                 )
             ax_i.set_ylabel(f"{self.unit} per day")
-            dates = ", ".join(_day(c) for c in cp.changepoints) or "none"
-            ax_i.set_title(f"{name}: changes {dates}", loc="left", fontsize="medium")
+            dates = ", ".join(_day(c) for c in cp.changepoints)
+            heading = f"{name}: changes {dates}" if dates else f"{name}: no change found"
+            ax_i.set_title(heading, loc="left", fontsize="medium")
             concise_dates(ax_i)
         first = min(
             pd.Timestamp(c.data.index[0]).tz_localize(None) for c in self.changepoints.values()

@@ -9,50 +9,29 @@ The site is the one of the fixture notebooks (SIMULATED data; see conftest.py).
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from analysis.datasets import PROJECT_ROOT
-
-WIDTHS = (1280, 400)
-
-
-def _find(names: tuple[str, ...]) -> str | None:
-    for name in names:
-        found = shutil.which(name)
-        if found:
-            return found
-        if os.path.isabs(name) and os.access(name, os.X_OK):
-            return name
-    return None
-
-
-CHROMIUM = _find(("chromium", "chromium-browser", "/usr/bin/chromium", "google-chrome"))
-DRIVER = _find(("chromedriver", "/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"))
+from tests.report._browser import (
+    WIDTHS,
+    browser_missing,
+    full_page_screenshot,
+    open_page,
+    page_problems,
+    start_browser,
+)
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(
-        CHROMIUM is None or DRIVER is None,
-        reason="Chromium or chromedriver not found (make browser installs Debian's chromium "
-        "and chromium-driver)",
-    ),
+    pytest.mark.skipif(browser_missing() is not None, reason=str(browser_missing())),
 ]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver = start_browser()
     yield driver
     driver.quit()
 
@@ -65,49 +44,6 @@ def shots() -> Path:
     return folder
 
 
-def _open(driver, path: Path, width: int) -> dict:
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600},
-    )
-    driver.get_log("browser")  # drop what the previous page logged
-    driver.get(path.resolve().as_uri())
-    state = driver.execute_script(
-        """
-        const imgs = Array.from(document.images);
-        return {
-          images: imgs.map(i => ({ok: i.complete && i.naturalWidth > 0, src: i.src.slice(0, 40)})),
-          scrollWidth: document.documentElement.scrollWidth,
-          innerWidth: window.innerWidth,
-          scripts: document.querySelectorAll('script').length,
-          // numbers and dates (td.it-num) laid out on more than one line
-          broken: Array.from(document.querySelectorAll('td.it-num')).filter(td => {
-            const range = document.createRange();
-            range.selectNodeContents(td);
-            const tops = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
-            return tops.size > 1;
-          }).map(td => td.textContent),
-          links: Array.from(document.links).map(a => a.getAttribute('href')),
-          wide: Array.from(document.querySelectorAll('body *'))
-            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-            .slice(0, 5).map(e => e.tagName + '.' + e.className),
-        };
-        """
-    )
-    state["log"] = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
-    return state
-
-
-def _full_page_screenshot(driver, path: Path, width: int) -> None:
-    """A screenshot of the whole page (its height, at most 12,000 px), not only the window."""
-    height = min(12_000, int(driver.execute_script("return document.documentElement.scrollHeight")))
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
-    )
-    driver.save_screenshot(str(path))
-
-
 def _pages(site) -> list[Path]:
     return [site.index, *(p.html for p in site.pages)]
 
@@ -117,8 +53,8 @@ def test_every_page_renders_offline_without_errors_or_overflow(site, browser, sh
     from selenium.common.exceptions import NoAlertPresentException
 
     for path in _pages(site):
-        state = _open(browser, path, width)
-        _full_page_screenshot(browser, shots / f"{path.stem}-{width}.png", width)
+        state = open_page(browser, path, width)
+        full_page_screenshot(browser, shots / f"{path.stem}-{width}.png", width)
         assert state["innerWidth"] == width
         assert all(i["ok"] for i in state["images"]), (path.name, state["images"])
         assert state["log"] == [], (path.name, state["log"])
@@ -128,14 +64,15 @@ def test_every_page_renders_offline_without_errors_or_overflow(site, browser, sh
         assert state["broken"] == [], (path.name, state["broken"])  # no number split in two
         if width == 400:
             assert state["scrollWidth"] <= state["innerWidth"], (path.name, state["wide"])
+        assert page_problems(state, width) == [], path.name
     assert (shots / f"index-{width}.png").stat().st_size > 0
 
 
 def test_figure_pages_show_their_images_and_link_back(site, browser):
-    figures = _open(browser, site.pages[0].html, 1280)
+    figures = open_page(browser, site.pages[0].html, 1280)
     assert len(figures["images"]) == 2  # the PNG chart and the SVG chart
     assert "../index.html" in figures["links"]
-    index = _open(browser, site.index, 1280)
+    index = open_page(browser, site.index, 1280)
     assert [f"pages/{p.html.name}" for p in site.pages] == [
         h for h in index["links"] if h.startswith("pages/")
     ]
@@ -147,13 +84,50 @@ def test_the_checks_catch_a_broken_page(tmp_path, browser):
     page.write_text(
         '<!DOCTYPE html><html><head><meta name="viewport" content="width=device-width">'
         '</head><body><img src="missing.png"><div style="width:2000px">wide</div>'
-        '<table><tr><td class="it-num" style="width:3em">2023-01-02 12,345</td></tr></table>'
+        '<table><tr><td class="it-num" style="width:3em">2023-01-02 12,345</td>'
+        '<td style="width:2em">1,234 (1,100-1,400)</td><td style="width:2em">a few words</td>'
+        "</tr></table>"
+        '<p style="width:4em">a 2024-10-29..2024-11-04 b</p>'
+        '<pre style="white-space:pre-wrap;width:5em;overflow-wrap:anywhere">x 12345678901234</pre>'
         "<script>console.error('broken on purpose')</script></body></html>",
         encoding="utf-8",
     )
-    state = _open(browser, page, 400)
+    state = open_page(browser, page, 400)
     assert [i["ok"] for i in state["images"]] == [False]
     assert state["log"] and any("broken on purpose" in e["message"] for e in state["log"])
     assert state["scrollWidth"] > state["innerWidth"]
     assert state["scripts"] == 1
-    assert state["broken"] == ["2023-01-02 12,345"]
+    # a plain table cell of numbers (pandas' own tables) counts too; a cell of words may wrap
+    assert state["broken"] == ["2023-01-02 12,345", "1,234 (1,100-1,400)"]
+    # and in wrapped text: a date range that breaks at its dots, a number broken anywhere
+    assert state["brokenText"] == ["2024-10-29..2024-11-04", "12345678901234"]
+    problems = page_problems(state, 400)
+    for what in ("images", "console", "script", "numbers split", "in text", "px wide"):
+        assert any(what in p for p in problems), (what, problems)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_index_of_the_real_data_sources_reads_at_every_width(site, browser, tmp_path, width):
+    """The index with the provenance of the real data sources (../shared, the download cache).
+
+    Its vintages are longer than the fixture's ("not found on this machine (get it with
+    `incident-trends data fetch oref-cities`)"); made unbreakable as a whole, such a line once
+    widened the page to 668 px at 400. The pages listed are the fixture site's.
+    """
+    import datetime as dt
+
+    from analysis.report._provenance import data_sources
+    from analysis.report._site import _index_html
+
+    text = _index_html(
+        list(site.pages),
+        list(data_sources()),
+        output_dir=tmp_path,
+        parameters={},
+        started=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        seconds=1.0,
+    )
+    index = tmp_path / "index.html"
+    index.write_text(text, encoding="utf-8")
+    state = open_page(browser, index, width)
+    assert page_problems(state, width) == []

@@ -23,6 +23,8 @@ from analysis._format import format_interval, format_source, format_table
         ((3.26, 1, 6), {}, "3.3 (1-6)"),  # whole-number prediction bounds stay whole
         ((-0.3, -0.52, 0.1), {"digits": 2}, "-0.30 (-0.52 to 0.10)"),
         ((5.9, 4.2, math.inf), {}, "5.9 (4.2-∞)"),
+        ((25.496, 24.97, math.inf), {}, "25.5 (25.0-∞)"),  # one-sided: not "25 (25-∞)"
+        ((0.4457, 0.3755, math.inf), {}, "0.45 (0.38-∞)"),
         ((12.0, math.nan, math.nan), {}, "12 (no interval)"),
         ((None, 4.2, 7.9), {}, "4.2-7.9"),
         ((math.nan, math.nan, math.nan), {}, "-"),
