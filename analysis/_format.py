@@ -27,6 +27,7 @@ __all__ = [
     "p_text",
     "pct",
     "records",
+    "unit_plural",
 ]
 
 
@@ -122,6 +123,26 @@ def fmt_num(x: float, ref: float | None = None) -> str:
     if 0 < scale < 1:
         decimals = min(6, 1 - math.floor(math.log10(scale)) + 1)
     return f"{x:.{decimals}f}"
+
+
+def unit_plural(unit: object) -> str:
+    """The plural noun of a unit ("launch" -> "launches", "alert_incident" -> "alert incidents").
+
+    The units of the controlled vocabulary (``data/vocabulary/unit.csv``) and
+    two-word units, with ``_`` read as a space; used wherever a summary or a
+    label names what was counted.
+
+    Examples
+    --------
+    >>> unit_plural("launch"), unit_plural("claim"), unit_plural("alert_incident")
+    ('launches', 'claims', 'alert incidents')
+    """
+    words = str(unit).strip().replace("_", " ")
+    if not words:
+        return "events"
+    if words.endswith(("ch", "sh", "s", "x")):
+        return words + "es"
+    return words + "s"
 
 
 def fmt_short(x: float) -> str:

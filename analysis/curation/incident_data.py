@@ -10,6 +10,7 @@ is there it says so, and the caller renders what does not need it.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,7 +199,8 @@ def load_incident_data(
         f"{len(alerts):,} alerts read, {len(rejects):,} rejected (every input row is in one or "
         f"the other); {len(in_window):,} alert rows in the window"
         + (f" ({', '.join(weapons)})" if weapons is not None else "")
-        + f", clustered into {len(incidents):,} incidents (alerts of one kind within {gap} "
+        + f", clustered into {len(incidents):,} incidents (alerts of one kind within "
+        f"{_spaced(gap)} "
         f"of each other, within one {within})."
     )
     drawn = pd.Timestamp(vintage) if vintage is not None else pd.Timestamp(last).normalize()
@@ -213,3 +215,8 @@ def load_incident_data(
         pd.Timestamp(last),
         drawn,
     )
+
+
+def _spaced(duration: object) -> str:
+    """A pandas duration string for a sentence: ``"10min"`` -> ``"10 min"``."""
+    return re.sub(r"(\d)([A-Za-z])", r"\1 \2", str(duration))

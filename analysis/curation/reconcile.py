@@ -43,7 +43,7 @@ import pandas as pd
 
 from analysis._dependence import MIN_PERIODS_FOR_DEPENDENCE, mean_long_run_variance
 from analysis._draw import concise_dates, get_ax
-from analysis._format import fmt_short, jsonable, records
+from analysis._format import fmt_short, jsonable, records, unit_plural
 from analysis._results import Result
 
 __all__ = ["NESTED_UNITS", "Ledger", "UnitRatio", "reconcile"]
@@ -63,10 +63,6 @@ DEFAULT_RATIOS: tuple[tuple[str, str], ...] = (
 
 
 # --------------------------------------------------------------------------- ratio
-
-
-def _plural(unit: str) -> str:
-    return unit + ("es" if unit.endswith(("ch", "sh", "s", "x")) else "s")
 
 
 def _beta_interval(x: float, n: float, level: float) -> tuple[float, float]:
@@ -152,13 +148,14 @@ class UnitRatio(Result):
 
     def summary(self) -> str:
         """One paragraph: the ratio, its interval and what it is an interval for."""
-        per = f"{_plural(self.numerator)} per {self.denominator}"
+        per = f"{unit_plural(self.numerator)} per {self.denominator}"
         if self.n_periods == 0:
             return f"{per}: no period has a count of both units; no ratio."
         text = (
             f"{per}: {fmt_short(self.ratio)} ({self.level:.0%} CI {fmt_short(self.ci_low)}-"
-            f"{fmt_short(self.ci_high)}) from {self.total_numerator:g} {_plural(self.numerator)} "
-            f"and {self.total_denominator:g} {_plural(self.denominator)} over {self.n_periods} "
+            f"{fmt_short(self.ci_high)}) from {self.total_numerator:g} "
+            f"{unit_plural(self.numerator)} and {self.total_denominator:g} "
+            f"{unit_plural(self.denominator)} over {self.n_periods} "
             "periods with "
             f"both; {self.method}"
         )
@@ -194,7 +191,7 @@ class UnitRatio(Result):
             ax.axhline(self.ratio, color="C0", label="pooled")
             ax.axhspan(self.ci_low, self.ci_high, color="C0", alpha=0.2, lw=0)
             ax.legend(loc="best", fontsize="small")
-        ax.set_ylabel(f"{_plural(self.numerator)} per {self.denominator}")
+        ax.set_ylabel(f"{unit_plural(self.numerator)} per {self.denominator}")
         return concise_dates(ax)
 
 
@@ -296,7 +293,7 @@ def unit_ratio(
     if nested:
         ratio, lo, hi = p_hat, lo_p, hi_p
         what = (
-            f"interval for the share of {_plural(names[1])} that are {_plural(names[0])} "
+            f"interval for the share of {unit_plural(names[1])} that are {unit_plural(names[0])} "
             "(a proportion)"
         )
     else:
@@ -877,7 +874,8 @@ def reconcile(
             bad = av > bv
             if bad.any():
                 extra.append(
-                    f"{int(bad.sum())} periods with more {_plural(num)} than {_plural(den)} "
+                    f"{int(bad.sum())} periods with more {unit_plural(num)} than "
+                    f"{unit_plural(den)} "
                     "left out "
                     "(the reports cannot both be complete)"
                 )

@@ -10,16 +10,12 @@ import numpy as np
 import pandas as pd
 
 from analysis._draw import OKABE_ITO, add_source_line, require_matplotlib
+from analysis._format import unit_plural
 
 __all__ = ["plot_figure_rates"]
 
-_UNIT_WORDS = {
-    "claim": "claims",
-    "launch": "launches",
-    "interception": "interceptions",
-    "alert": "alerts",
-    "incident": "incidents (analysts' count)",
-}
+# what each unit is, where its plural alone does not say it
+_UNIT_WORDS = {"incident": "incidents (analysts' count)"}
 _MARKERS = {"exact": "o", "about": "s", "at_least": ">"}
 
 
@@ -148,7 +144,7 @@ def plot_figure_rates(
             ax.set_xlim(float(positive.min()) / 1.5, top * 2.5)
         else:
             ax.set_xlim(0, top * 1.25)
-        words = _UNIT_WORDS.get(str(unit), f"{unit}s")
+        words = _UNIT_WORDS.get(str(unit), unit_plural(unit))
         ax.set_xlabel(f"{words} per day" + (" (log scale)" if use_log else ""))
         ax.set_title(f"{words.capitalize()} per day", loc="left", fontsize="medium")
         ax.set_ylim(-0.7, len(rows) - 0.3)
@@ -158,7 +154,7 @@ def plot_figure_rates(
     ]
     handles += [
         plt.Line2D([], [], color="0.3", marker="o", ls="none", label="exact figure"),
-        plt.Line2D([], [], color="0.3", marker="s", ls="none", label='"about" figure (+-10%)'),
+        plt.Line2D([], [], color="0.3", marker="s", ls="none", label='"about" figure (±10%)'),
         plt.Line2D(
             [], [], color="0.3", marker=">", mfc="white", ls="none", label='"at least": lower bound'
         ),

@@ -267,7 +267,7 @@ def figure_rate_table(
                     else ""
                 )
                 + "; 'at least' figures give lower bounds (one-sided interval, no upper end); "
-                f"'about' figures are read as +-{tol:.0%}. Units differ: never compare a claim "
+                f"'about' figures are read as ±{tol:.0%}. Units differ: never compare a claim "
                 "rate with a launch rate."
             ),
         }

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from analysis._draw import concise_dates, errorbar, get_ax
-from analysis._format import fmt_short, jsonable, p_text, records
+from analysis._format import fmt_short, jsonable, p_text, records, unit_plural
 from analysis._results import Result
 from analysis.rates._inputs import check_level
 
@@ -52,6 +52,11 @@ ABOUT_TOLERANCE = 0.10
 MAX_CANDIDATE_SETS = 20_000
 
 QUALIFIERS = ("exact", "at_least", "about")
+_QUALIFIER_LABELS = {
+    "exact": "exact total",
+    "at_least": "at least (a lower bound)",
+    "about": "about (a range)",
+}
 
 # log-rate bounds of the optimiser (per day): a rate at the upper bound is
 # unbounded by the data (a segment seen only through lower bounds)
@@ -418,13 +423,15 @@ class PeriodRate(Result):
     ci_low: float
     ci_high: float
     level: float
+    unit: str = ""
 
     def summary(self) -> str:
         """One line: the period, the rate per day and its interval."""
+        per = _per_day(self.unit)
         return (
-            f"{self.start.date()}..{self.end.date()} ({self.days} days): "
-            f"{fmt_short(self.rate)} per day, {self.level:.0%} CI "
-            f"{fmt_short(self.ci_low)}-{fmt_short(self.ci_high)} per day"
+            f"{_span(self.start, self.end)} ({self.days} days): "
+            f"{fmt_short(self.rate)} {per}, {self.level:.0%} CI "
+            f"{fmt_short(self.ci_low)}-{fmt_short(self.ci_high)} {per}"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -439,6 +446,7 @@ class PeriodRate(Result):
                 "ci_high": self.ci_high,
                 "level": self.level,
                 "per": "day",
+                "unit": self.unit,
             }
         )
 
@@ -447,8 +455,18 @@ class PeriodRate(Result):
         ax = get_ax(ax)
         mid = self.start + (self.end - self.start) / 2
         errorbar(ax, mid, self.rate, self.ci_low, self.ci_high, color="C0")
-        ax.set_ylabel("events per day")
+        ax.set_ylabel(_per_day(self.unit))
         return concise_dates(ax)
+
+
+def _per_day(unit: str) -> str:
+    """``"claims per day"`` for a unit, ``"per day"`` when the figures name none."""
+    return f"{unit_plural(unit)} per day" if unit else "per day"
+
+
+def _span(a: pd.Timestamp, b: pd.Timestamp) -> str:
+    """A period of days in words: one date for one day, ``first..last`` otherwise."""
+    return str(a.date()) if a == b else f"{a.date()}..{b.date()}"
 
 
 @dataclass(frozen=True, repr=False)
@@ -544,6 +562,7 @@ class FigureRates(Result):
     level: float
     breaks_rule: str
     notes: tuple[str, ...] = ()
+    unit: str = ""
     _model: _Model | None = field(default=None, compare=False)
     _lam: np.ndarray | None = field(default=None, compare=False)
     _grid_start: pd.Timestamp | None = field(default=None, compare=False)
@@ -553,6 +572,9 @@ class FigureRates(Result):
     _J: np.ndarray | None = field(default=None, compare=False)
     _unbounded: np.ndarray | None = field(default=None, compare=False)
     _df_f: float = field(default=math.inf, compare=False)
+
+    def _of_unit(self) -> str:
+        return f" of {unit_plural(self.unit)}" if self.unit else ""
 
     # ---- machine forms
     def to_frame(self) -> pd.DataFrame:
@@ -626,7 +648,7 @@ class FigureRates(Result):
         )
         if open_above:
             est = math.inf
-        return PeriodRate(a, b, (b - a).days + 1, est, low, high, self.level)
+        return PeriodRate(a, b, (b - a).days + 1, est, low, high, self.level, self.unit)
 
     def check(self, claimed_rate: float, period: Any) -> FigureClaimCheck:
         """Check a claimed rate (events per day) over ``period`` against the implied rate.
@@ -670,9 +692,10 @@ class FigureRates(Result):
         inside = implied.ci_low <= claimed <= implied.ci_high
         where = "inside" if inside else ("below" if claimed < implied.ci_low else "above")
         verdict = (
-            f"The claim of {fmt_short(claimed)} per day for {a.date()}..{b.date()} is "
+            f"The claim of {fmt_short(claimed)} {_per_day(self.unit)} for {_span(a, b)} is "
             f"{'consistent' if inside else 'inconsistent'} with the published figures: the "
-            f"implied rate is {fmt_short(implied.rate)} per day ({self.level:.0%} CI "
+            f"implied rate is {fmt_short(implied.rate)} {_per_day(self.unit)} "
+            f"({self.level:.0%} CI "
             f"{fmt_short(implied.ci_low)}-{fmt_short(implied.ci_high)}), the claim {where} "
             "the interval."
         )
@@ -682,14 +705,14 @@ class FigureRates(Result):
     def summary(self) -> str:
         """Segments, dispersion, the figures with their residuals, disagreements, notes."""
         lines = [
-            f"Daily rate implied by {len(self.figures)} published figures "
+            f"Daily rate{self._of_unit()} implied by {len(self.figures)} published figures "
             f"(Poisson, censored totals; {self.level:.0%} profile-likelihood intervals)",
             f"Segments ({self.breaks_rule}):",
         ]
         for r in _rows(self.segments):
             lines.append(
-                f"  {r['start'].date()}..{r['end'].date()} ({r['days']} days): "
-                f"{fmt_short(r['rate'])} per day, "
+                f"  {_span(r['start'], r['end'])} ({r['days']} days): "
+                f"{fmt_short(r['rate'])} {_per_day(self.unit)}, "
                 f"CI {fmt_short(r['ci_low'])}-{fmt_short(r['ci_high'])}"
             )
         lines.append(
@@ -731,7 +754,8 @@ class FigureRates(Result):
         ]
         notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
         return (
-            f"<p><b>Daily rate implied by {len(self.figures)} published figures</b> "
+            f"<p><b>Daily rate{html.escape(self._of_unit())} implied by {len(self.figures)} "
+            "published figures</b> "
             f"({html.escape(self.breaks_rule)}; dispersion {self.dispersion:.2f})</p>"
             + seg.to_html(index=False, float_format=lambda x: f"{x:.3g}", escape=True)
             + figs.to_html(index=False, float_format=lambda x: f"{x:.3g}", escape=True)
@@ -766,7 +790,7 @@ class FigureRates(Result):
         for f in _rows(self.figures):
             y = f["value"] / f["days"]
             x0, x1 = f["start"], f["end"] + one
-            lab = None if f["qualifier"] in labelled else f["qualifier"].replace("_", " ")
+            lab = None if f["qualifier"] in labelled else _QUALIFIER_LABELS[f["qualifier"]]
             labelled.add(f["qualifier"])
             if f["qualifier"] == "exact":
                 ax.hlines(y, x0, x1, color="C1", lw=3, label=lab)
@@ -784,7 +808,7 @@ class FigureRates(Result):
                 ax.fill_between(
                     [x0, x1], f["low"] / f["days"], f["high"] / f["days"], color="C4", alpha=0.2
                 )
-        ax.set_ylabel("events per day")
+        ax.set_ylabel(_per_day(self.unit) if self.unit else "events per day")
         ax.set_ylim(bottom=0)
         ax.legend(loc="best", fontsize="small")
         return concise_dates(ax)
@@ -1148,6 +1172,7 @@ def estimate_rates_from_figures(
         level=level,
         breaks_rule=rule,
         notes=tuple(notes),
+        unit=_one_unit(figures),
         _model=model,
         _lam=lam,
         _grid_start=grid_start,
@@ -1158,6 +1183,14 @@ def estimate_rates_from_figures(
         _df_f=df_f,
         _unbounded=at_hi,
     )
+
+
+def _one_unit(figures: pd.DataFrame) -> str:
+    """The unit of the figures (one by the checks above), or "" when they name none."""
+    if "unit" not in figures.columns:
+        return ""
+    units = figures["unit"].dropna().astype(str)
+    return str(units.iloc[0]) if len(units) else ""
 
 
 def _overlap_factor(c: np.ndarray, hinv: np.ndarray, J: np.ndarray) -> float:

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from analysis._draw import add_source_line, get_ax
+from analysis._format import unit_plural
 from analysis._results import Result
 
 __all__ = ["ClaimEvidence", "check_published_claim"]
@@ -57,14 +58,6 @@ EVIDENCE_COLUMNS: tuple[str, ...] = (
     "source_name",
     "source_url",
 )
-
-
-_PLURAL = {
-    "claim": "claims",
-    "launch": "launches",
-    "interception": "interceptions",
-    "alert incident": "alert incidents",
-}
 
 
 def _verdict(claimed: float, low: float, high: float, lower_bound: bool) -> str:
@@ -147,7 +140,7 @@ class ClaimEvidence(Result):
     def summary(self) -> str:
         """One sentence per piece of evidence, each naming its unit."""
         c = self.claim
-        unit = _PLURAL.get(c["unit"], f"{c['unit']}s")
+        unit = unit_plural(c["unit"])
         most = (
             "" if math.isnan(c["claimed_max"]) else f" and {c['claimed_max']:g} {unit} in one day"
         )
@@ -157,18 +150,22 @@ class ClaimEvidence(Result):
         ]
         r: Any
         for r in self.table.itertuples():
-            period = f"{r.period_start:%Y-%m-%d} to {r.period_end:%Y-%m-%d}"
+            period = (
+                f"{r.period_start:%Y-%m-%d}"
+                if r.period_start == r.period_end
+                else f"{r.period_start:%Y-%m-%d} to {r.period_end:%Y-%m-%d}"
+            )
             if not math.isfinite(r.rate):
-                lines.append(f"{_PLURAL.get(r.unit, r.unit).capitalize()}: {r.rate_verdict}.")
+                lines.append(f"{unit_plural(r.unit).capitalize()}: {r.rate_verdict}.")
                 continue
             high = "no upper limit" if not math.isfinite(r.ci_high) else f"{r.ci_high:.2f}"
-            words = _PLURAL.get(r.unit, r.unit)
+            words = unit_plural(r.unit)
             days = f"{r.days} day" + ("" if r.days == 1 else "s")
             seen = f"{r.observed:g} {words} in {days}" if math.isfinite(r.observed) else days
             lines.append(
                 f"{r.evidence}: {seen} ({period}), {r.rate:.2f} {words} per day "
                 f"({self.level:.0%} interval {r.ci_low:.2f} to "
-                f"{high}): {r.rate_verdict} with {c['claimed_rate']:g} per day; "
+                f"{high}): {r.rate_verdict} with the claimed {c['claimed_rate']:g} {unit} per day; "
                 f"daily maximum: {r.max_verdict}."
             )
         lines.extend(self.notes)
@@ -212,9 +209,7 @@ class ClaimEvidence(Result):
                 ms=7,
             )
         ax.set_yticks(y)
-        ax.set_yticklabels(
-            [f"{r.evidence} [{_PLURAL.get(r.unit, r.unit)}]" for r in rows.itertuples()]
-        )
+        ax.set_yticklabels([f"{r.evidence} [{unit_plural(r.unit)}]" for r in rows.itertuples()])
         ax.axvline(
             self.claim["claimed_rate"],
             color="0.2",
@@ -402,7 +397,7 @@ def check_published_claim(
                 claimed_rate=claimed,
                 max_in_a_day=kmax,
                 level=level,
-                label=_PLURAL.get(str(r.unit), str(r.unit)),
+                label=unit_plural(str(r.unit)),
             )
             checks[str(r.figure_id)] = chk
             if chk.max_probability is not None:
@@ -598,7 +593,7 @@ def check_published_claim(
                 "Israel sets off none, one drone can set off many; they are not launches."
             )
     notes.append(
-        f"Units: the claim is of {_PLURAL.get(claim['unit'], claim['unit'])} "
+        f"Units: the claim is of {unit_plural(claim['unit'])} "
         f"({claim['source_name']}); published claims are what the group says it did, launches "
         "what a military counted. The check asks whether the numbers agree if one claim is about "
         "one launch."

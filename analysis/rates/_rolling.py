@@ -108,9 +108,15 @@ class RollingRateResult(RateResultBase):
         index = pd.DatetimeIndex(self.frame.index)
         x = index.tz_localize(None) if index.tz is not None else index
         if show_counts and self.counts is not None:
-            ax.plot(x, self.counts.to_numpy(), ".", color="0.55", ms=3, label="count per period")
+            ax.plot(
+                x, self.counts.to_numpy(), ".", color="0.55", ms=3, label=f"count per {self.per}"
+            )
         (line,) = ax.plot(
-            x, self.frame["rate"], color=color, lw=1.6, label=f"{self.window} rate per {self.per}"
+            x,
+            self.frame["rate"],
+            color=color,
+            lw=1.6,
+            label=f"trailing {_window_words(self.window)} rate per {self.per}",
         )
         ax.fill_between(
             x,
@@ -358,3 +364,13 @@ def rolling_rate(
         design_effect=used_de,
         vintage_tail=tail_info,
     )
+
+
+def _window_words(window: object) -> str:
+    """A rolling window for a legend: ``"7D"`` -> ``"7-day"``, ``28`` -> ``"28-period"``."""
+    text = str(window)
+    if text.isdigit():
+        return f"{text}-period"
+    if text.endswith("D") and text[:-1].isdigit():
+        return f"{text[:-1]}-day"
+    return text

@@ -116,8 +116,8 @@ class CoalCheck(Result):
         ax.set_ylabel("disasters per year")
         ax.set_xlabel("year")
         ax.set_title(
-            "British coal-mining disasters per year, 1851-1962: "
-            "detected change and the literature's",
+            "British coal-mining disasters per year, 1851-1962: the detected change "
+            "and the change years in the literature",
             loc="left",
         )
         add_source_line(

@@ -393,7 +393,7 @@ def cp_value_power(
 
     return _cell(
         function="detect_changepoints",
-        estimand=f"power, measurements (true shift found within +-{FOUND_WITHIN} days)",
+        estimand=f"power, measurements (true shift found within ±{FOUND_WITHIN} days)",
         process=_value_process(phi, 0, 0.0),
         settings={"n": n, "phi": phi, "shift": shift, "at": at, "change_at": tau},
         R=R,
@@ -520,7 +520,7 @@ def cp_power(
 
     return _cell(
         function="detect_changepoints",
-        estimand=f"location accuracy (true change found within +-{FOUND_WITHIN} days)",
+        estimand=f"location accuracy (true change found within ±{FOUND_WITHIN} days)",
         process=process,
         settings=_change_settings(n, rate, ratio, at),
         R=R,
@@ -553,7 +553,7 @@ def cp_power_interval(
         function="detect_changepoints",
         estimand=(
             "power (a change reported whose 95% location interval contains the true day, "
-            f"or within +-{FOUND_WITHIN} days)"
+            f"or within ±{FOUND_WITHIN} days)"
         ),
         process=process,
         settings=_change_settings(n, rate, ratio, at),
