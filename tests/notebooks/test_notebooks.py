@@ -237,7 +237,7 @@ def test_alert_and_claim_notebooks_render_every_section_with_the_alert_history(e
     assert images_of(alerts) >= 3  # incidents with their size, the map, change points by region
     claim_text = all_text(claim)
     assert "41 claims in 7 days" in claim_text
-    assert "consistent with 5 per day" in claim_text
+    assert "consistent with the claimed 5 launches per day" in claim_text
     assert "the alert history ends 2024-10-12" in claim_text
 
 
