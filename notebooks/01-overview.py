@@ -33,6 +33,7 @@ implied_unit = "claim"
 implied_target = "Israel"
 implied_weapons = ["unknown", "mixed"]  # totals over all weapons (the drone-only totals are a subset)
 ledger_freq = "W"  # period of the triangulation ledger: "D", "W" or "M"
+progress = True  # progress bars for calls longer than two seconds (the report turns them off)
 
 # %%
 import analysis as it
@@ -79,7 +80,7 @@ pooled = it.select_figures(
     weapon=implied_weapons,
     pool_weapons=True,
 )
-implied = it.estimate_rates_from_figures(pooled, level=level)
+implied = it.estimate_rates_from_figures(pooled, level=level, progress=progress)
 print(implied.summary())
 
 # %%

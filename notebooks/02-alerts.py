@@ -41,6 +41,7 @@ window = "7D"  # rolling-rate window
 forecast_days = 28  # forecast horizon of the country-wide trend model
 forecast_level = 0.9  # level of the forecast's prediction intervals
 level = 0.95  # confidence level of every interval
+progress = True  # progress bars for calls longer than two seconds (the report turns them off)
 
 # %%
 import analysis as it
@@ -126,6 +127,7 @@ if data.available:
         vintage=data.vintage,
         provisional=provisional,
         level=level,
+        progress=progress,
     )
     print(fits.summary())
     display(it.format_table(fits.to_frame()))
@@ -157,6 +159,7 @@ if data.kind == "alerts":
         vintage=data.vintage,
         provisional=provisional,
         level=level,
+        progress=progress,
     )
     print(weapon_fits.summary())
     fig = weapon_fits.plot(events=events, source=it.plots.ALERT_SOURCE)

@@ -35,6 +35,7 @@ week_figure = "iri-claims-2024-10-29-to-2024-11-04"  # the weekly total looked a
 alerts_path = None  # None: ../shared/data or the download cache
 alert_start = "2023-10-07"  # first day of alert incidents considered
 level = 0.95  # confidence level of every interval
+progress = True  # progress bars for calls longer than two seconds (the report turns them off)
 
 # %%
 import analysis as it
@@ -82,6 +83,7 @@ evidence = it.check_published_claim(
     max_figure=max_figure,
     alert_counts=alert_counts,
     level=level,
+    progress=progress,
 )
 print(evidence.summary())
 

@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, int]] = [
     ("analysis.errors", 0),
     ("analysis._numba", 0),
     ("analysis._git", 0),
+    ("analysis._progress", 0),
     ("analysis._format", 1),
     ("analysis._draw", 1),
     ("analysis._dependence", 1),

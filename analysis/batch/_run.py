@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis._progress import progress_bar
 from analysis.batch._result import BatchResult
 from analysis.errors import DataError, Problem
 
@@ -219,9 +220,7 @@ def _check_int(name: str, value: Any, allow_none: bool = True) -> int | None:
 
 
 def _progress_bar(progress: bool, total: int) -> Any:
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit="series", disable=not progress, desc="series")
+    return progress_bar(total, enabled=progress, desc="series", unit="series", delay=0.0)
 
 
 def _run_local(

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from analysis._draw import OKABE_ITO, add_source_line, concise_dates, require_matplotlib
+from analysis._progress import progress_bar
 from analysis._results import Result
 
 __all__ = ["RegionFits", "fit_regions"]
@@ -222,6 +223,7 @@ def fit_regions(
     provisional: str = "3D",
     level: float = 0.95,
     min_days: int = 28,
+    progress: bool = False,
 ) -> RegionFits:
     """Detect change points and fit a trend model in each column of a table of daily counts.
 
@@ -245,6 +247,8 @@ def fit_regions(
         Confidence level of the intervals.
     min_days : int, default 28
         Series with fewer complete days are not fitted (said in ``notes``).
+    progress : bool, default False
+        Show a progress bar over the series (it appears after two seconds).
 
     Returns
     -------
@@ -282,25 +286,27 @@ def fit_regions(
     cps: dict[str, Any] = {}
     trends: dict[str, Any] = {}
     notes: list[str] = []
-    for name in counts.columns:
-        series = data[name].rename(f"{name} {unit}")
-        if len(series) < min_days:
-            notes.append(
-                f"{name}: only {len(series)} complete days, fewer than {min_days}: "
-                "no change points or trend fitted."
-            )
-            continue
-        cps[str(name)] = it.detect_changepoints(series, level=level)
-        try:
-            trends[str(name)] = it.fit_trend(
-                counts[name].rename(f"{name} {unit}"),
-                family="auto",
-                weekly=weekly,
-                breaks=cps[str(name)],
-                vintage=vintage,
-                provisional=provisional,
-                level=level,
-            )
-        except (IncidentTrendsError, ValueError) as exc:  # said, not hidden
-            notes.append(f"{name}: no trend model ({exc})")
+    with progress_bar(counts.shape[1], enabled=progress, desc="series", unit="series") as bar:
+        for name in counts.columns:
+            bar.update(1)
+            series = data[name].rename(f"{name} {unit}")
+            if len(series) < min_days:
+                notes.append(
+                    f"{name}: only {len(series)} complete days, fewer than {min_days}: "
+                    "no change points or trend fitted."
+                )
+                continue
+            cps[str(name)] = it.detect_changepoints(series, level=level)
+            try:
+                trends[str(name)] = it.fit_trend(
+                    counts[name].rename(f"{name} {unit}"),
+                    family="auto",
+                    weekly=weekly,
+                    breaks=cps[str(name)],
+                    vintage=vintage,
+                    provisional=provisional,
+                    level=level,
+                )
+            except (IncidentTrendsError, ValueError) as exc:  # said, not hidden
+                notes.append(f"{name}: no trend model ({exc})")
     return RegionFits(cps, trends, unit, complete_end, tuple(notes))

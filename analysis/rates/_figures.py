@@ -26,6 +26,7 @@ from __future__ import annotations
 import html
 import itertools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,7 @@ import pandas as pd
 
 from analysis._draw import concise_dates, errorbar, get_ax
 from analysis._format import fmt_short, jsonable, p_text, records, unit_plural
+from analysis._progress import progress_bar
 from analysis._results import Result
 from analysis.rates._inputs import check_level
 
@@ -858,8 +860,39 @@ def _pearson(model: _Model, mu: np.ndarray) -> np.ndarray:
     return r
 
 
+def _fit_sets(
+    fig: pd.DataFrame,
+    grid_start: pd.Timestamp,
+    n_days: int,
+    n_exact: int,
+    sets: Iterable[tuple[int, ...]],
+    bar: Any,
+) -> list[tuple[tuple[int, ...], float, float]]:
+    """``(edges, loglik, dispersion)`` of every admissible set of changes, in order."""
+    fits: list[tuple[tuple[int, ...], float, float]] = []
+    for combo in sets:
+        bar.update(1)
+        edges = (0, *combo, n_days)
+        model = _model_for(fig, grid_start, edges)
+        if (model.X[model.kind != 1].sum(axis=0) == 0).any():
+            continue  # a segment no exact or about figure touches
+        lam, ll = model.fit()
+        if (np.log(lam) > _LOG_HI - 1.0).any():
+            continue
+        r = _pearson(model, model.X @ lam)
+        df = n_exact - len(edges) + 1
+        phi = float((r[model.kind == 0] ** 2).sum() / df) if df > 0 else math.nan
+        fits.append((edges, ll, phi))
+    return fits
+
+
 def _search(
-    fig: pd.DataFrame, grid_start: pd.Timestamp, n_days: int, max_segments: int
+    fig: pd.DataFrame,
+    grid_start: pd.Timestamp,
+    n_days: int,
+    max_segments: int,
+    *,
+    progress: bool = False,
 ) -> tuple[tuple[int, ...], str]:
     """Exact search of change points over the grid of period boundaries (extended BIC).
 
@@ -895,20 +928,11 @@ def _search(
             f"{n_sets} sets of changes to fit (more than {MAX_CANDIDATE_SETS}); lower "
             "max_segments or give breaks= (the first day of each new segment)"
         )
-    fits: list[tuple[tuple[int, ...], float, float]] = []
-    for n_changes in range(0, min(max_segments - 1, len(cands)) + 1):
-        for combo in itertools.combinations(cands, n_changes):
-            edges = (0, *combo, n_days)
-            model = _model_for(fig, grid_start, edges)
-            if (model.X[model.kind != 1].sum(axis=0) == 0).any():
-                continue  # a segment no exact or about figure touches
-            lam, ll = model.fit()
-            if (np.log(lam) > _LOG_HI - 1.0).any():
-                continue
-            r = _pearson(model, model.X @ lam)
-            df = n_exact - len(edges) + 1
-            phi = float((r[model.kind == 0] ** 2).sum() / df) if df > 0 else math.nan
-            fits.append((edges, ll, phi))
+    sets = itertools.chain.from_iterable(
+        itertools.combinations(cands, k) for k in range(min(max_segments - 1, len(cands)) + 1)
+    )
+    with progress_bar(n_sets, enabled=progress, desc="sets of changes", unit="fit") as bar:
+        fits = _fit_sets(fig, grid_start, n_days, n_exact, sets, bar)
     if not fits:
         raise ValueError(
             "figures: no set of segments has rates bounded by the figures (every period is "
@@ -947,6 +971,7 @@ def estimate_rates_from_figures(
     about_tolerance: float = ABOUT_TOLERANCE,
     dispersion: str | float = "auto",
     level: float = 0.95,
+    progress: bool = False,
 ) -> FigureRates:
     """Estimate the daily rate over time implied by overlapping, censored published figures.
 
@@ -984,6 +1009,9 @@ def estimate_rates_from_figures(
         number >= 1: that dispersion.
     level : float, default 0.95
         Confidence level.
+    progress : bool, default False
+        Show a progress bar over the candidate sets of changes the search
+        fits (``breaks="auto"``; it appears after two seconds).
 
     Returns
     -------
@@ -1063,7 +1091,7 @@ def estimate_rates_from_figures(
     if isinstance(breaks, str):
         if breaks != "auto":
             raise ValueError(f"breaks must be 'auto', None or a list of dates, not {breaks!r}")
-        edges, rule = _search(fig, grid_start, n_days, max_segments)
+        edges, rule = _search(fig, grid_start, n_days, max_segments, progress=progress)
     elif breaks is None:
         edges, rule = (0, n_days), "one constant rate (breaks=None)"
     else:

@@ -289,6 +289,7 @@ def check_published_claim(
     implied: bool = True,
     design_effect: float = 1.0,
     level: float = 0.95,
+    progress: bool = False,
 ) -> ClaimEvidence:
     """Check a published average (and daily maximum) against every curated source on it.
 
@@ -320,6 +321,9 @@ def check_published_claim(
         says how large it must be for a verdict to turn.
     level : float, default 0.95
         Confidence level.
+    progress : bool, default False
+        Show a progress bar over the fits of the published-figures model
+        (:func:`analysis.estimate_rates_from_figures`; after two seconds).
 
     Returns
     -------
@@ -437,7 +441,7 @@ def check_published_claim(
             & (figures["target"] == rate_row["target"])
             & (figures["weapon"].isin(["unknown", "mixed"]))
         ].drop(columns=["weapon"])
-        fit = estimate_rates_from_figures(pool, level=level)
+        fit = estimate_rates_from_figures(pool, level=level, progress=progress)
         fit_check = fit.check(claimed, (a, b))
         p = fit_check.implied
         rows.append(

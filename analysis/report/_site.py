@@ -117,6 +117,11 @@ def _notebook_list(notebooks: str | Path | Sequence[str | Path] | None) -> list[
     return found
 
 
+#: Parameters a rendered page always gets unless the caller gives them: a page has no
+#: use for progress bars (and a bar's notebook widget would need scripts to show).
+PAGE_DEFAULTS: dict[str, Any] = {"progress": False}
+
+
 def _split_parameters(notebooks: list[Path], parameters: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Each notebook's share of the parameters; a name no notebook declares is an error."""
     declared = [declared_parameters(nb) for nb in notebooks]
@@ -129,7 +134,13 @@ def _split_parameters(notebooks: list[Path], parameters: Mapping[str, Any]) -> l
         raise ReportError(
             f"parameters: {', '.join(unknown)} declared by no notebook (declared: {listing})"
         )
-    return [{k: v for k, v in parameters.items() if k in d} for d in declared]
+    return [
+        {
+            **{k: v for k, v in PAGE_DEFAULTS.items() if k in d},
+            **{k: v for k, v in parameters.items() if k in d},
+        }
+        for d in declared
+    ]
 
 
 def _swap_in(built: Path, output_dir: Path) -> None:
@@ -373,6 +384,11 @@ def build_report(
     clock = time.perf_counter()
     output = Path(output)
     executed = output.parent / "executed" / Path(notebook).name
+    declared = declared_parameters(notebook)
+    parameters = {
+        **{k: v for k, v in PAGE_DEFAULTS.items() if k in declared},
+        **dict(parameters or {}),
+    }
     nb = execute_notebook(notebook, parameters=parameters, output=executed, timeout=timeout)
     check_outputs(nb, Path(notebook).name)
     html_path = render_html(nb, output, show_code=show_code)

@@ -417,3 +417,25 @@ def test_auto_search_false_changes_under_a_constant_rate():
         fit = estimate_rates_from_figures(simulated_figures(sim.counts, rng, miscount=0.05))
         extra += len(fit.to_frame()) > 1
     assert extra / n <= 0.25
+
+
+def test_progress_shows_the_search_and_changes_nothing(capsys):
+    # hand-made figures: a month, its two halves and a week (not real reports)
+    rows = [
+        ("2024-09-01", "2024-09-30", 60, "exact"),
+        ("2024-09-01", "2024-09-15", 15, "exact"),
+        ("2024-09-16", "2024-09-30", 45, "exact"),
+        ("2024-09-20", "2024-09-26", 22, "at_least"),
+    ]
+    quiet = estimate_rates_from_figures(table(rows))
+    assert capsys.readouterr().err == ""
+    import analysis._progress as progress_module
+
+    delay = progress_module.PROGRESS_DELAY
+    progress_module.PROGRESS_DELAY = 0.0  # show the bar at once
+    try:
+        shown = estimate_rates_from_figures(table(rows), progress=True)
+    finally:
+        progress_module.PROGRESS_DELAY = delay
+    assert "sets of changes" in capsys.readouterr().err
+    pd.testing.assert_frame_equal(quiet.to_frame(), shown.to_frame())

@@ -273,3 +273,23 @@ def test_the_index_escapes_every_value(tmp_path):
     )
     assert "<script>" not in text
     assert text.count("&lt;script&gt;alert(") >= 6
+
+
+def test_pages_get_progress_bars_off_unless_the_caller_gives_them(tmp_path):
+    from analysis.report._site import _split_parameters
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("progress = True\nlabel = 'a'")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# P"), params]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    with_bar, without = tmp_path / "01-p.ipynb", tmp_path / "02-q.ipynb"
+    nbformat.write(nb, with_bar)
+    nb.cells[1].source = "label = 'b'"
+    nbformat.write(nb, without)
+    assert _split_parameters([with_bar, without], {}) == [{"progress": False}, {}]
+    assert _split_parameters([with_bar], {"progress": True}) == [{"progress": True}]
