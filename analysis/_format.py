@@ -447,7 +447,8 @@ def _find_intervals(frame: pd.DataFrame) -> list[tuple[str | None, str, str, str
             if hi not in cols or hi in used:
                 continue
             stem = prefix.rstrip("_")
-            candidates = [stem] if stem else list(_ESTIMATE_NAMES)
+            # the estimate of ``before_low`` may be ``before``, ``rate_before`` or ``before_rate``
+            candidates = [stem, f"rate_{stem}", f"{stem}_rate"] if stem else list(_ESTIMATE_NAMES)
             dates = pd.api.types.is_datetime64_any_dtype(frame[col])
             est = next(
                 (

@@ -12,7 +12,6 @@ rates inside the segment-rate intervals.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,9 +91,6 @@ class CoalCheck(Result):
                 + " the segment-rate intervals."
             )
         return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        return "<p>" + "</p><p>".join(html.escape(x) for x in self.summary().splitlines()) + "</p>"
 
     def plot(self, ax: Any = None) -> Any:
         """The yearly counts, the detected segments, and the literature's change years shaded."""

@@ -189,7 +189,7 @@ def test_format_table_refuses_bad_input_naming_the_parameter():
         format_table(dup)
 
 
-def test_format_table_names_bounds_without_an_estimate_by_their_prefix():
+def test_format_table_finds_the_estimate_of_prefixed_bounds():
     # two intervals whose estimate columns have other names (SIMULATED numbers)
     t = pd.DataFrame(
         {
@@ -202,4 +202,10 @@ def test_format_table_names_bounds_without_an_estimate_by_their_prefix():
         }
     )
     shown = format_table(t).data.columns.tolist()
-    assert "before (interval)" in shown and "after (interval)" in shown
+    assert "rate_before (interval)" in shown and "rate_after (interval)" in shown
+    assert "before_low" not in shown and "rate_before" not in shown
+
+
+def test_format_table_labels_bounds_with_no_estimate_at_all_by_their_prefix():
+    t = pd.DataFrame({"a_low": [1.0], "a_high": [2.0], "b_low": [1.0], "b_high": [3.0]})
+    assert format_table(t).data.columns.tolist() == ["a (interval)", "b (interval)"]
