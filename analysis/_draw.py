@@ -101,6 +101,26 @@ def use_house_style() -> None:
     plt.style.use(str(STYLE_FILE))
 
 
+def finish_figure(fig: Any, title: str, source: str | None = None) -> Any:
+    """Title a figure of several panels at its left, lay it out, add the source line; return it.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, axes = plt.subplots(1, 2)
+    >>> finish_figure(fig, "Two panels", "Source: simulated").get_suptitle()
+    'Two panels'
+    >>> plt.close(fig)
+    """
+    fig.suptitle(title, x=0.02, ha="left", fontweight="bold")
+    fig.tight_layout()
+    if source:
+        add_source_line(fig, source)
+    return fig
+
+
 def add_source_line(fig_or_ax: Any, text: str, *, fontsize: float | None = None) -> Any:
     """Write a source line under a chart ("Source: ...") and return the text artist.
 

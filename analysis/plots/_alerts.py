@@ -7,7 +7,14 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from analysis._draw import OKABE_ITO, add_source_line, concise_dates, get_ax, require_matplotlib
+from analysis._draw import (
+    OKABE_ITO,
+    add_source_line,
+    concise_dates,
+    finish_figure,
+    get_ax,
+    require_matplotlib,
+)
 
 __all__ = ["mark_events", "plot_alert_map", "plot_region_incidents"]
 
@@ -240,17 +247,12 @@ def plot_region_incidents(
             mark_events(ax, events, labels=(i < 2))
     for ax in axes[-1, :]:
         ax.set_xlabel("local day (Israel)")
-    fig.suptitle(
+    return finish_figure(
+        fig,
         title
         or "Alert incidents per day by region, with the alert rows and localities behind them",
-        x=0.02,
-        ha="left",
-        fontweight="bold",
+        source,
     )
-    fig.tight_layout()
-    if source:
-        add_source_line(fig, source)
-    return fig
 
 
 def plot_alert_map(

@@ -15,7 +15,13 @@ from typing import Any
 
 import pandas as pd
 
-from analysis._draw import OKABE_ITO, add_source_line, concise_dates, require_matplotlib
+from analysis._draw import (
+    OKABE_ITO,
+    add_source_line,
+    concise_dates,
+    finish_figure,
+    require_matplotlib,
+)
 from analysis._progress import progress_bar
 from analysis._results import Result
 
@@ -202,16 +208,11 @@ class RegionFits(Result):
                 mark_events(ax_i, events, labels=True)
         axes[0, 0].legend(loc="upper left", fontsize="x-small", ncol=4)
         axes[-1, 0].set_xlabel("local day (Israel)")
-        fig.suptitle(
+        return finish_figure(
+            fig,
             title or f"{self.unit.capitalize()} per day: change points and trend by series",
-            x=0.02,
-            ha="left",
-            fontweight="bold",
+            source,
         )
-        fig.tight_layout()
-        if source:
-            add_source_line(fig, source)
-        return fig
 
 
 def fit_regions(
