@@ -213,7 +213,13 @@ class _Model:
             ll, g = self.loglik_mu(self.X @ lam)
             return -float(ll.sum()), -(g @ self.X) * scale
 
-        cons = {"type": "eq", "fun": lambda y: (c @ (y * scale) - value) / max(value, 1e-12)}
+        norm = max(value, 1e-12)
+        grad = c * (scale / norm)  # the constraint is linear: its Jacobian is exact and constant
+        cons = {
+            "type": "eq",
+            "fun": lambda y: (c @ (y * scale) - value) / norm,
+            "jac": lambda y: grad,
+        }
         res = minimize(
             f,
             x0 / scale,
