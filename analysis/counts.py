@@ -773,6 +773,20 @@ def _day_number(ts: pd.Timestamp) -> int:
     return int(ts.to_datetime64().astype("datetime64[D]").astype(np.int64))
 
 
+def _period_positions(
+    bins: np.ndarray, offset: Any, first: pd.Timestamp, index: pd.DatetimeIndex
+) -> np.ndarray:
+    """DuckDB's bins as positions in ``index``: day numbers become periods; sub-day bins stay."""
+    if isinstance(offset, Tick):
+        return bins
+    first_day = _day_number(first)
+    rel = bins - first_day
+    if not (isinstance(offset, Day) and offset.n == 1):
+        period_days = index.asi8 // (86_400 * 10**9)
+        rel = np.searchsorted(period_days, rel + first_day, "right") - 1
+    return rel
+
+
 def _accumulate(
     bins: np.ndarray,
     lo: int,
@@ -1186,13 +1200,7 @@ def _count_files(
     )
     agg = con.execute(sql).fetchnumpy()
     bins = np.asarray(agg["_bin"], dtype=np.int64)
-    if not isinstance(offset, Tick):
-        first_day = _day_number(first)
-        rel = bins - first_day
-        if not (isinstance(offset, Day) and offset.n == 1):
-            period_days = index.asi8 // (86_400 * 10**9)
-            rel = np.searchsorted(period_days, rel + first_day, "right") - 1
-        bins = rel
+    bins = _period_positions(bins, offset, first, index)
     sums = np.asarray(agg["_n"], dtype=np.float64)
     groups = None
     n_groups = 1
@@ -1502,13 +1510,7 @@ def _count_alert_files(
         f"WHERE lt >= TIMESTAMP '{first}' AND lt < TIMESTAMP '{stop}' GROUP BY ALL"
     ).fetchnumpy()
     bins = np.asarray(agg["_bin"], dtype=np.int64)
-    if not isinstance(offset, Tick):
-        first_day = _day_number(first)
-        rel = bins - first_day
-        if not (isinstance(offset, Day) and offset.n == 1):
-            period_days = index.asi8 // (86_400 * 10**9)
-            rel = np.searchsorted(period_days, rel + first_day, "right") - 1
-        bins = rel
+    bins = _period_positions(bins, offset, first, index)
     sums = np.asarray(agg["_n"], dtype=np.float64)
     groups = None
     codes = np.zeros(len(bins), dtype=np.int64)
