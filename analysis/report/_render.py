@@ -74,7 +74,7 @@ def write_atomically(path: Path, text: str) -> Path:
 
 
 def tidy_warnings(nb: Any) -> Any:
-    """A copy of ``nb`` whose printed warnings read ``Category: message``.
+    r"""A copy of ``nb`` whose printed warnings read ``Category: message``.
 
     Python prints a warning as ``path:line: Category: message`` followed by
     the source line that raised it; in an executed notebook the path is the
@@ -98,11 +98,11 @@ def tidy_warnings(nb: Any) -> Any:
     >>> nb = nbformat.v4.new_notebook()
     >>> cell = nbformat.v4.new_code_cell("counts = it.count_incidents(events)")
     >>> cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text=(
-    ...     "/tmp/ipykernel_81/2203.py:1: RejectedRowsWarning: 2 of 9 rows rejected\\n"
-    ...     "  counts = it.count_incidents(events)\\n"))]
+    ...     "/tmp/ipykernel_81/2203.py:1: RejectedRowsWarning: 2 of 9 rows rejected\n"
+    ...     "  counts = it.count_incidents(events)\n"))]
     >>> nb.cells = [cell]
     >>> tidy_warnings(nb).cells[0].outputs[0]["text"]
-    'RejectedRowsWarning: 2 of 9 rows rejected\\n'
+    'RejectedRowsWarning: 2 of 9 rows rejected\n'
     """
     import copy
 

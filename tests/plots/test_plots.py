@@ -147,9 +147,7 @@ def test_fit_regions_shows_each_segment_rate_with_its_interval():
     fits = it.fit_regions(counts)
     seg = fits.changepoints["A"].segments
     shown = fits.to_frame().loc["A", "incidents_per_day_by_segment"]
-    want = " -> ".join(
-        f"{r.rate:.2f} ({r.ci_low:.2f}-{r.ci_high:.2f})" for r in seg.itertuples()
-    )
+    want = " -> ".join(f"{r.rate:.2f} ({r.ci_low:.2f}-{r.ci_high:.2f})" for r in seg.itertuples())
     assert shown == want
     assert "95% intervals, conditional on the detected change dates" in fits.summary()
 
