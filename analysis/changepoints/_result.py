@@ -335,15 +335,28 @@ class ChangepointResult(Result):
             ax.plot(xs, [seg[col].iloc[i]] * 2, color="C0", lw=2, label=col if i == 0 else None)
             if "ci_low" in seg:
                 ax.fill_between(
-                    xs, seg["ci_low"].iloc[i], seg["ci_high"].iloc[i], color="C0", alpha=0.25, lw=0
+                    xs,
+                    seg["ci_low"].iloc[i],
+                    seg["ci_high"].iloc[i],
+                    color="C0",
+                    alpha=0.25,
+                    lw=0,
+                    label=None if i else f"{f.level:.0%} interval of the {col}",
                 )
         for i in range(self.n_changes):
-            ax.axvline(plot_x(self.changepoints[i]), color="C3", lw=1, ls="--")
+            ax.axvline(
+                plot_x(self.changepoints[i]),
+                color="C3",
+                lw=1,
+                ls="--",
+                label=None if i else "change (first day of the new segment)",
+            )
             ax.axvspan(
                 plot_x(f.intervals["low"].iloc[i]),
                 plot_x(f.intervals["high"].iloc[i]),
                 color="C3",
                 alpha=0.15,
+                label=None if i else f"{f.level:.0%} location interval",
             )
         ax.set_title(f"{self.n_changes} change point(s), {f.cost_name} cost")
         ax.legend(loc="best", fontsize="small")

@@ -22,6 +22,7 @@ from analysis._draw import (
     finish_figure,
     require_matplotlib,
 )
+from analysis._format import format_interval
 from analysis._progress import progress_bar
 from analysis._results import Result
 
@@ -30,6 +31,17 @@ __all__ = ["RegionFits", "fit_regions"]
 
 def _day(ts: Any) -> str:
     return pd.Timestamp(ts).strftime("%Y-%m-%d")
+
+
+def _segment_rates(seg: pd.DataFrame, col: str) -> str:
+    """``"2.31 (2.10-2.53) -> 4.02 (3.71-4.35)"``: each segment's rate with its interval."""
+    values = seg[col].to_numpy(dtype=float)
+    if "ci_low" not in seg:
+        return " -> ".join(f"{v:.2f}" for v in values)
+    low, high = seg["ci_low"].to_numpy(dtype=float), seg["ci_high"].to_numpy(dtype=float)
+    return " -> ".join(
+        format_interval(v, lo, hi, digits=2) for v, lo, hi in zip(values, low, high, strict=True)
+    )
 
 
 @dataclass(frozen=True, repr=False)
@@ -69,9 +81,7 @@ class RegionFits(Result):
                     self.unit: int(cp.data.sum()),
                     "changes": int(cp.n_changes),
                     "change_dates": ", ".join(_day(c) for c in cp.changepoints) or "none",
-                    f"{self.unit}_per_day_by_segment": " -> ".join(
-                        f"{v:.2f}" for v in seg[col].to_numpy(dtype=float)
-                    ),
+                    f"{self.unit}_per_day_by_segment": _segment_rates(seg, col),
                     "trend_within_segments": trend.slope_text if trend is not None else None,
                 }
             )
@@ -95,6 +105,13 @@ class RegionFits(Result):
                 f"{row['changes']} change(s): {row['change_dates']}; "
                 f"{self.unit} per day by segment {row[f'{self.unit}_per_day_by_segment']}; "
                 f"trend within segments {row['trend_within_segments']}"
+            )
+        levels = sorted({float(cp.level) for cp in self.changepoints.values()})
+        if levels:
+            lines.append(
+                f"Segment rates are shown with their {', '.join(f'{v:.0%}' for v in levels)} "
+                "intervals, conditional on the detected change dates (see each series' "
+                "change-point summary for what that means)."
             )
         lines.extend(self.notes)
         if self.complete_end is not None:

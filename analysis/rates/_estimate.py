@@ -25,6 +25,7 @@ from analysis.rates._inputs import (
     optional_day,
     parse_per,
     read_counts,
+    read_reference,
 )
 from analysis.rates._numerics import garwood
 
@@ -395,7 +396,7 @@ def estimate_rate(
     c, tail_info = full.window(start, end).with_vintage(vintage, provisional, tail)
     if c.total_exposure <= 0:
         raise ValueError("the counts cover no time (exposure 0 days)")
-    ref = kept if reference is None else read_counts(reference, what="reference")
+    ref = kept if reference is None else read_reference(reference, c)
     result = estimate_from_counts(
         c, level=level, per_label=per_label, per_days=per_days, family=family, reference=ref
     )

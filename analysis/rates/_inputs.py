@@ -28,6 +28,7 @@ __all__ = [
     "optional_day",
     "parse_per",
     "read_counts",
+    "read_reference",
     "refuse_expected_counts",
 ]
 
@@ -164,6 +165,58 @@ def read_counts(
     if series.total_exposure <= 0:
         raise ValueError("the counts cover no time (exposure 0 days)")
     return series
+
+
+def read_reference(reference: Any, like: CountSeries, periods: int | None = None) -> CountSeries:
+    """Validate ``reference=``: a count series with the period of ``like``, and no shorter.
+
+    A design effect is the variance of a total of *m* periods over its
+    Poisson value, so one estimated from weekly counts is not that of a total
+    of *m* days; and a reference shorter than the counts it serves holds less
+    information about their dispersion than those counts themselves. Both are
+    refused rather than used.
+
+    Parameters
+    ----------
+    reference : pandas.Series
+        The longer series the design effect is estimated from.
+    like : CountSeries
+        The counts the design effect is for (their period is required).
+    periods : int, optional
+        Periods of the total (default: those of ``like`` with exposure).
+
+    Raises
+    ------
+    ValueError
+        For a reference at another period, or with fewer periods than the total.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> days = pd.Series([1, 2], index=pd.date_range("2024-01-01", periods=2))
+    >>> weeks = pd.Series([9, 8, 12], index=pd.date_range("2023-01-01", periods=3, freq="W"))
+    >>> read_reference(weeks, CountSeries.from_pandas(days))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: reference= counts per 'W-SUN' period, the counts per 'D' period: ...
+    """
+    ref = read_counts(reference, what="reference")
+    if like.offset is not None and ref.offset != like.offset:
+        theirs = ref.offset.freqstr if ref.offset is not None else "irregular"
+        raise ValueError(
+            f"reference= counts per {theirs!r} period, the counts per "
+            f"{like.offset.freqstr!r} period: a design effect holds for totals of one "
+            "period; give a reference with the counts' period"
+        )
+    need = int(np.sum(like.exposure > 0)) if periods is None else int(periods)
+    have = int(np.sum(ref.exposure > 0))
+    if have < need:
+        raise ValueError(
+            f"reference= has {have} period(s), fewer than the {need} of the total it is for: "
+            "a reference is the longer series the counts come from (leave it out to let the "
+            "counts be their own reference)"
+        )
+    return ref
 
 
 def covered_days(series: CountSeries) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:

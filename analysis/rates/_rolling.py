@@ -16,7 +16,13 @@ from analysis._series import ProvisionalTail, no_tail
 from analysis.rates._base import RateResultBase
 from analysis.rates._dependent import design_effect, quasi_jeffreys
 from analysis.rates._format import FAMILY_NAMES
-from analysis.rates._inputs import check_family, check_level, parse_per, read_counts
+from analysis.rates._inputs import (
+    check_family,
+    check_level,
+    parse_per,
+    read_counts,
+    read_reference,
+)
 from analysis.rates._numerics import garwood, negbin_interval
 
 
@@ -324,7 +330,7 @@ def rolling_rate(
     scale = per_days / days
     used_de: float | None = None
     if family in ("auto", "quasipoisson"):
-        ref = c if reference is None else read_counts(reference, what="reference")
+        ref = c if reference is None else read_reference(reference, c, periods)
         de = design_effect(c.take(slice(0, periods)), ref, level).value
         used_de = de
         lo, hi = _scaled_band(events, de, level)

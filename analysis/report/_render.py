@@ -21,6 +21,13 @@ _EXTERNAL_LOAD = re.compile(
     re.IGNORECASE,
 )
 
+# The header Python's warnings module prints, ``path:line: Category: message``, and the
+# indented source line it echoes below it. In a notebook the path is the kernel's temporary
+# cell file (``/tmp/ipykernel_1234/5678.py``), which means nothing to a reader of the page.
+_WARNING_HEADER = re.compile(
+    r"^(?P<where>[^\n:]+\.py):\d+: (?P<category>[A-Z]\w*(?:Warning|Error)): ", re.MULTILINE
+)
+
 
 def outside_resources(html_text: str) -> list[str]:
     """The outside resources an HTML text would make a browser load (empty when none).
@@ -64,6 +71,65 @@ def write_atomically(path: Path, text: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def tidy_warnings(nb: Any) -> Any:
+    r"""A copy of ``nb`` whose printed warnings read ``Category: message``.
+
+    Python prints a warning as ``path:line: Category: message`` followed by
+    the source line that raised it; in an executed notebook the path is the
+    kernel's temporary cell file. The page keeps the category and the whole
+    message and drops the location and the echoed line. Only ``stderr``
+    streams are touched; the stored notebook is not changed.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        A tidied deep copy.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook()
+    >>> cell = nbformat.v4.new_code_cell("counts = it.count_incidents(events)")
+    >>> cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text=(
+    ...     "/tmp/ipykernel_81/2203.py:1: RejectedRowsWarning: 2 of 9 rows rejected\n"
+    ...     "  counts = it.count_incidents(events)\n"))]
+    >>> nb.cells = [cell]
+    >>> tidy_warnings(nb).cells[0].outputs[0]["text"]
+    'RejectedRowsWarning: 2 of 9 rows rejected\n'
+    """
+    import copy
+
+    tidied = copy.deepcopy(nb)
+    for cell in tidied.cells:
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            if output.get("output_type") != "stream" or output.get("name") != "stderr":
+                continue
+            text = output.get("text", "")
+            text = "".join(text) if isinstance(text, list) else str(text)
+            if _WARNING_HEADER.search(text):
+                output["text"] = _tidy_warning_text(text)
+    return tidied
+
+
+def _tidy_warning_text(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    kept: list[str] = []
+    after_header = False
+    for line in lines:
+        if after_header and line.startswith("  "):  # the echoed source line
+            after_header = False
+            continue
+        match = _WARNING_HEADER.match(line)
+        after_header = match is not None
+        kept.append(line[match.start("category") :] if match else line)
+    return "".join(kept)
 
 
 def render_html(
@@ -127,7 +193,7 @@ def render_html(
         "it_index_href": index_href,
         "metadata": {"name": title or notebook_title(nb, "report")},
     }
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body, _ = exporter.from_notebook_node(tidy_warnings(nb), resources=resources)
     external = outside_resources(body)
     if external:
         raise ReportError(f"the rendered report would load outside resources: {external[:3]}")

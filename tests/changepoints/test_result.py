@@ -42,6 +42,26 @@ def test_plot_returns_axes(daily):
     plt.close(fig)
 
 
+def test_plot_legend_names_the_change_and_both_bands_once(daily):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    res = detect_changepoints(daily)
+    assert res.n_changes >= 1
+    labels = [t.get_text() for t in res.plot(ax=ax).get_legend().get_texts()]
+    plt.close(fig)
+    assert labels == [
+        "data",
+        "rate",
+        "95% interval of the rate",
+        "change (first day of the new segment)",
+        "95% location interval",
+    ]
+
+
 @pytest.mark.parametrize(
     "index",
     [

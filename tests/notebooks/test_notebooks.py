@@ -215,6 +215,7 @@ def test_executes_without_errors_or_stray_outputs_and_reads_on_a_phone(
     assert truncated_cells(nb) == []
     html = run.html.read_text(encoding="utf-8")
     assert not EXTERNAL.search(html)
+    assert "ipykernel_" not in html, "a warning on the page names the kernel's temporary file"
     if phone_browser is None:
         warnings.warn(f"page checks of {path.name} left out: {browser_missing()}", stacklevel=1)
         return

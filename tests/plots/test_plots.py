@@ -138,6 +138,20 @@ def test_fit_regions_finds_a_simulated_change_and_skips_short_series():
         it.fit_regions(counts["A"])  # type: ignore[arg-type]
 
 
+def test_fit_regions_shows_each_segment_rate_with_its_interval():
+    rng = np.random.default_rng(3)
+    idx = pd.date_range("2024-01-01", periods=200)
+    counts = pd.DataFrame(  # SIMULATED: a x4 change on day 100
+        {"A": np.r_[rng.poisson(2, 100), rng.poisson(8, 100)]}, index=idx
+    )
+    fits = it.fit_regions(counts)
+    seg = fits.changepoints["A"].segments
+    shown = fits.to_frame().loc["A", "incidents_per_day_by_segment"]
+    want = " -> ".join(f"{r.rate:.2f} ({r.ci_low:.2f}-{r.ci_high:.2f})" for r in seg.itertuples())
+    assert shown == want
+    assert "95% intervals, conditional on the detected change dates" in fits.summary()
+
+
 def test_label_chart_sets_everything_a_chart_needs():
     fig, ax = plt.subplots()
     it.label_chart(ax, title="T", xlabel="day", ylabel="incidents per day", source="Source: S")

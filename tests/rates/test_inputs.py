@@ -221,3 +221,32 @@ def test_an_infinite_count_in_a_file_is_refused_by_the_cli(tmp_path, capsys):
     assert main(["rates", str(path)]) == 1
     err = capsys.readouterr().err
     assert f"{path}, row 3, column 'count'" in err and "infinite" in err
+
+
+def _days(n: int, start: str = "2024-01-01") -> pd.Series:
+    return pd.Series(np.arange(n) % 5, index=pd.date_range(start, periods=n))
+
+
+def test_a_weekly_reference_for_daily_counts_is_refused_naming_both_periods():
+    weeks = pd.Series([9, 8, 12, 10], index=pd.date_range("2023-01-01", periods=4, freq="W"))
+    with pytest.raises(ValueError, match="per 'W-SUN' period, the counts per 'D'"):
+        estimate_rate(_days(30), reference=weeks)
+
+
+def test_a_reference_shorter_than_the_window_is_refused():
+    with pytest.raises(ValueError, match="reference= has 10 period"):
+        estimate_rate(_days(30), reference=_days(10, "2024-03-01"))
+
+
+def test_a_rolling_reference_needs_only_the_window_length():
+    band = rolling_rate(_days(60), window="7D", reference=_days(20, "2023-01-01"))
+    assert band.to_frame()["rate"].notna().sum() == 54
+    with pytest.raises(ValueError, match="fewer than the 7"):
+        rolling_rate(_days(60), window="7D", reference=_days(5, "2023-01-01"))
+
+
+def test_a_longer_reference_at_the_same_period_is_used():
+    rng = np.random.default_rng(5)  # SIMULATED Poisson days
+    longer = pd.Series(rng.poisson(3, 400), index=pd.date_range("2023-01-01", periods=400))
+    res = estimate_rate(_days(30), reference=longer)
+    assert "estimated from 400 periods of the whole series" in repr(res)
