@@ -29,7 +29,7 @@ library parses comma lists whose items may contain commas.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,6 +165,7 @@ class _Matcher:
         self._split_cache: dict[str, list[str]] = {}
         self._resolve_cache: dict[str, tuple[Any, ...] | None] = {}
         self._row_cache: dict[str, tuple[Any, ...]] = {}
+        self.coded = _CodedResults()
 
     def split_cached(self, data: str) -> list[str]:
         """:meth:`split`, remembered: a matcher reused across calls parses each string once."""
@@ -533,6 +534,149 @@ def default_distinct_matches(data: pd.Series) -> tuple[np.ndarray, list[tuple[An
     matcher = _default_matcher(load_oref_localities())
     codes, distinct, parsed, info = _parse_distinct(data, matcher)
     return np.asarray(codes), [matcher.row_cached(d, parsed[d], info) for d in distinct]
+
+
+@dataclass(frozen=True)
+class CodedTuples:
+    """Tuples of items held as integer codes, one after the other (compressed rows).
+
+    Tuple ``r`` holds ``vocab[items[offsets[r]:offsets[r + 1]]]``; a missing item
+    (``None``, NaN) has the code -1. Used by
+    :func:`~analysis.curation.clustering.alerts_to_incidents` to gather the distinct
+    items of many tuples per incident with integer arithmetic only.
+
+    Examples
+    --------
+    >>> coded = CodedTuples.from_tuples([("a", "b"), (), ("b", None)])
+    >>> coded.offsets.tolist(), coded.items.tolist(), coded.vocab.tolist()
+    ([0, 2, 2, 4], [0, 1, 1, -1], ['a', 'b'])
+    """
+
+    offsets: np.ndarray
+    items: np.ndarray
+    vocab: np.ndarray
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Number of items of each tuple."""
+        return np.diff(self.offsets)
+
+    @classmethod
+    def from_tuples(cls, tuples: Sequence[Sequence[Any]]) -> CodedTuples:
+        """Code the items of ``tuples`` (``pandas.factorize`` of all items, first-seen order)."""
+        lengths = np.fromiter(map(len, tuples), dtype=np.int64, count=len(tuples))
+        flat = np.empty(int(lengths.sum()), dtype=object)
+        flat[:] = [item for seq in tuples for item in seq]
+        codes, vocab = pd.factorize(flat)
+        offsets = np.zeros(len(tuples) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        return cls(offsets, np.asarray(codes, dtype=np.int64), np.asarray(vocab, dtype=object))
+
+
+class _CodedResults:
+    """The per-string results of one matcher as integer codes, grown as strings are seen.
+
+    Record ``r`` is one distinct ``data`` string; its localities (matched, then
+    unmatched names), Hebrew areas and English areas are kept as codes into one
+    vocabulary per column. Built once per string and kept with the matcher (that
+    is, per version of the locality tables), so that a later call only looks its
+    distinct strings up in a dictionary.
+    """
+
+    LIMIT = 1_000_000
+    """Most distinct strings kept; beyond it the records start afresh."""
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every record."""
+        self.index: dict[str, int] = {}
+        self._vocab: list[dict[str, int]] = [{}, {}, {}]
+        self._items: list[list[int]] = [[], [], []]
+        self._ends: list[list[int]] = [[], [], []]
+        self._frozen: tuple[CodedTuples, CodedTuples, CodedTuples] | None = None
+
+    def add(self, data: str, result: tuple[Any, ...]) -> None:
+        """Record the result ``(names, localities, unmatched, areas_he, areas_en, lat, lng)``."""
+        columns = (result[1] + result[2], result[3], result[4])
+        for vocab, items, ends, values in zip(
+            self._vocab, self._items, self._ends, columns, strict=True
+        ):
+            for value in values:
+                items.append(vocab.setdefault(value, len(vocab)))
+            ends.append(len(items))
+        self.index[data] = len(self.index)
+        self._frozen = None
+
+    def tables(self) -> tuple[CodedTuples, CodedTuples, CodedTuples]:
+        """The records so far as (localities, areas_he, areas_en) coded tuples."""
+        if self._frozen is None:
+            out = []
+            for vocab, items, ends in zip(self._vocab, self._items, self._ends, strict=True):
+                offsets = np.zeros(len(ends) + 1, dtype=np.int64)
+                offsets[1:] = ends
+                words = np.empty(len(vocab), dtype=object)
+                words[:] = list(vocab)
+                out.append(CodedTuples(offsets, np.asarray(items, dtype=np.int64), words))
+            self._frozen = (out[0], out[1], out[2])
+        return self._frozen
+
+
+def _text_codes(data: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes of ``data`` read as :func:`_parse_distinct` reads it, and its distinct strings.
+
+    A text column held by pyarrow is factorized as it is (missing values as ``""``), so
+    that only its distinct strings become Python objects.
+    """
+    if isinstance(data.dtype, pd.StringDtype) and data.dtype.storage == "pyarrow":
+        codes, distinct = pd.factorize(data.fillna("") if data.hasnans else data)
+        return np.asarray(codes, dtype=np.int64), [str(d) for d in np.asarray(distinct)]
+    text = data.astype(object).where(data.notna(), "").astype(str)
+    codes, distinct = pd.factorize(text.to_numpy())
+    return np.asarray(codes, dtype=np.int64), list(distinct)
+
+
+def default_coded_matches(
+    data: pd.Series,
+) -> tuple[np.ndarray, tuple[CodedTuples, CodedTuples, CodedTuples]]:
+    """:func:`default_distinct_matches` of ``data`` as integer codes.
+
+    Returns the record of each row and the records' (localities incl. unmatched
+    names, areas_he, areas_en) as :class:`CodedTuples`: row ``i`` has the
+    localities ``loc.vocab[loc.items[loc.offsets[r]:loc.offsets[r + 1]]]`` with
+    ``r = records[i]``, the tuples ``localities + unmatched_names``, ``areas_he`` and
+    ``areas_en`` of ``match_localities(data).rows``. Each distinct string is matched
+    once per version of the default tables and remembered (issue 10: matching the
+    42,002 real alerts again on every call cost as much as the whole reference
+    group-by); the record table may hold strings of earlier calls too.
+
+    Raises
+    ------
+    DataNotFoundError
+        The default locality tables are not available.
+
+    Examples
+    --------
+    >>> records, (loc, he, en) = default_coded_matches(pd.Series(["א", "ב", "א"]))  # doctest: +SKIP
+    >>> bool(records[0] == records[2])  # doctest: +SKIP
+    True
+    """
+    matcher = _default_matcher(load_oref_localities())
+    coded = matcher.coded
+    codes, distinct = _text_codes(data)
+    new = [d for d in distinct if d not in coded.index]
+    if new:
+        if len(coded.index) + len(new) > coded.LIMIT:  # bounded memory: start afresh
+            coded.clear()
+            new = distinct
+        parsed = {d: matcher.split_cached(d) for d in new}
+        info = {n: matcher.resolve_cached(n) for ns in parsed.values() for n in ns}
+        for d in new:
+            coded.add(d, matcher.row_cached(d, parsed[d], info))
+    index = coded.index
+    records = np.fromiter((index[d] for d in distinct), dtype=np.int64, count=len(distinct))
+    return records[codes], coded.tables()
 
 
 def _with_counts(rows: pd.DataFrame) -> pd.DataFrame:
