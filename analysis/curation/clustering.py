@@ -40,7 +40,7 @@ over 15 minutes; per region it is 16 incidents, the largest of 229 alert rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -370,16 +370,57 @@ class _PerIncident:
         counts = np.bincount(item_group[seen], minlength=self.n_groups).astype(np.int64)
         return counts, item[seen]
 
-    def tuples(self, codes: np.ndarray, coded: CodedTuples) -> tuple[np.ndarray, list[tuple]]:
-        """Per incident, the number of distinct items and their tuple."""
-        counts, items = self.distinct(codes, coded)
-        return counts, _split(coded.vocab[items].tolist(), counts)
+
+def _objects(values: Iterable[Any], count: int) -> np.ndarray:
+    """An object array of ``values`` (tuples stay cells: numpy does not unpack them)."""
+    return np.fromiter(values, dtype=object, count=count)
 
 
 def _split(values: list[Any], counts: np.ndarray) -> list[tuple[Any, ...]]:
     """``values`` cut into consecutive tuples of ``counts[i]`` items."""
     ends = np.cumsum(counts).tolist()
     return [tuple(values[a:b]) for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+
+
+def _tuples(vocab: np.ndarray, counts: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """Per incident, the tuple of its ``counts[i]`` items (codes into ``vocab``), as objects.
+
+    Most incidents have no item or one: their tuples are made once per distinct item
+    and shared (tuples are immutable, so sharing is invisible), which spares creating
+    one Python tuple per incident; only incidents of several items get their own.
+    """
+    n_groups = len(counts)
+    out = np.empty(n_groups, dtype=object)
+    starts = np.cumsum(counts) - counts
+    none = counts == 0
+    if none.any():
+        out[none] = _objects([()], 1)
+    one = counts == 1
+    if one.any():
+        used, which = np.unique(items[starts[one]], return_inverse=True)
+        words = vocab[used].tolist()
+        out[one] = _objects(((w,) for w in words), len(words))[which.reshape(-1)]
+    many = np.flatnonzero(counts > 1)
+    if len(many):
+        listed = vocab[items].tolist()
+        bounds = zip(starts[many].tolist(), (starts + counts)[many].tolist(), strict=True)
+        out[many] = _objects((tuple(listed[a:b]) for a, b in bounds), len(many))
+    return out
+
+
+def _joined(vocab: np.ndarray, counts: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """Per incident, its items joined by ``" | "`` (one item: the item itself), as objects."""
+    out = np.empty(len(counts), dtype=object)
+    starts = np.cumsum(counts) - counts
+    out[counts == 0] = ""
+    one = counts == 1
+    out[one] = vocab[items[starts[one]]]
+    many = np.flatnonzero(counts > 1)
+    if len(many):
+        listed = vocab[items].tolist()
+        bounds = zip(starts[many].tolist(), (starts + counts)[many].tolist(), strict=True)
+        out[many] = _objects((" | ".join(listed[a:b]) for a, b in bounds), len(many))
+    return out
 
 
 def alerts_to_incidents(
@@ -623,12 +664,19 @@ def alerts_to_incidents(
 
     per = _PerIncident(group, n_groups, order)
     if n_groups:
-        _, linked = per.tuples(region_code, chain_sets)
-        columns["region"] = [" | ".join(items) for items in linked]
+        linked, chained_items = per.distinct(region_code, chain_sets)
+        columns["region"] = _joined(chain_sets.vocab, linked, chained_items)
         if chain_sets is region_sets:  # every alert has a region: the same tuples
-            columns["regions"] = linked
+            regions_of = linked, chained_items
+        elif within == "region" and _NO_REGION not in set(region_sets.vocab):
+            # the same items without the pseudo-region (first-seen order is kept)
+            real = chain_sets.vocab[chained_items] != _NO_REGION
+            group_of = np.repeat(np.arange(n_groups), linked)
+            regions_of = np.bincount(group_of[real], minlength=n_groups), chained_items[real]
         else:
-            columns["regions"] = per.tuples(region_code, region_sets)[1]
+            regions_of = per.distinct(region_code, region_sets)
+            chain_sets = region_sets
+        columns["regions"] = _tuples(chain_sets.vocab, *regions_of)
     else:
         columns["region"] = []
         columns["regions"] = []
@@ -642,11 +690,11 @@ def alerts_to_incidents(
         columns["areas_en"] = [()] * n_groups
     else:
         (loc_codes, loc, _), (he_codes, he, _), (en_codes, en, _) = places
-        n_areas, areas = per.tuples(he_codes, he)
+        n_areas, areas = per.distinct(he_codes, he)
         columns["n_localities"] = pd.array(per.distinct(loc_codes, loc)[0], dtype="Int64")
         columns["n_areas"] = pd.array(n_areas, dtype="Int64")
-        columns["areas"] = areas
-        columns["areas_en"] = per.tuples(en_codes, en)[1]
+        columns["areas"] = _tuples(he.vocab, n_areas, areas)
+        columns["areas_en"] = _tuples(en.vocab, *per.distinct(en_codes, en))
     duration = end - start
     columns["duration"] = duration
     columns["duration_min"] = np.asarray(duration).astype("timedelta64[m]").astype(np.int64)
