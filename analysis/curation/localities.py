@@ -38,7 +38,7 @@ import pandas as pd
 
 from analysis._draw import get_ax
 from analysis._results import Result
-from analysis.io.oref import OrefLocalities, load_oref_localities
+from analysis.io.oref import OrefLocalities, default_locality_paths, load_oref_localities
 
 #: match methods, in order of precedence
 METHODS: tuple[str, ...] = ("exact", "folded", "renamed", "alias", "old_zone", "unmatched")
@@ -631,7 +631,7 @@ def _text_codes(data: pd.Series) -> tuple[np.ndarray, list[str]]:
     """
     if isinstance(data.dtype, pd.StringDtype) and data.dtype.storage == "pyarrow":
         codes, distinct = pd.factorize(data.fillna("") if data.hasnans else data)
-        return np.asarray(codes, dtype=np.int64), [str(d) for d in np.asarray(distinct)]
+        return np.asarray(codes, dtype=np.int64), distinct.tolist()
     text = data.astype(object).where(data.notna(), "").astype(str)
     codes, distinct = pd.factorize(text.to_numpy())
     return np.asarray(codes, dtype=np.int64), list(distinct)
@@ -662,7 +662,7 @@ def default_coded_matches(
     >>> bool(records[0] == records[2])  # doctest: +SKIP
     True
     """
-    matcher = _default_matcher(load_oref_localities())
+    matcher = _current_default_matcher()
     coded = matcher.coded
     codes, distinct = _text_codes(data)
     new = [d for d in distinct if d not in coded.index]
@@ -697,16 +697,35 @@ def _default_matcher(tables: OrefLocalities) -> _Matcher:
     gives a new matcher; tables passed by the caller are never cached (a DataFrame
     can change in place).
     """
-    key = tuple(
-        (name, str(path), stat.st_size, stat.st_mtime_ns)
-        for name, path in sorted(tables.paths.items())
-        for stat in [path.stat()]
-    )
+    key = _files_key(tables.paths)
     matcher = _DEFAULT_MATCHERS.get(key)
     if matcher is None:
         _DEFAULT_MATCHERS.clear()  # keep only the current version
         matcher = _DEFAULT_MATCHERS[key] = _Matcher(tables)
     return matcher
+
+
+def _files_key(paths: dict[str, Any]) -> tuple[Any, ...]:
+    """Each file's name, path, size and modification time (a version of the tables)."""
+    return tuple(
+        (name, str(path), stat.st_size, stat.st_mtime_ns)
+        for name, path in sorted(paths.items())
+        for stat in [path.stat()]
+    )
+
+
+def _current_default_matcher() -> _Matcher:
+    """The matcher of the default tables, without reading them when it is already built.
+
+    When a table is missing, the tables are loaded each time, so that their warning
+    is given on every call, as :func:`load_oref_localities` gives it.
+    """
+    paths = default_locality_paths()
+    if all(path is not None for path in paths.values()):
+        matcher = _DEFAULT_MATCHERS.get(_files_key(paths))
+        if matcher is not None:
+            return matcher
+    return _default_matcher(load_oref_localities())
 
 
 def _mean(values: list[float]) -> float:
