@@ -636,14 +636,14 @@ def alerts_to_incidents(
     def first_of(column: str, default: Any) -> Any:
         if column in alerts.columns:
             values = alerts[column]
-            if _arrow_text(values):  # taken as it is: no Python strings made
+            if n and _arrow_text(values):  # taken as it is: no Python strings made
                 return values.array.take(firsts)
             return values.to_numpy()[firsts]
         return default
 
     ids_column = alerts["incident_id"]
     ids_text = _arrow_text(ids_column) and not ids_column.hasnans
-    if ids_text:
+    if ids_text and n:  # (no alert: object columns, as the legacy code gave them)
         incident_ids: Any = "inc-" + ids_column.array.take(firsts)
     else:
         incident_ids = "inc-" + ids_column.astype(str).to_numpy()[firsts]
