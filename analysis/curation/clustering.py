@@ -206,6 +206,13 @@ def _key_ranks(values: pd.Series) -> np.ndarray:
     chain must (the rule of :func:`alerts_to_incidents` before it sorted integers).
     """
     dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biu" and len(values):
+        numbers = values.to_numpy()
+        if dtype.kind == "b":
+            return numbers.astype(np.int64)
+        low = numbers.min()
+        if int(numbers.max()) - int(low) < 2**40:  # integers are their own ranks, shifted
+            return (numbers - low).astype(np.int64)
     fast = isinstance(dtype, pd.StringDtype) or (
         pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
     )
@@ -314,17 +321,32 @@ def _chain(t: np.ndarray, key: np.ndarray, gap: pd.Timedelta) -> tuple[np.ndarra
 
 
 def _components(alert_pos: np.ndarray, chain: np.ndarray, n_alerts: int) -> np.ndarray:
-    """Incident label of each alert: alerts sharing a chain, transitively, are one incident."""
+    """Incident label of each alert: alerts sharing a chain, transitively, are one incident.
+
+    ``alert_pos`` is non-decreasing (the work rows of each alert together) and
+    ``chain`` the chain of each work row. Chains that share an alert are linked and
+    the linked chains found by ``scipy``'s connected components; incidents are then
+    numbered in the order of their first alert, the labels that a graph search over
+    alerts and chains starting from alert 0 would give (as this function did before,
+    on a graph of alerts and chains four times as large).
+    """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
     n_chains = int(chain.max()) + 1
+    same = alert_pos[1:] == alert_pos[:-1]  # consecutive work rows of one alert
     edges = coo_matrix(
-        (np.ones(len(chain), dtype=np.int8), (alert_pos, n_alerts + chain)),
-        shape=(n_alerts + n_chains, n_alerts + n_chains),
+        (np.ones(int(same.sum()), dtype=np.int8), (chain[:-1][same], chain[1:][same])),
+        shape=(n_chains, n_chains),
     )
-    _, labels = connected_components(edges, directed=False)
-    return np.asarray(labels[:n_alerts])
+    n_parts, part = connected_components(edges, directed=False)
+    part_of_alert = np.empty(n_alerts, dtype=np.int64)
+    part_of_alert[alert_pos] = part[chain]  # the chains of one alert are in one part
+    first = np.full(n_parts, n_alerts, dtype=np.int64)
+    np.minimum.at(first, part_of_alert, np.arange(n_alerts, dtype=np.int64))
+    label = np.empty(n_parts, dtype=np.int64)
+    label[np.argsort(first)] = np.arange(n_parts, dtype=np.int64)
+    return label[part_of_alert]
 
 
 class _PerIncident:
@@ -601,16 +623,20 @@ def alerts_to_incidents(
     key = rank[chained] if len(chained) else np.zeros(0, dtype=np.int64)
     for column in reversed(keys):  # one integer key: (keys..., region) in their order
         ranks = _key_ranks(alerts[column])[alert_pos]
-        key = ranks * (int(key.max()) + 1 if len(key) else 1) + key
-        if len(key) and key.max() > 2**31:
-            key = _dense(key)
+        if not len(key):
+            continue
+        if (int(ranks.max()) + 1) * (int(key.max()) + 1) >= 2**62:  # keep within int64
+            ranks, key = _dense(ranks), _dense(key)
+        key = ranks * (int(key.max()) + 1) + key
     t = nanos[alert_pos]
     by_time = np.argsort(t, kind="stable")  # ties in position order: the rows are
     sort = by_time[_stable_order(key[by_time])]
     _, chain = _chain(t[sort], key[sort], gap_td)
     sorted_pos = alert_pos[sort]
     if n and (counts > 1).any():
-        label = _components(sorted_pos, chain, n)
+        chain_of_row = np.empty(len(chain), dtype=np.int64)
+        chain_of_row[sort] = chain
+        label = _components(alert_pos, chain_of_row, n)
     else:
         label = np.empty(n, dtype=np.int64)
         label[sorted_pos] = chain
@@ -633,7 +659,7 @@ def alerts_to_incidents(
     firsts = order[new]
     lasts = order[np.r_[new[1:], True]] if n else order
 
-    def first_of(column: str, default: Any) -> Any:
+    def first_of(column: str, default: str) -> Any:
         if column in alerts.columns:
             values = alerts[column]
             if n and _arrow_text(values):  # taken as it is: no Python strings made
