@@ -40,7 +40,9 @@ over 15 minutes; per region it is 16 incidents, the largest of 229 alert rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+import gc
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -580,6 +582,19 @@ def alerts_to_incidents(
     if within not in _WITHIN:
         raise ValueError(f"within must be 'region' or 'country', not {within!r}")
 
+    with _paused_gc():
+        return _cluster(alerts, keys, gap_td, within, regions, match)
+
+
+def _cluster(
+    alerts: pd.DataFrame,
+    keys: list[str],
+    gap_td: pd.Timedelta,
+    within: Within,
+    regions: str | Path | pd.DataFrame | None,
+    match: LocalityMatch | None,
+) -> pd.DataFrame:
+    """:func:`alerts_to_incidents` of checked arguments."""
     n = len(alerts)
     # times as int64 nanoseconds: a tz-aware column is never turned into Python objects
     times = pd.DatetimeIndex(alerts["start"])
@@ -732,6 +747,26 @@ def alerts_to_incidents(
         ids = ids_column.astype(str).to_numpy(dtype=object)
     columns["alert_ids"] = _split(ids[order].tolist(), columns["alert_rows"]) if n else []
     return pd.DataFrame(columns)
+
+
+@contextlib.contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the incident table is built.
+
+    The table's tuple columns are tens of thousands of new tuples, none of them in a
+    reference cycle; while they are made, the collector would traverse them (and,
+    every so often, every object of the process) again and again: 10-15% of the time
+    of :func:`alerts_to_incidents` on the 42,002 real alerts (issue 10). Reference
+    counting frees everything as usual; the collector is switched on again afterwards
+    if it was on, and its next run sees the new objects once.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _starts(values: np.ndarray) -> np.ndarray:
