@@ -24,8 +24,9 @@ Each path is called once before it is timed (warm-up: imports, caches). Times ar
 best of ``--repeats`` calls; in the ``oref`` section the function and its reference run
 alternately, ``--repeats`` times each, and their medians are compared (wall time, and
 the CPU time of the process as ``cpu_ratio``), so that both meet the same machine load.
-The machine load (``os.getloadavg``) is recorded before and after. ``--quick`` runs small sizes only (a CI smoke test: it checks that the benchmark
-runs, never a time). ``--json FILE`` writes every number.
+The machine load (``os.getloadavg``) is recorded before and after. ``--quick`` runs small
+sizes only (a CI smoke test: it checks that the benchmark runs, never a time).
+``--json FILE`` writes every number.
 
 Usage::
 
