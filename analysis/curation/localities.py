@@ -583,7 +583,7 @@ class _CodedResults:
     distinct strings up in a dictionary.
     """
 
-    LIMIT = 1_000_000
+    LIMIT = 200_000
     """Most distinct strings kept; beyond it the records start afresh."""
 
     def __init__(self) -> None:
@@ -593,6 +593,7 @@ class _CodedResults:
         """Forget every record."""
         self.index: dict[str, int] = {}
         self._vocab: list[dict[str, int]] = [{}, {}, {}]
+        # items and tuple ends not yet in the arrays of the last snapshot
         self._items: list[list[int]] = [[], [], []]
         self._ends: list[list[int]] = [[], [], []]
         self._frozen: tuple[CodedTuples, CodedTuples, CodedTuples] | None = None
@@ -600,26 +601,47 @@ class _CodedResults:
     def add(self, data: str, result: tuple[Any, ...]) -> None:
         """Record the result ``(names, localities, unmatched, areas_he, areas_en, lat, lng)``."""
         columns = (result[1] + result[2], result[3], result[4])
-        for vocab, items, ends, values in zip(
-            self._vocab, self._items, self._ends, columns, strict=True
+        frozen = self._frozen
+        for k, (vocab, items, ends, values) in enumerate(
+            zip(self._vocab, self._items, self._ends, columns, strict=True)
         ):
             for value in values:
                 items.append(vocab.setdefault(value, len(vocab)))
-            ends.append(len(items))
+            done = 0 if frozen is None else len(frozen[k].items)
+            ends.append(done + len(items))
         self.index[data] = len(self.index)
-        self._frozen = None
 
     def tables(self) -> tuple[CodedTuples, CodedTuples, CodedTuples]:
-        """The records so far as (localities, areas_he, areas_en) coded tuples."""
-        if self._frozen is None:
-            out = []
-            for vocab, items, ends in zip(self._vocab, self._items, self._ends, strict=True):
-                offsets = np.zeros(len(ends) + 1, dtype=np.int64)
-                offsets[1:] = ends
+        """The records so far as (localities, areas_he, areas_en) coded tuples.
+
+        Only the records added since the last call are turned into arrays and
+        appended, so a call that meets a few new strings does not copy the
+        Python lists of every earlier record again.
+        """
+        if self._frozen is not None and not self._ends[0]:
+            return self._frozen
+        out = []
+        for k, (vocab, items, ends) in enumerate(
+            zip(self._vocab, self._items, self._ends, strict=True)
+        ):
+            old = None if self._frozen is None else self._frozen[k]
+            offsets = np.concatenate(
+                (
+                    np.zeros(1, dtype=np.int64) if old is None else old.offsets,
+                    np.asarray(ends, dtype=np.int64),
+                )
+            )
+            new_items = np.asarray(items, dtype=np.int64)
+            codes = new_items if old is None else np.concatenate((old.items, new_items))
+            if old is not None and len(old.vocab) == len(vocab):
+                words = old.vocab
+            else:
                 words = np.empty(len(vocab), dtype=object)
                 words[:] = list(vocab)
-                out.append(CodedTuples(offsets, np.asarray(items, dtype=np.int64), words))
-            self._frozen = (out[0], out[1], out[2])
+            out.append(CodedTuples(offsets, codes, words))
+            items.clear()
+            ends.clear()
+        self._frozen = (out[0], out[1], out[2])
         return self._frozen
 
 
