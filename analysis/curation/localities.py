@@ -652,8 +652,8 @@ def _text_codes(data: pd.Series) -> tuple[np.ndarray, list[str]]:
     that only its distinct strings become Python objects.
     """
     if isinstance(data.dtype, pd.StringDtype) and data.dtype.storage == "pyarrow":
-        codes, distinct = pd.factorize(data.fillna("") if data.hasnans else data)
-        return np.asarray(codes, dtype=np.int64), distinct.tolist()
+        codes, uniques = pd.factorize(data.fillna("") if data.hasnans else data)
+        return np.asarray(codes, dtype=np.int64), uniques.tolist()
     text = data.astype(object).where(data.notna(), "").astype(str)
     codes, distinct = pd.factorize(text.to_numpy())
     return np.asarray(codes, dtype=np.int64), list(distinct)
