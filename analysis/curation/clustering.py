@@ -551,6 +551,15 @@ def alerts_to_incidents(
     --------
     incident_count_sensitivity : incident counts for several gaps and groupings.
 
+    Notes
+    -----
+    With the default locality tables each distinct ``data`` string is matched once per
+    version of the tables and kept (as integer codes, at most 200,000 strings), so a
+    second call on the same or overlapping alerts matches nothing again. The tuple
+    columns (``alert_ids``, ``areas``, ``areas_en``, ``regions``) are Python tuples by
+    contract; making them, the alerts' ids as Python strings and the table takes about
+    a third of the time on the 42,002 real alerts (issue 10).
+
     Examples
     --------
     Synthetic alerts (made up for illustration): rockets at 0, 5, 12 and 30
