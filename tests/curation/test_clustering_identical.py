@@ -215,3 +215,26 @@ def test_stable_order_is_numpys_stable_argsort(top):
     key = rng.integers(0, top + 1, 5000, dtype=np.int64)
     key[::7] = key[0]  # many ties
     np.testing.assert_array_equal(_stable_order(key), np.argsort(key, kind="stable"))
+
+
+@needs_default_tables
+def test_each_distinct_string_is_matched_once(monkeypatch):
+    """A second call on the same alerts looks no string up again (cached records).
+
+    The matcher's own caches would still be asked for each distinct string; the records
+    of :func:`~analysis.curation.localities.default_coded_matches` are not.
+    """
+    assert DEFAULT is not None
+    names = DEFAULT.localities["name"].astype(str).head(25).tolist()
+    alerts = simulated_alerts(names, "nb20", 51, tz="Asia/Jerusalem", days=6)
+    first = alerts_to_incidents(alerts)
+
+    def refuse(self, *args):
+        raise AssertionError("a known string was matched again")
+
+    for method in ("split", "resolve", "split_cached", "resolve_cached", "row_cached"):
+        monkeypatch.setattr(localities_module._Matcher, method, refuse)
+    _assert_identical(alerts_to_incidents(alerts), first)
+    _assert_identical(
+        alerts_to_incidents(alerts.iloc[::3]), OLD_CLUSTER.alerts_to_incidents(alerts.iloc[::3])
+    )
