@@ -652,8 +652,17 @@ def _text_codes(data: pd.Series) -> tuple[np.ndarray, list[str]]:
     that only its distinct strings become Python objects.
     """
     if isinstance(data.dtype, pd.StringDtype) and data.dtype.storage == "pyarrow":
-        codes, uniques = pd.factorize(data.fillna("") if data.hasnans else data)
-        return np.asarray(codes, dtype=np.int64), uniques.tolist()
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arrow = data.array.__arrow_array__()  # pyarrow's dictionary encoding, as factorize
+        if isinstance(arrow, pa.ChunkedArray):
+            arrow = arrow.combine_chunks()
+        if arrow.null_count:
+            arrow = pc.fill_null(arrow, "")
+        encoded = arrow.dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        return codes, encoded.dictionary.to_pylist()
     text = data.astype(object).where(data.notna(), "").astype(str)
     codes, distinct = pd.factorize(text.to_numpy())
     return np.asarray(codes, dtype=np.int64), list(distinct)
