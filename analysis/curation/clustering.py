@@ -250,11 +250,13 @@ def _unique_in_record(coded: CodedTuples) -> CodedTuples:
     return CodedTuples(offsets, coded.items[keep], coded.vocab)
 
 
-def _alert_regions(areas: _Column, table: pd.DataFrame) -> CodedTuples:
+def _alert_regions(areas: _Column, table: pd.DataFrame) -> tuple[CodedTuples, np.ndarray]:
     """The distinct regions of each record of ``areas`` (the same record codes), coded.
 
-    Each distinct tuple of areas is worked out once. Refuses an area of an alert that
-    the table lacks.
+    Also returns the region (a code into the same vocabulary) of each area of the
+    areas' vocabulary, -1 for an area of no alert here that the table lacks. Each
+    distinct tuple of areas is worked out once. Refuses an area of an alert that the
+    table lacks.
     """
     region_of = dict(zip(table["area_he"], table["region"], strict=True))
     codes, coded, tuples = areas
@@ -283,9 +285,91 @@ def _alert_regions(areas: _Column, table: pd.DataFrame) -> CodedTuples:
     # region of each area of the vocabulary (areas of no alert here may have none: -1)
     names = [region_of.get(a) for a in coded.vocab]
     region_code, region_names = pd.factorize(np.asarray(names, dtype=object))
-    items = np.asarray(region_code, dtype=np.int64)[coded.items] if len(names) else coded.items
+    region_of_area = np.asarray(region_code, dtype=np.int64)
+    items = region_of_area[coded.items] if len(names) else coded.items
     vocab = np.asarray(region_names, dtype=object)
-    return _unique_in_record(CodedTuples(coded.offsets, items, vocab))
+    return _unique_in_record(CodedTuples(coded.offsets, items, vocab)), region_of_area
+
+
+def _with_marker(coded: CodedTuples) -> CodedTuples:
+    """The tuples with each empty one given one marker item (the last code of the vocabulary)."""
+    lengths = coded.lengths
+    empty = lengths == 0
+    vocab = np.empty(len(coded.vocab) + 1, dtype=object)
+    vocab[:-1] = coded.vocab
+    if not empty.any():
+        return CodedTuples(coded.offsets, coded.items, vocab)
+    n_records = len(lengths)
+    offsets = np.zeros(n_records + 1, dtype=np.int64)
+    np.cumsum(np.where(empty, 1, lengths), out=offsets[1:])
+    items = np.full(int(offsets[-1]), len(coded.vocab), dtype=np.int64)
+    record = np.repeat(np.arange(n_records, dtype=np.int64), lengths)
+    items[offsets[record] + np.arange(len(record)) - coded.offsets[record]] = coded.items
+    return CodedTuples(offsets, items, vocab)
+
+
+def _dedupe(
+    groups: np.ndarray, items: np.ndarray, n_items: int, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The first occurrence of each (incident, item) pair, order kept; counts per incident.
+
+    ``groups`` is non-decreasing; items below 0 (none) are dropped.
+    """
+    if (items < 0).any():
+        groups, items = groups[items >= 0], items[items >= 0]
+    keep = _first_of_each(groups.astype(np.int64) * max(n_items, 1) + items)
+    return np.bincount(groups[keep], minlength=n_groups).astype(np.int64), items[keep]
+
+
+def _distinct_in_record(coded: CodedTuples) -> CodedTuples:
+    """The tuples without missing items (-1) and without repeats (first kept)."""
+    lengths = coded.lengths
+    record = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    keep = coded.items >= 0
+    kept = np.flatnonzero(keep)
+    keep[kept] = _first_of_each(record[kept] * (len(coded.vocab) + 1) + coded.items[kept])
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(record[keep], minlength=len(lengths)), out=offsets[1:])
+    return CodedTuples(offsets, coded.items[keep], coded.vocab)
+
+
+_EN_OF_HE: list[tuple[CodedTuples, CodedTuples, np.ndarray | None]] = []
+
+
+def _en_of_he(he: CodedTuples, en: CodedTuples) -> np.ndarray | None:
+    """The English area of each Hebrew area, if it gives every record's English areas.
+
+    Returns ``f`` (codes into ``en.vocab``, -1 for none) such that each record's
+    distinct English areas are the distinct ``f`` of its Hebrew areas, checked on
+    every record; None when no such ``f`` exists. Then an incident's English areas
+    are ``f`` of its Hebrew areas, in order, without repeats: no second pass over
+    the alerts. Kept for the last few record tables (the default records persist).
+    """
+    for known_he, known_en, found in _EN_OF_HE:
+        if known_he is he and known_en is en:
+            return found
+    same = he.lengths == en.lengths  # records whose areas pair up by position
+    h = he.items[np.repeat(same, he.lengths)]
+    e = en.items[np.repeat(same, en.lengths)]
+    present = h >= 0
+    h, e = h[present], e[present]
+    f: np.ndarray | None = np.full(len(he.vocab), -1, dtype=np.int64)
+    order = np.argsort(h, kind="stable")
+    h, e = h[order], e[order]
+    if ((h[1:] == h[:-1]) & (e[1:] != e[:-1])).any():
+        f = None  # one Hebrew area with two English names
+    else:
+        assert f is not None
+        f[h] = e
+        mapped = np.where(he.items >= 0, f[np.maximum(he.items, 0)], -1)
+        got = _distinct_in_record(CodedTuples(he.offsets, mapped, en.vocab))
+        want = _distinct_in_record(en)
+        if not (
+            np.array_equal(got.offsets, want.offsets) and np.array_equal(got.items, want.items)
+        ):
+            f = None
+    _EN_OF_HE[:] = [*_EN_OF_HE[-3:], (he, en, f)]
+    return f
 
 
 def _chain_sets(regions: CodedTuples, within: Within) -> CodedTuples:
@@ -626,7 +710,7 @@ def _cluster(
     # alert i has the regions of record region_code[i] (each record worked out once)
     if places is not None:
         region_code = places[1][0]
-        region_sets = _alert_regions(places[1], load_area_regions(regions))
+        region_sets, region_of_area = _alert_regions(places[1], load_area_regions(regions))
     else:
         region_code = np.zeros(n, dtype=np.int64)
         region_sets = CodedTuples(
@@ -713,38 +797,57 @@ def _cluster(
         columns[column] = alerts[column].to_numpy()[firsts]
 
     per = _PerIncident(group, n_groups, order)
-    if n_groups:
-        linked, chained_items = per.distinct(region_code, chain_sets)
-        columns["region"] = _joined(chain_sets.vocab, linked, chained_items)
-        if chain_sets is region_sets:  # every alert has a region: the same tuples
-            regions_of = linked, chained_items
-        elif within == "region" and _NO_REGION not in set(region_sets.vocab):
-            # the same items without the pseudo-region (first-seen order is kept)
-            real = chain_sets.vocab[chained_items] != _NO_REGION
-            group_of = np.repeat(np.arange(n_groups), linked)
-            regions_of = np.bincount(group_of[real], minlength=n_groups), chained_items[real]
-        else:
-            regions_of = per.distinct(region_code, region_sets)
-            chain_sets = region_sets
-        columns["regions"] = _tuples(chain_sets.vocab, *regions_of)
-    else:
-        columns["region"] = []
-        columns["regions"] = []
+    columns["region"] = []
+    columns["regions"] = []
     columns["alert_rows"] = np.bincount(group, minlength=n_groups).astype(np.int64)
-
     if places is None or n == 0:
         missing = pd.array([pd.NA] * n_groups, dtype="Int64")
         columns["n_localities"] = missing
         columns["n_areas"] = missing.copy()
         columns["areas"] = [()] * n_groups
         columns["areas_en"] = [()] * n_groups
+        if n_groups:
+            linked, chained_items = per.distinct(region_code, chain_sets)
+            columns["region"] = _joined(chain_sets.vocab, linked, chained_items)
+            columns["regions"] = _tuples(region_sets.vocab, *per.distinct(region_code, region_sets))
     else:
         (loc_codes, loc, _), (he_codes, he, _), (en_codes, en, _) = places
-        n_areas, areas = per.distinct(he_codes, he)
+        # the Hebrew areas of each incident, with a marker where an alert has none: its
+        # regions and chained regions follow from them in order (a region's first alert is
+        # its first area's), without a pass over the alerts for each
+        marked = _with_marker(he)
+        found, found_items = per.distinct(he_codes, marked)
+        found_group = np.repeat(np.arange(n_groups, dtype=np.int64), found)
+        is_area = found_items < len(he.vocab)
+        area_group, area_items = found_group[is_area], found_items[is_area]
+        n_areas = np.bincount(area_group, minlength=n_groups).astype(np.int64)
+        n_regions = len(region_sets.vocab)
+        columns["regions"] = _tuples(
+            region_sets.vocab,
+            *_dedupe(area_group, region_of_area[area_items], n_regions, n_groups),
+        )
+        if within == "country":
+            linked, chained_items = np.ones(n_groups, dtype=np.int64), np.zeros(n_groups, np.int64)
+        else:
+            no_region = (
+                list(chain_sets.vocab).index(_NO_REGION)
+                if _NO_REGION in set(chain_sets.vocab)
+                else -1
+            )
+            chained_of = np.append(region_of_area, no_region)  # the marker: no known area
+            linked, chained_items = _dedupe(
+                found_group, chained_of[found_items], len(chain_sets.vocab), n_groups
+            )
+        columns["region"] = _joined(chain_sets.vocab, linked, chained_items)
         columns["n_localities"] = pd.array(per.distinct(loc_codes, loc)[0], dtype="Int64")
         columns["n_areas"] = pd.array(n_areas, dtype="Int64")
-        columns["areas"] = _tuples(he.vocab, n_areas, areas)
-        columns["areas_en"] = _tuples(en.vocab, *per.distinct(en_codes, en))
+        columns["areas"] = _tuples(he.vocab, n_areas, area_items)
+        english = _en_of_he(he, en) if en_codes is he_codes else None
+        if english is not None:
+            en_found = _dedupe(area_group, english[area_items], len(en.vocab), n_groups)
+        else:
+            en_found = per.distinct(en_codes, en)
+        columns["areas_en"] = _tuples(en.vocab, *en_found)
     duration = end - start
     columns["duration"] = duration
     columns["duration_min"] = np.asarray(duration).astype("timedelta64[m]").astype(np.int64)

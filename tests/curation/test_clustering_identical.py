@@ -238,3 +238,20 @@ def test_each_distinct_string_is_matched_once(monkeypatch):
     _assert_identical(
         alerts_to_incidents(alerts.iloc[::3]), OLD_CLUSTER.alerts_to_incidents(alerts.iloc[::3])
     )
+
+
+def test_english_areas_follow_from_hebrew_areas_only_when_they_do():
+    """The shortcut for ``areas_en`` is taken only when every record agrees with it."""
+    from analysis.curation.clustering import _en_of_he
+    from analysis.curation.localities import CodedTuples
+
+    he = CodedTuples.from_tuples([("א", "ב"), ("ב",), (), ("א", "ג")])
+    en = CodedTuples.from_tuples([("A", "B"), ("B",), (), ("A",)])  # ג has no English name
+    f = _en_of_he(he, en)
+    assert f is not None and [en.vocab[c] if c >= 0 else None for c in f] == ["A", "B", None]
+    two_names = CodedTuples.from_tuples([("A", "B"), ("C",), (), ("A",)])  # ב is B and C
+    assert _en_of_he(he, two_names) is None
+    shifted = CodedTuples.from_tuples([("B", "A"), ("B",), (), ("A",)])  # not by position
+    assert _en_of_he(he, shifted) is None
+    extra = CodedTuples.from_tuples([("A", "B"), ("B",), ("X",), ("A",)])  # English, no Hebrew
+    assert _en_of_he(he, extra) is None
