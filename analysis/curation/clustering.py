@@ -479,6 +479,37 @@ class _PerIncident:
         return counts, item[seen]
 
 
+def _all_items(
+    per: _PerIncident, codes: np.ndarray, coded: CodedTuples
+) -> tuple[np.ndarray, np.ndarray]:
+    """The items of every alert's tuple, alerts in incident order, and their incidents."""
+    records = codes[per.order]
+    lengths = coded.lengths[records]
+    items = coded.items[_expand_index(coded.offsets[records], lengths)]
+    return np.repeat(per.group, lengths), items
+
+
+def _distinct_items(
+    per: _PerIncident, codes: np.ndarray, coded: CodedTuples
+) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`_PerIncident.distinct` from the items of every alert.
+
+    For a column met once, finding each incident's distinct records first would cost
+    more than it spares.
+    """
+    groups, items = _all_items(per, codes, coded)
+    return _dedupe(groups, items, len(coded.vocab), per.n_groups)
+
+
+def _count_distinct(per: _PerIncident, codes: np.ndarray, coded: CodedTuples) -> np.ndarray:
+    """The number of distinct items of each incident (by hashing: no order is needed)."""
+    groups, items = _all_items(per, codes, coded)
+    present = items >= 0
+    width = max(len(coded.vocab), 1)
+    pairs = pd.unique(groups[present].astype(np.int64) * width + items[present])
+    return np.bincount(pairs // width, minlength=per.n_groups).astype(np.int64)
+
+
 def _objects(values: Iterable[Any], count: int) -> np.ndarray:
     """An object array of ``values`` (tuples stay cells: numpy does not unpack them)."""
     return np.fromiter(values, dtype=object, count=count)
@@ -816,7 +847,7 @@ def _cluster(
         # regions and chained regions follow from them in order (a region's first alert is
         # its first area's), without a pass over the alerts for each
         marked = _with_marker(he)
-        found, found_items = per.distinct(he_codes, marked)
+        found, found_items = _distinct_items(per, he_codes, marked)
         found_group = np.repeat(np.arange(n_groups, dtype=np.int64), found)
         is_area = found_items < len(he.vocab)
         area_group, area_items = found_group[is_area], found_items[is_area]
@@ -839,7 +870,7 @@ def _cluster(
                 found_group, chained_of[found_items], len(chain_sets.vocab), n_groups
             )
         columns["region"] = _joined(chain_sets.vocab, linked, chained_items)
-        columns["n_localities"] = pd.array(per.distinct(loc_codes, loc)[0], dtype="Int64")
+        columns["n_localities"] = pd.array(_count_distinct(per, loc_codes, loc), dtype="Int64")
         columns["n_areas"] = pd.array(n_areas, dtype="Int64")
         columns["areas"] = _tuples(he.vocab, n_areas, area_items)
         english = _en_of_he(he, en) if en_codes is he_codes else None
