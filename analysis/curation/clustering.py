@@ -780,20 +780,17 @@ def _cluster(
         label = np.empty(n, dtype=np.int64)
         label[sorted_pos] = chain
 
-    # one row per incident (by label), alerts of an incident in time order ...
-    order = np.argsort(nanos, kind="stable")
-    order = order[_stable_order(label[order].astype(np.int64))]
-    new = _starts(label[order])
-    group = np.cumsum(new) - 1
-    # ... then the incidents sorted by their start (stable: ties keep the label order)
-    by_start = np.argsort(nanos[order[new]], kind="stable")
-    if (by_start != np.arange(len(by_start))).any():
-        rank_of = np.empty(len(by_start), dtype=np.int64)
-        rank_of[by_start] = np.arange(len(by_start))
-        group = rank_of[group]
-        moved = _stable_order(group)
-        order, group = order[moved], group[moved]
-        new = _starts(group)
+    # one row per incident, sorted by start (ties: by label), alerts in time order
+    n_labels = int(label.max()) + 1 if n else 0
+    start_of = np.full(n_labels, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(start_of, label, nanos)
+    rank_of = np.empty(n_labels, dtype=np.int64)
+    rank_of[np.argsort(start_of, kind="stable")] = np.arange(n_labels, dtype=np.int64)
+    incident = rank_of[label]
+    by_time = np.argsort(nanos, kind="stable")
+    order = by_time[_stable_order(incident[by_time])]
+    group = incident[order]
+    new = _starts(group)
     n_groups = int(group[-1] + 1) if n else 0
     firsts = order[new]
     lasts = order[np.r_[new[1:], True]] if n else order
