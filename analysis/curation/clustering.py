@@ -768,7 +768,7 @@ def _cluster(
             ranks, key = _dense(ranks), _dense(key)
         key = ranks * (int(key.max()) + 1) + key
     t = nanos[alert_pos]
-    by_time = np.argsort(t, kind="stable")  # ties in position order: the rows are
+    by_time = np.argsort(t, kind="stable")  # the rows are in position order: ties keep it
     sort = by_time[_stable_order(key[by_time])]
     _, chain = _chain(t[sort], key[sort], gap_td)
     sorted_pos = alert_pos[sort]
