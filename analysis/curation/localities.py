@@ -29,7 +29,7 @@ library parses comma lists whose items may contain commas.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,7 @@ import pandas as pd
 
 from analysis._draw import get_ax
 from analysis._results import Result
-from analysis.io.oref import OrefLocalities, load_oref_localities
+from analysis.io.oref import OrefLocalities, default_locality_paths, load_oref_localities
 
 #: match methods, in order of precedence
 METHODS: tuple[str, ...] = ("exact", "folded", "renamed", "alias", "old_zone", "unmatched")
@@ -165,6 +165,7 @@ class _Matcher:
         self._split_cache: dict[str, list[str]] = {}
         self._resolve_cache: dict[str, tuple[Any, ...] | None] = {}
         self._row_cache: dict[str, tuple[Any, ...]] = {}
+        self.coded = _CodedResults()
 
     def split_cached(self, data: str) -> list[str]:
         """:meth:`split`, remembered: a matcher reused across calls parses each string once."""
@@ -535,6 +536,180 @@ def default_distinct_matches(data: pd.Series) -> tuple[np.ndarray, list[tuple[An
     return np.asarray(codes), [matcher.row_cached(d, parsed[d], info) for d in distinct]
 
 
+@dataclass(frozen=True)
+class CodedTuples:
+    """Tuples of items held as integer codes, one after the other (compressed rows).
+
+    Tuple ``r`` holds ``vocab[items[offsets[r]:offsets[r + 1]]]``; a missing item
+    (``None``, NaN) has the code -1. Used by
+    :func:`~analysis.curation.clustering.alerts_to_incidents` to gather the distinct
+    items of many tuples per incident with integer arithmetic only.
+
+    Examples
+    --------
+    >>> coded = CodedTuples.from_tuples([("a", "b"), (), ("b", None)])
+    >>> coded.offsets.tolist(), coded.items.tolist(), coded.vocab.tolist()
+    ([0, 2, 2, 4], [0, 1, 1, -1], ['a', 'b'])
+    """
+
+    offsets: np.ndarray
+    items: np.ndarray
+    vocab: np.ndarray
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Number of items of each tuple."""
+        return np.diff(self.offsets)
+
+    @classmethod
+    def from_tuples(cls, tuples: Sequence[Sequence[Any]]) -> CodedTuples:
+        """Code the items of ``tuples`` (``pandas.factorize`` of all items, first-seen order)."""
+        lengths = np.fromiter(map(len, tuples), dtype=np.int64, count=len(tuples))
+        flat = np.empty(int(lengths.sum()), dtype=object)
+        flat[:] = [item for seq in tuples for item in seq]
+        codes, vocab = pd.factorize(flat)
+        offsets = np.zeros(len(tuples) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        return cls(offsets, np.asarray(codes, dtype=np.int64), np.asarray(vocab, dtype=object))
+
+
+class _CodedResults:
+    """The per-string results of one matcher as integer codes, grown as strings are seen.
+
+    Record ``r`` is one distinct ``data`` string; its localities (matched, then
+    unmatched names), Hebrew areas and English areas are kept as codes into one
+    vocabulary per column. Built once per string and kept with the matcher (that
+    is, per version of the locality tables), so that a later call only looks its
+    distinct strings up in a dictionary.
+    """
+
+    LIMIT = 200_000
+    """Most distinct strings kept; beyond it the records start afresh."""
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every record."""
+        self.index: dict[str, int] = {}
+        self._vocab: list[dict[str, int]] = [{}, {}, {}]
+        # items and tuple ends not yet in the arrays of the last snapshot
+        self._items: list[list[int]] = [[], [], []]
+        self._ends: list[list[int]] = [[], [], []]
+        self._frozen: tuple[CodedTuples, CodedTuples, CodedTuples] | None = None
+
+    def add(self, data: str, result: tuple[Any, ...]) -> None:
+        """Record the result ``(names, localities, unmatched, areas_he, areas_en, lat, lng)``."""
+        columns = (result[1] + result[2], result[3], result[4])
+        frozen = self._frozen
+        for k, (vocab, items, ends, values) in enumerate(
+            zip(self._vocab, self._items, self._ends, columns, strict=True)
+        ):
+            for value in values:
+                items.append(vocab.setdefault(value, len(vocab)))
+            done = 0 if frozen is None else len(frozen[k].items)
+            ends.append(done + len(items))
+        self.index[data] = len(self.index)
+
+    def tables(self) -> tuple[CodedTuples, CodedTuples, CodedTuples]:
+        """The records so far as (localities, areas_he, areas_en) coded tuples.
+
+        Only the records added since the last call are turned into arrays and
+        appended, so a call that meets a few new strings does not copy the
+        Python lists of every earlier record again.
+        """
+        if self._frozen is not None and not self._ends[0]:
+            return self._frozen
+        out = []
+        for k, (vocab, items, ends) in enumerate(
+            zip(self._vocab, self._items, self._ends, strict=True)
+        ):
+            old = None if self._frozen is None else self._frozen[k]
+            offsets = np.concatenate(
+                (
+                    np.zeros(1, dtype=np.int64) if old is None else old.offsets,
+                    np.asarray(ends, dtype=np.int64),
+                )
+            )
+            new_items = np.asarray(items, dtype=np.int64)
+            codes = new_items if old is None else np.concatenate((old.items, new_items))
+            if old is not None and len(old.vocab) == len(vocab):
+                words = old.vocab
+            else:
+                words = np.empty(len(vocab), dtype=object)
+                words[:] = list(vocab)
+            out.append(CodedTuples(offsets, codes, words))
+            items.clear()
+            ends.clear()
+        self._frozen = (out[0], out[1], out[2])
+        return self._frozen
+
+
+def _text_codes(data: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes of ``data`` read as :func:`_parse_distinct` reads it, and its distinct strings.
+
+    A text column held by pyarrow is factorized as it is (missing values as ``""``), so
+    that only its distinct strings become Python objects.
+    """
+    if isinstance(data.dtype, pd.StringDtype) and data.dtype.storage == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arrow = data.array.__arrow_array__()  # pyarrow's dictionary encoding, as factorize
+        if isinstance(arrow, pa.ChunkedArray):
+            arrow = arrow.combine_chunks()
+        if arrow.null_count:
+            arrow = pc.fill_null(arrow, "")
+        encoded = arrow.dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        return codes, encoded.dictionary.to_pylist()
+    text = data.astype(object).where(data.notna(), "").astype(str)
+    codes, distinct = pd.factorize(text.to_numpy())
+    return np.asarray(codes, dtype=np.int64), list(distinct)
+
+
+def default_coded_matches(
+    data: pd.Series,
+) -> tuple[np.ndarray, tuple[CodedTuples, CodedTuples, CodedTuples]]:
+    """:func:`default_distinct_matches` of ``data`` as integer codes.
+
+    Returns the record of each row and the records' (localities incl. unmatched
+    names, areas_he, areas_en) as :class:`CodedTuples`: row ``i`` has the
+    localities ``loc.vocab[loc.items[loc.offsets[r]:loc.offsets[r + 1]]]`` with
+    ``r = records[i]``, the tuples ``localities + unmatched_names``, ``areas_he`` and
+    ``areas_en`` of ``match_localities(data).rows``. Each distinct string is matched
+    once per version of the default tables and remembered (issue 10: matching the
+    42,002 real alerts again on every call cost as much as the whole reference
+    group-by); the record table may hold strings of earlier calls too.
+
+    Raises
+    ------
+    DataNotFoundError
+        The default locality tables are not available.
+
+    Examples
+    --------
+    >>> records, (loc, he, en) = default_coded_matches(pd.Series(["א", "ב", "א"]))  # doctest: +SKIP
+    >>> bool(records[0] == records[2])  # doctest: +SKIP
+    True
+    """
+    matcher = _current_default_matcher()
+    coded = matcher.coded
+    codes, distinct = _text_codes(data)
+    new = [d for d in distinct if d not in coded.index]
+    if new:
+        if len(coded.index) + len(new) > coded.LIMIT:  # bounded memory: start afresh
+            coded.clear()
+            new = distinct
+        parsed = {d: matcher.split_cached(d) for d in new}
+        info = {n: matcher.resolve_cached(n) for ns in parsed.values() for n in ns}
+        for d in new:
+            coded.add(d, matcher.row_cached(d, parsed[d], info))
+    index = coded.index
+    records = np.fromiter((index[d] for d in distinct), dtype=np.int64, count=len(distinct))
+    return records[codes], coded.tables()
+
+
 def _with_counts(rows: pd.DataFrame) -> pd.DataFrame:
     """Add ``n_names``, ``n_unmatched`` and ``matched`` to a per-row (or per-string) table."""
     rows["n_names"] = rows["names"].map(len).astype("int64")
@@ -553,16 +728,35 @@ def _default_matcher(tables: OrefLocalities) -> _Matcher:
     gives a new matcher; tables passed by the caller are never cached (a DataFrame
     can change in place).
     """
-    key = tuple(
-        (name, str(path), stat.st_size, stat.st_mtime_ns)
-        for name, path in sorted(tables.paths.items())
-        for stat in [path.stat()]
-    )
+    key = _files_key(tables.paths)
     matcher = _DEFAULT_MATCHERS.get(key)
     if matcher is None:
         _DEFAULT_MATCHERS.clear()  # keep only the current version
         matcher = _DEFAULT_MATCHERS[key] = _Matcher(tables)
     return matcher
+
+
+def _files_key(paths: dict[str, Any]) -> tuple[Any, ...]:
+    """Each file's name, path, size and modification time (a version of the tables)."""
+    return tuple(
+        (name, str(path), stat.st_size, stat.st_mtime_ns)
+        for name, path in sorted(paths.items())
+        for stat in [path.stat()]
+    )
+
+
+def _current_default_matcher() -> _Matcher:
+    """The matcher of the default tables, without reading them when it is already built.
+
+    When a table is missing, the tables are loaded each time, so that their warning
+    is given on every call, as :func:`load_oref_localities` gives it.
+    """
+    paths = default_locality_paths()
+    if all(path is not None for path in paths.values()):
+        matcher = _DEFAULT_MATCHERS.get(_files_key(paths))
+        if matcher is not None:
+            return matcher
+    return _default_matcher(load_oref_localities())
 
 
 def _mean(values: list[float]) -> float:

@@ -1016,6 +1016,45 @@ def _optional(name: str, path: str | Path | None) -> Path | None:
         return None
 
 
+def _locality_path(localities: str | Path | None) -> Path:
+    """The locality table to read: the one given, the merged table, or ``cities.json``."""
+    loc_path = _optional("oref_localities", localities)
+    if loc_path is None:
+        cities = dataset_path("oref_cities", must_exist=False)
+        if not cities.is_file():
+            raise DataNotFoundError(
+                "no locality table: neither the merged table (oref_localities) nor a downloaded "
+                f"cities.json ({cities}); get the current list with: "
+                "incident-trends data fetch oref-cities"
+            )
+        loc_path = cities
+    return loc_path
+
+
+def default_locality_paths() -> dict[str, Path | None]:
+    """The files :func:`load_oref_localities` reads by default, without reading them.
+
+    Returns ``{"localities": ..., "aliases": ..., "old_zones": ...}`` (None for a table
+    that is not available), as ``OrefLocalities.paths`` names them; lets a caller keep
+    what it built from the default tables until one of these files changes.
+
+    Raises
+    ------
+    DataNotFoundError
+        No locality table is available.
+
+    Examples
+    --------
+    >>> sorted(default_locality_paths())  # doctest: +SKIP
+    ['aliases', 'localities', 'old_zones']
+    """
+    return {
+        "localities": _locality_path(None),
+        "aliases": _optional("oref_name_aliases", None),
+        "old_zones": _optional("oref_old_zones", None),
+    }
+
+
 def load_oref_localities(
     localities: str | Path | None = None,
     aliases: str | Path | None = None,
@@ -1052,16 +1091,7 @@ def load_oref_localities(
     >>> tables = load_oref_localities()  # doctest: +SKIP
     >>> tables.localities[["name", "area_en"]].head(1)  # doctest: +SKIP
     """
-    loc_path = _optional("oref_localities", localities)
-    if loc_path is None:
-        cities = dataset_path("oref_cities", must_exist=False)
-        if not cities.is_file():
-            raise DataNotFoundError(
-                "no locality table: neither the merged table (oref_localities) nor a downloaded "
-                f"cities.json ({cities}); get the current list with: "
-                "incident-trends data fetch oref-cities"
-            )
-        loc_path = cities
+    loc_path = _locality_path(localities)
     if loc_path.suffix.lower() == ".json":
         loc = _read_cities_json(loc_path)
     else:

@@ -22,6 +22,7 @@ from analysis.io.oref import (
     SOURCE_COLUMNS,
     IncompleteLocalitiesWarning,
     RejectedRowsWarning,
+    default_locality_paths,
     load_oref_alerts,
     load_oref_localities,
     plausible_years,
@@ -381,6 +382,22 @@ def test_no_locality_table_says_how_to_get_one(tmp_path, monkeypatch):
     monkeypatch.setenv("INCIDENT_TRENDS_CACHE", str(tmp_path / "cache"))
     with pytest.raises(DataNotFoundError, match="data fetch oref-cities"):
         load_oref_localities()
+    with pytest.raises(DataNotFoundError, match="data fetch oref-cities"):
+        default_locality_paths()
+
+
+def test_default_locality_paths_are_the_files_the_loader_reads(tmp_path, monkeypatch):
+    """The paths found without reading are those of ``load_oref_localities().paths``."""
+    monkeypatch.setenv("INCIDENT_TRENDS_SHARED", str(tmp_path / "no-shared"))
+    monkeypatch.setenv("INCIDENT_TRENDS_CACHE", str(tmp_path / "cache"))
+    target = tmp_path / "cache" / "oref-localities" / "cities.json"
+    target.parent.mkdir(parents=True)
+    target.write_bytes((FIXTURES / "cities.json").read_bytes())
+    with pytest.warns(IncompleteLocalitiesWarning):
+        tables = load_oref_localities()
+    paths = default_locality_paths()
+    assert paths == {"localities": target, "aliases": None, "old_zones": None}
+    assert {k: v for k, v in paths.items() if v is not None} == tables.paths
 
 
 def test_all_rows_rejected_with_return_rejects_gives_them_back(tmp_path):
