@@ -65,14 +65,13 @@ def _newton(
     v: float,
     g: float,
     hv: float,
+    d: float,
     tol: float,
 ) -> tuple[float, float, float]:
-    # Newton steps on a convex function from a point where it is positive;
-    # they never cross the root, so stopping early keeps a superset.
+    # Newton steps on a convex function from a point where it is positive
+    # (``d``: its slope there, already known); they never cross the root, so
+    # stopping early keeps a superset.
     for _ in range(30):
-        if hv <= tol:
-            break
-        d = 2.0 * (-s + w * g_slope(v, g, par))
         if d == 0.0:
             break
         nv = v - hv / d
@@ -81,11 +80,14 @@ def _newton(
         v = nv
         g = g_value(v, par)
         hv = _h(fdiff, s, w, v, g)
+        if hv <= tol:
+            break
+        d = 2.0 * (-s + w * g_slope(v, g, par))
     return v, g, hv
 
 
-@njit(cache=False, error_model="numpy", inline="always")
-def _cut(
+@njit(cache=False, error_model="numpy")
+def _cut_slow(
     g_value: Any,
     g_slope: Any,
     g_at_mean: Any,
@@ -97,33 +99,269 @@ def _cut(
     w: float,
     lo: float,
     glo: float,
+    hlo: float,
     hi: float,
     ghi: float,
+    hhi: float,
     tol: float,
 ) -> tuple[float, float, float, float, bool]:
-    # intersect [lo, hi] with {v: h(v) <= 0}; returns lo > hi when empty, and
-    # whether h <= tol at both ends (so on the whole piece, by convexity)
-    if lo > hi:
-        return lo, glo, hi, ghi, False
-    if lo == -np.inf:
-        hlo = fd + 2.0 * w * glo  # ss == 0 here: G(-inf) = 0
-    else:
-        hlo = _h(fd, ss, w, lo, glo)
-    hhi = _h(fd, ss, w, hi, ghi)
+    # ``_cut`` when h > tol at an end of [lo, hi]: Newton from that end, or
+    # (both ends) the piece is empty when h is monotone on it (its minimum,
+    # ``link(ss / nn)``, outside: decided from the slopes at the ends, without
+    # the logarithm) or above tol at its minimum
     if hlo > tol and hhi > tol:
+        dlo = -ss if lo == -np.inf else -ss + w * g_slope(lo, glo, par)
+        if dlo >= 0.0:
+            return 1.0, 0.0, -1.0, 0.0, False
+        dhi = -ss + w * g_slope(hi, ghi, par)
+        if dhi <= 0.0:
+            return 1.0, 0.0, -1.0, 0.0, False
         mean = ss / nn
         vhat = link(mean)
         if vhat <= lo or vhat >= hi:
             return 1.0, 0.0, -1.0, 0.0, False
         if _h(fd, ss, w, vhat, g_at_mean(mean, par)) > tol:
             return 1.0, 0.0, -1.0, 0.0, False
-        lo, glo, hlo = _newton(g_value, g_slope, par, fd, ss, w, lo, glo, hlo, tol)
-        hi, ghi, hhi = _newton(g_value, g_slope, par, fd, ss, w, hi, ghi, hhi, tol)
+        lo, glo, hlo = _newton(g_value, g_slope, par, fd, ss, w, lo, glo, hlo, 2.0 * dlo, tol)
+        hi, ghi, hhi = _newton(g_value, g_slope, par, fd, ss, w, hi, ghi, hhi, 2.0 * dhi, tol)
     elif hlo > tol:
-        lo, glo, hlo = _newton(g_value, g_slope, par, fd, ss, w, lo, glo, hlo, tol)
-    elif hhi > tol:
-        hi, ghi, hhi = _newton(g_value, g_slope, par, fd, ss, w, hi, ghi, hhi, tol)
+        d = 2.0 * (-ss + w * g_slope(lo, glo, par))
+        lo, glo, hlo = _newton(g_value, g_slope, par, fd, ss, w, lo, glo, hlo, d, tol)
+    else:
+        d = 2.0 * (-ss + w * g_slope(hi, ghi, par))
+        hi, ghi, hhi = _newton(g_value, g_slope, par, fd, ss, w, hi, ghi, hhi, d, tol)
     return lo, glo, hi, ghi, hlo <= tol and hhi <= tol
+
+
+# the candidates' state: one row of ``_NF`` numbers per candidate (the row is
+# read and rewritten together, in one or two cache lines)
+_TAU, _CS, _FB, _AL, _GAL, _AH, _GAH, _BL, _GBL, _BH, _GBH, _LM, _IM, _L1, _Q0 = range(15)
+_NF = 16
+
+
+@njit(cache=False, error_model="numpy")
+def _fpop_convex(
+    segment: Any,
+    g_value: Any,
+    g_slope: Any,
+    g_at_mean: Any,
+    link: Any,
+    weight: Any,
+    candidate: Any,
+    slots: int,
+    cs1: np.ndarray,
+    par: float,
+    beta: float,
+    m: int,
+    vmin: float,
+    vmax: float,
+    vfloor: float,
+) -> tuple[np.ndarray, float, float]:
+    # the search for a convex G with Newton cuts; compiled once per cost.
+    # The candidates live in the rows of one small array that grows when
+    # needed: arrays of n + 1 per field (the first version) put every field at
+    # the same offset of its own page, and at n = 1e7 the fields evicted each
+    # other from the cache (twice the time per step of n = 1e6).
+    n = cs1.size - 1
+    f = np.full(n + 1, np.inf)
+    f[0] = -beta
+    last = np.zeros(n + 1, dtype=np.int64)
+    cap = 64
+    c = np.empty((cap, _NF))
+    g_min = g_value(vmin, par) if np.isfinite(vmin) else 0.0
+    g_max = g_value(vmax, par)
+    g_floor = g_value(vfloor, par)
+    # candidate 0: tau, cs1[tau], F(tau) + beta, the pieces [a_lo, a_hi],
+    # [b_lo, b_hi] with G at their ends, and the cache of the candidate
+    # function (log and inverse of the mean at the last exact cost, and for
+    # negbin log1p(mean / r) and r + mean)
+    c[0, _TAU] = 0.0
+    c[0, _CS] = cs1[0]
+    c[0, _FB] = 0.0
+    c[0, _AL] = vmin
+    c[0, _GAL] = g_min
+    c[0, _AH] = vmax
+    c[0, _GAH] = g_max
+    c[0, _BL] = 1.0
+    c[0, _GBL] = 0.0
+    c[0, _BH] = -1.0
+    c[0, _GBH] = 0.0
+    c[0, _LM] = np.nan
+    c[0, _IM] = np.nan
+    c[0, _L1] = np.nan
+    c[0, _Q0] = np.nan
+    k = 1
+    total = 0.0
+    for t in range(m, n + 1):
+        s = t - m
+        cst = cs1[t]
+        best = np.inf
+        arg = 0
+        if s < m:
+            # (only before the first new candidate) the best cost at t
+            for i in range(k):
+                v = c[i, _FB] + segment(cst - c[i, _CS], float(t) - c[i, _TAU], par)
+                if v < best:
+                    best = v
+                    arg = int(c[i, _TAU])
+            f[t] = best
+            last[t] = arg
+            total += k
+            continue
+        # 1. every candidate older than s must stay below F(s) at its v*,
+        #    and (same pass) its cost at t
+        fbs = f[s] + beta
+        css = cs1[s]
+        tol = 1e-10 * (abs(fbs) + 1.0)
+        fs = float(s)
+        ft = float(t)
+        # [ex_a, ex_b]: values around the optimum at s where an old
+        # candidate is at least as cheap as s, grown (in one pass, so
+        # possibly less than all of it: s keeps a superset) by every piece
+        # just cut that overlaps it and has h <= tol on the whole piece
+        r = last[s]
+        ex_a = link((css - cs1[r]) / float(s - r))
+        ex_b = ex_a
+        gex_a = np.nan  # G at the end points, taken from the pieces
+        gex_b = np.nan
+        j = 0
+        for i in range(k):
+            tau = c[i, _TAU]
+            csi = c[i, _CS]
+            fbi = c[i, _FB]
+            ss = css - csi
+            nn = fs - tau
+            w = weight(ss, nn, par)
+            fd = fbi - fbs
+            al = c[i, _AL]
+            gal = c[i, _GAL]
+            ah = c[i, _AH]
+            gah = c[i, _GAH]
+            bl = c[i, _BL]
+            gbl = c[i, _GBL]
+            bh = c[i, _BH]
+            gbh = c[i, _GBH]
+            # intersect each piece with {v: h(v) <= 0}; ok: h <= tol at both
+            # ends, so (convexity) on the whole piece
+            oka = False
+            if al <= ah:
+                if ss > 0.0 and al < vfloor:
+                    al = vfloor
+                    gal = g_floor
+                if al == -np.inf or ss == 0.0:
+                    hlo = fd + 2.0 * w * gal  # ss == 0 (when al = -inf, G(-inf) = 0)
+                else:
+                    hlo = fd + 2.0 * (-ss * al + w * gal)
+                hhi = _h(fd, ss, w, ah, gah)
+                if hlo > tol or hhi > tol:
+                    al, gal, ah, gah, oka = _cut_slow(
+                        g_value, g_slope, g_at_mean, link, par,
+                        fd, ss, nn, w, al, gal, hlo, ah, gah, hhi, tol,
+                    )  # fmt: skip
+                else:
+                    oka = True
+            okb = False
+            if bl <= bh:
+                if ss > 0.0 and bl < vfloor:
+                    bl = vfloor
+                    gbl = g_floor
+                hlo = _h(fd, ss, w, bl, gbl)
+                hhi = _h(fd, ss, w, bh, gbh)
+                if hlo > tol or hhi > tol:
+                    bl, gbl, bh, gbh, okb = _cut_slow(
+                        g_value, g_slope, g_at_mean, link, par,
+                        fd, ss, nn, w, bl, gbl, hlo, bh, gbh, hhi, tol,
+                    )  # fmt: skip
+                else:
+                    okb = True
+            if al > ah and bl > bh:
+                continue
+            if oka and al <= ex_b and ah >= ex_a:
+                if al < ex_a:
+                    ex_a = al
+                    gex_a = gal
+                if ah > ex_b:
+                    ex_b = ah
+                    gex_b = gah
+            if okb and bl <= ex_b and bh >= ex_a:
+                if bl < ex_a:
+                    ex_a = bl
+                    gex_a = gbl
+                if bh > ex_b:
+                    ex_b = bh
+                    gex_b = gbh
+            v, lm, im, l1, q0 = candidate(
+                fbi, cst - csi, ft - tau, par,
+                c[i, _LM], c[i, _IM], c[i, _L1], c[i, _Q0], best,
+            )  # fmt: skip
+            if v < best:
+                best = v
+                arg = int(tau)
+            c[j, _LM] = lm
+            c[j, _IM] = im
+            if slots > 2:  # (only costs that use l1 and q0 pay for keeping them)
+                c[j, _L1] = l1
+                c[j, _Q0] = q0
+            if j != i:
+                c[j, _TAU] = tau
+                c[j, _CS] = csi
+                c[j, _FB] = fbi
+            c[j, _AL] = al
+            c[j, _GAL] = gal
+            c[j, _AH] = ah
+            c[j, _GAH] = gah
+            c[j, _BL] = bl
+            c[j, _GBL] = gbl
+            c[j, _BH] = bh
+            c[j, _GBH] = gbh
+            j += 1
+        k = j
+        # 2. s becomes a candidate, except on [ex_a, ex_b]
+        if k == cap:
+            cap *= 2
+            grown = np.empty((cap, _NF))
+            grown[:k] = c[:k]
+            c = grown
+        c[k, _TAU] = fs
+        c[k, _CS] = css
+        c[k, _FB] = fbs
+        c[k, _AL] = vmin
+        c[k, _GAL] = g_min
+        c[k, _AH] = vmax
+        c[k, _GAH] = g_max
+        c[k, _BL] = 1.0
+        c[k, _GBL] = 0.0
+        c[k, _BH] = -1.0
+        c[k, _GBH] = 0.0
+        c[k, _LM] = np.nan
+        c[k, _IM] = np.nan
+        c[k, _L1] = np.nan
+        c[k, _Q0] = np.nan
+        if ex_a < ex_b:
+            if np.isnan(gex_a):  # an end point still at the optimum itself
+                gex_a = g_value(ex_a, par)
+            if np.isnan(gex_b):
+                gex_b = g_value(ex_b, par)
+            if ex_a <= vmin:
+                c[k, _AL] = 1.0
+                c[k, _AH] = -1.0
+            else:
+                c[k, _AH] = ex_a
+                c[k, _GAH] = gex_a
+            if ex_b < vmax:
+                c[k, _BL] = ex_b
+                c[k, _GBL] = gex_b
+                c[k, _BH] = vmax
+                c[k, _GBH] = g_max
+        v = fbs + segment(cst - css, ft - fs, par)
+        if v < best:
+            best = v
+            arg = s
+        k += 1
+        f[t] = best
+        last[t] = arg
+        total += k
+    return last, f[n], total / max(n - m + 1, 1)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -182,216 +420,6 @@ def _first_costs(
             best = v
             arg = c_tau[i]
     return best, arg
-
-
-@njit(cache=False, error_model="numpy")
-def _fpop_convex(
-    segment: Any,
-    g_value: Any,
-    g_slope: Any,
-    g_at_mean: Any,
-    link: Any,
-    weight: Any,
-    candidate: Any,
-    slots: int,
-    cs1: np.ndarray,
-    par: float,
-    beta: float,
-    m: int,
-    vmin: float,
-    vmax: float,
-    vfloor: float,
-) -> tuple[np.ndarray, float, float]:
-    # the search for a convex G with Newton cuts; compiled once per cost
-    n = cs1.size - 1
-    f, last, c_tau, c_cs, c_fb, c_al, c_ah, c_bl, c_bh = _start(n, beta, cs1[0], vmin, vmax)
-    # G at the pieces' end points
-    c_gal = np.empty(n + 1)
-    c_gah = np.empty(n + 1)
-    c_gbl = np.empty(n + 1)
-    c_gbh = np.empty(n + 1)
-    # log and inverse of the segment mean mu0 at the last exact cost, and (negbin)
-    # log1p(mu0 / r) and r + mu0, for a lower bound of the cost that skips
-    # most logarithms
-    c_lm = np.empty(n + 1)
-    c_im = np.empty(n + 1)
-    c_l1 = np.empty(n + 1)
-    c_q0 = np.empty(n + 1)
-    g_min = g_value(vmin, par) if np.isfinite(vmin) else 0.0
-    g_max = g_value(vmax, par)
-    g_floor = g_value(vfloor, par)
-    k = 1
-    c_gal[0] = g_min
-    c_gah[0] = g_max
-    c_gbl[0] = 0.0
-    c_gbh[0] = 0.0
-    c_lm[0] = np.nan
-    c_im[0] = np.nan
-    c_l1[0] = np.nan
-    c_q0[0] = np.nan
-    total = 0.0
-    for t in range(m, n + 1):
-        s = t - m
-        cst = cs1[t]
-        best = np.inf
-        arg = 0
-        if s >= m:
-            # 1. every candidate older than s must stay below F(s) at its v*,
-            #    and (same pass) its cost at t
-            fbs = f[s] + beta
-            css = cs1[s]
-            tol = 1e-10 * (abs(fbs) + 1.0)
-            # [ex_a, ex_b]: values around the optimum at s where an old
-            # candidate is at least as cheap as s, grown (in one pass, so
-            # possibly less than all of it: s keeps a superset) by every piece
-            # just cut that overlaps it and has h <= tol on the whole piece
-            r = last[s]
-            ex_a = link((css - cs1[r]) / float(s - r))
-            ex_b = ex_a
-            gex_a = np.nan  # G at the end points, taken from the pieces
-            gex_b = np.nan
-            j = 0
-            for i in range(k):
-                tau = c_tau[i]
-                ss = css - c_cs[i]
-                nn = float(s - tau)
-                w = weight(ss, nn, par)
-                fd = c_fb[i] - fbs
-                al = c_al[i]
-                gal = c_gal[i]
-                bl = c_bl[i]
-                gbl = c_gbl[i]
-                if ss > 0.0:
-                    if al < vfloor:
-                        al = vfloor
-                        gal = g_floor
-                    if bl < vfloor:
-                        bl = vfloor
-                        gbl = g_floor
-                al, gal, ah, gah, oka = _cut(
-                    g_value,
-                    g_slope,
-                    g_at_mean,
-                    link,
-                    par,
-                    fd,
-                    ss,
-                    nn,
-                    w,
-                    al,
-                    gal,
-                    c_ah[i],
-                    c_gah[i],
-                    tol,
-                )
-                bl, gbl, bh, gbh, okb = _cut(
-                    g_value,
-                    g_slope,
-                    g_at_mean,
-                    link,
-                    par,
-                    fd,
-                    ss,
-                    nn,
-                    w,
-                    bl,
-                    gbl,
-                    c_bh[i],
-                    c_gbh[i],
-                    tol,
-                )
-                if al > ah and bl > bh:
-                    continue
-                if oka and al <= ex_b and ah >= ex_a:
-                    if al < ex_a:
-                        ex_a = al
-                        gex_a = gal
-                    if ah > ex_b:
-                        ex_b = ah
-                        gex_b = gah
-                if okb and bl <= ex_b and bh >= ex_a:
-                    if bl < ex_a:
-                        ex_a = bl
-                        gex_a = gbl
-                    if bh > ex_b:
-                        ex_b = bh
-                        gex_b = gbh
-                v, lm, im, l1, q0 = candidate(
-                    c_fb[i],
-                    cst - c_cs[i],
-                    float(t - tau),
-                    par,
-                    c_lm[i],
-                    c_im[i],
-                    c_l1[i],
-                    c_q0[i],
-                    best,
-                )
-                if v < best:
-                    best = v
-                    arg = tau
-                c_lm[j] = lm
-                c_im[j] = im
-                if slots > 2:  # (only costs that use l1 and q0 pay for keeping them)
-                    c_l1[j] = l1
-                    c_q0[j] = q0
-                if j != i:
-                    c_tau[j] = tau
-                    c_cs[j] = c_cs[i]
-                    c_fb[j] = c_fb[i]
-                c_al[j] = al
-                c_gal[j] = gal
-                c_ah[j] = ah
-                c_gah[j] = gah
-                c_bl[j] = bl
-                c_gbl[j] = gbl
-                c_bh[j] = bh
-                c_gbh[j] = gbh
-                j += 1
-            k = j
-            # 2. s becomes a candidate, except on [ex_a, ex_b]
-            c_tau[k] = s
-            c_cs[k] = css
-            c_fb[k] = fbs
-            c_al[k] = vmin
-            c_gal[k] = g_min
-            c_ah[k] = vmax
-            c_gah[k] = g_max
-            c_bl[k] = 1.0
-            c_gbl[k] = 0.0
-            c_bh[k] = -1.0
-            c_gbh[k] = 0.0
-            c_lm[k] = np.nan
-            c_im[k] = np.nan
-            c_l1[k] = np.nan
-            c_q0[k] = np.nan
-            if ex_a < ex_b:
-                if np.isnan(gex_a):  # an end point still at the optimum itself
-                    gex_a = g_value(ex_a, par)
-                if np.isnan(gex_b):
-                    gex_b = g_value(ex_b, par)
-                if ex_a <= vmin:
-                    c_al[k] = 1.0
-                    c_ah[k] = -1.0
-                else:
-                    c_ah[k] = ex_a
-                    c_gah[k] = gex_a
-                if ex_b < vmax:
-                    c_bl[k] = ex_b
-                    c_gbl[k] = gex_b
-                    c_bh[k] = vmax
-                    c_gbh[k] = g_max
-            v = fbs + segment(cst - css, float(t - s), par)
-            if v < best:
-                best = v
-                arg = s
-            k += 1
-        else:
-            best, arg = _first_costs(segment, par, k, t, cst, c_tau, c_cs, c_fb)
-        f[t] = best
-        last[t] = arg
-        total += k
-    return last, f[n], total / max(n - m + 1, 1)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
