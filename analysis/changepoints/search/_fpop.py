@@ -58,6 +58,7 @@ def _h(fdiff: float, s: float, w: float, v: float, g: float) -> float:
 def _newton(
     g_value: Any,
     g_slope: Any,
+    curve: int,
     par: float,
     fdiff: float,
     s: float,
@@ -65,24 +66,47 @@ def _newton(
     v: float,
     g: float,
     hv: float,
-    d: float,
+    gs: float,
     tol: float,
 ) -> tuple[float, float, float]:
-    # Newton steps on a convex function from a point where it is positive
-    # (``d``: its slope there, already known); they never cross the root, so
-    # stopping early keeps a superset.
+    # The root of the convex h beyond v, from v where h > 0 (``gs``: G'(v),
+    # already known), approached from outside so that stopping early keeps a
+    # superset. With ``curve`` (G'' from G': 1 for G'' = G', 2 for
+    # G'' = G' (1 - G')), Halley steps, each kept only if it lands where h >= 0
+    # on the same side of the minimum (so it did not cross the root); else,
+    # and without ``curve``, the Newton step, which for a convex function never
+    # crosses it. Halley converges cubically: about one step fewer per root.
+    d = 2.0 * (-s + w * gs)
     for _ in range(30):
         if d == 0.0:
             break
-        nv = v - hv / d
+        halley = False
+        if curve != 0:
+            c2 = 2.0 * w * (gs if curve == 1 else gs * (1.0 - gs))
+            den = d * d - 0.5 * hv * c2
+            halley = c2 > 0.0 and den > 0.0
+        nv = v - hv * d / den if halley else v - hv / d
         if nv == v:
             break
+        ng = g_value(nv, par)
+        nh = _h(fdiff, s, w, nv, ng)
+        ngs = g_slope(nv, ng, par)
+        nd = 2.0 * (-s + w * ngs)
+        if halley and (nh < 0.0 or nd * d <= 0.0):
+            nv = v - hv / d
+            if nv == v:
+                break
+            ng = g_value(nv, par)
+            nh = _h(fdiff, s, w, nv, ng)
+            ngs = g_slope(nv, ng, par)
+            nd = 2.0 * (-s + w * ngs)
         v = nv
-        g = g_value(v, par)
-        hv = _h(fdiff, s, w, v, g)
+        g = ng
+        hv = nh
+        gs = ngs
+        d = nd
         if hv <= tol:
             break
-        d = 2.0 * (-s + w * g_slope(v, g, par))
     return v, g, hv
 
 
@@ -90,6 +114,7 @@ def _newton(
 def _cut_slow(
     g_value: Any,
     g_slope: Any,
+    curve: int,
     g_at_mean: Any,
     link: Any,
     par: float,
@@ -110,11 +135,11 @@ def _cut_slow(
     # ``link(ss / nn)``, outside: decided from the slopes at the ends, without
     # the logarithm) or above tol at its minimum
     if hlo > tol and hhi > tol:
-        dlo = -ss if lo == -np.inf else -ss + w * g_slope(lo, glo, par)
-        if dlo >= 0.0:
+        slo = 0.0 if lo == -np.inf else g_slope(lo, glo, par)
+        if -ss + w * slo >= 0.0:
             return 1.0, 0.0, -1.0, 0.0, False
-        dhi = -ss + w * g_slope(hi, ghi, par)
-        if dhi <= 0.0:
+        shi = g_slope(hi, ghi, par)
+        if -ss + w * shi <= 0.0:
             return 1.0, 0.0, -1.0, 0.0, False
         mean = ss / nn
         vhat = link(mean)
@@ -122,14 +147,14 @@ def _cut_slow(
             return 1.0, 0.0, -1.0, 0.0, False
         if _h(fd, ss, w, vhat, g_at_mean(mean, par)) > tol:
             return 1.0, 0.0, -1.0, 0.0, False
-        lo, glo, hlo = _newton(g_value, g_slope, par, fd, ss, w, lo, glo, hlo, 2.0 * dlo, tol)
-        hi, ghi, hhi = _newton(g_value, g_slope, par, fd, ss, w, hi, ghi, hhi, 2.0 * dhi, tol)
+        lo, glo, hlo = _newton(g_value, g_slope, curve, par, fd, ss, w, lo, glo, hlo, slo, tol)
+        hi, ghi, hhi = _newton(g_value, g_slope, curve, par, fd, ss, w, hi, ghi, hhi, shi, tol)
     elif hlo > tol:
-        d = 2.0 * (-ss + w * g_slope(lo, glo, par))
-        lo, glo, hlo = _newton(g_value, g_slope, par, fd, ss, w, lo, glo, hlo, d, tol)
+        slo = g_slope(lo, glo, par)
+        lo, glo, hlo = _newton(g_value, g_slope, curve, par, fd, ss, w, lo, glo, hlo, slo, tol)
     else:
-        d = 2.0 * (-ss + w * g_slope(hi, ghi, par))
-        hi, ghi, hhi = _newton(g_value, g_slope, par, fd, ss, w, hi, ghi, hhi, d, tol)
+        shi = g_slope(hi, ghi, par)
+        hi, ghi, hhi = _newton(g_value, g_slope, curve, par, fd, ss, w, hi, ghi, hhi, shi, tol)
     return lo, glo, hi, ghi, hlo <= tol and hhi <= tol
 
 
@@ -144,6 +169,7 @@ def _fpop_convex(
     segment: Any,
     g_value: Any,
     g_slope: Any,
+    curve: int,
     g_at_mean: Any,
     link: Any,
     weight: Any,
@@ -190,6 +216,12 @@ def _fpop_convex(
     c[0, _IM] = np.nan
     c[0, _L1] = np.nan
     c[0, _Q0] = np.nan
+    # for the built-in forms (``curve`` > 0: ``link`` is log and the cache
+    # starts with the log of the mean), the best segment ending at each of the
+    # last m + 1 times: its ``link(mean)`` (NaN: not known) and its cache,
+    # so that the optimum at s needs no logarithm, and the new candidate's
+    # cost at t a bound from that cache before any
+    ring = np.full((m + 1, 5), np.nan)
     k = 1
     total = 0.0
     for t in range(m, n + 1):
@@ -208,6 +240,11 @@ def _fpop_convex(
             last[t] = arg
             total += k
             continue
+        b_v = np.nan  # link(mean) of the best so far, and its cache
+        b_lm = np.nan
+        b_im = np.nan
+        b_l1 = np.nan
+        b_q0 = np.nan
         # 1. every candidate older than s must stay below F(s) at its v*,
         #    and (same pass) its cost at t
         fbs = f[s] + beta
@@ -219,8 +256,11 @@ def _fpop_convex(
         # candidate is at least as cheap as s, grown (in one pass, so
         # possibly less than all of it: s keeps a superset) by every piece
         # just cut that overlaps it and has h <= tol on the whole piece
-        r = last[s]
-        ex_a = link((css - cs1[r]) / float(s - r))
+        rs = s % (m + 1)
+        ex_a = ring[rs, 0]
+        if np.isnan(ex_a):
+            r = last[s]
+            ex_a = link((css - cs1[r]) / float(s - r))
         ex_b = ex_a
         gex_a = np.nan  # G at the end points, taken from the pieces
         gex_b = np.nan
@@ -255,7 +295,7 @@ def _fpop_convex(
                 hhi = _h(fd, ss, w, ah, gah)
                 if hlo > tol or hhi > tol:
                     al, gal, ah, gah, oka = _cut_slow(
-                        g_value, g_slope, g_at_mean, link, par,
+                        g_value, g_slope, curve, g_at_mean, link, par,
                         fd, ss, nn, w, al, gal, hlo, ah, gah, hhi, tol,
                     )  # fmt: skip
                 else:
@@ -269,7 +309,7 @@ def _fpop_convex(
                 hhi = _h(fd, ss, w, bh, gbh)
                 if hlo > tol or hhi > tol:
                     bl, gbl, bh, gbh, okb = _cut_slow(
-                        g_value, g_slope, g_at_mean, link, par,
+                        g_value, g_slope, curve, g_at_mean, link, par,
                         fd, ss, nn, w, bl, gbl, hlo, bh, gbh, hhi, tol,
                     )  # fmt: skip
                 else:
@@ -290,13 +330,20 @@ def _fpop_convex(
                 if bh > ex_b:
                     ex_b = bh
                     gex_b = gbh
+            st = cst - csi
             v, lm, im, l1, q0 = candidate(
-                fbi, cst - csi, ft - tau, par,
+                fbi, st, ft - tau, par,
                 c[i, _LM], c[i, _IM], c[i, _L1], c[i, _Q0], best,
             )  # fmt: skip
             if v < best:
                 best = v
                 arg = int(tau)
+                if curve != 0:
+                    b_v = lm if st > 0.0 else -np.inf
+                    b_lm = lm
+                    b_im = im
+                    b_l1 = l1
+                    b_q0 = q0
             c[j, _LM] = lm
             c[j, _IM] = im
             if slots > 2:  # (only costs that use l1 and q0 pay for keeping them)
@@ -353,10 +400,37 @@ def _fpop_convex(
                 c[k, _GBL] = gex_b
                 c[k, _BH] = vmax
                 c[k, _GBH] = g_max
-        v = fbs + segment(cst - css, ft - fs, par)
-        if v < best:
-            best = v
-            arg = s
+        st = cst - css
+        if curve != 0:
+            # the candidate function with the cache of the best segment at s:
+            # a bound that rules s out at t without a logarithm, or the cost
+            v, lm, im, l1, q0 = candidate(
+                fbs, st, ft - fs, par,
+                ring[rs, 1], ring[rs, 2], ring[rs, 3], ring[rs, 4], best,
+            )  # fmt: skip
+            c[k, _LM] = lm
+            c[k, _IM] = im
+            c[k, _L1] = l1
+            c[k, _Q0] = q0
+            if v < best:
+                best = v
+                arg = s
+                b_v = lm if st > 0.0 else -np.inf
+                b_lm = lm
+                b_im = im
+                b_l1 = l1
+                b_q0 = q0
+            rt = t % (m + 1)
+            ring[rt, 0] = b_v
+            ring[rt, 1] = b_lm
+            ring[rt, 2] = b_im
+            ring[rt, 3] = b_l1
+            ring[rt, 4] = b_q0
+        else:
+            v = fbs + segment(st, ft - fs, par)
+            if v < best:
+                best = v
+                arg = s
         k += 1
         f[t] = best
         last[t] = arg
@@ -603,6 +677,7 @@ def fpop(form: FunctionalForm, beta: float, m: int) -> tuple[np.ndarray, float, 
         form.segment,
         form.g_value,
         form.g_slope,
+        0,  # G'' unknown: Newton steps
         form.g_at_mean,
         form.link,
         form.weight,
@@ -631,6 +706,7 @@ def _fpop_poisson(slots, cs1, par, beta, m, vmin, vmax, vfloor):
         poisson.segment_cost,
         poisson._g_value,
         poisson._g_slope,
+        1,  # G'' = G' (= G = exp)
         poisson._g_at_mean,
         poisson._link,
         poisson._weight,
@@ -652,6 +728,7 @@ def _fpop_negbin(slots, cs1, par, beta, m, vmin, vmax, vfloor):
         negbin.segment_cost,
         negbin._g_value,
         negbin._g_slope,
+        2,  # G'' = G' (1 - G')
         negbin._g_at_mean,
         negbin._link,
         negbin._weight,
