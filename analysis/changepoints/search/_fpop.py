@@ -249,7 +249,12 @@ def _fpop_convex(
         #    and (same pass) its cost at t
         fbs = f[s] + beta
         css = cs1[s]
-        tol = 1e-10 * (abs(fbs) + 1.0)
+        # how much cheaper than tau s may be where it is excluded: 1e-10 of the
+        # cost, but at most 1e-4 of the penalty (huge counts with a small
+        # penalty: 1e-10 of a cost of 1e12 is 100, and the first version of this
+        # search missed changes there), and never below the rounding of h
+        scale = abs(fbs) + 1.0
+        tol = max(min(1e-10 * scale, 1e-4 * beta), 1e-14 * scale)
         fs = float(s)
         ft = float(t)
         # [ex_a, ex_b]: values around the optimum at s where an old
