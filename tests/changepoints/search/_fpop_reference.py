@@ -46,7 +46,6 @@ import math
 from typing import Any
 
 import numpy as np
-
 from numba import njit
 
 from analysis.changepoints.costs._base import FunctionalForm

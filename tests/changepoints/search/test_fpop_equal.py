@@ -97,7 +97,10 @@ def test_poisson_search_is_unchanged(name):
         _same(PoissonCost(), y, beta, m)
 
 
-@pytest.mark.parametrize("name", ["stationary", "many changes", "nb2", "nb5+ar0.8", "long zero runs"])
+NEGBIN_SERIES = ["stationary", "many changes", "nb2", "nb5+ar0.8", "long zero runs"]
+
+
+@pytest.mark.parametrize("name", NEGBIN_SERIES)
 @pytest.mark.parametrize("size", [0.7, 4.0, 40.0])
 def test_negbin_search_is_unchanged(name, size):
     y = SERIES[name]
