@@ -8,6 +8,7 @@ output. Usage::
     python benchmarks/bench_changepoints.py            # full run, a few minutes
     python benchmarks/bench_changepoints.py --quick    # smoke test, < 1 minute
     python benchmarks/bench_changepoints.py --sizes 1e3,1e5 --json out.json
+    python benchmarks/bench_changepoints.py --only floor  # the exact Poisson search alone
 
 All data here are simulated; no figure is a real incident count.
 """
@@ -593,6 +594,7 @@ def section_search_floor(sizes: Sequence[int], repeats: int) -> dict[str, Any]:
             "ratio": a / b if b else None,
             "mean_candidates": mean_k,
         }
+        out[str(n)]["load_average"] = os.getloadavg()
         lines.append(
             [f"{n:,}", f"{a:.3g}", f"{b:.2g}", f"{a / b:.0f}x" if b else "-", f"{mean_k:.1f}"]
         )
@@ -848,6 +850,28 @@ def print_targets(rows: Sequence[Row], extra: dict[str, Any]) -> None:
     print("\n".join(lines))
 
 
+def only_floor(sizes: Sequence[int], repeats: int, path: str | None) -> int:
+    """``--only floor``: :func:`section_search_floor` alone, with the machine and its load."""
+    info = machine()
+    print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
+    before = os.getloadavg()
+    print(f"load average before (1, 5, 15 min): {before}")
+    result = section_search_floor(sizes, repeats)
+    after = os.getloadavg()
+    print(f"load average after (1, 5, 15 min): {after}")
+    if path:
+        payload = {
+            "machine": info,
+            "load_before": before,
+            "load_after": after,
+            "search_floor": result,
+        }
+        with open(path, "w") as fh:
+            json.dump(payload, fh, indent=1, default=float)
+        print(f"wrote {path}")
+    return 0
+
+
 def parse_sizes(text: str) -> list[int]:
     return [int(float(s)) for s in text.split(",") if s.strip()]
 
@@ -865,7 +889,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, help="seeds of the detection curve")
     parser.add_argument("--seed", type=int, default=0, help="seed of the main series")
     parser.add_argument("--json", metavar="PATH", help="also write every result to this JSON file")
+    parser.add_argument(
+        "--only",
+        choices=["floor"],
+        help="run one section alone: 'floor' is the exact Poisson search against one numpy pass "
+        "(sizes 1e6 and 1e7 unless --sizes, 5 repeats unless --repeats)",
+    )
     args = parser.parse_args(argv)
+    if args.only == "floor":
+        return only_floor(args.sizes or [1_000_000, 10_000_000], args.repeats or 5, args.json)
     quick = args.quick
     sizes = args.sizes or ([1_000, 10_000] if quick else [1_000, 10_000, 100_000, 1_000_000])
     repeats = args.repeats or (2 if quick else 3)

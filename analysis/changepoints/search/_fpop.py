@@ -31,7 +31,23 @@ intervals just cut, on which the inequality holds), hence two intervals.
 For Poisson and negative-binomial counts the optimal segment mean is at
 least ``1 / n`` once a segment has a positive count, which bounds ``v``
 below. The result equals optimal partitioning (tested against the O(n^2)
-programme, ties included) up to a relative tolerance of 1e-10 in the cost.
+programme, ties included) up to a tolerance in the cost of 1e-10 of the cost
+or 1e-4 of the penalty, whichever is smaller (never below the rounding of
+the constraint, 1e-14 of the cost).
+
+Speed (the exact Poisson search at 1e6 and 1e7 against one numpy pass,
+``benchmarks/bench_changepoints.py --only floor``): per step about 10
+candidates are cut and costed, and about 2 end points move. The candidates'
+state is the rows of one small array (a row read and rewritten together);
+Newton steps for the built-in forms are Halley steps (``curve``: G'' from G',
+kept only when they do not cross the root), about one evaluation of ``G``
+fewer per root; a piece whose constraint is violated at both ends is found
+empty from the slopes there, without a logarithm; and the optimum at ``s`` and
+a bound on the new candidate's cost come from the cache of the best segment
+at ``s``, without a logarithm. The change points and the objective are those
+of the first version (``tests/changepoints/search/test_fpop_equal.py``), but
+for huge counts with a small penalty, where its tolerance of 1e-10 of the cost
+exceeded the penalty and it missed the optimum.
 """
 
 from __future__ import annotations
@@ -58,6 +74,7 @@ def _h(fdiff: float, s: float, w: float, v: float, g: float) -> float:
 def _newton(
     g_value: Any,
     g_slope: Any,
+    curve: int,
     par: float,
     fdiff: float,
     s: float,
@@ -65,29 +82,55 @@ def _newton(
     v: float,
     g: float,
     hv: float,
+    gs: float,
     tol: float,
 ) -> tuple[float, float, float]:
-    # Newton steps on a convex function from a point where it is positive;
-    # they never cross the root, so stopping early keeps a superset.
+    # The root of the convex h beyond v, from v where h > 0 (``gs``: G'(v),
+    # already known), approached from outside so that stopping early keeps a
+    # superset. With ``curve`` (G'' from G': 1 for G'' = G', 2 for
+    # G'' = G' (1 - G')), Halley steps, each kept only if it lands where h >= 0
+    # on the same side of the minimum (so it did not cross the root); else,
+    # and without ``curve``, the Newton step, which for a convex function never
+    # crosses it. Halley converges cubically: about one step fewer per root.
+    d = 2.0 * (-s + w * gs)
     for _ in range(30):
-        if hv <= tol:
-            break
-        d = 2.0 * (-s + w * g_slope(v, g, par))
         if d == 0.0:
             break
-        nv = v - hv / d
+        halley = False
+        if curve != 0:
+            c2 = 2.0 * w * (gs if curve == 1 else gs * (1.0 - gs))
+            den = d * d - 0.5 * hv * c2
+            halley = c2 > 0.0 and den > 0.0
+        nv = v - hv * d / den if halley else v - hv / d
         if nv == v:
             break
+        ng = g_value(nv, par)
+        nh = _h(fdiff, s, w, nv, ng)
+        ngs = g_slope(nv, ng, par)
+        nd = 2.0 * (-s + w * ngs)
+        if halley and (nh < 0.0 or nd * d <= 0.0):
+            nv = v - hv / d
+            if nv == v:
+                break
+            ng = g_value(nv, par)
+            nh = _h(fdiff, s, w, nv, ng)
+            ngs = g_slope(nv, ng, par)
+            nd = 2.0 * (-s + w * ngs)
         v = nv
-        g = g_value(v, par)
-        hv = _h(fdiff, s, w, v, g)
+        g = ng
+        hv = nh
+        gs = ngs
+        d = nd
+        if hv <= tol:
+            break
     return v, g, hv
 
 
-@njit(cache=False, error_model="numpy", inline="always")
-def _cut(
+@njit(cache=False, error_model="numpy")
+def _cut_slow(
     g_value: Any,
     g_slope: Any,
+    curve: int,
     g_at_mean: Any,
     link: Any,
     par: float,
@@ -97,33 +140,327 @@ def _cut(
     w: float,
     lo: float,
     glo: float,
+    hlo: float,
     hi: float,
     ghi: float,
+    hhi: float,
     tol: float,
 ) -> tuple[float, float, float, float, bool]:
-    # intersect [lo, hi] with {v: h(v) <= 0}; returns lo > hi when empty, and
-    # whether h <= tol at both ends (so on the whole piece, by convexity)
-    if lo > hi:
-        return lo, glo, hi, ghi, False
-    if lo == -np.inf:
-        hlo = fd + 2.0 * w * glo  # ss == 0 here: G(-inf) = 0
-    else:
-        hlo = _h(fd, ss, w, lo, glo)
-    hhi = _h(fd, ss, w, hi, ghi)
+    # ``_cut`` when h > tol at an end of [lo, hi]: Newton from that end, or
+    # (both ends) the piece is empty when h is monotone on it (its minimum,
+    # ``link(ss / nn)``, outside: decided from the slopes at the ends, without
+    # the logarithm) or above tol at its minimum
     if hlo > tol and hhi > tol:
+        slo = 0.0 if lo == -np.inf else g_slope(lo, glo, par)
+        if -ss + w * slo >= 0.0:
+            return 1.0, 0.0, -1.0, 0.0, False
+        shi = g_slope(hi, ghi, par)
+        if -ss + w * shi <= 0.0:
+            return 1.0, 0.0, -1.0, 0.0, False
         mean = ss / nn
         vhat = link(mean)
         if vhat <= lo or vhat >= hi:
             return 1.0, 0.0, -1.0, 0.0, False
         if _h(fd, ss, w, vhat, g_at_mean(mean, par)) > tol:
             return 1.0, 0.0, -1.0, 0.0, False
-        lo, glo, hlo = _newton(g_value, g_slope, par, fd, ss, w, lo, glo, hlo, tol)
-        hi, ghi, hhi = _newton(g_value, g_slope, par, fd, ss, w, hi, ghi, hhi, tol)
+        lo, glo, hlo = _newton(g_value, g_slope, curve, par, fd, ss, w, lo, glo, hlo, slo, tol)
+        hi, ghi, hhi = _newton(g_value, g_slope, curve, par, fd, ss, w, hi, ghi, hhi, shi, tol)
     elif hlo > tol:
-        lo, glo, hlo = _newton(g_value, g_slope, par, fd, ss, w, lo, glo, hlo, tol)
-    elif hhi > tol:
-        hi, ghi, hhi = _newton(g_value, g_slope, par, fd, ss, w, hi, ghi, hhi, tol)
+        slo = g_slope(lo, glo, par)
+        lo, glo, hlo = _newton(g_value, g_slope, curve, par, fd, ss, w, lo, glo, hlo, slo, tol)
+    else:
+        shi = g_slope(hi, ghi, par)
+        hi, ghi, hhi = _newton(g_value, g_slope, curve, par, fd, ss, w, hi, ghi, hhi, shi, tol)
     return lo, glo, hi, ghi, hlo <= tol and hhi <= tol
+
+
+# the candidates' state: one row of ``_NF`` numbers per candidate (the row is
+# read and rewritten together, in one or two cache lines)
+_TAU, _CS, _FB, _AL, _GAL, _AH, _GAH, _BL, _GBL, _BH, _GBH, _LM, _IM, _L1, _Q0 = range(15)
+_NF = 16
+
+
+@njit(cache=False, error_model="numpy")
+def _fpop_convex(
+    segment: Any,
+    g_value: Any,
+    g_slope: Any,
+    curve: int,
+    g_at_mean: Any,
+    link: Any,
+    weight: Any,
+    candidate: Any,
+    slots: int,
+    cs1: np.ndarray,
+    par: float,
+    beta: float,
+    m: int,
+    vmin: float,
+    vmax: float,
+    vfloor: float,
+) -> tuple[np.ndarray, float, float]:
+    # the search for a convex G with Newton cuts; compiled once per cost.
+    # ``curve`` is 0 for a natural form the search knows nothing more of, and
+    # for the built-in ones says how G'' follows from G' (1: Poisson, G'' = G';
+    # 2: negative binomial, G'' = G' (1 - G')) and that ``link`` is log and the
+    # candidate function's cache starts with the log of the mean.
+    # The candidates live in the rows of one small array that grows when
+    # needed: arrays of n + 1 per field (the first version) put every field at
+    # the same offset of its own page, and at n = 1e7 the fields evicted each
+    # other from the cache (twice the time per step of n = 1e6).
+    n = cs1.size - 1
+    f = np.full(n + 1, np.inf)
+    f[0] = -beta
+    last = np.zeros(n + 1, dtype=np.int64)
+    cap = 64
+    c = np.empty((cap, _NF))
+    g_min = g_value(vmin, par) if np.isfinite(vmin) else 0.0
+    g_max = g_value(vmax, par)
+    g_floor = g_value(vfloor, par)
+    # candidate 0: tau, cs1[tau], F(tau) + beta, the pieces [a_lo, a_hi],
+    # [b_lo, b_hi] with G at their ends, and the cache of the candidate
+    # function (log and inverse of the mean at the last exact cost, and for
+    # negbin log1p(mean / r) and r + mean)
+    c[0, _TAU] = 0.0
+    c[0, _CS] = cs1[0]
+    c[0, _FB] = 0.0
+    c[0, _AL] = vmin
+    c[0, _GAL] = g_min
+    c[0, _AH] = vmax
+    c[0, _GAH] = g_max
+    c[0, _BL] = 1.0
+    c[0, _GBL] = 0.0
+    c[0, _BH] = -1.0
+    c[0, _GBH] = 0.0
+    c[0, _LM] = np.nan
+    c[0, _IM] = np.nan
+    c[0, _L1] = np.nan
+    c[0, _Q0] = np.nan
+    # for the built-in forms (``curve`` > 0: ``link`` is log and the cache
+    # starts with the log of the mean), the best segment ending at each of the
+    # last m + 1 times: its ``link(mean)`` (NaN: not known) and its cache,
+    # so that the optimum at s needs no logarithm, and the new candidate's
+    # cost at t a bound from that cache before any
+    ring = np.full((m + 1, 5), np.nan)
+    k = 1
+    total = 0.0
+    for t in range(m, n + 1):
+        s = t - m
+        cst = cs1[t]
+        best = np.inf
+        arg = 0
+        if s < m:
+            # (only before the first new candidate) the best cost at t
+            for i in range(k):
+                v = c[i, _FB] + segment(cst - c[i, _CS], float(t) - c[i, _TAU], par)
+                if v < best:
+                    best = v
+                    arg = int(c[i, _TAU])
+            f[t] = best
+            last[t] = arg
+            total += k
+            continue
+        b_v = np.nan  # link(mean) of the best so far, and its cache
+        b_lm = np.nan
+        b_im = np.nan
+        b_l1 = np.nan
+        b_q0 = np.nan
+        # 1. every candidate older than s must stay below F(s) at its v*,
+        #    and (same pass) its cost at t
+        fbs = f[s] + beta
+        css = cs1[s]
+        # how much cheaper than tau s may be where it is excluded: 1e-10 of the
+        # cost, but at most 1e-4 of the penalty (huge counts with a small
+        # penalty: 1e-10 of a cost of 1e12 is 100, and the first version of this
+        # search missed changes there), and never below the rounding of h
+        scale = abs(fbs) + 1.0
+        tol = max(min(1e-10 * scale, 1e-4 * beta), 1e-14 * scale)
+        fs = float(s)
+        ft = float(t)
+        # [ex_a, ex_b]: values around the optimum at s where an old
+        # candidate is at least as cheap as s, grown (in one pass, so
+        # possibly less than all of it: s keeps a superset) by every piece
+        # just cut that overlaps it and has h <= tol on the whole piece
+        rs = s % (m + 1)
+        ex_a = ring[rs, 0]
+        if np.isnan(ex_a):
+            r = last[s]
+            ex_a = link((css - cs1[r]) / float(s - r))
+        ex_b = ex_a
+        gex_a = np.nan  # G at the end points, taken from the pieces
+        gex_b = np.nan
+        j = 0
+        for i in range(k):
+            tau = c[i, _TAU]
+            csi = c[i, _CS]
+            fbi = c[i, _FB]
+            ss = css - csi
+            nn = fs - tau
+            w = weight(ss, nn, par)
+            fd = fbi - fbs
+            al = c[i, _AL]
+            gal = c[i, _GAL]
+            ah = c[i, _AH]
+            gah = c[i, _GAH]
+            bl = c[i, _BL]
+            gbl = c[i, _GBL]
+            bh = c[i, _BH]
+            gbh = c[i, _GBH]
+            # intersect each piece with {v: h(v) <= 0}; ok: h <= tol at both
+            # ends, so (convexity) on the whole piece
+            oka = False
+            if al <= ah:
+                if ss > 0.0 and al < vfloor:
+                    al = vfloor
+                    gal = g_floor
+                if al == -np.inf or ss == 0.0:
+                    hlo = fd + 2.0 * w * gal  # ss == 0 (when al = -inf, G(-inf) = 0)
+                else:
+                    hlo = fd + 2.0 * (-ss * al + w * gal)
+                hhi = _h(fd, ss, w, ah, gah)
+                if hlo > tol or hhi > tol:
+                    al, gal, ah, gah, oka = _cut_slow(
+                        g_value, g_slope, curve, g_at_mean, link, par,
+                        fd, ss, nn, w, al, gal, hlo, ah, gah, hhi, tol,
+                    )  # fmt: skip
+                else:
+                    oka = True
+            okb = False
+            if bl <= bh:
+                if ss > 0.0 and bl < vfloor:
+                    bl = vfloor
+                    gbl = g_floor
+                hlo = _h(fd, ss, w, bl, gbl)
+                hhi = _h(fd, ss, w, bh, gbh)
+                if hlo > tol or hhi > tol:
+                    bl, gbl, bh, gbh, okb = _cut_slow(
+                        g_value, g_slope, curve, g_at_mean, link, par,
+                        fd, ss, nn, w, bl, gbl, hlo, bh, gbh, hhi, tol,
+                    )  # fmt: skip
+                else:
+                    okb = True
+            if al > ah and bl > bh:
+                continue
+            if oka and al <= ex_b and ah >= ex_a:
+                if al < ex_a:
+                    ex_a = al
+                    gex_a = gal
+                if ah > ex_b:
+                    ex_b = ah
+                    gex_b = gah
+            if okb and bl <= ex_b and bh >= ex_a:
+                if bl < ex_a:
+                    ex_a = bl
+                    gex_a = gbl
+                if bh > ex_b:
+                    ex_b = bh
+                    gex_b = gbh
+            st = cst - csi
+            v, lm, im, l1, q0 = candidate(
+                fbi, st, ft - tau, par,
+                c[i, _LM], c[i, _IM], c[i, _L1], c[i, _Q0], best,
+            )  # fmt: skip
+            if v < best:
+                best = v
+                arg = int(tau)
+                if curve != 0:
+                    b_v = lm if st > 0.0 else -np.inf
+                    b_lm = lm
+                    b_im = im
+                    b_l1 = l1
+                    b_q0 = q0
+            c[j, _LM] = lm
+            c[j, _IM] = im
+            if slots > 2:  # (only costs that use l1 and q0 pay for keeping them)
+                c[j, _L1] = l1
+                c[j, _Q0] = q0
+            if j != i:
+                c[j, _TAU] = tau
+                c[j, _CS] = csi
+                c[j, _FB] = fbi
+            c[j, _AL] = al
+            c[j, _GAL] = gal
+            c[j, _AH] = ah
+            c[j, _GAH] = gah
+            c[j, _BL] = bl
+            c[j, _GBL] = gbl
+            c[j, _BH] = bh
+            c[j, _GBH] = gbh
+            j += 1
+        k = j
+        # 2. s becomes a candidate, except on [ex_a, ex_b]
+        if k == cap:
+            cap *= 2
+            grown = np.empty((cap, _NF))
+            grown[:k] = c[:k]
+            c = grown
+        c[k, _TAU] = fs
+        c[k, _CS] = css
+        c[k, _FB] = fbs
+        c[k, _AL] = vmin
+        c[k, _GAL] = g_min
+        c[k, _AH] = vmax
+        c[k, _GAH] = g_max
+        c[k, _BL] = 1.0
+        c[k, _GBL] = 0.0
+        c[k, _BH] = -1.0
+        c[k, _GBH] = 0.0
+        c[k, _LM] = np.nan
+        c[k, _IM] = np.nan
+        c[k, _L1] = np.nan
+        c[k, _Q0] = np.nan
+        if ex_a < ex_b:
+            if np.isnan(gex_a):  # an end point still at the optimum itself
+                gex_a = g_value(ex_a, par)
+            if np.isnan(gex_b):
+                gex_b = g_value(ex_b, par)
+            if ex_a <= vmin:
+                c[k, _AL] = 1.0
+                c[k, _AH] = -1.0
+            else:
+                c[k, _AH] = ex_a
+                c[k, _GAH] = gex_a
+            if ex_b < vmax:
+                c[k, _BL] = ex_b
+                c[k, _GBL] = gex_b
+                c[k, _BH] = vmax
+                c[k, _GBH] = g_max
+        st = cst - css
+        if curve != 0:
+            # the candidate function with the cache of the best segment at s:
+            # a bound that rules s out at t without a logarithm, or the cost
+            v, lm, im, l1, q0 = candidate(
+                fbs, st, ft - fs, par,
+                ring[rs, 1], ring[rs, 2], ring[rs, 3], ring[rs, 4], best,
+            )  # fmt: skip
+            c[k, _LM] = lm
+            c[k, _IM] = im
+            c[k, _L1] = l1
+            c[k, _Q0] = q0
+            if v < best:
+                best = v
+                arg = s
+                b_v = lm if st > 0.0 else -np.inf
+                b_lm = lm
+                b_im = im
+                b_l1 = l1
+                b_q0 = q0
+            rt = t % (m + 1)
+            ring[rt, 0] = b_v
+            ring[rt, 1] = b_lm
+            ring[rt, 2] = b_im
+            ring[rt, 3] = b_l1
+            ring[rt, 4] = b_q0
+        else:
+            v = fbs + segment(st, ft - fs, par)
+            if v < best:
+                best = v
+                arg = s
+        k += 1
+        f[t] = best
+        last[t] = arg
+        total += k
+    return last, f[n], total / max(n - m + 1, 1)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -182,216 +519,6 @@ def _first_costs(
             best = v
             arg = c_tau[i]
     return best, arg
-
-
-@njit(cache=False, error_model="numpy")
-def _fpop_convex(
-    segment: Any,
-    g_value: Any,
-    g_slope: Any,
-    g_at_mean: Any,
-    link: Any,
-    weight: Any,
-    candidate: Any,
-    slots: int,
-    cs1: np.ndarray,
-    par: float,
-    beta: float,
-    m: int,
-    vmin: float,
-    vmax: float,
-    vfloor: float,
-) -> tuple[np.ndarray, float, float]:
-    # the search for a convex G with Newton cuts; compiled once per cost
-    n = cs1.size - 1
-    f, last, c_tau, c_cs, c_fb, c_al, c_ah, c_bl, c_bh = _start(n, beta, cs1[0], vmin, vmax)
-    # G at the pieces' end points
-    c_gal = np.empty(n + 1)
-    c_gah = np.empty(n + 1)
-    c_gbl = np.empty(n + 1)
-    c_gbh = np.empty(n + 1)
-    # log and inverse of the segment mean mu0 at the last exact cost, and (negbin)
-    # log1p(mu0 / r) and r + mu0, for a lower bound of the cost that skips
-    # most logarithms
-    c_lm = np.empty(n + 1)
-    c_im = np.empty(n + 1)
-    c_l1 = np.empty(n + 1)
-    c_q0 = np.empty(n + 1)
-    g_min = g_value(vmin, par) if np.isfinite(vmin) else 0.0
-    g_max = g_value(vmax, par)
-    g_floor = g_value(vfloor, par)
-    k = 1
-    c_gal[0] = g_min
-    c_gah[0] = g_max
-    c_gbl[0] = 0.0
-    c_gbh[0] = 0.0
-    c_lm[0] = np.nan
-    c_im[0] = np.nan
-    c_l1[0] = np.nan
-    c_q0[0] = np.nan
-    total = 0.0
-    for t in range(m, n + 1):
-        s = t - m
-        cst = cs1[t]
-        best = np.inf
-        arg = 0
-        if s >= m:
-            # 1. every candidate older than s must stay below F(s) at its v*,
-            #    and (same pass) its cost at t
-            fbs = f[s] + beta
-            css = cs1[s]
-            tol = 1e-10 * (abs(fbs) + 1.0)
-            # [ex_a, ex_b]: values around the optimum at s where an old
-            # candidate is at least as cheap as s, grown (in one pass, so
-            # possibly less than all of it: s keeps a superset) by every piece
-            # just cut that overlaps it and has h <= tol on the whole piece
-            r = last[s]
-            ex_a = link((css - cs1[r]) / float(s - r))
-            ex_b = ex_a
-            gex_a = np.nan  # G at the end points, taken from the pieces
-            gex_b = np.nan
-            j = 0
-            for i in range(k):
-                tau = c_tau[i]
-                ss = css - c_cs[i]
-                nn = float(s - tau)
-                w = weight(ss, nn, par)
-                fd = c_fb[i] - fbs
-                al = c_al[i]
-                gal = c_gal[i]
-                bl = c_bl[i]
-                gbl = c_gbl[i]
-                if ss > 0.0:
-                    if al < vfloor:
-                        al = vfloor
-                        gal = g_floor
-                    if bl < vfloor:
-                        bl = vfloor
-                        gbl = g_floor
-                al, gal, ah, gah, oka = _cut(
-                    g_value,
-                    g_slope,
-                    g_at_mean,
-                    link,
-                    par,
-                    fd,
-                    ss,
-                    nn,
-                    w,
-                    al,
-                    gal,
-                    c_ah[i],
-                    c_gah[i],
-                    tol,
-                )
-                bl, gbl, bh, gbh, okb = _cut(
-                    g_value,
-                    g_slope,
-                    g_at_mean,
-                    link,
-                    par,
-                    fd,
-                    ss,
-                    nn,
-                    w,
-                    bl,
-                    gbl,
-                    c_bh[i],
-                    c_gbh[i],
-                    tol,
-                )
-                if al > ah and bl > bh:
-                    continue
-                if oka and al <= ex_b and ah >= ex_a:
-                    if al < ex_a:
-                        ex_a = al
-                        gex_a = gal
-                    if ah > ex_b:
-                        ex_b = ah
-                        gex_b = gah
-                if okb and bl <= ex_b and bh >= ex_a:
-                    if bl < ex_a:
-                        ex_a = bl
-                        gex_a = gbl
-                    if bh > ex_b:
-                        ex_b = bh
-                        gex_b = gbh
-                v, lm, im, l1, q0 = candidate(
-                    c_fb[i],
-                    cst - c_cs[i],
-                    float(t - tau),
-                    par,
-                    c_lm[i],
-                    c_im[i],
-                    c_l1[i],
-                    c_q0[i],
-                    best,
-                )
-                if v < best:
-                    best = v
-                    arg = tau
-                c_lm[j] = lm
-                c_im[j] = im
-                if slots > 2:  # (only costs that use l1 and q0 pay for keeping them)
-                    c_l1[j] = l1
-                    c_q0[j] = q0
-                if j != i:
-                    c_tau[j] = tau
-                    c_cs[j] = c_cs[i]
-                    c_fb[j] = c_fb[i]
-                c_al[j] = al
-                c_gal[j] = gal
-                c_ah[j] = ah
-                c_gah[j] = gah
-                c_bl[j] = bl
-                c_gbl[j] = gbl
-                c_bh[j] = bh
-                c_gbh[j] = gbh
-                j += 1
-            k = j
-            # 2. s becomes a candidate, except on [ex_a, ex_b]
-            c_tau[k] = s
-            c_cs[k] = css
-            c_fb[k] = fbs
-            c_al[k] = vmin
-            c_gal[k] = g_min
-            c_ah[k] = vmax
-            c_gah[k] = g_max
-            c_bl[k] = 1.0
-            c_gbl[k] = 0.0
-            c_bh[k] = -1.0
-            c_gbh[k] = 0.0
-            c_lm[k] = np.nan
-            c_im[k] = np.nan
-            c_l1[k] = np.nan
-            c_q0[k] = np.nan
-            if ex_a < ex_b:
-                if np.isnan(gex_a):  # an end point still at the optimum itself
-                    gex_a = g_value(ex_a, par)
-                if np.isnan(gex_b):
-                    gex_b = g_value(ex_b, par)
-                if ex_a <= vmin:
-                    c_al[k] = 1.0
-                    c_ah[k] = -1.0
-                else:
-                    c_ah[k] = ex_a
-                    c_gah[k] = gex_a
-                if ex_b < vmax:
-                    c_bl[k] = ex_b
-                    c_gbl[k] = gex_b
-                    c_bh[k] = vmax
-                    c_gbh[k] = g_max
-            v = fbs + segment(cst - css, float(t - s), par)
-            if v < best:
-                best = v
-                arg = s
-            k += 1
-        else:
-            best, arg = _first_costs(segment, par, k, t, cst, c_tau, c_cs, c_fb)
-        f[t] = best
-        last[t] = arg
-        total += k
-    return last, f[n], total / max(n - m + 1, 1)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -550,6 +677,15 @@ def fpop(form: FunctionalForm, beta: float, m: int) -> tuple[np.ndarray, float, 
     ``form`` is the cost's natural form: its functions, prefix sums and
     parameter range ``[vmin, vmax]`` (``vmin = -inf`` for counts with zeros;
     ``vfloor``, the parameter of mean ``1 / (2 n)``, is then used).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from analysis.changepoints import PoissonCost
+    >>> y = np.r_[np.full(20, 1.0), np.full(20, 9.0)]  # SIMULATED counts, one change
+    >>> last, fn, mean_k = fpop(PoissonCost().fit(y).functional_form(), 10.0, 2)
+    >>> int(last[40])
+    20
     """
     functions = (
         form.segment,
@@ -575,6 +711,7 @@ def fpop(form: FunctionalForm, beta: float, m: int) -> tuple[np.ndarray, float, 
         form.segment,
         form.g_value,
         form.g_slope,
+        0,  # G'' unknown: Newton steps
         form.g_at_mean,
         form.link,
         form.weight,
@@ -603,6 +740,7 @@ def _fpop_poisson(slots, cs1, par, beta, m, vmin, vmax, vfloor):
         poisson.segment_cost,
         poisson._g_value,
         poisson._g_slope,
+        1,  # G'' = G' (= G = exp)
         poisson._g_at_mean,
         poisson._link,
         poisson._weight,
@@ -624,6 +762,7 @@ def _fpop_negbin(slots, cs1, par, beta, m, vmin, vmax, vfloor):
         negbin.segment_cost,
         negbin._g_value,
         negbin._g_slope,
+        2,  # G'' = G' (1 - G')
         negbin._g_at_mean,
         negbin._link,
         negbin._weight,
