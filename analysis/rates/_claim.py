@@ -15,6 +15,7 @@ from analysis._format import fmt_count, fmt_days, fmt_short, jsonable, p_text, r
 from analysis._results import Result
 from analysis._series import CountSeries
 from analysis.rates._dependent import (
+    DesignEffect,
     design_effect,
     quasi_garwood,
     quasi_jeffreys,
@@ -25,6 +26,10 @@ from analysis.rates._estimate import RateResult, estimate_from_counts, estimate_
 from analysis.rates._inputs import check_level, parse_per, read_counts
 from analysis.rates._maximum import max_probability
 from analysis.rates._numerics import poisson_two_sided
+
+#: Relative s.d. of a short window's own level about the process rate that the decision
+#: on a window alone of fewer than LATENT_AR_MIN_PERIODS periods allows (see check_claim).
+LEVEL_VARIATION = 0.3
 
 
 @dataclass(frozen=True, repr=False)
@@ -180,6 +185,7 @@ def check_claim(
     level: float = 0.95,
     label: str | None = None,
     reference: pd.Series | None = None,
+    level_variation: float = LEVEL_VARIATION,
 ) -> ClaimCheck:
     """Test a published claim such as "an average of five a day" against data.
 
@@ -281,6 +287,14 @@ def check_claim(
         raise ValueError(f"claimed_rate must be a number, not {claimed_rate!r}")
     if not math.isfinite(float(claimed_rate)) or claimed_rate < 0:
         raise ValueError(f"claimed_rate must be a number >= 0, not {claimed_rate!r}")
+    if (
+        isinstance(level_variation, bool)
+        or not isinstance(level_variation, int | float | np.number)
+        or not math.isfinite(float(level_variation))
+        or level_variation < 0
+    ):
+        raise ValueError(f"level_variation must be a number >= 0, not {level_variation!r}")
+    level_variation = float(level_variation)
     if max_in_a_day is not None and (
         isinstance(max_in_a_day, bool)
         or not isinstance(max_in_a_day, int | float | np.number)
@@ -358,15 +372,39 @@ def check_claim(
                 "longer series, or reference= a daily series of the same kind)."
             )
         if alone and source is not None and est.design_effect is not None:
-            upper = design_effect(c, source, level, with_upper=True).upper(level)
+            de = design_effect(c, source, level, with_upper=True)
+            short = periods < LATENT_AR_MIN_PERIODS
+            upper = de.upper(level)
+            if short:
+                upper = short_window_design_effect(de, est.events, level, level_variation)
             if reverse <= upper:
                 decision = "cannot tell"
                 verdict = "Cannot tell" + verdict[len("Inconsistent") :]
                 verdict += (
-                    f" The claim becomes consistent at a design effect of "
-                    f"{reverse:.2f}, below {upper:.2f}, the upper {level:.0%} confidence limit "
-                    f"of the design effect that {fmt_days(est.exposure)} of counts alone allow "
-                    "(pass the longer series, or reference= a daily series of the same kind)."
+                    " That is below"
+                    if short
+                    else f" The claim becomes consistent at a design effect of {reverse:.2f}, below"
+                )
+            else:
+                verdict += " The claim is outside the interval even at a design effect of"
+            if short:
+                verdict += (
+                    f" {upper:.2f}, the most that {fmt_days(est.exposure)} of counts alone cannot "
+                    f"rule out: the larger of the upper {level:.0%} confidence limit of their "
+                    f"dispersion ({de.upper(level):.2f}) and their design effect "
+                    f"({de.value:.2f}) plus {est.events:g} x {level_variation:g}^2, for a level "
+                    f"of the window off the process rate by a relative s.d. of "
+                    f"{level_variation:g}, which so short a window cannot show (level_variation=)."
+                )
+            else:
+                verdict += (
+                    f" {upper:.2f}, the upper {level:.0%} confidence limit of the design effect "
+                    f"that {fmt_days(est.exposure)} of counts alone allow"
+                    + (
+                        " (pass the longer series, or reference= a daily series of the same kind)."
+                        if reverse <= upper
+                        else "."
+                    )
                 )
     if est.design_effect is not None and est.design_effect > 1:
         verdict += (
@@ -421,6 +459,34 @@ def check_claim(
         decision=decision,
         design_effect_upper=upper,
     )
+
+
+def short_window_design_effect(
+    de: DesignEffect, events: float, level: float, level_variation: float = LEVEL_VARIATION
+) -> float:
+    """The design effect a window alone too short to estimate dependence cannot rule out.
+
+    ``max(de.upper(level), de.value + events * level_variation**2)``: the
+    larger of the upper ``level`` confidence limit of the window's
+    dispersion (no dependence) and its design effect plus a level of the
+    window that differs from the process rate by a relative s.d. of
+    ``level_variation``. Under a latent rate whose level ``L`` (mean 1,
+    variance ``tau**2``) is shared by the window's ``m`` days, ``Var(S) =
+    E Var(S | L) + Var(E(S | L)) = m mu D + (m mu)**2 tau**2``, i.e. a design
+    effect ``D + m mu tau**2``, and the within-window dispersion estimates
+    ``D`` (the shared level does not vary inside the window), so the window
+    shows nothing of ``tau``. ``m mu`` is estimated by the window's total.
+    Hand-written: it is the variance decomposition above, nothing to call.
+
+    Examples
+    --------
+    >>> de = DesignEffect(1.56, 1.56, 7, 7, False, "", "dispersion-t", 6.0, 1.0)
+    >>> round(de.upper(0.95), 2)  # 1.0 * 6 / chi2_{0.05, 6}
+    3.67
+    >>> round(short_window_design_effect(de, 35, 0.95, 0.3), 2)  # 1.56 + 35 * 0.09
+    4.71
+    """
+    return max(de.upper(level), de.value + float(events) * level_variation**2)
 
 
 def _relabel(est: RateResult, label: str) -> RateResult:

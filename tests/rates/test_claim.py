@@ -232,10 +232,17 @@ def test_a_clear_rejection_of_a_short_window_stays_inconsistent():
     s = daily([9, 11, 8, 12, 10, 9, 11])  # 70 in 7 days against a claimed 5 a day
     chk = check_claim(s, claimed_rate=5)
     assert chk.decision == "inconsistent" and chk.verdict.startswith("Inconsistent")
-    # the upper limit of 7 days: the dispersion's chi-square limit (6 degrees of freedom)
+    # the design effect 7 days alone cannot rule out: the larger of the dispersion's
+    # chi-square limit (6 degrees of freedom) and the design effect plus 70 x 0.3^2 for
+    # the window's own level (relative s.d. 0.3), which 7 days cannot show
+    dispersion_limit = max(chk.estimate.design_effect, 0.25 * 6 / stats.chi2.ppf(0.05, 6))
     assert chk.design_effect_upper == pytest.approx(
-        max(chk.estimate.design_effect, 0.25 * 6 / stats.chi2.ppf(0.05, 6))
+        max(dispersion_limit, chk.estimate.design_effect + 70 * 0.3**2)
     )
+    assert chk.design_effect_upper > dispersion_limit  # here the window's level decides
+    low, _ = quasi_jeffreys(70, 7.0, chk.design_effect_upper, 0.95)
+    assert float(low) > 5.0  # rejected even there
+    assert "the most that 7 days of counts alone cannot rule out" in chk.verdict
 
 
 def test_a_total_alone_keeps_its_sensitivity_table_and_has_no_cannot_tell():
