@@ -80,6 +80,10 @@ class ClaimCheck(Result):
         dispersion's upper limit and its design effect plus ``total *
         level_variation**2`` (:func:`short_window_design_effect`); None
         otherwise.
+    level_variation : float or None
+        The relative s.d. of the window's own level that
+        ``design_effect_upper`` allowed for (a window alone of fewer than 14
+        periods whose claim is outside the interval); None otherwise.
     """
 
     estimate: RateResult
@@ -95,6 +99,7 @@ class ClaimCheck(Result):
     critical_design_effect: float | None = None
     decision: str = ""
     design_effect_upper: float | None = None
+    level_variation: float | None = None
 
     @property
     def level(self) -> float:
@@ -140,6 +145,7 @@ class ClaimCheck(Result):
             "consistent": bool(self.consistent),
             "decision": self.decision,
             "design_effect_upper": jsonable(self.design_effect_upper),
+            "level_variation": jsonable(self.level_variation),
             "verdict": self.verdict,
             "max_in_a_day": self.max_in_a_day,
             "observed_max": self.observed_max,
@@ -394,7 +400,7 @@ def check_claim(
     if not consistent:
         verdict = verdict[:-1] + f" ({p_text(p)})."
     decision = "consistent" if consistent else "inconsistent"
-    upper = None
+    upper, variation = None, None
     if c is not None and not consistent:
         source = ref if ref is not None else full
         periods = 0 if source is None else int(np.sum(source.exposure > 0))
@@ -415,6 +421,7 @@ def check_claim(
             upper = de.upper(level)
             if short:
                 upper = short_window_design_effect(de, est.events, level, level_variation)
+                variation = level_variation
             if reverse <= upper:
                 decision = "cannot tell"
                 verdict = "Cannot tell" + verdict[len("Inconsistent") :]
@@ -496,6 +503,7 @@ def check_claim(
         critical_design_effect=critical,
         decision=decision,
         design_effect_upper=upper,
+        level_variation=variation,
     )
 
 

@@ -248,6 +248,7 @@ def test_a_clear_rejection_of_a_short_window_stays_inconsistent():
 def test_a_total_alone_keeps_its_sensitivity_table_and_has_no_cannot_tell():
     chk = check_claim(total=25, exposure=7, claimed_rate=6)
     assert chk.decision == "inconsistent" and chk.design_effect_upper is None
+    assert chk.level_variation is None
 
 
 @pytest.mark.slow
@@ -303,6 +304,9 @@ def test_a_week_alone_whose_level_could_be_off_the_process_rate_cannot_tell():
     assert float(old) > 5.0  # the dispersion limit alone would have called it false
     assert check_claim(s, claimed_rate=5, level_variation=0).decision == "inconsistent"
     assert chk.verdict.startswith("Cannot tell:") and "That is below" in chk.verdict
+    assert chk.level_variation == 0.3
+    d = json.loads(json.dumps(chk.to_dict(), allow_nan=False))
+    assert d["level_variation"] == 0.3 and d["design_effect_upper"] == pytest.approx(de + 4.86)
     # a longer window alone is decided by its latent-AR upper limit: the option is ignored
     long = daily([7, 8, 7, 9, 8, 7, 8] * 3)
     assert (
