@@ -73,8 +73,14 @@ the dispersion-t design effect doubled on every week (coverage 0.932, s.e.
 independent Poisson weeks (1.5 times: 0.887 at 1.32; 2.5 times: 0.960 at
 1.71). :func:`analysis.check_claim` therefore answers "cannot tell" rather
 than "inconsistent" when a window alone rejects a claim only below the
-window's upper confidence limit for the design effect. Pass the longer series (``reference=``) when
-there is one: windows inside a year cover 0.93-0.98.
+design effect the window cannot rule out: its upper confidence limit for it
+from 14 periods, and below 14 periods, where a level shared by the window's
+days does not show in them at all, the larger of the dispersion's upper
+limit and the design effect plus ``total * level_variation**2`` for a window
+level off the process rate by a stated relative s.d. (0.3 by default; see
+:func:`analysis.rates._claim.short_window_design_effect`). The rate
+intervals are not widened for it. Pass the longer series (``reference=``)
+when there is one: windows inside a year cover 0.93-0.98.
 
 Hand-written because no library scales the Poisson interval by a design
 effect; the quantiles are scipy's.

@@ -232,15 +232,23 @@ def test_a_clear_rejection_of_a_short_window_stays_inconsistent():
     s = daily([9, 11, 8, 12, 10, 9, 11])  # 70 in 7 days against a claimed 5 a day
     chk = check_claim(s, claimed_rate=5)
     assert chk.decision == "inconsistent" and chk.verdict.startswith("Inconsistent")
-    # the upper limit of 7 days: the dispersion's chi-square limit (6 degrees of freedom)
+    # the design effect 7 days alone cannot rule out: the larger of the dispersion's
+    # chi-square limit (6 degrees of freedom) and the design effect plus 70 x 0.3^2 for
+    # the window's own level (relative s.d. 0.3), which 7 days cannot show
+    dispersion_limit = max(chk.estimate.design_effect, 0.25 * 6 / stats.chi2.ppf(0.05, 6))
     assert chk.design_effect_upper == pytest.approx(
-        max(chk.estimate.design_effect, 0.25 * 6 / stats.chi2.ppf(0.05, 6))
+        max(dispersion_limit, chk.estimate.design_effect + 70 * 0.3**2)
     )
+    assert chk.design_effect_upper > dispersion_limit  # here the window's level decides
+    low, _ = quasi_jeffreys(70, 7.0, chk.design_effect_upper, 0.95)
+    assert float(low) > 5.0  # rejected even there
+    assert "the most that 7 days of counts alone cannot rule out" in chk.verdict
 
 
 def test_a_total_alone_keeps_its_sensitivity_table_and_has_no_cannot_tell():
     chk = check_claim(total=25, exposure=7, claimed_rate=6)
     assert chk.decision == "inconsistent" and chk.design_effect_upper is None
+    assert chk.level_variation is None
 
 
 @pytest.mark.slow
@@ -269,3 +277,77 @@ def test_claims_on_four_weeks_alone_under_latent_ar_are_rarely_called_false_at_a
         for _ in range(sims)
     )
     assert power / sims >= 0.90 - 3 * math.sqrt(0.9 * 0.1 / sims)
+
+
+def test_level_variation_zero_keeps_the_dispersion_limit_alone():
+    s = daily([9, 11, 8, 12, 10, 9, 11])
+    chk = check_claim(s, claimed_rate=5, level_variation=0)
+    assert chk.design_effect_upper == pytest.approx(
+        max(chk.estimate.design_effect, 0.25 * 6 / stats.chi2.ppf(0.05, 6))
+    )
+    assert "relative s.d. of 0" in chk.verdict
+
+
+def test_a_week_alone_whose_level_could_be_off_the_process_rate_cannot_tell():
+    # 54 in 7 calm days against a claimed 5 a day (35): the days hardly vary, so the
+    # dispersion's upper limit (under 1) rejects the claim, but a week whose level sits
+    # 0.3 (relative s.d.) off the process rate would not show it: design effect up to
+    # DE + 54 x 0.09, where the claim is inside the interval
+    s = daily([7, 8, 7, 9, 8, 7, 8])
+    chk = check_claim(s, claimed_rate=5)
+    assert not chk.consistent and chk.decision == "cannot tell"
+    de = chk.estimate.design_effect
+    assert chk.design_effect_upper == pytest.approx(de + 54 * 0.09)
+    low, _ = quasi_jeffreys(54, 7.0, chk.design_effect_upper, 0.95)
+    assert float(low) < 5.0
+    old, _ = quasi_jeffreys(54, 7.0, max(de, 0.25 * 6 / stats.chi2.ppf(0.05, 6)), 0.95)
+    assert float(old) > 5.0  # the dispersion limit alone would have called it false
+    assert check_claim(s, claimed_rate=5, level_variation=0).decision == "inconsistent"
+    assert chk.verdict.startswith("Cannot tell:") and "That is below" in chk.verdict
+    assert chk.level_variation == 0.3
+    d = json.loads(json.dumps(chk.to_dict(), allow_nan=False))
+    assert d["level_variation"] == 0.3 and d["design_effect_upper"] == pytest.approx(de + 4.86)
+    # a longer window alone is decided by its latent-AR upper limit: the option is ignored
+    long = daily([7, 8, 7, 9, 8, 7, 8] * 3)
+    assert (
+        check_claim(long, claimed_rate=5).design_effect_upper
+        == check_claim(long, claimed_rate=5, level_variation=0).design_effect_upper
+    )
+
+
+@pytest.mark.parametrize("bad", [-0.1, math.nan, math.inf, "0.3", True, None])
+def test_level_variation_must_be_a_number_of_at_least_zero(bad):
+    with pytest.raises(ValueError, match="level_variation"):
+        check_claim(daily([5, 6, 4, 5, 7, 5, 4]), claimed_rate=5, level_variation=bad)
+
+
+@pytest.mark.slow
+def test_claims_on_a_week_alone_under_persistent_rates_are_rarely_called_false():
+    # 300 SIMULATED 7-day windows each, the true 5 a day claimed, target <= 0.06.
+    # Validation-study cells (400 windows): 0.018 (s.e. 0.007) under latent AR(0.8) with
+    # a weekly cycle, 0.022 (0.007) with NB noise (0.087 and 0.033 with the dispersion
+    # limit alone). Every "inconsistent" of the rule is one of the dispersion limit's.
+    # Power against twice the true rate on independent Poisson weeks: 0.64 (s.e. 0.024).
+    from analysis.validation import PROCESSES, simulate_counts
+
+    sims = 300
+    rng = np.random.default_rng(707)
+    bound = 0.06 + 2 * math.sqrt(0.06 * 0.94 / sims)
+    for process in ("ar0.8+weekly", "nb5+ar0.8"):
+        new = old = 0
+        for _ in range(sims):
+            counts = simulate_counts(PROCESSES[process], 7, 5.0, rng).counts
+            a = check_claim(counts, claimed_rate=5).decision == "inconsistent"
+            b = check_claim(counts, claimed_rate=5, level_variation=0).decision == "inconsistent"
+            assert b or not a
+            new, old = new + a, old + b
+        assert new / sims <= bound
+        assert new < old
+    power = sum(
+        check_claim(
+            simulate_counts(PROCESSES["poisson"], 7, 5.0, rng).counts, claimed_rate=10
+        ).decision
+        == "inconsistent"
+        for _ in range(sims)
+    )
+    assert power / sims >= 0.64 - 3 * math.sqrt(0.64 * 0.36 / sims)
