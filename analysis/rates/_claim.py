@@ -23,7 +23,7 @@ from analysis.rates._dependent import (
     quasi_p_value,
 )
 from analysis.rates._estimate import RateResult, estimate_from_counts, estimate_rate
-from analysis.rates._inputs import check_level, parse_per, read_counts
+from analysis.rates._inputs import check_level, parse_per, read_counts, read_reference
 from analysis.rates._maximum import max_probability
 from analysis.rates._numerics import poisson_two_sided
 
@@ -352,8 +352,9 @@ def check_claim(
     ref: CountSeries | None = None
     level = check_level(level)
     per_label, per_days = parse_per(per)
-    if reference is not None:
-        ref = read_counts(reference, what="reference")
+    if reference is not None and counts is None:
+        # a total's exposure is in days: its reference must count days
+        ref = read_reference(reference, None, periods=1)
     if counts is None:
         est = estimate_rate(
             total=total, exposure=exposure, start=start, end=end, level=level, per=per
@@ -363,6 +364,8 @@ def check_claim(
             raise ValueError("give either counts or total= and exposure=, not both")
         full = read_counts(counts)
         c = full.window(start, end)
+        if reference is not None:
+            ref = read_reference(reference, c)
         est = estimate_from_counts(
             c,
             level=level,

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
 
 from analysis._dates import to_day
 from analysis._series import CountSeries
@@ -167,7 +168,9 @@ def read_counts(
     return series
 
 
-def read_reference(reference: Any, like: CountSeries, periods: int | None = None) -> CountSeries:
+def read_reference(
+    reference: Any, like: CountSeries | None, periods: int | None = None
+) -> CountSeries:
     """Validate ``reference=``: a count series with the period of ``like``, and no shorter.
 
     A design effect is the variance of a total of *m* periods over its
@@ -180,8 +183,10 @@ def read_reference(reference: Any, like: CountSeries, periods: int | None = None
     ----------
     reference : pandas.Series
         The longer series the design effect is estimated from.
-    like : CountSeries
-        The counts the design effect is for (their period is required).
+    like : CountSeries or None
+        The counts the design effect is for (their period is required);
+        ``None`` for a reported total, whose exposure is in days: the
+        reference must then count days.
     periods : int, optional
         Periods of the total (default: those of ``like`` with exposure).
 
@@ -201,14 +206,20 @@ def read_reference(reference: Any, like: CountSeries, periods: int | None = None
     ValueError: reference= counts per 'W-SUN' period, the counts per 'D' period: ...
     """
     ref = read_counts(reference, what="reference")
-    if like.offset is not None and ref.offset != like.offset:
+    want = to_offset("D") if like is None else like.offset
+    if want is not None and ref.offset != want:
         theirs = ref.offset.freqstr if ref.offset is not None else "irregular"
+        whose = "a total's exposure is in days" if like is None else "the counts"
         raise ValueError(
-            f"reference= counts per {theirs!r} period, the counts per "
-            f"{like.offset.freqstr!r} period: a design effect holds for totals of one "
-            "period; give a reference with the counts' period"
+            f"reference= counts per {theirs!r} period, {whose} per {want.freqstr!r} period: "
+            "a design effect holds for totals of one period; give a reference with that period"
         )
-    need = int(np.sum(like.exposure > 0)) if periods is None else int(periods)
+    if periods is not None:
+        need = int(periods)
+    elif like is not None:
+        need = int(np.sum(like.exposure > 0))
+    else:
+        raise ValueError("read_reference needs periods= when like is None")
     have = int(np.sum(ref.exposure > 0))
     if have < need:
         raise ValueError(

@@ -250,3 +250,18 @@ def test_a_longer_reference_at_the_same_period_is_used():
     longer = pd.Series(rng.poisson(3, 400), index=pd.date_range("2023-01-01", periods=400))
     res = estimate_rate(_days(30), reference=longer)
     assert "estimated from 400 periods of the whole series" in repr(res)
+
+
+def test_check_claim_refuses_a_weekly_reference_for_a_total_in_days():
+    from analysis.rates import check_claim
+
+    weeks = pd.Series(np.arange(40) % 7, index=pd.date_range("2023-01-01", periods=40, freq="W"))
+    with pytest.raises(ValueError, match="a total's exposure is in days per 'D' period"):
+        check_claim(total=41, exposure=7, claimed_rate=5, reference=weeks)
+
+
+def test_check_claim_refuses_a_reference_shorter_than_its_window():
+    from analysis.rates import check_claim
+
+    with pytest.raises(ValueError, match="reference= has 10 period"):
+        check_claim(_days(30), claimed_rate=2, reference=_days(10, "2023-01-01"))
