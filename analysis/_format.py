@@ -9,6 +9,7 @@ the same way.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -418,6 +419,11 @@ def _p_cell(p: float) -> str:
     return p_text(p).removeprefix("p ").removeprefix("= ")
 
 
+#: Text made only of numbers, dates, intervals and their separators (and at least one digit).
+_NUMERIC_TEXT = re.compile(r"^(?=.*\d)[\s\d.,:;()%+\-\u2212\u2013\u2009\u00a0<>=\u221e]+$")
+_HAS_DIGIT = re.compile(r"\d")
+
+
 def _cell_text(value: Any) -> str:
     """Plain text of one cell: dates as dates, lists in full, everything else ``str``."""
     if _is_missing(value):
@@ -574,7 +580,11 @@ def _format_cells(
             cells = [_cell_text(v) for v in values]
             texts[col] = [html.escape(c, quote=True) for c in cells]
             longest = max((len(c) for c in cells), default=0)
-            classes[col] = "it-text" if longest > 40 else ""
+            with_digits = [c for c in cells if _HAS_DIGIT.search(c)]
+            if with_digits and all(_NUMERIC_TEXT.match(c) for c in with_digits):
+                classes[col] = "it-num"  # numbers joined as text ("2.9 (2.0-4.2) -> 5.7"): one line
+            else:
+                classes[col] = "it-text" if longest > 40 else ""
 
     shown = pd.DataFrame(
         {i: pd.Series(texts[c], index=out.index, dtype=object) for i, c in enumerate(out.columns)},

@@ -179,6 +179,20 @@ def test_format_table_marks_numeric_and_long_text_cells_for_the_style_sheet():
     assert re.search(r'class="[^"]*it-text[^"]*"', html)
 
 
+def test_format_table_keeps_numbers_joined_as_text_on_one_line():
+    frame = pd.DataFrame(
+        {
+            "by_segment": ["2.85 (2.03-4.21) -> 5.73 (3.70-7.70) -> 16.67 (6.09-28.70)", "1.5"],
+            "change_dates": ["2024-01-07, 2024-02-11, 2024-03-03, 2024-04-14, 2024-05-05", "none"],
+            "note": ["a long note with 3 numbers in 2 places " * 2, "x"],
+        }
+    )
+    html = format_table(frame).to_html()
+    assert re.search(r'class="[^"]*it-num[^"]*"\s*>2.85 \(2.03-4.21\) -&gt; 5.73', html)
+    assert re.search(r'class="[^"]*it-num[^"]*"\s*>2024-01-07, 2024-02-11', html)
+    assert re.search(r'class="[^"]*it-text[^"]*"\s*>a long note', html)
+
+
 def test_format_table_refuses_bad_input_naming_the_parameter():
     with pytest.raises(TypeError, match="frame must be a pandas DataFrame"):
         format_table([[1, 2]])
@@ -209,3 +223,8 @@ def test_format_table_finds_the_estimate_of_prefixed_bounds():
 def test_format_table_labels_bounds_with_no_estimate_at_all_by_their_prefix():
     t = pd.DataFrame({"a_low": [1.0], "a_high": [2.0], "b_low": [1.0], "b_high": [3.0]})
     assert format_table(t).data.columns.tolist() == ["a (interval)", "b (interval)"]
+
+
+def test_format_table_digits_apply_after_a_numeric_text_column():
+    frame = pd.DataFrame({"by_segment": ["2.85 (2.03-4.21) -> 5.73"], "rate": [1.23456]})
+    assert _cells(format_table(frame, digits=2)).iloc[0, 1] == "1.23"
