@@ -23,6 +23,7 @@ quantiles) because no statsmodels model takes censored, overlapping totals.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import itertools
 import math
@@ -37,6 +38,13 @@ from analysis._draw import concise_dates, errorbar, get_ax
 from analysis._format import fmt_short, jsonable, p_text, records, unit_plural
 from analysis._progress import progress_bar
 from analysis._results import Result
+from analysis.rates._figure_variance import (
+    MIN_DF,
+    FigureVariance,
+    VarianceOfRate,
+    day_covariances,
+    estimate_figure_variance,
+)
 from analysis.rates._inputs import check_level
 
 __all__ = [
@@ -575,11 +583,11 @@ class FigureRates(Result):
     _lam: np.ndarray | None = field(default=None, compare=False)
     _grid_start: pd.Timestamp | None = field(default=None, compare=False)
     _seg_edges: tuple[int, ...] = field(default=(), compare=False)
-    _quantile: float = field(default=math.nan, compare=False)
     _hinv: np.ndarray | None = field(default=None, compare=False)
-    _J: np.ndarray | None = field(default=None, compare=False)
+    _variance: FigureVariance | None = field(default=None, compare=False)
     _unbounded: np.ndarray | None = field(default=None, compare=False)
-    _df_f: float = field(default=math.inf, compare=False)
+    overdispersion: float = 0.0
+    source_error: float = 0.0
 
     def _of_unit(self) -> str:
         return f" of {unit_plural(self.unit)}" if self.unit else ""
@@ -623,12 +631,14 @@ class FigureRates(Result):
         )
         return c / (t1 - t0)
 
-    def _factor(self, c: np.ndarray) -> float:
-        assert self._hinv is not None and self._J is not None
-        return self.dispersion * _overlap_factor(c, self._hinv, self._J)
+    def _var(self, c: np.ndarray) -> VarianceOfRate:
+        """The variance of ``c @ lam`` under the fitted variance model, with its parts."""
+        assert self._hinv is not None and self._variance is not None
+        return self._variance.variance_parts(c, self._hinv)
 
     def _cutoff(self, c: np.ndarray) -> float:
-        return self._quantile * self._factor(c)
+        v = self._var(c)
+        return v.cutoff(self.level) * v.factor
 
     def rate_on(self, period: Any) -> PeriodRate:
         """The implied mean rate per day over any period, with its interval.
@@ -675,8 +685,6 @@ class FigureRates(Result):
             p-value is the profile-likelihood test of the claimed rate (an F
             test with the estimated dispersion when it exceeds 1).
         """
-        from scipy import stats
-
         if isinstance(claimed_rate, bool) or not isinstance(claimed_rate, int | float | np.number):
             raise ValueError(
                 f"claimed_rate must be a number of events per day, not {claimed_rate!r}"
@@ -692,11 +700,8 @@ class FigureRates(Result):
             dev = max(0.0, 2.0 * (self.loglik - self._model.profile(c, claimed, self._lam)))
         else:
             dev = math.inf
-        stat = dev / self._factor(c)
-        if math.isfinite(self._df_f):
-            p = float(stats.f.sf(stat, 1, self._df_f))
-        else:
-            p = float(stats.chi2.sf(stat, 1))
+        v = self._var(c)
+        p = v.p_value(dev / v.factor)
         inside = implied.ci_low <= claimed <= implied.ci_high
         where = "inside" if inside else ("below" if claimed < implied.ci_low else "above")
         verdict = (
@@ -978,6 +983,7 @@ def estimate_rates_from_figures(
     dispersion: str | float = "auto",
     level: float = 0.95,
     progress: bool = False,
+    latent_ar: tuple[float, float] | None = None,
 ) -> FigureRates:
     """Estimate the daily rate over time implied by overlapping, censored published figures.
 
@@ -1084,8 +1090,6 @@ def estimate_rates_from_figures(
     >>> round(fit.rate_on(("2024-10-15", "2024-10-21")).rate, 2)
     4.29
     """
-    from scipy import stats
-
     level = check_level(level)
     if isinstance(max_segments, bool) or not isinstance(max_segments, int) or max_segments < 1:
         raise ValueError(f"max_segments must be a whole number >= 1, not {max_segments!r}")
@@ -1127,21 +1131,19 @@ def estimate_rates_from_figures(
     n_seg = len(edges) - 1
     chi2 = float((resid[exact] ** 2).sum())
     df = int(exact.sum()) - n_seg
-    phi_hat = chi2 / df if df > 0 else math.nan
+    estimate = False
+    phi = 1.0
     if isinstance(dispersion, str):
         if dispersion == "auto":
             if df > 0:
-                phi = max(1.0, phi_hat)
+                estimate = True
             else:
-                phi = 1.0
                 notes.append(
                     "No residual degrees of freedom (exact figures <= segments): the dispersion "
                     "cannot be estimated and is taken as 1 (Poisson); the intervals are too "
                     "narrow if the counts are overdispersed or the sources disagree."
                 )
-        elif dispersion == "poisson":
-            phi = 1.0
-        else:
+        elif dispersion != "poisson":
             raise ValueError(
                 f"dispersion must be 'auto', 'poisson' or a number >= 1, not {dispersion!r}"
             )
@@ -1153,13 +1155,20 @@ def estimate_rates_from_figures(
                 f"dispersion must be 'auto', 'poisson' or a number >= 1, not {dispersion!r}"
             )
         phi = float(dispersion)
-    df_f = float(df) if (dispersion == "auto" and df > 0 and phi > 1) else math.inf
-    q = (
-        float(stats.f.ppf(level, 1, df_f))
-        if math.isfinite(df_f)
-        else float(stats.chi2.ppf(level, 1))
-    )
-    hinv, J = model.sandwich(lam)
+    latent, rho = _check_latent(latent_ar)
+    hinv, variance = _variance_model(model, lam, fig, estimate, phi, latent, rho)
+    if dispersion == "auto" and variance.design_effects.size:
+        phi = float(max(1.0, variance.design_effects.mean()))
+    small_df = [
+        j for j in range(n_seg) if (variance.variance_parts(np.eye(n_seg)[j], hinv).df < 2).any()
+    ]
+    if small_df:
+        notes.append(
+            f"The variance of {len(small_df)} segment rate(s) rests on an estimate with fewer "
+            "than 2 effective degrees of freedom (few figures that can disagree): its "
+            f"uncertainty is allowed for with at least {MIN_DF:g} degree of freedom, and those "
+            "intervals are wide on purpose (a conservative fallback)."
+        )
     if at_hi.any():
         notes.append(
             "Some segments are seen only through lower bounds: their rate is unbounded above."
@@ -1169,8 +1178,9 @@ def estimate_rates_from_figures(
     for j in range(n_seg):
         c = np.zeros(n_seg)
         c[j] = 1.0
+        v = variance.variance_parts(c, hinv)
         lo_j, hi_j = _profile_interval(
-            model, lam, ll, c, q * phi * _overlap_factor(c, hinv, J), bool(at_hi[j])
+            model, lam, ll, c, v.cutoff(level) * v.factor, bool(at_hi[j])
         )
         if at_hi[j]:
             hi_j = math.inf
@@ -1211,11 +1221,11 @@ def estimate_rates_from_figures(
         _lam=lam,
         _grid_start=grid_start,
         _seg_edges=tuple(int(e) for e in edges),
-        _quantile=q,
         _hinv=hinv,
-        _J=J,
-        _df_f=df_f,
+        _variance=variance,
         _unbounded=at_hi,
+        overdispersion=variance.kappa,
+        source_error=variance.tau,
     )
 
 
@@ -1225,6 +1235,59 @@ def _one_unit(figures: pd.DataFrame) -> str:
         return ""
     units = figures["unit"].dropna().astype(str)
     return str(units.iloc[0]) if len(units) else ""
+
+
+def _check_latent(latent_ar: Any) -> tuple[float, float]:
+    """``(variance, persistence)`` of a latent AR(1) rate, checked; ``(0, 0)`` for None."""
+    if latent_ar is None:
+        return 0.0, 0.0
+    try:
+        latent, rho = (float(v) for v in latent_ar)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"latent_ar must be (variance, persistence), two numbers, not {latent_ar!r}"
+        ) from exc
+    if not (math.isfinite(latent) and latent >= 0 and 0 <= rho < 1):
+        raise ValueError(
+            f"latent_ar must be (variance >= 0, persistence in [0, 1)), not {latent_ar!r}"
+        )
+    return latent, rho
+
+
+def _variance_model(
+    model: _Model,
+    lam: np.ndarray,
+    fig: pd.DataFrame,
+    estimate: bool,
+    phi: float,
+    latent: float,
+    rho: float,
+) -> tuple[np.ndarray, FigureVariance]:
+    """Inverse information and the variance model of the figures (see ``_figure_variance``)."""
+    mu = model.X @ lam
+    w = model.curvature(mu)
+    H = (model.X * w[:, None]).T @ model.X
+    hinv = np.linalg.pinv(H)
+    lam_fin = np.where(np.isfinite(lam), np.minimum(lam, 1e4), 0.0)
+    lam_day = np.repeat(lam_fin, np.diff(model.edges))
+    parts = day_covariances(model.t0, model.t1, lam_day, rho if latent > 0 else 0.0)
+    groups = model.t0.astype(np.int64) * (int(model.edges[-1]) + 1) + model.t1  # a period
+    variance = estimate_figure_variance(
+        model.X,
+        model.kind,
+        model.k,
+        mu,
+        w,
+        hinv,
+        parts,
+        np.asarray(groups),
+        latent=latent,
+        rho=rho,
+        estimate=estimate,
+    )
+    if phi != 1.0:  # a given dispersion scales the Poisson score variance
+        variance = dataclasses.replace(variance, J_fixed=phi * variance.J_fixed)
+    return hinv, variance
 
 
 def _overlap_factor(c: np.ndarray, hinv: np.ndarray, J: np.ndarray) -> float:

@@ -1,0 +1,400 @@
+"""The variance of published figures when the days are overdispersed, dependent or miscounted.
+
+:func:`analysis.rates.estimate_rates_from_figures` fits the rates by the
+Poisson likelihood of the figures taken as independent observations (right
+for the mean, whatever the variance). Its intervals need the variance of
+each figure and the covariance of every pair (a week inside its month, two
+sources for one month). This module gives them under a working model of the
+days that lets the variance follow the rate and the length of a figure:
+
+* the count of day ``t`` has mean ``lam_t`` and variance
+  ``lam_t + kappa lam_t**2`` (negative-binomial-like overdispersion: the
+  design effect of a total of ``d`` days at rate ``r`` is ``1 + kappa r``,
+  growing with the rate as it does for gamma-Poisson days);
+* optionally a latent AR(1) rate adds ``latent lam_s lam_t rho**|s - t|`` to
+  the covariance of days ``s`` and ``t`` (the design effect of a total then
+  grows with its length too; :func:`analysis._dependence.LatentARDesignEffect`
+  is the same model for one series);
+* each exact figure is the count over its period plus an independent
+  reporting error of variance ``tau * total**2`` (a source that miscounts by
+  a share: the spread of conflicting figures for one period).
+
+``kappa`` and ``tau`` are estimated by the method of moments from the
+residuals of the exact figures about the fit, with their exact expectations
+under the model (which allow for the figures sharing days and for the
+fitted rates): ``tau`` from the spread of figures of the same period (the
+``disagreement`` chi-square; 0 when no period has two exact figures) and
+``kappa`` from the Pearson chi-square of all exact figures given ``tau``.
+Each is floored at 0 (no less variance than Poisson days and exact sources).
+The variance of a fitted rate is then the sandwich ``H^-1 J H^-1`` with the
+score variance ``J`` under that model, and its own uncertainty (the moment
+estimates rest on a few figures) is carried by Satterthwaite degrees of
+freedom: the variance estimate is linear in the two quadratic forms, whose
+variances are those of Gaussian quadratic forms.
+
+Written by hand (numpy only): no library fits overlapping, censored totals,
+and the moment equations are a few traces.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "MIN_DF",
+    "FigureVariance",
+    "VarianceOfRate",
+    "day_covariances",
+    "estimate_figure_variance",
+]
+
+# numerical floor of a fitted total (a segment at rate 0 has totals 0)
+_MU_FLOOR = 1e-9
+
+
+def day_covariances(
+    t0: np.ndarray,
+    t1: np.ndarray,
+    lam_day: np.ndarray,
+    rho: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Covariance parts of the totals of periods ``[t0, t1)`` of days with rates ``lam_day``.
+
+    Returns ``(C0, C1, Cr)``: ``C0[i, l] = sum of lam_t`` over the days the two
+    periods share (Poisson days), ``C1[i, l]`` the same sum of ``lam_t**2``
+    (the overdispersion part) and ``Cr[i, l] = sum_{s in i, t in l} lam_s lam_t
+    rho**|s - t|`` (the latent AR(1) part; zeros when ``rho`` is 0).
+
+    Examples
+    --------
+    >>> C0, C1, Cr = day_covariances(np.array([0, 0]), np.array([7, 3]), np.full(7, 2.0))
+    >>> C0.tolist(), C1.tolist()
+    ([[14.0, 6.0], [6.0, 6.0]], [[28.0, 12.0], [12.0, 12.0]])
+    """
+    n_days = len(lam_day)
+    days = np.arange(n_days)
+    member = ((days[None, :] >= t0[:, None]) & (days[None, :] < t1[:, None])).astype(float)
+    c0 = (member * lam_day) @ member.T
+    c1 = (member * lam_day**2) @ member.T
+    if rho > 0:
+        ml = member * lam_day
+        # rho**|s - t| applied along the days by two first-order recursions (O(days))
+        fwd = np.zeros_like(ml)
+        bwd = np.zeros_like(ml)
+        acc = np.zeros(ml.shape[0])
+        for t in range(n_days):
+            acc = rho * acc + ml[:, t]
+            fwd[:, t] = acc
+        acc = np.zeros(ml.shape[0])
+        for t in range(n_days - 1, -1, -1):
+            acc = rho * acc + ml[:, t]
+            bwd[:, t] = acc
+        smooth = fwd + bwd - ml  # sum_s ml[:, s] rho**|s - t|
+        cr = smooth @ ml.T
+    else:
+        cr = np.zeros_like(c0)
+    return c0, c1, cr
+
+
+@dataclass(frozen=True)
+class FigureVariance:
+    """The fitted variance model of a set of figures and the score variance it gives.
+
+    Attributes
+    ----------
+    kappa : float
+        Overdispersion of a day: variance ``lam + kappa lam**2``.
+    tau : float
+        Reporting error of an exact figure: variance ``tau * total**2``.
+    latent, rho : float
+        Latent AR(1) part (given, not estimated here): covariance
+        ``latent lam_s lam_t rho**|s - t|``.
+    kappa_estimated, tau_estimated : bool
+        Whether the parameter was estimated (and is above 0) and so carries
+        sampling error into the degrees of freedom.
+    design_effects : numpy.ndarray
+        Variance of each exact figure over its Poisson variance.
+    """
+
+    kappa: float
+    tau: float
+    latent: float
+    rho: float
+    kappa_estimated: bool
+    tau_estimated: bool
+    design_effects: np.ndarray
+    J_fixed: np.ndarray
+    J_kappa: np.ndarray
+    J_tau: np.ndarray
+    theta_cov: np.ndarray  # covariance of (kappa, tau) estimates (zeros where not estimated)
+
+    @property
+    def J(self) -> np.ndarray:
+        """Score variance of the independence likelihood under the fitted model."""
+        return self.J_fixed + self.kappa * self.J_kappa + self.tau * self.J_tau
+
+    def variance_parts(self, c: np.ndarray, hinv: np.ndarray) -> VarianceOfRate:
+        """The variance of ``c @ lam``: naive, sandwich, and its estimated parts.
+
+        Parameters
+        ----------
+        c : numpy.ndarray
+            The functional (weights of the segment rates).
+        hinv : numpy.ndarray
+            Inverse information of the independence likelihood.
+
+        Returns
+        -------
+        VarianceOfRate
+        """
+        a = hinv @ c
+        naive = float(c @ a)
+        robust = float(a @ self.J @ a)
+        b = np.array([float(a @ self.J_kappa @ a), float(a @ self.J_tau @ a)])
+        theta = np.array([self.kappa, self.tau])
+        part = b * theta
+        var_theta = np.diag(self.theta_cov)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            df = np.where((part > 0) & (var_theta > 0), 2.0 * theta**2 / var_theta, math.inf)
+        part = np.where(np.isfinite(df), part, 0.0)
+        return VarianceOfRate(naive, robust, max(robust - float(part.sum()), 0.0), part, df)
+
+
+@dataclass(frozen=True)
+class VarianceOfRate:
+    """The variance of one fitted rate: ``robust = fixed + sum(parts)``.
+
+    ``parts`` are the estimated components (overdispersion, source error),
+    each taken as its value times a chi-square on ``df`` over ``df`` (the
+    moment estimate's own degrees of freedom, ``2 theta**2 / Var(theta)``);
+    ``fixed`` is known given the rates (Poisson days and any given part).
+    """
+
+    naive: float
+    robust: float
+    fixed: float
+    parts: np.ndarray
+    df: np.ndarray
+
+    @property
+    def factor(self) -> float:
+        """Sandwich over naive variance (1 when either is not positive)."""
+        ok = math.isfinite(self.robust) and self.naive > 0 and self.robust > 0
+        return self.robust / self.naive if ok else 1.0
+
+    @property
+    def estimated(self) -> bool:
+        """Whether some part of the variance was estimated (and is above 0)."""
+        return bool(np.isfinite(self.df).any())
+
+    def _ratios(self) -> np.ndarray:
+        """Draws of (estimated variance) / (variance), each part a scaled chi-square."""
+        from scipy.stats import chi2
+
+        u = _uniforms()
+        r = np.full(len(u), self.fixed)
+        for j in range(len(self.parts)):
+            if math.isfinite(self.df[j]) and self.parts[j] > 0:
+                nu = max(float(self.df[j]), MIN_DF)
+                r = r + self.parts[j] * chi2.ppf(u[:, j], nu) / nu
+        return np.asarray(r / self.robust)
+
+    def cutoff(self, level: float) -> float:
+        """Cutoff of the scaled deviance: ``P(Z**2 / R <= cutoff) = level``.
+
+        ``Z`` is standard normal and ``R`` the ratio of the estimated to the
+        true variance (the estimated parts as scaled chi-squares beside the
+        known part). Without estimated parts it is the chi-square(1)
+        quantile; with one part and no known part it is the F(1, df)
+        quantile (the Student t interval). With a known part it is smaller
+        than F(1, df) at Satterthwaite's df, which ignores that the
+        estimate cannot fall below the known part (and over-covered).
+        """
+        from scipy.optimize import brentq
+        from scipy.stats import chi2
+
+        q0 = float(chi2.ppf(level, 1))
+        if not self.estimated:
+            return q0
+        r = self._ratios()
+
+        def excess(q: float) -> float:
+            return float(np.mean(chi2.cdf(q * r, 1))) - level
+
+        hi = q0 * 2.0
+        while excess(hi) < 0 and hi < 1e6:
+            hi *= 2.0
+        return float(brentq(excess, q0 * 0.25, hi, xtol=1e-8))
+
+    def p_value(self, stat: float) -> float:
+        """``P(Z**2 / R > stat)``: the test that matches :meth:`cutoff`."""
+        from scipy.stats import chi2
+
+        if not self.estimated:
+            return float(chi2.sf(stat, 1))
+        return float(np.mean(chi2.sf(stat * self._ratios(), 1)))
+
+
+#: Smallest degrees of freedom of an estimated part of a variance (a moment estimate
+#: resting on less than one effective degree of freedom is given one).
+MIN_DF = 1.0
+
+_N_DRAWS = 4000
+_UNIFORMS: list[np.ndarray] = []
+
+
+def _uniforms() -> np.ndarray:
+    """Fixed stratified uniforms (two columns, independently permuted): reproducible draws."""
+    if not _UNIFORMS:
+        rng = np.random.default_rng(20261201)
+        base = (np.arange(_N_DRAWS) + 0.5) / _N_DRAWS
+        _UNIFORMS.append(np.column_stack([rng.permutation(base), rng.permutation(base)]))
+    return _UNIFORMS[0]
+
+
+def _quad_cov(a: np.ndarray, b: np.ndarray, v: np.ndarray) -> float:
+    """``Cov(r' A r, r' B r) = 2 tr(A V B V)`` for a Gaussian ``r`` of covariance ``V``."""
+    return 2.0 * float(np.sum((a @ v) * (v @ b).T))
+
+
+def estimate_figure_variance(
+    X: np.ndarray,
+    kind: np.ndarray,
+    k: np.ndarray,
+    mu: np.ndarray,
+    w: np.ndarray,
+    hinv: np.ndarray,
+    parts: tuple[np.ndarray, np.ndarray, np.ndarray],
+    groups: np.ndarray,
+    *,
+    latent: float = 0.0,
+    rho: float = 0.0,
+    estimate: bool = True,
+) -> FigureVariance:
+    """Estimate ``kappa`` and ``tau`` by moments and build the score variance.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        Days each figure shares with each segment (figures x segments).
+    kind : numpy.ndarray
+        0 exact, 1 at least, 2 about.
+    k : numpy.ndarray
+        Figure values.
+    mu : numpy.ndarray
+        Fitted totals.
+    w : numpy.ndarray
+        Curvature of each figure's log-likelihood in its total.
+    hinv : numpy.ndarray
+        Inverse information of the independence likelihood.
+    parts : tuple of numpy.ndarray
+        ``(C0, C1, Cr)`` of :func:`day_covariances`.
+    groups : numpy.ndarray
+        A label per figure; exact figures of one label cover one period.
+    latent, rho : float
+        A given latent AR(1) part (0: none).
+    estimate : bool
+        False: ``kappa = tau = 0`` (Poisson days, exact sources, plus the
+        latent part).
+
+    Returns
+    -------
+    FigureVariance
+
+    Examples
+    --------
+    >>> X = np.array([[30.0], [30.0], [30.0]])  # three months at one rate
+    >>> mu = np.full(3, 90.0)
+    >>> C = (np.diag(mu), np.diag(mu * 3.0), np.zeros((3, 3)))
+    >>> fv = estimate_figure_variance(X, np.zeros(3, int), np.array([60.0, 90, 120]), mu,
+    ...                               1 / mu, np.array([[1 / 30.0]]), C, np.arange(3))
+    >>> round(fv.kappa, 3)  # Pearson chi2 20, 2 expected under Poisson, 6 per unit of kappa
+    3.0
+    """
+    c0, c1, cr = parts
+    e = kind == 0
+    cens = ~e
+    mu_s = np.maximum(mu, _MU_FLOOR)
+    c0_diag = np.maximum(np.diag(c0), _MU_FLOOR)
+    # censored figures: score variance = their information times their design effect
+    de1_c = np.diag(c1)[cens] / c0_diag[cens]
+    dea_c = np.diag(cr)[cens] / c0_diag[cens]
+    Xe, Xc, wc = X[e], X[cens], w[cens]
+    G = Xe / mu_s[e][:, None]
+    c0e, c1e, cre = c0[np.ix_(e, e)], c1[np.ix_(e, e)], cr[np.ix_(e, e)]
+    d2 = np.diag(mu[e] ** 2)
+
+    def score_var(ce: np.ndarray, dc: np.ndarray) -> np.ndarray:
+        return G.T @ ce @ G + (Xc * (wc * dc)[:, None]).T @ Xc
+
+    J_fixed = score_var(c0e + latent * cre, 1.0 + latent * dea_c)
+    J_kappa = score_var(c1e, de1_c)
+    J_tau = G.T @ d2 @ G
+    kappa = tau = 0.0
+    k_est = t_est = False
+    theta_cov = np.zeros((2, 2))
+    n_e = int(e.sum())
+    if estimate and n_e > 0:
+        # residuals of the exact figures: r = M (y - mu) - K g_c (linearised fit)
+        M = np.eye(n_e) - Xe @ hinv @ G.T
+        K = Xe @ hinv @ Xc.T
+        r = k[e] - mu[e]
+        V0 = M @ (c0e + latent * cre) @ M.T + (K * (wc * (1.0 + latent * dea_c))) @ K.T
+        V1 = M @ c1e @ M.T + (K * (wc * de1_c)) @ K.T
+        V2 = M @ d2 @ M.T
+        W = np.diag(1.0 / mu_s[e])
+        # within-period spread: exact figures of one period, about their mean
+        Aw = np.zeros((n_e, n_e))
+        ge = groups[e]
+        for g in np.unique(ge):
+            idx = np.flatnonzero(ge == g)
+            if len(idx) < 2:
+                continue
+            m = max(float(mu_s[e][idx].mean()), _MU_FLOOR)
+            Aw[np.ix_(idx, idx)] = (np.eye(len(idx)) - 1.0 / len(idx)) / m
+        q = float(r @ W @ r)
+        qw = float(r @ Aw @ r)
+        t0, t1, t2 = (float(np.trace(W @ v)) for v in (V0, V1, V2))
+        tw = float(np.trace(Aw @ V2))
+        L = np.zeros((2, 2))  # d(kappa, tau) / d(q, qw)
+        if tw > 1e-12 and qw > 0:
+            tau = qw / tw
+            t_est = True
+            L[1] = (0.0, 1.0 / tw)
+        if t1 > 1e-12:
+            kappa = (q - t0 - tau * t2) / t1
+            if kappa > 0:
+                k_est = True
+                L[0] = (1.0 / t1, -t2 / (t1 * tw) if t_est else 0.0)
+            else:
+                kappa = 0.0
+        if k_est or t_est:
+            V = V0 + kappa * V1 + tau * V2
+            om = np.array(
+                [
+                    [_quad_cov(W, W, V), _quad_cov(W, Aw, V)],
+                    [_quad_cov(Aw, W, V), _quad_cov(Aw, Aw, V)],
+                ]
+            )
+            theta_cov = L @ om @ L.T
+    if n_e:
+        var_e = np.diag(c0e + latent * cre + kappa * c1e + tau * d2)
+        des = var_e / np.maximum(np.diag(c0e), _MU_FLOOR)
+    else:
+        des = np.zeros(0)
+    return FigureVariance(
+        kappa=float(kappa),
+        tau=float(tau),
+        latent=float(latent),
+        rho=float(rho),
+        kappa_estimated=k_est,
+        tau_estimated=t_est,
+        design_effects=des,
+        J_fixed=J_fixed,
+        J_kappa=J_kappa,
+        J_tau=J_tau,
+        theta_cov=theta_cov,
+    )
