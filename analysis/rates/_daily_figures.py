@@ -32,7 +32,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["daily_design_effect", "estimate_rates_from_daily", "figures_from_daily"]
+__all__ = [
+    "daily_design_effect",
+    "estimate_rates_from_daily",
+    "figures_from_daily",
+    "latent_ar_from_days",
+]
 
 #: Columns of the returned table, in the reported-figures order (ARCHITECTURE.md).
 FIGURE_COLUMNS = (
@@ -483,12 +488,126 @@ def estimate_rates_from_daily(
     fit = estimate_rates_from_figures(obs, breaks=breaks, level=level, **kwargs)
     if not dependence or "dispersion" in kwargs:
         return fit
-    de = daily_design_effect(fit, obs, level)
-    if de <= fit.dispersion:
+    latent, rho = latent_ar_from_days(fit, obs)
+    if latent <= 0:
         return fit
-    refit = estimate_rates_from_figures(obs, breaks=breaks, level=level, dispersion=de, **kwargs)
+    refit = estimate_rates_from_figures(
+        obs, breaks=breaks, level=level, latent_ar=(latent, rho), **kwargs
+    )
     note = (
-        f"Dispersion raised from {fit.dispersion:.2f} (Pearson) to {de:.2f}, the design effect "
-        "of the day-level rows (overdispersion and serial dependence; daily_design_effect)."
+        f"Serial dependence of the day-level rows: a latent AR(1) rate of relative variance "
+        f"{latent:.3f} and persistence {rho:.2f} (moments of the lagged residuals; "
+        "latent_ar_from_days) enters the covariance of every pair of figures, so the variance "
+        "of a total grows with its rate and its length; its own sampling error is not allowed "
+        "for."
     )
     return dataclasses.replace(refit, notes=(*refit.notes, note))
+
+
+#: Largest lag of the day-level residual products fitted by :func:`latent_ar_from_days`.
+MAX_LAG = 14
+
+
+def latent_ar_from_days(fit: Any, observations: pd.DataFrame) -> tuple[float, float]:
+    """Latent AR(1) rate of the day-level rows about a fit: ``(variance, persistence)``.
+
+    Working model: the count of day ``t`` is Poisson given a rate
+    ``lam_t exp(z_t)`` (``lam_t`` the fitted segment rate), and the relative
+    deviations ``exp(z_t) - 1`` are stationary with autocovariance
+    ``latent * rho**k`` at lag ``k``. The relative residuals ``u_t = (y_t -
+    lam_t) / lam_t`` of the days with exact rows (the mean over a day's
+    sources) then have ``E[u_s u_t] = latent rho**|s - t|`` for ``s != t``,
+    less ``latent * v(rho)`` because the segment means were fitted (``v`` the
+    variance of a segment's mean of a unit AR(1), averaged over the
+    segments). The products at lags ``1..14`` are averaged over the pairs of
+    days both observed and ``latent * (rho**k - v(rho))`` is fitted by least
+    squares weighted by the pairs (``latent >= 0``, ``rho`` on a grid in
+    ``[0, 0.95]``). Lag 0 is left out: it holds the Poisson and any
+    day-to-day overdispersion, which the fit estimates itself. Written by
+    hand because the days are observed with gaps (no library estimator of an
+    autocovariance takes them).
+
+    Parameters
+    ----------
+    fit : FigureRates
+        A fit of ``observations``.
+    observations : pandas.DataFrame
+        The observations fitted (from :func:`figures_from_daily`).
+
+    Returns
+    -------
+    tuple of float
+        ``(latent, rho)``; ``(0.0, 0.0)`` with fewer than 30 days of exact rows
+        or no positive dependence.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import analysis as it
+    >>> from analysis.validation import PROCESSES, simulate_counts
+    >>> c = simulate_counts(PROCESSES["poisson"], 200, 5.0, np.random.default_rng(3)).counts
+    >>> rows = pd.DataFrame({"date": c.index, "value": c.to_numpy(), "qualifier": "exact",
+    ...                      "unit": "claim", "source_name": "SIMULATED"})
+    >>> obs = figures_from_daily(rows)
+    >>> latent, rho = latent_ar_from_days(it.estimate_rates_from_figures(obs, breaks=None), obs)
+    >>> latent < 0.02  # independent days: little or no latent variance
+    True
+    """
+    from analysis._dependence import _latent_total_variance
+
+    one_day = observations["period_start"] == observations["period_end"]
+    exact = observations[one_day & (observations["qualifier"] == "exact")]
+    if exact.empty or fit._grid_start is None or fit._lam is None:
+        return 0.0, 0.0
+    day = (pd.to_datetime(exact["period_start"]) - fit._grid_start).dt.days.to_numpy()
+    per_day = pd.Series(exact["value"].to_numpy(dtype=float)).groupby(day).mean()
+    edges = np.asarray(fit._seg_edges)
+    seg = np.clip(np.searchsorted(edges, per_day.index.to_numpy(), side="right") - 1, 0, None)
+    seg = np.minimum(seg, len(edges) - 2)
+    rate = np.asarray(fit._lam, dtype=float)[seg]
+    ok = (rate > 0) & np.isfinite(rate)
+    if int(ok.sum()) < 30:
+        return 0.0, 0.0
+    t = per_day.index.to_numpy()[ok]
+    u = (per_day.to_numpy()[ok] - rate[ok]) / rate[ok]
+    n = int(edges[-1])
+    series = np.zeros(n)
+    seen = np.zeros(n, dtype=bool)
+    series[t] = u
+    seen[t] = True
+    lags = np.arange(1, MAX_LAG + 1)
+    gamma = np.zeros(MAX_LAG)
+    pairs = np.zeros(MAX_LAG)
+    for i, k in enumerate(lags):
+        both = seen[k:] & seen[:-k]
+        pairs[i] = both.sum()
+        if pairs[i]:
+            gamma[i] = float(series[k:][both] @ series[:-k][both]) / pairs[i]
+    if pairs.sum() == 0:
+        return 0.0, 0.0
+    lengths = np.diff(edges)
+    used = np.bincount(seg[ok], minlength=len(lengths)).astype(float)
+    best = (math.inf, 0.0, 0.0)
+    for rho in np.arange(0.0, 0.951, 0.01):
+        v = (
+            sum(
+                used[j]
+                * _latent_total_variance(int(lengths[j]), 0.0, 1.0, float(rho))
+                / lengths[j] ** 2
+                for j in range(len(lengths))
+                if used[j] > 0
+            )
+            / used.sum()
+        )
+        x = rho**lags - v
+        denom = float(pairs @ (x * x))
+        if denom <= 0:
+            continue
+        latent = max(0.0, float(pairs @ (x * gamma)) / denom)
+        sse = float(pairs @ (gamma - latent * x) ** 2)
+        if sse < best[0]:
+            best = (sse, latent, float(rho))
+    _, latent, rho = best
+    if latent <= 0 or rho <= 0:
+        return 0.0, 0.0
+    return float(latent), float(rho)

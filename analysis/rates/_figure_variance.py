@@ -315,42 +315,49 @@ def estimate_figure_variance(
     3.0
     """
     c0, c1, cr = parts
+    n = len(mu)
     e = kind == 0
-    cens = ~e
     mu_s = np.maximum(mu, _MU_FLOOR)
     c0_diag = np.maximum(np.diag(c0), _MU_FLOOR)
-    # censored figures: score variance = their information times their design effect
-    de1_c = np.diag(c1)[cens] / c0_diag[cens]
-    dea_c = np.diag(cr)[cens] / c0_diag[cens]
-    Xe, Xc, wc = X[e], X[cens], w[cens]
-    G = Xe / mu_s[e][:, None]
-    c0e, c1e, cre = c0[np.ix_(e, e)], c1[np.ix_(e, e)], cr[np.ix_(e, e)]
-    d2 = np.diag(mu[e] ** 2)
-
-    def score_var(ce: np.ndarray, dc: np.ndarray) -> np.ndarray:
-        return G.T @ ce @ G + (Xc * (wc * dc)[:, None]).T @ Xc
-
-    J_fixed = score_var(c0e + latent * cre, 1.0 + latent * dea_c)
-    J_kappa = score_var(c1e, de1_c)
-    J_tau = G.T @ d2 @ G
+    # every figure's score in its total is w (N - mu) plus noise independent of the
+    # counts: exactly (E[N | figure] - mu) / mu, whose regression on N has slope w and
+    # leaves variance w - w**2 mu (0 for an exact figure, all of w for a far bound)
+    w = np.where(e, 1.0 / mu_s, np.maximum(w, 0.0))
+    noise = np.where(e, 0.0, np.maximum(w - w**2 * mu_s, 0.0))
+    # the reporting error is measured where one period has several exact figures
+    ge = np.asarray(groups)
+    shared = np.zeros(n, dtype=bool)
+    for g in np.unique(ge[e]):
+        idx = np.flatnonzero(e & (ge == g))
+        if len(idx) >= 2:
+            shared[idx] = True
+    d2 = np.diag(np.where(shared, mu**2, 0.0))
+    comps = [
+        (c0 + latent * cr, 1.0 + latent * np.diag(cr) / c0_diag),
+        (c1, np.diag(c1) / c0_diag),
+        (d2, np.zeros(n)),
+    ]
+    S = [w[:, None] * sig * w[None, :] + np.diag(noise * d) for sig, d in comps]
+    J_fixed, J_kappa, J_tau = (X.T @ s_k @ X for s_k in S)
     kappa = tau = 0.0
     k_est = t_est = False
     theta_cov = np.zeros((2, 2))
     n_e = int(e.sum())
     if estimate and n_e > 0:
-        # residuals of the exact figures: r = M (y - mu) - K g_c (linearised fit)
-        M = np.eye(n_e) - Xe @ hinv @ G.T
-        K = Xe @ hinv @ Xc.T
+        # residuals of the exact figures: r = (y - mu)_e - B s with s the scores
+        B = X[e] @ hinv @ X.T
         r = k[e] - mu[e]
-        V0 = M @ (c0e + latent * cre) @ M.T + (K * (wc * (1.0 + latent * dea_c))) @ K.T
-        V1 = M @ c1e @ M.T + (K * (wc * de1_c)) @ K.T
-        V2 = M @ d2 @ M.T
+        V = []
+        for (sig, _), s_k in zip(comps, S, strict=True):
+            cse = w[:, None] * sig[:, e]  # Cov(scores, exact counts)
+            V.append(sig[np.ix_(e, e)] - B @ cse - cse.T @ B.T + B @ s_k @ B.T)
+        V0, V1, V2 = V
         W = np.diag(1.0 / mu_s[e])
         # within-period spread: exact figures of one period, about their mean
         Aw = np.zeros((n_e, n_e))
-        ge = groups[e]
-        for g in np.unique(ge):
-            idx = np.flatnonzero(ge == g)
+        ge_e = ge[e]
+        for g in np.unique(ge_e):
+            idx = np.flatnonzero(ge_e == g)
             if len(idx) < 2:
                 continue
             m = max(float(mu_s[e][idx].mean()), _MU_FLOOR)
@@ -372,17 +379,17 @@ def estimate_figure_variance(
             else:
                 kappa = 0.0
         if k_est or t_est:
-            V = V0 + kappa * V1 + tau * V2
+            Vh = V0 + kappa * V1 + tau * V2
             om = np.array(
                 [
-                    [_quad_cov(W, W, V), _quad_cov(W, Aw, V)],
-                    [_quad_cov(Aw, W, V), _quad_cov(Aw, Aw, V)],
+                    [_quad_cov(W, W, Vh), _quad_cov(W, Aw, Vh)],
+                    [_quad_cov(Aw, W, Vh), _quad_cov(Aw, Aw, Vh)],
                 ]
             )
             theta_cov = L @ om @ L.T
     if n_e:
-        var_e = np.diag(c0e + latent * cre + kappa * c1e + tau * d2)
-        des = var_e / np.maximum(np.diag(c0e), _MU_FLOOR)
+        var_e = np.diag(comps[0][0] + kappa * c1 + tau * d2)[e]
+        des = var_e / np.diag(c0)[e].clip(_MU_FLOOR)
     else:
         des = np.zeros(0)
     return FigureVariance(
