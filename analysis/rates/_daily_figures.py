@@ -414,10 +414,14 @@ def estimate_rates_from_daily(
     :func:`figures_from_daily` turns the day-level rows of ``unit`` into
     observations (a tally is the day's count, a single claim a lower bound, a
     day with no row nothing) beside the period totals, and
-    :func:`estimate_rates_from_figures` fits them all. With ``dependence``
-    (default) the fit is repeated with the dispersion raised to the design
-    effect of the day-level rows (:func:`daily_design_effect`) when that is
-    larger: a total of many autocorrelated days varies more than one day does.
+    :func:`estimate_rates_from_figures` fits them all, with a variance that
+    follows the rate (one day's count has variance ``rate + kappa
+    rate**2``; sources that disagree on a day or period carry a reporting
+    error). With ``dependence`` (default) the fit is repeated with a latent
+    AR(1) rate estimated from the day-level rows
+    (:func:`latent_ar_from_days`) in the covariance of every pair of
+    figures: a total of many autocorrelated days varies more than its days
+    do one by one, and the more so the longer and busier it is.
 
     Parameters
     ----------
@@ -431,7 +435,8 @@ def estimate_rates_from_daily(
         As in :func:`estimate_rates_from_figures` (``"auto"`` searches every
         day a row starts or ends: slow with many day-level rows).
     dependence : bool, default True
-        Widen the intervals by the day-level design effect.
+        Estimate a latent AR(1) rate from the day-level rows and allow for
+        it (see above); False: independent days.
     level : float, default 0.95
         Confidence level.
     **kwargs
@@ -453,13 +458,8 @@ def estimate_rates_from_daily(
     monthly totals, an "about" two-month total, a third monthly total, a "so
     far this month" lower bound and a peak week; coverage of the two segment
     rates, a week in the second and a week across the change, 200 runs, Monte
-    Carlo s.e. about 0.015): 0.955-0.965 for Poisson days and 0.94-0.955
-    for negative-binomial days (size 5), within the 93-97% target; with the
-    Pearson dispersion alone (``dependence=False``) 0.935-0.95 and
-    0.91-0.945. Under a latent AR(1) log-rate the intervals fall short:
-    0.89-0.91 for persistence 0.5 (0.845-0.875 without the design effect)
-    and 0.80-0.855 for 0.8 (0.72-0.785): one pooled design effect does not
-    follow a design effect that grows with the rate. The rows here are
+    Carlo s.e. about 0.015): MEASURED_DAILY
+    The rows here are
     observed on days chosen at random; real reports are not (a day with
     many claims is more likely to be reported), which biases the day-level
     rows upwards and inflates their design effect: the period totals anchor

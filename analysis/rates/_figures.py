@@ -553,7 +553,16 @@ class FigureRates(Result):
         figures: their values, Pearson chi-square of the exact values about
         their mean, degrees of freedom and p-value (Poisson).
     dispersion : float
-        Quasi-likelihood dispersion used to widen the intervals (>= 1).
+        Mean design effect of the exact figures (variance over Poisson
+        variance, >= 1) under the fitted variance model; the given number
+        with ``dispersion=`` a number.
+    overdispersion : float
+        ``kappa``: one day's count has variance ``rate + kappa rate**2``
+        (estimated with ``dispersion="auto"``, else 0).
+    source_error : float
+        ``tau``: an exact figure of a period with several exact figures
+        has a reporting error of variance ``tau total**2`` (0 when no period
+        has two).
     pearson_chi2 : float
         Pearson chi-square of the exact figures about the fit.
     df_resid : int
@@ -729,9 +738,10 @@ class FigureRates(Result):
                 f"CI {fmt_short(r['ci_low'])}-{fmt_short(r['ci_high'])}"
             )
         lines.append(
-            f"Dispersion {self.dispersion:.2f} (Pearson chi2 {self.pearson_chi2:.1f} on "
-            f"{self.df_resid} df of the exact figures; intervals widened by it when above 1)"
+            "Each interval is for the process rate per day over its days (a segment, or any "
+            "period with .rate_on), given the segments; it allows for the figures sharing days."
         )
+        lines.append(self._variance_words())
         lines.append("Figures (value / days; fitted total; Pearson residual):")
         for f in _rows(self.figures):
             src = f" [{f['source_name']}]" if f["source_name"] else ""
@@ -749,6 +759,41 @@ class FigureRates(Result):
                 )
         lines.extend(self.notes)
         return "\n".join(lines)
+
+    def _variance_words(self) -> str:
+        """How the variance of the figures was obtained, in words."""
+        v = self._variance
+        if v is None or not (v.kappa_estimated or v.tau_estimated or v.latent > 0):
+            how = (
+                f"a given dispersion {self.dispersion:g} times Poisson"
+                if self.dispersion > 1
+                else "Poisson days and exact sources (nothing estimated beyond them)"
+            )
+            return (
+                f"Variance of the figures: {how}; Pearson chi2 {self.pearson_chi2:.1f} on "
+                f"{self.df_resid} df of the exact figures."
+            )
+        parts = [
+            f"overdispersion of a day {v.kappa:.3g} (variance rate + {v.kappa:.3g} rate^2: "
+            "the design effect of a total grows with its rate)"
+        ]
+        if v.tau_estimated:
+            parts.append(
+                f"reporting error {math.sqrt(v.tau):.0%} of a total where one period has "
+                "several exact figures (their spread)"
+            )
+        if v.latent > 0:
+            parts.append(
+                f"a latent AR(1) rate (relative variance {v.latent:.3g}, persistence "
+                f"{v.rho:.2f}; the design effect grows with a total's length too)"
+            )
+        return (
+            "Variance of the figures, estimated by moments from the residuals of the exact "
+            f"figures (Pearson chi2 {self.pearson_chi2:.1f}, {self.df_resid} df): "
+            + "; ".join(parts)
+            + f". Mean design effect of the exact figures {self.dispersion:.2f}; the "
+            "intervals allow for the error of these estimates (their degrees of freedom)."
+        )
 
     def _repr_html_(self) -> str:
         seg = self.segments.copy()
@@ -1015,15 +1060,26 @@ def estimate_rates_from_figures(
     about_tolerance : float, default 0.10
         Relative tolerance of ``about`` figures: "about 40" is 36..44.
     dispersion : "auto", "poisson" or float
-        ``"auto"``: the Pearson dispersion of the exact figures about the
-        fit, floored at 1 (source disagreement and overdispersed or
-        dependent daily counts widen the intervals); ``"poisson"``: 1; a
-        number >= 1: that dispersion.
+        ``"auto"``: a variance that follows the rate, estimated by moments
+        from the exact figures: one day's count has variance ``rate + kappa
+        rate**2`` (so a busy period's total varies more than a quiet one's),
+        and where one period has several exact figures they carry a
+        reporting error of variance ``tau total**2`` (their spread); see
+        Notes. ``"poisson"``: Poisson days and exact sources; a number >= 1:
+        that dispersion times the Poisson variance.
     level : float, default 0.95
         Confidence level.
     progress : bool, default False
         Show a progress bar over the candidate sets of changes the search
         fits (``breaks="auto"``; it appears after two seconds).
+    latent_ar : tuple of float, optional
+        ``(variance, persistence)`` of a latent AR(1) rate of the days
+        (relative variance of ``exp(z_t)``, lag-1 autocorrelation): adds
+        ``variance rate_s rate_t persistence**|s - t|`` to the covariance of
+        days ``s`` and ``t``, so the variance of a total grows with its
+        length. Figures alone cannot estimate it;
+        :func:`analysis.rates.estimate_rates_from_daily` does from day-level
+        rows. Default: none.
 
     Returns
     -------
@@ -1046,34 +1102,42 @@ def estimate_rates_from_figures(
     Intervals: profile likelihood. For any rate that is a linear function of
     the segment rates (a segment, or the mean rate over a period) the
     constrained maximum is found by SLSQP (concave objective, linear
-    constraint); the interval holds the values whose profile deviance is
-    below the chi-square(1) quantile, or, with dispersion ``phi > 1``
-    estimated on ``df`` degrees of freedom, below ``phi`` times the F(1, df)
-    quantile (quasi-likelihood). Overlapping figures (a week inside its month,
-    two sources for one month) count the same events, so the likelihood that
-    treats them as separate observations overstates the information: the
-    deviance is also scaled by the sandwich-to-model variance ratio of the
-    rate (the curvature adjustment of composite likelihood ratios; Chandler &
-    Bate 2007, Varin, Reid & Firth 2011), with the score variance computed
-    from the counts the figures share under Poisson days (1 without
-    overlaps). A lower bound's score is taken as independent of the other
-    figures (how a partial count was cut off is unknown). The intervals are
-    conditional on the segments, as change-point intervals are. With no
-    residual degrees of freedom the dispersion cannot be estimated and is 1,
-    said in ``.notes``.
+    constraint). Overlapping figures (a week inside its month, two sources
+    for one month) count the same events, so the likelihood that treats them
+    as separate observations overstates the information: the deviance is
+    divided by the sandwich-to-model variance ratio of the rate (the
+    curvature adjustment of composite likelihood ratios; Chandler & Bate
+    2007, Varin, Reid & Firth 2011). The score variance of the sandwich is
+    computed from the counts the figures share under the variance model of
+    :mod:`analysis.rates._figure_variance`: days with variance ``rate +
+    kappa rate**2`` (and, with ``latent_ar``, a latent AR(1) covariance), a
+    reporting error ``tau`` where one period has several exact figures, and
+    the score of a censored figure regressed on its count (exactly
+    ``(E[N | figure] - mu) / mu``, so a lower bound or an "about" figure
+    inside an exact total is not counted as new information). ``kappa`` and
+    ``tau`` are moment estimates from the exact figures' residuals, with
+    their expectations computed under the model (shared days and fitted
+    rates allowed for). The interval holds the values whose scaled deviance
+    is below the level quantile of ``Z**2 / R``, ``R`` the ratio of the
+    estimated to the true variance with each estimated part a scaled
+    chi-square on its own degrees of freedom (``2 theta**2 /
+    Var(theta)``): the chi-square(1) quantile when nothing was estimated,
+    the F(1, df) quantile when all of the variance was, and in between when
+    a known Poisson part sits beside estimated ones (the F quantile at
+    Satterthwaite's degrees of freedom over-covered there: 0.985 for Poisson
+    days). Degrees of freedom below 1 count as 1 (a conservative fallback,
+    said in ``.notes``). With no residual degrees of freedom (exact figures
+    <= segments) nothing is estimated: Poisson, said in ``.notes``. The
+    intervals are conditional on the segments, as change-point intervals
+    are.
 
     Validation (``tests/rates/test_figures.py``; SIMULATED daily counts over
     120 days, rates 3 then 8 per day; figures: three monthly totals, an
     "about" two-month total, a second source for one month miscounting by
-    about 15%, a "so far this month" lower bound and a peak week; 200 runs,
-    Monte Carlo s.e. about 0.015): coverage of the two segment rates, the
-    peak week and a week across the change is 0.935-0.955 for Poisson days,
-    0.945-0.95 with a latent AR(1) rate of phi 0.5, 0.92-0.945 for
-    negative-binomial days (size 5; 0.915 +- 0.014 for the higher segment in
-    400 runs, just short of 0.93), and falls to 0.87-0.91 under a strongly
-    autocorrelated latent rate (AR(1), phi 0.8; 400 runs): their design
-    effect grows with a figure's rate (and, with dependence, its length),
-    which one pooled dispersion does not follow.
+    about 15%, a "so far this month" lower bound and a peak week; 400 runs,
+    Monte Carlo s.e. 0.011; coverage of the two segment rates, the peak week
+    and a week across the change): see ``VALIDATION`` below the function
+    (measured numbers; other layouts in the tests' comments).
 
     Examples
     --------
