@@ -522,12 +522,12 @@ def latent_ar_from_days(fit: Any, observations: pd.DataFrame) -> tuple[float, fl
     segments). The products at lags ``1..14`` are averaged over the pairs of
     days both observed and ``latent * (rho**k - v(rho))`` is fitted by least
     squares weighted by the pairs (``latent >= 0``, ``rho`` on a grid in
-    ``[0.05, 0.95]``). Lag 0 is left out of the fit (it holds the Poisson
-    and any day-to-day overdispersion, which the fit estimates itself) but
-    bounds it: ``latent`` is at most the excess of the mean of ``u_t**2``
-    over its Poisson value ``1 / lam_t`` (a weak, noisy autocorrelation
-    otherwise lets the least squares trade a tiny ``rho`` for a huge
-    ``latent``). Written by
+    ``[0.05, 0.95]``), ``latent`` constrained to at most the excess of the
+    mean of ``u_t**2`` over its Poisson value ``1 / lam_t`` for each
+    ``rho`` (a weak, noisy autocorrelation otherwise lets the least squares
+    trade a tiny ``rho`` for a huge ``latent``). Lag 0 is left out of the
+    fit: it holds the Poisson and any day-to-day overdispersion, which the
+    fit of the figures estimates itself. Written by
     hand because the days are observed with gaps (no library estimator of an
     autocovariance takes them).
 
@@ -591,6 +591,8 @@ def latent_ar_from_days(fit: Any, observations: pd.DataFrame) -> tuple[float, fl
         return 0.0, 0.0
     lengths = np.diff(edges)
     used = np.bincount(seg[ok], minlength=len(lengths)).astype(float)
+    # the latent part of one day's variance cannot exceed the excess of the observed one
+    excess = max(float(np.mean(u**2 - 1.0 / rate[ok])), 0.0)
     best = (math.inf, 0.0, 0.0)
     for rho in np.arange(0.05, 0.951, 0.01):
         v = (
@@ -607,14 +609,11 @@ def latent_ar_from_days(fit: Any, observations: pd.DataFrame) -> tuple[float, fl
         denom = float(pairs @ (x * x))
         if denom <= 0:
             continue
-        latent = max(0.0, float(pairs @ (x * gamma)) / denom)
+        latent = min(max(0.0, float(pairs @ (x * gamma)) / denom), excess)
         sse = float(pairs @ (gamma - latent * x) ** 2)
         if sse < best[0]:
             best = (sse, latent, float(rho))
     _, latent, rho = best
-    # the latent part of one day's variance cannot exceed the excess of the observed one
-    excess = float(np.mean(u**2 - 1.0 / rate[ok]))
-    latent = min(latent, max(excess, 0.0))
     if latent <= 0 or rho <= 0:
         return 0.0, 0.0
     return float(latent), float(rho)

@@ -1119,13 +1119,16 @@ def estimate_rates_from_figures(
     their expectations computed under the model (shared days and fitted
     rates allowed for). The interval holds the values whose scaled deviance
     is below the level quantile of ``Z**2 / R``, ``R`` the ratio of the
-    estimated to the true variance with each estimated part a scaled
-    chi-square on its own degrees of freedom (``2 theta**2 /
-    Var(theta)``): the chi-square(1) quantile when nothing was estimated,
-    the F(1, df) quantile when all of the variance was, and in between when
-    a known Poisson part sits beside estimated ones (the F quantile at
-    Satterthwaite's degrees of freedom over-covered there: 0.985 for Poisson
-    days). Degrees of freedom below 1 count as 1 (a conservative fallback,
+    estimated to the true variance with the overdispersion part a scaled
+    chi-square on its own degrees of freedom (those of the Pearson
+    chi-square, Satterthwaite, carried to the part): the chi-square(1)
+    quantile when nothing was estimated or the figures look Poisson, the
+    F(1, df) quantile when all of the variance was estimated, and in between
+    when a known Poisson part sits beside the estimated one. The reporting
+    error is taken as known (with one conflicting pair its estimate moves
+    with the error of their mean, and a t factor for it over-covered: 0.98-0.99
+    for Poisson days in the test layout).
+    Degrees of freedom below 1 count as 1 (a conservative fallback,
     said in ``.notes``). With no residual degrees of freedom (exact figures
     <= segments) nothing is estimated: Poisson, said in ``.notes``. The
     intervals are conditional on the segments, as change-point intervals
@@ -1223,15 +1226,13 @@ def estimate_rates_from_figures(
     hinv, variance = _variance_model(model, lam, fig, estimate, phi, latent, rho)
     if dispersion == "auto" and variance.design_effects.size:
         phi = float(max(1.0, variance.design_effects.mean()))
-    small_df = [
-        j for j in range(n_seg) if (variance.variance_parts(np.eye(n_seg)[j], hinv).df < 2).any()
-    ]
+    small_df = [j for j in range(n_seg) if variance.variance_parts(np.eye(n_seg)[j], hinv).df < 2]
     if small_df:
         notes.append(
-            f"The variance of {len(small_df)} segment rate(s) rests on an estimate with fewer "
-            "than 2 effective degrees of freedom (few figures that can disagree): its "
-            f"uncertainty is allowed for with at least {MIN_DF:g} degree of freedom, and those "
-            "intervals are wide on purpose (a conservative fallback)."
+            f"The overdispersion in the variance of {len(small_df)} segment rate(s) rests on "
+            "fewer than 2 effective degrees of freedom (few exact figures that can disagree): "
+            f"its uncertainty is allowed for with at least {MIN_DF:g} degree of freedom, and "
+            "those intervals are wide on purpose (a conservative fallback)."
         )
     if at_hi.any():
         notes.append(

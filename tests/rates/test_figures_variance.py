@@ -39,15 +39,21 @@ def test_day_covariances_closed_forms():
 
 def test_cutoff_is_chi2_without_and_f_with_one_estimated_part():
     level = 0.95
-    known = VarianceOfRate(1.0, 2.0, 2.0, np.zeros(2), np.full(2, math.inf))
+    # nothing estimated: the chi-square(1) quantile
+    known = VarianceOfRate(1.0, 2.0, 2.0, 2.0, 0.0, 10.0, math.inf)
     assert known.cutoff(level) == pytest.approx(stats.chi2.ppf(level, 1))
-    # all of the variance estimated on 5 df: the Student t interval, F(1, 5)
-    est = VarianceOfRate(1.0, 2.0, 0.0, np.array([2.0, 0.0]), np.array([5.0, math.inf]))
+    # all of the variance estimated, moving one for one with a Pearson chi-square on
+    # 5 df: the Student t interval, F(1, 5) (4,000 stratified draws: 0.2%)
+    est = VarianceOfRate(1.0, 2.0, 2.0, 0.0, 0.2, 10.0, 5.0)
     assert est.cutoff(level) == pytest.approx(stats.f.ppf(level, 1, 5), rel=2e-3)
     assert est.p_value(est.cutoff(level)) == pytest.approx(1 - level, abs=1e-6)
-    # a known part lowers the cutoff towards chi-square(1)
-    half = VarianceOfRate(1.0, 2.0, 1.0, np.array([1.0, 0.0]), np.array([5.0, math.inf]))
-    assert stats.chi2.ppf(level, 1) < half.cutoff(level) < est.cutoff(level)
+    # half of it known: the estimated half has 5 / 4 df, and the known half pulls the
+    # cutoff below that F quantile, never below chi-square(1)
+    half = VarianceOfRate(1.0, 2.0, 2.0, 1.0, 0.2, 10.0, 5.0)
+    assert stats.chi2.ppf(level, 1) < half.cutoff(level) < stats.f.ppf(level, 1, 1.25)
+    # a negative estimated part (Poisson-looking figures): Poisson, taken as known
+    low = VarianceOfRate(1.0, 1.0, 0.5, 1.0, 0.2, 10.0, 5.0)
+    assert low.cutoff(level) == pytest.approx(stats.chi2.ppf(level, 1))
 
 
 def _nb_figures(rng, kappa, n_months=12, rate=6.0):
