@@ -522,7 +522,10 @@ def latent_ar_from_days(fit: Any, observations: pd.DataFrame) -> tuple[float, fl
     segments). The products at lags ``1..14`` are averaged over the pairs of
     days both observed and ``latent * (rho**k - v(rho))`` is fitted by least
     squares weighted by the pairs (``latent >= 0``, ``rho`` on a grid in
-    ``[0.05, 0.95]``), ``latent`` constrained to at most the excess of the
+    ``[0.05, min(0.95, 1 - 2 / sqrt(days))]``, the cap of
+    :func:`analysis._dependence.latent_ar_design_effect`: a window cannot
+    tell slower dependence from a change of level), ``latent`` constrained
+    to at most the excess of the
     mean of ``u_t**2`` over its Poisson value ``1 / lam_t`` for each
     ``rho`` (a weak, noisy autocorrelation otherwise lets the least squares
     trade a tiny ``rho`` for a huge ``latent``). Lag 0 is left out of the
@@ -594,7 +597,9 @@ def latent_ar_from_days(fit: Any, observations: pd.DataFrame) -> tuple[float, fl
     # the latent part of one day's variance cannot exceed the excess of the observed one
     excess = max(float(np.mean(u**2 - 1.0 / rate[ok])), 0.0)
     best = (math.inf, 0.0, 0.0)
-    for rho in np.arange(0.05, 0.951, 0.01):
+    # persistence capped as for a series alone (analysis._dependence): 1 - 2 / sqrt(days)
+    top = min(0.95, 1.0 - 2.0 / math.sqrt(int(t.max()) - int(t.min()) + 1))
+    for rho in np.arange(0.05, top + 1e-9, 0.01):
         v = (
             sum(
                 used[j]
