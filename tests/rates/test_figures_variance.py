@@ -43,9 +43,9 @@ def test_cutoff_is_chi2_without_and_f_with_one_estimated_part():
     known = VarianceOfRate(1.0, 2.0, 2.0, 2.0, 0.0, 10.0, math.inf)
     assert known.cutoff(level) == pytest.approx(stats.chi2.ppf(level, 1))
     # all of the variance estimated, moving one for one with a Pearson chi-square on
-    # 5 df: the Student t interval, F(1, 5) (4,000 stratified draws: 0.2%)
+    # 5 df: the Student t interval, F(1, 5) (2,000 stratified draws: 0.3%)
     est = VarianceOfRate(1.0, 2.0, 2.0, 0.0, 0.2, 10.0, 5.0)
-    assert est.cutoff(level) == pytest.approx(stats.f.ppf(level, 1, 5), rel=2e-3)
+    assert est.cutoff(level) == pytest.approx(stats.f.ppf(level, 1, 5), rel=3e-3)
     assert est.p_value(est.cutoff(level)) == pytest.approx(1 - level, abs=1e-6)
     # half of it known: the estimated half has 5 / 4 df, and the known half pulls the
     # cutoff below that F quantile, never below chi-square(1)
