@@ -1145,7 +1145,8 @@ def estimate_rates_from_figures(
     dispersion; 0.90-0.92 for size 2 (0.92-0.94 pooled), 0.93 under a
     latent AR(1) rate of persistence 0.5 and 0.84-0.87 for 0.8 (pooled:
     0.945-0.95 and 0.885-0.92 in 200 runs): with three residual degrees of
-    freedom the pooled F(1, 3) quantile was wider. The second segment over-covers under Poisson days: its
+    freedom the pooled F(1, 3) quantile was wider. The second segment
+    over-covers under Poisson days: its
     variance is mostly the miscount of the second source, whose estimate (the
     spread of the pair) grows with the error it describes. Other layouts
     (200 runs, s.e. 0.015; no conflicting pair): twelve nested month and
