@@ -32,7 +32,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["daily_design_effect", "estimate_rates_from_daily", "figures_from_daily"]
+__all__ = [
+    "daily_design_effect",
+    "estimate_rates_from_daily",
+    "figures_from_daily",
+    "latent_ar_from_days",
+]
 
 #: Columns of the returned table, in the reported-figures order (ARCHITECTURE.md).
 FIGURE_COLUMNS = (
@@ -409,10 +414,14 @@ def estimate_rates_from_daily(
     :func:`figures_from_daily` turns the day-level rows of ``unit`` into
     observations (a tally is the day's count, a single claim a lower bound, a
     day with no row nothing) beside the period totals, and
-    :func:`estimate_rates_from_figures` fits them all. With ``dependence``
-    (default) the fit is repeated with the dispersion raised to the design
-    effect of the day-level rows (:func:`daily_design_effect`) when that is
-    larger: a total of many autocorrelated days varies more than one day does.
+    :func:`estimate_rates_from_figures` fits them all, with a variance that
+    follows the rate (one day's count has variance ``rate + kappa
+    rate**2``; sources that disagree on a day or period carry a reporting
+    error). With ``dependence`` (default) the fit is repeated with a latent
+    AR(1) rate estimated from the day-level rows
+    (:func:`latent_ar_from_days`) in the covariance of every pair of
+    figures: a total of many autocorrelated days varies more than its days
+    do one by one, and the more so the longer and busier it is.
 
     Parameters
     ----------
@@ -426,7 +435,8 @@ def estimate_rates_from_daily(
         As in :func:`estimate_rates_from_figures` (``"auto"`` searches every
         day a row starts or ends: slow with many day-level rows).
     dependence : bool, default True
-        Widen the intervals by the day-level design effect.
+        Estimate a latent AR(1) rate from the day-level rows and allow for
+        it (see above); False: independent days.
     level : float, default 0.95
         Confidence level.
     **kwargs
@@ -448,13 +458,16 @@ def estimate_rates_from_daily(
     monthly totals, an "about" two-month total, a third monthly total, a "so
     far this month" lower bound and a peak week; coverage of the two segment
     rates, a week in the second and a week across the change, 200 runs, Monte
-    Carlo s.e. about 0.015): 0.955-0.965 for Poisson days and 0.94-0.955
-    for negative-binomial days (size 5), within the 93-97% target; with the
-    Pearson dispersion alone (``dependence=False``) 0.935-0.95 and
-    0.91-0.945. Under a latent AR(1) log-rate the intervals fall short:
-    0.89-0.91 for persistence 0.5 (0.845-0.875 without the design effect)
-    and 0.80-0.855 for 0.8 (0.72-0.785): one pooled design effect does not
-    follow a design effect that grows with the rate. The rows here are
+    Carlo s.e. about 0.015): 0.955-0.975 for Poisson days and 0.96-0.975
+    for negative-binomial days (size 5), within the 93-97% target; under a
+    latent AR(1) log-rate 0.92-0.945 for persistence 0.5 (0.89-0.91 with
+    one pooled design effect) and 0.80-0.905 for 0.8 (0.80-0.855): the
+    persistence is underestimated from day rows on 40% of 120 days (0.34
+    on average for 0.5, 0.58 for 0.8), so the variance of long totals is
+    too small. On the curated IRI claims the latent part comes out large
+    (relative variance 0.86, persistence 0.88, the cap): the seed week's
+    interval is 0.55-20 claims per day (1.4-13.9 with one pooled design
+    effect, 2.3-10.8 with ``dependence=False``). The rows here are
     observed on days chosen at random; real reports are not (a day with
     many claims is more likely to be reported), which biases the day-level
     rows upwards and inflates their design effect: the period totals anchor
@@ -483,12 +496,137 @@ def estimate_rates_from_daily(
     fit = estimate_rates_from_figures(obs, breaks=breaks, level=level, **kwargs)
     if not dependence or "dispersion" in kwargs:
         return fit
-    de = daily_design_effect(fit, obs, level)
-    if de <= fit.dispersion:
+    latent, rho = latent_ar_from_days(fit, obs)
+    if latent <= 0:
         return fit
-    refit = estimate_rates_from_figures(obs, breaks=breaks, level=level, dispersion=de, **kwargs)
+    refit = estimate_rates_from_figures(
+        obs, breaks=breaks, level=level, latent_ar=(latent, rho), **kwargs
+    )
     note = (
-        f"Dispersion raised from {fit.dispersion:.2f} (Pearson) to {de:.2f}, the design effect "
-        "of the day-level rows (overdispersion and serial dependence; daily_design_effect)."
+        f"Serial dependence of the day-level rows: a latent AR(1) rate of relative variance "
+        f"{latent:.3f} and persistence {rho:.2f} (moments of the lagged residuals; "
+        "latent_ar_from_days) enters the covariance of every pair of figures, so the variance "
+        "of a total grows with its rate and its length; its own sampling error is not allowed "
+        "for."
     )
     return dataclasses.replace(refit, notes=(*refit.notes, note))
+
+
+#: Largest lag of the day-level residual products fitted by :func:`latent_ar_from_days`.
+MAX_LAG = 14
+
+
+def latent_ar_from_days(fit: Any, observations: pd.DataFrame) -> tuple[float, float]:
+    """Latent AR(1) rate of the day-level rows about a fit: ``(variance, persistence)``.
+
+    Working model: the count of day ``t`` is Poisson given a rate
+    ``lam_t exp(z_t)`` (``lam_t`` the fitted segment rate), and the relative
+    deviations ``exp(z_t) - 1`` are stationary with autocovariance
+    ``latent * rho**k`` at lag ``k``. The relative residuals ``u_t = (y_t -
+    lam_t) / lam_t`` of the days with exact rows (the mean over a day's
+    sources) then have ``E[u_s u_t] = latent rho**|s - t|`` for ``s != t``,
+    less ``latent * v(rho)`` because the segment means were fitted (``v`` the
+    variance of a segment's mean of a unit AR(1), averaged over the
+    segments). The products at lags ``1..14`` are averaged over the pairs of
+    days both observed and ``latent * (rho**k - v(rho))`` is fitted by least
+    squares weighted by the pairs (``latent >= 0``, ``rho`` on a grid in
+    ``[0.05, min(0.95, 1 - 2 / sqrt(days))]``, the cap of
+    :func:`analysis._dependence.latent_ar_design_effect`: a window cannot
+    tell slower dependence from a change of level), ``latent`` constrained
+    to at most the excess of the
+    mean of ``u_t**2`` over its Poisson value ``1 / lam_t`` for each
+    ``rho`` (a weak, noisy autocorrelation otherwise lets the least squares
+    trade a tiny ``rho`` for a huge ``latent``). Lag 0 is left out of the
+    fit: it holds the Poisson and any day-to-day overdispersion, which the
+    fit of the figures estimates itself. Written by
+    hand because the days are observed with gaps (no library estimator of an
+    autocovariance takes them).
+
+    Parameters
+    ----------
+    fit : FigureRates
+        A fit of ``observations``.
+    observations : pandas.DataFrame
+        The observations fitted (from :func:`figures_from_daily`).
+
+    Returns
+    -------
+    tuple of float
+        ``(latent, rho)``; ``(0.0, 0.0)`` with fewer than 30 days of exact rows
+        or no positive dependence.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import analysis as it
+    >>> from analysis.validation import PROCESSES, simulate_counts
+    >>> c = simulate_counts(PROCESSES["poisson"], 200, 5.0, np.random.default_rng(3)).counts
+    >>> rows = pd.DataFrame({"date": c.index, "value": c.to_numpy(), "qualifier": "exact",
+    ...                      "unit": "claim", "source_name": "SIMULATED"})
+    >>> obs = figures_from_daily(rows)
+    >>> latent, rho = latent_ar_from_days(it.estimate_rates_from_figures(obs, breaks=None), obs)
+    >>> latent < 0.02  # independent days: little or no latent variance
+    True
+    """
+    from analysis._dependence import _latent_total_variance
+
+    one_day = observations["period_start"] == observations["period_end"]
+    exact = observations[one_day & (observations["qualifier"] == "exact")]
+    if exact.empty or fit._grid_start is None or fit._lam is None:
+        return 0.0, 0.0
+    day = (pd.to_datetime(exact["period_start"]) - fit._grid_start).dt.days.to_numpy()
+    per_day = pd.Series(exact["value"].to_numpy(dtype=float)).groupby(day).mean()
+    edges = np.asarray(fit._seg_edges)
+    seg = np.clip(np.searchsorted(edges, per_day.index.to_numpy(), side="right") - 1, 0, None)
+    seg = np.minimum(seg, len(edges) - 2)
+    rate = np.asarray(fit._lam, dtype=float)[seg]
+    ok = (rate > 0) & np.isfinite(rate)
+    if int(ok.sum()) < 30:
+        return 0.0, 0.0
+    t = per_day.index.to_numpy()[ok]
+    u = (per_day.to_numpy()[ok] - rate[ok]) / rate[ok]
+    n = int(edges[-1])
+    series = np.zeros(n)
+    seen = np.zeros(n, dtype=bool)
+    series[t] = u
+    seen[t] = True
+    lags = np.arange(1, MAX_LAG + 1)
+    gamma = np.zeros(MAX_LAG)
+    pairs = np.zeros(MAX_LAG)
+    for i, k in enumerate(lags):
+        both = seen[k:] & seen[:-k]
+        pairs[i] = both.sum()
+        if pairs[i]:
+            gamma[i] = float(series[k:][both] @ series[:-k][both]) / pairs[i]
+    if pairs.sum() == 0:
+        return 0.0, 0.0
+    lengths = np.diff(edges)
+    used = np.bincount(seg[ok], minlength=len(lengths)).astype(float)
+    # the latent part of one day's variance cannot exceed the excess of the observed one
+    excess = max(float(np.mean(u**2 - 1.0 / rate[ok])), 0.0)
+    best = (math.inf, 0.0, 0.0)
+    # persistence capped as for a series alone (analysis._dependence): 1 - 2 / sqrt(days)
+    top = min(0.95, 1.0 - 2.0 / math.sqrt(int(t.max()) - int(t.min()) + 1))
+    for rho in np.arange(0.05, top + 1e-9, 0.01):
+        v = (
+            sum(
+                used[j]
+                * _latent_total_variance(int(lengths[j]), 0.0, 1.0, float(rho))
+                / lengths[j] ** 2
+                for j in range(len(lengths))
+                if used[j] > 0
+            )
+            / used.sum()
+        )
+        x = rho**lags - v
+        denom = float(pairs @ (x * x))
+        if denom <= 0:
+            continue
+        latent = min(max(0.0, float(pairs @ (x * gamma)) / denom), excess)
+        sse = float(pairs @ (gamma - latent * x) ** 2)
+        if sse < best[0]:
+            best = (sse, latent, float(rho))
+    _, latent, rho = best
+    if latent <= 0 or rho <= 0:
+        return 0.0, 0.0
+    return float(latent), float(rho)

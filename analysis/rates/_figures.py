@@ -23,6 +23,7 @@ quantiles) because no statsmodels model takes censored, overlapping totals.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import itertools
 import math
@@ -37,6 +38,13 @@ from analysis._draw import concise_dates, errorbar, get_ax
 from analysis._format import fmt_short, jsonable, p_text, records, unit_plural
 from analysis._progress import progress_bar
 from analysis._results import Result
+from analysis.rates._figure_variance import (
+    MIN_DF,
+    FigureVariance,
+    VarianceOfRate,
+    day_covariances,
+    estimate_figure_variance,
+)
 from analysis.rates._inputs import check_level
 
 __all__ = [
@@ -545,7 +553,16 @@ class FigureRates(Result):
         figures: their values, Pearson chi-square of the exact values about
         their mean, degrees of freedom and p-value (Poisson).
     dispersion : float
-        Quasi-likelihood dispersion used to widen the intervals (>= 1).
+        Mean design effect of the exact figures (variance over Poisson
+        variance, >= 1) under the fitted variance model; the given number
+        with ``dispersion=`` a number.
+    overdispersion : float
+        ``kappa``: one day's count has variance ``rate + kappa rate**2``
+        (estimated with ``dispersion="auto"``, else 0).
+    source_error : float
+        ``tau``: an exact figure of a period with several exact figures
+        has a reporting error of variance ``tau total**2`` (0 when no period
+        has two).
     pearson_chi2 : float
         Pearson chi-square of the exact figures about the fit.
     df_resid : int
@@ -575,11 +592,11 @@ class FigureRates(Result):
     _lam: np.ndarray | None = field(default=None, compare=False)
     _grid_start: pd.Timestamp | None = field(default=None, compare=False)
     _seg_edges: tuple[int, ...] = field(default=(), compare=False)
-    _quantile: float = field(default=math.nan, compare=False)
     _hinv: np.ndarray | None = field(default=None, compare=False)
-    _J: np.ndarray | None = field(default=None, compare=False)
+    _variance: FigureVariance | None = field(default=None, compare=False)
     _unbounded: np.ndarray | None = field(default=None, compare=False)
-    _df_f: float = field(default=math.inf, compare=False)
+    overdispersion: float = 0.0
+    source_error: float = 0.0
 
     def _of_unit(self) -> str:
         return f" of {unit_plural(self.unit)}" if self.unit else ""
@@ -623,12 +640,14 @@ class FigureRates(Result):
         )
         return c / (t1 - t0)
 
-    def _factor(self, c: np.ndarray) -> float:
-        assert self._hinv is not None and self._J is not None
-        return self.dispersion * _overlap_factor(c, self._hinv, self._J)
+    def _var(self, c: np.ndarray) -> VarianceOfRate:
+        """The variance of ``c @ lam`` under the fitted variance model, with its parts."""
+        assert self._hinv is not None and self._variance is not None
+        return self._variance.variance_parts(c, self._hinv)
 
     def _cutoff(self, c: np.ndarray) -> float:
-        return self._quantile * self._factor(c)
+        v = self._var(c)
+        return v.cutoff(self.level) * v.factor
 
     def rate_on(self, period: Any) -> PeriodRate:
         """The implied mean rate per day over any period, with its interval.
@@ -675,8 +694,6 @@ class FigureRates(Result):
             p-value is the profile-likelihood test of the claimed rate (an F
             test with the estimated dispersion when it exceeds 1).
         """
-        from scipy import stats
-
         if isinstance(claimed_rate, bool) or not isinstance(claimed_rate, int | float | np.number):
             raise ValueError(
                 f"claimed_rate must be a number of events per day, not {claimed_rate!r}"
@@ -692,11 +709,8 @@ class FigureRates(Result):
             dev = max(0.0, 2.0 * (self.loglik - self._model.profile(c, claimed, self._lam)))
         else:
             dev = math.inf
-        stat = dev / self._factor(c)
-        if math.isfinite(self._df_f):
-            p = float(stats.f.sf(stat, 1, self._df_f))
-        else:
-            p = float(stats.chi2.sf(stat, 1))
+        v = self._var(c)
+        p = v.p_value(dev / v.factor)
         inside = implied.ci_low <= claimed <= implied.ci_high
         where = "inside" if inside else ("below" if claimed < implied.ci_low else "above")
         verdict = (
@@ -724,9 +738,10 @@ class FigureRates(Result):
                 f"CI {fmt_short(r['ci_low'])}-{fmt_short(r['ci_high'])}"
             )
         lines.append(
-            f"Dispersion {self.dispersion:.2f} (Pearson chi2 {self.pearson_chi2:.1f} on "
-            f"{self.df_resid} df of the exact figures; intervals widened by it when above 1)"
+            "Each interval is for the process rate per day over its days (a segment, or any "
+            "period with .rate_on), given the segments; it allows for the figures sharing days."
         )
+        lines.append(self._variance_words())
         lines.append("Figures (value / days; fitted total; Pearson residual):")
         for f in _rows(self.figures):
             src = f" [{f['source_name']}]" if f["source_name"] else ""
@@ -744,6 +759,41 @@ class FigureRates(Result):
                 )
         lines.extend(self.notes)
         return "\n".join(lines)
+
+    def _variance_words(self) -> str:
+        """How the variance of the figures was obtained, in words."""
+        v = self._variance
+        if v is None or not (v.kappa_estimated or v.tau_estimated or v.latent > 0):
+            how = (
+                f"a given dispersion {self.dispersion:g} times Poisson"
+                if self.dispersion > 1
+                else "Poisson days and exact sources (nothing estimated beyond them)"
+            )
+            return (
+                f"Variance of the figures: {how}; Pearson chi2 {self.pearson_chi2:.1f} on "
+                f"{self.df_resid} df of the exact figures."
+            )
+        parts = [
+            f"overdispersion of a day {v.kappa:.3g} (variance rate + {v.kappa:.3g} rate^2: "
+            "the design effect of a total grows with its rate)"
+        ]
+        if v.tau_estimated:
+            parts.append(
+                f"reporting error {math.sqrt(v.tau):.0%} of a total where one period has "
+                "several exact figures (their spread)"
+            )
+        if v.latent > 0:
+            parts.append(
+                f"a latent AR(1) rate (relative variance {v.latent:.3g}, persistence "
+                f"{v.rho:.2f}; the design effect grows with a total's length too)"
+            )
+        return (
+            "Variance of the figures, estimated by moments from the residuals of the exact "
+            f"figures (Pearson chi2 {self.pearson_chi2:.1f}, {self.df_resid} df): "
+            + "; ".join(parts)
+            + f". Mean design effect of the exact figures {self.dispersion:.2f}; the "
+            "intervals allow for the error of these estimates (their degrees of freedom)."
+        )
 
     def _repr_html_(self) -> str:
         seg = self.segments.copy()
@@ -978,6 +1028,7 @@ def estimate_rates_from_figures(
     dispersion: str | float = "auto",
     level: float = 0.95,
     progress: bool = False,
+    latent_ar: tuple[float, float] | None = None,
 ) -> FigureRates:
     """Estimate the daily rate over time implied by overlapping, censored published figures.
 
@@ -1009,15 +1060,26 @@ def estimate_rates_from_figures(
     about_tolerance : float, default 0.10
         Relative tolerance of ``about`` figures: "about 40" is 36..44.
     dispersion : "auto", "poisson" or float
-        ``"auto"``: the Pearson dispersion of the exact figures about the
-        fit, floored at 1 (source disagreement and overdispersed or
-        dependent daily counts widen the intervals); ``"poisson"``: 1; a
-        number >= 1: that dispersion.
+        ``"auto"``: a variance that follows the rate, estimated by moments
+        from the exact figures: one day's count has variance ``rate + kappa
+        rate**2`` (so a busy period's total varies more than a quiet one's),
+        and where one period has several exact figures they carry a
+        reporting error of variance ``tau total**2`` (their spread); see
+        Notes. ``"poisson"``: Poisson days and exact sources; a number >= 1:
+        that dispersion times the Poisson variance.
     level : float, default 0.95
         Confidence level.
     progress : bool, default False
         Show a progress bar over the candidate sets of changes the search
         fits (``breaks="auto"``; it appears after two seconds).
+    latent_ar : tuple of float, optional
+        ``(variance, persistence)`` of a latent AR(1) rate of the days
+        (relative variance of ``exp(z_t)``, lag-1 autocorrelation): adds
+        ``variance rate_s rate_t persistence**|s - t|`` to the covariance of
+        days ``s`` and ``t``, so the variance of a total grows with its
+        length. Figures alone cannot estimate it;
+        :func:`analysis.rates.estimate_rates_from_daily` does from day-level
+        rows. Default: none.
 
     Returns
     -------
@@ -1040,34 +1102,59 @@ def estimate_rates_from_figures(
     Intervals: profile likelihood. For any rate that is a linear function of
     the segment rates (a segment, or the mean rate over a period) the
     constrained maximum is found by SLSQP (concave objective, linear
-    constraint); the interval holds the values whose profile deviance is
-    below the chi-square(1) quantile, or, with dispersion ``phi > 1``
-    estimated on ``df`` degrees of freedom, below ``phi`` times the F(1, df)
-    quantile (quasi-likelihood). Overlapping figures (a week inside its month,
-    two sources for one month) count the same events, so the likelihood that
-    treats them as separate observations overstates the information: the
-    deviance is also scaled by the sandwich-to-model variance ratio of the
-    rate (the curvature adjustment of composite likelihood ratios; Chandler &
-    Bate 2007, Varin, Reid & Firth 2011), with the score variance computed
-    from the counts the figures share under Poisson days (1 without
-    overlaps). A lower bound's score is taken as independent of the other
-    figures (how a partial count was cut off is unknown). The intervals are
-    conditional on the segments, as change-point intervals are. With no
-    residual degrees of freedom the dispersion cannot be estimated and is 1,
-    said in ``.notes``.
+    constraint). Overlapping figures (a week inside its month, two sources
+    for one month) count the same events, so the likelihood that treats them
+    as separate observations overstates the information: the deviance is
+    divided by the sandwich-to-model variance ratio of the rate (the
+    curvature adjustment of composite likelihood ratios; Chandler & Bate
+    2007, Varin, Reid & Firth 2011). The score variance of the sandwich is
+    computed from the counts the figures share under the variance model of
+    :mod:`analysis.rates._figure_variance`: days with variance ``rate +
+    kappa rate**2`` (and, with ``latent_ar``, a latent AR(1) covariance), a
+    reporting error ``tau`` where one period has several exact figures, and
+    the score of a censored figure regressed on its count (exactly
+    ``(E[N | figure] - mu) / mu``, so a lower bound or an "about" figure
+    inside an exact total is not counted as new information). ``kappa`` and
+    ``tau`` are moment estimates from the exact figures' residuals, with
+    their expectations computed under the model (shared days and fitted
+    rates allowed for). The interval holds the values whose scaled deviance
+    is below the level quantile of ``Z**2 / R``, ``R`` the ratio of the
+    estimated to the true variance with the overdispersion part a scaled
+    chi-square on its own degrees of freedom (those of the Pearson
+    chi-square, Satterthwaite, carried to the part): the chi-square(1)
+    quantile when nothing was estimated or the figures look Poisson, the
+    F(1, df) quantile when all of the variance was estimated, and in between
+    when a known Poisson part sits beside the estimated one. The reporting
+    error is taken as known (with one conflicting pair its estimate moves
+    with the error of their mean, and a t factor for it over-covered: 0.98-0.99
+    for Poisson days in the test layout).
+    Degrees of freedom below 1 count as 1 (a conservative fallback,
+    said in ``.notes``). With no residual degrees of freedom (exact figures
+    <= segments) nothing is estimated: Poisson, said in ``.notes``. The
+    intervals are conditional on the segments, as change-point intervals
+    are.
 
     Validation (``tests/rates/test_figures.py``; SIMULATED daily counts over
     120 days, rates 3 then 8 per day; figures: three monthly totals, an
     "about" two-month total, a second source for one month miscounting by
-    about 15%, a "so far this month" lower bound and a peak week; 200 runs,
-    Monte Carlo s.e. about 0.015): coverage of the two segment rates, the
-    peak week and a week across the change is 0.935-0.955 for Poisson days,
-    0.945-0.95 with a latent AR(1) rate of phi 0.5, 0.92-0.945 for
-    negative-binomial days (size 5; 0.915 +- 0.014 for the higher segment in
-    400 runs, just short of 0.93), and falls to 0.87-0.91 under a strongly
-    autocorrelated latent rate (AR(1), phi 0.8; 400 runs): their design
-    effect grows with a figure's rate (and, with dependence, its length),
-    which one pooled dispersion does not follow.
+    about 15%, a "so far this month" lower bound and a peak week; 400 runs,
+    Monte Carlo s.e. 0.011-0.013; coverage of the two segment rates, the
+    peak week and a week across the change): 0.965, 0.985, 0.985, 0.98 for
+    Poisson days and 0.93, 0.93, 0.93, 0.925 for negative-binomial days
+    (size 5), against 0.935-0.96 and 0.915-0.945 with one pooled Pearson
+    dispersion; 0.90-0.92 for size 2 (0.92-0.94 pooled), 0.93 under a
+    latent AR(1) rate of persistence 0.5 and 0.84-0.87 for 0.8 (pooled:
+    0.945-0.95 and 0.885-0.92 in 200 runs): with three residual degrees of
+    freedom the pooled F(1, 3) quantile was wider. The second segment
+    over-covers under Poisson days: its
+    variance is mostly the miscount of the second source, whose estimate (the
+    spread of the pair) grows with the error it describes. Other layouts
+    (200 runs, s.e. 0.015; no conflicting pair): twelve nested month and
+    week totals, 0.94-0.965 (Poisson) and 0.92-0.94 (size 5); one rate
+    over 90 days from seven figures, 0.95 and 0.925. The variance follows
+    the rate but not the length of a total: under a latent AR(1) rate the
+    intervals from totals alone fall short (see the tests); day-level rows
+    can estimate it (:func:`analysis.rates.estimate_rates_from_daily`).
 
     Examples
     --------
@@ -1084,8 +1171,6 @@ def estimate_rates_from_figures(
     >>> round(fit.rate_on(("2024-10-15", "2024-10-21")).rate, 2)
     4.29
     """
-    from scipy import stats
-
     level = check_level(level)
     if isinstance(max_segments, bool) or not isinstance(max_segments, int) or max_segments < 1:
         raise ValueError(f"max_segments must be a whole number >= 1, not {max_segments!r}")
@@ -1127,21 +1212,19 @@ def estimate_rates_from_figures(
     n_seg = len(edges) - 1
     chi2 = float((resid[exact] ** 2).sum())
     df = int(exact.sum()) - n_seg
-    phi_hat = chi2 / df if df > 0 else math.nan
+    estimate = False
+    phi = 1.0
     if isinstance(dispersion, str):
         if dispersion == "auto":
             if df > 0:
-                phi = max(1.0, phi_hat)
+                estimate = True
             else:
-                phi = 1.0
                 notes.append(
                     "No residual degrees of freedom (exact figures <= segments): the dispersion "
                     "cannot be estimated and is taken as 1 (Poisson); the intervals are too "
                     "narrow if the counts are overdispersed or the sources disagree."
                 )
-        elif dispersion == "poisson":
-            phi = 1.0
-        else:
+        elif dispersion != "poisson":
             raise ValueError(
                 f"dispersion must be 'auto', 'poisson' or a number >= 1, not {dispersion!r}"
             )
@@ -1153,13 +1236,18 @@ def estimate_rates_from_figures(
                 f"dispersion must be 'auto', 'poisson' or a number >= 1, not {dispersion!r}"
             )
         phi = float(dispersion)
-    df_f = float(df) if (dispersion == "auto" and df > 0 and phi > 1) else math.inf
-    q = (
-        float(stats.f.ppf(level, 1, df_f))
-        if math.isfinite(df_f)
-        else float(stats.chi2.ppf(level, 1))
-    )
-    hinv, J = model.sandwich(lam)
+    latent, rho = _check_latent(latent_ar)
+    hinv, variance = _variance_model(model, lam, fig, estimate, phi, latent, rho)
+    if dispersion == "auto" and variance.design_effects.size:
+        phi = float(max(1.0, variance.design_effects.mean()))
+    small_df = [j for j in range(n_seg) if variance.variance_parts(np.eye(n_seg)[j], hinv).df < 2]
+    if small_df:
+        notes.append(
+            f"The overdispersion in the variance of {len(small_df)} segment rate(s) rests on "
+            "fewer than 2 effective degrees of freedom (few exact figures that can disagree): "
+            f"its uncertainty is allowed for with at least {MIN_DF:g} degree of freedom, and "
+            "those intervals are wide on purpose (a conservative fallback)."
+        )
     if at_hi.any():
         notes.append(
             "Some segments are seen only through lower bounds: their rate is unbounded above."
@@ -1169,8 +1257,9 @@ def estimate_rates_from_figures(
     for j in range(n_seg):
         c = np.zeros(n_seg)
         c[j] = 1.0
+        v = variance.variance_parts(c, hinv)
         lo_j, hi_j = _profile_interval(
-            model, lam, ll, c, q * phi * _overlap_factor(c, hinv, J), bool(at_hi[j])
+            model, lam, ll, c, v.cutoff(level) * v.factor, bool(at_hi[j])
         )
         if at_hi[j]:
             hi_j = math.inf
@@ -1211,11 +1300,11 @@ def estimate_rates_from_figures(
         _lam=lam,
         _grid_start=grid_start,
         _seg_edges=tuple(int(e) for e in edges),
-        _quantile=q,
         _hinv=hinv,
-        _J=J,
-        _df_f=df_f,
+        _variance=variance,
         _unbounded=at_hi,
+        overdispersion=variance.kappa,
+        source_error=variance.tau,
     )
 
 
@@ -1225,6 +1314,59 @@ def _one_unit(figures: pd.DataFrame) -> str:
         return ""
     units = figures["unit"].dropna().astype(str)
     return str(units.iloc[0]) if len(units) else ""
+
+
+def _check_latent(latent_ar: Any) -> tuple[float, float]:
+    """``(variance, persistence)`` of a latent AR(1) rate, checked; ``(0, 0)`` for None."""
+    if latent_ar is None:
+        return 0.0, 0.0
+    try:
+        latent, rho = (float(v) for v in latent_ar)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"latent_ar must be (variance, persistence), two numbers, not {latent_ar!r}"
+        ) from exc
+    if not (math.isfinite(latent) and latent >= 0 and 0 <= rho < 1):
+        raise ValueError(
+            f"latent_ar must be (variance >= 0, persistence in [0, 1)), not {latent_ar!r}"
+        )
+    return latent, rho
+
+
+def _variance_model(
+    model: _Model,
+    lam: np.ndarray,
+    fig: pd.DataFrame,
+    estimate: bool,
+    phi: float,
+    latent: float,
+    rho: float,
+) -> tuple[np.ndarray, FigureVariance]:
+    """Inverse information and the variance model of the figures (see ``_figure_variance``)."""
+    mu = model.X @ lam
+    w = model.curvature(mu)
+    H = (model.X * w[:, None]).T @ model.X
+    hinv = np.linalg.pinv(H)
+    lam_fin = np.where(np.isfinite(lam), np.minimum(lam, 1e4), 0.0)
+    lam_day = np.repeat(lam_fin, np.diff(model.edges))
+    parts = day_covariances(model.t0, model.t1, lam_day, rho if latent > 0 else 0.0)
+    groups = model.t0.astype(np.int64) * (int(model.edges[-1]) + 1) + model.t1  # a period
+    variance = estimate_figure_variance(
+        model.X,
+        model.kind,
+        model.k,
+        mu,
+        w,
+        hinv,
+        parts,
+        np.asarray(groups),
+        latent=latent,
+        rho=rho,
+        estimate=estimate,
+    )
+    if phi != 1.0:  # a given dispersion scales the Poisson score variance
+        variance = dataclasses.replace(variance, J_fixed=phi * variance.J_fixed)
+    return hinv, variance
 
 
 def _overlap_factor(c: np.ndarray, hinv: np.ndarray, J: np.ndarray) -> float:

@@ -178,9 +178,14 @@ def test_disagreeing_sources_widen_the_intervals():
     ]
     auto = estimate_rates_from_figures(table(rows), breaks=["2024-09-01"])
     pois = estimate_rates_from_figures(table(rows), breaks=["2024-09-01"], dispersion="poisson")
-    assert auto.dispersion > 1.5
+    assert auto.dispersion > 1.5 and auto.source_error > 0.1
     width = lambda f: (f.to_frame()["ci_high"] - f.to_frame()["ci_low"]).to_numpy()  # noqa: E731
-    assert (width(auto) > width(pois)).all()
+    # the two sources for September disagree: its rate's interval widens (by more than
+    # half); July and August agree with one rate (residuals +-0.1): their reporting is not
+    # in question and their days are not overdispersed, so their interval stays Poisson
+    assert width(auto)[1] > 1.5 * width(pois)[1]
+    assert auto.overdispersion == 0.0
+    assert width(auto)[0] == pytest.approx(width(pois)[0], rel=1e-6)
     d = auto.disagreement.iloc[0]
     assert d["values"] == "35, 18" and d["df"] == 1
     assert d["chi2"] == pytest.approx(((35 - 26.5) ** 2 + (18 - 26.5) ** 2) / 26.5)
@@ -372,10 +377,13 @@ SE = math.sqrt(0.95 * 0.05 / N_SIM)  # Monte Carlo s.e. of a 95% coverage: 0.015
 @pytest.mark.slow
 @pytest.mark.parametrize("process", ["poisson", "nb5"])
 def test_coverage_of_segment_and_week_rates(process):
-    # the target is 93-97%; measured (seed 20261201, 200 runs each, s.e. 0.015-0.019):
-    # poisson 0.935 0.955 0.955 0.940, nb5 0.945 0.920 0.920 0.935 (segment 1, segment 2,
-    # peak week, week across the change). Intervals without the overlap (sandwich)
-    # adjustment covered 0.875 for segment 2 under Poisson and fail the lower bound.
+    # the target is 93-97%; measured (seed 20261201, 200 runs each, s.e. 0.015),
+    # segment 1, segment 2, peak week, week across the change:
+    #   poisson 0.965 0.975 0.975 0.960, nb5 0.940 0.935 0.935 0.930
+    # (with one pooled Pearson dispersion and F(1, df): poisson 0.935 0.955 0.955 0.940,
+    # nb5 0.945 0.920 0.920 0.935, segment 2 0.915 +- 0.014 in 400 runs). Intervals
+    # without the overlap (sandwich) adjustment covered 0.875 for segment 2 under Poisson
+    # and fail the lower bound.
     cov = coverage(process, N_SIM, seed=20261201)
     assert (cov >= 0.95 - 3 * SE).all(), cov
     # not conservative beyond the target either: the mean of the four (correlated)
@@ -385,9 +393,11 @@ def test_coverage_of_segment_and_week_rates(process):
 
 @pytest.mark.slow
 def test_coverage_under_strong_dependence_falls_short_as_documented():
-    # latent AR(1) log-rate (phi 0.8): the design effect of a total grows with its length
-    # and with the rate, which one pooled dispersion does not follow; measured 0.920 0.890
-    # 0.890 0.885 (s.e. 0.02). This pins the known shortfall so that it cannot get worse.
+    # latent AR(1) log-rate (phi 0.8): the design effect of a total grows with its length,
+    # which the variance of totals alone does not follow (it follows the rate); measured in
+    # 400 runs from this seed 0.872 0.840 0.840 0.852 (s.e. 0.017), lower than with one
+    # pooled dispersion and F(1, 3) (0.920 0.890 0.890 0.885 in 200 runs), whose wider
+    # quantile happened to cover more here. This pins the known shortfall.
     cov = coverage("ar0.8", N_SIM, seed=20261201)
     assert (cov >= 0.85).all(), cov
 
