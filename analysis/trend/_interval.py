@@ -119,6 +119,30 @@ def closest_interval(
     return int(support[i]), int(support[j]), float(prob)
 
 
+def poisson_pmf_grid(k: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """``scipy.stats.poisson.pmf(k[:, None], lam[None, :])``, bit for bit, without its overhead.
+
+    The same formula as scipy's Poisson ``_pmf``, ``exp(xlogy(k, mu) -
+    gammaln(k + 1) - mu)``, evaluated on the grid directly: ``stats.poisson.pmf``
+    checks, broadcasts and places its arguments cell by cell, which made it
+    nine tenths of a forecast's time (a few thousand paths times a few dozen
+    counts for each of 28 days). For whole ``k >= 0`` and rates ``lam >= 0``
+    only (the caller's support and paths).
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> k, lam = np.arange(0, 12), np.array([0.0, 0.5, 4.0, 9.5])
+    >>> bool(np.array_equal(poisson_pmf_grid(k, lam), stats.poisson.pmf(k[:, None], lam[None, :])))
+    True
+    """
+    from scipy import special
+
+    kk = np.asarray(k, dtype=float)[:, None]
+    mu = np.asarray(lam, dtype=float)[None, :]
+    return np.exp(special.xlogy(kk, mu) - special.gammaln(kk + 1) - mu)
+
+
 def mixture_pmf(rates: np.ndarray | None, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Predictive pmf of a count that is Poisson given each path's rate (mean over paths).
 
@@ -153,7 +177,7 @@ def mixture_pmf(rates: np.ndarray | None, draws: np.ndarray) -> tuple[np.ndarray
         width = top - low + 1.0
         if np.isfinite(top) and width < MAX_SUPPORT and width * lam.size <= MAX_CELLS:
             k = np.arange(int(low), int(top) + 1)
-            probs = stats.poisson.pmf(k[:, None], lam[None, :]).mean(axis=1)
+            probs = poisson_pmf_grid(k, lam).mean(axis=1)
             return k, probs
     values, counts = np.unique(draws, return_counts=True)
     return values, counts / counts.sum()

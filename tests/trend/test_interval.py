@@ -11,7 +11,12 @@ from numpy.testing import assert_allclose
 from scipy import stats
 
 from analysis.trend import fit_trend
-from analysis.trend._interval import closest_interval, interval_bounds, mixture_pmf
+from analysis.trend._interval import (
+    closest_interval,
+    interval_bounds,
+    mixture_pmf,
+    poisson_pmf_grid,
+)
 
 K = np.arange(400)
 
@@ -196,3 +201,12 @@ def test_mixture_pmf_of_large_rates_starts_near_their_lowest_quantile():
     rates = np.full(100, 5000.0)  # SIMULATED: one large, known rate
     k, p = mixture_pmf(rates, np.random.default_rng(1).poisson(rates))
     assert k[0] > 4000 and p.sum() == pytest.approx(1.0, abs=1e-9)
+
+
+def test_the_pmf_grid_is_scipys_poisson_pmf_bit_for_bit():
+    rng = np.random.default_rng(4)
+    for _ in range(50):  # supports from 0 and far from 0, rates from 0 to large
+        low = int(rng.integers(0, 400))
+        k = np.arange(low, low + int(rng.integers(1, 150)))
+        lam = np.r_[0.0, rng.gamma(2.0, rng.uniform(0.05, 200.0), size=int(rng.integers(1, 500)))]
+        assert np.array_equal(poisson_pmf_grid(k, lam), stats.poisson.pmf(k[:, None], lam[None, :]))
