@@ -13,9 +13,12 @@ of one actor and one unit at once:
 * ``about`` is interval-censored, ``P(lo <= N <= hi)`` with
   ``lo = ceil(k (1 - tol))`` and ``hi = floor(k (1 + tol))``;
 * figures from different sources for one period stay separate observations;
-  their disagreement (and any overdispersion of the daily counts) is measured
-  by the Pearson dispersion of the exact figures, which widens every interval
-  quasi-likelihood style.
+  their disagreement (a reporting error), the overdispersion of the daily
+  counts (a day variance that grows with the rate) and, from day-level rows,
+  a latent AR(1) rate give the variance of each figure and the covariance of
+  every overlapping pair (:mod:`analysis.rates._figure_variance`); the
+  intervals use that variance and allow for the error of its estimate. The
+  automatic search still weighs its criterion by the Pearson dispersion.
 
 Written by hand (scipy for the optimiser, the gamma functions and the
 quantiles) because no statsmodels model takes censored, overlapping totals.
