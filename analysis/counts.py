@@ -402,6 +402,43 @@ def _check_one_unit(table: pd.DataFrame, keys: list[str]) -> None:
         )
 
 
+_ID = "incident_id"
+
+
+def _repeated_id_message(keys: list[str]) -> str:
+    where = f" within one group of by={keys!r}" if keys else ""
+    return (
+        f"incident_id on more than one row{where}: records of one incident would be counted "
+        "once each; merge them first (analysis.curation.deduplicate keeps every source), or "
+        "keep one record per incident"
+    )
+
+
+def _check_one_row_per_incident(table: pd.DataFrame, keys: list[str]) -> None:
+    """Refuse to count one incident twice: an ``incident_id`` on several rows of one group.
+
+    The canonical table allows several records of one incident (one per
+    source); counting rows would then count that incident once per record, a
+    plausible number that is wrong. Rows of one id in *different* groups of
+    ``by`` (an incident with drones and rockets, counted by weapon) are each
+    counted once in their group and are allowed. Missing ids are not compared.
+    """
+    if _ID not in table.columns or _ID in keys:
+        return
+    ids = table[[_ID, *keys]]
+    known = table[_ID].notna().to_numpy()
+    if known.all() and not keys and table[_ID].is_unique:
+        return
+    repeated = np.flatnonzero(ids.duplicated(keep=False).to_numpy() & known)
+    if len(repeated):
+        raise _fail(
+            _ID,
+            _repeated_id_message(keys),
+            repeated[:_MAX_PROBLEMS],
+            table[_ID].to_numpy()[repeated[:_MAX_PROBLEMS]],
+        )
+
+
 def count_incidents(
     table: pd.DataFrame | str | os.PathLike[str] | list[str],
     *,
@@ -421,8 +458,11 @@ def count_incidents(
     Parameters
     ----------
     table : pandas.DataFrame, or path, glob or list of Parquet or CSV files
-        Incident table, one row per incident (or per record of one), with a
-        time column (the canonical ``start``). Given files
+        Incident table, one row per incident, with a time column (the
+        canonical ``start``). Records of one incident from several sources
+        (one ``incident_id`` on several rows of one group) are refused, not
+        counted once each: merge them with
+        :func:`analysis.curation.deduplicate` first. Given files
         (``"data/incidents-*.parquet"``), DuckDB scans them without loading
         them (inputs larger than memory; ``pip install 'incident-trends[large]'``)
         and the result is exactly that of the same rows in a DataFrame. In
@@ -515,7 +555,8 @@ def count_incidents(
         group values; missing, infinite, negative, fractional or too large
         weights; a ``unit`` column with more than one unit (claims and
         launches are never added up) unless ``by`` includes ``"unit"``; a
-        missing or unknown ``time_precision``.
+        missing or unknown ``time_precision``; an ``incident_id`` on more
+        than one row of one group (records of one incident).
         Each problem names the row (1-based, header = row 1) and column.
     ImportError
         Files given and DuckDB not installed (the message names the extra).
@@ -602,6 +643,7 @@ def count_incidents(
     values = _weights(table, weight) if weight is not None else None
     keys = _groups(table, by) if by is not None else []
     _check_one_unit(table, keys)
+    _check_one_row_per_incident(table, keys)
     if (start is None or end is None) and len(times) == 0:
         raise ValueError("the table has no events: give start and end to get a zero series")
     groups = _group_codes(table, keys) if keys else None
@@ -1007,7 +1049,7 @@ class _Files:
 
     def bad_rows(self, where: str, column: str, value: str, message: str) -> list[Problem]:
         sql = (
-            f"SELECT filename, _row, CAST({value} AS VARCHAR) FROM {self.numbered} "
+            f"SELECT filename, _row, CAST({value} AS VARCHAR) FROM {self.numbered} AS _n "
             f"WHERE {where} ORDER BY filename, _row LIMIT {_MAX_PROBLEMS}"
         )
         return [
@@ -1143,6 +1185,23 @@ def _count_files(
                 "never added up; count each unit apart with by='unit'",
             )
 
+    if _ID in files.types and _ID not in keys:
+        cols = ", ".join(_quote(c) for c in (_ID, *keys))
+        same = " AND ".join(f"_d.{_quote(c)} IS NOT DISTINCT FROM _n.{_quote(c)}" for c in keys)
+        repeated = (
+            f"SELECT {cols} FROM {files.scan} WHERE {_quote(_ID)} IS NOT NULL "
+            "GROUP BY ALL HAVING count(*) > 1"
+        )
+        problems = files.bad_rows(
+            f"EXISTS (SELECT 1 FROM ({repeated}) AS _d WHERE _d.{_quote(_ID)} = _n.{_quote(_ID)}"
+            + (f" AND {same}" if same else "")
+            + ")",
+            _ID,
+            _quote(_ID),
+            _repeated_id_message(keys),
+        )
+        if problems:
+            raise CountDataError(problems)
     p_sql = "NULL"
     prec_filter = ""
     use_prec = "time_precision" in files.types

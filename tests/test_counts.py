@@ -480,6 +480,37 @@ def test_mixed_units_are_not_added_up():
     assert by_unit["claim"].tolist() == [1, 0] and by_unit["launch"].tolist() == [0, 1]
 
 
+def _records_of_one_incident():
+    """SIMULATED: incident 'a' reported by two sources (rows 2 and 4), once as a rocket."""
+    return pd.DataFrame(
+        {
+            "incident_id": ["a", "b", "a", "c"],
+            "start": ["2024-11-01", "2024-11-01", "2024-11-02", "2024-11-03"],
+            "weapon": ["drone", "drone", "drone", "rocket"],
+        }
+    )
+
+
+def test_records_of_one_incident_are_refused_not_counted_twice():
+    with pytest.raises(CountDataError, match="records of one incident") as info:
+        count_incidents(_records_of_one_incident())
+    assert [(p.row, p.column, p.value) for p in info.value.problems] == [
+        (2, "incident_id", "a"),
+        (4, "incident_id", "a"),
+    ]
+
+
+def test_one_incident_in_different_groups_is_counted_once_in_each():
+    table = _records_of_one_incident().assign(weapon=["drone", "drone", "rocket", "rocket"])
+    c = count_incidents(table, by="weapon")
+    assert c["drone"].tolist() == [2, 0, 0] and c["rocket"].tolist() == [0, 1, 1]
+
+
+def test_records_without_an_incident_id_are_not_compared():
+    table = _records_of_one_incident().assign(incident_id=["a", None, None, "c"])
+    assert count_incidents(table).tolist() == [2, 1, 1]
+
+
 # ---------------------------------------------------------------- files (DuckDB), same result
 
 duckdb = pytest.importorskip("duckdb")
@@ -871,3 +902,23 @@ def test_a_memory_limit_gives_the_same_counts_and_is_checked(tmp_path):
     pd.testing.assert_frame_equal(got, _in_memory(table, gap="10min"), check_exact=True)
     with pytest.raises(ValueError, match="memory_limit"):
         count_alert_incidents(pattern, tz=TZ, memory_limit="lots")
+
+
+def test_files_refuse_records_of_one_incident_naming_file_and_rows(tmp_path):
+    path = tmp_path / "records.csv"
+    _records_of_one_incident().to_csv(path, index=False)
+    with pytest.raises(CountDataError, match="records of one incident") as info:
+        count_incidents(path)
+    assert [(p.file, p.row, p.column, p.value) for p in info.value.problems] == [
+        (str(path), 2, "incident_id", "a"),
+        (str(path), 4, "incident_id", "a"),
+    ]
+
+
+def test_files_count_one_incident_once_in_each_of_its_groups(tmp_path):
+    table = _records_of_one_incident().assign(weapon=["drone", "drone", "rocket", "rocket"])
+    path = tmp_path / "groups.csv"
+    table.to_csv(path, index=False)
+    pd.testing.assert_frame_equal(
+        count_incidents(path, by="weapon"), count_incidents(table, by="weapon")
+    )
