@@ -592,14 +592,16 @@ def section_search_floor(sizes: Sequence[int], repeats: int) -> dict[str, Any]:
             "search_cpu_s": a,
             "numpy_pass_cpu_s": b,
             "ratio": a / b if b else None,
+            "ns_per_step": 1e9 * a / n,
             "mean_candidates": mean_k,
         }
         out[str(n)]["load_average"] = os.getloadavg()
         lines.append(
-            [f"{n:,}", f"{a:.3g}", f"{b:.2g}", f"{a / b:.0f}x" if b else "-", f"{mean_k:.1f}"]
-        )
+            [f"{n:,}", f"{a:.3g}", f"{b:.2g}", f"{a / b:.0f}x" if b else "-",
+             f"{1e9 * a / n:.0f}", f"{mean_k:.1f}"]
+        )  # fmt: skip
     print(table(["n", "fpop s (cpu)", "np.cumsum s (cpu)", "ratio (target <= 50x)",
-                 "candidates per step"], lines))  # fmt: skip
+                 "ns per step", "candidates per step"], lines))  # fmt: skip
     return out
 
 
