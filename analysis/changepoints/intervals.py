@@ -75,6 +75,12 @@ negative-binomial (size 5) counts; 30 days after the start under the same
 persistence it is found in 0.04 of 600 series and its 33 detections cover 0.73
 (0.08; a third are waves far from it).
 :func:`analysis.validation._study.cp_location_coverage_detail` measures the split.
+A second run of the same cell (seed 8, 1,000 series, 211 detections) covers
+0.886 (0.022); its 24 misses are 14 near detections whose interval ends 1-29
+days (median 3.5) before the true day (median near width 97 days), 10 latent
+waves far from it (which cover 0.29 of 14), and none truncated by the series
+end. The same cell in Poisson counts covers 0.969 (0.007, 548 detections; near
+width median 39 days).
 """
 
 from __future__ import annotations

@@ -603,6 +603,8 @@ def cp_location_coverage(
 
 #: a detected change farther than this from the true day is counted as "far" (a wave, not it)
 NEAR_DAYS = 60
+#: the default ``min_size`` of :func:`analysis.detect_changepoints`
+DEFAULT_MIN_SIZE = 2
 
 
 def cp_location_coverage_detail(
@@ -633,13 +635,22 @@ def cp_location_coverage_detail(
         out["miss_early_share"] = (
             float(np.mean([v["location_high"] < v["tau"] for v in misses])) if misses else None
         )
+        # the three kinds of miss: (a) the change itself, interval too narrow;
+        # (b) a detection far from the true day (a latent wave found instead);
+        # (c) a near detection whose interval reaches the last position the
+        # default min_size allows (truncated by the series end)
+        near_misses = [v for v in misses if abs(v["nearest"] - v["tau"]) <= NEAR_DAYS]
+        truncated = [v for v in near_misses if v["location_high"] >= v["n"] - DEFAULT_MIN_SIZE]
+        out["miss_narrow"] = len(near_misses) - len(truncated)
+        out["miss_far"] = len(misses) - len(near_misses)
+        out["miss_truncated_end"] = len(truncated)
         return out
 
     tau = _change_position(n, at)
 
     def results() -> tuple[list[Any], int, int, str | None]:
         values, errors, undefined, first = _change_values(R, seed, n, rate, ratio, at, process)
-        return [{**v, "tau": tau} for v in values], errors, undefined, first
+        return [{**v, "tau": tau, "n": n} for v in values], errors, undefined, first
 
     return _cell(
         function="detect_changepoints",
