@@ -2,6 +2,7 @@
 
 Tests only: the new ``alerts_to_incidents`` must give exactly this output. Do not edit.
 """
+
 # ruff: noqa
 # mypy: ignore-errors
 from __future__ import annotations
