@@ -1,0 +1,90 @@
+"""The a2i2 speed-ups of ``alerts_to_incidents`` (issue 10) leave its output unchanged.
+
+Compared frame-for-frame (``pd.testing.assert_frame_equal``, dtypes included) with the
+frozen copy of the code before them (``tests/curation/_a2i_reference.py``), on
+SIMULATED alerts (ties, time zones, gaps at the boundary, duplicate alerts, missing
+localities; independent and dependent daily totals) and on the real alert file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import analysis as it
+from analysis.curation.clustering import alerts_to_incidents
+from tests.curation.test_clustering_identical import DEFAULT, simulated_alerts
+
+_spec = importlib.util.spec_from_file_location(
+    "a2i_reference", Path(__file__).with_name("_a2i_reference.py")
+)
+assert _spec is not None and _spec.loader is not None
+REF = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(REF)
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+def _assert_same(alerts: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = alerts_to_incidents(alerts, **kwargs)
+        want = REF.alerts_to_incidents(alerts, **kwargs)
+    assert list(got.columns) == list(want.columns)
+    pd.testing.assert_frame_equal(got, want, check_exact=True, check_dtype=True)
+    return got
+
+
+def _boundary(alerts: pd.DataFrame) -> pd.DataFrame:
+    """Alerts exactly 10 minutes apart (the gap is inclusive) and 10 min + 1 microsecond apart."""
+    extra = alerts.head(6).copy()
+    t0 = alerts["start"].iloc[0]
+    extra["start"] = t0 + pd.to_timedelta([0, 10, 20, 30, 40, 40], unit="min")
+    extra.iloc[4, extra.columns.get_loc("start")] += pd.Timedelta(1, "us")
+    extra["incident_id"] = [f"edge-{i}" for i in range(len(extra))]
+    extra["category"] = 1
+    extra["data"] = extra["data"].iloc[0]
+    return pd.concat([alerts, extra])
+
+
+@pytest.mark.skipif(DEFAULT is None, reason="the default locality tables are not available here")
+@pytest.mark.parametrize(
+    ("process", "seed", "tz"),
+    [("poisson", 31, "Asia/Jerusalem"), ("nb5+ar0.8", 32, "UTC"), ("ar0.8+weekly", 33, None)],
+)
+def test_simulated_alerts_give_the_reference_incidents(process, seed, tz):
+    assert DEFAULT is not None
+    names = DEFAULT.localities["name"].astype(str).sample(60, random_state=seed).tolist()
+    alerts = _boundary(simulated_alerts(names, process, seed, tz=tz))
+    assert alerts["start"].duplicated().sum() > 20  # ties
+    assert alerts["data"].isna().any() and (alerts["data"] == "").any()  # missing
+    for within in ("region", "country"):
+        for gap in ("0min", "10min", "45min"):
+            got = _assert_same(alerts, gap=gap, within=within)
+            assert len(got) > 50
+    _assert_same(alerts, by=None)
+    _assert_same(alerts, by=["category", "weapon"])
+    _assert_same(alerts.iloc[:0])
+    # object (not arrow) text columns take the other path
+    _assert_same(alerts.astype({"incident_id": object, "data": object, "weapon": object}))
+
+
+@pytest.mark.skipif(
+    not SHARED.is_dir(), reason=f"the real alert file is not here: {SHARED} is absent"
+)
+def test_real_alerts_give_the_reference_incidents():
+    from analysis.datasets import dataset_path
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        alerts = it.load_oref_alerts(dataset_path("oref_alerts"))
+    for gap in ("0min", "10min"):
+        got = _assert_same(alerts, gap=gap)
+        assert int(got["alert_rows"].sum()) == len(alerts)
+    _assert_same(alerts, within="country")
+    assert np.isfinite(len(alerts))
