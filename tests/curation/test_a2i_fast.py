@@ -1,14 +1,13 @@
-"""The a2i2 speed-ups of ``alerts_to_incidents`` (issue 10) leave its output unchanged.
+"""The speed-ups of ``alerts_to_incidents`` (issue 10) leave its output unchanged.
 
 Compared frame-for-frame (``pd.testing.assert_frame_equal``, dtypes included) with the
-frozen copy of the code before them (``tests/curation/_a2i_reference.py``), on
+frozen legacy copy (``tests/fixtures/oref/legacy``, the code before the speed-ups), on
 SIMULATED alerts (ties, time zones, gaps at the boundary, duplicate alerts, missing
 localities; independent and dependent daily totals) and on the real alert file.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import warnings
 from pathlib import Path
 
@@ -18,14 +17,7 @@ import pytest
 
 import analysis as it
 from analysis.curation.clustering import alerts_to_incidents
-from tests.curation.test_clustering_identical import DEFAULT, simulated_alerts
-
-_spec = importlib.util.spec_from_file_location(
-    "a2i_reference", Path(__file__).with_name("_a2i_reference.py")
-)
-assert _spec is not None and _spec.loader is not None
-REF = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(REF)
+from tests.curation.test_clustering_identical import DEFAULT, OLD_CLUSTER, simulated_alerts
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 
@@ -34,7 +26,7 @@ def _assert_same(alerts: pd.DataFrame, **kwargs) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         got = alerts_to_incidents(alerts, **kwargs)
-        want = REF.alerts_to_incidents(alerts, **kwargs)
+        want = OLD_CLUSTER.alerts_to_incidents(alerts, **kwargs)
     assert list(got.columns) == list(want.columns)
     pd.testing.assert_frame_equal(got, want, check_exact=True, check_dtype=True)
     return got
