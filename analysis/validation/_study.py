@@ -22,6 +22,7 @@ cell is "not measurable" and says why, instead of guessing.
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 from collections.abc import Callable
 from typing import Any
@@ -603,8 +604,8 @@ def cp_location_coverage(
 
 #: a detected change farther than this from the true day is counted as "far" (a wave, not it)
 NEAR_DAYS = 60
-#: the default ``min_size`` of :func:`analysis.detect_changepoints`
-DEFAULT_MIN_SIZE = 2
+#: the default ``min_size`` of :func:`analysis.detect_changepoints`, read from its signature
+DEFAULT_MIN_SIZE: int = inspect.signature(it.detect_changepoints).parameters["min_size"].default
 
 
 def cp_location_coverage_detail(
